@@ -10,7 +10,9 @@ namespace embedis {
 namespace {
 
 TEST(Clock, RealClockIsNearSystemTime) {
-  int64_t a = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t a = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
   int64_t b = Clock::Real()->NowMicros();
   EXPECT_LT(std::abs(a - b), 5'000'000);
   EXPECT_FALSE(Clock::Real()->IsManual());

@@ -1,0 +1,892 @@
+#include "lib/keyspace/keyspace.h"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+#include "absl/container/inlined_vector.h"
+#include "lib/keyspace/timer_wheel.h"
+#include "lib/util/errors.h"
+#include "lib/util/glob.h"
+#include "xxhash.h"
+
+namespace embedis {
+namespace keyspace_internal {
+
+// Value tags above this are types other than string; below, the string length.
+constexpr uint32_t kTagHash = 0xFFFFFFFFu;
+constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
+
+// One key: a single malloc'ed block holding this header, the key bytes and the
+// value (string bytes, or a pointer to the value object).
+struct Entry {
+  Entry* next;      // hash chain
+  TimerNode timer;  // linked iff the key has an expiry
+  uint32_t key_len;
+  uint32_t tag;
+
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view key() const { return {data(), key_len}; }
+  bool is_string() const { return tag <= kMaxStringTag; }
+  ValueType type() const { return is_string() ? ValueType::kString : ValueType::kHash; }
+  std::string_view str() const { return {data() + key_len, tag}; }
+  HashValue* hash() const {
+    HashValue* h;
+    std::memcpy(&h, data() + key_len, sizeof(h));
+    return h;
+  }
+  bool has_ttl() const { return timer.linked(); }
+  bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
+};
+static_assert(sizeof(Entry) == 40, "entry header should stay 40 bytes");
+
+Entry* FromTimer(TimerNode* node) {
+  return reinterpret_cast<Entry*>(reinterpret_cast<char*>(node) - offsetof(Entry, timer));
+}
+
+Entry* NewEntry(std::string_view key, uint32_t tag, size_t payload) {
+  auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + key.size() + payload));
+  if (e == nullptr) {
+    std::fprintf(stderr, "embedis: out of memory allocating a key of %zu bytes\n", payload);
+    std::abort();
+  }
+  e->next = nullptr;
+  new (&e->timer) TimerNode();
+  e->key_len = static_cast<uint32_t>(key.size());
+  e->tag = tag;
+  std::memcpy(e->data(), key.data(), key.size());
+  return e;
+}
+
+Entry* NewStringEntry(std::string_view key, std::string_view value) {
+  Entry* e = NewEntry(key, static_cast<uint32_t>(value.size()), value.size());
+  std::memcpy(e->data() + key.size(), value.data(), value.size());
+  return e;
+}
+
+Entry* NewObjectEntry(std::string_view key, uint32_t tag, void* object) {
+  Entry* e = NewEntry(key, tag, sizeof(void*));
+  std::memcpy(e->data() + key.size(), &object, sizeof(void*));
+  return e;
+}
+
+void FreeValue(Entry* e) {
+  if (e->tag == kTagHash) delete e->hash();
+}
+
+// One database's share of one shard: a chained hash table with power-of-two
+// buckets, and the timer wheel of its keys' deadlines.
+struct Db {
+  Db(int64_t tick_ms, int64_t now_ms) : wheel(tick_ms, now_ms) {}
+  ~Db() {
+    for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
+      for (Entry* e = buckets[i]; e != nullptr;) {
+        Entry* next = e->next;
+        wheel.Cancel(&e->timer);
+        FreeValue(e);
+        std::free(e);
+        e = next;
+      }
+    }
+    std::free(buckets);
+  }
+
+  // Returns the slot pointing at `key`'s entry, or nullptr when absent.
+  Entry** Find(std::string_view key, uint64_t hash) {
+    if (buckets == nullptr) return nullptr;
+    for (Entry** link = &buckets[hash & mask]; *link != nullptr; link = &(*link)->next) {
+      Entry* e = *link;
+      if (e->key_len == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0) {
+        return link;
+      }
+    }
+    return nullptr;
+  }
+
+  // Inserts a new entry (the key must be absent) at the head of its bucket and
+  // returns the slot pointing at it.
+  Entry** Insert(Entry* e, uint64_t hash) {
+    if (buckets == nullptr) Rehash(kMinBuckets);
+    Entry** head = &buckets[hash & mask];
+    e->next = *head;
+    *head = e;
+    ++size;
+    return head;
+  }
+
+  // Unlinks and frees the entry at `link`.
+  void Remove(Entry** link) {
+    Entry* e = *link;
+    *link = e->next;
+    wheel.Cancel(&e->timer);
+    FreeValue(e);
+    std::free(e);
+    --size;
+  }
+
+  // Grows or shrinks the bucket array after an operation (never during one,
+  // so slots held by an operation stay valid).
+  void MaybeResize() {
+    if (buckets == nullptr) return;
+    size_t n = mask + 1;
+    if (size > n) {
+      Rehash(n * 2);
+    } else if (n > kMinBuckets && size < n / 8) {
+      size_t target = n;
+      while (target > kMinBuckets && size < target / 8) target /= 2;
+      Rehash(target);
+    }
+  }
+
+  void Rehash(size_t n) {
+    auto* fresh = static_cast<Entry**>(std::calloc(n, sizeof(Entry*)));
+    if (fresh == nullptr) {
+      std::fprintf(stderr, "embedis: out of memory growing a hash table to %zu buckets\n", n);
+      std::abort();
+    }
+    for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
+      for (Entry* e = buckets[i]; e != nullptr;) {
+        Entry* next = e->next;
+        Entry** head = &fresh[XXH3_64bits(e->data(), e->key_len) & (n - 1)];
+        e->next = *head;
+        *head = e;
+        e = next;
+      }
+    }
+    std::free(buckets);
+    buckets = fresh;
+    mask = n - 1;
+  }
+
+  // Makes room for `payload` value bytes in the entry at `link`, moving it if
+  // needed (the timer follows it). Returns the (possibly new) entry.
+  Entry* Reserve(Entry** link, size_t payload) {
+    Entry* e = *link;
+    size_t need = sizeof(Entry) + e->key_len + payload;
+    size_t have = malloc_usable_size(e);
+    if (have >= need && have <= 2 * need + 64) return e;
+    bool timed = e->timer.linked();
+    int64_t deadline = e->timer.deadline_ms;
+    wheel.Cancel(&e->timer);
+    Entry* moved = static_cast<Entry*>(std::realloc(e, need));
+    if (moved == nullptr) {
+      std::fprintf(stderr, "embedis: out of memory resizing a value to %zu bytes\n", payload);
+      std::abort();
+    }
+    new (&moved->timer) TimerNode();
+    if (timed) wheel.Schedule(&moved->timer, deadline);
+    *link = moved;
+    return moved;
+  }
+
+  // Stores a string value in the existing entry at `link`.
+  void Assign(Entry** link, std::string_view value) {
+    Entry* e = *link;
+    FreeValue(e);
+    e->tag = 0;  // a string now: Reserve must not free a hash object again
+    e = Reserve(link, value.size());
+    std::memcpy(e->data() + e->key_len, value.data(), value.size());
+    e->tag = static_cast<uint32_t>(value.size());
+  }
+
+  static constexpr size_t kMinBuckets = 4;
+  Entry** buckets = nullptr;
+  size_t mask = 0;
+  size_t size = 0;
+  TimerWheel wheel;
+};
+
+struct Shard {
+  Mutex mu;
+  std::vector<std::unique_ptr<Db>> dbs ABSL_GUARDED_BY(mu);
+  uint64_t hits ABSL_GUARDED_BY(mu) = 0;
+  uint64_t misses ABSL_GUARDED_BY(mu) = 0;
+  uint64_t expired ABSL_GUARDED_BY(mu) = 0;
+  int index = 0;
+};
+
+}  // namespace keyspace_internal
+
+using keyspace_internal::Db;
+using keyspace_internal::Entry;
+using keyspace_internal::kMaxStringTag;
+using keyspace_internal::kTagHash;
+using keyspace_internal::Shard;
+
+namespace {
+
+uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+uint64_t ReverseBits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  return __builtin_bswap64(v);
+}
+
+// Finds `key` in `db`, deleting it first if it has expired. Returns the slot
+// pointing at the live entry, or nullptr.
+Entry** LookupLive(Shard& shard, Db* db, std::string_view key, uint64_t hash, int64_t now_ms)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+  if (db == nullptr) return nullptr;
+  Entry** link = db->Find(key, hash);
+  if (link != nullptr && (*link)->expired(now_ms)) {
+    db->Remove(link);
+    ++shard.expired;
+    return nullptr;
+  }
+  return link;
+}
+
+std::mt19937_64& ThreadRng() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  return rng;
+}
+
+}  // namespace
+
+std::string_view ValueTypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString:
+      return "string";
+    case ValueType::kHash:
+      return "hash";
+  }
+  return "none";
+}
+
+std::optional<ValueType> ValueTypeFromName(std::string_view name) {
+  if (name.size() == 6 && strncasecmp(name.data(), "string", 6) == 0) return ValueType::kString;
+  if (name.size() == 4 && strncasecmp(name.data(), "hash", 4) == 0) return ValueType::kHash;
+  return std::nullopt;
+}
+
+// ---- KeyHandle ----
+
+ValueType KeyHandle::type() const { return entry()->type(); }
+std::string_view KeyHandle::string_value() const { return entry()->str(); }
+HashValue& KeyHandle::hash() const { return *entry()->hash(); }
+int64_t KeyHandle::expire_at_ms() const {
+  return entry()->has_ttl() ? entry()->timer.deadline_ms : -1;
+}
+
+void KeyHandle::SetString(std::string_view value, bool keep_ttl) {
+  if (link_ == nullptr) {
+    link_ = db_->Insert(keyspace_internal::NewStringEntry(key_, value), hash_);
+    return;
+  }
+  db_->Assign(link_, value);
+  if (!keep_ttl) db_->wheel.Cancel(&entry()->timer);
+}
+
+void KeyHandle::AppendString(std::string_view suffix) {
+  if (link_ == nullptr) {
+    SetString(suffix, false);
+    return;
+  }
+  size_t old_len = entry()->tag;
+  Entry* e = db_->Reserve(link_, old_len + suffix.size());
+  std::memcpy(e->data() + e->key_len + old_len, suffix.data(), suffix.size());
+  e->tag = static_cast<uint32_t>(old_len + suffix.size());
+}
+
+HashValue& KeyHandle::CreateHash() {
+  auto* h = new HashValue();
+  link_ = db_->Insert(keyspace_internal::NewObjectEntry(key_, kTagHash, h), hash_);
+  return *h;
+}
+
+void KeyHandle::SetExpireAt(int64_t at_ms) {
+  if (at_ms <= now_ms_) {
+    Delete();
+    return;
+  }
+  db_->wheel.Schedule(&entry()->timer, at_ms);
+}
+
+void KeyHandle::Persist() { db_->wheel.Cancel(&entry()->timer); }
+
+void KeyHandle::Delete() {
+  if (link_ == nullptr) return;
+  db_->Remove(link_);
+  link_ = nullptr;
+}
+
+// ---- Keyspace ----
+
+// Locks the shards of a set of keys in ascending shard order.
+class Keyspace::MultiLock {
+ public:
+  MultiLock(const Keyspace& ks, const std::vector<std::string_view>& keys) : ks_(ks) {
+    hashes_.reserve(keys.size());
+    for (std::string_view k : keys) hashes_.push_back(HashKey(k));
+    LockAll();
+  }
+  MultiLock(const Keyspace& ks, std::vector<uint64_t> hashes)
+      : ks_(ks), hashes_(std::move(hashes)) {
+    LockAll();
+  }
+  ~MultiLock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (Shard* s : locked_) s->mu.Unlock();
+  }
+  uint64_t hash(size_t i) const { return hashes_[i]; }
+  Shard& shard(size_t i) const { return ks_.ShardFor(hashes_[i]); }
+
+ private:
+  void LockAll() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (uint64_t h : hashes_) locked_.push_back(&ks_.ShardFor(h));
+    std::sort(locked_.begin(), locked_.end(),
+              [](Shard* a, Shard* b) { return a->index < b->index; });
+    locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
+    for (Shard* s : locked_) s->mu.Lock();
+  }
+  const Keyspace& ks_;
+  std::vector<uint64_t> hashes_;
+  absl::InlinedVector<Shard*, 8> locked_;
+};
+
+namespace {
+int CheckedShardBits(int shards) {
+  if (shards < 1 || shards > 4096 || (shards & (shards - 1)) != 0) {
+    std::fprintf(stderr, "embedis: KeyspaceOptions::shards must be a power of two in [1, 4096]\n");
+    std::abort();
+  }
+  return __builtin_ctz(static_cast<unsigned>(shards));
+}
+}  // namespace
+
+Keyspace::Keyspace(KeyspaceOptions options)
+    : num_shards_(options.shards),
+      shard_bits_(CheckedShardBits(options.shards)),
+      databases_(std::max(1, options.databases)),
+      tick_ms_(std::max<int64_t>(1, absl::ToInt64Milliseconds(options.tick))),
+      clock_(options.clock != nullptr ? options.clock : Clock::Real()),
+      shards_(new Shard[options.shards]) {
+  for (int i = 0; i < num_shards_; ++i) {
+    MutexLock lock(&shards_[i].mu);
+    shards_[i].index = i;
+    shards_[i].dbs.resize(databases_);
+  }
+  if (clock_->IsManual()) {
+    listener_id_ = clock_->AddListener([this](int64_t) { ReclaimExpired(); });
+  } else {
+    expiry_thread_ = std::thread([this] { RunExpiryThread(); });
+  }
+}
+
+Keyspace::~Keyspace() {
+  if (listener_id_ != 0) clock_->RemoveListener(listener_id_);
+  if (expiry_thread_.joinable()) {
+    {
+      MutexLock lock(&stop_mu_);
+      stop_ = true;
+    }
+    stop_cv_.notify_all();
+    expiry_thread_.join();
+  }
+}
+
+void Keyspace::RunExpiryThread() {
+  std::unique_lock<Mutex> lock(stop_mu_);
+  while (!stop_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(tick_ms_));
+    if (stop_) break;
+    lock.unlock();
+    ReclaimExpired();
+    lock.lock();
+  }
+}
+
+size_t Keyspace::ReclaimExpired() {
+  size_t total = 0;
+  for (int i = 0; i < num_shards_; ++i) {
+    total += ReclaimShard(shards_[i], clock_->NowMs(), 4096);
+  }
+  return total;
+}
+
+// Reclaims in rounds of at most `max_per_round` keys per database, releasing
+// the shard lock between rounds so that a mass expiry does not stall readers.
+size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round) {
+  size_t total = 0;
+  for (int d = 0; d < databases_; ++d) {
+    while (true) {
+      MutexLock lock(&shard.mu);
+      Db* db = shard.dbs[d].get();
+      if (db == nullptr) break;
+      size_t n = db->wheel.Advance(
+          now_ms,
+          [&](TimerNode* node) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            Entry* e = keyspace_internal::FromTimer(node);
+            Entry** link = db->Find(e->key(), HashKey(e->key()));
+            db->Remove(link);
+            ++shard.expired;
+          },
+          max_per_round);
+      total += n;
+      db->MaybeResize();
+      if (n < max_per_round) break;
+    }
+  }
+  return total;
+}
+
+Shard& Keyspace::ShardFor(uint64_t hash) const {
+  return shards_[shard_bits_ == 0 ? 0 : hash >> (64 - shard_bits_)];
+}
+
+void Keyspace::CheckDb(int db) const {
+  if (db < 0 || db >= databases_) {
+    std::fprintf(stderr, "embedis: database index %d out of range [0, %d)\n", db, databases_);
+    std::abort();
+  }
+}
+
+Db* Keyspace::DbIfPresent(Shard& shard, int db) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  return shard.dbs[db].get();
+}
+
+Db& Keyspace::DbFor(Shard& shard, int db, int64_t now_ms) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  auto& slot = shard.dbs[db];
+  if (slot == nullptr) slot = std::make_unique<Db>(tick_ms_, now_ms);
+  return *slot;
+}
+
+void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
+                      bool is_read) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  Db& d = DbFor(shard, db, now);
+  KeyHandle handle(&d, key, hash, now);
+  handle.link_ = LookupLive(shard, &d, key, hash, now);
+  if (is_read) ++(handle.link_ != nullptr ? shard.hits : shard.misses);
+  fn(handle);
+  if (handle.link_ != nullptr && (*handle.link_)->tag == kTagHash &&
+      (*handle.link_)->hash()->empty()) {
+    d.Remove(handle.link_);
+  }
+  d.MaybeResize();
+}
+
+absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  Entry** link = LookupLive(shard, DbIfPresent(shard, db), key, hash, now);
+  if (link == nullptr) {
+    ++shard.misses;
+    return std::optional<std::string>();
+  }
+  ++shard.hits;
+  if (!(*link)->is_string()) return errors::WrongTypeError();
+  return std::optional<std::string>((*link)->str());
+}
+
+absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::string_view value,
+                                        const SetOptions& options) {
+  CheckDb(db);
+  if (value.size() > kMaxStringTag) {
+    return absl::InvalidArgumentError(errors::kStringTooLong);
+  }
+  const int64_t now = clock_->NowMs();
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  Db& d = DbFor(shard, db, now);
+  Entry** link = LookupLive(shard, &d, key, hash, now);
+  SetResult result;
+  if (options.get && link != nullptr) {
+    if (!(*link)->is_string()) return errors::WrongTypeError();
+    result.old_value.emplace((*link)->str());
+  }
+  using Condition = SetOptions::Condition;
+  if ((options.condition == Condition::kIfMissing && link != nullptr) ||
+      (options.condition == Condition::kIfExists && link == nullptr)) {
+    return result;
+  }
+  result.written = true;
+  if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now) {
+    // Redis stores and immediately expires: the old value is gone.
+    if (link != nullptr) {
+      d.Remove(link);
+      ++shard.expired;
+    }
+    d.MaybeResize();
+    return result;
+  }
+  if (link == nullptr) {
+    link = d.Insert(keyspace_internal::NewStringEntry(key, value), hash);
+  } else {
+    d.Assign(link, value);
+    if (options.ttl != SetOptions::Ttl::kKeep) d.wheel.Cancel(&(*link)->timer);
+  }
+  if (options.ttl == SetOptions::Ttl::kAt) d.wheel.Schedule(&(*link)->timer, options.expire_at_ms);
+  d.MaybeResize();
+  return result;
+}
+
+std::vector<std::optional<std::string>> Keyspace::MGet(int db,
+                                                       const std::vector<std::string_view>& keys) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  MultiLock locks(*this, keys);
+  std::vector<std::optional<std::string>> out(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& shard = locks.shard(i);
+    Entry** link = LookupLive(shard, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
+    if (link == nullptr) {
+      ++shard.misses;
+      continue;
+    }
+    ++shard.hits;
+    if ((*link)->is_string()) out[i].emplace((*link)->str());
+  }
+  return out;
+}
+
+bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+                    bool if_none_exist) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  std::vector<uint64_t> hashes;
+  hashes.reserve(pairs.size());
+  for (const auto& [k, v] : pairs) hashes.push_back(HashKey(k));
+  MultiLock locks(*this, std::move(hashes));
+  if (if_none_exist) {
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      Shard& shard = locks.shard(i);
+      if (LookupLive(shard, DbIfPresent(shard, db), pairs[i].first, locks.hash(i), now)) {
+        return false;
+      }
+    }
+  }
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    Shard& shard = locks.shard(i);
+    Db& d = DbFor(shard, db, now);
+    Entry** link = LookupLive(shard, &d, pairs[i].first, locks.hash(i), now);
+    if (link == nullptr) {
+      d.Insert(keyspace_internal::NewStringEntry(pairs[i].first, pairs[i].second), locks.hash(i));
+    } else {
+      d.Assign(link, pairs[i].second);
+      d.wheel.Cancel(&(*link)->timer);
+    }
+  }
+  for (size_t i = 0; i < pairs.size(); ++i) DbFor(locks.shard(i), db, now).MaybeResize();
+  return true;
+}
+
+int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  MultiLock locks(*this, keys);
+  int64_t removed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& shard = locks.shard(i);
+    Db* d = DbIfPresent(shard, db);
+    Entry** link = LookupLive(shard, d, keys[i], locks.hash(i), now);
+    if (link == nullptr) continue;
+    d->Remove(link);
+    ++removed;
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (Db* d = DbIfPresent(locks.shard(i), db)) d->MaybeResize();
+  }
+  return removed;
+}
+
+int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  MultiLock locks(*this, keys);
+  int64_t found = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& shard = locks.shard(i);
+    if (LookupLive(shard, DbIfPresent(shard, db), keys[i], locks.hash(i), now)) ++found;
+  }
+  return found;
+}
+
+std::optional<ValueType> Keyspace::Type(int db, std::string_view key) {
+  std::optional<ValueType> type;
+  Update(db, key, [&](KeyHandle& k) {
+    if (k.exists()) type = k.type();
+  });
+  return type;
+}
+
+bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireCondition condition) {
+  bool set = false;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists()) return;
+    int64_t current = k.expire_at_ms();  // -1: no expiry, i.e. infinite
+    switch (condition) {
+      case ExpireCondition::kAlways:
+        break;
+      case ExpireCondition::kNX:
+        if (current != -1) return;
+        break;
+      case ExpireCondition::kXX:
+        if (current == -1) return;
+        break;
+      case ExpireCondition::kGT:
+        if (current == -1 || at_ms <= current) return;
+        break;
+      case ExpireCondition::kLT:
+        if (current != -1 && at_ms >= current) return;
+        break;
+    }
+    k.SetExpireAt(at_ms);
+    set = true;
+  });
+  return set;
+}
+
+int64_t Keyspace::PTtl(int db, std::string_view key) {
+  int64_t ttl = -2;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists()) return;
+    int64_t at = k.expire_at_ms();
+    ttl = at == -1 ? -1 : at - k.now_ms();
+  });
+  return ttl;
+}
+
+int64_t Keyspace::ExpireTimeMs(int db, std::string_view key) {
+  int64_t at = -2;
+  Update(db, key, [&](KeyHandle& k) {
+    if (k.exists()) at = k.expire_at_ms();
+  });
+  return at;
+}
+
+bool Keyspace::Persist(int db, std::string_view key) {
+  bool removed = false;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists() || k.expire_at_ms() == -1) return;
+    k.Persist();
+    removed = true;
+  });
+  return removed;
+}
+
+absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string_view to,
+                                      bool only_if_absent) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  MultiLock locks(*this, {from, to});
+  Shard& src_shard = locks.shard(0);
+  Shard& dst_shard = locks.shard(1);
+  Db* src_db = DbIfPresent(src_shard, db);
+  Entry** src = LookupLive(src_shard, src_db, from, locks.hash(0), now);
+  if (src == nullptr) return absl::NotFoundError(errors::kNoSuchKey);
+  if (from == to) return !only_if_absent;
+  Db& dst_db = DbFor(dst_shard, db, now);
+  // Look the target up first: removing it may not invalidate `src`'s slot
+  // because both are looked up again below.
+  if (Entry** dst = LookupLive(dst_shard, &dst_db, to, locks.hash(1), now)) {
+    if (only_if_absent) return false;
+    dst_db.Remove(dst);
+  }
+  src = src_db->Find(from, locks.hash(0));
+  Entry* old = *src;
+  Entry* moved = old->is_string() ? keyspace_internal::NewStringEntry(to, old->str())
+                                  : keyspace_internal::NewObjectEntry(to, old->tag, old->hash());
+  int64_t deadline = old->has_ttl() ? old->timer.deadline_ms : -1;
+  old->tag = 0;  // the object now belongs to `moved`; free only the old block
+  src_db->Remove(src);
+  Entry** link = dst_db.Insert(moved, locks.hash(1));
+  if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
+  src_db->MaybeResize();
+  dst_db.MaybeResize();
+  return true;
+}
+
+std::optional<std::string> Keyspace::RandomKey(int db) {
+  CheckDb(db);
+  auto& rng = ThreadRng();
+  const int64_t now = clock_->NowMs();
+  const int start = static_cast<int>(rng() % num_shards_);
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[(start + i) % num_shards_];
+    MutexLock lock(&shard.mu);
+    Db* d = DbIfPresent(shard, db);
+    while (d != nullptr && d->size > 0) {
+      // The load factor is at least 1/8, so a non-empty bucket is found in
+      // a few tries on average.
+      Entry** link = &d->buckets[rng() & d->mask];
+      if (*link == nullptr) continue;
+      size_t len = 0;
+      for (Entry* e = *link; e != nullptr; e = e->next) ++len;
+      for (size_t skip = rng() % len; skip > 0; --skip) link = &(*link)->next;
+      if ((*link)->expired(now)) {
+        d->Remove(link);
+        ++shard.expired;
+        continue;
+      }
+      return std::string((*link)->key());
+    }
+  }
+  return std::nullopt;
+}
+
+void Keyspace::Flush(int db) {
+  CheckDb(db);
+  for (int i = 0; i < num_shards_; ++i) {
+    std::unique_ptr<Db> old;
+    {
+      MutexLock lock(&shards_[i].mu);
+      old = std::move(shards_[i].dbs[db]);
+    }
+    // `old` is freed outside the lock.
+  }
+}
+
+void Keyspace::FlushAll() {
+  for (int d = 0; d < databases_; ++d) Flush(d);
+}
+
+void Keyspace::SwapDb(int a, int b) {
+  CheckDb(a);
+  CheckDb(b);
+  for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+  for (int i = 0; i < num_shards_; ++i) {
+    std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+    shards_[i].mu.Unlock();
+  }
+}
+
+int64_t Keyspace::Size(int db) { return static_cast<int64_t>(GetDbStats(db).keys); }
+
+DbStats Keyspace::GetDbStats(int db) {
+  CheckDb(db);
+  DbStats stats;
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[i];
+    ReclaimShard(shard, clock_->NowMs(), 1 << 20);
+    MutexLock lock(&shard.mu);
+    if (Db* d = DbIfPresent(shard, db)) {
+      stats.keys += d->size;
+      stats.expires += d->wheel.size();
+    }
+  }
+  return stats;
+}
+
+KeyspaceStats Keyspace::GetStats() {
+  KeyspaceStats stats;
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[i];
+    MutexLock lock(&shard.mu);
+    for (const auto& d : shard.dbs) {
+      if (d == nullptr) continue;
+      stats.keys += d->size;
+      stats.expires += d->wheel.size();
+    }
+    stats.expired_keys += shard.expired;
+    stats.keyspace_hits += shard.hits;
+    stats.keyspace_misses += shard.misses;
+  }
+  return stats;
+}
+
+ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_t count,
+                          std::optional<ValueType> type) {
+  CheckDb(db);
+  const int64_t now = clock_->NowMs();
+  count = std::max<size_t>(count, 1);
+  const bool match_all = match.empty() || match == "*";
+  ScanResult result;
+  size_t collected = 0;  // before filtering, as Redis counts
+  size_t budget = count * 10;
+  size_t shard_index = cursor & (num_shards_ - 1);
+  uint64_t v = cursor >> shard_bits_;
+  while (true) {
+    Shard& shard = shards_[shard_index];
+    {
+      MutexLock lock(&shard.mu);
+      Db* d = DbIfPresent(shard, db);
+      if (d == nullptr || d->buckets == nullptr || d->size == 0) {
+        v = 0;
+      } else {
+        const uint64_t mask = d->mask;
+        do {
+          for (Entry* e = d->buckets[v & mask]; e != nullptr; e = e->next) {
+            ++collected;
+            if (e->expired(now)) continue;  // reclaimed by the wheel; never returned
+            if (type.has_value() && e->type() != *type) continue;
+            if (!match_all && !GlobMatch(match, e->key())) continue;
+            result.keys.emplace_back(e->key());
+          }
+          // Reverse-binary increment of the bucket cursor (see the header).
+          v |= ~mask;
+          v = ReverseBits(v);
+          ++v;
+          v = ReverseBits(v);
+          if (budget > 0) --budget;
+        } while (v != 0 && collected < count && budget > 0);
+      }
+    }
+    if (v == 0) {
+      if (++shard_index == static_cast<size_t>(num_shards_)) return result;  // cursor 0: done
+    }
+    if (collected >= count || budget == 0) break;
+  }
+  result.cursor = (v << shard_bits_) | shard_index;
+  return result;
+}
+
+absl::StatusOr<int64_t> Keyspace::HSet(
+    int db, std::string_view key,
+    const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
+  absl::Status status;
+  int64_t added = 0;
+  Update(db, key, [&](KeyHandle& k) {
+    if (k.exists() && k.type() != ValueType::kHash) {
+      status = errors::WrongTypeError();
+      return;
+    }
+    HashValue& h = k.exists() ? k.hash() : k.CreateHash();
+    for (const auto& [f, v] : fields) {
+      auto [it, inserted] = h.try_emplace(f, v);
+      if (inserted) {
+        ++added;
+      } else {
+        it->second.assign(v);
+      }
+    }
+  });
+  if (!status.ok()) return status;
+  return added;
+}
+
+absl::StatusOr<std::optional<std::string>> Keyspace::HGet(int db, std::string_view key,
+                                                          std::string_view field) {
+  absl::Status status;
+  std::optional<std::string> out;
+  Update(
+      db, key,
+      [&](KeyHandle& k) {
+        if (!k.exists()) return;
+        if (k.type() != ValueType::kHash) {
+          status = errors::WrongTypeError();
+          return;
+        }
+        auto it = k.hash().find(field);
+        if (it != k.hash().end()) out = it->second;
+      },
+      /*is_read=*/true);
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace embedis

@@ -1,0 +1,326 @@
+// Keyspace: the in-process, sharded, thread-safe Redis keyspace.
+//
+// A Keyspace holds up to `databases` logical databases (Redis's SELECT) of
+// typed values (string, hash) with exact TTLs. It knows no protocol: the
+// command table (lib/commands) maps Redis commands onto it, and MemoryStore and
+// embedis-server both run on it.
+//
+//   ManualClock clock;
+//   Keyspace ks({.clock = &clock});
+//   ks.Set(0, "sess:abc", "{...}", {.ttl = SetOptions::Ttl::kAt,
+//                                   .expire_at_ms = clock.NowMs() + 86'400'000});
+//   std::optional<std::string> v = *ks.Get(0, "sess:abc");     // the value
+//   ks.Expire(0, "sess:abc", clock.NowMs() + 1000);             // a session touch
+//   clock.Advance(absl::Seconds(2));   // expired *and* reclaimed, synchronously
+//
+// Thread safety: every method may be called from any thread at any time. Each
+// of the `shards` shards has its own mutex, hash tables (one per database) and
+// timer wheels; a key lives in the shard picked by the top bits of XXH3(key).
+// A single-key operation locks one shard; a multi-key operation (MGET, MSET,
+// DEL k1 k2, RENAME, ...) locks every shard it touches in ascending order, so
+// it is atomic. No lock is held across a call out of the keyspace except the
+// callback of Update().
+//
+// Expiry. Each entry keeps its absolute deadline (ms since the Unix epoch) in
+// a timer node embedded in the entry. Every operation reads the clock once and
+// treats a key whose deadline <= now as absent (and deletes it), so a reader
+// never sees an expired key. Independently, a per-shard hierarchical timer
+// wheel (lib/keyspace/timer_wheel.h) reclaims expired keys that nobody reads,
+// within one tick (KeyspaceOptions::tick, default 100 ms) after the deadline:
+// a background thread drives it on the real clock; on a ManualClock the
+// keyspace subscribes to Advance() instead and reclaims synchronously there.
+// Setting, moving (a session touch) and clearing a deadline are O(1) and
+// allocate nothing: the timer node moves between wheel slots.
+//
+// Memory. An entry is one allocation: a 40-byte header (hash chain link, timer
+// node, key length, value tag), the key bytes and, for strings, the value
+// bytes. The only other per-key cost is the hash table's bucket array (one
+// pointer per bucket, load factor between 1/8 and 1). Non-string values are
+// a pointer to their own object after the key.
+//
+// SCAN. Scan() walks one shard after another; inside a shard it walks the
+// hash table's buckets in reverse-binary order (the method of Redis's
+// dictScan): the cursor's bits are incremented from the most significant
+// bucket-index bit down. Because tables are powers of two and a table of size
+// 2^n splits bucket b into b and b + 2^n when it doubles (and merges them when
+// it halves), every bucket index already visited stays "behind" the cursor
+// after a resize: a bucket a smaller table called b maps onto buckets of a
+// larger table that all share b's low bits, which the reversed increment
+// visits as one contiguous run. The cursor is
+//     (reverse-binary bucket cursor << shard_bits) | shard index,
+// an opaque 64-bit number that stays valid across any number of resizes.
+// Guarantees, as Redis's: a full iteration (from cursor 0 until 0 comes back)
+// returns every key that was present from its start to its end at least once;
+// a key may be returned more than once (after a shrink between calls, a bucket
+// can be scanned twice); keys added or removed meanwhile may or may not be
+// returned; a full iteration always ends. Resizes happen whole, under the
+// shard lock, so a single call never observes a half-rehashed table. COUNT is
+// a hint: a call returns after visiting buckets that held at least `count`
+// keys (before MATCH and TYPE filtering, as Redis) or `10 * count` buckets,
+// so a call may return no keys with a non-zero cursor. Limits: the cursor is
+// only meaningful for the same Keyspace with the same shard count; a foreign
+// or garbage cursor does not crash, it just continues from some position.
+#ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
+#define EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/util/clock.h"
+#include "lib/util/mutex.h"
+#include "lib/util/strings.h"
+
+namespace embedis {
+
+namespace keyspace_internal {
+struct Entry;
+struct Db;
+struct Shard;
+}  // namespace keyspace_internal
+
+enum class ValueType : uint8_t { kString = 0, kHash = 1 };
+
+// Redis's name for a type, as TYPE and SCAN ... TYPE use it ("string", "hash").
+std::string_view ValueTypeName(ValueType type);
+// The inverse; nullopt for a name no value has (SCAN TYPE then matches nothing).
+std::optional<ValueType> ValueTypeFromName(std::string_view name);
+
+// A hash value: field -> value.
+using HashValue = StringMap<std::string>;
+
+struct KeyspaceOptions {
+  // Number of shards: a power of two from 1 to 4096. Default: 16.
+  int shards = 16;
+  // Number of logical databases (SELECT 0..databases-1). Default: 16.
+  int databases = 16;
+  // Timer wheel resolution: expired keys are reclaimed at most this long after
+  // their deadline (readers never see them at all). Default: 100 ms.
+  absl::Duration tick = absl::Milliseconds(100);
+  // Where time comes from. Not owned; must outlive the keyspace.
+  // Default: Clock::Real().
+  Clock* clock = nullptr;
+};
+
+struct SetOptions {
+  enum class Condition : uint8_t {
+    kAlways,
+    kIfMissing,  // NX
+    kIfExists,   // XX
+  };
+  enum class Ttl : uint8_t {
+    kClear,  // plain SET: the key has no expiry afterwards
+    kKeep,   // KEEPTTL
+    kAt,     // EX/PX/EXAT/PXAT, as an absolute deadline in expire_at_ms
+  };
+  Condition condition = Condition::kAlways;
+  Ttl ttl = Ttl::kClear;
+  int64_t expire_at_ms = 0;  // with Ttl::kAt; a deadline <= now stores nothing
+  bool get = false;          // GET: also return the old value
+};
+
+struct SetResult {
+  bool written = false;                  // false when NX/XX prevented the write
+  std::optional<std::string> old_value;  // with SetOptions::get: the old string
+};
+
+// EXPIRE's NX/XX/GT/LT. A key without expiry counts as an infinite TTL for GT/LT.
+enum class ExpireCondition : uint8_t { kAlways, kNX, kXX, kGT, kLT };
+
+struct ScanResult {
+  uint64_t cursor = 0;  // 0: the iteration is complete
+  std::vector<std::string> keys;
+};
+
+struct KeyspaceStats {
+  uint64_t keys = 0;          // live keys in all databases
+  uint64_t expires = 0;       // of which with an expiry
+  uint64_t expired_keys = 0;  // reclaimed by expiry since start (readers or wheel)
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+};
+
+struct DbStats {
+  uint64_t keys = 0;
+  uint64_t expires = 0;
+};
+
+// A locked view of one key, passed to Update()'s callback. It is valid only
+// during the callback, and the callback must not call back into the Keyspace.
+class KeyHandle {
+ public:
+  bool exists() const { return link_ != nullptr; }
+  // REQUIRES: exists().
+  ValueType type() const;
+  // REQUIRES: exists() && type() == kString. Valid until the next mutation.
+  std::string_view string_value() const;
+  // REQUIRES: exists() && type() == kHash.
+  HashValue& hash() const;
+  // The deadline in ms since the epoch, or -1 when the key has no expiry.
+  // REQUIRES: exists().
+  int64_t expire_at_ms() const;
+  // The time this operation runs at (read once per operation).
+  int64_t now_ms() const { return now_ms_; }
+
+  // Stores a string value, creating the key if needed; keep_ttl keeps an
+  // existing deadline, otherwise the key ends up without expiry.
+  void SetString(std::string_view value, bool keep_ttl);
+  // Appends to the string value (creating an empty string first if missing);
+  // keeps the TTL. REQUIRES: !exists() || type() == kString.
+  void AppendString(std::string_view suffix);
+  // Creates an empty hash. REQUIRES: !exists(). The key is removed again when
+  // the callback returns with the hash empty.
+  HashValue& CreateHash();
+  // Sets the deadline; a deadline <= now_ms() deletes the key.
+  // REQUIRES: exists().
+  void SetExpireAt(int64_t at_ms);
+  // Clears the deadline. REQUIRES: exists().
+  void Persist();
+  void Delete();
+
+ private:
+  friend class Keyspace;
+  KeyHandle(keyspace_internal::Db* db, std::string_view key, uint64_t hash, int64_t now_ms)
+      : db_(db), key_(key), hash_(hash), now_ms_(now_ms) {}
+  keyspace_internal::Entry* entry() const { return *link_; }
+
+  keyspace_internal::Db* db_;
+  std::string_view key_;
+  uint64_t hash_;
+  int64_t now_ms_;
+  // The chain slot that points at the key's entry; nullptr when it is missing.
+  keyspace_internal::Entry** link_ = nullptr;
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(KeyspaceOptions options = {});
+  ~Keyspace();
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  int databases() const { return databases_; }
+  int shards() const { return num_shards_; }
+  Clock* clock() const { return clock_; }
+
+  // In every method below, REQUIRES: 0 <= db < databases(). Out-of-range
+  // databases are a caller bug (the command layer checks SELECT's argument)
+  // and abort the process with a message.
+
+  // ---- Strings ----
+  // The value, nullopt when missing; WRONGTYPE error (kFailedPrecondition)
+  // when the key holds another type.
+  absl::StatusOr<std::optional<std::string>> Get(int db, std::string_view key);
+  // SET with every option. WRONGTYPE only with `get` and a non-string old value
+  // (then nothing is written), as Redis 7.
+  absl::StatusOr<SetResult> Set(int db, std::string_view key, std::string_view value,
+                                const SetOptions& options = {});
+  // MGET: nullopt for missing keys and for keys of another type.
+  std::vector<std::optional<std::string>> MGet(int db, const std::vector<std::string_view>& keys);
+  // MSET (if_none_exist = false) or MSETNX (true): atomic across shards.
+  // Returns false (and writes nothing) only for MSETNX with an existing key.
+  bool MSet(int db, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+            bool if_none_exist = false);
+
+  // ---- Generic keys ----
+  // DEL: the number of keys removed (a key named twice counts once).
+  int64_t Delete(int db, const std::vector<std::string_view>& keys);
+  bool DeleteKey(int db, std::string_view key) { return Delete(db, std::vector{key}) == 1; }
+  // EXISTS: counts every argument that exists (repeats count again).
+  int64_t Exists(int db, const std::vector<std::string_view>& keys);
+  bool KeyExists(int db, std::string_view key) { return Exists(db, std::vector{key}) == 1; }
+  std::optional<ValueType> Type(int db, std::string_view key);
+  // EXPIRE family at an absolute deadline. True when the deadline was set (a
+  // deadline <= now deletes the key and returns true); false when the key is
+  // missing or the condition failed.
+  bool Expire(int db, std::string_view key, int64_t at_ms,
+              ExpireCondition condition = ExpireCondition::kAlways);
+  // PTTL: -2 when missing, -1 without expiry, else remaining milliseconds.
+  int64_t PTtl(int db, std::string_view key);
+  // PEXPIRETIME: -2 when missing, -1 without expiry, else the deadline in ms.
+  int64_t ExpireTimeMs(int db, std::string_view key);
+  // PERSIST: true when a deadline was removed.
+  bool Persist(int db, std::string_view key);
+  // RENAME: moves the value and its TTL, replacing `to`. kNotFound
+  // ("ERR no such key") when `from` is missing. With `only_if_absent` (RENAMENX)
+  // returns false and does nothing when `to` exists.
+  absl::StatusOr<bool> Rename(int db, std::string_view from, std::string_view to,
+                              bool only_if_absent = false);
+  // RANDOMKEY: nullopt when the database is empty.
+  std::optional<std::string> RandomKey(int db);
+  // FLUSHDB / FLUSHALL.
+  void Flush(int db);
+  void FlushAll();
+  // SWAPDB: atomically swaps two databases' contents.
+  void SwapDb(int a, int b);
+  // DBSIZE: live keys in `db` (exact: expired keys are reclaimed first).
+  int64_t Size(int db);
+  // Exact counts for one database (expired keys are reclaimed first).
+  DbStats GetDbStats(int db);
+  // Counters for INFO. Cheap: `keys` and `expires` may still include keys that
+  // expired within the last tick and have not been reclaimed yet.
+  KeyspaceStats GetStats();
+
+  // SCAN; see the header comment for the guarantee. `match` empty = all keys.
+  // `type`, when set, keeps only keys of that type.
+  ScanResult Scan(int db, uint64_t cursor, std::string_view match = {}, size_t count = 10,
+                  std::optional<ValueType> type = std::nullopt);
+
+  // ---- Hashes (a few typed operations; the rest go through Update) ----
+  // HSET: the number of fields added. WRONGTYPE for other types.
+  absl::StatusOr<int64_t> HSet(
+      int db, std::string_view key,
+      const std::vector<std::pair<std::string_view, std::string_view>>& fields);
+  absl::StatusOr<std::optional<std::string>> HGet(int db, std::string_view key,
+                                                  std::string_view field);
+
+  // Runs `fn` with the key locked: the way the command layer implements
+  // read-modify-write commands (INCR, APPEND, HINCRBY, ...) atomically.
+  // `is_read` counts a keyspace hit or miss as Redis's read lookups do.
+  // A hash left empty by `fn` is deleted, as Redis never keeps empty hashes.
+  void Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
+              bool is_read = false);
+
+  // Reclaims every key whose deadline <= now in every shard (what the wheel
+  // driver does each tick). Returns the number reclaimed.
+  size_t ReclaimExpired();
+
+ private:
+  using Shard = keyspace_internal::Shard;
+  using Db = keyspace_internal::Db;
+  class MultiLock;
+
+  Shard& ShardFor(uint64_t hash) const;
+  Db& DbFor(Shard& shard, int db, int64_t now_ms) const;
+  Db* DbIfPresent(Shard& shard, int db) const;
+  void CheckDb(int db) const;
+  void RunExpiryThread();
+  size_t ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round);
+
+  const int num_shards_;
+  const int shard_bits_;
+  const int databases_;
+  const int64_t tick_ms_;
+  Clock* const clock_;
+  std::unique_ptr<Shard[]> shards_;
+
+  int listener_id_ = 0;
+  Mutex stop_mu_;
+  bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::condition_variable_any stop_cv_;
+  std::thread expiry_thread_;
+};
+
+}  // namespace embedis
+
+#endif  // EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_

@@ -1,0 +1,34 @@
+// Redis's error reply texts, byte for byte, in one place.
+//
+// Clients match on these strings (redis-py raises ResponseError subclasses by
+// prefix; node-redis shows them to users), so every layer that produces a
+// Redis error takes its text from here. A status carrying one of these texts
+// has the code shown beside it; the server writes the message as `-<text>`.
+#ifndef EMBEDIS_LIB_UTIL_ERRORS_H_
+#define EMBEDIS_LIB_UTIL_ERRORS_H_
+
+#include "absl/status/status.h"
+
+namespace embedis::errors {
+
+// kFailedPrecondition
+inline constexpr char kWrongType[] =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+// kNotFound
+inline constexpr char kNoSuchKey[] = "ERR no such key";
+// kInvalidArgument
+inline constexpr char kDbIndexOutOfRange[] = "ERR DB index is out of range";
+inline constexpr char kSyntax[] = "ERR syntax error";
+inline constexpr char kNotInteger[] = "ERR value is not an integer or out of range";
+inline constexpr char kNotFloat[] = "ERR value is not a valid float";
+inline constexpr char kOverflow[] = "ERR increment or decrement would overflow";
+inline constexpr char kHashNotInteger[] = "ERR hash value is not an integer";
+inline constexpr char kHashNotFloat[] = "ERR hash value is not a float";
+inline constexpr char kStringTooLong[] =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
+
+}  // namespace embedis::errors
+
+#endif  // EMBEDIS_LIB_UTIL_ERRORS_H_

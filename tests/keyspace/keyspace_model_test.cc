@@ -1,0 +1,307 @@
+// Randomized model test: random operations and clock advances applied to the
+// Keyspace and to a plain std::map reference with deadlines, compared after
+// every step (leveldb's model-test pattern).
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/util/clock.h"
+#include "lib/util/glob.h"
+
+namespace embedis {
+namespace {
+
+struct ModelValue {
+  bool is_hash = false;
+  std::string str;
+  std::map<std::string, std::string> hash;
+  int64_t deadline = -1;  // -1: none
+};
+
+class Model {
+ public:
+  explicit Model(ManualClock* clock) : clock_(clock) {}
+
+  // Returns the live entry or nullptr, removing an expired one.
+  ModelValue* Find(int db, const std::string& key) {
+    auto it = dbs_[db].find(key);
+    if (it == dbs_[db].end()) return nullptr;
+    if (it->second.deadline != -1 && it->second.deadline <= clock_->NowMs()) {
+      dbs_[db].erase(it);
+      return nullptr;
+    }
+    return &it->second;
+  }
+  std::map<std::string, ModelValue>& db(int d) { return dbs_[d]; }
+  std::set<std::string> LiveKeys(int d) {
+    std::set<std::string> out;
+    for (auto& [k, v] : dbs_[d]) {
+      if (v.deadline == -1 || v.deadline > clock_->NowMs()) out.insert(k);
+    }
+    return out;
+  }
+
+ private:
+  ManualClock* clock_;
+  std::map<std::string, ModelValue> dbs_[3];
+};
+
+class KeyspaceModelTest : public ::testing::TestWithParam<uint32_t> {};
+
+TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
+  ManualClock clock;
+  Keyspace ks({.shards = 4, .databases = 3, .tick = absl::Milliseconds(100), .clock = &clock});
+  Model model(&clock);
+  std::mt19937 rng(GetParam());
+  auto pick = [&](int n) { return static_cast<int>(rng() % n); };
+  auto key = [&] { return "k" + std::to_string(pick(60)); };
+  auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
+  auto deadline = [&]() -> int64_t {
+    // Mostly near future, sometimes past, sometimes far future (days, years).
+    switch (pick(6)) {
+      case 0:
+        return clock.NowMs() - pick(1000);
+      case 1:
+        return clock.NowMs() + int64_t{86'400'000} * (1 + pick(400));
+      default:
+        return clock.NowMs() + 1 + pick(3000);
+    }
+  };
+
+  for (int step = 0; step < 6000; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step) + " seed " + std::to_string(GetParam()));
+    const int db = pick(3);
+    const std::string k = key();
+    const int64_t now = clock.NowMs();
+    switch (pick(14)) {
+      case 0: {  // SET with random options
+        SetOptions o;
+        o.condition = static_cast<SetOptions::Condition>(pick(3));
+        o.ttl = static_cast<SetOptions::Ttl>(pick(3));
+        o.expire_at_ms = deadline();
+        o.get = pick(2) == 0;
+        std::string v = value();
+        ModelValue* m = model.Find(db, k);
+        auto r = ks.Set(db, k, v, o);
+        if (o.get && m != nullptr && m->is_hash) {
+          ASSERT_FALSE(r.ok());
+          break;
+        }
+        ASSERT_TRUE(r.ok()) << r.status();
+        if (o.get) {
+          ASSERT_EQ(r->old_value, m ? std::optional<std::string>(m->str) : std::nullopt);
+        }
+        bool write = o.condition == SetOptions::Condition::kAlways ||
+                     (o.condition == SetOptions::Condition::kIfMissing) == (m == nullptr);
+        ASSERT_EQ(r->written, write);
+        if (!write) break;
+        int64_t keep = m ? m->deadline : -1;
+        ModelValue nv{.str = v};
+        nv.deadline = o.ttl == SetOptions::Ttl::kKeep ? keep
+                      : o.ttl == SetOptions::Ttl::kAt ? o.expire_at_ms
+                                                      : -1;
+        if (o.ttl == SetOptions::Ttl::kAt && o.expire_at_ms <= now) {
+          model.db(db).erase(k);
+        } else {
+          model.db(db)[k] = nv;
+        }
+        break;
+      }
+      case 1: {  // GET
+        ModelValue* m = model.Find(db, k);
+        auto r = ks.Get(db, k);
+        if (m != nullptr && m->is_hash) {
+          ASSERT_FALSE(r.ok());
+        } else {
+          ASSERT_TRUE(r.ok());
+          ASSERT_EQ(*r, m ? std::optional<std::string>(m->str) : std::nullopt);
+        }
+        break;
+      }
+      case 2: {  // DEL of 1-3 keys
+        std::vector<std::string> keys = {k, key(), key()};
+        keys.resize(1 + pick(3));
+        std::set<std::string> uniq(keys.begin(), keys.end());
+        int64_t expect = 0;
+        for (const auto& x : uniq) expect += model.Find(db, x) != nullptr;
+        for (const auto& x : uniq) model.db(db).erase(x);
+        ASSERT_EQ(ks.Delete(db, std::vector<std::string_view>(keys.begin(), keys.end())), expect);
+        break;
+      }
+      case 3: {  // EXPIRE with condition
+        auto cond = static_cast<ExpireCondition>(pick(5));
+        ModelValue* m = model.Find(db, k);
+        // Sometimes exactly the current deadline, to test GT/LT's strictness.
+        int64_t at = (m != nullptr && m->deadline != -1 && pick(4) == 0) ? m->deadline : deadline();
+        bool expect = false;
+        if (m != nullptr) {
+          int64_t cur = m->deadline;
+          switch (cond) {
+            case ExpireCondition::kAlways:
+              expect = true;
+              break;
+            case ExpireCondition::kNX:
+              expect = cur == -1;
+              break;
+            case ExpireCondition::kXX:
+              expect = cur != -1;
+              break;
+            case ExpireCondition::kGT:
+              expect = cur != -1 && at > cur;
+              break;
+            case ExpireCondition::kLT:
+              expect = cur == -1 || at < cur;
+              break;
+          }
+          if (expect) {
+            if (at <= now) {
+              model.db(db).erase(k);
+            } else {
+              m->deadline = at;
+            }
+          }
+        }
+        ASSERT_EQ(ks.Expire(db, k, at, cond), expect);
+        break;
+      }
+      case 4: {  // PERSIST
+        ModelValue* m = model.Find(db, k);
+        bool expect = m != nullptr && m->deadline != -1;
+        if (expect) m->deadline = -1;
+        ASSERT_EQ(ks.Persist(db, k), expect);
+        break;
+      }
+      case 5: {  // PTTL and EXPIRETIME
+        ModelValue* m = model.Find(db, k);
+        int64_t expect = m == nullptr ? -2 : m->deadline == -1 ? -1 : m->deadline - now;
+        ASSERT_EQ(ks.PTtl(db, k), expect);
+        ASSERT_EQ(ks.ExpireTimeMs(db, k), m == nullptr ? -2 : m->deadline);
+        break;
+      }
+      case 6: {  // RENAME / RENAMENX
+        std::string to = key();
+        bool nx = pick(2) == 0;
+        ModelValue* src = model.Find(db, k);
+        ModelValue* dst = model.Find(db, to);
+        auto r = ks.Rename(db, k, to, nx);
+        if (src == nullptr) {
+          ASSERT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+          break;
+        }
+        ASSERT_TRUE(r.ok());
+        bool expect = k == to ? !nx : !(nx && dst != nullptr);
+        ASSERT_EQ(*r, expect);
+        if (expect && k != to) {
+          ModelValue moved = *src;
+          model.db(db).erase(k);
+          model.db(db)[to] = moved;
+        }
+        break;
+      }
+      case 7: {  // MSET / MSETNX
+        std::vector<std::pair<std::string, std::string>> pairs;
+        for (int i = 0, n = 1 + pick(3); i < n; ++i) pairs.push_back({key(), value()});
+        bool nx = pick(2) == 0;
+        bool any = false;
+        for (auto& [pk, pv] : pairs) any |= model.Find(db, pk) != nullptr;
+        std::vector<std::pair<std::string_view, std::string_view>> views(pairs.begin(),
+                                                                         pairs.end());
+        bool expect = !(nx && any);
+        ASSERT_EQ(ks.MSet(db, views, nx), expect);
+        if (expect) {
+          for (auto& [pk, pv] : pairs) model.db(db)[pk] = ModelValue{.str = pv};
+        }
+        break;
+      }
+      case 8: {  // HSET
+        ModelValue* m = model.Find(db, k);
+        std::string f = "f" + std::to_string(pick(4)), v = value();
+        auto r = ks.HSet(db, k, {{f, v}});
+        if (m != nullptr && !m->is_hash) {
+          ASSERT_FALSE(r.ok());
+          break;
+        }
+        ASSERT_TRUE(r.ok());
+        if (m == nullptr) m = &(model.db(db)[k] = ModelValue{.is_hash = true});
+        ASSERT_EQ(*r, m->hash.count(f) ? 0 : 1);
+        m->hash[f] = v;
+        break;
+      }
+      case 9: {  // EXISTS, TYPE, HGET
+        ModelValue* m = model.Find(db, k);
+        ASSERT_EQ(ks.KeyExists(db, k), m != nullptr);
+        auto t = ks.Type(db, k);
+        ASSERT_EQ(t.has_value(), m != nullptr);
+        if (m) {
+          ASSERT_EQ(*t, m->is_hash ? ValueType::kHash : ValueType::kString);
+        }
+        if (m && m->is_hash) {
+          auto it = m->hash.find("f0");
+          auto r = ks.HGet(db, k, "f0");
+          ASSERT_TRUE(r.ok());
+          ASSERT_EQ(*r,
+                    it == m->hash.end() ? std::nullopt : std::optional<std::string>(it->second));
+        }
+        break;
+      }
+      case 10:
+      case 11: {  // advance the clock: small steps mostly, sometimes days
+        int64_t ms = pick(10) == 0 ? int64_t{86'400'000} * pick(30) : pick(700);
+        clock.Advance(absl::Milliseconds(ms));
+        break;
+      }
+      case 12: {  // full SCAN equals the live key set (optionally matched)
+        const std::string match = pick(2) ? "k1*" : "";
+        std::set<std::string> got;
+        uint64_t cursor = 0;
+        do {
+          ScanResult r = ks.Scan(db, cursor, match, 1 + pick(20));
+          got.insert(r.keys.begin(), r.keys.end());
+          cursor = r.cursor;
+        } while (cursor != 0);
+        std::set<std::string> expect;
+        for (const auto& x : model.LiveKeys(db)) {
+          if (match.empty() || GlobMatch(match, x)) expect.insert(x);
+        }
+        ASSERT_EQ(got, expect);
+        break;
+      }
+      case 13: {  // DBSIZE and SWAPDB / FLUSHDB now and then
+        ASSERT_EQ(ks.Size(db), static_cast<int64_t>(model.LiveKeys(db).size()));
+        if (pick(20) == 0) {
+          int other = pick(3);
+          ks.SwapDb(db, other);
+          std::swap(model.db(db), model.db(other));
+        } else if (pick(40) == 0) {
+          ks.Flush(db);
+          model.db(db).clear();
+        }
+        break;
+      }
+    }
+    // After every step: the touched key agrees.
+    ModelValue* m = model.Find(db, k);
+    ASSERT_EQ(ks.KeyExists(db, k), m != nullptr);
+  }
+  // After a day everything with a TTL is gone from memory, not just hidden.
+  clock.Advance(absl::Hours(24 * 500));
+  uint64_t live = 0, with_ttl = 0;
+  for (int d = 0; d < 3; ++d) {
+    for (const auto& x : model.LiveKeys(d)) {
+      ++live;
+      with_ttl += model.db(d)[x].deadline != -1;
+    }
+  }
+  EXPECT_EQ(ks.GetStats().keys, live);
+  EXPECT_EQ(ks.GetStats().expires, with_ttl);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, KeyspaceModelTest, ::testing::Values(1u, 2u, 3u, 42u, 2026u));
+
+}  // namespace
+}  // namespace embedis

@@ -1,0 +1,489 @@
+#include "lib/keyspace/keyspace.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/util/clock.h"
+#include "lib/util/status_matchers.h"
+
+namespace embedis {
+namespace {
+
+using ::embedis::testing::IsOkAndHolds;
+using ::embedis::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::Optional;
+using ::testing::UnorderedElementsAre;
+
+constexpr auto kWrongType = absl::StatusCode::kFailedPrecondition;
+
+class KeyspaceTest : public ::testing::Test {
+ protected:
+  KeyspaceTest() : ks_({.shards = 4, .databases = 16, .clock = &clock_}) {}
+
+  std::optional<std::string> Get(std::string_view k, int db = 0) {
+    auto r = ks_.Get(db, k);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : std::nullopt;
+  }
+  void Set(std::string_view k, std::string_view v, int db = 0) {
+    ASSERT_TRUE(ks_.Set(db, k, v).ok());
+  }
+  SetOptions ExpireIn(int64_t ms) {
+    return {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = clock_.NowMs() + ms};
+  }
+  std::vector<std::string> ScanAll(int db = 0, std::string_view match = {}, size_t count = 10,
+                                   std::optional<ValueType> type = std::nullopt) {
+    std::vector<std::string> keys;
+    uint64_t cursor = 0;
+    int calls = 0;
+    do {
+      ScanResult r = ks_.Scan(db, cursor, match, count, type);
+      keys.insert(keys.end(), r.keys.begin(), r.keys.end());
+      cursor = r.cursor;
+      EXPECT_LT(++calls, 1'000'000) << "scan did not terminate";
+    } while (cursor != 0);
+    return keys;
+  }
+
+  ManualClock clock_;
+  Keyspace ks_;
+};
+
+TEST_F(KeyspaceTest, GetMissingIsNulloptAndSetThenGetReturnsValue) {
+  EXPECT_EQ(Get("k"), std::nullopt);
+  Set("k", "v");
+  EXPECT_THAT(Get("k"), Optional(std::string("v")));
+  Set("k", "longer value that needs a bigger block than before");
+  EXPECT_THAT(Get("k"),
+              Optional(std::string("longer value that needs a bigger block than before")));
+  Set("k", "");
+  EXPECT_THAT(Get("k"), Optional(std::string("")));
+}
+
+TEST_F(KeyspaceTest, BinaryKeysAndValuesWithNulBytes) {
+  std::string key("a\0b", 3), value("x\0\0y\xff", 5);
+  Set(key, value);
+  EXPECT_THAT(Get(key), Optional(value));
+  EXPECT_EQ(Get(std::string_view("a\0c", 3)), std::nullopt);
+  EXPECT_EQ(Get("a"), std::nullopt);
+}
+
+TEST_F(KeyspaceTest, DatabasesAreSeparate) {
+  Set("k", "zero", 0);
+  Set("k", "fifteen", 15);
+  EXPECT_THAT(Get("k", 0), Optional(std::string("zero")));
+  EXPECT_THAT(Get("k", 15), Optional(std::string("fifteen")));
+  EXPECT_EQ(Get("k", 1), std::nullopt);
+  EXPECT_EQ(ks_.Size(0), 1);
+  EXPECT_EQ(ks_.Size(15), 1);
+  ks_.Flush(0);
+  EXPECT_EQ(Get("k", 0), std::nullopt);
+  EXPECT_THAT(Get("k", 15), Optional(std::string("fifteen")));
+}
+
+TEST_F(KeyspaceTest, SetNxXxConditions) {
+  using C = SetOptions::Condition;
+  EXPECT_THAT(ks_.Set(0, "k", "1", {.condition = C::kIfExists}),
+              IsOkAndHolds(::testing::Field(&SetResult::written, false)));
+  EXPECT_EQ(Get("k"), std::nullopt);
+  EXPECT_THAT(ks_.Set(0, "k", "1", {.condition = C::kIfMissing}),
+              IsOkAndHolds(::testing::Field(&SetResult::written, true)));
+  EXPECT_THAT(ks_.Set(0, "k", "2", {.condition = C::kIfMissing}),
+              IsOkAndHolds(::testing::Field(&SetResult::written, false)));
+  EXPECT_THAT(Get("k"), Optional(std::string("1")));
+  EXPECT_THAT(ks_.Set(0, "k", "3", {.condition = C::kIfExists}),
+              IsOkAndHolds(::testing::Field(&SetResult::written, true)));
+  EXPECT_THAT(Get("k"), Optional(std::string("3")));
+}
+
+TEST_F(KeyspaceTest, SetGetReturnsOldValueAndRefusesWrongType) {
+  auto r = ks_.Set(0, "k", "1", {.get = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->old_value, std::nullopt);
+  r = ks_.Set(0, "k", "2", {.get = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->old_value, Optional(std::string("1")));
+  // NX with GET: not written, but the old value comes back (Redis 7).
+  r = ks_.Set(0, "k", "3", {.condition = SetOptions::Condition::kIfMissing, .get = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->written);
+  EXPECT_THAT(r->old_value, Optional(std::string("2")));
+
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  EXPECT_THAT(ks_.Set(0, "h", "x", {.get = true}), StatusIs(kWrongType));
+  EXPECT_EQ(ks_.Type(0, "h"), ValueType::kHash);  // nothing written
+  // Without GET, SET replaces any type.
+  Set("h", "x");
+  EXPECT_EQ(ks_.Type(0, "h"), ValueType::kString);
+}
+
+TEST_F(KeyspaceTest, GetOnHashIsWrongTypeWithRedisText) {
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  EXPECT_THAT(
+      ks_.Get(0, "h"),
+      StatusIs(kWrongType, "WRONGTYPE Operation against a key holding the wrong kind of value"));
+  EXPECT_THAT(ks_.HSet(0, "h", {{"f", "w"}, {"g", "x"}}), IsOkAndHolds(1));
+  EXPECT_THAT(ks_.HGet(0, "h", "f"), IsOkAndHolds(Optional(std::string("w"))));
+  EXPECT_THAT(ks_.HGet(0, "h", "nope"), IsOkAndHolds(std::nullopt));
+  Set("s", "v");
+  EXPECT_THAT(ks_.HSet(0, "s", {{"f", "v"}}), StatusIs(kWrongType));
+  EXPECT_THAT(ks_.HGet(0, "s", "f"), StatusIs(kWrongType));
+}
+
+TEST_F(KeyspaceTest, SetWithTtlExpiresExactlyAtDeadline) {
+  ASSERT_TRUE(ks_.Set(0, "k", "v", ExpireIn(1000)).ok());
+  EXPECT_EQ(ks_.PTtl(0, "k"), 1000);
+  clock_.Advance(absl::Milliseconds(999));
+  EXPECT_THAT(Get("k"), Optional(std::string("v")));
+  EXPECT_EQ(ks_.PTtl(0, "k"), 1);
+  clock_.Advance(absl::Milliseconds(1));
+  EXPECT_EQ(Get("k"), std::nullopt);
+  EXPECT_EQ(ks_.PTtl(0, "k"), -2);
+}
+
+TEST_F(KeyspaceTest, ExpiredKeysAreReclaimedWithoutAnyRead) {
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(ks_.Set(0, "k" + std::to_string(i), "v", ExpireIn(1000 + i)).ok());
+  }
+  Set("forever", "v");
+  EXPECT_EQ(ks_.GetStats().keys, 1001u);
+  EXPECT_EQ(ks_.GetStats().expires, 1000u);
+  clock_.Advance(absl::Milliseconds(1500));
+  // Advance reclaimed 501 keys synchronously; stats read no key.
+  KeyspaceStats stats = ks_.GetStats();
+  EXPECT_EQ(stats.keys, 500u);
+  EXPECT_EQ(stats.expired_keys, 501u);
+  clock_.Advance(absl::Seconds(10));
+  stats = ks_.GetStats();
+  EXPECT_EQ(stats.keys, 1u);
+  EXPECT_EQ(stats.expires, 0u);
+  EXPECT_EQ(stats.expired_keys, 1000u);
+  EXPECT_EQ(ks_.ReclaimExpired(), 0u);
+}
+
+TEST_F(KeyspaceTest, ReclaimHappensInsideClockAdvanceNotOnRead) {
+  ASSERT_TRUE(ks_.Set(0, "k", "v", ExpireIn(100)).ok());
+  clock_.Advance(absl::Milliseconds(250));
+  // ReclaimExpired has nothing left to do: the Advance listener did it.
+  EXPECT_EQ(ks_.ReclaimExpired(), 0u);
+  EXPECT_EQ(ks_.GetStats().expired_keys, 1u);
+}
+
+TEST_F(KeyspaceTest, SetInThePastStoresNothingAndRemovesOldValue) {
+  Set("k", "old");
+  auto r = ks_.Set(0, "k", "new",
+                   {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = clock_.NowMs() - 1, .get = true});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->written);
+  EXPECT_THAT(r->old_value, Optional(std::string("old")));
+  EXPECT_EQ(Get("k"), std::nullopt);
+  EXPECT_EQ(ks_.Size(0), 0);
+}
+
+TEST_F(KeyspaceTest, PlainSetClearsTtlAndKeepTtlKeepsIt) {
+  ASSERT_TRUE(ks_.Set(0, "k", "v", ExpireIn(5000)).ok());
+  ASSERT_TRUE(ks_.Set(0, "k", "v2", {.ttl = SetOptions::Ttl::kKeep}).ok());
+  EXPECT_EQ(ks_.PTtl(0, "k"), 5000);
+  Set("k", "v3");
+  EXPECT_EQ(ks_.PTtl(0, "k"), -1);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_THAT(Get("k"), Optional(std::string("v3")));
+}
+
+TEST_F(KeyspaceTest, TtlRepliesFollowRedis) {
+  EXPECT_EQ(ks_.PTtl(0, "missing"), -2);
+  EXPECT_EQ(ks_.ExpireTimeMs(0, "missing"), -2);
+  Set("k", "v");
+  EXPECT_EQ(ks_.PTtl(0, "k"), -1);
+  EXPECT_EQ(ks_.ExpireTimeMs(0, "k"), -1);
+  int64_t at = clock_.NowMs() + 12345;
+  EXPECT_TRUE(ks_.Expire(0, "k", at));
+  EXPECT_EQ(ks_.ExpireTimeMs(0, "k"), at);
+  EXPECT_EQ(ks_.PTtl(0, "k"), 12345);
+}
+
+TEST_F(KeyspaceTest, ExpireConditionsNxXxGtLt) {
+  const int64_t now = clock_.NowMs();
+  using EC = ExpireCondition;
+  EXPECT_FALSE(ks_.Expire(0, "missing", now + 10));
+  Set("k", "v");
+  // No TTL: XX and GT fail; NX and LT succeed (no TTL counts as infinite).
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, EC::kXX));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, EC::kGT));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, EC::kLT));
+  EXPECT_EQ(ks_.PTtl(0, "k"), 1000);
+  ks_.Persist(0, "k");
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, EC::kNX));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, EC::kNX));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 2000, EC::kXX));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, EC::kGT));  // equal is not greater
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 3000, EC::kGT));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 3000, EC::kLT));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 500, EC::kLT));
+  EXPECT_EQ(ks_.PTtl(0, "k"), 500);
+}
+
+TEST_F(KeyspaceTest, ExpireInThePastDeletesTheKey) {
+  Set("k", "v");
+  EXPECT_TRUE(ks_.Expire(0, "k", clock_.NowMs()));
+  EXPECT_FALSE(ks_.KeyExists(0, "k"));
+  Set("k", "v");
+  EXPECT_TRUE(ks_.Expire(0, "k", -5));
+  EXPECT_FALSE(ks_.KeyExists(0, "k"));
+  // The condition is checked before the deletion.
+  Set("k", "v");
+  EXPECT_FALSE(ks_.Expire(0, "k", 0, ExpireCondition::kXX));
+  EXPECT_TRUE(ks_.KeyExists(0, "k"));
+}
+
+TEST_F(KeyspaceTest, PersistRemovesDeadline) {
+  EXPECT_FALSE(ks_.Persist(0, "missing"));
+  Set("k", "v");
+  EXPECT_FALSE(ks_.Persist(0, "k"));
+  EXPECT_TRUE(ks_.Expire(0, "k", clock_.NowMs() + 100));
+  EXPECT_TRUE(ks_.Persist(0, "k"));
+  EXPECT_EQ(ks_.PTtl(0, "k"), -1);
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_TRUE(ks_.KeyExists(0, "k"));
+  EXPECT_EQ(ks_.GetStats().expires, 0u);
+}
+
+TEST_F(KeyspaceTest, DeleteAndExistsCountLikeRedis) {
+  Set("a", "1");
+  Set("b", "2");
+  EXPECT_EQ(ks_.Exists(0, {"a", "a", "b", "c"}), 3);
+  EXPECT_EQ(ks_.Delete(0, {"a", "a", "c"}), 1);
+  EXPECT_EQ(ks_.Exists(0, {"a", "b"}), 1);
+  EXPECT_FALSE(ks_.DeleteKey(0, "a"));
+  EXPECT_TRUE(ks_.DeleteKey(0, "b"));
+  EXPECT_EQ(ks_.Size(0), 0);
+}
+
+TEST_F(KeyspaceTest, TypeOfEachKind) {
+  EXPECT_EQ(ks_.Type(0, "none"), std::nullopt);
+  Set("s", "v");
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  EXPECT_EQ(ks_.Type(0, "s"), ValueType::kString);
+  EXPECT_EQ(ks_.Type(0, "h"), ValueType::kHash);
+  EXPECT_EQ(ValueTypeName(ValueType::kHash), "hash");
+  EXPECT_EQ(ValueTypeFromName("STRING"), ValueType::kString);
+  EXPECT_EQ(ValueTypeFromName("zset"), std::nullopt);
+}
+
+TEST_F(KeyspaceTest, MGetAndMSet) {
+  ks_.MSet(0, {{"a", "1"}, {"b", "2"}, {"a", "3"}});
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  EXPECT_THAT(ks_.MGet(0, {"a", "b", "c", "h"}),
+              ElementsAre(Optional(std::string("3")), Optional(std::string("2")), std::nullopt,
+                          std::nullopt));
+  EXPECT_FALSE(ks_.MSet(0, {{"new", "1"}, {"a", "x"}}, /*if_none_exist=*/true));
+  EXPECT_EQ(Get("new"), std::nullopt);
+  EXPECT_THAT(Get("a"), Optional(std::string("3")));
+  EXPECT_TRUE(ks_.MSet(0, {{"new", "1"}, {"new2", "2"}}, /*if_none_exist=*/true));
+  EXPECT_THAT(Get("new2"), Optional(std::string("2")));
+}
+
+TEST_F(KeyspaceTest, MSetClearsTtl) {
+  ASSERT_TRUE(ks_.Set(0, "a", "1", ExpireIn(100)).ok());
+  ks_.MSet(0, {{"a", "2"}});
+  EXPECT_EQ(ks_.PTtl(0, "a"), -1);
+}
+
+TEST_F(KeyspaceTest, RenameMovesValueAndTtl) {
+  EXPECT_THAT(ks_.Rename(0, "missing", "x"),
+              StatusIs(absl::StatusCode::kNotFound, "ERR no such key"));
+  ASSERT_TRUE(ks_.Set(0, "a", "1", ExpireIn(5000)).ok());
+  Set("b", "2");
+  EXPECT_THAT(ks_.Rename(0, "a", "b"), IsOkAndHolds(true));
+  EXPECT_EQ(Get("a"), std::nullopt);
+  EXPECT_THAT(Get("b"), Optional(std::string("1")));
+  EXPECT_EQ(ks_.PTtl(0, "b"), 5000);
+  clock_.Advance(absl::Seconds(6));
+  EXPECT_EQ(Get("b"), std::nullopt);
+  EXPECT_EQ(ks_.GetStats().keys, 0u);
+}
+
+TEST_F(KeyspaceTest, RenameNxAndSelfRename) {
+  Set("a", "1");
+  Set("b", "2");
+  EXPECT_THAT(ks_.Rename(0, "a", "b", /*only_if_absent=*/true), IsOkAndHolds(false));
+  EXPECT_THAT(Get("a"), Optional(std::string("1")));
+  EXPECT_THAT(ks_.Rename(0, "a", "a"), IsOkAndHolds(true));
+  EXPECT_THAT(ks_.Rename(0, "a", "a", true), IsOkAndHolds(false));
+  EXPECT_THAT(Get("a"), Optional(std::string("1")));
+  EXPECT_THAT(ks_.Rename(0, "a", "c", true), IsOkAndHolds(true));
+  EXPECT_THAT(Get("c"), Optional(std::string("1")));
+}
+
+TEST_F(KeyspaceTest, RenameHashKeepsFields) {
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}, {"g", "w"}}).ok());
+  EXPECT_THAT(ks_.Rename(0, "h", "h2"), IsOkAndHolds(true));
+  EXPECT_THAT(ks_.HGet(0, "h2", "g"), IsOkAndHolds(Optional(std::string("w"))));
+  EXPECT_EQ(ks_.Type(0, "h"), std::nullopt);
+}
+
+TEST_F(KeyspaceTest, RandomKeyReturnsLiveKeysOnly) {
+  EXPECT_EQ(ks_.RandomKey(0), std::nullopt);
+  for (int i = 0; i < 50; ++i) Set("k" + std::to_string(i), "v");
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(ks_.Set(0, "e" + std::to_string(i), "v", ExpireIn(10)).ok());
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    auto k = ks_.RandomKey(0);
+    ASSERT_TRUE(k.has_value());
+    seen.insert(*k);
+  }
+  EXPECT_GT(seen.size(), 40u);  // uniform enough to see most of 100 keys
+  clock_.Advance(absl::Seconds(1));
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(ks_.RandomKey(0)->at(0), 'k');
+}
+
+TEST_F(KeyspaceTest, FlushAllAndSwapDb) {
+  Set("a", "0", 0);
+  Set("b", "1", 1);
+  ks_.SwapDb(0, 1);
+  EXPECT_THAT(Get("b", 0), Optional(std::string("1")));
+  EXPECT_THAT(Get("a", 1), Optional(std::string("0")));
+  EXPECT_EQ(Get("a", 0), std::nullopt);
+  ks_.FlushAll();
+  EXPECT_EQ(ks_.GetStats().keys, 0u);
+}
+
+TEST_F(KeyspaceTest, SwapDbMovesTtlsToo) {
+  ASSERT_TRUE(ks_.Set(1, "a", "v", ExpireIn(100)).ok());
+  ks_.SwapDb(0, 1);
+  EXPECT_EQ(ks_.PTtl(0, "a"), 100);
+  clock_.Advance(absl::Milliseconds(200));
+  EXPECT_EQ(ks_.Size(0), 0);
+}
+
+TEST_F(KeyspaceTest, HitAndMissCounters) {
+  Set("a", "1");
+  (void)ks_.Get(0, "a");
+  (void)ks_.Get(0, "a");
+  (void)ks_.Get(0, "b");
+  KeyspaceStats s = ks_.GetStats();
+  EXPECT_EQ(s.keyspace_hits, 2u);
+  EXPECT_EQ(s.keyspace_misses, 1u);
+}
+
+TEST_F(KeyspaceTest, UpdateAppendAndInPlaceEdits) {
+  ASSERT_TRUE(ks_.Set(0, "k", "ab", ExpireIn(1000)).ok());
+  for (int i = 0; i < 100; ++i) {
+    ks_.Update(0, "k", [](KeyHandle& k) { k.AppendString("cd"); });
+  }
+  std::string expect = "ab";
+  for (int i = 0; i < 100; ++i) expect += "cd";
+  EXPECT_THAT(Get("k"), Optional(expect));
+  EXPECT_EQ(ks_.PTtl(0, "k"), 1000);  // APPEND keeps the TTL
+  ks_.Update(0, "new", [](KeyHandle& k) {
+    EXPECT_FALSE(k.exists());
+    k.AppendString("x");
+  });
+  EXPECT_THAT(Get("new"), Optional(std::string("x")));
+}
+
+TEST_F(KeyspaceTest, UpdateDeletesHashLeftEmpty) {
+  ks_.Update(0, "h", [](KeyHandle& k) { k.CreateHash(); });
+  EXPECT_EQ(ks_.Type(0, "h"), std::nullopt);
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  ks_.Update(0, "h", [](KeyHandle& k) { k.hash().erase("f"); });
+  EXPECT_EQ(ks_.KeyExists(0, "h"), false);
+}
+
+TEST_F(KeyspaceTest, ManyKeysGrowAndShrinkTables) {
+  for (int i = 0; i < 20000; ++i) Set("key:" + std::to_string(i), std::to_string(i));
+  EXPECT_EQ(ks_.Size(0), 20000);
+  for (int i = 0; i < 20000; i += 3) {
+    EXPECT_THAT(Get("key:" + std::to_string(i)), Optional(std::to_string(i)));
+  }
+  for (int i = 0; i < 19990; ++i) ASSERT_TRUE(ks_.DeleteKey(0, "key:" + std::to_string(i)));
+  EXPECT_EQ(ks_.Size(0), 10);
+  EXPECT_THAT(ScanAll(), ::testing::SizeIs(10));
+}
+
+TEST_F(KeyspaceTest, ScanReturnsEveryKeyWithMatchCountAndType) {
+  std::set<std::string> all;
+  for (int i = 0; i < 500; ++i) {
+    std::string k = (i % 2 ? "user:" : "sess:") + std::to_string(i);
+    Set(k, "v");
+    all.insert(k);
+  }
+  ASSERT_TRUE(ks_.HSet(0, "hash:1", {{"f", "v"}}).ok());
+  all.insert("hash:1");
+  for (size_t count : {1, 10, 1000}) {
+    auto keys = ScanAll(0, {}, count);
+    EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()), all) << count;
+  }
+  auto sess = ScanAll(0, "sess:*", 7);
+  EXPECT_EQ(sess.size(), 250u);
+  for (const auto& k : sess) EXPECT_EQ(k.substr(0, 5), "sess:");
+  EXPECT_THAT(ScanAll(0, {}, 10, ValueType::kHash), ElementsAre("hash:1"));
+  EXPECT_THAT(ScanAll(0, "sess:1?", 10),
+              UnorderedElementsAre("sess:10", "sess:12", "sess:14", "sess:16", "sess:18"));
+  EXPECT_TRUE(ScanAll(1).empty());
+}
+
+TEST(Keyspace, ReadersNeverSeeExpiredKeysBeforeTheWheelRuns) {
+  // A one-hour tick: the wheel will not reclaim anything during this test, so
+  // only the per-operation deadline check hides the expired key.
+  Keyspace ks({.shards = 2, .tick = absl::Hours(1)});
+  int64_t now = Clock::Real()->NowMs();
+  SetOptions soon{.ttl = SetOptions::Ttl::kAt, .expire_at_ms = now + 5};
+  ASSERT_TRUE(ks.Set(0, "gone", "v", soon).ok());
+  ASSERT_TRUE(ks.HSet(0, "h", {{"f", "v"}}).ok());
+  ASSERT_TRUE(ks.Expire(0, "h", now + 5));
+  ASSERT_TRUE(ks.Set(0, "here", "v").ok());
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(ks.GetStats().expired_keys, 0u);  // nothing reclaimed yet
+  ScanResult r = ks.Scan(0, 0, {}, 1000);
+  EXPECT_THAT(r.keys, ElementsAre("here"));
+  EXPECT_THAT(ks.Get(0, "gone"), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(ks.HGet(0, "h", "f"), IsOkAndHolds(std::nullopt));
+  EXPECT_EQ(ks.PTtl(0, "h"), -2);
+  EXPECT_EQ(ks.Exists(0, {"gone", "h", "here"}), 1);
+  EXPECT_EQ(ks.Size(0), 1);
+}
+
+TEST_F(KeyspaceTest, ScanCountIsAHint) {
+  for (int i = 0; i < 1000; ++i) Set("k" + std::to_string(i), "v");
+  ScanResult r = ks_.Scan(0, 0, {}, 100);
+  EXPECT_GE(r.keys.size(), 100u);
+  EXPECT_LT(r.keys.size(), 200u);
+  EXPECT_NE(r.cursor, 0u);
+}
+
+TEST_F(KeyspaceTest, ScanWithGarbageCursorTerminates) {
+  for (int i = 0; i < 100; ++i) Set("k" + std::to_string(i), "v");
+  for (uint64_t cursor : {uint64_t{12345}, ~uint64_t{0}, uint64_t{1} << 63}) {
+    int calls = 0;
+    do {
+      cursor = ks_.Scan(0, cursor, {}, 10).cursor;
+      ASSERT_LT(++calls, 10000);
+    } while (cursor != 0);
+  }
+}
+
+TEST(Keyspace, RealClockDriverReclaimsInTheBackground) {
+  Keyspace ks({.shards = 2, .tick = absl::Milliseconds(10)});
+  int64_t now = Clock::Real()->NowMs();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(ks.Set(0, "k" + std::to_string(i), "v",
+                       {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = now + 20})
+                    .ok());
+  }
+  // Generous margin: the driver runs every 10 ms; allow 10 s on a loaded machine.
+  for (int i = 0; i < 1000 && ks.GetStats().expired_keys < 100; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(ks.GetStats().expired_keys, 100u);
+}
+
+}  // namespace
+}  // namespace embedis
