@@ -628,23 +628,11 @@ bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireConditi
   bool set = false;
   Update(db, key, [&](KeyHandle& k) {
     if (!k.exists()) return;
-    int64_t current = k.expire_at_ms();  // -1: no expiry, i.e. infinite
-    switch (condition) {
-      case ExpireCondition::kAlways:
-        break;
-      case ExpireCondition::kNX:
-        if (current != -1) return;
-        break;
-      case ExpireCondition::kXX:
-        if (current == -1) return;
-        break;
-      case ExpireCondition::kGT:
-        if (current == -1 || at_ms <= current) return;
-        break;
-      case ExpireCondition::kLT:
-        if (current != -1 && at_ms >= current) return;
-        break;
-    }
+    const int64_t current = k.expire_at_ms();  // -1: no expiry, i.e. infinite
+    if (condition.nx && current != -1) return;
+    if (condition.xx && current == -1) return;
+    if (condition.gt && (current == -1 || at_ms <= current)) return;
+    if (condition.lt && current != -1 && at_ms >= current) return;
     k.SetExpireAt(at_ms);
     set = true;
   });
@@ -707,6 +695,33 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
   src_db->MaybeResize();
+  dst_db.MaybeResize();
+  return true;
+}
+
+bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_view to,
+                    bool replace) {
+  CheckDb(from_db);
+  CheckDb(to_db);
+  const int64_t now = clock_->NowMs();
+  MultiLock locks(*this, {from, to});
+  Shard& src_shard = locks.shard(0);
+  Shard& dst_shard = locks.shard(1);
+  Entry** src = LookupLive(src_shard, DbIfPresent(src_shard, from_db), from, locks.hash(0), now);
+  if (src == nullptr) return false;
+  Db& dst_db = DbFor(dst_shard, to_db, now);
+  if (Entry** dst = LookupLive(dst_shard, &dst_db, to, locks.hash(1), now)) {
+    if (!replace) return false;
+    dst_db.Remove(dst);
+    // Removing from the same chain may have moved the source's slot.
+    src = DbIfPresent(src_shard, from_db)->Find(from, locks.hash(0));
+  }
+  const Entry* old = *src;
+  Entry* copy = old->is_string()
+                    ? keyspace_internal::NewStringEntry(to, old->str())
+                    : keyspace_internal::NewObjectEntry(to, old->tag, new HashValue(*old->hash()));
+  Entry** link = dst_db.Insert(copy, locks.hash(1));
+  if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
   dst_db.MaybeResize();
   return true;
 }
@@ -857,12 +872,7 @@ absl::StatusOr<int64_t> Keyspace::HSet(
     }
     HashValue& h = k.exists() ? k.hash() : k.CreateHash();
     for (const auto& [f, v] : fields) {
-      auto [it, inserted] = h.try_emplace(f, v);
-      if (inserted) {
-        ++added;
-      } else {
-        it->second.assign(v);
-      }
+      if (h.Set(f, v)) ++added;
     }
   });
   if (!status.ok()) return status;
@@ -881,8 +891,7 @@ absl::StatusOr<std::optional<std::string>> Keyspace::HGet(int db, std::string_vi
           status = errors::WrongTypeError();
           return;
         }
-        auto it = k.hash().find(field);
-        if (it != k.hash().end()) out = it->second;
+        if (const std::string* v = k.hash().Find(field)) out = *v;
       },
       /*is_read=*/true);
   if (!status.ok()) return status;

@@ -77,6 +77,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/keyspace/hash_value.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
@@ -96,8 +97,7 @@ std::string_view ValueTypeName(ValueType type);
 // The inverse; nullopt for a name no value has (SCAN TYPE then matches nothing).
 std::optional<ValueType> ValueTypeFromName(std::string_view name);
 
-// A hash value: field -> value.
-using HashValue = StringMap<std::string>;
+// A hash value: field -> value (lib/keyspace/hash_value.h).
 
 struct KeyspaceOptions {
   // Number of shards: a power of two from 1 to 4096. Default: 16.
@@ -134,8 +134,14 @@ struct SetResult {
   std::optional<std::string> old_value;  // with SetOptions::get: the old string
 };
 
-// EXPIRE's NX/XX/GT/LT. A key without expiry counts as an infinite TTL for GT/LT.
-enum class ExpireCondition : uint8_t { kAlways, kNX, kXX, kGT, kLT };
+// EXPIRE's NX/XX/GT/LT, combinable as in Redis (XX with GT or LT); every set
+// flag must hold. A key without expiry counts as an infinite TTL for GT/LT.
+struct ExpireCondition {
+  bool nx = false;  // only if the key has no expiry
+  bool xx = false;  // only if the key has an expiry
+  bool gt = false;  // only if the new deadline is later than the current one
+  bool lt = false;  // only if the new deadline is earlier than the current one
+};
 
 struct ScanResult {
   uint64_t cursor = 0;  // 0: the iteration is complete
@@ -243,8 +249,7 @@ class Keyspace {
   // EXPIRE family at an absolute deadline. True when the deadline was set (a
   // deadline <= now deletes the key and returns true); false when the key is
   // missing or the condition failed.
-  bool Expire(int db, std::string_view key, int64_t at_ms,
-              ExpireCondition condition = ExpireCondition::kAlways);
+  bool Expire(int db, std::string_view key, int64_t at_ms, ExpireCondition condition = {});
   // PTTL: -2 when missing, -1 without expiry, else remaining milliseconds.
   int64_t PTtl(int db, std::string_view key);
   // PEXPIRETIME: -2 when missing, -1 without expiry, else the deadline in ms.
@@ -256,6 +261,10 @@ class Keyspace {
   // returns false and does nothing when `to` exists.
   absl::StatusOr<bool> Rename(int db, std::string_view from, std::string_view to,
                               bool only_if_absent = false);
+  // COPY: copies the value and TTL of `from` in `from_db` to `to` in `to_db`.
+  // False when `from` is missing, or `to` exists and !replace.
+  // REQUIRES: (from_db, from) != (to_db, to).
+  bool Copy(int from_db, std::string_view from, int to_db, std::string_view to, bool replace);
   // RANDOMKEY: nullopt when the database is empty.
   std::optional<std::string> RandomKey(int db);
   // FLUSHDB / FLUSHALL.

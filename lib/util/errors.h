@@ -26,6 +26,14 @@ inline constexpr char kHashNotInteger[] = "ERR hash value is not an integer";
 inline constexpr char kHashNotFloat[] = "ERR hash value is not a float";
 inline constexpr char kStringTooLong[] =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+// Hash family (HINCRBYFLOAT, HSCAN, HRANDFIELD), as redis-server 7.0 words them.
+inline constexpr char kValueNanOrInfinity[] = "ERR value is NaN or Infinity";
+inline constexpr char kIncrNanOrInfinity[] = "ERR increment would produce NaN or Infinity";
+inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
+inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
+inline constexpr char kCountOutOfLongRange[] =
+    "ERR value is out of range, value must between -9223372036854775807 and "
+    "9223372036854775807";
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 

@@ -134,30 +134,23 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         break;
       }
       case 3: {  // EXPIRE with condition
-        auto cond = static_cast<ExpireCondition>(pick(5));
+        // Any combination Redis accepts: none, NX, XX, GT, LT, XX+GT, XX+LT.
+        static const ExpireCondition kConds[] = {{},
+                                                 {.nx = true},
+                                                 {.xx = true},
+                                                 {.gt = true},
+                                                 {.lt = true},
+                                                 {.xx = true, .gt = true},
+                                                 {.xx = true, .lt = true}};
+        const ExpireCondition cond = kConds[pick(7)];
         ModelValue* m = model.Find(db, k);
         // Sometimes exactly the current deadline, to test GT/LT's strictness.
         int64_t at = (m != nullptr && m->deadline != -1 && pick(4) == 0) ? m->deadline : deadline();
         bool expect = false;
         if (m != nullptr) {
-          int64_t cur = m->deadline;
-          switch (cond) {
-            case ExpireCondition::kAlways:
-              expect = true;
-              break;
-            case ExpireCondition::kNX:
-              expect = cur == -1;
-              break;
-            case ExpireCondition::kXX:
-              expect = cur != -1;
-              break;
-            case ExpireCondition::kGT:
-              expect = cur != -1 && at > cur;
-              break;
-            case ExpireCondition::kLT:
-              expect = cur == -1 || at < cur;
-              break;
-          }
+          const int64_t cur = m->deadline;
+          expect = !(cond.nx && cur != -1) && !(cond.xx && cur == -1) &&
+                   !(cond.gt && (cur == -1 || at <= cur)) && !(cond.lt && cur != -1 && at >= cur);
           if (expect) {
             if (at <= now) {
               model.db(db).erase(k);

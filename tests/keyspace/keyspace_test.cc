@@ -209,22 +209,21 @@ TEST_F(KeyspaceTest, TtlRepliesFollowRedis) {
 
 TEST_F(KeyspaceTest, ExpireConditionsNxXxGtLt) {
   const int64_t now = clock_.NowMs();
-  using EC = ExpireCondition;
   EXPECT_FALSE(ks_.Expire(0, "missing", now + 10));
   Set("k", "v");
   // No TTL: XX and GT fail; NX and LT succeed (no TTL counts as infinite).
-  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, EC::kXX));
-  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, EC::kGT));
-  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, EC::kLT));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, {.xx = true}));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 1000, {.gt = true}));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, {.lt = true}));
   EXPECT_EQ(ks_.PTtl(0, "k"), 1000);
   ks_.Persist(0, "k");
-  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, EC::kNX));
-  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, EC::kNX));
-  EXPECT_TRUE(ks_.Expire(0, "k", now + 2000, EC::kXX));
-  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, EC::kGT));  // equal is not greater
-  EXPECT_TRUE(ks_.Expire(0, "k", now + 3000, EC::kGT));
-  EXPECT_FALSE(ks_.Expire(0, "k", now + 3000, EC::kLT));
-  EXPECT_TRUE(ks_.Expire(0, "k", now + 500, EC::kLT));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 1000, {.nx = true}));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, {.nx = true}));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 2000, {.xx = true}));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 2000, {.gt = true}));  // equal is not greater
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 3000, {.gt = true}));
+  EXPECT_FALSE(ks_.Expire(0, "k", now + 3000, {.lt = true}));
+  EXPECT_TRUE(ks_.Expire(0, "k", now + 500, {.lt = true}));
   EXPECT_EQ(ks_.PTtl(0, "k"), 500);
 }
 
@@ -237,7 +236,7 @@ TEST_F(KeyspaceTest, ExpireInThePastDeletesTheKey) {
   EXPECT_FALSE(ks_.KeyExists(0, "k"));
   // The condition is checked before the deletion.
   Set("k", "v");
-  EXPECT_FALSE(ks_.Expire(0, "k", 0, ExpireCondition::kXX));
+  EXPECT_FALSE(ks_.Expire(0, "k", 0, {.xx = true}));
   EXPECT_TRUE(ks_.KeyExists(0, "k"));
 }
 
@@ -327,6 +326,25 @@ TEST_F(KeyspaceTest, RenameHashKeepsFields) {
   EXPECT_EQ(ks_.Type(0, "h"), std::nullopt);
 }
 
+TEST_F(KeyspaceTest, CopyCopiesValueAndTtlAcrossDatabases) {
+  ASSERT_TRUE(ks_.Set(0, "a", "1", ExpireIn(5000)).ok());
+  EXPECT_FALSE(ks_.Copy(0, "missing", 0, "x", false));
+  EXPECT_TRUE(ks_.Copy(0, "a", 3, "a", false));
+  EXPECT_THAT(Get("a", 3), Optional(std::string("1")));
+  EXPECT_EQ(ks_.PTtl(3, "a"), 5000);
+  Set("b", "2");
+  EXPECT_FALSE(ks_.Copy(0, "a", 0, "b", false));
+  EXPECT_THAT(Get("b"), Optional(std::string("2")));
+  EXPECT_TRUE(ks_.Copy(0, "a", 0, "b", true));
+  EXPECT_THAT(Get("b"), Optional(std::string("1")));
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  EXPECT_TRUE(ks_.Copy(0, "h", 0, "h2", false));
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "changed"}}).ok());
+  EXPECT_THAT(ks_.HGet(0, "h2", "f"), IsOkAndHolds(Optional(std::string("v"))));  // deep copy
+  clock_.Advance(absl::Seconds(6));
+  EXPECT_EQ(ks_.Size(3), 0);
+}
+
 TEST_F(KeyspaceTest, RandomKeyReturnsLiveKeysOnly) {
   EXPECT_EQ(ks_.RandomKey(0), std::nullopt);
   for (int i = 0; i < 50; ++i) Set("k" + std::to_string(i), "v");
@@ -393,7 +411,7 @@ TEST_F(KeyspaceTest, UpdateDeletesHashLeftEmpty) {
   ks_.Update(0, "h", [](KeyHandle& k) { k.CreateHash(); });
   EXPECT_EQ(ks_.Type(0, "h"), std::nullopt);
   ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
-  ks_.Update(0, "h", [](KeyHandle& k) { k.hash().erase("f"); });
+  ks_.Update(0, "h", [](KeyHandle& k) { k.hash().Erase("f"); });
   EXPECT_EQ(ks_.KeyExists(0, "h"), false);
 }
 

@@ -1,0 +1,37 @@
+// Argument parsing for command handlers, with Redis's exact rules.
+//
+//   int64_t n;
+//   if (!ParseInt64(argv[2], &n)) return ReplyError(ctx, errors::kNotInteger);
+//   if (EqualsIgnoreCase(argv[3], "nx")) ...
+#ifndef EMBEDIS_LIB_COMMANDS_ARGS_H_
+#define EMBEDIS_LIB_COMMANDS_ARGS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace embedis::commands {
+
+// ASCII case-insensitive equality (`lower` is compared as given).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string AsciiLower(std::string_view s);
+
+// A decimal int64 exactly as Redis's string2ll: optional '-', no '+', no
+// leading zeros ("0" alone is fine), no spaces, no overflow.
+bool ParseInt64(std::string_view s, int64_t* out);
+
+// A long double as Redis's string2ld (INCRBYFLOAT, HINCRBYFLOAT): the whole
+// string must parse, no leading space, not NaN.
+bool ParseLongDouble(std::string_view s, long double* out);
+
+// A double as Redis's getDoubleFromObject: the whole string must parse, no
+// leading space, not NaN ("inf" is accepted).
+bool ParseDouble(std::string_view s, double* out);
+
+// Formats a long double as Redis's ld2string in LD_STR_HUMAN mode (what
+// INCRBYFLOAT replies): "%.17Lf" with trailing zeros of the fraction removed.
+std::string FormatLongDoubleHuman(long double v);
+
+}  // namespace embedis::commands
+
+#endif  // EMBEDIS_LIB_COMMANDS_ARGS_H_

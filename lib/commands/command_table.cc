@@ -1,0 +1,114 @@
+#include "lib/commands/command_table.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "lib/commands/args.h"
+
+namespace embedis::commands {
+
+CommandTable CommandTable::WithDataCommands() {
+  CommandTable table;
+  RegisterServerBasics(&table);
+  RegisterStringFamily(&table);
+  RegisterKeyFamily(&table);
+  RegisterHashFamily(&table);
+  return table;
+}
+
+void CommandTable::Register(CommandSpec spec) {
+  std::string name = AsciiLower(spec.name);
+  spec.name = name;
+  commands_[name] = std::make_shared<const CommandSpec>(std::move(spec));
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() > sizeof(buf)) return nullptr;  // no command name is that long
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  auto it = commands_.find(std::string_view(buf, name.size()));
+  return it == commands_.end() ? nullptr : it->second.get();
+}
+
+namespace {
+bool ArityOk(int arity, size_t argc) {
+  return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+}  // namespace
+
+void CommandTable::Execute(CommandContext& ctx, Args argv) const {
+  const CommandSpec* spec = Find(argv[0]);
+  if (spec == nullptr) return ReplyUnknownCommand(ctx, argv);
+  if (!spec->subcommands.empty()) {
+    if (!ArityOk(spec->arity, argv.size())) return ReplyWrongArity(ctx, spec->name);
+    const CommandSpec* sub = nullptr;
+    for (const CommandSpec& s : spec->subcommands) {
+      if (EqualsIgnoreCase(argv[1], s.name)) sub = &s;
+    }
+    if (sub == nullptr) {
+      std::string upper(spec->name);
+      for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+      // Redis quotes the subcommand as given, truncated like other arguments.
+      return ReplyError(
+          ctx, absl::StrCat("ERR unknown subcommand '", ToAbsl(argv[1].substr(0, 128)), "'. Try ",
+                            upper, " HELP."));
+    }
+    if (!ArityOk(sub->arity, argv.size())) {
+      return ReplyWrongArity(ctx, absl::StrCat(spec->name, "|", sub->name));
+    }
+    return sub->handler(ctx, argv);
+  }
+  if (!ArityOk(spec->arity, argv.size())) return ReplyWrongArity(ctx, spec->name);
+  spec->handler(ctx, argv);
+}
+
+std::vector<const CommandSpec*> CommandTable::All() const {
+  std::vector<const CommandSpec*> out;
+  out.reserve(commands_.size());
+  for (const auto& [name, spec] : commands_) out.push_back(spec.get());
+  return out;
+}
+
+CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handler,
+                     std::string summary, std::string since, int first_key, int last_key,
+                     int step) {
+  CommandSpec s;
+  s.name = std::move(name);
+  s.arity = arity;
+  s.flags = flags;
+  s.handler = std::move(handler);
+  s.summary = std::move(summary);
+  s.since = std::move(since);
+  s.first_key = first_key;
+  s.last_key = last_key;
+  s.key_step = step;
+  return s;
+}
+
+void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Error(message); }
+
+void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
+  ReplyError(ctx,
+             absl::StrCat("ERR wrong number of arguments for '", ToAbsl(full_name), "' command"));
+}
+
+void ReplyStatus(CommandContext& ctx, const absl::Status& status) {
+  ReplyError(ctx, FromAbsl(status.message()));
+}
+
+void ReplyUnknownCommand(CommandContext& ctx, Args argv) {
+  // As Redis 7: the name (up to 128 bytes), then arguments while the list is
+  // shorter than 128 bytes, each cut to what is left of the 128.
+  std::string args;
+  for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    size_t room = 128 - args.size();
+    absl::StrAppend(&args, "'", ToAbsl(argv[i].substr(0, room)), "' ");
+  }
+  ReplyError(ctx, absl::StrCat("ERR unknown command '", ToAbsl(argv[0].substr(0, 128)),
+                               "', with args beginning with: ", args));
+}
+
+}  // namespace embedis::commands

@@ -1,0 +1,146 @@
+// CommandTable: Redis command name -> handler over a Keyspace.
+//
+// This is the one place where Redis command semantics live. embedis-server
+// executes it for network clients; MemoryStore executes it in-process. A
+// handler parses its arguments, calls the keyspace, and writes exactly one
+// reply (or error) with the context's resp::Writer, so the same bytes reach a
+// socket or an in-process caller.
+//
+//   CommandTable table = CommandTable::WithDataCommands();
+//   Keyspace ks;
+//   ClientState client;
+//   std::string out;
+//   resp::Writer writer(&out, client.protocol);
+//   CommandContext ctx{.keyspace = &ks, .client = &client, .reply = &writer};
+//   table.Execute(ctx, {"SET", "k", "v", "EX", "10"});   // out == "+OK\r\n"
+//
+// Each command is declared by a CommandSpec (name, arity, flags, key
+// positions, handler), Redis-style: arity N means exactly N arguments
+// including the name; -N means at least N. Commands with subcommands (CLIENT,
+// CONFIG, OBJECT, COMMAND) declare them as a nested table; their arity errors
+// name "parent|sub" as Redis 7 does.
+//
+// Families register themselves explicitly (RegisterStringFamily, ...) from
+// CommandTable::WithDataCommands(); the server adds its connection and server
+// commands (HELLO, AUTH, CLIENT, INFO, CONFIG, SHUTDOWN) to its own copy.
+//
+// Thread safety: a CommandTable is immutable after registration; Execute may
+// run concurrently from many threads, each with its own CommandContext.
+#ifndef EMBEDIS_LIB_COMMANDS_COMMAND_TABLE_H_
+#define EMBEDIS_LIB_COMMANDS_COMMAND_TABLE_H_
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/resp/writer.h"
+#include "lib/util/strings.h"
+
+namespace embedis::commands {
+
+using Args = absl::Span<const std::string_view>;
+
+// Per-connection state that commands read and change.
+struct ClientState {
+  int db = 0;                                        // SELECT
+  resp::Protocol protocol = resp::Protocol::kResp2;  // HELLO
+  bool authenticated = true;       // AUTH (the server sets false with requirepass)
+  int64_t id = 0;                  // CLIENT ID
+  std::string name;                // CLIENT SETNAME
+  std::string lib_name, lib_ver;   // CLIENT SETINFO
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of self
+};
+
+struct CommandContext {
+  Keyspace* keyspace = nullptr;
+  ClientState* client = nullptr;
+  resp::Writer* reply = nullptr;  // its protocol follows client->protocol
+  // Opaque pointer for server-level handlers (the server's own state).
+  void* server = nullptr;
+};
+
+// Flags, as in COMMAND INFO.
+enum CommandFlag : uint32_t {
+  kWrite = 1u << 0,
+  kReadOnly = 1u << 1,
+  kFast = 1u << 2,
+  kAdmin = 1u << 3,
+  kNoAuth = 1u << 4,  // allowed before AUTH (AUTH, HELLO, QUIT)
+  kLoading = 1u << 5,
+  kStale = 1u << 6,
+  kNoScript = 1u << 7,
+  kDenyOom = 1u << 8,
+};
+
+using Handler = std::function<void(CommandContext&, Args)>;
+
+struct CommandSpec {
+  std::string name;  // lowercase, e.g. "get"; for a subcommand just "setname"
+  int arity = 0;     // N exactly, -N at least (counting the name, and for subcommands the parent)
+  uint32_t flags = 0;
+  int first_key = 0, last_key = 0, key_step = 0;  // COMMAND INFO key positions
+  std::string group;                              // "string", "keyspace", "hash", "server", ...
+  std::string summary;                            // COMMAND DOCS
+  std::string since;                              // Redis version that added it
+  Handler handler;                                // unset for a parent of subcommands
+  std::vector<CommandSpec> subcommands;
+};
+
+class CommandTable {
+ public:
+  CommandTable() = default;
+
+  // The data commands: strings, keys, hashes, and the server commands that
+  // need nothing but a keyspace (PING, ECHO, SELECT, DBSIZE, FLUSHDB,
+  // FLUSHALL, SWAPDB, TIME, ...).
+  static CommandTable WithDataCommands();
+
+  // Adds or replaces a command.
+  void Register(CommandSpec spec);
+
+  // Case-insensitive lookup; nullptr if unknown.
+  const CommandSpec* Find(std::string_view name) const;
+
+  // Runs argv[0] with its arguments. Writes exactly one reply: the command's,
+  // or Redis's error for an unknown command, an unknown subcommand or a wrong
+  // number of arguments. REQUIRES: !argv.empty().
+  void Execute(CommandContext& ctx, Args argv) const;
+  void Execute(CommandContext& ctx, std::initializer_list<std::string_view> argv) const {
+    Execute(ctx, Args(argv.begin(), argv.size()));
+  }
+
+  // Every top-level command, in no particular order (for COMMAND).
+  std::vector<const CommandSpec*> All() const;
+  size_t size() const { return commands_.size(); }
+
+ private:
+  StringMap<std::shared_ptr<const CommandSpec>> commands_;
+};
+
+// Reply helpers used by every family; each writes one reply.
+void ReplyError(CommandContext& ctx, std::string_view message);
+void ReplyWrongArity(CommandContext& ctx, std::string_view full_name);
+void ReplyStatus(CommandContext& ctx, const absl::Status& status);  // message is Redis's text
+// `-ERR unknown command 'x', with args beginning with: 'a' 'b' ` exactly as Redis 7.
+void ReplyUnknownCommand(CommandContext& ctx, Args argv);
+
+// Builds a CommandSpec; for the family files.
+CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handler,
+                     std::string summary, std::string since = "1.0.0", int first_key = 0,
+                     int last_key = 0, int step = 0);
+
+// Family registration, one function per file (explicit: no static registrars).
+void RegisterServerBasics(CommandTable* table);  // server_family.cc
+void RegisterStringFamily(CommandTable* table);  // string_family.cc
+void RegisterKeyFamily(CommandTable* table);     // key_family.cc
+void RegisterHashFamily(CommandTable* table);    // hash_family.cc
+
+}  // namespace embedis::commands
+
+#endif  // EMBEDIS_LIB_COMMANDS_COMMAND_TABLE_H_

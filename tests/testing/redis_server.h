@@ -1,0 +1,85 @@
+// Test helpers that start a real redis-server and talk RESP to it.
+//
+//   RedisServerProcess redis;                 // fails the test if redis-server is missing
+//   ASSERT_TRUE(redis.Start().ok());
+//   RawRespConnection conn;
+//   ASSERT_TRUE(conn.Connect(redis.port()).ok());
+//   std::string reply = conn.Call({"SET", "k", "v"});   // "+OK\r\n" (one whole reply, raw bytes)
+//
+// Thread safety: none; one per test.
+#ifndef EMBEDIS_TESTS_TESTING_REDIS_SERVER_H_
+#define EMBEDIS_TESTS_TESTING_REDIS_SERVER_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "lib/resp/reply_parser.h"
+
+namespace embedis::testing {
+
+// Returns a TCP port on 127.0.0.1 that was free a moment ago (bind to port 0).
+int FreeLoopbackPort();
+
+// Finds an executable on PATH (and in /usr/bin, /usr/sbin); empty if missing.
+std::string FindExecutable(std::string_view name);
+
+// A redis-server child process on a free loopback port, without persistence.
+// The destructor kills it.
+class RedisServerProcess {
+ public:
+  RedisServerProcess() = default;
+  ~RedisServerProcess();
+  RedisServerProcess(const RedisServerProcess&) = delete;
+  RedisServerProcess& operator=(const RedisServerProcess&) = delete;
+
+  // Starts the server with `extra_args` appended, and waits (up to 10 s)
+  // until it answers PING. A missing binary is an error that says what to
+  // install.
+  absl::Status Start(std::vector<std::string> extra_args = {});
+  // SIGKILL and wait.
+  void Kill();
+  // SIGSTOP / SIGCONT, to make it hang.
+  void Pause();
+  void Resume();
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+};
+
+// A blocking RESP connection that returns each reply's raw bytes.
+class RawRespConnection {
+ public:
+  RawRespConnection() = default;
+  ~RawRespConnection();
+  absl::Status Connect(int port, std::string_view host = "127.0.0.1");
+  // Sends one command and returns its whole reply as raw RESP bytes (empty
+  // string on a connection error, with the error in last_error()).
+  std::string Call(absl::Span<const std::string> argv);
+  std::string Call(std::initializer_list<std::string_view> argv);
+  // Sends raw bytes as they are.
+  absl::Status SendRaw(std::string_view bytes);
+  // Reads exactly one reply's raw bytes (blocking, 10 s timeout).
+  std::string ReadReply();
+  const absl::Status& last_error() const { return last_error_; }
+
+ private:
+  int fd_ = -1;
+  std::string buffer_;
+  absl::Status last_error_;
+};
+
+// Length of the first complete RESP value in `bytes`, or 0 if incomplete.
+size_t CompleteReplyLength(std::string_view bytes);
+
+}  // namespace embedis::testing
+
+#endif  // EMBEDIS_TESTS_TESTING_REDIS_SERVER_H_
