@@ -1,7 +1,5 @@
 #include "lib/keyspace/keyspace.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +7,7 @@
 #include <random>
 
 #include "absl/container/inlined_vector.h"
+#include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -21,8 +20,9 @@ namespace keyspace_internal {
 constexpr uint32_t kTagHash = 0xFFFFFFFFu;
 constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
 
-// One key: a single malloc'ed block holding this header, the key bytes and the
-// value (string bytes, or a pointer to the value object).
+// One key: a single block from its shard's SlabAllocator holding this
+// header, the key bytes and the value (string bytes, or a pointer to the value
+// object). Its size is always EntryBytes(), so it is never stored.
 struct Entry {
   Entry* next;      // hash chain
   TimerNode timer;  // linked iff the key has an expiry
@@ -45,16 +45,18 @@ struct Entry {
 };
 static_assert(sizeof(Entry) == 40, "entry header should stay 40 bytes");
 
+size_t PayloadBytes(uint32_t tag) { return tag <= kMaxStringTag ? tag : sizeof(void*); }
+size_t EntryBytes(size_t key_len, uint32_t tag) {
+  return sizeof(Entry) + key_len + PayloadBytes(tag);
+}
+size_t EntryBytes(const Entry* e) { return EntryBytes(e->key_len, e->tag); }
+
 Entry* FromTimer(TimerNode* node) {
   return reinterpret_cast<Entry*>(reinterpret_cast<char*>(node) - offsetof(Entry, timer));
 }
 
-Entry* NewEntry(std::string_view key, uint32_t tag, size_t payload) {
-  auto* e = static_cast<Entry*>(std::malloc(sizeof(Entry) + key.size() + payload));
-  if (e == nullptr) {
-    std::fprintf(stderr, "embedis: out of memory allocating a key of %zu bytes\n", payload);
-    std::abort();
-  }
+Entry* NewEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag) {
+  auto* e = static_cast<Entry*>(alloc.Allocate(EntryBytes(key.size(), tag)));
   e->next = nullptr;
   new (&e->timer) TimerNode();
   e->key_len = static_cast<uint32_t>(key.size());
@@ -63,33 +65,35 @@ Entry* NewEntry(std::string_view key, uint32_t tag, size_t payload) {
   return e;
 }
 
-Entry* NewStringEntry(std::string_view key, std::string_view value) {
-  Entry* e = NewEntry(key, static_cast<uint32_t>(value.size()), value.size());
+Entry* NewStringEntry(SlabAllocator& alloc, std::string_view key, std::string_view value) {
+  Entry* e = NewEntry(alloc, key, static_cast<uint32_t>(value.size()));
   std::memcpy(e->data() + key.size(), value.data(), value.size());
   return e;
 }
 
-Entry* NewObjectEntry(std::string_view key, uint32_t tag, void* object) {
-  Entry* e = NewEntry(key, tag, sizeof(void*));
+Entry* NewObjectEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag, void* object) {
+  Entry* e = NewEntry(alloc, key, tag);
   std::memcpy(e->data() + key.size(), &object, sizeof(void*));
   return e;
 }
 
-void FreeValue(Entry* e) {
-  if (e->tag == kTagHash) delete e->hash();
+// Frees the entry's block; with `free_value`, also its value object.
+void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
+  if (free_value && e->tag == kTagHash) delete e->hash();
+  alloc.Free(e, EntryBytes(e));
 }
 
 // One database's share of one shard: a chained hash table with power-of-two
-// buckets, and the timer wheel of its keys' deadlines.
+// buckets, and the timer wheel of its keys' deadlines. Its entries come from
+// the shard's allocator.
 struct Db {
-  Db(int64_t tick_ms, int64_t now_ms) : wheel(tick_ms, now_ms) {}
+  Db(SlabAllocator* a, int64_t tick_ms, int64_t now_ms) : alloc(a), wheel(tick_ms, now_ms) {}
   ~Db() {
     for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
       for (Entry* e = buckets[i]; e != nullptr;) {
         Entry* next = e->next;
         wheel.Cancel(&e->timer);
-        FreeValue(e);
-        std::free(e);
+        FreeEntry(*alloc, e);
         e = next;
       }
     }
@@ -119,13 +123,13 @@ struct Db {
     return head;
   }
 
-  // Unlinks and frees the entry at `link`.
-  void Remove(Entry** link) {
+  // Unlinks and frees the entry at `link` (with its value object unless
+  // !free_value: the object has been handed to another entry).
+  void Remove(Entry** link, bool free_value = true) {
     Entry* e = *link;
     *link = e->next;
     wheel.Cancel(&e->timer);
-    FreeValue(e);
-    std::free(e);
+    FreeEntry(*alloc, e, free_value);
     --size;
   }
 
@@ -163,23 +167,27 @@ struct Db {
     mask = n - 1;
   }
 
-  // Makes room for `payload` value bytes in the entry at `link`, moving it if
-  // needed (the timer follows it). Returns the (possibly new) entry.
-  Entry* Reserve(Entry** link, size_t payload) {
+  // Gives the entry at `link` the value tag `new_tag` (a string length, or an
+  // object tag), moving it to a block of the right size class if needed; the
+  // key, the chain position and the timer follow. The old value object, if
+  // any, is NOT freed, and the new payload bytes are uninitialized (a string
+  // keeps min(old, new) bytes of its old value). Returns the entry.
+  Entry* Retag(Entry** link, uint32_t new_tag) {
     Entry* e = *link;
-    size_t need = sizeof(Entry) + e->key_len + payload;
-    size_t have = malloc_usable_size(e);
-    if (have >= need && have <= 2 * need + 64) return e;
-    bool timed = e->timer.linked();
-    int64_t deadline = e->timer.deadline_ms;
-    wheel.Cancel(&e->timer);
-    Entry* moved = static_cast<Entry*>(std::realloc(e, need));
-    if (moved == nullptr) {
-      std::fprintf(stderr, "embedis: out of memory resizing a value to %zu bytes\n", payload);
-      std::abort();
+    const size_t old_bytes = EntryBytes(e);
+    const size_t new_bytes = EntryBytes(e->key_len, new_tag);
+    if (SlabAllocator::FitsInPlace(e, old_bytes, new_bytes)) {
+      e->tag = new_tag;
+      return e;
     }
+    // The timer node's neighbours point into the old block: unlink first.
+    const bool timed = e->timer.linked();
+    const int64_t deadline = e->timer.deadline_ms;
+    wheel.Cancel(&e->timer);
+    Entry* moved = static_cast<Entry*>(alloc->Reallocate(e, old_bytes, new_bytes));
     new (&moved->timer) TimerNode();
     if (timed) wheel.Schedule(&moved->timer, deadline);
+    moved->tag = new_tag;
     *link = moved;
     return moved;
   }
@@ -187,22 +195,25 @@ struct Db {
   // Stores a string value in the existing entry at `link`.
   void Assign(Entry** link, std::string_view value) {
     Entry* e = *link;
-    FreeValue(e);
-    e->tag = 0;  // a string now: Reserve must not free a hash object again
-    e = Reserve(link, value.size());
+    if (e->tag == kTagHash) delete e->hash();
+    e = Retag(link, static_cast<uint32_t>(value.size()));
     std::memcpy(e->data() + e->key_len, value.data(), value.size());
-    e->tag = static_cast<uint32_t>(value.size());
   }
 
   static constexpr size_t kMinBuckets = 4;
+  SlabAllocator* const alloc;
   Entry** buckets = nullptr;
   size_t mask = 0;
   size_t size = 0;
   TimerWheel wheel;
 };
 
-struct Shard {
+// Cache-line aligned so that two threads working on neighbouring shards do
+// not share the lines of their mutexes and counters.
+struct alignas(64) Shard {
   Mutex mu;
+  // Declared before `dbs` so that it is destroyed after them.
+  SlabAllocator alloc;
   std::vector<std::unique_ptr<Db>> dbs ABSL_GUARDED_BY(mu);
   uint64_t hits ABSL_GUARDED_BY(mu) = 0;
   uint64_t misses ABSL_GUARDED_BY(mu) = 0;
@@ -216,6 +227,7 @@ using keyspace_internal::Db;
 using keyspace_internal::Entry;
 using keyspace_internal::kMaxStringTag;
 using keyspace_internal::kTagHash;
+using keyspace_internal::LazyNow;
 using keyspace_internal::Shard;
 
 namespace {
@@ -231,11 +243,11 @@ uint64_t ReverseBits(uint64_t v) {
 
 // Finds `key` in `db`, deleting it first if it has expired. Returns the slot
 // pointing at the live entry, or nullptr.
-Entry** LookupLive(Shard& shard, Db* db, std::string_view key, uint64_t hash, int64_t now_ms)
+Entry** LookupLive(Shard& shard, Db* db, std::string_view key, uint64_t hash, LazyNow& now)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
   if (db == nullptr) return nullptr;
   Entry** link = db->Find(key, hash);
-  if (link != nullptr && (*link)->expired(now_ms)) {
+  if (link != nullptr && (*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
     db->Remove(link);
     ++shard.expired;
     return nullptr;
@@ -277,7 +289,7 @@ int64_t KeyHandle::expire_at_ms() const {
 
 void KeyHandle::SetString(std::string_view value, bool keep_ttl) {
   if (link_ == nullptr) {
-    link_ = db_->Insert(keyspace_internal::NewStringEntry(key_, value), hash_);
+    link_ = db_->Insert(keyspace_internal::NewStringEntry(*db_->alloc, key_, value), hash_);
     return;
   }
   db_->Assign(link_, value);
@@ -290,19 +302,18 @@ void KeyHandle::AppendString(std::string_view suffix) {
     return;
   }
   size_t old_len = entry()->tag;
-  Entry* e = db_->Reserve(link_, old_len + suffix.size());
+  Entry* e = db_->Retag(link_, static_cast<uint32_t>(old_len + suffix.size()));
   std::memcpy(e->data() + e->key_len + old_len, suffix.data(), suffix.size());
-  e->tag = static_cast<uint32_t>(old_len + suffix.size());
 }
 
 HashValue& KeyHandle::CreateHash() {
   auto* h = new HashValue();
-  link_ = db_->Insert(keyspace_internal::NewObjectEntry(key_, kTagHash, h), hash_);
+  link_ = db_->Insert(keyspace_internal::NewObjectEntry(*db_->alloc, key_, kTagHash, h), hash_);
   return *h;
 }
 
 void KeyHandle::SetExpireAt(int64_t at_ms) {
-  if (at_ms <= now_ms_) {
+  if (at_ms <= now_->get()) {
     Delete();
     return;
   }
@@ -394,7 +405,11 @@ Keyspace::~Keyspace() {
 void Keyspace::RunExpiryThread() {
   std::unique_lock<Mutex> lock(stop_mu_);
   while (!stop_) {
-    stop_cv_.wait_for(lock, std::chrono::milliseconds(tick_ms_));
+    // Wake at the next tick boundary (not a whole tick after the last run's
+    // end), so a key is reclaimed within one tick of its deadline.
+    const int64_t now = clock_->NowMs();
+    const int64_t next = (now / tick_ms_ + 1) * tick_ms_;
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(next - now));
     if (stop_) break;
     lock.unlock();
     ReclaimExpired();
@@ -451,21 +466,21 @@ Db* Keyspace::DbIfPresent(Shard& shard, int db) const ABSL_NO_THREAD_SAFETY_ANAL
   return shard.dbs[db].get();
 }
 
-Db& Keyspace::DbFor(Shard& shard, int db, int64_t now_ms) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   auto& slot = shard.dbs[db];
-  if (slot == nullptr) slot = std::make_unique<Db>(tick_ms_, now_ms);
+  if (slot == nullptr) slot = std::make_unique<Db>(&shard.alloc, tick_ms_, now.get());
   return *slot;
 }
 
 void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
                       bool is_read) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
   Db& d = DbFor(shard, db, now);
-  KeyHandle handle(&d, key, hash, now);
+  KeyHandle handle(&d, key, hash, &now);
   handle.link_ = LookupLive(shard, &d, key, hash, now);
   if (is_read) ++(handle.link_ != nullptr ? shard.hits : shard.misses);
   fn(handle);
@@ -478,7 +493,7 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
 
 absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
@@ -498,7 +513,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   if (value.size() > kMaxStringTag) {
     return absl::InvalidArgumentError(errors::kStringTooLong);
   }
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
@@ -515,7 +530,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
     return result;
   }
   result.written = true;
-  if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now) {
+  if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now.get()) {
     // Redis stores and immediately expires: the old value is gone.
     if (link != nullptr) {
       d.Remove(link);
@@ -525,7 +540,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
     return result;
   }
   if (link == nullptr) {
-    link = d.Insert(keyspace_internal::NewStringEntry(key, value), hash);
+    link = d.Insert(keyspace_internal::NewStringEntry(*d.alloc, key, value), hash);
   } else {
     d.Assign(link, value);
     if (options.ttl != SetOptions::Ttl::kKeep) d.wheel.Cancel(&(*link)->timer);
@@ -538,7 +553,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
 std::vector<std::optional<std::string>> Keyspace::MGet(int db,
                                                        const std::vector<std::string_view>& keys) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   MultiLock locks(*this, keys);
   std::vector<std::optional<std::string>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -557,7 +572,7 @@ std::vector<std::optional<std::string>> Keyspace::MGet(int db,
 bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
                     bool if_none_exist) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   std::vector<uint64_t> hashes;
   hashes.reserve(pairs.size());
   for (const auto& [k, v] : pairs) hashes.push_back(HashKey(k));
@@ -575,7 +590,8 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
     Db& d = DbFor(shard, db, now);
     Entry** link = LookupLive(shard, &d, pairs[i].first, locks.hash(i), now);
     if (link == nullptr) {
-      d.Insert(keyspace_internal::NewStringEntry(pairs[i].first, pairs[i].second), locks.hash(i));
+      d.Insert(keyspace_internal::NewStringEntry(*d.alloc, pairs[i].first, pairs[i].second),
+               locks.hash(i));
     } else {
       d.Assign(link, pairs[i].second);
       d.wheel.Cancel(&(*link)->timer);
@@ -587,7 +603,7 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
 
 int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   MultiLock locks(*this, keys);
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -606,7 +622,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
 
 int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   MultiLock locks(*this, keys);
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -670,7 +686,7 @@ bool Keyspace::Persist(int db, std::string_view key) {
 absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string_view to,
                                       bool only_if_absent) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   MultiLock locks(*this, {from, to});
   Shard& src_shard = locks.shard(0);
   Shard& dst_shard = locks.shard(1);
@@ -687,11 +703,11 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   }
   src = src_db->Find(from, locks.hash(0));
   Entry* old = *src;
-  Entry* moved = old->is_string() ? keyspace_internal::NewStringEntry(to, old->str())
-                                  : keyspace_internal::NewObjectEntry(to, old->tag, old->hash());
+  Entry* moved = old->is_string()
+                     ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
+                     : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag, old->hash());
   int64_t deadline = old->has_ttl() ? old->timer.deadline_ms : -1;
-  old->tag = 0;  // the object now belongs to `moved`; free only the old block
-  src_db->Remove(src);
+  src_db->Remove(src, /*free_value=*/false);  // the object now belongs to `moved`
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
   src_db->MaybeResize();
@@ -703,7 +719,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
                     bool replace) {
   CheckDb(from_db);
   CheckDb(to_db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   MultiLock locks(*this, {from, to});
   Shard& src_shard = locks.shard(0);
   Shard& dst_shard = locks.shard(1);
@@ -717,9 +733,9 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
     src = DbIfPresent(src_shard, from_db)->Find(from, locks.hash(0));
   }
   const Entry* old = *src;
-  Entry* copy = old->is_string()
-                    ? keyspace_internal::NewStringEntry(to, old->str())
-                    : keyspace_internal::NewObjectEntry(to, old->tag, new HashValue(*old->hash()));
+  Entry* copy = old->is_string() ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
+                                 : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag,
+                                                                     new HashValue(*old->hash()));
   Entry** link = dst_db.Insert(copy, locks.hash(1));
   if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
   dst_db.MaybeResize();
@@ -729,7 +745,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
 std::optional<std::string> Keyspace::RandomKey(int db) {
   CheckDb(db);
   auto& rng = ThreadRng();
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   const int start = static_cast<int>(rng() % num_shards_);
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[(start + i) % num_shards_];
@@ -743,7 +759,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
       size_t len = 0;
       for (Entry* e = *link; e != nullptr; e = e->next) ++len;
       for (size_t skip = rng() % len; skip > 0; --skip) link = &(*link)->next;
-      if ((*link)->expired(now)) {
+      if ((*link)->expired(now.get())) {
         d->Remove(link);
         ++shard.expired;
         continue;
@@ -757,12 +773,9 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
 void Keyspace::Flush(int db) {
   CheckDb(db);
   for (int i = 0; i < num_shards_; ++i) {
-    std::unique_ptr<Db> old;
-    {
-      MutexLock lock(&shards_[i].mu);
-      old = std::move(shards_[i].dbs[db]);
-    }
-    // `old` is freed outside the lock.
+    // Freed under the lock: entries return to the shard's allocator.
+    MutexLock lock(&shards_[i].mu);
+    shards_[i].dbs[db].reset();
   }
 }
 
@@ -817,7 +830,7 @@ KeyspaceStats Keyspace::GetStats() {
 ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_t count,
                           std::optional<ValueType> type) {
   CheckDb(db);
-  const int64_t now = clock_->NowMs();
+  LazyNow now(clock_);
   count = std::max<size_t>(count, 1);
   const bool match_all = match.empty() || match == "*";
   ScanResult result;
@@ -837,7 +850,7 @@ ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_
         do {
           for (Entry* e = d->buckets[v & mask]; e != nullptr; e = e->next) {
             ++collected;
-            if (e->expired(now)) continue;  // reclaimed by the wheel; never returned
+            if (e->has_ttl() && e->expired(now.get())) continue;  // never returned
             if (type.has_value() && e->type() != *type) continue;
             if (!match_all && !GlobMatch(match, e->key())) continue;
             result.keys.emplace_back(e->key());

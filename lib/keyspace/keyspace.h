@@ -88,6 +88,21 @@ namespace keyspace_internal {
 struct Entry;
 struct Db;
 struct Shard;
+
+// The time of one operation, read from the clock at most once and only when
+// needed (a key without a TTL needs no clock at all).
+class LazyNow {
+ public:
+  explicit LazyNow(const Clock* clock) : clock_(clock) {}
+  int64_t get() {
+    if (now_ms_ < 0) now_ms_ = clock_->NowMs();
+    return now_ms_;
+  }
+
+ private:
+  const Clock* clock_;
+  int64_t now_ms_ = -1;
+};
 }  // namespace keyspace_internal
 
 enum class ValueType : uint8_t { kString = 0, kHash = 1 };
@@ -176,7 +191,7 @@ class KeyHandle {
   // REQUIRES: exists().
   int64_t expire_at_ms() const;
   // The time this operation runs at (read once per operation).
-  int64_t now_ms() const { return now_ms_; }
+  int64_t now_ms() const { return now_->get(); }
 
   // Stores a string value, creating the key if needed; keep_ttl keeps an
   // existing deadline, otherwise the key ends up without expiry.
@@ -196,14 +211,15 @@ class KeyHandle {
 
  private:
   friend class Keyspace;
-  KeyHandle(keyspace_internal::Db* db, std::string_view key, uint64_t hash, int64_t now_ms)
-      : db_(db), key_(key), hash_(hash), now_ms_(now_ms) {}
+  KeyHandle(keyspace_internal::Db* db, std::string_view key, uint64_t hash,
+            keyspace_internal::LazyNow* now)
+      : db_(db), key_(key), hash_(hash), now_(now) {}
   keyspace_internal::Entry* entry() const { return *link_; }
 
   keyspace_internal::Db* db_;
   std::string_view key_;
   uint64_t hash_;
-  int64_t now_ms_;
+  keyspace_internal::LazyNow* now_;
   // The chain slot that points at the key's entry; nullptr when it is missing.
   keyspace_internal::Entry** link_ = nullptr;
 };
@@ -310,7 +326,7 @@ class Keyspace {
   class MultiLock;
 
   Shard& ShardFor(uint64_t hash) const;
-  Db& DbFor(Shard& shard, int db, int64_t now_ms) const;
+  Db& DbFor(Shard& shard, int db, keyspace_internal::LazyNow& now) const;
   Db* DbIfPresent(Shard& shard, int db) const;
   void CheckDb(int db) const;
   void RunExpiryThread();

@@ -1,0 +1,170 @@
+#include "lib/keyspace/slab_allocator.h"
+
+#include <malloc.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace embedis::keyspace_internal {
+namespace {
+[[noreturn]] void OutOfMemory(size_t n) {
+  std::fprintf(stderr, "embedis: out of memory allocating %zu bytes\n", n);
+  std::abort();
+}
+
+std::atomic<size_t> g_page_bytes{0};
+
+// Maps one page aligned to its own size: map twice the size, then unmap the
+// misaligned head and the tail. (aligned_alloc would leave up to a page of
+// unusable fragments per page in glibc's heap.)
+void* MapAlignedPage(size_t size) {
+  void* raw = mmap(nullptr, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) OutOfMemory(size);
+  uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  uintptr_t aligned = (start + size - 1) & ~(size - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  uintptr_t end = start + 2 * size;
+  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
+  g_page_bytes.fetch_add(size, std::memory_order_relaxed);
+  return reinterpret_cast<void*>(aligned);
+}
+
+void UnmapPage(void* page, size_t size) {
+  munmap(page, size);
+  g_page_bytes.fetch_sub(size, std::memory_order_relaxed);
+}
+}  // namespace
+
+size_t SlabAllocator::TotalPageBytes() { return g_page_bytes.load(std::memory_order_relaxed); }
+
+struct SlabAllocator::Page {
+  Page* prev;  // in partial_[cls], when it has free slots
+  Page* next;
+  void* free_list;  // freed slots, linked through their first word
+  uint32_t slot_size;
+  uint32_t live;      // slots handed out and not freed
+  uint32_t carved;    // slots carved so far from the bump region
+  uint32_t capacity;  // slots the page holds
+  bool listed;
+
+  char* slots() { return reinterpret_cast<char*>(this) + kHeader; }
+  static constexpr size_t kHeader = 64;
+};
+
+SlabAllocator::~SlabAllocator() {
+  // Pages are owned through the partial lists and through their live slots;
+  // the keyspace frees every entry before its allocator, so every page is
+  // empty and already released by now. Release anything left defensively.
+  for (size_t cls = 0; cls < kClasses; ++cls) {
+    while (Page* p = partial_[cls]) {
+      Unlink(p, cls);
+      UnmapPage(p, kPageSize);
+    }
+  }
+}
+
+SlabAllocator::Page* SlabAllocator::NewPage(size_t slot_size) {
+  Page* p = static_cast<Page*>(MapAlignedPage(kPageSize));
+  p->prev = p->next = nullptr;
+  p->free_list = nullptr;
+  p->slot_size = static_cast<uint32_t>(slot_size);
+  p->live = 0;
+  p->carved = 0;
+  p->capacity = static_cast<uint32_t>((kPageSize - Page::kHeader) / slot_size);
+  p->listed = false;
+  ++pages_;
+  return p;
+}
+
+void SlabAllocator::Unlink(Page* page, size_t cls) {
+  if (page->prev != nullptr) {
+    page->prev->next = page->next;
+  } else {
+    partial_[cls] = page->next;
+  }
+  if (page->next != nullptr) page->next->prev = page->prev;
+  page->prev = page->next = nullptr;
+  page->listed = false;
+}
+
+void* SlabAllocator::Allocate(size_t size) {
+  size_t rounded = RoundUp(size == 0 ? 1 : size);
+  if (rounded > kMaxSlabSize) {
+    void* p = std::malloc(rounded);
+    if (p == nullptr) OutOfMemory(rounded);
+    return p;
+  }
+  const size_t cls = rounded / 8;
+  Page* page = partial_[cls];
+  if (page == nullptr) {
+    page = NewPage(rounded);
+    page->listed = true;
+    partial_[cls] = page;
+  }
+  void* slot;
+  if (page->free_list != nullptr) {
+    slot = page->free_list;
+    page->free_list = *static_cast<void**>(slot);
+  } else {
+    slot = page->slots() + static_cast<size_t>(page->carved) * page->slot_size;
+    ++page->carved;
+  }
+  ++page->live;
+  if (page->free_list == nullptr && page->carved == page->capacity) Unlink(page, cls);  // full
+  return slot;
+}
+
+bool SlabAllocator::FitsInPlace(void* p, size_t old_size, size_t new_size) {
+  size_t o = RoundUp(old_size == 0 ? 1 : old_size), n = RoundUp(new_size == 0 ? 1 : new_size);
+  if (o <= kMaxSlabSize || n <= kMaxSlabSize) return o == n;
+  size_t usable = malloc_usable_size(p);
+  return n <= usable && usable <= 2 * n + 4096;
+}
+
+void* SlabAllocator::Reallocate(void* p, size_t old_size, size_t new_size) {
+  size_t o = RoundUp(old_size == 0 ? 1 : old_size), n = RoundUp(new_size == 0 ? 1 : new_size);
+  if (o > kMaxSlabSize && n > kMaxSlabSize) {
+    size_t want = n > o ? n + n / 2 : n;
+    void* moved = std::realloc(p, want);
+    if (moved == nullptr) OutOfMemory(want);
+    return moved;
+  }
+  void* moved = Allocate(new_size);
+  std::memcpy(moved, p, std::min(o, n));
+  Free(p, old_size);
+  return moved;
+}
+
+void SlabAllocator::Free(void* p, size_t size) {
+  size_t rounded = RoundUp(size == 0 ? 1 : size);
+  if (rounded > kMaxSlabSize) {
+    std::free(p);
+    return;
+  }
+  const size_t cls = rounded / 8;
+  Page* page = reinterpret_cast<Page*>(reinterpret_cast<uintptr_t>(p) & ~(kPageSize - 1));
+  *static_cast<void**>(p) = page->free_list;
+  page->free_list = p;
+  if (--page->live == 0 && !(page->listed && partial_[cls] == page && page->next == nullptr)) {
+    // Empty: give it back, unless it is the class's only page with room (so
+    // that one key set and deleted in a loop does not map and unmap a page
+    // each time).
+    if (page->listed) Unlink(page, cls);
+    UnmapPage(page, kPageSize);
+    --pages_;
+    return;
+  }
+  if (!page->listed) {  // was full: has a free slot again
+    page->next = partial_[cls];
+    page->prev = nullptr;
+    if (page->next != nullptr) page->next->prev = page;
+    partial_[cls] = page;
+    page->listed = true;
+  }
+}
+
+}  // namespace embedis::keyspace_internal

@@ -1,0 +1,74 @@
+// SlabAllocator: size-class memory for keyspace entries, 8-byte granularity.
+//
+// Thread safety: none. Each keyspace shard owns one and uses it under its lock.
+//
+// Why: a session key is one block of about 280 bytes (header, key, value).
+// glibc malloc adds an 8-byte header to every block and rounds to 16, which
+// for that shape is 11 bytes a key; jemalloc (Redis) rounds 277 up to 320.
+// Here a block's size is rounded to 8 bytes and carries no header: the caller
+// passes the size back to Free(), and the page a block lives in is found by
+// masking its address.
+//
+//   SlabAllocator slabs;
+//   void* p = slabs.Allocate(277);   // a 280-byte slot
+//   slabs.Free(p, 277);              // the same size as allocated
+//
+// Layout. Requests up to kMaxSlabSize bytes are served from 64 KiB pages
+// aligned to 64 KiB, one size class per page (sizes 8, 16, ..., kMaxSlabSize).
+// Pages are mapped with mmap, aligned to their size. A page starts with a small header (its class,
+// live count, free list, and links in its class's list of pages with free slots), then slots carved
+// on demand. A page whose last slot is freed goes back to the system at once, so memory follows the
+// key count down after mass expiry or FLUSHALL (a page with even one live slot stays: the usual
+// slab fragmentation). Larger requests go to malloc.
+#ifndef EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
+#define EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace embedis::keyspace_internal {
+
+class SlabAllocator {
+ public:
+  static constexpr size_t kPageSize = 64 * 1024;
+  static constexpr size_t kMaxSlabSize = 2048;
+
+  SlabAllocator() = default;
+  ~SlabAllocator();
+  SlabAllocator(const SlabAllocator&) = delete;
+  SlabAllocator& operator=(const SlabAllocator&) = delete;
+
+  // Never returns null (aborts when the system is out of memory).
+  void* Allocate(size_t size);
+  // REQUIRES: `p` came from this allocator's Allocate(size) with a size that
+  // rounds to the same 8-byte class.
+  void Free(void* p, size_t size);
+  // True when the block `p` of `old_size` bytes can hold `new_size` bytes as
+  // it is: the same 8-byte class, or a large block with room to spare (and
+  // not wastefully large).
+  static bool FitsInPlace(void* p, size_t old_size, size_t new_size);
+  // Moves a block to a new size, keeping min(old, new) bytes of its content.
+  // Large blocks that grow get 50% slack, so that appending to a string costs
+  // amortized O(1) per byte (as Redis's greedy sds preallocation).
+  void* Reallocate(void* p, size_t old_size, size_t new_size);
+  static size_t RoundUp(size_t n) { return (n + 7) & ~size_t{7}; }
+
+  // Pages currently held (for tests and stats).
+  size_t pages() const { return pages_; }
+  // Bytes of pages mapped by all allocators of the process (pages are mapped
+  // directly, so malloc statistics do not include them).
+  static size_t TotalPageBytes();
+
+ private:
+  struct Page;
+  static constexpr size_t kClasses = kMaxSlabSize / 8 + 1;
+  Page* NewPage(size_t slot_size);
+  void Unlink(Page* page, size_t cls);
+
+  Page* partial_[kClasses] = {};  // pages with at least one free slot, per class
+  size_t pages_ = 0;
+};
+
+}  // namespace embedis::keyspace_internal
+
+#endif  // EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
