@@ -46,7 +46,7 @@ void ReadHash(CommandContext& ctx, std::string_view key, Fn&& fn) {
       [&](KeyHandle& k) {
         if (!k.exists()) return fn(static_cast<const HashValue*>(nullptr));
         if (k.type() != ValueType::kHash) return ReplyError(ctx, errors::kWrongType);
-        fn(static_cast<const HashValue*>(&k.hash()));
+        fn(&k.hash_view());
       },
       /*is_read=*/true);
 }

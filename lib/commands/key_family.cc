@@ -213,7 +213,7 @@ void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
   ctx.keyspace->Update(ctx.client->db, argv[2], [&](KeyHandle& k) {
     if (!k.exists()) return;
     if (k.type() == ValueType::kHash) {
-      encoding = std::string(k.hash().encoding());
+      encoding = std::string(k.hash_view().encoding());
       return;
     }
     std::string_view s = k.string_value();

@@ -218,6 +218,7 @@ struct alignas(64) Shard {
   uint64_t hits ABSL_GUARDED_BY(mu) = 0;
   uint64_t misses ABSL_GUARDED_BY(mu) = 0;
   uint64_t expired ABSL_GUARDED_BY(mu) = 0;
+  uint64_t changes ABSL_GUARDED_BY(mu) = 0;
   int index = 0;
 };
 
@@ -282,12 +283,17 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name) {
 
 ValueType KeyHandle::type() const { return entry()->type(); }
 std::string_view KeyHandle::string_value() const { return entry()->str(); }
-HashValue& KeyHandle::hash() const { return *entry()->hash(); }
+HashValue& KeyHandle::hash() {
+  changed_ = true;
+  return *entry()->hash();
+}
+const HashValue& KeyHandle::hash_view() const { return *entry()->hash(); }
 int64_t KeyHandle::expire_at_ms() const {
   return entry()->has_ttl() ? entry()->timer.deadline_ms : -1;
 }
 
 void KeyHandle::SetString(std::string_view value, bool keep_ttl) {
+  changed_ = true;
   if (link_ == nullptr) {
     link_ = db_->Insert(keyspace_internal::NewStringEntry(*db_->alloc, key_, value), hash_);
     return;
@@ -297,6 +303,7 @@ void KeyHandle::SetString(std::string_view value, bool keep_ttl) {
 }
 
 void KeyHandle::AppendString(std::string_view suffix) {
+  changed_ = true;
   if (link_ == nullptr) {
     SetString(suffix, false);
     return;
@@ -307,12 +314,14 @@ void KeyHandle::AppendString(std::string_view suffix) {
 }
 
 HashValue& KeyHandle::CreateHash() {
+  changed_ = true;
   auto* h = new HashValue();
   link_ = db_->Insert(keyspace_internal::NewObjectEntry(*db_->alloc, key_, kTagHash, h), hash_);
   return *h;
 }
 
 void KeyHandle::SetExpireAt(int64_t at_ms) {
+  changed_ = true;
   if (at_ms <= now_->get()) {
     Delete();
     return;
@@ -320,9 +329,13 @@ void KeyHandle::SetExpireAt(int64_t at_ms) {
   db_->wheel.Schedule(&entry()->timer, at_ms);
 }
 
-void KeyHandle::Persist() { db_->wheel.Cancel(&entry()->timer); }
+void KeyHandle::Persist() {
+  changed_ = true;
+  db_->wheel.Cancel(&entry()->timer);
+}
 
 void KeyHandle::Delete() {
+  changed_ = true;
   if (link_ == nullptr) return;
   db_->Remove(link_);
   link_ = nullptr;
@@ -417,6 +430,53 @@ void Keyspace::RunExpiryThread() {
   }
 }
 
+void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
+  Shard& shard = shards_[shard_index];
+  MutexLock lock(&shard.mu);
+  LazyNow now(clock_);
+  for (int d = 0; d < databases_; ++d) {
+    const Db* db = shard.dbs[d].get();
+    for (size_t i = 0; db != nullptr && db->buckets != nullptr && i <= db->mask; ++i) {
+      for (const Entry* e = db->buckets[i]; e != nullptr; e = e->next) {
+        if (e->has_ttl() && e->timer.deadline_ms <= now.get()) continue;
+        KeyRecord& r = out->emplace_back();
+        r.db = d;
+        r.key.assign(e->key());
+        r.type = e->type();
+        if (e->is_string()) {
+          r.str.assign(e->str());
+        } else {
+          r.fields.reserve(e->hash()->size());
+          e->hash()->ForEach([&](std::string_view f, std::string_view v) {
+            r.fields.emplace_back(std::string(f), std::string(v));
+          });
+        }
+        r.expire_at_ms = e->has_ttl() ? e->timer.deadline_ms : -1;
+      }
+    }
+  }
+}
+
+bool Keyspace::Import(const KeyRecord& record) {
+  bool stored = false;
+  Update(record.db, record.key, [&](KeyHandle& k) {
+    if (record.expire_at_ms != -1 && record.expire_at_ms <= k.now_ms()) {
+      k.Delete();
+      return;
+    }
+    k.Delete();
+    if (record.type == ValueType::kString) {
+      k.SetString(record.str, /*keep_ttl=*/false);
+    } else {
+      HashValue& h = k.CreateHash();
+      for (const auto& [f, v] : record.fields) h.Set(f, v);
+    }
+    if (record.expire_at_ms != -1) k.SetExpireAt(record.expire_at_ms);
+    stored = true;
+  });
+  return stored;
+}
+
 size_t Keyspace::ReclaimExpired() {
   size_t total = 0;
   for (int i = 0; i < num_shards_; ++i) {
@@ -484,6 +544,7 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   handle.link_ = LookupLive(shard, &d, key, hash, now);
   if (is_read) ++(handle.link_ != nullptr ? shard.hits : shard.misses);
   fn(handle);
+  if (handle.changed_) ++shard.changes;
   if (handle.link_ != nullptr && (*handle.link_)->tag == kTagHash &&
       (*handle.link_)->hash()->empty()) {
     d.Remove(handle.link_);
@@ -530,6 +591,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
     return result;
   }
   result.written = true;
+  ++shard.changes;
   if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now.get()) {
     // Redis stores and immediately expires: the old value is gone.
     if (link != nullptr) {
@@ -597,7 +659,10 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
       d.wheel.Cancel(&(*link)->timer);
     }
   }
-  for (size_t i = 0; i < pairs.size(); ++i) DbFor(locks.shard(i), db, now).MaybeResize();
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    ++locks.shard(i).changes;
+    DbFor(locks.shard(i), db, now).MaybeResize();
+  }
   return true;
 }
 
@@ -612,6 +677,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
     Entry** link = LookupLive(shard, d, keys[i], locks.hash(i), now);
     if (link == nullptr) continue;
     d->Remove(link);
+    ++shard.changes;
     ++removed;
   }
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -710,6 +776,7 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   src_db->Remove(src, /*free_value=*/false);  // the object now belongs to `moved`
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
+  ++dst_shard.changes;
   src_db->MaybeResize();
   dst_db.MaybeResize();
   return true;
@@ -738,6 +805,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
                                                                      new HashValue(*old->hash()));
   Entry** link = dst_db.Insert(copy, locks.hash(1));
   if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
+  ++dst_shard.changes;
   dst_db.MaybeResize();
   return true;
 }
@@ -775,6 +843,7 @@ void Keyspace::Flush(int db) {
   for (int i = 0; i < num_shards_; ++i) {
     // Freed under the lock: entries return to the shard's allocator.
     MutexLock lock(&shards_[i].mu);
+    if (shards_[i].dbs[db] != nullptr) shards_[i].changes += shards_[i].dbs[db]->size;
     shards_[i].dbs[db].reset();
   }
 }
@@ -789,6 +858,7 @@ void Keyspace::SwapDb(int a, int b) {
   for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
   for (int i = 0; i < num_shards_; ++i) {
     std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
+    ++shards_[i].changes;
     shards_[i].mu.Unlock();
   }
 }
@@ -823,6 +893,7 @@ KeyspaceStats Keyspace::GetStats() {
     stats.expired_keys += shard.expired;
     stats.keyspace_hits += shard.hits;
     stats.keyspace_misses += shard.misses;
+    stats.changes += shard.changes;
   }
   return stats;
 }

@@ -169,6 +169,17 @@ struct KeyspaceStats {
   uint64_t expired_keys = 0;  // reclaimed by expiry since start (readers or wheel)
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
+  uint64_t changes = 0;  // writes since start (Redis's "dirty" counter), for save rules
+};
+
+// One key as a snapshot holds it.
+struct KeyRecord {
+  int db = 0;
+  std::string key;
+  ValueType type = ValueType::kString;
+  std::string str;                                          // kString
+  std::vector<std::pair<std::string, std::string>> fields;  // kHash, in Redis's order
+  int64_t expire_at_ms = -1;                                // -1: no expiry
 };
 
 struct DbStats {
@@ -185,8 +196,10 @@ class KeyHandle {
   ValueType type() const;
   // REQUIRES: exists() && type() == kString. Valid until the next mutation.
   std::string_view string_value() const;
-  // REQUIRES: exists() && type() == kHash.
-  HashValue& hash() const;
+  // REQUIRES: exists() && type() == kHash. Counts as a change of the key
+  // (for the keyspace's change counter); use hash_view() to only read.
+  HashValue& hash();
+  const HashValue& hash_view() const;
   // The deadline in ms since the epoch, or -1 when the key has no expiry.
   // REQUIRES: exists().
   int64_t expire_at_ms() const;
@@ -220,6 +233,7 @@ class KeyHandle {
   std::string_view key_;
   uint64_t hash_;
   keyspace_internal::LazyNow* now_;
+  bool changed_ = false;
   // The chain slot that points at the key's entry; nullptr when it is missing.
   keyspace_internal::Entry** link_ = nullptr;
 };
@@ -315,6 +329,15 @@ class Keyspace {
   // A hash left empty by `fn` is deleted, as Redis never keeps empty hashes.
   void Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
               bool is_read = false);
+
+  // ---- Snapshots ----
+  // Appends a copy of every live key of shard `shard` (0 <= shard < shards())
+  // to `out`, taken under the shard's lock: a consistent image of each key
+  // (the whole keyspace is copied one shard at a time, never stopped).
+  void ExportShard(int shard, std::vector<KeyRecord>* out);
+  // Stores a record, replacing any existing key; a record whose deadline has
+  // passed is dropped (returns false). REQUIRES: 0 <= record.db < databases().
+  bool Import(const KeyRecord& record);
 
   // Reclaims every key whose deadline <= now in every shard (what the wheel
   // driver does each tick). Returns the number reclaimed.

@@ -345,6 +345,48 @@ TEST_F(KeyspaceTest, CopyCopiesValueAndTtlAcrossDatabases) {
   EXPECT_EQ(ks_.Size(3), 0);
 }
 
+TEST_F(KeyspaceTest, ExportAndImportRoundTripEveryKeyWithTtls) {
+  ASSERT_TRUE(ks_.Set(0, "s", "v", ExpireIn(5000)).ok());
+  ASSERT_TRUE(ks_.Set(7, std::string("b\0in", 4), std::string("\0\xff", 2)).ok());
+  ASSERT_TRUE(ks_.HSet(2, "h", {{"z", "1"}, {"a", "2"}}).ok());
+  ASSERT_TRUE(ks_.Set(0, "gone", "v", ExpireIn(10)).ok());
+  clock_.Advance(absl::Milliseconds(10));
+  std::vector<KeyRecord> records;
+  for (int i = 0; i < ks_.shards(); ++i) ks_.ExportShard(i, &records);
+  ASSERT_EQ(records.size(), 3u);  // the expired key is not exported
+
+  ManualClock clock2(clock_.Now());
+  Keyspace copy({.shards = 8, .clock = &clock2});
+  for (const KeyRecord& r : records) EXPECT_TRUE(copy.Import(r));
+  EXPECT_THAT(copy.Get(0, "s"), IsOkAndHolds(Optional(std::string("v"))));
+  EXPECT_EQ(copy.PTtl(0, "s"), 4990);
+  EXPECT_THAT(copy.Get(7, std::string("b\0in", 4)),
+              IsOkAndHolds(Optional(std::string("\0\xff", 2))));
+  std::vector<std::string> order;
+  copy.Update(2, "h", [&](KeyHandle& k) {
+    k.hash_view().ForEach([&](std::string_view f, std::string_view) { order.emplace_back(f); });
+  });
+  EXPECT_THAT(order, ElementsAre("z", "a"));  // insertion order survives
+  // A record that expired meanwhile is dropped at import.
+  clock2.Advance(absl::Seconds(10));
+  EXPECT_FALSE(copy.Import(records[0].key == "s"   ? records[0]
+                           : records[1].key == "s" ? records[1]
+                                                   : records[2]));
+}
+
+TEST_F(KeyspaceTest, ChangeCounterCountsWritesNotReads) {
+  const uint64_t start = ks_.GetStats().changes;
+  Set("a", "1");
+  ks_.MSet(0, {{"b", "2"}, {"c", "3"}});
+  (void)ks_.Get(0, "a");
+  (void)ks_.PTtl(0, "a");
+  EXPECT_EQ(ks_.Type(0, "a"), ValueType::kString);
+  EXPECT_EQ(ks_.GetStats().changes - start, 3u);
+  EXPECT_TRUE(ks_.Expire(0, "a", clock_.NowMs() + 1000));
+  EXPECT_EQ(ks_.Delete(0, {"a", "b", "zz"}), 2);
+  EXPECT_EQ(ks_.GetStats().changes - start, 6u);
+}
+
 TEST_F(KeyspaceTest, RandomKeyReturnsLiveKeysOnly) {
   EXPECT_EQ(ks_.RandomKey(0), std::nullopt);
   for (int i = 0; i < 50; ++i) Set("k" + std::to_string(i), "v");

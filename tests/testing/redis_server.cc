@@ -78,7 +78,11 @@ absl::Status RedisServerProcess::Start(std::vector<std::string> extra_args) {
     }
     for (int i = 0; i < 200; ++i) {
       RawRespConnection conn;
-      if (conn.Connect(port_).ok() && conn.Call({"PING"}) == "+PONG\r\n") return absl::OkStatus();
+      if (conn.Connect(port_).ok()) {
+        // With --requirepass, PING answers NOAUTH: the server is up all the same.
+        std::string reply = conn.Call({"PING"});
+        if (reply == "+PONG\r\n" || reply.rfind("-NOAUTH", 0) == 0) return absl::OkStatus();
+      }
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;

@@ -1,0 +1,92 @@
+// ServerOptions: how an embedis Server listens and what limits it enforces.
+//
+// The field names follow redis-server's configuration options (`port`, `bind`, `requirepass`,
+// `maxclients`, `timeout`, `proto-max-bulk-len`, `client-query-buffer-limit`, ...), so the
+// embedis-server flags, CONFIG GET and this struct say the same thing.
+//
+//   ServerOptions options;
+//   options.port = 0;                      // any free port; Server::port() tells which
+//   options.requirepass = "s3cret";
+//   Server server(&app_keyspace, options);
+//
+// Also here: Redis's memory-size syntax ("1gb", "512mb", "64k") and the protected-mode decision,
+// both pure functions so that they are unit-tested on their own.
+//
+// Thread safety: plain data and pure functions.
+#ifndef EMBEDIS_SERVER_OPTIONS_H_
+#define EMBEDIS_SERVER_OPTIONS_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace embedis {
+
+struct ServerOptions {
+  // TCP port. 0 picks a free port (see Server::port()); -1 listens on no TCP port at all (unix
+  // socket only). Note: redis-server's `port 0` means "no TCP"; here that is -1. Default: 6379.
+  int port = 6379;
+  // Addresses to listen on (IPv4 or IPv6). "*" is every IPv4 address, "::*" every IPv6 address;
+  // a leading '-' makes an address optional (a failure to bind it is not an error), as in Redis.
+  // Default: 127.0.0.1.
+  std::vector<std::string> bind = {"127.0.0.1"};
+  // Unix socket path (empty: none) and its permission bits (0: leave the umask's).
+  std::string unixsocket;
+  int unixsocketperm = 0;
+  // Password of the default user; empty: no AUTH needed.
+  std::string requirepass;
+  // Refuse clients that do not connect from loopback or the unix socket while no password is set.
+  bool protected_mode = true;
+  // Only used when the Server owns its keyspace: databases and shards. Defaults: 16, 16.
+  int databases = 16;
+  int shards = 16;
+  // Most connected clients; one more is told `-ERR max number of clients reached`.
+  int maxclients = 10000;
+  // Close a client idle for this many seconds; 0: never. Default: 0.
+  int timeout_seconds = 0;
+  // Longest bulk argument a client may send. Default: 512 MB.
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  // Most unparsed bytes buffered for one client before it is disconnected. Default: 1 GB.
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  // Hard limit on the replies queued for one client (one that does not read them): past it the
+  // client is disconnected. Redis has no limit for normal clients; an unbounded buffer lets one
+  // client exhaust memory, so embedis defaults to 256 MB. 0: no limit.
+  int64_t client_output_buffer_limit = 256LL * 1024 * 1024;
+  // A client whose queued replies exceed this is not read from until they drain (backpressure);
+  // this, not the hard limit, is what bounds a pipelining client that reads slowly. Default: 1 MB.
+  int64_t client_output_pause = 1024 * 1024;
+  // I/O threads, each running an epoll loop over its share of the connections. 0: automatic,
+  // min(2, hardware threads).
+  int io_threads = 0;
+  // Fairness: commands run for one connection before the loop turns to the others. Default: 512.
+  int max_commands_per_turn = 512;
+  // Housekeeping frequency (idle timeouts, statistics) per second. Default: 10.
+  int hz = 10;
+  // "debug", "verbose", "notice" or "warning". Logs go to stderr. Default: "notice".
+  std::string loglevel = "notice";
+  // Called (on an I/O thread) when a client sends SHUTDOWN. Default (unset): Server::RequestStop().
+  // The connection that sent SHUTDOWN is closed without a reply, as redis-server does.
+  std::function<void()> on_shutdown;
+};
+
+// Parses Redis's memory sizes: a non-negative integer with an optional case-insensitive unit,
+// k=1000, kb=1024, m=1000^2, mb=1024^2, g=1000^3, gb=1024^3 ("1gb", "512mb", "4096").
+// nullopt on anything else or on overflow.
+std::optional<int64_t> ParseMemorySize(std::string_view text);
+
+// Protected mode, as redis-server 7: with protected mode on and no password for the default
+// user, a client that does not come from a loopback address or the unix socket is refused with
+// ProtectedModeError(). (When the server is bound only to loopback no such client can connect.)
+bool ProtectedModeRefuses(bool protected_mode, bool has_password, bool client_is_local);
+// `-DENIED Redis is running in protected mode ...` without the leading '-' and the CRLF.
+std::string_view ProtectedModeError();
+
+// True for 127.0.0.0/8, ::1 and IPv4-mapped 127.x addresses given as text.
+bool IsLoopbackAddress(std::string_view ip);
+
+}  // namespace embedis
+
+#endif  // EMBEDIS_SERVER_OPTIONS_H_

@@ -1,0 +1,938 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "lib/commands/args.h"
+#include "lib/util/strings.h"
+#include "server/server_state.h"
+
+namespace embedis {
+namespace server_internal {
+namespace {
+
+constexpr uint64_t kWakeTag = 1ULL << 63;
+constexpr uint64_t kListenerTag = 1ULL << 62;
+constexpr size_t kReadSize = 16 * 1024;
+constexpr int kMaxEvents = 256;
+constexpr int kAcceptsPerWakeup = 64;
+constexpr size_t kKeepOutputCapacity = 64 * 1024;
+constexpr char kMaxClientsError[] = "-ERR max number of clients reached\r\n";
+
+bool ArityOk(int arity, size_t argc) {
+  return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowMs());
+  static const char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (char& c : s) c = kHex[gen() % 16];
+  return s;
+}
+
+// Fills ip/port from a socket address; returns false for non-inet families.
+bool SockaddrToIp(const sockaddr_storage& ss, std::string* ip, int* port) {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (ss.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof(buf));
+    *port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof(buf));
+    *port = ntohs(a->sin6_port);
+  } else {
+    return false;
+  }
+  *ip = buf;
+  return true;
+}
+
+}  // namespace
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  std::string lower = commands::AsciiLower(name);
+  if (lower == "debug") return LogLevel::kDebug;
+  if (lower == "verbose") return LogLevel::kVerbose;
+  if (lower == "notice") return LogLevel::kNotice;
+  if (lower == "warning") return LogLevel::kWarning;
+  return std::nullopt;
+}
+
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kVerbose:
+      return "verbose";
+    case LogLevel::kNotice:
+      return "notice";
+    case LogLevel::kWarning:
+      return "warning";
+  }
+  return "notice";
+}
+
+std::string FormatAddress(std::string_view ip, int port) {
+  if (ip.find(':') != std::string_view::npos) {
+    return absl::StrCat("[", ToAbsl(ip), "]:", port);
+  }
+  return absl::StrCat(ToAbsl(ip), ":", port);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection
+
+Connection::Connection(ServerState* state, EventLoop* loop, int fd, int64_t id, std::string addr,
+                       std::string laddr, bool is_local, bool is_unix)
+    : parser(resp::RequestParserOptions{
+          .max_bulk_length = state->config().proto_max_bulk_len.load(std::memory_order_relaxed)}),
+      created_ms(NowMs()),
+      last_interaction_ms(created_ms),
+      state_(state),
+      loop_(loop),
+      fd_(fd),
+      id_(id),
+      addr_(std::move(addr)),
+      laddr_(std::move(laddr)),
+      local(is_local),
+      unix_socket(is_unix) {
+  client.id = id;
+  client.authenticated = !state->config().has_password.load(std::memory_order_relaxed);
+  parser.set_authenticated(client.authenticated);
+}
+
+Connection::~Connection() {
+  if (!closed) ::close(fd_);
+}
+
+void Connection::SetName(std::string name) {
+  client.name = name;
+  MutexLock l(&info_mu_);
+  name_ = std::move(name);
+}
+
+void Connection::SetLibName(std::string name) {
+  client.lib_name = name;
+  MutexLock l(&info_mu_);
+  lib_name_ = std::move(name);
+}
+
+void Connection::SetLibVer(std::string ver) {
+  client.lib_ver = ver;
+  MutexLock l(&info_mu_);
+  lib_ver_ = std::move(ver);
+}
+
+std::string Connection::Name() const {
+  MutexLock l(&info_mu_);
+  return name_;
+}
+
+std::string Connection::InfoLine(int64_t now_ms) const {
+  std::string name, lib_name, lib_ver;
+  {
+    MutexLock l(&info_mu_);
+    name = name_;
+    lib_name = lib_name_;
+    lib_ver = lib_ver_;
+  }
+  std::string cmd = "NULL";
+  if (const commands::CommandSpec* spec = last_cmd.load(std::memory_order_relaxed)) {
+    cmd = spec->name;
+    if (const commands::CommandSpec* sub = last_subcmd.load(std::memory_order_relaxed)) {
+      absl::StrAppend(&cmd, "|", sub->name);
+    }
+  }
+  const uint64_t q = qbuf.load(std::memory_order_relaxed);
+  const uint64_t o = omem.load(std::memory_order_relaxed);
+  return absl::StrCat(
+      "id=", id_, " addr=", addr_, " laddr=", laddr_, " fd=", fd_, " name=", name,
+      " age=", (now_ms - created_ms) / 1000,
+      " idle=", (now_ms - last_interaction_ms.load(std::memory_order_relaxed)) / 1000,
+      " flags=N db=", db.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=-1 qbuf=", q,
+      " qbuf-free=0 argv-mem=0 multi-mem=0", " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o,
+      " tot-mem=", q + o + sizeof(*this), " events=r", o > 0 ? "w" : "", " cmd=", cmd,
+      " user=default redir=-1 resp=", resp.load(std::memory_order_relaxed), " lib-name=", lib_name,
+      " lib-ver=", lib_ver);
+}
+
+// ---------------------------------------------------------------------------------------------
+// EventLoop
+
+EventLoop::EventLoop(ServerState* state, int index) : state_(state), index_(index) {}
+
+EventLoop::~EventLoop() {
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+absl::Status EventLoop::Init(const std::vector<Listener>& listeners) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return absl::InternalError(absl::StrCat("epoll_create1: ", strerror(errno)));
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wake_fd_ < 0) return absl::InternalError(absl::StrCat("eventfd: ", strerror(errno)));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kWakeTag;
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+    return absl::InternalError(absl::StrCat("epoll_ctl: ", strerror(errno)));
+  }
+  listeners_ = listeners;
+  for (size_t i = 0; i < listeners_.size(); ++i) {
+    epoll_event lev{};
+    // EPOLLEXCLUSIVE: a new connection wakes one loop, not all of them.
+    lev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    lev.data.u64 = kListenerTag | i;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i].fd, &lev) != 0) {
+      return absl::InternalError(absl::StrCat("epoll_ctl(listener): ", strerror(errno)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void EventLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void EventLoop::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventLoop::Wake() {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof(one));
+  (void)ignored;
+}
+
+void EventLoop::Adopt(std::shared_ptr<Connection> conn) {
+  count_.fetch_add(1, std::memory_order_relaxed);
+  {
+    MutexLock l(&inbox_mu_);
+    inbox_conns_.push_back(std::move(conn));
+  }
+  Wake();
+}
+
+void EventLoop::Kill(int64_t id) {
+  {
+    MutexLock l(&inbox_mu_);
+    inbox_kills_.push_back(id);
+  }
+  Wake();
+}
+
+void EventLoop::DrainInbox() {
+  uint64_t value;
+  while (::read(wake_fd_, &value, sizeof(value)) > 0) {
+  }
+  std::vector<std::shared_ptr<Connection>> conns;
+  std::vector<int64_t> kills;
+  {
+    MutexLock l(&inbox_mu_);
+    conns.swap(inbox_conns_);
+    kills.swap(inbox_kills_);
+  }
+  for (auto& c : conns) Register(std::move(c));
+  for (int64_t id : kills) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    std::shared_ptr<Connection> c = it->second;
+    // Let replies already produced go out first, as redis-server does for CLIENT KILL.
+    c->closing = true;
+    if (Flush(c)) UpdateInterest(*c);
+    if (!c->closed) Close(c, "killed by CLIENT KILL");
+  }
+}
+
+void EventLoop::Register(std::shared_ptr<Connection> conn) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = static_cast<uint64_t>(conn->id());
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, conn->fd(), &ev) != 0) {
+    state_->Log(LogLevel::kWarning, absl::StrCat("epoll_ctl(add): ", strerror(errno)));
+    count_.fetch_sub(1, std::memory_order_relaxed);
+    state_->ReleaseSlot();
+    return;
+  }
+  conn->registered_events = EPOLLIN;
+  state_->AddClient(conn);
+  conns_.emplace(conn->id(), std::move(conn));
+}
+
+void EventLoop::Accept(const Listener& listener) {
+  for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof(peer);
+    int fd = accept4(listener.fd, reinterpret_cast<sockaddr*>(&peer), &len,
+                     SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        state_->Log(LogLevel::kWarning,
+                    absl::StrCat("Error accepting a client connection: ", strerror(errno)));
+      }
+      return;
+    }
+    Stats& stats = state_->stats();
+    stats.connections_received.fetch_add(1, std::memory_order_relaxed);
+    std::string addr, laddr;
+    bool local = true;
+    if (listener.unix_socket) {
+      addr = absl::StrCat(listener.address, ":0");
+      laddr = addr;
+    } else {
+      std::string ip;
+      int port = 0;
+      if (SockaddrToIp(peer, &ip, &port)) {
+        addr = FormatAddress(ip, port);
+        local = IsLoopbackAddress(ip);
+      }
+      sockaddr_storage self{};
+      socklen_t self_len = sizeof(self);
+      if (getsockname(fd, reinterpret_cast<sockaddr*>(&self), &self_len) == 0 &&
+          SockaddrToIp(self, &ip, &port)) {
+        laddr = FormatAddress(ip, port);
+      }
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    }
+    RuntimeConfig& config = state_->config();
+    if (!state_->TryReserveSlot()) {
+      stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      ssize_t ignored = ::send(fd, kMaxClientsError, sizeof(kMaxClientsError) - 1, MSG_NOSIGNAL);
+      (void)ignored;
+      ::close(fd);
+      continue;
+    }
+    if (ProtectedModeRefuses(config.protected_mode.load(std::memory_order_relaxed),
+                             config.has_password.load(std::memory_order_relaxed), local)) {
+      std::string reply = absl::StrCat("-", ToAbsl(ProtectedModeError()), "\r\n");
+      ssize_t ignored = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      (void)ignored;
+      ::close(fd);
+      state_->ReleaseSlot();
+      state_->Log(LogLevel::kWarning,
+                  absl::StrCat("Possible SECURITY ATTACK detected: protected mode refused ", addr));
+      continue;
+    }
+    EventLoop* target = state_->PickLoop();
+    auto conn =
+        std::make_shared<Connection>(state_, target, fd, state_->NextClientId(), std::move(addr),
+                                     std::move(laddr), local, listener.unix_socket);
+    state_->Log(LogLevel::kVerbose, absl::StrCat("Accepted ", conn->addr()));
+    if (target == this) {
+      count_.fetch_add(1, std::memory_order_relaxed);
+      Register(std::move(conn));
+    } else {
+      target->Adopt(std::move(conn));
+    }
+  }
+}
+
+void EventLoop::UpdateInterest(Connection& c) {
+  if (c.closed) return;
+  uint32_t want = 0;
+  if (!c.closing && !c.backlog && !c.paused) want |= EPOLLIN;
+  if (c.pending_output() > 0) want |= EPOLLOUT;
+  if (want == c.registered_events) return;
+  epoll_event ev{};
+  ev.events = want;
+  ev.data.u64 = static_cast<uint64_t>(c.id());
+  epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd(), &ev);
+  c.registered_events = want;
+}
+
+void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view reason) {
+  if (c->closed) return;
+  c->closed = true;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  ::close(c->fd());
+  state_->Log(LogLevel::kVerbose, absl::StrCat("Client id=", c->id(), " addr=", c->addr(),
+                                               " closed: ", ToAbsl(reason)));
+  state_->RemoveClient(c->id());
+  state_->ReleaseSlot();
+  conns_.erase(c->id());
+  count_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
+  if (c->closing || c->backlog || c->paused) return;
+  absl::Span<char> room = c->parser.PrepareWrite(kReadSize);
+  ssize_t n = ::read(c->fd(), room.data(), room.size());
+  if (n == 0) return Close(c, "connection closed by client");
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    return Close(c, strerror(errno));
+  }
+  c->parser.CommitWrite(static_cast<size_t>(n));
+  state_->stats().net_input_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
+  c->last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
+  if (!Process(c)) return;
+  const int64_t limit = state_->config().client_query_buffer_limit.load(std::memory_order_relaxed);
+  if (!c->closing && static_cast<int64_t>(c->parser.pending_bytes()) > limit) {
+    state_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+    state_->Log(LogLevel::kWarning,
+                absl::StrCat("Closing client that reached max query buffer length: ",
+                             c->InfoLine(NowMs())));
+    return Close(c, "query buffer limit");
+  }
+  c->qbuf.store(c->parser.pending_bytes(), std::memory_order_relaxed);
+}
+
+void EventLoop::OnWritable(const std::shared_ptr<Connection>& c) { Flush(c); }
+
+void EventLoop::ExecuteOne(Connection& c) {
+  const commands::CommandTable& table = state_->table();
+  const commands::CommandSpec* spec = table.Find(c.argv[0]);
+  const commands::CommandSpec* sub = nullptr;
+  if (spec != nullptr && !spec->subcommands.empty() && c.argv.size() > 1) {
+    for (const commands::CommandSpec& s : spec->subcommands) {
+      if (commands::EqualsIgnoreCase(c.argv[1], s.name)) sub = &s;
+    }
+  }
+  c.last_cmd.store(spec, std::memory_order_relaxed);
+  c.last_subcmd.store(sub, std::memory_order_relaxed);
+  // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
+  if (!c.client.authenticated && spec != nullptr && ArityOk(spec->arity, c.argv.size()) &&
+      (spec->flags & commands::kNoAuth) == 0) {
+    c.writer.Error("NOAUTH Authentication required.");
+    return;
+  }
+  commands::CommandContext ctx{
+      .keyspace = state_->keyspace(), .client = &c.client, .reply = &c.writer, .server = &c};
+  table.Execute(ctx, commands::Args(c.argv.data(), c.argv.size()));
+  if (c.writer.protocol() != c.client.protocol) c.writer.set_protocol(c.client.protocol);
+  c.db.store(c.client.db, std::memory_order_relaxed);
+  c.resp.store(static_cast<int>(c.client.protocol), std::memory_order_relaxed);
+  if (c.parser.authenticated() != c.client.authenticated) {
+    c.parser.set_authenticated(c.client.authenticated);
+  }
+  if (c.client.close_after_reply) c.closing = true;
+}
+
+bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
+  RuntimeConfig& config = state_->config();
+  const size_t pause =
+      static_cast<size_t>(config.client_output_pause.load(std::memory_order_relaxed));
+  const int64_t hard = config.client_output_buffer_limit.load(std::memory_order_relaxed);
+  int budget = state_->options().max_commands_per_turn;
+  bool more = false;
+  uint64_t executed = 0;
+  while (!c->closing) {
+    if (c->pending_output() > pause) {
+      c->paused = true;  // backpressure: resume when the replies have drained
+      break;
+    }
+    if (budget == 0) {
+      more = true;
+      break;
+    }
+    if (!c->parser.Next(&c->argv)) break;
+    --budget;
+    ++executed;
+    ExecuteOne(*c);
+    if (hard > 0 && static_cast<int64_t>(c->pending_output()) > hard) {
+      state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+      state_->Log(LogLevel::kWarning,
+                  absl::StrCat("Client ", c->InfoLine(NowMs()),
+                               " closed for overcoming of output buffer limits."));
+      state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
+      Close(c, "output buffer limit");
+      return false;
+    }
+    if (state_->stopping()) break;
+  }
+  state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
+  if (!c->closing && !c->paused && !more && !c->parser.status().ok()) {
+    // redis-server answers a protocol error with -ERR and closes the connection.
+    c->writer.Error(absl::StrCat("ERR ", c->parser.status().message()));
+    c->closing = true;
+    state_->Log(LogLevel::kVerbose, absl::StrCat("Protocol error (", c->parser.status().message(),
+                                                 ") from client: ", c->addr()));
+  }
+  if (more && !c->backlog) {
+    c->backlog = true;
+    backlog_.push_back(c->id());
+  } else if (!more) {
+    c->backlog = false;
+  }
+  return Flush(c);
+}
+
+bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
+  if (c->closed) return false;
+  uint64_t written = 0;
+  while (c->pending_output() > 0) {
+    ssize_t n = ::send(c->fd(), c->out.data() + c->out_sent, c->pending_output(), MSG_NOSIGNAL);
+    if (n > 0) {
+      c->out_sent += static_cast<size_t>(n);
+      written += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    state_->stats().net_output_bytes.fetch_add(written, std::memory_order_relaxed);
+    Close(c, n < 0 ? strerror(errno) : "write returned 0");
+    return false;
+  }
+  if (written > 0) {
+    state_->stats().net_output_bytes.fetch_add(written, std::memory_order_relaxed);
+  }
+  if (c->pending_output() == 0) {
+    if (c->out.capacity() > kKeepOutputCapacity) {
+      std::string().swap(c->out);
+    } else {
+      c->out.clear();
+    }
+    c->out_sent = 0;
+    if (c->closing) {
+      Close(c, "closed after reply");
+      return false;
+    }
+    if (c->paused) {
+      c->paused = false;
+      if (!c->backlog) {
+        c->backlog = true;
+        backlog_.push_back(c->id());
+      }
+    }
+  } else if (c->out_sent > kKeepOutputCapacity && c->out_sent * 2 > c->out.size()) {
+    c->out.erase(0, c->out_sent);
+    c->out_sent = 0;
+  }
+  c->omem.store(c->pending_output(), std::memory_order_relaxed);
+  UpdateInterest(*c);
+  return true;
+}
+
+void EventLoop::Cron() {
+  const int64_t now = NowMs();
+  const int timeout = state_->config().timeout_seconds.load(std::memory_order_relaxed);
+  if (timeout > 0) {
+    std::vector<std::shared_ptr<Connection>> idle;
+    for (const auto& [id, c] : conns_) {
+      if (now - c->last_interaction_ms.load(std::memory_order_relaxed) >
+          static_cast<int64_t>(timeout) * 1000) {
+        idle.push_back(c);
+      }
+    }
+    for (const auto& c : idle) Close(c, "idle timeout");
+  }
+  if (index_ == 0) {
+    const uint64_t ops = state_->stats().commands_processed.load(std::memory_order_relaxed);
+    if (last_ops_ms_ != 0 && now > last_ops_ms_) {
+      state_->stats().ops_per_sec.store((ops - last_ops_) * 1000 / (now - last_ops_ms_),
+                                        std::memory_order_relaxed);
+    }
+    last_ops_ = ops;
+    last_ops_ms_ = now;
+  }
+}
+
+void EventLoop::Run() {
+  std::vector<epoll_event> events(kMaxEvents);
+  last_cron_ms_ = NowMs();
+  while (!state_->stopping()) {
+    const int hz = std::clamp(state_->config().hz.load(std::memory_order_relaxed), 1, 500);
+    const int cron_interval = 1000 / hz;
+    int timeout = backlog_.empty() ? cron_interval : 0;
+    int n = epoll_wait(epoll_fd_, events.data(), kMaxEvents, timeout);
+    if (n < 0 && errno != EINTR) {
+      state_->Log(LogLevel::kWarning, absl::StrCat("epoll_wait: ", strerror(errno)));
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      const epoll_event& ev = events[i];
+      if (ev.data.u64 == kWakeTag) {
+        DrainInbox();
+        continue;
+      }
+      if (ev.data.u64 & kListenerTag) {
+        Accept(listeners_[ev.data.u64 & ~kListenerTag]);
+        continue;
+      }
+      auto it = conns_.find(static_cast<int64_t>(ev.data.u64));
+      if (it == conns_.end()) continue;  // closed earlier in this batch
+      std::shared_ptr<Connection> c = it->second;
+      if (ev.events & EPOLLOUT) {
+        if (!Flush(c)) continue;
+      }
+      if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+        if ((ev.events & EPOLLIN) == 0 && (ev.events & (EPOLLHUP | EPOLLERR))) {
+          Close(c, "socket error");
+          continue;
+        }
+        OnReadable(c);
+      }
+    }
+    if (!backlog_.empty()) {
+      std::vector<int64_t> ids;
+      ids.swap(backlog_);
+      for (int64_t id : ids) {
+        auto it = conns_.find(id);
+        if (it == conns_.end()) continue;
+        std::shared_ptr<Connection> c = it->second;
+        c->backlog = false;
+        if (c->paused || c->closing) {
+          UpdateInterest(*c);
+          continue;
+        }
+        Process(c);
+      }
+    }
+    const int64_t now = NowMs();
+    if (now - last_cron_ms_ >= cron_interval) {
+      last_cron_ms_ = now;
+      Cron();
+    }
+  }
+  // Stopping: close everything this loop owns, and connections still in the inbox.
+  DrainInbox();
+  std::vector<std::shared_ptr<Connection>> all;
+  for (const auto& [id, c] : conns_) all.push_back(c);
+  for (const auto& c : all) {
+    Flush(c);
+    Close(c, "server stopping");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ServerState
+
+ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
+    : keyspace_(keyspace),
+      options_(std::move(options)),
+      table_(commands::CommandTable::WithDataCommands()) {
+  RegisterServerCommands(&table_);
+  config_.maxclients = options_.maxclients;
+  config_.timeout_seconds = options_.timeout_seconds;
+  config_.proto_max_bulk_len = options_.proto_max_bulk_len;
+  config_.client_query_buffer_limit = options_.client_query_buffer_limit;
+  config_.client_output_buffer_limit = options_.client_output_buffer_limit;
+  config_.client_output_pause = options_.client_output_pause;
+  config_.protected_mode = options_.protected_mode;
+  config_.has_password = !options_.requirepass.empty();
+  config_.loglevel = static_cast<int>(ParseLogLevel(options_.loglevel).value_or(LogLevel::kNotice));
+  config_.hz = options_.hz;
+  password_ = options_.requirepass;
+  run_id_ = RandomHex(40);
+}
+
+ServerState::~ServerState() { Stop(); }
+
+void ServerState::Log(LogLevel level, std::string_view message) {
+  if (static_cast<int>(level) < config_.loglevel.load(std::memory_order_relaxed)) return;
+  static const char kMarks[] = ".-*#";
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  int ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char date[64];
+  std::strftime(date, sizeof(date), "%d %b %Y %H:%M:%S", &tm);
+  MutexLock l(&log_mu_);
+  std::fprintf(stderr, "%d:M %s.%03d %c %.*s\n", static_cast<int>(getpid()), date, ms,
+               kMarks[static_cast<int>(level)], static_cast<int>(message.size()), message.data());
+  std::fflush(stderr);
+}
+
+std::string ServerState::Password() const {
+  MutexLock l(&password_mu_);
+  return password_;
+}
+
+void ServerState::SetPassword(std::string password) {
+  MutexLock l(&password_mu_);
+  config_.has_password.store(!password.empty(), std::memory_order_relaxed);
+  password_ = std::move(password);
+}
+
+bool ServerState::CheckPassword(std::string_view candidate) const {
+  std::string password = Password();
+  // Constant time in the length of the candidate and the password: no early exit on the first
+  // differing byte (the lengths themselves are not secret enough to hide, as in redis-server).
+  unsigned char diff = password.size() == candidate.size() ? 0 : 1;
+  const size_t n = std::max(password.size(), candidate.size());
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char a = i < password.size() ? static_cast<unsigned char>(password[i]) : 0;
+    unsigned char b = i < candidate.size() ? static_cast<unsigned char>(candidate[i]) : 0;
+    diff |= static_cast<unsigned char>(a ^ b);
+  }
+  return diff == 0 && !password.empty();
+}
+
+bool ServerState::TryReserveSlot() {
+  const size_t max = static_cast<size_t>(std::max(config_.maxclients.load(), 1));
+  size_t current = connected_.load(std::memory_order_relaxed);
+  while (true) {
+    if (current >= max) return false;
+    if (connected_.compare_exchange_weak(current, current + 1, std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+}
+
+void ServerState::ReleaseSlot() { connected_.fetch_sub(1, std::memory_order_relaxed); }
+
+void ServerState::AddClient(const std::shared_ptr<Connection>& c) {
+  MutexLock l(&clients_mu_);
+  clients_[c->id()] = c;
+}
+
+void ServerState::RemoveClient(int64_t id) {
+  std::shared_ptr<Connection> victim;  // destroyed outside the lock
+  MutexLock l(&clients_mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  victim = std::move(it->second);
+  clients_.erase(it);
+}
+
+std::vector<std::shared_ptr<Connection>> ServerState::Clients() const {
+  std::vector<std::shared_ptr<Connection>> out;
+  {
+    MutexLock l(&clients_mu_);
+    out.reserve(clients_.size());
+    for (const auto& [id, c] : clients_) out.push_back(c);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id() < b->id(); });
+  return out;
+}
+
+EventLoop* ServerState::PickLoop() {
+  EventLoop* best = loops_[0].get();
+  for (const auto& loop : loops_) {
+    if (loop->connection_count() < best->connection_count()) best = loop.get();
+  }
+  return best;
+}
+
+absl::Status ServerState::ListenTcp(const std::string& spec, bool optional) {
+  std::string host = spec;
+  if (host == "*") host = "0.0.0.0";
+  if (host == "::*") host = "::";
+  const bool v6 = host.find(':') != std::string::npos;
+  sockaddr_storage ss{};
+  socklen_t len;
+  const int want_port = port_ >= 0 ? port_ : options_.port;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<uint16_t>(want_port));
+    if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("Invalid bind address '", spec, "'"));
+    }
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(want_port));
+    if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("Invalid bind address '", spec, "'"));
+    }
+    len = sizeof(sockaddr_in);
+  }
+  int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    if (optional) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat("socket: ", strerror(errno)));
+  }
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (v6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 511) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (optional && (err == EADDRNOTAVAIL || err == EAFNOSUPPORT || err == EPROTONOSUPPORT)) {
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat("Could not create server TCP listening socket ",
+                                               host, ":", want_port, ": ", strerror(err)));
+  }
+  if (port_ < 0) {
+    sockaddr_storage bound{};
+    socklen_t bound_len = sizeof(bound);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
+    std::string ip;
+    int port = 0;
+    SockaddrToIp(bound, &ip, &port);
+    port_ = port;
+  }
+  listeners_.push_back(Listener{.fd = fd, .address = FormatAddress(host, port_)});
+  return absl::OkStatus();
+}
+
+absl::Status ServerState::ListenUnix() {
+  const std::string& path = options_.unixsocket;
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    return absl::InvalidArgumentError(absl::StrCat("unixsocket path too long: ", path));
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  ::unlink(path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket(AF_UNIX): ", strerror(errno)));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || listen(fd, 511) != 0) {
+    int err = errno;
+    ::close(fd);
+    return absl::UnavailableError(
+        absl::StrCat("Failed opening Unix socket ", path, ": ", strerror(err)));
+  }
+  if (options_.unixsocketperm != 0) {
+    ::chmod(path.c_str(), static_cast<mode_t>(options_.unixsocketperm));
+  }
+  listeners_.push_back(Listener{.fd = fd, .address = path, .unix_socket = true});
+  return absl::OkStatus();
+}
+
+absl::Status ServerState::Listen() {
+  if (options_.port >= 0) {
+    if (options_.port > 65535) return absl::InvalidArgumentError("Invalid port");
+    bool any = false;
+    for (const std::string& raw : options_.bind) {
+      const bool optional = !raw.empty() && raw[0] == '-';
+      std::string address = optional ? raw.substr(1) : raw;
+      size_t before = listeners_.size();
+      absl::Status s = ListenTcp(address, optional);
+      if (!s.ok()) return s;
+      any = any || listeners_.size() > before;
+    }
+    if (!any) return absl::UnavailableError("Failed listening on any bind address");
+  }
+  if (!options_.unixsocket.empty()) {
+    absl::Status s = ListenUnix();
+    if (!s.ok()) return s;
+  }
+  if (listeners_.empty()) {
+    return absl::InvalidArgumentError("Nothing to listen on: set a port or a unixsocket");
+  }
+  return absl::OkStatus();
+}
+
+void ServerState::CloseListeners() {
+  for (const Listener& l : listeners_) {
+    ::close(l.fd);
+    if (l.unix_socket) ::unlink(l.address.c_str());
+  }
+  listeners_.clear();
+}
+
+absl::Status ServerState::Start() {
+  if (started_) return absl::FailedPreconditionError("Server already started");
+  started_ = true;
+  start_ms_ = NowMs();
+  absl::Status s = Listen();
+  if (!s.ok()) {
+    CloseListeners();
+    stopped_ = true;
+    return s;
+  }
+  int threads = options_.io_threads;
+  if (threads <= 0) {
+    threads = static_cast<int>(std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
+  }
+  threads = std::min(threads, 128);
+  for (int i = 0; i < threads; ++i) {
+    auto loop = std::make_unique<EventLoop>(this, i);
+    s = loop->Init(listeners_);
+    if (!s.ok()) {
+      loops_.clear();
+      CloseListeners();
+      stopped_ = true;
+      return s;
+    }
+    loops_.push_back(std::move(loop));
+  }
+  for (auto& loop : loops_) loop->Start();
+  return absl::OkStatus();
+}
+
+void ServerState::RequestStop() {
+  {
+    std::lock_guard<Mutex> l(stop_mu_);
+    stop_requested_.store(true, std::memory_order_release);
+  }
+  stop_cv_.notify_all();
+  for (auto& loop : loops_) loop->Wake();
+}
+
+void ServerState::Wait() {
+  std::unique_lock<Mutex> l(stop_mu_);
+  stop_cv_.wait(l, [this] { return stop_requested_.load(std::memory_order_acquire); });
+}
+
+void ServerState::Stop() {
+  if (stopped_ || !started_) return;
+  stopped_ = true;
+  RequestStop();
+  for (auto& loop : loops_) loop->Join();
+  loops_.clear();
+  CloseListeners();
+  {
+    MutexLock l(&clients_mu_);
+    clients_.clear();
+  }
+}
+
+void ServerState::RunShutdownHook() {
+  if (options_.on_shutdown) {
+    options_.on_shutdown();
+  } else {
+    RequestStop();
+  }
+}
+
+}  // namespace server_internal
+
+// -----------------------------------------------------------------------------------------------
+// Server
+
+Server::Server(Keyspace* keyspace, ServerOptions options)
+    : state_(std::make_unique<server_internal::ServerState>(keyspace, std::move(options))) {}
+
+Server::Server(ServerOptions options)
+    : owned_keyspace_(std::make_unique<Keyspace>(
+          KeyspaceOptions{.shards = options.shards, .databases = options.databases})),
+      state_(std::make_unique<server_internal::ServerState>(owned_keyspace_.get(),
+                                                            std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+absl::Status Server::Start() { return state_->Start(); }
+void Server::RequestStop() { state_->RequestStop(); }
+void Server::Wait() { state_->Wait(); }
+void Server::Stop() { state_->Stop(); }
+int Server::port() const { return state_->port(); }
+Keyspace& Server::keyspace() { return *state_->keyspace(); }
+commands::CommandTable& Server::table() { return state_->mutable_table(); }
+
+}  // namespace embedis

@@ -1,0 +1,297 @@
+// Internal to //server: the state behind Server, its event loops and its connections.
+//
+// Threads and ownership
+// ---------------------
+// ServerState owns N EventLoops, one thread each. A Connection belongs to exactly one loop for
+// its whole life: only that loop's thread reads its socket, parses, runs its commands and writes
+// its replies, so the hot path takes no lock. Other threads (CLIENT LIST, CLIENT KILL and INFO
+// running on another loop) only read a connection's atomics and, under `info_mu`, its name, and
+// ask the owning loop to close it by posting to the loop's inbox.
+//
+// The registry (id -> Connection) lives in ServerState under `clients_mu_`; entries are
+// shared_ptrs, so a connection looked up by another thread stays valid while it is used even if
+// its loop closes it meanwhile.
+//
+// One loop turn
+// -------------
+//   epoll_wait (timeout: 0 if some connection has a backlog, else 1000/hz ms)
+//   for each event: accept | drain the inbox | read+execute+write | write
+//   for each connection with a backlog: execute up to max_commands_per_turn more
+//   every 1000/hz ms: idle timeouts, statistics
+//
+// A connection is in one of these states as far as reading goes:
+//   - reading: EPOLLIN registered; each readiness reads once (16 KB, or more for a big bulk) and
+//     executes up to max_commands_per_turn commands.
+//   - backlog: complete commands are still buffered (the turn's budget ran out); EPOLLIN is off
+//     and the loop runs the next batch next turn, so a pipelining client cannot starve others.
+//   - paused: unsent replies exceed client_output_pause; EPOLLIN off until the output drains.
+//   - closing: after a protocol error or QUIT; the pending output is flushed, then closed.
+#ifndef EMBEDIS_SERVER_SERVER_STATE_H_
+#define EMBEDIS_SERVER_SERVER_STATE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "lib/commands/command_table.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/resp/request_parser.h"
+#include "lib/resp/writer.h"
+#include "lib/util/mutex.h"
+#include "server/options.h"
+
+namespace embedis::server_internal {
+
+class EventLoop;
+class ServerState;
+
+int64_t NowMs();
+
+enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
+std::optional<LogLevel> ParseLogLevel(std::string_view name);
+std::string_view LogLevelName(LogLevel level);
+
+class Connection {
+ public:
+  Connection(ServerState* state, EventLoop* loop, int fd, int64_t id, std::string addr,
+             std::string laddr, bool local, bool unix_socket);
+  ~Connection();
+
+  ServerState* state() const { return state_; }
+  EventLoop* loop() const { return loop_; }
+  int fd() const { return fd_; }
+  int64_t id() const { return id_; }
+  const std::string& addr() const { return addr_; }
+  const std::string& laddr() const { return laddr_; }
+
+  // ---- Owned by the loop thread ----
+  resp::RequestParser parser;
+  std::string out;  // replies not yet written, from out_sent on
+  size_t out_sent = 0;
+  resp::Writer writer{&out};
+  commands::ClientState client;
+  std::vector<std::string_view> argv;
+  uint32_t registered_events = 0;  // what epoll watches now
+  bool closing = false;            // flush, then close
+  bool backlog = false;            // complete commands wait in the parser
+  bool paused = false;             // output over client_output_pause
+  bool no_evict = false, no_touch = false;
+  bool closed = false;  // the socket is closed and the loop has forgotten it
+
+  size_t pending_output() const { return out.size() - out_sent; }
+
+  // ---- Read by other threads ----
+  const int64_t created_ms;
+  std::atomic<int64_t> last_interaction_ms;
+  std::atomic<int> db{0};
+  std::atomic<int> resp{2};
+  std::atomic<const commands::CommandSpec*> last_cmd{nullptr};
+  std::atomic<const commands::CommandSpec*> last_subcmd{nullptr};
+  std::atomic<uint64_t> qbuf{0};
+  std::atomic<uint64_t> omem{0};
+
+  // Name and library, changed by CLIENT SETNAME / SETINFO / HELLO / RESET on the loop thread.
+  void SetName(std::string name);
+  void SetLibName(std::string name);
+  void SetLibVer(std::string ver);
+  std::string Name() const;
+  // One CLIENT LIST line, without the trailing newline.
+  std::string InfoLine(int64_t now_ms) const;
+
+ private:
+  ServerState* const state_;
+  EventLoop* const loop_;
+  const int fd_;
+  const int64_t id_;
+  const std::string addr_, laddr_;
+  mutable Mutex info_mu_;
+  std::string name_ ABSL_GUARDED_BY(info_mu_);
+  std::string lib_name_ ABSL_GUARDED_BY(info_mu_);
+  std::string lib_ver_ ABSL_GUARDED_BY(info_mu_);
+
+ public:
+  const bool local;  // loopback or unix socket
+  const bool unix_socket;
+};
+
+// What a server-level handler finds in CommandContext::server.
+inline Connection* CurrentConnection(commands::CommandContext& ctx) {
+  return static_cast<Connection*>(ctx.server);
+}
+
+struct Listener {
+  int fd = -1;
+  std::string address;  // "127.0.0.1:6379", "[::1]:6379" or the unix path
+  bool unix_socket = false;
+};
+
+// Server statistics (INFO stats); relaxed atomics, summed from all loops.
+struct Stats {
+  std::atomic<uint64_t> connections_received{0};
+  std::atomic<uint64_t> commands_processed{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> output_limit_disconnections{0};
+  std::atomic<uint64_t> query_limit_disconnections{0};
+  std::atomic<uint64_t> ops_per_sec{0};  // computed by loop 0's cron
+};
+
+class EventLoop {
+ public:
+  EventLoop(ServerState* state, int index);
+  ~EventLoop();
+
+  absl::Status Init(const std::vector<Listener>& listeners);
+  void Start();
+  void Join();
+
+  // Thread-safe: hands a new connection to this loop, asks it to close one, or wakes it.
+  void Adopt(std::shared_ptr<Connection> conn);
+  void Kill(int64_t id);
+  void Wake();
+
+  int index() const { return index_; }
+  size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  void Run();
+  void Accept(const Listener& listener);
+  void DrainInbox();
+  void Register(std::shared_ptr<Connection> conn);
+  void OnReadable(const std::shared_ptr<Connection>& c);
+  void OnWritable(const std::shared_ptr<Connection>& c);
+  // Runs up to one turn's budget of commands; returns false if the connection was closed.
+  bool Process(const std::shared_ptr<Connection>& c);
+  void ExecuteOne(Connection& c);
+  // Writes what it can; returns false if the connection was closed.
+  bool Flush(const std::shared_ptr<Connection>& c);
+  void UpdateInterest(Connection& c);
+  void Close(const std::shared_ptr<Connection>& c, std::string_view reason);
+  void Cron();
+
+  ServerState* const state_;
+  const int index_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::vector<Listener> listeners_;
+  std::thread thread_;
+  absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> conns_;
+  std::atomic<size_t> count_{0};
+  std::vector<int64_t> backlog_;
+  int64_t last_cron_ms_ = 0;
+  uint64_t last_ops_ = 0;
+  int64_t last_ops_ms_ = 0;
+
+  Mutex inbox_mu_;
+  std::vector<std::shared_ptr<Connection>> inbox_conns_ ABSL_GUARDED_BY(inbox_mu_);
+  std::vector<int64_t> inbox_kills_ ABSL_GUARDED_BY(inbox_mu_);
+};
+
+// Options that CONFIG SET may change while the server runs.
+struct RuntimeConfig {
+  std::atomic<int> maxclients;
+  std::atomic<int> timeout_seconds;
+  std::atomic<int64_t> proto_max_bulk_len;
+  std::atomic<int64_t> client_query_buffer_limit;
+  std::atomic<int64_t> client_output_buffer_limit;
+  std::atomic<int64_t> client_output_pause;
+  std::atomic<bool> protected_mode;
+  std::atomic<bool> has_password;
+  std::atomic<int> loglevel;
+  std::atomic<int> hz;
+};
+
+class ServerState {
+ public:
+  ServerState(Keyspace* keyspace, ServerOptions options);
+  ~ServerState();
+
+  absl::Status Start();
+  void RequestStop();
+  void Wait();
+  void Stop();
+
+  Keyspace* keyspace() const { return keyspace_; }
+  const commands::CommandTable& table() const { return table_; }
+  commands::CommandTable& mutable_table() { return table_; }
+  const ServerOptions& options() const { return options_; }
+  RuntimeConfig& config() { return config_; }
+  Stats& stats() { return stats_; }
+  int port() const { return port_; }
+  int io_threads() const { return static_cast<int>(loops_.size()); }
+  bool stopping() const { return stop_requested_.load(std::memory_order_acquire); }
+  int64_t start_ms() const { return start_ms_; }
+  const std::string& run_id() const { return run_id_; }
+
+  // requirepass, readable from any thread.
+  std::string Password() const;
+  void SetPassword(std::string password);
+  // Constant-time comparison with requirepass.
+  bool CheckPassword(std::string_view candidate) const;
+
+  // Registry.
+  int64_t NextClientId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+  // Reserves a slot; false if maxclients is reached.
+  bool TryReserveSlot();
+  void ReleaseSlot();
+  size_t connected_clients() const { return connected_.load(std::memory_order_relaxed); }
+  void AddClient(const std::shared_ptr<Connection>& c);
+  void RemoveClient(int64_t id);
+  std::vector<std::shared_ptr<Connection>> Clients() const;
+  // Picks the loop with the fewest connections.
+  EventLoop* PickLoop();
+  void Log(LogLevel level, std::string_view message);
+
+  void RunShutdownHook();
+
+ private:
+  absl::Status Listen();
+  absl::Status ListenTcp(const std::string& address, bool optional);
+  absl::Status ListenUnix();
+  void CloseListeners();
+
+  Keyspace* const keyspace_;
+  const ServerOptions options_;
+  commands::CommandTable table_;
+  RuntimeConfig config_;
+  Stats stats_;
+  std::vector<Listener> listeners_;
+  std::vector<std::unique_ptr<EventLoop>> loops_;
+  int port_ = -1;
+  int64_t start_ms_ = 0;
+  std::string run_id_;
+  bool started_ = false;
+  bool stopped_ = false;
+
+  std::atomic<int64_t> next_id_{1};
+  std::atomic<size_t> connected_{0};
+  mutable Mutex clients_mu_;
+  absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> clients_ ABSL_GUARDED_BY(clients_mu_);
+
+  mutable Mutex password_mu_;
+  std::string password_ ABSL_GUARDED_BY(password_mu_);
+
+  std::atomic<bool> stop_requested_{false};
+  Mutex stop_mu_;
+  std::condition_variable_any stop_cv_;
+
+  Mutex log_mu_;
+};
+
+// server_commands.cc: AUTH, HELLO, CLIENT, RESET, SHUTDOWN, INFO, CONFIG, COMMAND.
+void RegisterServerCommands(commands::CommandTable* table);
+
+// Text helpers shared with tests.
+std::string FormatAddress(std::string_view ip, int port);
+
+}  // namespace embedis::server_internal
+
+#endif  // EMBEDIS_SERVER_SERVER_STATE_H_
