@@ -1,0 +1,237 @@
+// Keyspace internals: the entry layout, one database's hash table and timer
+// wheel within a shard, and the shard itself. Private to lib/keyspace; see
+// keyspace.h for the design.
+#ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_INTERNAL_H_
+#define EMBEDIS_LIB_KEYSPACE_KEYSPACE_INTERNAL_H_
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "lib/keyspace/hash_value.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/slab_allocator.h"
+#include "lib/keyspace/timer_wheel.h"
+#include "lib/util/mutex.h"
+#include "xxhash.h"
+
+namespace embedis {
+namespace keyspace_internal {
+
+// Value tags above this are types other than string; below, the string length.
+constexpr uint32_t kTagHash = 0xFFFFFFFFu;
+constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
+
+// One key: a single block from its shard's SlabAllocator holding this
+// header, the key bytes and the value (string bytes, or a pointer to the value
+// object). Its size is always EntryBytes(), so it is never stored.
+struct Entry {
+  Entry* next;      // hash chain
+  TimerNode timer;  // linked iff the key has an expiry
+  uint32_t key_len;
+  uint32_t tag;
+
+  char* data() { return reinterpret_cast<char*>(this + 1); }
+  const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view key() const { return {data(), key_len}; }
+  bool is_string() const { return tag <= kMaxStringTag; }
+  ValueType type() const { return is_string() ? ValueType::kString : ValueType::kHash; }
+  std::string_view str() const { return {data() + key_len, tag}; }
+  HashValue* hash() const {
+    HashValue* h;
+    std::memcpy(&h, data() + key_len, sizeof(h));
+    return h;
+  }
+  bool has_ttl() const { return timer.linked(); }
+  bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
+};
+static_assert(sizeof(Entry) == 40, "entry header should stay 40 bytes");
+
+inline size_t PayloadBytes(uint32_t tag) { return tag <= kMaxStringTag ? tag : sizeof(void*); }
+inline size_t EntryBytes(size_t key_len, uint32_t tag) {
+  return sizeof(Entry) + key_len + PayloadBytes(tag);
+}
+inline size_t EntryBytes(const Entry* e) { return EntryBytes(e->key_len, e->tag); }
+
+inline Entry* FromTimer(TimerNode* node) {
+  return reinterpret_cast<Entry*>(reinterpret_cast<char*>(node) - offsetof(Entry, timer));
+}
+
+inline Entry* NewEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag) {
+  auto* e = static_cast<Entry*>(alloc.Allocate(EntryBytes(key.size(), tag)));
+  e->next = nullptr;
+  new (&e->timer) TimerNode();
+  e->key_len = static_cast<uint32_t>(key.size());
+  e->tag = tag;
+  std::memcpy(e->data(), key.data(), key.size());
+  return e;
+}
+
+inline Entry* NewStringEntry(SlabAllocator& alloc, std::string_view key, std::string_view value) {
+  Entry* e = NewEntry(alloc, key, static_cast<uint32_t>(value.size()));
+  std::memcpy(e->data() + key.size(), value.data(), value.size());
+  return e;
+}
+
+inline Entry* NewObjectEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag,
+                             void* object) {
+  Entry* e = NewEntry(alloc, key, tag);
+  std::memcpy(e->data() + key.size(), &object, sizeof(void*));
+  return e;
+}
+
+// Frees the entry's block; with `free_value`, also its value object.
+inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
+  if (free_value && e->tag == kTagHash) delete e->hash();
+  alloc.Free(e, EntryBytes(e));
+}
+
+// One database's share of one shard: a chained hash table with power-of-two
+// buckets, and the timer wheel of its keys' deadlines. Its entries come from
+// the shard's allocator.
+struct Db {
+  Db(SlabAllocator* a, int64_t tick_ms, int64_t now_ms) : alloc(a), wheel(tick_ms, now_ms) {}
+  ~Db() {
+    for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
+      for (Entry* e = buckets[i]; e != nullptr;) {
+        Entry* next = e->next;
+        wheel.Cancel(&e->timer);
+        FreeEntry(*alloc, e);
+        e = next;
+      }
+    }
+    std::free(buckets);
+  }
+
+  // Returns the slot pointing at `key`'s entry, or nullptr when absent.
+  Entry** Find(std::string_view key, uint64_t hash) {
+    if (buckets == nullptr) return nullptr;
+    for (Entry** link = &buckets[hash & mask]; *link != nullptr; link = &(*link)->next) {
+      Entry* e = *link;
+      if (e->key_len == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0) {
+        return link;
+      }
+    }
+    return nullptr;
+  }
+
+  // Inserts a new entry (the key must be absent) at the head of its bucket and
+  // returns the slot pointing at it.
+  Entry** Insert(Entry* e, uint64_t hash) {
+    if (buckets == nullptr) Rehash(kMinBuckets);
+    Entry** head = &buckets[hash & mask];
+    e->next = *head;
+    *head = e;
+    ++size;
+    return head;
+  }
+
+  // Unlinks and frees the entry at `link` (with its value object unless
+  // !free_value: the object has been handed to another entry).
+  void Remove(Entry** link, bool free_value = true) {
+    Entry* e = *link;
+    *link = e->next;
+    wheel.Cancel(&e->timer);
+    FreeEntry(*alloc, e, free_value);
+    --size;
+  }
+
+  // Grows or shrinks the bucket array after an operation (never during one,
+  // so slots held by an operation stay valid).
+  void MaybeResize() {
+    if (buckets == nullptr) return;
+    size_t n = mask + 1;
+    if (size > n) {
+      Rehash(n * 2);
+    } else if (n > kMinBuckets && size < n / 8) {
+      size_t target = n;
+      while (target > kMinBuckets && size < target / 8) target /= 2;
+      Rehash(target);
+    }
+  }
+
+  void Rehash(size_t n) {
+    auto* fresh = static_cast<Entry**>(std::calloc(n, sizeof(Entry*)));
+    if (fresh == nullptr) {
+      std::fprintf(stderr, "embedis: out of memory growing a hash table to %zu buckets\n", n);
+      std::abort();
+    }
+    for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
+      for (Entry* e = buckets[i]; e != nullptr;) {
+        Entry* next = e->next;
+        Entry** head = &fresh[XXH3_64bits(e->data(), e->key_len) & (n - 1)];
+        e->next = *head;
+        *head = e;
+        e = next;
+      }
+    }
+    std::free(buckets);
+    buckets = fresh;
+    mask = n - 1;
+  }
+
+  // Gives the entry at `link` the value tag `new_tag` (a string length, or an
+  // object tag), moving it to a block of the right size class if needed; the
+  // key, the chain position and the timer follow. The old value object, if
+  // any, is NOT freed, and the new payload bytes are uninitialized (a string
+  // keeps min(old, new) bytes of its old value). Returns the entry.
+  Entry* Retag(Entry** link, uint32_t new_tag) {
+    Entry* e = *link;
+    const size_t old_bytes = EntryBytes(e);
+    const size_t new_bytes = EntryBytes(e->key_len, new_tag);
+    if (SlabAllocator::FitsInPlace(e, old_bytes, new_bytes)) {
+      e->tag = new_tag;
+      return e;
+    }
+    // The timer node's neighbours point into the old block: unlink first.
+    const bool timed = e->timer.linked();
+    const int64_t deadline = e->timer.deadline_ms;
+    wheel.Cancel(&e->timer);
+    Entry* moved = static_cast<Entry*>(alloc->Reallocate(e, old_bytes, new_bytes));
+    new (&moved->timer) TimerNode();
+    if (timed) wheel.Schedule(&moved->timer, deadline);
+    moved->tag = new_tag;
+    *link = moved;
+    return moved;
+  }
+
+  // Stores a string value in the existing entry at `link`.
+  void Assign(Entry** link, std::string_view value) {
+    Entry* e = *link;
+    if (e->tag == kTagHash) delete e->hash();
+    e = Retag(link, static_cast<uint32_t>(value.size()));
+    std::memcpy(e->data() + e->key_len, value.data(), value.size());
+  }
+
+  static constexpr size_t kMinBuckets = 4;
+  SlabAllocator* const alloc;
+  Entry** buckets = nullptr;
+  size_t mask = 0;
+  size_t size = 0;
+  TimerWheel wheel;
+};
+
+// Cache-line aligned so that two threads working on neighbouring shards do
+// not share the lines of their mutexes and counters.
+struct alignas(64) Shard {
+  Mutex mu;
+  // Declared before `dbs` so that it is destroyed after them.
+  SlabAllocator alloc;
+  std::vector<std::unique_ptr<Db>> dbs ABSL_GUARDED_BY(mu);
+  uint64_t hits ABSL_GUARDED_BY(mu) = 0;
+  uint64_t misses ABSL_GUARDED_BY(mu) = 0;
+  uint64_t expired ABSL_GUARDED_BY(mu) = 0;
+  uint64_t changes ABSL_GUARDED_BY(mu) = 0;
+  int index = 0;
+};
+
+}  // namespace keyspace_internal
+}  // namespace embedis
+
+#endif  // EMBEDIS_LIB_KEYSPACE_KEYSPACE_INTERNAL_H_
