@@ -7,6 +7,8 @@
 #ifndef EMBEDIS_LIB_UTIL_ERRORS_H_
 #define EMBEDIS_LIB_UTIL_ERRORS_H_
 
+#include <string_view>
+
 #include "absl/status/status.h"
 
 namespace embedis::errors {
@@ -36,6 +38,12 @@ inline constexpr char kCountOutOfLongRange[] =
     "9223372036854775807";
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
+
+// The status for a Redis error reply's text, keeping the text as the message:
+// WRONGTYPE -> kFailedPrecondition; "ERR no such key" -> kNotFound;
+// NOAUTH, WRONGPASS, NOPERM -> kPermissionDenied; LOADING, BUSY, MASTERDOWN,
+// TRYAGAIN -> kUnavailable; anything else -> kInvalidArgument.
+absl::Status FromRedisError(std::string_view message);
 
 }  // namespace embedis::errors
 

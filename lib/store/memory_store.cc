@@ -1,0 +1,333 @@
+#include "lib/store/memory_store.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/commands/command_table.h"
+#include "lib/keyspace/snapshot.h"
+#include "lib/resp/reply_parser.h"
+#include "lib/util/errors.h"
+#include "lib/util/status_macros.h"
+#include "lib/util/strings.h"
+
+namespace embedis {
+namespace {
+
+using resp::Type;
+using resp::Value;
+
+absl::Status InvalidExpire() {
+  return absl::InvalidArgumentError("ERR invalid expire time in 'set' command");
+}
+
+class MemoryStore : public Store {
+ public:
+  MemoryStore(std::unique_ptr<Keyspace> owned, Keyspace* keyspace, int db, resp::Protocol protocol)
+      : owned_(std::move(owned)),
+        ks_(keyspace),
+        db_(db),
+        protocol_(protocol),
+        table_(commands::CommandTable::WithDataCommands()) {}
+
+  Clock* clock() const override { return ks_->clock(); }
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
+    return ks_->Get(db_, key);
+  }
+
+  absl::StatusOr<bool> Set(std::string_view key, std::string_view value,
+                           const StoreSetOptions& options) override {
+    EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+    EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
+    return r.written;
+  }
+
+  absl::StatusOr<std::optional<std::string>> SetGet(std::string_view key, std::string_view value,
+                                                    const StoreSetOptions& options) override {
+    EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+    o.get = true;
+    EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
+    return std::move(r.old_value);
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> MGet(
+      absl::Span<const std::string_view> keys) override {
+    if (keys.empty()) return WrongArity("mget");
+    return ks_->MGet(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
+  }
+
+  absl::Status MSet(
+      absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
+    if (pairs.empty()) return WrongArity("mset");
+    ks_->MSet(db_, std::vector<std::pair<std::string_view, std::string_view>>(pairs.begin(),
+                                                                              pairs.end()));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
+    std::string n = std::to_string(by);
+    return Integer({"INCRBY", key, n});
+  }
+
+  absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
+    char buf[64];
+    size_t len = resp::FormatDouble(by, buf);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed({"INCRBYFLOAT", key, std::string_view(buf, len)}));
+    double out;
+    if (!absl::SimpleAtod(ToAbsl(v.str()), &out)) {
+      return absl::InternalError("INCRBYFLOAT returned a non-number");
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> Del(absl::Span<const std::string_view> keys) override {
+    if (keys.empty()) return WrongArity("del");
+    return ks_->Delete(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
+  }
+
+  absl::StatusOr<int64_t> Exists(absl::Span<const std::string_view> keys) override {
+    if (keys.empty()) return WrongArity("exists");
+    return ks_->Exists(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
+  }
+
+  absl::StatusOr<bool> Expire(std::string_view key, absl::Duration ttl,
+                              const StoreExpireOptions& options) override {
+    return ExpireAtMs(key, clock()->NowMs() + absl::ToInt64Milliseconds(ttl), options);
+  }
+
+  absl::StatusOr<bool> ExpireAt(std::string_view key, absl::Time at,
+                                const StoreExpireOptions& options) override {
+    return ExpireAtMs(key, absl::ToUnixMillis(at), options);
+  }
+
+  absl::StatusOr<absl::Duration> PTtl(std::string_view key) override {
+    return absl::Milliseconds(ks_->PTtl(db_, key));
+  }
+
+  absl::StatusOr<int64_t> Ttl(std::string_view key) override {
+    int64_t ms = ks_->PTtl(db_, key);
+    if (ms < 0) return ms;
+    return (ms + 500) / 1000;
+  }
+
+  absl::StatusOr<bool> Persist(std::string_view key) override { return ks_->Persist(db_, key); }
+
+  absl::StatusOr<StoreScanPage> Scan(uint64_t cursor, const StoreScanOptions& options) override {
+    std::string c = std::to_string(cursor), count = std::to_string(options.count);
+    std::vector<std::string_view> argv = {"SCAN", c, "COUNT", count};
+    if (!options.match.empty()) argv.insert(argv.end(), {"MATCH", options.match});
+    if (!options.type.empty()) argv.insert(argv.end(), {"TYPE", options.type});
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
+    StoreScanPage page;
+    EMBEDIS_ASSIGN_OR_RETURN(page.cursor, ParseCursorReply(v));
+    for (const Value& k : v.elements()[1].elements()) page.keys.push_back(k.str());
+    return page;
+  }
+
+  absl::StatusOr<int64_t> DbSize() override { return ks_->Size(db_); }
+
+  absl::Status FlushDb() override {
+    ks_->Flush(db_);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> HSet(
+      std::string_view key,
+      absl::Span<const std::pair<std::string_view, std::string_view>> fields) override {
+    if (fields.empty()) return WrongArity("hset");
+    return ks_->HSet(
+        db_, key,
+        std::vector<std::pair<std::string_view, std::string_view>>(fields.begin(), fields.end()));
+  }
+
+  absl::StatusOr<std::optional<std::string>> HGet(std::string_view key,
+                                                  std::string_view field) override {
+    return ks_->HGet(db_, key, field);
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> HMGet(
+      std::string_view key, absl::Span<const std::string_view> fields) override {
+    std::vector<std::string_view> argv = {"HMGET", key};
+    argv.insert(argv.end(), fields.begin(), fields.end());
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
+    std::vector<std::optional<std::string>> out;
+    for (const Value& e : v.elements()) {
+      out.push_back(e.is_null() ? std::nullopt : std::optional<std::string>(e.str()));
+    }
+    return out;
+  }
+
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HGetAll(
+      std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed({"HGETALL", key}));
+    std::vector<std::pair<std::string, std::string>> out;
+    const auto& e = v.elements();
+    for (size_t i = 0; i + 1 < e.size(); i += 2) out.emplace_back(e[i].str(), e[i + 1].str());
+    return out;
+  }
+
+  absl::StatusOr<int64_t> HDel(std::string_view key,
+                               absl::Span<const std::string_view> fields) override {
+    std::vector<std::string_view> argv = {"HDEL", key};
+    argv.insert(argv.end(), fields.begin(), fields.end());
+    return Integer(argv);
+  }
+
+  absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
+    EMBEDIS_ASSIGN_OR_RETURN(int64_t n, Integer({"HEXISTS", key, field}));
+    return n == 1;
+  }
+
+  absl::StatusOr<int64_t> HLen(std::string_view key) override { return Integer({"HLEN", key}); }
+
+  absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
+                                  int64_t by) override {
+    std::string n = std::to_string(by);
+    return Integer({"HINCRBY", key, field, n});
+  }
+
+  absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
+                                     const StoreScanOptions& options) override {
+    std::string c = std::to_string(cursor), count = std::to_string(options.count);
+    std::vector<std::string_view> argv = {"HSCAN", key, c, "COUNT", count};
+    if (!options.match.empty()) argv.insert(argv.end(), {"MATCH", options.match});
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
+    HashScanPage page;
+    EMBEDIS_ASSIGN_OR_RETURN(page.cursor, ParseCursorReply(v));
+    const auto& e = v.elements()[1].elements();
+    for (size_t i = 0; i + 1 < e.size(); i += 2)
+      page.fields.emplace_back(e[i].str(), e[i + 1].str());
+    return page;
+  }
+
+  absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
+    if (argv.empty()) return absl::InvalidArgumentError("empty command");
+    return Exec(argv, protocol_);
+  }
+
+ private:
+  // Runs a command through the command table and parses its reply.
+  absl::StatusOr<Value> Exec(absl::Span<const std::string_view> argv, resp::Protocol protocol) {
+    commands::ClientState client;
+    client.db = db_;
+    client.protocol = protocol;
+    std::string out;
+    resp::Writer writer(&out, protocol);
+    commands::CommandContext ctx{.keyspace = ks_, .client = &client, .reply = &writer};
+    table_.Execute(ctx, argv);
+    resp::ReplyParser parser;
+    parser.Feed(out);
+    Value v;
+    if (!parser.Next(&v)) return absl::InternalError("command wrote no complete reply");
+    return v;
+  }
+
+  // Exec for the typed methods: RESP2 shapes, errors as statuses.
+  absl::StatusOr<Value> Typed(absl::Span<const std::string_view> argv) {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Exec(argv, resp::Protocol::kResp2));
+    if (v.is_error()) return StatusFromRedisError(v.str());
+    return v;
+  }
+  absl::StatusOr<Value> Typed(std::initializer_list<std::string_view> argv) {
+    return Typed(absl::Span<const std::string_view>(argv.begin(), argv.size()));
+  }
+
+  absl::StatusOr<int64_t> Integer(absl::Span<const std::string_view> argv) {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
+    return v.integer();
+  }
+  absl::StatusOr<int64_t> Integer(std::initializer_list<std::string_view> argv) {
+    return Integer(absl::Span<const std::string_view>(argv.begin(), argv.size()));
+  }
+
+  static absl::StatusOr<uint64_t> ParseCursorReply(const Value& v) {
+    uint64_t cursor;
+    if (v.elements().size() != 2 || !absl::SimpleAtoi(ToAbsl(v.elements()[0].str()), &cursor)) {
+      return absl::InternalError("malformed SCAN reply");
+    }
+    return cursor;
+  }
+
+  static absl::Status WrongArity(std::string_view command) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ERR wrong number of arguments for '", ToAbsl(command), "' command"));
+  }
+
+  absl::StatusOr<SetOptions> ToSetOptions(const StoreSetOptions& options) const {
+    SetOptions o;
+    o.condition = static_cast<SetOptions::Condition>(options.condition);
+    int expiries = options.ttl.has_value() + options.expire_at.has_value() + options.keep_ttl;
+    if (expiries > 1) return absl::InvalidArgumentError(errors::kSyntax);
+    if (options.keep_ttl) o.ttl = SetOptions::Ttl::kKeep;
+    if (options.ttl.has_value()) {
+      if (*options.ttl <= absl::ZeroDuration()) return InvalidExpire();
+      // Sent as PX: a positive TTL under a millisecond is 1 ms, as RedisStore sends it.
+      int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(*options.ttl));
+      o.ttl = SetOptions::Ttl::kAt;
+      o.expire_at_ms = clock()->NowMs() + ms;
+    }
+    if (options.expire_at.has_value()) {
+      int64_t at = absl::ToUnixMillis(*options.expire_at);
+      if (at <= 0) return InvalidExpire();
+      o.ttl = SetOptions::Ttl::kAt;
+      o.expire_at_ms = at;
+    }
+    return o;
+  }
+
+  absl::StatusOr<bool> ExpireAtMs(std::string_view key, int64_t at_ms,
+                                  const StoreExpireOptions& options) {
+    if ((options.nx && (options.xx || options.gt || options.lt))) {
+      return absl::InvalidArgumentError(
+          "ERR NX and XX, GT or LT options at the same time are not compatible");
+    }
+    if (options.gt && options.lt) {
+      return absl::InvalidArgumentError(
+          "ERR GT and LT options at the same time are not compatible");
+    }
+    return ks_->Expire(db_, key, at_ms,
+                       {.nx = options.nx, .xx = options.xx, .gt = options.gt, .lt = options.lt});
+  }
+
+  std::unique_ptr<Keyspace> owned_;
+  Keyspace* const ks_;
+  const int db_;
+  const resp::Protocol protocol_;
+  const commands::CommandTable table_;
+
+ public:
+  std::unique_ptr<SnapshotKeeper> snapshots_;  // destroyed first: saves before the keyspace goes
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> NewMemoryStore(MemoryStoreOptions options) {
+  std::unique_ptr<Keyspace> owned;
+  Keyspace* ks = options.shared_keyspace;
+  if (ks == nullptr) {
+    owned = std::make_unique<Keyspace>(options.keyspace);
+    ks = owned.get();
+  }
+  if (options.db < 0 || options.db >= ks->databases()) {
+    return absl::InvalidArgumentError(errors::kDbIndexOutOfRange);
+  }
+  if (!options.snapshot_path.empty()) {
+    absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot(options.snapshot_path, ks);
+    if (!loaded.ok() && !absl::IsNotFound(loaded.status())) return loaded.status();
+  }
+  auto store = std::make_unique<MemoryStore>(std::move(owned), ks, options.db, options.protocol);
+  if (!options.snapshot_path.empty() &&
+      (options.snapshot_interval > absl::ZeroDuration() || options.snapshot_on_close)) {
+    store->snapshots_ = std::make_unique<SnapshotKeeper>(
+        ks, SnapshotKeeper::Options{.path = options.snapshot_path,
+                                    .interval = options.snapshot_interval,
+                                    .save_on_close = options.snapshot_on_close});
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace embedis

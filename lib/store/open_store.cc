@@ -1,0 +1,87 @@
+// OpenStore: URL -> Store.
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/store/memory_store.h"
+#include "lib/store/redis_store.h"
+#include "lib/store/store.h"
+#include "lib/util/strings.h"
+
+namespace embedis {
+namespace {
+
+absl::Status BadUrl(std::string_view url, std::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid store URL '", ToAbsl(url), "': ", ToAbsl(problem)));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
+  std::string_view rest = url.substr(std::string_view("memory://").size());
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  if (!rest.empty() && rest != "/") {
+    return BadUrl(url, "memory:// takes no host or path; put options after '?'");
+  }
+  MemoryStoreOptions options;
+  if (query.empty()) return NewMemoryStore(options);
+  for (absl::string_view param : absl::StrSplit(ToAbsl(query), '&')) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(param, '=');
+    int64_t n;
+    if (!absl::SimpleAtoi(kv.second, &n)) {
+      return BadUrl(url, absl::StrCat("parameter '", kv.first, "' needs an integer value"));
+    }
+    if (kv.first == "shards") {
+      if (n < 1 || n > 4096 || (n & (n - 1)) != 0) {
+        return BadUrl(url, "shards must be a power of two from 1 to 4096");
+      }
+      options.keyspace.shards = static_cast<int>(n);
+    } else if (kv.first == "databases") {
+      if (n < 1 || n > 1024) return BadUrl(url, "databases must be from 1 to 1024");
+      options.keyspace.databases = static_cast<int>(n);
+    } else if (kv.first == "db") {
+      if (n < 0) return BadUrl(url, "db must not be negative");
+      options.db = static_cast<int>(n);
+    } else if (kv.first == "tick_ms") {
+      if (n < 1 || n > 60'000) return BadUrl(url, "tick_ms must be from 1 to 60000");
+      options.keyspace.tick = absl::Milliseconds(n);
+    } else if (kv.first == "protocol") {
+      if (n != 2 && n != 3) return BadUrl(url, "protocol must be 2 or 3");
+      options.protocol = n == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
+    } else {
+      return BadUrl(url, absl::StrCat("unknown parameter '", kv.first,
+                                      "' (known: shards, databases, db, tick_ms, protocol)"));
+    }
+  }
+  if (options.db >= options.keyspace.databases) {
+    return BadUrl(url, "db must be less than databases");
+  }
+  return NewMemoryStore(options);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+  if (url.substr(0, 9) == "memory://") return OpenMemory(url);
+  if (url.substr(0, 8) == "redis://" || url.substr(0, 9) == "rediss://" ||
+      url.substr(0, 7) == "unix://") {
+    absl::StatusOr<ClientOptions> options = ParseRedisUrl(url);
+    if (!options.ok()) return options.status();
+    return NewRedisStore(*options);
+  }
+  return BadUrl(url, "expected memory://, redis://, rediss:// or unix://");
+}
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStoreFromEnv() {
+  const char* url = std::getenv("EMBEDIS_URL");
+  if (url == nullptr || *url == '\0') return OpenStore("memory://");
+  return OpenStore(url);
+}
+
+}  // namespace embedis

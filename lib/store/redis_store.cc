@@ -1,0 +1,655 @@
+#include "lib/store/redis_store.h"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/client/connection.h"
+#include "lib/resp/value.h"
+#include "lib/resp/writer.h"
+#include "lib/util/status_macros.h"
+#include "lib/util/strings.h"
+
+namespace embedis {
+
+namespace {
+
+using resp::Type;
+using resp::Value;
+
+// ---------------------------------------------------------------------------
+// Building a command's arguments without allocating (for up to 12 arguments).
+
+class Args {
+ public:
+  Args(std::initializer_list<std::string_view> init) : argv_(init.begin(), init.end()) {}
+  Args(const Args&) = delete;
+  Args& operator=(const Args&) = delete;
+
+  Args& Add(std::string_view s) {
+    argv_.push_back(s);
+    return *this;
+  }
+  // REQUIRES: at most kNumbers numbers per command.
+  Args& AddInt(int64_t v) {
+    char* buf = numbers_[used_++];
+    argv_.emplace_back(buf, resp::FormatInt64(v, buf));
+    return *this;
+  }
+  Args& AddUint(uint64_t v) {
+    char* buf = numbers_[used_++];
+    auto r = std::to_chars(buf, buf + kNumberSize, v);
+    argv_.emplace_back(buf, static_cast<size_t>(r.ptr - buf));
+    return *this;
+  }
+  Args& AddDouble(double v) {
+    char* buf = numbers_[used_++];
+    argv_.emplace_back(buf, resp::FormatDouble(v, buf));
+    return *this;
+  }
+  absl::Span<const std::string_view> span() const {
+    return absl::Span<const std::string_view>(argv_.data(), argv_.size());
+  }
+
+ private:
+  static constexpr int kNumbers = 3;
+  static constexpr size_t kNumberSize = 40;
+  absl::InlinedVector<std::string_view, 12> argv_;
+  char numbers_[kNumbers][kNumberSize];
+  int used_ = 0;
+};
+
+// PX / PEXPIRE milliseconds: whole milliseconds, but a positive duration never
+// becomes 0 (which Redis would reject or treat as "delete now").
+int64_t Millis(absl::Duration d) {
+  int64_t ms = absl::ToInt64Milliseconds(d);
+  if (ms == 0 && d > absl::ZeroDuration()) return 1;
+  return ms;
+}
+
+// ---------------------------------------------------------------------------
+// Reply conversions.
+
+absl::Status Unexpected(std::string_view command, const Value& v) {
+  return absl::InternalError(absl::StrCat("unexpected reply to ", ToAbsl(command), ": ",
+                                          ToAbsl(resp::TypeName(v.type()))));
+}
+
+bool IsText(const Value& v) {
+  return v.type() == Type::kBulkString || v.type() == Type::kSimpleString ||
+         v.type() == Type::kVerbatim;
+}
+
+absl::StatusOr<std::optional<std::string>> ToOptString(std::string_view command, Value v) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  if (v.is_null()) return std::optional<std::string>();
+  if (IsText(v)) return std::optional<std::string>(std::move(v.mutable_str()));
+  return Unexpected(command, v);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> ToOptStrings(std::string_view command,
+                                                                     Value v) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  if (v.type() != Type::kArray) return Unexpected(command, v);
+  std::vector<std::optional<std::string>> out;
+  out.reserve(v.elements().size());
+  for (Value& e : v.mutable_elements()) {
+    if (e.is_null()) {
+      out.emplace_back();
+    } else if (IsText(e)) {
+      out.emplace_back(std::move(e.mutable_str()));
+    } else {
+      return Unexpected(command, e);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<int64_t> ToInt(std::string_view command, const Value& v) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  if (v.type() == Type::kInteger || v.type() == Type::kBoolean) return v.integer();
+  return Unexpected(command, v);
+}
+
+absl::StatusOr<bool> ToBool(std::string_view command, const Value& v) {
+  EMBEDIS_ASSIGN_OR_RETURN(int64_t n, ToInt(command, v));
+  return n != 0;
+}
+
+absl::Status ToOk(std::string_view command, const Value& v) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  if (v.type() == Type::kSimpleString) return absl::OkStatus();
+  return Unexpected(command, v);
+}
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ToPairs(std::string_view command,
+                                                                         Value v) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  // RESP2: a flat array f1 v1 f2 v2...; RESP3: a map (also stored flat).
+  if ((v.type() != Type::kArray && v.type() != Type::kMap) || v.elements().size() % 2 != 0) {
+    return Unexpected(command, v);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<Value>& e = v.mutable_elements();
+  out.reserve(e.size() / 2);
+  for (size_t i = 0; i < e.size(); i += 2) {
+    if (!IsText(e[i]) || !IsText(e[i + 1])) return Unexpected(command, v);
+    out.emplace_back(std::move(e[i].mutable_str()), std::move(e[i + 1].mutable_str()));
+  }
+  return out;
+}
+
+// SCAN-family replies: [cursor, [elements...]].
+absl::Status ToScanPage(std::string_view command, Value v, uint64_t* cursor,
+                        std::vector<Value>* elements) {
+  if (v.is_error()) return StatusFromRedisError(v.str());
+  if (v.type() != Type::kArray || v.elements().size() != 2 || !IsText(v.elements()[0]) ||
+      (v.elements()[1].type() != Type::kArray && v.elements()[1].type() != Type::kMap)) {
+    return Unexpected(command, v);
+  }
+  const std::string& c = v.elements()[0].str();
+  auto r = std::from_chars(c.data(), c.data() + c.size(), *cursor);
+  if (r.ec != std::errc() || r.ptr != c.data() + c.size()) {
+    return absl::InternalError(absl::StrCat("bad cursor in reply to ", ToAbsl(command), ": ", c));
+  }
+  *elements = std::move(v.mutable_elements()[1].mutable_elements());
+  return absl::OkStatus();
+}
+
+// ---------------------------------------------------------------------------
+
+class RedisStore final : public Store {
+ public:
+  explicit RedisStore(std::shared_ptr<Client> client) : client_(std::move(client)) {}
+
+  Clock* clock() const override { return Clock::Real(); }
+
+  absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"GET", key}));
+    return ToOptString("GET", std::move(v));
+  }
+
+  absl::StatusOr<bool> Set(std::string_view key, std::string_view value,
+                           const StoreSetOptions& options) override {
+    Args args{"SET", key, value};
+    AddSetOptions(options, &args);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    if (v.is_error()) return StatusFromRedisError(v.str());
+    if (v.is_null()) return false;  // NX / XX
+    if (v.type() == Type::kSimpleString) return true;
+    return Unexpected("SET", v);
+  }
+
+  absl::StatusOr<std::optional<std::string>> SetGet(std::string_view key, std::string_view value,
+                                                    const StoreSetOptions& options) override {
+    Args args{"SET", key, value};
+    AddSetOptions(options, &args);
+    args.Add("GET");
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    return ToOptString("SET", std::move(v));
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> MGet(
+      absl::Span<const std::string_view> keys) override {
+    absl::InlinedVector<std::string_view, 16> argv = {"MGET"};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToOptStrings("MGET", std::move(v));
+  }
+
+  absl::Status MSet(
+      absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
+    absl::InlinedVector<std::string_view, 16> argv = {"MSET"};
+    for (const auto& [k, v] : pairs) {
+      argv.push_back(k);
+      argv.push_back(v);
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToOk("MSET", v);
+  }
+
+  absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
+    Args args{"INCRBY", key};
+    args.AddInt(by);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    return ToInt("INCRBY", v);
+  }
+
+  absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
+    Args args{"INCRBYFLOAT", key};
+    args.AddDouble(by);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    if (v.is_error()) return StatusFromRedisError(v.str());
+    if (v.type() == Type::kDouble) return v.dbl();
+    double d = 0;
+    if (IsText(v) && absl::SimpleAtod(ToAbsl(v.str()), &d)) return d;
+    return Unexpected("INCRBYFLOAT", v);
+  }
+
+  absl::StatusOr<int64_t> Del(absl::Span<const std::string_view> keys) override {
+    return KeysCommand("DEL", keys);
+  }
+
+  absl::StatusOr<int64_t> Exists(absl::Span<const std::string_view> keys) override {
+    return KeysCommand("EXISTS", keys);
+  }
+
+  absl::StatusOr<bool> Expire(std::string_view key, absl::Duration ttl,
+                              const StoreExpireOptions& options) override {
+    Args args{"PEXPIRE", key};
+    args.AddInt(Millis(ttl));
+    AddExpireOptions(options, &args);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    return ToBool("PEXPIRE", v);
+  }
+
+  absl::StatusOr<bool> ExpireAt(std::string_view key, absl::Time at,
+                                const StoreExpireOptions& options) override {
+    Args args{"PEXPIREAT", key};
+    args.AddInt(absl::ToUnixMillis(at));
+    AddExpireOptions(options, &args);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    return ToBool("PEXPIREAT", v);
+  }
+
+  absl::StatusOr<absl::Duration> PTtl(std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"PTTL", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(int64_t ms, ToInt("PTTL", v));
+    return absl::Milliseconds(ms);
+  }
+
+  absl::StatusOr<int64_t> Ttl(std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"TTL", key}));
+    return ToInt("TTL", v);
+  }
+
+  absl::StatusOr<bool> Persist(std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"PERSIST", key}));
+    return ToBool("PERSIST", v);
+  }
+
+  absl::StatusOr<StoreScanPage> Scan(uint64_t cursor, const StoreScanOptions& options) override {
+    Args args{"SCAN"};
+    args.AddUint(cursor);
+    AddScanOptions(options, /*with_type=*/true, &args);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    StoreScanPage page;
+    std::vector<Value> keys;
+    EMBEDIS_RETURN_IF_ERROR(ToScanPage("SCAN", std::move(v), &page.cursor, &keys));
+    page.keys.reserve(keys.size());
+    for (Value& k : keys) {
+      if (!IsText(k)) return Unexpected("SCAN", k);
+      page.keys.push_back(std::move(k.mutable_str()));
+    }
+    return page;
+  }
+
+  absl::StatusOr<int64_t> DbSize() override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"DBSIZE"}));
+    return ToInt("DBSIZE", v);
+  }
+
+  absl::Status FlushDb() override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"FLUSHDB"}));
+    return ToOk("FLUSHDB", v);
+  }
+
+  absl::StatusOr<int64_t> HSet(
+      std::string_view key,
+      absl::Span<const std::pair<std::string_view, std::string_view>> fields) override {
+    absl::InlinedVector<std::string_view, 16> argv = {"HSET", key};
+    for (const auto& [f, v] : fields) {
+      argv.push_back(f);
+      argv.push_back(v);
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToInt("HSET", v);
+  }
+
+  absl::StatusOr<std::optional<std::string>> HGet(std::string_view key,
+                                                  std::string_view field) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HGET", key, field}));
+    return ToOptString("HGET", std::move(v));
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> HMGet(
+      std::string_view key, absl::Span<const std::string_view> fields) override {
+    absl::InlinedVector<std::string_view, 16> argv = {"HMGET", key};
+    argv.insert(argv.end(), fields.begin(), fields.end());
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToOptStrings("HMGET", std::move(v));
+  }
+
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HGetAll(
+      std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HGETALL", key}));
+    return ToPairs("HGETALL", std::move(v));
+  }
+
+  absl::StatusOr<int64_t> HDel(std::string_view key,
+                               absl::Span<const std::string_view> fields) override {
+    absl::InlinedVector<std::string_view, 16> argv = {"HDEL", key};
+    argv.insert(argv.end(), fields.begin(), fields.end());
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToInt("HDEL", v);
+  }
+
+  absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HEXISTS", key, field}));
+    return ToBool("HEXISTS", v);
+  }
+
+  absl::StatusOr<int64_t> HLen(std::string_view key) override {
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HLEN", key}));
+    return ToInt("HLEN", v);
+  }
+
+  absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
+                                  int64_t by) override {
+    Args args{"HINCRBY", key, field};
+    args.AddInt(by);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    return ToInt("HINCRBY", v);
+  }
+
+  absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
+                                     const StoreScanOptions& options) override {
+    Args args{"HSCAN", key};
+    args.AddUint(cursor);
+    AddScanOptions(options, /*with_type=*/false, &args);
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    HashScanPage page;
+    std::vector<Value> flat;
+    EMBEDIS_RETURN_IF_ERROR(ToScanPage("HSCAN", std::move(v), &page.cursor, &flat));
+    if (flat.size() % 2 != 0) return absl::InternalError("odd HSCAN reply");
+    page.fields.reserve(flat.size() / 2);
+    for (size_t i = 0; i < flat.size(); i += 2) {
+      if (!IsText(flat[i]) || !IsText(flat[i + 1])) return Unexpected("HSCAN", flat[i]);
+      page.fields.emplace_back(std::move(flat[i].mutable_str()),
+                               std::move(flat[i + 1].mutable_str()));
+    }
+    return page;
+  }
+
+  absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
+    if (argv.empty()) return absl::InvalidArgumentError("empty command");
+    return client_->Command(argv);
+  }
+
+ private:
+  static void AddSetOptions(const StoreSetOptions& o, Args* args) {
+    if (o.condition == StoreSetOptions::Condition::kIfMissing) args->Add("NX");
+    if (o.condition == StoreSetOptions::Condition::kIfExists) args->Add("XX");
+    // Conflicting options are all sent: Redis rejects them with its own
+    // "ERR syntax error", as it should.
+    if (o.ttl.has_value()) args->Add("PX").AddInt(Millis(*o.ttl));
+    if (o.expire_at.has_value()) args->Add("PXAT").AddInt(absl::ToUnixMillis(*o.expire_at));
+    if (o.keep_ttl) args->Add("KEEPTTL");
+  }
+
+  static void AddExpireOptions(const StoreExpireOptions& o, Args* args) {
+    if (o.nx) args->Add("NX");
+    if (o.xx) args->Add("XX");
+    if (o.gt) args->Add("GT");
+    if (o.lt) args->Add("LT");
+  }
+
+  static void AddScanOptions(const StoreScanOptions& o, bool with_type, Args* args) {
+    if (!o.match.empty()) args->Add("MATCH").Add(o.match);
+    args->Add("COUNT").AddInt(o.count);
+    if (with_type && !o.type.empty()) args->Add("TYPE").Add(o.type);
+  }
+
+  absl::StatusOr<int64_t> KeysCommand(std::string_view command,
+                                      absl::Span<const std::string_view> keys) {
+    absl::InlinedVector<std::string_view, 16> argv = {command};
+    argv.insert(argv.end(), keys.begin(), keys.end());
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    return ToInt(command, v);
+  }
+
+  std::shared_ptr<Client> client_;
+};
+
+// ---------------------------------------------------------------------------
+// URL parsing.
+
+absl::Status UrlError(std::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat("invalid Redis URL: ", ToAbsl(problem)));
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes `s`; `what` names it in errors (never its value: it may be
+// a password).
+absl::StatusOr<std::string> PercentDecode(std::string_view s, std::string_view what) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    int hi = i + 2 < s.size() ? HexDigit(s[i + 1]) : -1;
+    int lo = hi >= 0 ? HexDigit(s[i + 2]) : -1;
+    if (hi < 0 || lo < 0) {
+      return UrlError(absl::StrCat("bad percent-encoding in the ", ToAbsl(what)));
+    }
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+// A non-negative decimal integer (digits only) no larger than `max`.
+std::optional<int64_t> ParseNumber(std::string_view s, int64_t max) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v > max) return std::nullopt;
+  return v;
+}
+
+bool ConsumePrefixIgnoreCase(std::string_view* s, std::string_view prefix) {
+  if (s->size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (absl::ascii_tolower(static_cast<unsigned char>((*s)[i])) != prefix[i]) return false;
+  }
+  s->remove_prefix(prefix.size());
+  return true;
+}
+
+absl::Status ParseUserInfo(std::string_view userinfo, ClientOptions* o) {
+  size_t colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    EMBEDIS_ASSIGN_OR_RETURN(o->username, PercentDecode(userinfo, "user name"));
+    return absl::OkStatus();
+  }
+  EMBEDIS_ASSIGN_OR_RETURN(o->username, PercentDecode(userinfo.substr(0, colon), "user name"));
+  EMBEDIS_ASSIGN_OR_RETURN(o->password, PercentDecode(userinfo.substr(colon + 1), "password"));
+  return absl::OkStatus();
+}
+
+absl::Status ParseDb(std::string_view text, ClientOptions* o) {
+  std::optional<int64_t> db = ParseNumber(text, INT32_MAX);
+  if (!db) return UrlError(absl::StrCat("bad db '", ToAbsl(text), "' (want a number >= 0)"));
+  o->db = static_cast<int>(*db);
+  return absl::OkStatus();
+}
+
+absl::Status ParseQuery(std::string_view query, ClientOptions* o) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string_view name = item.substr(0, eq);
+    if (eq == std::string_view::npos) {
+      return UrlError(absl::StrCat("parameter '", ToAbsl(name), "' needs a value"));
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(std::string value,
+                             PercentDecode(item.substr(eq + 1), "parameter values"));
+    auto millis = [&](absl::Duration* out, bool allow_zero) -> absl::Status {
+      std::optional<int64_t> ms = ParseNumber(value, int64_t{1} << 40);
+      if (!ms || (*ms == 0 && !allow_zero)) {
+        return UrlError(absl::StrCat("bad ", ToAbsl(name), " '", value, "' (want milliseconds",
+                                     allow_zero ? " >= 0)" : " > 0)"));
+      }
+      *out = absl::Milliseconds(*ms);
+      return absl::OkStatus();
+    };
+    if (name == "db") {
+      EMBEDIS_RETURN_IF_ERROR(ParseDb(value, o));
+    } else if (name == "timeout_ms") {
+      EMBEDIS_RETURN_IF_ERROR(millis(&o->command_timeout, false));
+    } else if (name == "connect_timeout_ms") {
+      EMBEDIS_RETURN_IF_ERROR(millis(&o->connect_timeout, false));
+    } else if (name == "pool_timeout_ms") {
+      EMBEDIS_RETURN_IF_ERROR(millis(&o->pool_wait_timeout, true));
+    } else if (name == "pool") {
+      std::optional<int64_t> n = ParseNumber(value, 1 << 20);
+      if (!n || *n < 1) {
+        return UrlError(absl::StrCat("bad pool '", value, "' (want a number >= 1)"));
+      }
+      o->pool_size = static_cast<int>(*n);
+    } else if (name == "protocol") {
+      if (value != "2" && value != "3") {
+        return UrlError(absl::StrCat("bad protocol '", value, "' (want 2 or 3)"));
+      }
+      o->resp3 = value == "3";
+    } else if (name == "name") {
+      o->client_name = value;
+    } else {
+      return UrlError(absl::StrCat("unknown parameter '", ToAbsl(name), "'"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url) {
+  ClientOptions o;
+  std::string_view rest = url;
+  bool is_unix = false;
+  if (ConsumePrefixIgnoreCase(&rest, "redis://")) {
+  } else if (ConsumePrefixIgnoreCase(&rest, "unix://")) {
+    is_unix = true;
+  } else if (ConsumePrefixIgnoreCase(&rest, "rediss://")) {
+    return absl::UnimplementedError("rediss:// (Redis over TLS): TLS not supported yet");
+  } else {
+    size_t colon = rest.find("://");
+    return UrlError(colon == std::string_view::npos
+                        ? std::string("missing scheme (want redis:// or unix://)")
+                        : absl::StrCat("unsupported scheme '", ToAbsl(rest.substr(0, colon)),
+                                       "://' (want redis:// or unix://)"));
+  }
+  if (rest.find('#') != std::string_view::npos) {
+    return UrlError("a fragment ('#') is not allowed (percent-encode '#' as %23)");
+  }
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+
+  if (is_unix) {
+    // unix://[userinfo@]/path
+    if (!rest.empty() && rest[0] != '/') {
+      size_t at = rest.find('@');
+      if (at == std::string_view::npos) {
+        return UrlError("the socket path of a unix:// URL must be absolute (unix:///path)");
+      }
+      EMBEDIS_RETURN_IF_ERROR(ParseUserInfo(rest.substr(0, at), &o));
+      rest = rest.substr(at + 1);
+    }
+    if (rest.empty() || rest == "/") return UrlError("missing socket path in a unix:// URL");
+    if (rest[0] != '/') {
+      return UrlError("the socket path of a unix:// URL must be absolute (unix:///path)");
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(o.unix_socket, PercentDecode(rest, "socket path"));
+  } else {
+    size_t slash = rest.find('/');
+    std::string_view authority = rest.substr(0, slash);
+    std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+      EMBEDIS_RETURN_IF_ERROR(ParseUserInfo(authority.substr(0, at), &o));
+      authority = authority.substr(at + 1);
+    }
+    std::string_view host = authority;
+    std::string_view port;
+    bool has_port = false;
+    bool bracketed = false;
+    if (!authority.empty() && authority[0] == '[') {
+      bracketed = true;
+      size_t close = authority.find(']');
+      if (close == std::string_view::npos) return UrlError("unterminated '[' in an IPv6 host");
+      host = authority.substr(1, close - 1);
+      std::string_view after = authority.substr(close + 1);
+      if (!after.empty()) {
+        if (after[0] != ':') {
+          return UrlError(absl::StrCat("unexpected '", ToAbsl(after), "' after the IPv6 host"));
+        }
+        port = after.substr(1);
+        has_port = true;
+      }
+      if (host.empty()) return UrlError("empty IPv6 host '[]'");
+    } else if (size_t colon = authority.find(':'); colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      port = authority.substr(colon + 1);
+      has_port = true;
+      if (port.find(':') != std::string_view::npos) {
+        return UrlError("an IPv6 host must be in brackets (redis://[::1]:6379)");
+      }
+    }
+    for (char c : host) {
+      if (c == ' ' || (c == '%' && !bracketed) || c == '[' || c == ']' || c == '@') {
+        return UrlError(absl::StrCat("bad host '", ToAbsl(host), "'"));
+      }
+    }
+    if (bracketed) {
+      // An IPv6 zone (RFC 6874): [fe80::1%25eth0] is fe80::1%eth0.
+      EMBEDIS_ASSIGN_OR_RETURN(o.host, PercentDecode(host, "IPv6 host"));
+    } else if (!host.empty()) {
+      o.host = std::string(host);
+    }
+    if (has_port) {
+      std::optional<int64_t> p = ParseNumber(port, 65535);
+      if (!p || *p == 0) {
+        return UrlError(absl::StrCat("bad port '", ToAbsl(port), "' (want 1-65535)"));
+      }
+      o.port = static_cast<int>(*p);
+    }
+    if (path.size() > 1) EMBEDIS_RETURN_IF_ERROR(ParseDb(path.substr(1), &o));
+  }
+  EMBEDIS_RETURN_IF_ERROR(ParseQuery(query, &o));
+  return o;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> NewRedisStore(const ClientOptions& options) {
+  EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<Client> client, Client::Connect(options));
+  return std::unique_ptr<Store>(new RedisStore(std::shared_ptr<Client>(std::move(client))));
+}
+
+std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client) {
+  return std::make_unique<RedisStore>(std::move(client));
+}
+
+}  // namespace embedis

@@ -1,0 +1,64 @@
+// RedisStore: the Store interface over a real Redis (or any server speaking
+// RESP: Valkey, KeyDB, Dragonfly, embedis-server).
+//
+// Each Store method is one Redis command on a pooled connection of a Client
+// (lib/client/client.h): Get is GET, Set is SET with PX / PXAT / KEEPTTL /
+// NX / XX (and GET for SetGet), Expire is PEXPIRE with NX / XX / GT / LT,
+// Scan is SCAN with MATCH / COUNT / TYPE, and so on. Replies are converted to
+// the typed results; a Redis error reply becomes StatusFromRedisError's
+// status; a reply of an unexpected type is kInternal. Works over RESP2 and
+// RESP3 (HGetAll reads a flat array or a map alike).
+//
+//   absl::StatusOr<ClientOptions> options = ParseRedisUrl("redis://:pw@127.0.0.1:6379/2");
+//   absl::StatusOr<std::unique_ptr<Store>> store = NewRedisStore(*options);
+//
+// Most applications call OpenStore(url) (lib/store/store.h) instead.
+//
+// Failures: as Client's: server unreachable or lost kUnavailable, timeout
+// kDeadlineExceeded (nothing is retried, since a command may have run).
+//
+// Thread safety: every method may be called from any thread.
+#ifndef EMBEDIS_LIB_STORE_REDIS_STORE_H_
+#define EMBEDIS_LIB_STORE_REDIS_STORE_H_
+
+#include <memory>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "lib/client/client.h"
+#include "lib/client/options.h"
+#include "lib/store/store.h"
+
+namespace embedis {
+
+// Connects (one connection, to report an unreachable server or a wrong
+// password now) and returns the store.
+absl::StatusOr<std::unique_ptr<Store>> NewRedisStore(const ClientOptions& options);
+
+// A store over an existing client (shared with other users of it).
+// REQUIRES: client != nullptr.
+std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client);
+
+// Parses a Redis URL into client options:
+//
+//   redis://[[user]:password@]host[:port][/db][?param=value&...]
+//   redis://[::1]:6380/0                    IPv6 literal in brackets
+//   unix://[[user]:password@]/path/to/redis.sock[?db=N&...]
+//
+// Defaults: host 127.0.0.1, port 6379, db 0. The user, password, socket path
+// and parameter values are percent-decoded ("p%40ss" is "p@ss"). Parameters:
+//   db=N                  (also the /db path)
+//   timeout_ms=N          command_timeout
+//   connect_timeout_ms=N  connect_timeout
+//   pool=N                pool_size (>= 1)
+//   pool_timeout_ms=N     pool_wait_timeout
+//   protocol=2|3          RESP3 with HELLO 3 when 3
+//   name=S                client_name (CLIENT SETNAME)
+// "rediss://" (TLS) is kUnimplemented; anything malformed is
+// kInvalidArgument with a message naming the problem (bad port, bad db,
+// unknown parameter, bad percent-encoding, ...).
+absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url);
+
+}  // namespace embedis
+
+#endif  // EMBEDIS_LIB_STORE_REDIS_STORE_H_
