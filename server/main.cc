@@ -4,9 +4,12 @@
 //
 // Options are named as redis-server's (--port, --bind, --unixsocket, --requirepass, --databases,
 // --maxclients, --timeout, --proto-max-bulk-len, --client-query-buffer-limit, --io-threads,
-// --loglevel, --hz) plus --shards; dashes and underscores are interchangeable, sizes take Redis's
-// units (1gb, 512mb), booleans take yes/no, and `--flag value` works as well as `--flag=value`.
-// SIGTERM and SIGINT shut the server down cleanly, as does the SHUTDOWN command.
+// --loglevel, --hz, --dir, --dbfilename, --save) plus --shards and --on-corrupt-snapshot; dashes
+// and underscores are interchangeable, sizes take Redis's units (1gb, 512mb), booleans take
+// yes/no, and `--flag value` works as well as `--flag=value`.
+// SIGTERM and SIGINT shut the server down cleanly, as does the SHUTDOWN command; both save a
+// final snapshot when save rules are set (server/persistence.h). The snapshot in --dir is loaded
+// at start; a damaged one stops the start unless --on-corrupt-snapshot start-empty.
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -46,6 +49,15 @@ ABSL_FLAG(std::string, client_output_buffer_limit, "256mb",
 ABSL_FLAG(int, io_threads, 0, "I/O threads (0: min(2, cores))");
 ABSL_FLAG(std::string, loglevel, "notice", "debug, verbose, notice or warning");
 ABSL_FLAG(int, hz, 10, "housekeeping frequency");
+ABSL_FLAG(std::string, dir, "", "directory of the snapshot file (default: the current directory)");
+ABSL_FLAG(std::string, dbfilename, "dump.embedis",
+          "snapshot file name (embedis's own format, not Redis RDB)");
+ABSL_FLAG(std::string, save, "3600 1 300 100 60 10000",
+          "save rules \"SECONDS CHANGES ...\": snapshot after CHANGES writes and SECONDS seconds; "
+          "\"\" disables automatic saves and the save at shutdown");
+ABSL_FLAG(std::string, on_corrupt_snapshot, "refuse",
+          "refuse: a corrupt or truncated snapshot stops the start; start-empty: rename it to "
+          "<file>.corrupt-<time> and start empty");
 
 namespace {
 
@@ -148,6 +160,15 @@ int main(int argc, char** argv) {
   }
   options.hz = absl::GetFlag(FLAGS_hz);
   if (options.hz < 1 || options.hz > 500) return Fail("--hz must be from 1 to 500");
+  options.persistence.enabled = true;
+  options.persistence.dir = absl::GetFlag(FLAGS_dir);
+  options.persistence.dbfilename = absl::GetFlag(FLAGS_dbfilename);
+  options.persistence.save = absl::GetFlag(FLAGS_save);
+  const std::string on_corrupt = absl::GetFlag(FLAGS_on_corrupt_snapshot);
+  if (on_corrupt != "refuse" && on_corrupt != "start-empty" && on_corrupt != "start_empty") {
+    return Fail("--on-corrupt-snapshot must be refuse or start-empty");
+  }
+  options.persistence.start_empty_on_corrupt = on_corrupt != "refuse";
 
   // As redis-server: raise the open-files limit so that maxclients connections fit.
   rlimit limit{};

@@ -25,6 +25,27 @@
 
 namespace embedis {
 
+// Snapshots (server/persistence.h): the dump file, when it is written, and what happens to a
+// damaged one at start. Named as redis-server's `dir`, `dbfilename` and `save`.
+struct PersistenceOptions {
+  // Off for an embedded Server unless set (nothing is loaded or written, SAVE/BGSAVE reply an
+  // error); embedis-server turns it on. Default: false.
+  bool enabled = false;
+  // Directory of the dump file; "" is the current directory. Default: "".
+  std::string dir;
+  // The dump file's name (not a path). Default: "dump.embedis": the format is embedis's own, not
+  // Redis's RDB, so it does not take redis-server's "dump.rdb".
+  std::string dbfilename = "dump.embedis";
+  // Save rules "SECONDS CHANGES [SECONDS CHANGES ...]": save in the background when at least
+  // CHANGES writes happened and SECONDS passed since the last save. "" disables automatic saves
+  // (and the save at shutdown). Default: Redis's "3600 1 300 100 60 10000".
+  std::string save = "3600 1 300 100 60 10000";
+  // A corrupt or truncated dump file at start: false refuses to start (Server::Start() fails
+  // naming the file and the problem); true renames it to "<file>.corrupt-<unix seconds>" and
+  // starts empty. A file of a newer format version is refused either way. Default: false.
+  bool start_empty_on_corrupt = false;
+};
+
 struct ServerOptions {
   // TCP port. 0 picks a free port (see Server::port()); -1 listens on no TCP port at all (unix
   // socket only). Note: redis-server's `port 0` means "no TCP"; here that is -1. Default: 6379.
@@ -70,6 +91,8 @@ struct ServerOptions {
   // Called (on an I/O thread) when a client sends SHUTDOWN. Default (unset): Server::RequestStop().
   // The connection that sent SHUTDOWN is closed without a reply, as redis-server does.
   std::function<void()> on_shutdown;
+  // Snapshots; off unless persistence.enabled.
+  PersistenceOptions persistence;
 };
 
 // Parses Redis's memory sizes: a non-negative integer with an optional case-insensitive unit,

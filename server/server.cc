@@ -643,6 +643,12 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
   config_.hz = options_.hz;
   password_ = options_.requirepass;
   run_id_ = RandomHex(40);
+  if (options_.persistence.enabled) {
+    persistence_ = std::make_unique<Persistence>(
+        keyspace_, options_.persistence, [this](bool warning, std::string_view message) {
+          Log(warning ? LogLevel::kWarning : LogLevel::kNotice, message);
+        });
+  }
 }
 
 ServerState::~ServerState() { Stop(); }
@@ -850,6 +856,12 @@ absl::Status ServerState::Start() {
   if (started_) return absl::FailedPreconditionError("Server already started");
   started_ = true;
   start_ms_ = NowMs();
+  if (persistence_) {  // load the snapshot before serving
+    if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
+      stopped_ = true;
+      return loaded;
+    }
+  }
   absl::Status s = Listen();
   if (!s.ok()) {
     CloseListeners();
@@ -873,6 +885,7 @@ absl::Status ServerState::Start() {
     loops_.push_back(std::move(loop));
   }
   for (auto& loop : loops_) loop->Start();
+  if (persistence_) persistence_->Start();
   return absl::OkStatus();
 }
 
@@ -901,6 +914,8 @@ void ServerState::Stop() {
     MutexLock l(&clients_mu_);
     clients_.clear();
   }
+  // The final save (if due) runs once no command can write any more.
+  if (persistence_) persistence_->Stop().IgnoreError();
 }
 
 void ServerState::RunShutdownHook() {

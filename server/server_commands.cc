@@ -79,7 +79,8 @@ bool ValidClientName(std::string_view name) {
 
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                const std::vector<std::string_view>& lines) {
-  ctx.reply->ArrayHeader(lines.size() + 2);
+  // The title, the lines, then HELP and its description.
+  ctx.reply->ArrayHeader(lines.size() + 3);
   ctx.reply->SimpleString(
       absl::StrCat(Upper(command), " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
   for (std::string_view line : lines) ctx.reply->SimpleString(line);
@@ -380,6 +381,7 @@ void CmdReset(CommandContext& ctx, Args) {
 
 // ---- SHUTDOWN ----
 void CmdShutdown(CommandContext& ctx, Args argv) {
+  bool save = false, nosave = false, force = false;
   for (size_t i = 1; i < argv.size(); ++i) {
     std::string_view a = argv[i];
     if (EqualsIgnoreCase(a, "abort")) return ReplyError(ctx, "ERR No shutdown in progress.");
@@ -387,9 +389,20 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
         !EqualsIgnoreCase(a, "now") && !EqualsIgnoreCase(a, "force")) {
       return ReplyError(ctx, errors::kSyntax);
     }
+    save = save || EqualsIgnoreCase(a, "save");
+    nosave = nosave || EqualsIgnoreCase(a, "nosave");
+    force = force || EqualsIgnoreCase(a, "force");
   }
+  if (save && nosave) return ReplyError(ctx, errors::kSyntax);
   ServerState& state = State(ctx);
   state.Log(LogLevel::kWarning, "User requested shutdown...");
+  if (Persistence* p = state.persistence()) {  // SAVE / NOSAVE / save rules (persistence.h)
+    using Mode = Persistence::ShutdownMode;
+    const Mode mode = save ? Mode::kSave : (nosave ? Mode::kNoSave : Mode::kDefault);
+    if (!p->PrepareShutdown(mode, force).ok()) {
+      return ReplyError(ctx, "ERR Errors trying to SHUTDOWN. Check logs.");
+    }
+  }
   // redis-server sends no reply: the client sees the connection close.
   Conn(ctx).closing = true;
   state.RunShutdownHook();
@@ -493,6 +506,8 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "maxmemory_human", "0B");
     AppendLine(&s, "maxmemory_policy", "noeviction");
     AppendLine(&s, "mem_allocator", "libc");
+  } else if (section == "persistence" && state.persistence() != nullptr) {
+    s = state.persistence()->InfoSection();
   } else if (section == "persistence") {
     s = "# Persistence\r\n";
     AppendLine(&s, "loading", 0);
@@ -738,7 +753,17 @@ const std::vector<ConfigEntry>& ConfigEntries() {
     e->push_back(
         {"shards", [](ServerState& s) { return std::to_string(s.keyspace()->shards()); }, nullptr});
     // Common options clients ask for; embedis has no persistence, eviction or cluster.
-    e->push_back(Fixed("save", ""));
+    // Snapshots (server/persistence.h); without persistence, what they were before it.
+    e->push_back({"save",
+                  [](ServerState& s) {
+                    return s.persistence() ? s.persistence()->save_rules() : std::string();
+                  },
+                  [](ServerState& s, std::string_view v) -> std::optional<std::string> {
+                    if (!s.persistence()) return "persistence is disabled on this server";
+                    absl::Status st = s.persistence()->SetSaveRules(v);
+                    if (!st.ok()) return std::string(st.message());
+                    return std::nullopt;
+                  }});
     e->push_back(Fixed("appendonly", "no"));
     e->push_back(Fixed("appendfsync", "everysec"));
     e->push_back(Fixed("maxmemory", "0"));
@@ -750,12 +775,18 @@ const std::vector<ConfigEntry>& ConfigEntries() {
     e->push_back(Fixed("supervised", "no"));
     e->push_back(Fixed("logfile", ""));
     e->push_back({"dir",
-                  [](ServerState&) {
+                  [](ServerState& s) {
+                    if (s.persistence()) return s.persistence()->dir();
                     char buf[4096];
                     return std::string(getcwd(buf, sizeof(buf)) ? buf : "");
                   },
                   nullptr});
-    e->push_back(Fixed("dbfilename", "dump.rdb"));
+    e->push_back({"dbfilename",
+                  [](ServerState& s) {
+                    return s.persistence() ? s.persistence()->dbfilename()
+                                           : std::string("dump.rdb");
+                  },
+                  nullptr});
     e->push_back(Fixed("cluster-enabled", "no"));
     e->push_back(Fixed("notify-keyspace-events", ""));
     e->push_back(Fixed("slowlog-log-slower-than", "10000"));
@@ -1045,6 +1076,7 @@ CommandSpec Sub(std::string name, int arity, uint32_t flags, commands::Handler h
 }  // namespace
 
 void RegisterServerCommands(commands::CommandTable* table) {
+  RegisterPersistenceCommands(table, [](CommandContext& ctx) { return State(ctx).persistence(); });
   using namespace commands;  // NOLINT: flag names
   auto add = [&](CommandSpec s, const char* group) {
     s.group = group;

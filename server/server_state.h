@@ -46,6 +46,7 @@
 #include "lib/resp/writer.h"
 #include "lib/util/mutex.h"
 #include "server/options.h"
+#include "server/persistence.h"
 
 namespace embedis::server_internal {
 
@@ -230,6 +231,8 @@ class ServerState {
   bool stopping() const { return stop_requested_.load(std::memory_order_acquire); }
   int64_t start_ms() const { return start_ms_; }
   const std::string& run_id() const { return run_id_; }
+  // Snapshots; nullptr unless options.persistence.enabled.
+  Persistence* persistence() const { return persistence_.get(); }
 
   // requirepass, readable from any thread.
   std::string Password() const;
@@ -284,6 +287,8 @@ class ServerState {
   std::condition_variable_any stop_cv_;
 
   Mutex log_mu_;
+
+  std::unique_ptr<Persistence> persistence_;
 };
 
 // server_commands.cc: AUTH, HELLO, CLIENT, RESET, SHUTDOWN, INFO, CONFIG, COMMAND.

@@ -325,7 +325,8 @@ absl::StatusOr<std::unique_ptr<Store>> NewMemoryStore(MemoryStoreOptions options
     store->snapshots_ = std::make_unique<SnapshotKeeper>(
         ks, SnapshotKeeper::Options{.path = options.snapshot_path,
                                     .interval = options.snapshot_interval,
-                                    .save_on_close = options.snapshot_on_close});
+                                    .save_on_close = options.snapshot_on_close,
+                                    .on_error = {}});
   }
   return std::unique_ptr<Store>(std::move(store));
 }

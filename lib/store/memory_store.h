@@ -18,6 +18,7 @@
 #define EMBEDIS_LIB_STORE_MEMORY_STORE_H_
 
 #include <memory>
+#include <string>
 
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/writer.h"

@@ -1,0 +1,167 @@
+// Snapshots: every database's keys, typed values and absolute expiry times in one file.
+//
+// WriteSnapshot() copies a Keyspace to a file one shard at a time (Keyspace::ExportShard), so the
+// keyspace keeps serving while it runs: each key is a consistent image (taken under its shard's
+// lock), but the file is not one point-in-time image of the whole keyspace (a write that lands
+// in an already-copied shard during the save is not in the file; one in a later shard is).
+// Memory overhead is one shard's copy plus a 1 MB encoding buffer. LoadSnapshot() reads it back.
+//
+//   Keyspace ks;
+//   absl::StatusOr<SnapshotStats> saved = WriteSnapshot(ks, "/var/lib/embedis/dump.embedis");
+//   Keyspace fresh;
+//   absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot("/var/lib/embedis/dump.embedis",
+//   &fresh);
+//
+// Durability. The file is written to a temporary file in the same directory
+// ("<name>.tmp-<pid>-<n>"), fsync'ed, renamed over the target, and the directory is fsync'ed.
+// A crash (even SIGKILL or power loss) at any moment leaves either the previous file or the new
+// one, complete, under the target name; never a mix. A failed or cancelled write removes its
+// temporary file; RemoveStaleSnapshotTemps() removes those a killed process left behind.
+//
+// File format, version 1 (this is NOT Redis's RDB format; redis-server cannot read it):
+//
+//   magic      8 bytes, raw: 0x89 'E' 'M' 'B' 'E' 'D' 'I' 'S'
+//   header     a cereal portable-binary archive (1 endianness byte, then little-endian fields):
+//                u32 format_version, u32 flags (0), i64 created_ms (Unix ms), u32 databases
+//   frames     each a frame header, itself a cereal portable-binary archive of
+//                u8 kind, u64 payload_bytes, u64 records
+//              followed by payload_bytes bytes of payload:
+//                kind 1 (records): one cereal portable-binary archive holding `records` records
+//                kind 0 (end):     no payload; `records` = the total number of records written
+//   checksum   8 bytes, raw little-endian: XXH3-64 of every byte before it (magic to end frame)
+//
+//   record     u8 type (0 string, 1 hash), u32 db, i64 expire_at_ms (-1: none), blob key,
+//              then for a string: blob value; for a hash: len n, then n x (blob field, blob value)
+//   blob/len   u32 length (0xFFFFFFFF: a u64 length follows), then the bytes
+//
+// The version sits at a fixed offset (9) so that any later version can be recognised and
+// refused ("newer than this build supports"). Frames are ~1 MB, independent cereal archives, so
+// that a loader can decode them in parallel.
+//
+// Expiry. Keys already expired are not written. At load, each key's absolute deadline is
+// compared with the target keyspace's clock as it is imported: keys that expired since the save
+// (or while the file loads) are dropped and counted in SnapshotLoadStats::expired.
+//
+// Validation before import. LoadSnapshot() first maps the file, checks the magic, the version,
+// walks the frame headers (a frame running past the end of the file means a truncated file) and
+// verifies the checksum; only then does it import anything. A damaged file therefore imports
+// nothing and returns kDataLoss with a message naming the file and the problem.
+//
+// Thread safety: both functions may run concurrently with any use of the keyspace. Two
+// concurrent writes to the same path are safe (each has its own temporary file; the last rename
+// wins).
+#ifndef EMBEDIS_LIB_KEYSPACE_SNAPSHOT_H_
+#define EMBEDIS_LIB_KEYSPACE_SNAPSHOT_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/keyspace/keyspace.h"
+
+namespace embedis {
+
+// The format version this build writes, and the newest it reads.
+inline constexpr uint32_t kSnapshotFormatVersion = 1;
+
+struct SnapshotWriteOptions {
+  // When set and it becomes true, the write stops at the next frame boundary, removes its
+  // temporary file and returns kCancelled; the previous snapshot is untouched.
+  const std::atomic<bool>* cancel = nullptr;
+  // fsync the file before the rename and the directory after it. Default: true. Only tests and
+  // throwaway files should turn it off.
+  bool sync = true;
+  // Called after each shard has been written, with the shard's index (tests, progress).
+  std::function<void(int shard)> on_shard_written;
+};
+
+struct SnapshotStats {
+  uint64_t keys = 0;       // records written
+  uint64_t bytes = 0;      // file size
+  int64_t created_ms = 0;  // the header's creation time (the keyspace clock when the save began)
+  double seconds = 0;      // wall time of the whole write, sync included
+};
+
+// Writes every live key of `keyspace` to `path` atomically (see the header comment). Errors:
+// the errno text of the failing system call with the file name (kInternal / kPermissionDenied /
+// kNotFound for a missing directory ...), kCancelled.
+absl::StatusOr<SnapshotStats> WriteSnapshot(Keyspace& keyspace, const std::string& path,
+                                            const SnapshotWriteOptions& options = {});
+
+struct SnapshotLoadOptions {
+  // Decoding threads; 0: min(4, hardware threads).
+  int threads = 0;
+};
+
+struct SnapshotLoadStats {
+  uint64_t loaded = 0;     // keys imported
+  uint64_t expired = 0;    // keys dropped because their deadline had passed
+  uint64_t bytes = 0;      // file size
+  int64_t created_ms = 0;  // when the snapshot was started
+  uint32_t format_version = 0;
+  double seconds = 0;
+};
+
+// Loads `path` into `keyspace` (keys already there with the same names are replaced). Errors:
+//   kNotFound           the file does not exist (a caller typically starts empty then);
+//   kDataLoss           not a snapshot (bad magic), truncated, corrupt, checksum mismatch;
+//   kFailedPrecondition the file is of a newer format version, or holds a database number that
+//                       `keyspace` does not have;
+//   others              the file cannot be opened or read.
+// Every message names the file. On kDataLoss and kFailedPrecondition nothing has been imported.
+absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace* keyspace,
+                                               const SnapshotLoadOptions& options = {});
+
+// Removes "<path>.tmp-<pid>-<n>" files whose process <pid> no longer runs (left by a crash during
+// a write). Returns how many were removed.
+int RemoveStaleSnapshotTemps(const std::string& path);
+
+// Keeps a keyspace saved to one file, for embedded use (MemoryStore's snapshot options): every
+// `interval` of real time when the keyspace changed since the last save, and once more when it is
+// destroyed (with `save_on_close`). Saves run on a thread of its own, one at a time.
+//
+//   SnapshotKeeper keeper(&keyspace, {.path = "sessions.embedis", .interval = absl::Minutes(1)});
+//
+// Thread safety: SaveNow() may be called from any thread. The keyspace must outlive the keeper.
+class SnapshotKeeper {
+ public:
+  struct Options {
+    std::string path;
+    // Zero: no periodic saves.
+    absl::Duration interval = absl::ZeroDuration();
+    bool save_on_close = false;
+    // Told about failed periodic and closing saves. Default: a line on stderr.
+    std::function<void(const absl::Status&)> on_error;
+  };
+
+  SnapshotKeeper(Keyspace* keyspace, Options options);
+  ~SnapshotKeeper();  // stops the thread; the closing save if due
+  SnapshotKeeper(const SnapshotKeeper&) = delete;
+  SnapshotKeeper& operator=(const SnapshotKeeper&) = delete;
+
+  // Saves now, whatever changed.
+  absl::Status SaveNow();
+
+ private:
+  void Run();
+  void Report(const absl::Status& status) const;
+
+  Keyspace* const keyspace_;
+  const Options options_;
+  std::mutex save_mu_;          // one save at a time
+  uint64_t saved_changes_ = 0;  // the change counter when the last save began; under save_mu_
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;  // under stop_mu_
+  std::thread thread_;
+};
+
+}  // namespace embedis
+
+#endif  // EMBEDIS_LIB_KEYSPACE_SNAPSHOT_H_

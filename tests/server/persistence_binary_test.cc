@@ -1,0 +1,345 @@
+// Persistence with the real embedis-server binary: restarts keep every key and its TTL (which
+// keeps counting down), SHUTDOWN NOSAVE loses what was written since the last save, a damaged
+// snapshot stops the start with a clear message, and SIGKILL at random moments of a large
+// background save always leaves the previous snapshot loadable.
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "lib/util/strings.h"
+#include "tests/testing/redis_server.h"
+
+namespace embedis::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+class Process {
+ public:
+  ~Process() { Kill(); }
+
+  // Starts server/embedis-server on a free port with `args`. Returns true once it answers PING,
+  // false if it exited first (see exit_code() and Log()).
+  bool Start(const std::string& dir, std::vector<std::string> args) {
+    log_ = absl::StrCat(dir, "/server-", ++starts_, ".log");
+    port_ = FreeLoopbackPort();
+    std::vector<std::string> full = {"server/embedis-server", "--port", std::to_string(port_),
+                                     "--dir", dir};
+    full.insert(full.end(), args.begin(), args.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char*> cargs;
+      for (auto& a : full) cargs.push_back(a.data());
+      cargs.push_back(nullptr);
+      execv(cargs[0], cargs.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 1200; ++i) {  // a large snapshot may take a while under sanitizers
+      RawRespConnection c;
+      if (c.Connect(port_).ok() && c.Call({"PING"}) == "+PONG\r\n") return true;
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    return false;
+  }
+
+  // Waits for exit; returns the exit code (-1: killed by a signal or still running).
+  int WaitExit(int timeout_ms = 60000) {
+    for (int waited = 0; pid_ > 0 && waited < timeout_ms; waited += 10) {
+      int status;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        return exit_code_;
+      }
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return pid_ > 0 ? -1 : exit_code_;
+  }
+
+  void Signal(int sig) {
+    if (pid_ > 0) kill(pid_, sig);
+  }
+  void Kill() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+
+  std::string Log() const {
+    std::ifstream f(log_);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  int port() const { return port_; }
+  int exit_code() const { return exit_code_; }
+
+ private:
+  static inline int starts_ = 0;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int exit_code_ = -1;
+  std::string log_;
+};
+
+class PersistenceBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/persistence_binary_", getpid(), "_", counter_++);
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf '", dir_, "' && mkdir -p '", dir_, "'").c_str()), 0);
+    file_ = dir_ + "/dump.embedis";
+  }
+  void TearDown() override { std::system(absl::StrCat("rm -rf '", dir_, "'").c_str()); }
+
+  std::unique_ptr<RawRespConnection> Connect(const Process& p) {
+    auto c = std::make_unique<RawRespConnection>();
+    EXPECT_TRUE(c->Connect(p.port()).ok());
+    return c;
+  }
+
+  static int64_t Int(const std::string& reply) {
+    int64_t v = -999;
+    if (reply.size() > 3 && reply[0] == ':') {
+      EXPECT_TRUE(absl::SimpleAtoi(reply.substr(1, reply.size() - 3), &v)) << reply;
+    }
+    return v;
+  }
+
+  // Loads `n` keys "key:<i>" with `size`-byte values, pipelined.
+  static void Fill(RawRespConnection& c, int n, size_t size, std::string_view tag) {
+    const std::string value(size, 'v');
+    constexpr int kBatch = 5000;
+    for (int start = 0; start < n; start += kBatch) {
+      std::string batch;
+      const int end = std::min(n, start + kBatch);
+      for (int i = start; i < end; ++i) {
+        std::string key = absl::StrCat("key:", i);
+        std::string v = absl::StrCat(ToAbsl(tag), value);
+        absl::StrAppend(&batch, "*3\r\n$3\r\nSET\r\n$", key.size(), "\r\n", key, "\r\n$", v.size(),
+                        "\r\n", v, "\r\n");
+      }
+      ASSERT_TRUE(c.SendRaw(batch).ok());
+      for (int i = start; i < end; ++i) ASSERT_EQ(c.ReadReply(), "+OK\r\n");
+    }
+  }
+
+  std::string dir_, file_;
+  static inline int counter_ = 0;
+};
+
+TEST_F(PersistenceBinaryTest, SigtermSavesAndRestartRestoresEverythingWithTtlsCountingDown) {
+  Process p;
+  ASSERT_TRUE(p.Start(dir_, {})) << p.Log();  // default save rules: SIGTERM saves
+  auto c = Connect(p);
+  EXPECT_EQ(c->Call({"SET", "plain", "value"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SET", "session", "data", "EX", "60"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"HSET", "hash", "b", "2", "a", "1"}), ":2\r\n");
+  EXPECT_EQ(c->Call({"PEXPIRE", "hash", "120000"}), ":1\r\n");
+  EXPECT_EQ(c->Call({"SET", "short", "x", "PX", "300"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SELECT", "15"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SET", std::string_view("k\0\xff", 3), std::string_view("\0\r\n", 3)}),
+            "+OK\r\n");
+  c.reset();
+  const auto saved_at = Clock::now();
+  p.Signal(SIGTERM);
+  ASSERT_EQ(p.WaitExit(), 0) << p.Log();
+  EXPECT_NE(p.Log().find("DB saved on disk"), std::string::npos) << p.Log();
+
+  std::this_thread::sleep_for(milliseconds(1000));  // "short" expires while the server is down
+  Process q;
+  ASSERT_TRUE(q.Start(dir_, {})) << q.Log();
+  const int64_t down_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - saved_at).count();
+  c = Connect(q);
+  EXPECT_EQ(c->Call({"GET", "plain"}), "$5\r\nvalue\r\n");
+  EXPECT_EQ(c->Call({"PTTL", "plain"}), ":-1\r\n");
+  EXPECT_EQ(c->Call({"GET", "session"}), "$4\r\ndata\r\n");
+  const int64_t pttl = Int(c->Call({"PTTL", "session"}));
+  EXPECT_LE(pttl, 60000 - down_ms) << "the TTL must keep counting down while the server is off";
+  EXPECT_GT(pttl, 60000 - down_ms - 20000);  // generous margin
+  EXPECT_EQ(c->Call({"HGETALL", "hash"}), "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n");
+  EXPECT_GT(Int(c->Call({"PTTL", "hash"})), 60000);
+  EXPECT_EQ(c->Call({"EXISTS", "short"}), ":0\r\n");
+  EXPECT_EQ(c->Call({"SELECT", "15"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"GET", std::string_view("k\0\xff", 3)}), std::string("$3\r\n\0\r\n\r\n", 9));
+  EXPECT_NE(q.Log().find("keys loaded: 4, keys expired: 1"), std::string::npos) << q.Log();
+}
+
+TEST_F(PersistenceBinaryTest, ShutdownNosaveLosesWritesSinceTheLastSave) {
+  Process p;
+  ASSERT_TRUE(p.Start(dir_, {})) << p.Log();
+  auto c = Connect(p);
+  EXPECT_EQ(c->Call({"SET", "before", "1"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SAVE"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SET", "after", "2"}), "+OK\r\n");
+  c->Call({"SHUTDOWN", "NOSAVE"});
+  ASSERT_EQ(p.WaitExit(), 0) << p.Log();
+
+  Process q;
+  ASSERT_TRUE(q.Start(dir_, {})) << q.Log();
+  c = Connect(q);
+  EXPECT_EQ(c->Call({"GET", "before"}), "$1\r\n1\r\n");
+  EXPECT_EQ(c->Call({"GET", "after"}), "$-1\r\n");
+}
+
+TEST_F(PersistenceBinaryTest, NoSaveRulesMeansNoSaveAtSigtermButShutdownSaveSaves) {
+  Process p;
+  ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << p.Log();
+  auto c = Connect(p);
+  EXPECT_EQ(c->Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+  EXPECT_EQ(c->Call({"SET", "a", "1"}), "+OK\r\n");
+  p.Signal(SIGTERM);
+  ASSERT_EQ(p.WaitExit(), 0) << p.Log();
+  EXPECT_NE(access(file_.c_str(), F_OK), 0);
+
+  Process q;
+  ASSERT_TRUE(q.Start(dir_, {"--save", "", "--dbfilename", "other.embedis"})) << q.Log();
+  c = Connect(q);
+  EXPECT_EQ(c->Call({"SET", "b", "2"}), "+OK\r\n");
+  c->Call({"SHUTDOWN", "SAVE"});
+  ASSERT_EQ(q.WaitExit(), 0) << q.Log();
+  EXPECT_EQ(access((dir_ + "/other.embedis").c_str(), F_OK), 0);
+}
+
+TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
+  {
+    Process p;
+    ASSERT_TRUE(p.Start(dir_, {})) << p.Log();
+    auto c = Connect(p);
+    Fill(*c, 20000, 50, "");
+    EXPECT_EQ(c->Call({"SAVE"}), "+OK\r\n");
+    c->Call({"SHUTDOWN", "NOSAVE"});
+    ASSERT_EQ(p.WaitExit(), 0);
+  }
+  std::string good;
+  {
+    std::ifstream in(file_, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    good = ss.str();
+  }
+  auto write = [&](const std::string& bytes) {
+    std::ofstream out(file_, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  };
+  struct Case {
+    std::string name, bytes, expect;
+  };
+  std::string flipped = good;
+  flipped[good.size() / 2] ^= 0x01;
+  std::string future = good;
+  future[9] = 2;
+  std::string wrong_magic = good;
+  wrong_magic[0] = 'R';
+  for (const Case& k : std::vector<Case>{
+           {"truncated", good.substr(0, good.size() * 2 / 3), "truncated"},
+           {"flipped", flipped, "checksum mismatch"},
+           {"wrong magic", wrong_magic, "not an embedis snapshot (wrong magic)"},
+           {"future version", future, "format version 2 is newer than this embedis supports (1)"},
+       }) {
+    write(k.bytes);
+    Process p;
+    EXPECT_FALSE(p.Start(dir_, {})) << k.name;
+    EXPECT_EQ(p.exit_code(), 1) << k.name;
+    const std::string log = p.Log();
+    EXPECT_NE(log.find(file_), std::string::npos) << k.name << ": " << log;
+    EXPECT_NE(log.find(k.expect), std::string::npos) << k.name << ": " << log;
+  }
+  // The operator's way out: start empty, keeping the damaged file aside.
+  write(flipped);
+  Process p;
+  ASSERT_TRUE(p.Start(dir_, {"--on-corrupt-snapshot", "start-empty"})) << p.Log();
+  auto c = Connect(p);
+  EXPECT_EQ(c->Call({"DBSIZE"}), ":0\r\n");
+  EXPECT_NE(access(file_.c_str(), F_OK), 0);
+  EXPECT_NE(p.Log().find(absl::StrCat("Moved the damaged snapshot to ", file_, ".corrupt-")),
+            std::string::npos)
+      << p.Log();
+}
+
+// SIGKILL during a large background save, many times at random moments: every restart must load
+// a complete snapshot, the previous one or (if the rename happened) the new one.
+TEST_F(PersistenceBinaryTest, KillDuringBackgroundSaveAlwaysLeavesALoadableSnapshot) {
+  constexpr int kKeys = 150000;
+  constexpr int kRounds = 12;
+  const std::string value = "g0:" + std::string(400, 'v');
+  const std::string value_reply = absl::StrCat("$", value.size(), "\r\n", value, "\r\n");
+  int64_t save_ms = 0;
+  {
+    Process p;
+    ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << p.Log();
+    auto c = Connect(p);
+    Fill(*c, kKeys, 400, "g0:");
+    EXPECT_EQ(c->Call({"SET", "generation", "0"}), "+OK\r\n");
+    const auto start = Clock::now();
+    EXPECT_EQ(c->Call({"SAVE"}), "+OK\r\n");
+    save_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
+    p.Kill();
+  }
+  std::mt19937_64 rng(::testing::UnitTest::GetInstance()->random_seed());
+  int on_disk = 0;  // the generation of the snapshot known to be on disk
+  int newer_loaded = 0;
+  for (int round = 1; round <= kRounds + 1; ++round) {
+    Process p;
+    ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << "round " << round << ": " << p.Log();
+    auto c = Connect(p);
+    ASSERT_EQ(Int(c->Call({"DBSIZE"})), kKeys + 1) << "round " << round;
+    const std::string gen = c->Call({"GET", "generation"});
+    // Either the previous snapshot, or the one whose save was killed after its rename.
+    auto bulk = [](int n) {
+      std::string s = std::to_string(n);
+      return absl::StrCat("$", s.size(), "\r\n", s, "\r\n");
+    };
+    if (gen == bulk(round - 1) && round - 1 != on_disk) {
+      ++newer_loaded;
+      on_disk = round - 1;
+    } else {
+      ASSERT_EQ(gen, bulk(on_disk)) << "round " << round;
+    }
+    for (int i : {0, kKeys / 2, kKeys - 1}) {  // every key is whole
+      EXPECT_EQ(c->Call({"GET", absl::StrCat("key:", i)}), value_reply) << "round " << round;
+    }
+    if (round == kRounds + 1) break;
+    EXPECT_EQ(c->Call({"SET", "generation", std::to_string(round)}), "+OK\r\n");
+    const int delay_ms = static_cast<int>(rng() % static_cast<uint64_t>(save_ms * 3 / 2 + 5));
+    EXPECT_EQ(c->Call({"BGSAVE"}), "+Background saving started\r\n");
+    std::this_thread::sleep_for(milliseconds(delay_ms));
+    p.Kill();
+  }
+  // The last start removed the temporary files of the killed saves.
+  int temps = 0;
+  DIR* d = opendir(dir_.c_str());
+  while (dirent* e = readdir(d))
+    temps += std::string_view(e->d_name).find(".tmp-") != std::string_view::npos;
+  closedir(d);
+  EXPECT_EQ(temps, 0);
+  std::printf("save of %d keys took %lld ms; %d of %d killed saves had completed\n", kKeys + 1,
+              static_cast<long long>(save_ms), newer_loaded, kRounds);
+}
+
+}  // namespace
+}  // namespace embedis::testing

@@ -1,0 +1,369 @@
+// Persistence inside an in-process Server: SAVE, BGSAVE, LASTSAVE, INFO persistence, CONFIG
+// save/dir/dbfilename, save rules on a ManualClock, SHUTDOWN SAVE/NOSAVE, the save at Stop(), and
+// refusing a damaged snapshot at Start().
+#include "server/persistence.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/snapshot.h"
+#include "lib/util/clock.h"
+#include "lib/util/strings.h"
+#include "server/options.h"
+#include "server/server.h"
+#include "tests/testing/redis_server.h"
+
+namespace embedis::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string Bulk(std::string_view s) {
+  return absl::StrCat("$", s.size(), "\r\n", ToAbsl(s), "\r\n");
+}
+
+TEST(SaveRules, ParseAndFormat) {
+  absl::StatusOr<std::vector<SaveRule>> r = ParseSaveRules("3600 1 300 100 60 10000");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, (std::vector<SaveRule>{{3600, 1}, {300, 100}, {60, 10000}}));
+  EXPECT_EQ(FormatSaveRules(*r), "3600 1 300 100 60 10000");
+  EXPECT_TRUE(ParseSaveRules("")->empty());
+  EXPECT_TRUE(ParseSaveRules("  ")->empty());
+  EXPECT_EQ(ParseSaveRules(" 10   2 ")->size(), 1u);
+  for (const char* bad : {"100", "100 x", "x 1", "-1 5", "10 -2", "1 2 3"}) {
+    absl::StatusOr<std::vector<SaveRule>> b = ParseSaveRules(bad);
+    EXPECT_FALSE(b.ok()) << bad;
+    if (!b.ok()) EXPECT_EQ(b.status().message(), "Invalid save parameters");
+  }
+}
+
+class PersistenceServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = absl::StrCat(::testing::TempDir(), "/persistence_test_", getpid(), "_", counter_++);
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf '", dir_, "' && mkdir -p '", dir_, "'").c_str()), 0);
+    file_ = dir_ + "/dump.embedis";
+  }
+  void TearDown() override {
+    server_.reset();
+    std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+  }
+
+  ServerOptions Options(std::string save = "") {
+    ServerOptions o;
+    o.port = 0;
+    o.loglevel = "warning";
+    o.persistence.enabled = true;
+    o.persistence.dir = dir_;
+    o.persistence.save = std::move(save);
+    return o;
+  }
+
+  absl::Status StartServer(ServerOptions options) {
+    keyspace_ = std::make_unique<Keyspace>(KeyspaceOptions{.shards = 4, .clock = &clock_});
+    server_ = std::make_unique<Server>(keyspace_.get(), std::move(options));
+    absl::Status s = server_->Start();
+    if (s.ok()) {
+      conn_ = std::make_unique<RawRespConnection>();
+      s = conn_->Connect(server_->port());
+    }
+    return s;
+  }
+  void StopServer() {
+    conn_.reset();
+    server_->Stop();
+    server_.reset();
+  }
+
+  std::string Call(std::initializer_list<std::string_view> argv) { return conn_->Call(argv); }
+
+  // The value of one INFO persistence field.
+  std::string InfoField(std::string_view name) {
+    std::string info = Call({"INFO", "persistence"});
+    size_t at = info.find(absl::StrCat("\r\n", ToAbsl(name), ":"));
+    if (at == std::string::npos) return "<missing>";
+    at += name.size() + 3;
+    return info.substr(at, info.find("\r\n", at) - at);
+  }
+
+  bool WaitFor(const std::function<bool()>& done, int timeout_ms = 20000) {
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+      if (done()) return true;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return done();
+  }
+
+  bool FileExists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+  std::vector<std::string> DirEntries() {
+    std::vector<std::string> out;
+    DIR* d = opendir(dir_.c_str());
+    while (dirent* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // Fills the keyspace directly with `n` keys of `size` bytes.
+  void Fill(int n, size_t size) {
+    std::string v(size, 'v');
+    for (int i = 0; i < n; ++i) ASSERT_TRUE(keyspace_->Set(0, absl::StrCat("fill:", i), v).ok());
+  }
+
+  ManualClock clock_;
+  std::string dir_, file_;
+  std::unique_ptr<Keyspace> keyspace_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<RawRespConnection> conn_;
+  static inline int counter_ = 0;
+};
+
+TEST_F(PersistenceServerTest, SaveWritesAndRestartLoadsEverything) {
+  ASSERT_TRUE(StartServer(Options()).ok());
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SET", "t", "2", "PX", "60000"}), "+OK\r\n");
+  EXPECT_EQ(Call({"HSET", "h", "f", "v", "g", "w"}), ":2\r\n");
+  EXPECT_EQ(Call({"SELECT", "7"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SET", std::string_view("bin\0key", 7), std::string_view("\r\n\0", 3)}),
+            "+OK\r\n");
+  EXPECT_EQ(InfoField("rdb_changes_since_last_save"), "4");
+  EXPECT_EQ(InfoField("rdb_saves"), "0");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  EXPECT_EQ(InfoField("rdb_changes_since_last_save"), "0");
+  EXPECT_EQ(InfoField("rdb_saves"), "1");
+  EXPECT_EQ(Call({"LASTSAVE"}), absl::StrCat(":", clock_.NowMs() / 1000, "\r\n"));
+  EXPECT_EQ(DirEntries(), std::vector<std::string>{"dump.embedis"});
+  StopServer();
+
+  clock_.Advance(absl::Seconds(10));
+  ASSERT_TRUE(StartServer(Options()).ok());
+  EXPECT_EQ(Call({"GET", "a"}), Bulk("1"));
+  EXPECT_EQ(Call({"PTTL", "t"}), ":50000\r\n");  // the deadline is absolute
+  EXPECT_EQ(Call({"HGETALL", "h"}), "*4\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\ng\r\n$1\r\nw\r\n");
+  EXPECT_EQ(Call({"SELECT", "7"}), "+OK\r\n");
+  EXPECT_EQ(Call({"GET", std::string_view("bin\0key", 7)}), Bulk(std::string_view("\r\n\0", 3)));
+  EXPECT_EQ(InfoField("rdb_last_load_keys_loaded"), "4");
+  EXPECT_EQ(InfoField("rdb_changes_since_last_save"), "0");
+}
+
+TEST_F(PersistenceServerTest, BackgroundSaveAndItsErrors) {
+  ASSERT_TRUE(StartServer(Options()).ok());
+  Fill(300000, 100);  // big enough that a second command arrives while the first save runs
+  EXPECT_EQ(Call({"BGSAVE"}), "+Background saving started\r\n");
+  EXPECT_EQ(Call({"BGSAVE"}), "-ERR Background save already in progress\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "-ERR Background save already in progress\r\n");
+  EXPECT_EQ(InfoField("rdb_bgsave_in_progress"), "1");
+  EXPECT_EQ(Call({"BGSAVE", "SCHEDULE"}), "+Background saving scheduled\r\n");
+  EXPECT_EQ(Call({"BGSAVE", "now"}), "-ERR syntax error\r\n");
+  EXPECT_EQ(Call({"SAVE", "x"}), "-ERR wrong number of arguments for 'save' command\r\n");
+  // The server keeps answering while it saves.
+  EXPECT_EQ(Call({"SET", "during", "save"}), "+OK\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "2"; })) << InfoField("rdb_saves");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_bgsave_in_progress") == "0"; }));
+  EXPECT_EQ(InfoField("rdb_last_bgsave_status"), "ok");
+  EXPECT_EQ(DirEntries(), std::vector<std::string>{"dump.embedis"});
+  Keyspace loaded;
+  absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(file_, &loaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->loaded, 300001u);  // the scheduled save ran after the SET
+}
+
+TEST_F(PersistenceServerTest, FailedBackgroundSaveIsReported) {
+  ASSERT_TRUE(StartServer(Options()).ok());
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  ASSERT_EQ(std::system(absl::StrCat("rm -rf '", dir_, "'").c_str()), 0);
+  EXPECT_EQ(Call({"BGSAVE"}), "+Background saving started\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_last_bgsave_status") == "err"; }));
+  EXPECT_EQ(Call({"SAVE"}), "-ERR\r\n");
+  // SHUTDOWN cannot save, so the server keeps running; FORCE exits anyway.
+  EXPECT_EQ(Call({"SHUTDOWN", "SAVE"}), "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+  EXPECT_EQ(Call({"PING"}), "+PONG\r\n");
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", dir_, "'").c_str()), 0);
+}
+
+TEST_F(PersistenceServerTest, SaveRulesFollowTheClock) {
+  ASSERT_TRUE(StartServer(Options("10 2")).ok());
+  EXPECT_EQ(Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$4\r\n10 2\r\n");
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  clock_.Advance(absl::Seconds(11));
+  std::this_thread::sleep_for(milliseconds(400));  // 1 change < 2: nothing happens
+  EXPECT_FALSE(FileExists(file_));
+  EXPECT_EQ(Call({"SET", "b", "2"}), "+OK\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "1"; }));
+  EXPECT_TRUE(FileExists(file_));
+  EXPECT_EQ(InfoField("rdb_last_save_time"), std::to_string(clock_.NowMs() / 1000));
+  // Not again until 10 more seconds and 2 more changes.
+  EXPECT_EQ(Call({"SET", "c", "3"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SET", "d", "4"}), "+OK\r\n");
+  std::this_thread::sleep_for(milliseconds(400));
+  EXPECT_EQ(InfoField("rdb_saves"), "1");
+  clock_.Advance(absl::Seconds(11));
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "2"; }));
+  // CONFIG SET save replaces the rules; "" disables them.
+  EXPECT_EQ(Call({"CONFIG", "SET", "save", "100 x"}),
+            "-ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save "
+            "parameters\r\n");
+  EXPECT_EQ(Call({"CONFIG", "SET", "save", ""}), "+OK\r\n");
+  EXPECT_EQ(Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+  EXPECT_EQ(Call({"SET", "e", "5"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SET", "f", "6"}), "+OK\r\n");
+  clock_.Advance(absl::Seconds(100));
+  std::this_thread::sleep_for(milliseconds(400));
+  EXPECT_EQ(InfoField("rdb_saves"), "2");
+  EXPECT_EQ(Call({"CONFIG", "SET", "save", "1 1"}), "+OK\r\n");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "3"; }));
+}
+
+TEST_F(PersistenceServerTest, ConfigShowsDirAndDbfilename) {
+  ServerOptions o = Options("3600 1 300 100 60 10000");
+  o.persistence.dbfilename = "sessions.embedis";
+  ASSERT_TRUE(StartServer(o).ok());
+  EXPECT_EQ(Call({"CONFIG", "GET", "dir"}), absl::StrCat("*2\r\n$3\r\ndir\r\n", Bulk(dir_)));
+  EXPECT_EQ(Call({"CONFIG", "GET", "dbfilename"}),
+            "*2\r\n$10\r\ndbfilename\r\n$16\r\nsessions.embedis\r\n");
+  EXPECT_EQ(Call({"CONFIG", "GET", "save"}),
+            "*2\r\n$4\r\nsave\r\n$23\r\n3600 1 300 100 60 10000\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  EXPECT_TRUE(FileExists(dir_ + "/sessions.embedis"));
+}
+
+TEST_F(PersistenceServerTest, StopSavesWhenRulesAreSet) {
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  StopServer();  // as SIGTERM does in embedis-server
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  EXPECT_EQ(Call({"GET", "a"}), Bulk("1"));
+}
+
+TEST_F(PersistenceServerTest, StopWithoutRulesDoesNotSave) {
+  ASSERT_TRUE(StartServer(Options("")).ok());
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  StopServer();
+  EXPECT_FALSE(FileExists(file_));
+}
+
+TEST_F(PersistenceServerTest, ShutdownNosaveLosesWritesSinceTheLastSave) {
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  EXPECT_EQ(Call({"SET", "saved", "1"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SET", "lost", "2"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SHUTDOWN", "SAVE", "NOSAVE"}), "-ERR syntax error\r\n");
+  Call({"SHUTDOWN", "NOSAVE"});  // no reply: the connection closes
+  server_->Wait();
+  StopServer();
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  EXPECT_EQ(Call({"GET", "saved"}), Bulk("1"));
+  EXPECT_EQ(Call({"GET", "lost"}), "$-1\r\n");
+}
+
+TEST_F(PersistenceServerTest, ShutdownSaveSavesWithoutRules) {
+  ASSERT_TRUE(StartServer(Options("")).ok());
+  EXPECT_EQ(Call({"SET", "a", "1"}), "+OK\r\n");
+  Call({"SHUTDOWN", "SAVE"});
+  server_->Wait();
+  EXPECT_TRUE(FileExists(file_));  // saved before the connection closed
+  StopServer();
+  ASSERT_TRUE(StartServer(Options("")).ok());
+  EXPECT_EQ(Call({"GET", "a"}), Bulk("1"));
+}
+
+TEST_F(PersistenceServerTest, StopCancelsABackgroundSaveAndSavesOnce) {
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  Fill(200000, 100);
+  EXPECT_EQ(Call({"BGSAVE"}), "+Background saving started\r\n");
+  EXPECT_EQ(Call({"SET", "last", "write"}), "+OK\r\n");
+  StopServer();
+  EXPECT_EQ(DirEntries(), std::vector<std::string>{"dump.embedis"});
+  Keyspace loaded;
+  absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(file_, &loaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->loaded, 200001u);
+}
+
+TEST_F(PersistenceServerTest, DamagedSnapshotRefusesToStart) {
+  {
+    std::ofstream out(file_, std::ios::binary);
+    out << "\x89"
+           "EMBEDIS and then garbage";
+  }
+  absl::Status s = StartServer(Options());
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << s;
+  EXPECT_NE(s.message().find(file_), std::string::npos) << s;
+  EXPECT_NE(s.message().find("--on-corrupt-snapshot start-empty"), std::string::npos) << s;
+  EXPECT_EQ(DirEntries(), std::vector<std::string>{"dump.embedis"});  // untouched
+}
+
+TEST_F(PersistenceServerTest, DamagedSnapshotIsMovedAsideWhenAsked) {
+  {
+    std::ofstream out(file_, std::ios::binary);
+    out << "not a snapshot";
+  }
+  ServerOptions o = Options();
+  o.persistence.start_empty_on_corrupt = true;
+  ASSERT_TRUE(StartServer(o).ok());
+  EXPECT_EQ(Call({"DBSIZE"}), ":0\r\n");
+  std::vector<std::string> entries = DirEntries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0], absl::StrCat("dump.embedis.corrupt-", clock_.NowMs() / 1000));
+}
+
+TEST_F(PersistenceServerTest, NewerFormatIsRefusedEvenWithStartEmpty) {
+  {
+    Keyspace ks;
+    ASSERT_TRUE(ks.Set(0, "k", "v").ok());
+    ASSERT_TRUE(WriteSnapshot(ks, file_).ok());
+    std::fstream f(file_, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(9);
+    f.put(static_cast<char>(kSnapshotFormatVersion + 1));
+  }
+  ServerOptions o = Options();
+  o.persistence.start_empty_on_corrupt = true;
+  absl::Status s = StartServer(o);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_NE(s.message().find("is newer than this embedis supports"), std::string::npos) << s;
+}
+
+TEST_F(PersistenceServerTest, BadOptionsAreRefusedAtStart) {
+  ServerOptions o = Options();
+  o.persistence.dbfilename = "a/b";
+  EXPECT_EQ(StartServer(o).code(), absl::StatusCode::kInvalidArgument);
+  o = Options();
+  o.persistence.dir = dir_ + "/missing";
+  EXPECT_EQ(StartServer(o).code(), absl::StatusCode::kFailedPrecondition);
+  o = Options("1 2 3");
+  EXPECT_EQ(StartServer(o).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(PersistenceDisabled, CommandsSayPersistenceIsOff) {
+  Keyspace ks;
+  ServerOptions o;
+  o.port = 0;
+  o.loglevel = "warning";
+  Server server(&ks, o);
+  ASSERT_TRUE(server.Start().ok());
+  RawRespConnection c;
+  ASSERT_TRUE(c.Connect(server.port()).ok());
+  EXPECT_EQ(c.Call({"SAVE"}), "-ERR persistence is disabled on this server\r\n");
+  EXPECT_EQ(c.Call({"BGSAVE"}), "-ERR persistence is disabled on this server\r\n");
+  EXPECT_EQ(c.Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
+  EXPECT_NE(c.Call({"INFO", "persistence"}).find("rdb_bgsave_in_progress:0"), std::string::npos);
+  server.Stop();
+}
+
+}  // namespace
+}  // namespace embedis::testing
