@@ -33,6 +33,19 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Node.js for the end-to-end tests with the npm redis, ioredis and connect-redis
+# packages (npm installs them from the registry on first use): Debian's nodejs
+# when none is installed. redis@6 and ioredis@6 need Node.js 20 or newer.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "install-deps: installing nodejs npm" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "install-deps: warning: Node.js $(node --version 2>/dev/null) is older than 20;" \
+    "the node end-to-end tests need Node.js 20+ (e.g. from NodeSource)" >&2
+fi
+
 # Debian's redis-server package may start a system redis on 6379; embedis
 # tests use their own servers on free ports and never need it.
 exit 0
