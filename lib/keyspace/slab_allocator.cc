@@ -3,11 +3,17 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 namespace embedis::keyspace_internal {
 namespace {
@@ -18,25 +24,67 @@ namespace {
 
 std::atomic<size_t> g_page_bytes{0};
 
-// Maps one page aligned to its own size: map twice the size, then unmap the
-// misaligned head and the tail. (aligned_alloc would leave up to a page of
-// unusable fragments per page in glibc's heap.)
-void* MapAlignedPage(size_t size) {
-  void* raw = mmap(nullptr, 2 * size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (raw == MAP_FAILED) OutOfMemory(size);
-  uintptr_t start = reinterpret_cast<uintptr_t>(raw);
-  uintptr_t aligned = (start + size - 1) & ~(size - 1);
-  if (aligned > start) munmap(raw, aligned - start);
-  uintptr_t end = start + 2 * size;
-  if (end > aligned + size) munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
-  g_page_bytes.fetch_add(size, std::memory_order_relaxed);
-  return reinterpret_cast<void*>(aligned);
+// Pages come from a process-wide pool of 2 MiB regions, each mapped once
+// (aligned to the page size by over-mapping and trimming) and carved into 32
+// pages. A freed page goes back to the pool with madvise(MADV_DONTNEED), which
+// returns its memory to the system but keeps the mapping, so the number of
+// mappings grows with the peak data size / 2 MiB, far below the kernel's
+// vm.max_map_count even for hundreds of GiB. (aligned_alloc would leave up to
+// a page of unusable fragments per page in glibc's heap; one mmap per page
+// would run into the mapping limit at a few GiB.)
+class PagePool {
+ public:
+  static constexpr size_t kRegion = 2 * 1024 * 1024;
+
+  void* Get(size_t page_size) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) MapRegion(page_size);
+    void* page = free_.back();
+    free_.pop_back();
+    g_page_bytes.fetch_add(page_size, std::memory_order_relaxed);
+    return page;
+  }
+
+  void Put(void* page, size_t page_size) {
+    madvise(page, page_size, MADV_DONTNEED);  // the memory goes back; the mapping stays
+    g_page_bytes.fetch_sub(page_size, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(page);
+  }
+
+ private:
+  void MapRegion(size_t page_size) {
+    const size_t span = kRegion + page_size;
+    void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) OutOfMemory(kRegion);
+    uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+    uintptr_t aligned = (start + page_size - 1) & ~(page_size - 1);
+    if (aligned > start) munmap(raw, aligned - start);
+    uintptr_t end = start + span;
+    if (end > aligned + kRegion) {
+      munmap(reinterpret_cast<void*>(aligned + kRegion), end - aligned - kRegion);
+    }
+#if defined(__SANITIZE_ADDRESS__)
+    // LeakSanitizer does not scan mmap'ed memory: register the region, whose
+    // entries hold the only pointers to hash values.
+    __lsan_register_root_region(reinterpret_cast<void*>(aligned), kRegion);
+#endif
+    for (size_t off = kRegion; off >= page_size; off -= page_size) {
+      free_.push_back(reinterpret_cast<void*>(aligned + off - page_size));
+    }
+  }
+
+  std::mutex mu_;
+  std::vector<void*> free_;
+};
+
+PagePool& Pool() {
+  static PagePool* pool = new PagePool();
+  return *pool;
 }
 
-void UnmapPage(void* page, size_t size) {
-  munmap(page, size);
-  g_page_bytes.fetch_sub(size, std::memory_order_relaxed);
-}
+void* MapAlignedPage(size_t size) { return Pool().Get(size); }
+void UnmapPage(void* page, size_t size) { Pool().Put(page, size); }
 }  // namespace
 
 size_t SlabAllocator::TotalPageBytes() { return g_page_bytes.load(std::memory_order_relaxed); }

@@ -15,11 +15,13 @@
 //
 // Layout. Requests up to kMaxSlabSize bytes are served from 64 KiB pages
 // aligned to 64 KiB, one size class per page (sizes 8, 16, ..., kMaxSlabSize).
-// Pages are mapped with mmap, aligned to their size. A page starts with a small header (its class,
-// live count, free list, and links in its class's list of pages with free slots), then slots carved
-// on demand. A page whose last slot is freed goes back to the system at once, so memory follows the
-// key count down after mass expiry or FLUSHALL (a page with even one live slot stays: the usual
-// slab fragmentation). Larger requests go to malloc.
+// Pages come from a process-wide pool of 2 MiB mmap'ed regions (see
+// slab_allocator.cc). A page starts with a small header (its class, live
+// count, free list, and links in its class's list of pages with free slots),
+// then slots carved on demand. A page whose last slot is freed goes back to
+// the pool at once and its memory to the system (madvise), so memory follows
+// the key count down after mass expiry or FLUSHALL (a page with even one live
+// slot stays: the usual slab fragmentation). Larger requests go to malloc.
 #ifndef EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
 #define EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
 
@@ -55,7 +57,7 @@ class SlabAllocator {
 
   // Pages currently held (for tests and stats).
   size_t pages() const { return pages_; }
-  // Bytes of pages mapped by all allocators of the process (pages are mapped
+  // Bytes of pages in use by all allocators of the process (pages are mapped
   // directly, so malloc statistics do not include them).
   static size_t TotalPageBytes();
 
