@@ -22,7 +22,7 @@ log, testlogs, rc = sys.argv[1], sys.argv[2], int(sys.argv[3])
 passed = failed = 0
 targets = []
 for line in open(log, errors="replace"):
-    m = re.match(r"^(//\S+)\s+(PASSED|FAILED|TIMEOUT|FAILED TO BUILD|NO STATUS|FLAKY|SKIPPED)\b", line)
+    m = re.match(r"^(//\S+)\s+(?:\(cached\)\s+)?(PASSED|FAILED|TIMEOUT|FAILED TO BUILD|NO STATUS|FLAKY|SKIPPED)\b", line)
     if m:
         targets.append((m.group(1), m.group(2)))
 for target, status in targets:
