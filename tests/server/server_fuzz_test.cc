@@ -4,14 +4,13 @@
 // real Server. A failed invariant aborts and prints the input.
 #include <cstdint>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/testing/fuzz_replay.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -21,25 +20,8 @@ int RunOne(const std::string& input) {
   return LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
 }
 
-std::vector<std::string> LoadCorpus() {
-  std::vector<std::string> corpus;
-  std::filesystem::path dir = "tests/server/server_fuzz_corpus";
-  if (const char* srcdir = std::getenv("TEST_SRCDIR"); srcdir != nullptr) {
-    std::filesystem::path runfiles = std::filesystem::path(srcdir) / "embedis" / dir;
-    if (std::filesystem::exists(runfiles)) dir = runfiles;
-  }
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    corpus.push_back(ss.str());
-  }
-  return corpus;
-}
-
 // Pieces that steer mutations toward commands, options and protocol edges.
-const char* const kTokens[] = {
+const std::string_view kTokens[] = {
     "\r\n",
     "*",
     "$",
@@ -86,44 +68,12 @@ const char* const kTokens[] = {
 };
 
 std::string Mutate(const std::vector<std::string>& corpus, std::mt19937_64& rng) {
-  auto uniform = [&rng](size_t n) { return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n); };
-  std::string s = corpus[uniform(corpus.size())];
-  const size_t steps = 1 + uniform(5);
-  for (size_t i = 0; i < steps; ++i) {
-    switch (uniform(7)) {
-      case 0:  // flip a byte
-        if (!s.empty()) s[uniform(s.size())] = static_cast<char>(rng());
-        break;
-      case 1:  // insert a random byte
-        s.insert(s.begin() + static_cast<std::ptrdiff_t>(uniform(s.size() + 1)),
-                 static_cast<char>(rng()));
-        break;
-      case 2:  // erase a range
-        if (!s.empty()) {
-          size_t at = uniform(s.size());
-          s.erase(at, 1 + uniform(std::min<size_t>(8, s.size() - at)));
-        }
-        break;
-      case 3:  // insert a token
-        s.insert(uniform(s.size() + 1), kTokens[uniform(std::size(kTokens))]);
-        break;
-      case 4: {  // splice in part of another input
-        const std::string& other = corpus[uniform(corpus.size())];
-        size_t from = uniform(other.size() + 1);
-        s.insert(uniform(s.size() + 1), other.substr(from, uniform(other.size() - from + 1)));
-        break;
-      }
-      case 5:  // duplicate a range
-        if (!s.empty()) {
-          size_t at = uniform(s.size());
-          s.insert(at, s.substr(at, 1 + uniform(64)));
-        }
-        break;
-      default:  // truncate
-        s.resize(uniform(s.size() + 1));
-    }
-  }
-  return s;
+  static const std::vector<std::string_view> tokens(std::begin(kTokens), std::end(kTokens));
+  return embedis::testing::MutateInput(corpus, tokens, rng, {.max_steps = 5, .max_duplicate = 64});
+}
+
+std::vector<std::string> LoadCorpus() {
+  return embedis::testing::LoadCorpus("tests/server/server_fuzz_corpus");
 }
 
 TEST(ServerFuzz, SeedCorpusKeepsInvariants) {
