@@ -57,6 +57,10 @@ void RequestParser::MakeRoom(size_t n) {
 }
 
 absl::Span<char> RequestParser::PrepareWrite(size_t min_bytes) {
+  if (big_bulk_pending_) {
+    big_bulk_pending_ = false;
+    if (in_multibulk_ && bulk_length_ >= kBigBulk) PrepareBigBulk();
+  }
   MakeRoom(min_bytes);
   size_t soft_limit = 0;
   if (in_multibulk_ && bulk_length_ >= kBigBulk) {
@@ -311,7 +315,9 @@ RequestParser::Step RequestParser::ParseBulks() {
       }
       Advance(cr + 2);
       bulk_length_ = length;
-      if (length >= kBigBulk) PrepareBigBulk();
+      // The room for a big bulk is made by the next PrepareWrite/Feed, not here: Next never moves
+      // the buffer, so the views of earlier commands stay valid (see Next).
+      big_bulk_pending_ = length >= kBigBulk;
     }
     // Like redis-server, wait for two bytes after the payload but do not check them.
     if (buffer_.size() - pos_ < static_cast<size_t>(bulk_length_) + 2) return Step::kNeedMore;

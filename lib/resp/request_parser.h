@@ -82,7 +82,9 @@ class RequestParser {
 
   // Takes the next complete command. Returns true and fills `argv` (cleared first; never empty on
   // true) when one is available; returns false when more bytes are needed or on error (see
-  // status()). The views stay valid until the next call to Feed, PrepareWrite or Next.
+  // status()). Next never moves the buffered bytes, so the views of every command taken since the
+  // last Feed or PrepareWrite stay valid until the next Feed or PrepareWrite: a server can take a
+  // batch of commands, look at all of them (to prefetch their keys), then execute them.
   bool Next(std::vector<std::string_view>* argv);
 
   // OK, or the first protocol error (sticky).
@@ -124,6 +126,7 @@ class RequestParser {
   size_t scan_from_ = 0;       // where the search for the current line's terminator resumes
   bool line_blocked_ = false;  // a NUL byte precedes the current line's terminator
   bool in_multibulk_ = false;
+  bool big_bulk_pending_ = false;  // a big bulk's room is to be made by the next PrepareWrite
   int64_t remaining_args_ = 0;
   int64_t bulk_length_ = -1;  // -1: expecting a `$` line
   bool authenticated_ = true;

@@ -387,6 +387,41 @@ TEST(RequestParser, ArgvViewsStayValidUntilNextCall) {
   EXPECT_THAT(argv, ElementsAre("set", "a", "b c"));
 }
 
+TEST(RequestParser, ViewsOfABatchStayValidUntilPrepareWrite) {
+  // A server takes every complete command of a read, then executes them: the views of the first
+  // commands must survive the later Next calls, including the failing one that meets a big bulk
+  // still arriving (its room is made by the next PrepareWrite, not by Next).
+  RequestParser parser;
+  std::string payload(1 << 20, 'p');
+  std::string wire;
+  AppendCommand(&wire, {"SET", "k1", "v1"});
+  AppendCommand(&wire, {"GET", "k2"});
+  const size_t first_two = wire.size();
+  AppendCommand(&wire, {"SET", "big", payload});
+  parser.Feed(wire.substr(0, first_two + 40));  // the big command's header and a few bytes
+  std::vector<std::string_view> a, b, c;
+  ASSERT_TRUE(parser.Next(&a));
+  ASSERT_TRUE(parser.Next(&b));
+  const char* a_data = a[2].data();
+  EXPECT_FALSE(parser.Next(&c));
+  EXPECT_OK(parser.status());
+  EXPECT_EQ(a[2].data(), a_data);
+  EXPECT_THAT(a, ElementsAre("SET", "k1", "v1"));
+  EXPECT_THAT(b, ElementsAre("GET", "k2"));
+  // The next PrepareWrite makes room for the whole bulk at once (capped by bulk_prealloc_limit).
+  absl::Span<char> room = parser.PrepareWrite(16);
+  EXPECT_GE(room.size(), payload.size() - 40);
+  for (size_t i = first_two + 40; i < wire.size();) {
+    room = parser.PrepareWrite(16 * 1024);
+    size_t n = std::min(room.size(), wire.size() - i);
+    std::copy(wire.begin() + i, wire.begin() + i + n, room.data());
+    parser.CommitWrite(n);
+    i += n;
+  }
+  ASSERT_TRUE(parser.Next(&c));
+  EXPECT_EQ(c[2], payload);
+}
+
 TEST(RequestParser, ManyArgumentsReuseArgvCapacity) {
   std::vector<std::string> args(5000, "x");
   std::vector<std::string_view> views(args.begin(), args.end());
