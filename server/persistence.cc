@@ -399,7 +399,7 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
     table->Register(std::move(s));
   };
   add(commands::MakeSpec(
-      "save", 1, commands::kAdmin | commands::kNoScript | commands::kLoading,
+      "save", 1, commands::kAdmin | commands::kNoScript | commands::kLoading | commands::kNoMulti,
       [get](CommandContext& ctx, Args) {
         Persistence* p = get(ctx);
         if (p == nullptr) return ReplyError(ctx, kDisabled);

@@ -171,13 +171,15 @@ std::string Connection::InfoLine(int64_t now_ms) const {
   }
   const uint64_t q = qbuf.load(std::memory_order_relaxed);
   const uint64_t o = omem.load(std::memory_order_relaxed);
+  const int queued = multi.load(std::memory_order_relaxed);
   return absl::StrCat(
       "id=", id_, " addr=", addr_, " laddr=", laddr_, " fd=", fd_, " name=", name,
       " age=", (now_ms - created_ms) / 1000,
       " idle=", (now_ms - last_interaction_ms.load(std::memory_order_relaxed)) / 1000,
-      " flags=N db=", db.load(std::memory_order_relaxed), " sub=0 psub=0 ssub=0 multi=-1 qbuf=", q,
-      " qbuf-free=0 argv-mem=0 multi-mem=0", " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o,
-      " tot-mem=", q + o + sizeof(*this), " events=r", o > 0 ? "w" : "", " cmd=", cmd,
+      " flags=", queued >= 0 ? "x" : "N", " db=", db.load(std::memory_order_relaxed),
+      " sub=0 psub=0 ssub=0 multi=", queued, " qbuf=", q, " qbuf-free=0 argv-mem=0 multi-mem=0",
+      " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o, " tot-mem=", q + o + sizeof(*this),
+      " events=r", o > 0 ? "w" : "", " cmd=", cmd,
       " user=default redir=-1 resp=", resp.load(std::memory_order_relaxed), " lib-name=", lib_name,
       " lib-ver=", lib_ver);
 }
@@ -376,6 +378,8 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   ::close(c->fd());
   state_->Log(LogLevel::kVerbose, absl::StrCat("Client id=", c->id(), " addr=", c->addr(),
                                                " closed: ", ToAbsl(reason)));
+  // MULTI state and WATCH registrations go now, not when the last reference does.
+  c->client.ResetTransaction();
   state_->RemoveClient(c->id());
   state_->ReleaseSlot();
   conns_.erase(c->id());
@@ -425,9 +429,16 @@ void EventLoop::ExecuteOne(Connection& c) {
     c.writer.Error("NOAUTH Authentication required.");
     return;
   }
-  commands::CommandContext ctx{
-      .keyspace = state_->keyspace(), .client = &c.client, .reply = &c.writer, .server = &c};
+  commands::CommandContext ctx{.keyspace = state_->keyspace(),
+                               .client = &c.client,
+                               .reply = &c.writer,
+                               .server = &c,
+                               .exclusive = &exclusive_};
   table.Execute(ctx, commands::Args(c.argv.data(), c.argv.size()));
+  const int queued = c.client.tx.in_multi ? static_cast<int>(c.client.tx.queue.size()) : -1;
+  if (queued != c.multi.load(std::memory_order_relaxed)) {
+    c.multi.store(queued, std::memory_order_relaxed);
+  }
   if (c.writer.protocol() != c.client.protocol) c.writer.set_protocol(c.client.protocol);
   c.db.store(c.client.db, std::memory_order_relaxed);
   c.resp.store(static_cast<int>(c.client.protocol), std::memory_order_relaxed);
@@ -435,6 +446,18 @@ void EventLoop::ExecuteOne(Connection& c) {
     c.parser.set_authenticated(c.client.authenticated);
   }
   if (c.client.close_after_reply) c.closing = true;
+}
+
+// Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
+void EventLoop::Exclusive::Run(absl::FunctionRef<void()> fn) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  ServerState* state = loop_->state_;
+  const int n = state->io_threads();
+  // Never wait for a loop mutex while holding one out of index order: let ours go first.
+  loop_->exec_mu_.Unlock();
+  for (int i = 0; i < n; ++i) state->loop(i).exec_mu_.Lock();
+  fn();
+  for (int i = n - 1; i >= 0; --i) state->loop(i).exec_mu_.Unlock();
+  loop_->exec_mu_.Lock();
 }
 
 bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
@@ -445,6 +468,8 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   int budget = state_->options().max_commands_per_turn;
   bool more = false;
   uint64_t executed = 0;
+  // Held while this batch executes, so that another loop's EXEC can hold this loop off.
+  std::unique_lock<Mutex> exec_lock(exec_mu_);
   while (!c->closing) {
     if (c->pending_output() > pause) {
       c->paused = true;  // backpressure: resume when the replies have drained
@@ -459,6 +484,7 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     ++executed;
     ExecuteOne(*c);
     if (hard > 0 && static_cast<int64_t>(c->pending_output()) > hard) {
+      exec_lock.unlock();
       state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
       state_->Log(LogLevel::kWarning,
                   absl::StrCat("Client ", c->InfoLine(NowMs()),
@@ -469,6 +495,7 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     }
     if (state_->stopping()) break;
   }
+  exec_lock.unlock();
   state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
   if (!c->closing && !c->paused && !more && !c->parser.status().ok()) {
     // redis-server answers a protocol error with -ERR and closes the connection.

@@ -13,6 +13,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterStringFamily(&table);
   RegisterKeyFamily(&table);
   RegisterHashFamily(&table);
+  RegisterTransactionFamily(&table);
   return table;
 }
 
@@ -37,32 +38,80 @@ namespace {
 bool ArityOk(int arity, size_t argc) {
   return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
 }
+
+// The commands that run at once inside MULTI instead of being queued (as in
+// Redis, where processCommand compares the command procs).
+bool RunsInsideMulti(const CommandSpec& spec) {
+  static constexpr std::string_view kNames[] = {"exec",  "discard", "multi",
+                                                "watch", "quit",    "reset"};
+  for (std::string_view name : kNames) {
+    if (spec.name == name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-void CommandTable::Execute(CommandContext& ctx, Args argv) const {
+const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv,
+                                         const CommandSpec** top) const {
   const CommandSpec* spec = Find(argv[0]);
-  if (spec == nullptr) return ReplyUnknownCommand(ctx, argv);
-  if (!spec->subcommands.empty()) {
-    if (!ArityOk(spec->arity, argv.size())) return ReplyWrongArity(ctx, spec->name);
-    const CommandSpec* sub = nullptr;
-    for (const CommandSpec& s : spec->subcommands) {
-      if (EqualsIgnoreCase(argv[1], s.name)) sub = &s;
-    }
-    if (sub == nullptr) {
-      std::string upper(spec->name);
-      for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-      // Redis quotes the subcommand as given, truncated like other arguments.
-      return ReplyError(
-          ctx, absl::StrCat("ERR unknown subcommand '", ToAbsl(argv[1].substr(0, 128)), "'. Try ",
-                            upper, " HELP."));
-    }
-    if (!ArityOk(sub->arity, argv.size())) {
-      return ReplyWrongArity(ctx, absl::StrCat(spec->name, "|", sub->name));
-    }
-    return sub->handler(ctx, argv);
+  *top = spec;
+  if (spec == nullptr) {
+    ReplyUnknownCommand(ctx, argv);
+    return nullptr;
   }
-  if (!ArityOk(spec->arity, argv.size())) return ReplyWrongArity(ctx, spec->name);
-  spec->handler(ctx, argv);
+  if (!ArityOk(spec->arity, argv.size())) {
+    if (spec->name == "exec") {
+      // As Redis 7: a rejected EXEC discards the transaction (if any) and says why.
+      ctx.client->ResetTransaction();
+      ReplyError(ctx,
+                 "EXECABORT Transaction discarded because of: wrong number of arguments for "
+                 "'exec' command");
+      return nullptr;
+    }
+    ReplyWrongArity(ctx, spec->name);
+    return nullptr;
+  }
+  if (spec->subcommands.empty()) return spec;
+  const CommandSpec* sub = nullptr;
+  for (const CommandSpec& s : spec->subcommands) {
+    if (EqualsIgnoreCase(argv[1], s.name)) sub = &s;
+  }
+  if (sub == nullptr) {
+    std::string upper(spec->name);
+    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    // Redis quotes the subcommand as given, truncated like other arguments.
+    ReplyError(ctx, absl::StrCat("ERR unknown subcommand '", ToAbsl(argv[1].substr(0, 128)),
+                                 "'. Try ", upper, " HELP."));
+    return nullptr;
+  }
+  if (!ArityOk(sub->arity, argv.size())) {
+    ReplyWrongArity(ctx, absl::StrCat(spec->name, "|", sub->name));
+    return nullptr;
+  }
+  return sub;
+}
+
+void CommandTable::Execute(CommandContext& ctx, Args argv) const {
+  ctx.table = this;
+  const CommandSpec* top = nullptr;
+  const CommandSpec* spec = Resolve(ctx, argv, &top);
+  Transaction& tx = ctx.client->tx;
+  if (tx.in_multi) [[unlikely]] {
+    if (spec == nullptr) {  // the error is replied; EXEC will refuse to run
+      tx.failed = true;
+      return;
+    }
+    if (!RunsInsideMulti(*top)) {
+      if ((spec->flags & kNoMulti) != 0 || (top->flags & kNoMulti) != 0) {
+        tx.failed = true;
+        return ReplyError(ctx, "ERR Command not allowed inside a transaction");
+      }
+      tx.queue.emplace_back(argv.begin(), argv.end());
+      return ctx.reply->SimpleString("QUEUED");
+    }
+  }
+  if (spec != nullptr) spec->handler(ctx, argv);
 }
 
 std::vector<const CommandSpec*> CommandTable::All() const {

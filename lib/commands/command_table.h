@@ -24,6 +24,16 @@
 // CommandTable::WithDataCommands(); the server adds its connection and server
 // commands (HELLO, AUTH, CLIENT, INFO, CONFIG, SHUTDOWN) to its own copy.
 //
+// Transactions (MULTI/EXEC/DISCARD/WATCH/UNWATCH; transaction_family.cc has
+// the whole design): queuing lives here, not in the network layer. While a
+// client is in MULTI, Execute checks each command as usual (unknown command,
+// subcommand, arity: the error is replied and dooms the transaction, so EXEC
+// answers EXECABORT), then copies its argv into ClientState::tx and replies
+// +QUEUED; only EXEC, DISCARD, MULTI, WATCH, QUIT and RESET run at once. EXEC
+// runs the queue through CommandContext::exclusive (the server holds every
+// other client off meanwhile; null: no isolation needed). WATCH registers a
+// Watcher with the keyspace, which marks it on any modification of the key.
+//
 // Thread safety: a CommandTable is immutable after registration; Execute may
 // run concurrently from many threads, each with its own CommandContext.
 #ifndef EMBEDIS_LIB_COMMANDS_COMMAND_TABLE_H_
@@ -37,6 +47,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/writer.h"
@@ -46,7 +58,35 @@ namespace embedis::commands {
 
 using Args = absl::Span<const std::string_view>;
 
-// Per-connection state that commands read and change.
+class CommandTable;
+
+// One client's MULTI/EXEC/WATCH state (transaction_family.cc). Not
+// thread-safe: owned by the client's thread, like the rest of ClientState.
+struct Transaction {
+  Transaction() = default;
+  ~Transaction() { UnwatchAll(); }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  bool in_multi = false;  // between MULTI and EXEC/DISCARD
+  bool failed = false;    // a command was rejected while queuing: EXEC replies EXECABORT
+  std::vector<std::vector<std::string>> queue;  // copies of the queued commands' argv
+
+  // WATCH: the keys, registered with `keyspace` for `watcher`.
+  Keyspace* keyspace = nullptr;
+  absl::flat_hash_set<std::pair<int, std::string>> watched;
+  Watcher watcher;
+
+  // Leaves MULTI, dropping the queue (the watched keys stay).
+  void Discard();
+  // Watches (db, key) in `ks`; a key watched twice is registered once.
+  void Watch(Keyspace* ks, int db, std::string_view key);
+  // Unregisters every watched key and clears the dirty flag.
+  void UnwatchAll();
+};
+
+// Per-connection state that commands read and change. Destroying it
+// unregisters its watched keys (the keyspace must outlive it).
 struct ClientState {
   int db = 0;                                        // SELECT
   resp::Protocol protocol = resp::Protocol::kResp2;  // HELLO
@@ -55,6 +95,24 @@ struct ClientState {
   std::string name;                // CLIENT SETNAME
   std::string lib_name, lib_ver;   // CLIENT SETINFO
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self
+  Transaction tx;                  // MULTI, WATCH
+
+  // Drops the transaction state: leaves MULTI, discards the queue, unwatches
+  // every key. For RESET and for a connection that closes.
+  void ResetTransaction() {
+    tx.Discard();
+    tx.UnwatchAll();
+  }
+};
+
+// Runs a function with every other client of the server held off: how EXEC
+// makes a transaction atomic. embedis-server implements it (server/server.cc);
+// in-process callers that run one client at a time pass none.
+class Exclusive {
+ public:
+  virtual ~Exclusive() = default;
+  // Runs `fn` while no other client's command runs; blocks until then.
+  virtual void Run(absl::FunctionRef<void()> fn) = 0;
 };
 
 struct CommandContext {
@@ -63,6 +121,11 @@ struct CommandContext {
   resp::Writer* reply = nullptr;  // its protocol follows client->protocol
   // Opaque pointer for server-level handlers (the server's own state).
   void* server = nullptr;
+  // EXEC's isolation from other clients; nullptr: none (one client at a time).
+  Exclusive* exclusive = nullptr;
+  // The table running the command; set by CommandTable::Execute (EXEC runs
+  // its queue through it).
+  const CommandTable* table = nullptr;
 };
 
 // Flags, as in COMMAND INFO.
@@ -76,6 +139,7 @@ enum CommandFlag : uint32_t {
   kStale = 1u << 6,
   kNoScript = 1u << 7,
   kDenyOom = 1u << 8,
+  kNoMulti = 1u << 9,  // refused inside MULTI (SHUTDOWN, SAVE)
 };
 
 using Handler = std::function<void(CommandContext&, Args)>;
@@ -109,7 +173,8 @@ class CommandTable {
 
   // Runs argv[0] with its arguments. Writes exactly one reply: the command's,
   // or Redis's error for an unknown command, an unknown subcommand or a wrong
-  // number of arguments. REQUIRES: !argv.empty().
+  // number of arguments; inside MULTI, +QUEUED for a command it queues (see
+  // the header comment). REQUIRES: !argv.empty().
   void Execute(CommandContext& ctx, Args argv) const;
   void Execute(CommandContext& ctx, std::initializer_list<std::string_view> argv) const {
     Execute(ctx, Args(argv.begin(), argv.size()));
@@ -120,6 +185,10 @@ class CommandTable {
   size_t size() const { return commands_.size(); }
 
  private:
+  // The spec that runs argv (a subcommand's for a parent, whose spec goes to
+  // `*top`), or nullptr after replying Redis's error.
+  const CommandSpec* Resolve(CommandContext& ctx, Args argv, const CommandSpec** top) const;
+
   StringMap<std::shared_ptr<const CommandSpec>> commands_;
 };
 
@@ -136,10 +205,11 @@ CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handle
                      int last_key = 0, int step = 0);
 
 // Family registration, one function per file (explicit: no static registrars).
-void RegisterServerBasics(CommandTable* table);  // server_family.cc
-void RegisterStringFamily(CommandTable* table);  // string_family.cc
-void RegisterKeyFamily(CommandTable* table);     // key_family.cc
-void RegisterHashFamily(CommandTable* table);    // hash_family.cc
+void RegisterServerBasics(CommandTable* table);       // server_family.cc
+void RegisterStringFamily(CommandTable* table);       // string_family.cc
+void RegisterKeyFamily(CommandTable* table);          // key_family.cc
+void RegisterHashFamily(CommandTable* table);         // hash_family.cc
+void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
 
 }  // namespace embedis::commands
 

@@ -1,11 +1,12 @@
 // Generic key commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME,
-// RENAMENX, RANDOMKEY, TOUCH, COPY, the EXPIRE and TTL families, PERSIST, OBJECT.
+// RENAMENX, RANDOMKEY, TOUCH, COPY, MOVE, the EXPIRE and TTL families, PERSIST, OBJECT.
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +17,12 @@
 
 namespace embedis::commands {
 namespace {
+
+// COPY and MOVE to the same key in the same database.
+constexpr char kSameObject[] = "ERR source and destination objects are the same";
+// Redis's getIntFromObjectOrReply for a number that fits a long long but not an int.
+constexpr char kNotInt32[] =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 
 std::vector<std::string_view> KeysFrom(Args argv, size_t first = 1) {
   return std::vector<std::string_view>(argv.begin() + first, argv.end());
@@ -111,26 +118,65 @@ void CmdRandomKey(CommandContext& ctx, Args) {
   ctx.reply->BulkString(*k);
 }
 
+// A database index argument as Redis 7 reads MOVE's and COPY's: getIntFromObjectOrReply (an integer
+// that fits an int), then selectDb (0 <= db < databases). Replies the error and returns false
+// otherwise.
+bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
+  int64_t v;
+  if (!ParseInt64(arg, &v)) {
+    ReplyError(ctx, errors::kNotInteger);
+    return false;
+  }
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    ReplyError(ctx, kNotInt32);
+    return false;
+  }
+  if (v < 0 || v >= ctx.keyspace->databases()) {
+    ReplyError(ctx, errors::kDbIndexOutOfRange);
+    return false;
+  }
+  *db = static_cast<int>(v);
+  return true;
+}
+
 void CmdCopy(CommandContext& ctx, Args argv) {
-  int64_t dst_db = ctx.client->db;
+  int dst_db = ctx.client->db;
   bool replace = false;
   for (size_t i = 3; i < argv.size(); ++i) {
     if (EqualsIgnoreCase(argv[i], "replace")) {
       replace = true;
     } else if (EqualsIgnoreCase(argv[i], "db") && i + 1 < argv.size()) {
-      if (!ParseInt64(argv[++i], &dst_db)) return ReplyError(ctx, errors::kNotInteger);
-      if (dst_db < 0 || dst_db >= ctx.keyspace->databases()) {
-        return ReplyError(ctx, errors::kDbIndexOutOfRange);
-      }
+      if (!ParseDbIndex(ctx, argv[++i], &dst_db)) return;
     } else {
       return ReplyError(ctx, errors::kSyntax);
     }
   }
   if (dst_db == ctx.client->db && argv[1] == argv[2]) {
-    return ReplyError(ctx, "ERR source and destination objects are the same");
+    return ReplyError(ctx, kSameObject);
   }
-  auto r = ctx.keyspace->Copy(ctx.client->db, argv[1], static_cast<int>(dst_db), argv[2], replace);
+  auto r = ctx.keyspace->Copy(ctx.client->db, argv[1], dst_db, argv[2], replace);
   ctx.reply->Integer(r ? 1 : 0);
+}
+
+// MOVE key db, as Redis 7's moveCommand: the database argument is checked first (even for a
+// missing key), then 1 when the key moved with its TTL, 0 when it is missing here or exists in
+// `db` (nothing changes).
+//
+// Not atomic: it is COPY (atomic on its own: it checks and writes the target under the key's
+// shard lock) followed by a separate DEL of the source. Between the two, another client can see
+// the key in both databases, and a write to the source key in that window is deleted with it.
+// An atomic MOVE needs a Keyspace method that does both under one lock (the key's shard is the
+// same in every database, so one shard lock suffices).
+void CmdMove(CommandContext& ctx, Args argv) {
+  int dst_db;
+  if (!ParseDbIndex(ctx, argv[2], &dst_db)) return;
+  const int src_db = ctx.client->db;
+  if (dst_db == src_db) return ReplyError(ctx, kSameObject);
+  if (!ctx.keyspace->Copy(src_db, argv[1], dst_db, argv[1], /*replace=*/false)) {
+    return ctx.reply->Integer(0);
+  }
+  ctx.keyspace->DeleteKey(src_db, argv[1]);
+  ctx.reply->Integer(1);
 }
 
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT, as Redis 7's
@@ -292,6 +338,8 @@ void RegisterKeyFamily(CommandTable* table) {
                "Returns a random key name from the database.", "1.0.0"));
   add(MakeSpec("copy", -3, kWrite | kDenyOom, CmdCopy, "Copies the value of a key to a new key.",
                "6.2.0", 1, 2, 1));
+  add(MakeSpec("move", 3, kWrite | kFast, CmdMove, "Moves a key to another database.", "1.0.0", 1,
+               1, 1));
   add(MakeSpec("expire", -3, kWrite | kFast, CmdExpire,
                "Sets the expiration time of a key in seconds.", "1.0.0", 1, 1, 1));
   add(MakeSpec("pexpire", -3, kWrite | kFast, CmdPExpire,
@@ -322,7 +370,8 @@ void RegisterKeyFamily(CommandTable* table) {
     object.subcommands.push_back(MakeSpec(
         what, 3, kReadOnly,
         [what](CommandContext& ctx, Args argv) { ObjectGeneric(ctx, argv, what); },
-        "Returns the internal " + what + " of a Redis object.", "2.2.3", 2, 2, 1));
+        "Returns the internal " + what + " of a Redis object.", what == "freq" ? "4.0.0" : "2.2.3",
+        2, 2, 1));
   }
   object.subcommands.push_back(MakeSpec("help", 2, kLoading | kStale, CmdObjectHelp,
                                         "Returns helpful text about the "

@@ -93,7 +93,7 @@ void RegisterServerBasics(CommandTable* table) {
   add(MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale, CmdQuit, "Closes the connection."),
       "connection");
   add(MakeSpec("select", 2, kFast | kLoading | kStale, CmdSelect, "Changes the selected database.",
-               "2.0.0"),
+               "1.0.0"),
       "connection");
   add(MakeSpec("dbsize", 1, kReadOnly | kFast, CmdDbSize,
                "Returns the number of keys in the database."),

@@ -65,6 +65,7 @@ HashValue::HashValue(HashValue&& other) noexcept
 HashValue& HashValue::operator=(HashValue&& other) noexcept {
   if (this != &other) {
     FreeTable();
+    ++mutations_;
     limits_ = other.limits_;
     encoding_ = other.encoding_;
     pairs_ = std::move(other.pairs_);
@@ -107,6 +108,7 @@ void HashValue::FreeTable() {
 }
 
 void HashValue::Clear() {
+  ++mutations_;
   FreeTable();
   pairs_.clear();
   // An emptied hash table stays a hash table, as in Redis (where the key is deleted anyway).
@@ -178,6 +180,7 @@ void HashValue::ConvertToHashtable() {
 }
 
 bool HashValue::Set(std::string_view field, std::string_view value) {
+  ++mutations_;
   // Redis converts before writing a too-long field or value, whether or not the field exists.
   if (is_listpack() && ExceedsValueLimit(field, value)) ConvertToHashtable();
   if (is_listpack()) {
@@ -210,6 +213,7 @@ bool HashValue::Erase(std::string_view field) {
     for (auto it = pairs_.begin(); it != pairs_.end(); ++it) {
       if (it->first == field) {
         pairs_.erase(it);
+        ++mutations_;
         return true;
       }
     }
@@ -224,6 +228,7 @@ bool HashValue::Erase(std::string_view field) {
       *link = n->next;
       delete n;
       --size_;
+      ++mutations_;
       MaybeShrink();
       return true;
     }

@@ -87,6 +87,11 @@ class HashValue {
   std::string_view encoding() const;
   bool is_listpack() const { return encoding_ == Encoding::kListpack; }
   const Limits& limits() const { return limits_; }
+  // Counts the writes that changed the hash (Set, a successful SetIfAbsent or Erase, Clear,
+  // assignment); wraps around. The keyspace compares it before and after a command to tell
+  // whether the command modified the hash (WATCH: HSETNX on an existing field, or HDEL of a
+  // missing one, is not a modification).
+  uint32_t mutations() const { return mutations_; }
 
   // The value of `field`, or nullptr. Valid until the next mutation.
   const std::string* Find(std::string_view field) const;
@@ -146,6 +151,7 @@ class HashValue {
 
   Limits limits_;
   Encoding encoding_ = Encoding::kListpack;
+  uint32_t mutations_ = 0;  // fits in the padding after encoding_
   // Listpack encoding.
   std::vector<std::pair<std::string, std::string>> pairs_;
   // Hashtable encoding: buckets_.size() is a power of two >= kMinBuckets.

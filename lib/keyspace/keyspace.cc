@@ -36,11 +36,13 @@ uint64_t ReverseBits(uint64_t v) {
 
 // Finds `key` in `db`, deleting it first if it has expired. Returns the slot
 // pointing at the live entry, or nullptr.
-Entry** LookupLive(Shard& shard, Db* db, std::string_view key, uint64_t hash, LazyNow& now)
-    ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+// Reclaiming an expired key is a modification for its watchers.
+Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view key, uint64_t hash,
+                   LazyNow& now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
   if (db == nullptr) return nullptr;
   Entry** link = db->Find(key, hash);
   if (link != nullptr && (*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
+    shard.Touch(db_index, key);
     db->Remove(link);
     ++shard.expired;
     return nullptr;
@@ -76,8 +78,12 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name) {
 ValueType KeyHandle::type() const { return entry()->type(); }
 std::string_view KeyHandle::string_value() const { return entry()->str(); }
 HashValue& KeyHandle::hash() {
-  changed_ = true;
-  return *entry()->hash();
+  HashValue* h = entry()->hash();
+  if (mutable_hash_ != h) {  // the first mutable access (or a hash created since)
+    mutable_hash_ = h;
+    hash_mutations_ = h->mutations();
+  }
+  return *h;
 }
 const HashValue& KeyHandle::hash_view() const { return *entry()->hash(); }
 int64_t KeyHandle::expire_at_ms() const {
@@ -122,13 +128,14 @@ void KeyHandle::SetExpireAt(int64_t at_ms) {
 }
 
 void KeyHandle::Persist() {
+  if (!entry()->has_ttl()) return;
   changed_ = true;
   db_->wheel.Cancel(&entry()->timer);
 }
 
 void KeyHandle::Delete() {
-  changed_ = true;
   if (link_ == nullptr) return;
+  changed_ = true;
   db_->Remove(link_);
   link_ = nullptr;
 }
@@ -291,6 +298,7 @@ size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round
           [&](TimerNode* node) ABSL_NO_THREAD_SAFETY_ANALYSIS {
             Entry* e = keyspace_internal::FromTimer(node);
             Entry** link = db->Find(e->key(), HashKey(e->key()));
+            shard.Touch(d, e->key());
             db->Remove(link);
             ++shard.expired;
           },
@@ -333,15 +341,65 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   MutexLock lock(&shard.mu);
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
-  handle.link_ = LookupLive(shard, &d, key, hash, now);
+  handle.link_ = LookupLive(shard, db, &d, key, hash, now);
   if (is_read) ++(handle.link_ != nullptr ? shard.hits : shard.misses);
   fn(handle);
-  if (handle.changed_) ++shard.changes;
+  // Without a mutator call, the hash handed out by hash() is still the key's
+  // value (Delete and SetString set changed_), so it may be read here.
+  if (!handle.changed_ && handle.mutable_hash_ != nullptr &&
+      handle.mutable_hash_->mutations() != handle.hash_mutations_) {
+    handle.changed_ = true;
+  }
+  if (handle.changed_) {
+    ++shard.changes;
+    shard.Touch(db, key);
+  }
   if (handle.link_ != nullptr && (*handle.link_)->tag == kTagHash &&
       (*handle.link_)->hash()->empty()) {
     d.Remove(handle.link_);
   }
   d.MaybeResize();
+}
+
+bool Keyspace::Watch(int db, std::string_view key, Watcher* watcher) {
+  CheckDb(db);
+  LazyNow now(clock_);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  // An expired key is reclaimed before it is watched: its expiry happened
+  // before the WATCH, so it must not count as a modification later.
+  Db* d = DbIfPresent(shard, db);
+  const bool exists = LookupLive(shard, db, d, key, hash, now) != nullptr;
+  if (d != nullptr) d->MaybeResize();
+  if (shard.watches == nullptr) shard.watches = std::make_unique<keyspace_internal::WatchMap>();
+  keyspace_internal::WatcherList& list =
+      shard.watches->try_emplace(keyspace_internal::WatchKey{db, std::string(key)}).first->second;
+  if (std::find(list.begin(), list.end(), watcher) == list.end()) list.push_back(watcher);
+  return exists;
+}
+
+void Keyspace::Unwatch(int db, std::string_view key, Watcher* watcher) {
+  CheckDb(db);
+  Shard& shard = ShardFor(HashKey(key));
+  MutexLock lock(&shard.mu);
+  if (shard.watches == nullptr) return;
+  auto it = shard.watches->find(keyspace_internal::WatchKeyView{db, key});
+  if (it == shard.watches->end()) return;
+  keyspace_internal::WatcherList& list = it->second;
+  list.erase(std::remove(list.begin(), list.end(), watcher), list.end());
+  if (list.empty()) shard.watches->erase(it);
+  if (shard.watches->empty()) shard.watches.reset();  // back to the one-test write path
+}
+
+size_t Keyspace::WatchCount() {
+  size_t n = 0;
+  for (int i = 0; i < num_shards_; ++i) {
+    MutexLock lock(&shards_[i].mu);
+    if (shards_[i].watches == nullptr) continue;
+    for (const auto& [wk, watchers] : *shards_[i].watches) n += watchers.size();
+  }
+  return n;
 }
 
 absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {
@@ -350,7 +408,7 @@ absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_vie
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
-  Entry** link = LookupLive(shard, DbIfPresent(shard, db), key, hash, now);
+  Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now);
   if (link == nullptr) {
     ++shard.misses;
     return std::optional<std::string>();
@@ -371,7 +429,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
   Db& d = DbFor(shard, db, now);
-  Entry** link = LookupLive(shard, &d, key, hash, now);
+  Entry** link = LookupLive(shard, db, &d, key, hash, now);
   SetResult result;
   if (options.get && link != nullptr) {
     if (!(*link)->is_string()) return errors::WrongTypeError();
@@ -384,6 +442,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   }
   result.written = true;
   ++shard.changes;
+  shard.Touch(db, key);
   if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now.get()) {
     // Redis stores and immediately expires: the old value is gone.
     if (link != nullptr) {
@@ -412,7 +471,7 @@ std::vector<std::optional<std::string>> Keyspace::MGet(int db,
   std::vector<std::optional<std::string>> out(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
-    Entry** link = LookupLive(shard, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
+    Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
     if (link == nullptr) {
       ++shard.misses;
       continue;
@@ -434,7 +493,7 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
   if (if_none_exist) {
     for (size_t i = 0; i < pairs.size(); ++i) {
       Shard& shard = locks.shard(i);
-      if (LookupLive(shard, DbIfPresent(shard, db), pairs[i].first, locks.hash(i), now)) {
+      if (LookupLive(shard, db, DbIfPresent(shard, db), pairs[i].first, locks.hash(i), now)) {
         return false;
       }
     }
@@ -442,7 +501,8 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
   for (size_t i = 0; i < pairs.size(); ++i) {
     Shard& shard = locks.shard(i);
     Db& d = DbFor(shard, db, now);
-    Entry** link = LookupLive(shard, &d, pairs[i].first, locks.hash(i), now);
+    Entry** link = LookupLive(shard, db, &d, pairs[i].first, locks.hash(i), now);
+    shard.Touch(db, pairs[i].first);
     if (link == nullptr) {
       d.Insert(keyspace_internal::NewStringEntry(*d.alloc, pairs[i].first, pairs[i].second),
                locks.hash(i));
@@ -466,8 +526,9 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
     Db* d = DbIfPresent(shard, db);
-    Entry** link = LookupLive(shard, d, keys[i], locks.hash(i), now);
+    Entry** link = LookupLive(shard, db, d, keys[i], locks.hash(i), now);
     if (link == nullptr) continue;
+    shard.Touch(db, keys[i]);
     d->Remove(link);
     ++shard.changes;
     ++removed;
@@ -485,7 +546,7 @@ int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
-    if (LookupLive(shard, DbIfPresent(shard, db), keys[i], locks.hash(i), now)) ++found;
+    if (LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now)) ++found;
   }
   return found;
 }
@@ -549,13 +610,13 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   Shard& src_shard = locks.shard(0);
   Shard& dst_shard = locks.shard(1);
   Db* src_db = DbIfPresent(src_shard, db);
-  Entry** src = LookupLive(src_shard, src_db, from, locks.hash(0), now);
+  Entry** src = LookupLive(src_shard, db, src_db, from, locks.hash(0), now);
   if (src == nullptr) return absl::NotFoundError(errors::kNoSuchKey);
   if (from == to) return !only_if_absent;
   Db& dst_db = DbFor(dst_shard, db, now);
   // Look the target up first: removing it may not invalidate `src`'s slot
   // because both are looked up again below.
-  if (Entry** dst = LookupLive(dst_shard, &dst_db, to, locks.hash(1), now)) {
+  if (Entry** dst = LookupLive(dst_shard, db, &dst_db, to, locks.hash(1), now)) {
     if (only_if_absent) return false;
     dst_db.Remove(dst);
   }
@@ -569,6 +630,8 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
   ++dst_shard.changes;
+  src_shard.Touch(db, from);
+  dst_shard.Touch(db, to);
   src_db->MaybeResize();
   dst_db.MaybeResize();
   return true;
@@ -582,10 +645,11 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   MultiLock locks(*this, {from, to});
   Shard& src_shard = locks.shard(0);
   Shard& dst_shard = locks.shard(1);
-  Entry** src = LookupLive(src_shard, DbIfPresent(src_shard, from_db), from, locks.hash(0), now);
+  Entry** src =
+      LookupLive(src_shard, from_db, DbIfPresent(src_shard, from_db), from, locks.hash(0), now);
   if (src == nullptr) return false;
   Db& dst_db = DbFor(dst_shard, to_db, now);
-  if (Entry** dst = LookupLive(dst_shard, &dst_db, to, locks.hash(1), now)) {
+  if (Entry** dst = LookupLive(dst_shard, to_db, &dst_db, to, locks.hash(1), now)) {
     if (!replace) return false;
     dst_db.Remove(dst);
     // Removing from the same chain may have moved the source's slot.
@@ -598,6 +662,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   Entry** link = dst_db.Insert(copy, locks.hash(1));
   if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
   ++dst_shard.changes;
+  dst_shard.Touch(to_db, to);
   dst_db.MaybeResize();
   return true;
 }
@@ -620,6 +685,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
       for (Entry* e = *link; e != nullptr; e = e->next) ++len;
       for (size_t skip = rng() % len; skip > 0; --skip) link = &(*link)->next;
       if ((*link)->expired(now.get())) {
+        shard.Touch(db, (*link)->key());
         d->Remove(link);
         ++shard.expired;
         continue;
@@ -633,10 +699,21 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
 void Keyspace::Flush(int db) {
   CheckDb(db);
   for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[i];
     // Freed under the lock: entries return to the shard's allocator.
-    MutexLock lock(&shards_[i].mu);
-    if (shards_[i].dbs[db] != nullptr) shards_[i].changes += shards_[i].dbs[db]->size;
-    shards_[i].dbs[db].reset();
+    MutexLock lock(&shard.mu);
+    Db* d = shard.dbs[db].get();
+    if (d == nullptr) continue;
+    if (shard.watches != nullptr) {
+      // As Redis 7: only the watched keys that exist in the emptied database
+      // are modified (an expired one still here expired after its WATCH,
+      // which reclaims expired keys, so it counts).
+      for (const auto& [wk, watchers] : *shard.watches) {
+        if (wk.db == db && d->Find(wk.key, HashKey(wk.key)) != nullptr) Shard::TouchAll(watchers);
+      }
+    }
+    shard.changes += d->size;
+    shard.dbs[db].reset();
   }
 }
 
@@ -648,10 +725,41 @@ void Keyspace::SwapDb(int a, int b) {
   CheckDb(a);
   CheckDb(b);
   for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+  LazyNow now(clock_);
   for (int i = 0; i < num_shards_; ++i) {
+    if (a != b && shards_[i].watches != nullptr) TouchSwappedWatches(shards_[i], a, b, now);
     std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
     ++shards_[i].changes;
     shards_[i].mu.Unlock();
+  }
+}
+
+// As Redis 7's touchAllWatchedKeysInDb for both databases: a key watched in
+// `a` is modified if it exists in `a` (and goes) or in `b` (and comes), and
+// the same for `b`. Expired copies of watched keys are reclaimed first, as a
+// reader would: that modifies the key for its own database's watchers only,
+// so a watched key that was missing and is replaced by an already expired
+// one is not modified (Redis: "Non-existing key is replaced with an expired
+// key").
+void Keyspace::TouchSwappedWatches(Shard& shard, int a, int b, LazyNow& now)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // the caller holds every shard's lock
+  for (const auto& [wk, watchers] : *shard.watches) {
+    if (wk.db != a && wk.db != b) continue;
+    const uint64_t hash = HashKey(wk.key);
+    for (int d : {a, b}) LookupLive(shard, d, DbIfPresent(shard, d), wk.key, hash, now);
+  }
+  for (const auto& [wk, watchers] : *shard.watches) {
+    if (wk.db != a && wk.db != b) continue;
+    const uint64_t hash = HashKey(wk.key);
+    Db* self = DbIfPresent(shard, wk.db);
+    Db* other = DbIfPresent(shard, wk.db == a ? b : a);
+    if ((self != nullptr && self->Find(wk.key, hash) != nullptr) ||
+        (other != nullptr && other->Find(wk.key, hash) != nullptr)) {
+      Shard::TouchAll(watchers);
+    }
+  }
+  for (int d : {a, b}) {
+    if (Db* db = DbIfPresent(shard, d)) db->MaybeResize();
   }
 }
 

@@ -60,9 +60,29 @@
 // so a call may return no keys with a non-zero cursor. Limits: the cursor is
 // only meaningful for the same Keyspace with the same shard count; a foreign
 // or garbage cursor does not crash, it just continues from some position.
+//
+// WATCH. A command-layer client that WATCHes a key registers its Watcher for
+// (db, key) with Watch(); each shard keeps, under its mutex, a registry
+// (db, key) -> watchers for its keys. Every modification of a key, whoever
+// makes it (a command of any client, the embedding application calling the
+// keyspace directly, the expiry reclaim, Import), sets the dirty flag of the
+// key's watchers, and EXEC then refuses to run. What counts as a modification
+// is what Redis 7 signals (signalModifiedKey): a write that changed something.
+// SET NX on an existing key, HSETNX on an existing field, HDEL of missing
+// fields, PERSIST of a key without TTL, EXPIRE whose condition fails, or a
+// command that fails (WRONGTYPE, not an integer) do not count; SET of the same
+// value, EXPIRE to the same deadline and APPEND of "" do. FLUSHDB and FLUSHALL
+// touch only watched keys that exist in the emptied database, SWAPDB only
+// those that exist in either of the two (Redis's touchAllWatchedKeysInDb).
+// Reclaiming an expired key (by a reader, the wheel, or Watch() itself) counts
+// as a modification, so a watched key that expires before EXEC makes it fail,
+// as in Redis; Watch() reclaims an already expired key first, so expiry that
+// happened before WATCH does not. When no key of a shard is watched, a write
+// pays one pointer test for all this.
 #ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 #define EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -187,6 +207,31 @@ struct DbStats {
   uint64_t expires = 0;
 };
 
+// One WATCHing client's flag (see "WATCH" in the header comment): registered
+// with Keyspace::Watch() for each watched key, set by the keyspace when one of
+// them is modified. Owned by the client (its transaction state), which must
+// Unwatch() every key before destroying it.
+//
+// Thread safety: dirty() and Clear() may be called from any thread; the
+// keyspace sets the flag under the key's shard lock.
+class Watcher {
+ public:
+  Watcher() = default;
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  // Whether a watched key was modified since the last Clear().
+  bool dirty() const { return dirty_.load(std::memory_order_acquire); }
+  void Clear() { dirty_.store(false, std::memory_order_relaxed); }
+
+ private:
+  friend class Keyspace;
+  friend struct keyspace_internal::Shard;
+  void MarkDirty() { dirty_.store(true, std::memory_order_release); }
+
+  std::atomic<bool> dirty_{false};
+};
+
 // A locked view of one key, passed to Update()'s callback. It is valid only
 // during the callback, and the callback must not call back into the Keyspace.
 class KeyHandle {
@@ -196,8 +241,9 @@ class KeyHandle {
   ValueType type() const;
   // REQUIRES: exists() && type() == kString. Valid until the next mutation.
   std::string_view string_value() const;
-  // REQUIRES: exists() && type() == kHash. Counts as a change of the key
-  // (for the keyspace's change counter); use hash_view() to only read.
+  // REQUIRES: exists() && type() == kHash. The key counts as changed (for the
+  // change counter and WATCH) only if the hash is actually modified through
+  // it (HashValue::mutations()); use hash_view() to only read.
   HashValue& hash();
   const HashValue& hash_view() const;
   // The deadline in ms since the epoch, or -1 when the key has no expiry.
@@ -218,8 +264,10 @@ class KeyHandle {
   // Sets the deadline; a deadline <= now_ms() deletes the key.
   // REQUIRES: exists().
   void SetExpireAt(int64_t at_ms);
-  // Clears the deadline. REQUIRES: exists().
+  // Clears the deadline (a change of the key only if it had one).
+  // REQUIRES: exists().
   void Persist();
+  // Deletes the key (a change only if it exists).
   void Delete();
 
  private:
@@ -233,7 +281,10 @@ class KeyHandle {
   std::string_view key_;
   uint64_t hash_;
   keyspace_internal::LazyNow* now_;
-  bool changed_ = false;
+  bool changed_ = false;  // a mutator ran (hash edits are told by hash_mutations_)
+  // The hash handed out by hash(), and its mutation count at that moment.
+  HashValue* mutable_hash_ = nullptr;
+  uint32_t hash_mutations_ = 0;
   // The chain slot that points at the key's entry; nullptr when it is missing.
   keyspace_internal::Entry** link_ = nullptr;
 };
@@ -327,8 +378,23 @@ class Keyspace {
   // read-modify-write commands (INCR, APPEND, HINCRBY, ...) atomically.
   // `is_read` counts a keyspace hit or miss as Redis's read lookups do.
   // A hash left empty by `fn` is deleted, as Redis never keeps empty hashes.
+  // The key counts as modified (change counter, WATCH) only if `fn` called a
+  // KeyHandle mutator that changed it or modified the hash from hash().
   void Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
               bool is_read = false);
+
+  // ---- WATCH (see the header comment) ----
+  // Registers `watcher` for (db, key): from now on every modification of the
+  // key marks it dirty. A key whose deadline has passed is reclaimed first
+  // (which marks the key's other watchers). Returns whether the key exists.
+  // Watching a key twice with the same watcher registers it once.
+  // REQUIRES: `watcher` stays alive until Unwatch(db, key, watcher), and the
+  // keyspace outlives the registration.
+  bool Watch(int db, std::string_view key, Watcher* watcher);
+  // Removes the registration (a no-op if there is none).
+  void Unwatch(int db, std::string_view key, Watcher* watcher);
+  // The number of (db, key, watcher) registrations, for tests and INFO.
+  size_t WatchCount();
 
   // ---- Snapshots ----
   // Appends a copy of every live key of shard `shard` (0 <= shard < shards())
@@ -354,6 +420,7 @@ class Keyspace {
   void CheckDb(int db) const;
   void RunExpiryThread();
   size_t ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round);
+  void TouchSwappedWatches(Shard& shard, int a, int b, keyspace_internal::LazyNow& now);
 
   const int num_shards_;
   const int shard_bits_;

@@ -10,10 +10,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/slab_allocator.h"
@@ -217,6 +222,33 @@ struct Db {
   TimerWheel wheel;
 };
 
+// A shard's WATCH registry: (db, key) -> the watchers of that key. Looked up
+// with a WatchKeyView, without building a std::string.
+struct WatchKey {
+  int db;
+  std::string key;
+};
+struct WatchKeyView {
+  int db;
+  std::string_view key;
+};
+struct WatchKeyHash {
+  using is_transparent = void;
+  size_t operator()(const WatchKey& k) const { return (*this)(WatchKeyView{k.db, k.key}); }
+  size_t operator()(const WatchKeyView& k) const {
+    return absl::Hash<std::pair<int, std::string_view>>{}({k.db, k.key});
+  }
+};
+struct WatchKeyEq {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return a.db == b.db && std::string_view(a.key) == std::string_view(b.key);
+  }
+};
+using WatcherList = absl::InlinedVector<Watcher*, 2>;
+using WatchMap = absl::flat_hash_map<WatchKey, WatcherList, WatchKeyHash, WatchKeyEq>;
+
 // Cache-line aligned so that two threads working on neighbouring shards do
 // not share the lines of their mutexes and counters.
 struct alignas(64) Shard {
@@ -230,8 +262,26 @@ struct alignas(64) Shard {
   uint64_t changes ABSL_GUARDED_BY(mu) = 0;
   // Read-mostly from here on.
   alignas(64) std::vector<std::unique_ptr<Db>> dbs ABSL_GUARDED_BY(mu);
+  // WATCH registry; null whenever no key of the shard is watched, so that a
+  // write pays one pointer test (on the line it reads `dbs` from) for WATCH.
+  std::unique_ptr<WatchMap> watches ABSL_GUARDED_BY(mu);
   uint64_t expired ABSL_GUARDED_BY(mu) = 0;
   int index = 0;
+
+  // Marks the watchers of (db, key) dirty: the key was just modified.
+  void Touch(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (watches != nullptr) [[unlikely]] {
+      TouchWatched(db, key);
+    }
+  }
+  void TouchWatched(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    auto it = watches->find(WatchKeyView{db, key});
+    if (it == watches->end()) return;
+    for (Watcher* w : it->second) w->MarkDirty();
+  }
+  static void TouchAll(const WatcherList& watchers) {
+    for (Watcher* w : watchers) w->MarkDirty();
+  }
 };
 static_assert(sizeof(Mutex) + 3 * sizeof(uint64_t) <= 64, "hot fields fit one cache line");
 

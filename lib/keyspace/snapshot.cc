@@ -16,12 +16,13 @@
 #include <mutex>
 #include <optional>
 #include <ostream>
-#include <streambuf>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cereal/archives/portable_binary.hpp"
+#include "lib/util/memory_streambuf.h"
 #include "lib/util/strings.h"
 #include "xxhash.h"
 
@@ -73,38 +74,6 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// An output stream buffer that appends to a std::string (cereal writes through sputn).
-class StringSink : public std::streambuf {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_->append(s, static_cast<size_t>(n));
-    return n;
-  }
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) out_->push_back(static_cast<char>(c));
-    return traits_type::not_eof(c);
-  }
-
- private:
-  std::string* out_;
-};
-
-// An input stream buffer over a read-only memory range (the mapped file).
-class SpanSource : public std::streambuf {
- public:
-  SpanSource(const char* data, size_t size) {
-    char* p = const_cast<char*>(data);  // never written: no put area, no putback
-    setg(p, p, p + size);
-  }
-  size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
-
- protected:
-  int_type pbackfail(int_type) override { return traits_type::eof(); }
-};
-
 void PutLength(Out& ar, uint64_t n) {
   if (n < kLongLength) {
     ar(static_cast<uint32_t>(n));
@@ -147,7 +116,7 @@ uint64_t GetLength(In& ar) {
   return big;
 }
 
-void GetBlob(In& ar, const SpanSource& src, std::string* out) {
+void GetBlob(In& ar, const MemorySource& src, std::string* out) {
   uint64_t n = GetLength(ar);
   if (n > src.remaining())
     throw DecodeError{absl::StrCat("a length of ", n, " runs past its frame")};
@@ -155,7 +124,7 @@ void GetBlob(In& ar, const SpanSource& src, std::string* out) {
   if (n > 0) ar(cereal::binary_data(out->data(), n));
 }
 
-void GetRecord(In& ar, const SpanSource& src, KeyRecord* r) {
+void GetRecord(In& ar, const MemorySource& src, KeyRecord* r) {
   uint8_t type;
   uint32_t db;
   int64_t expire_at_ms;
@@ -190,16 +159,7 @@ class HashingFile {
 
   absl::Status Write(std::string_view data) {
     XXH3_64bits_update(&state_, data.data(), data.size());
-    while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus(errno, "cannot write", path_);
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-      bytes_ += static_cast<uint64_t>(n);
-    }
-    return absl::OkStatus();
+    return WriteUnhashed(data);
   }
 
   // Writes the checksum of everything so far (not itself hashed).
@@ -207,7 +167,13 @@ class HashingFile {
     uint64_t h = XXH3_64bits_digest(&state_);
     char le[8];
     for (int i = 0; i < 8; ++i) le[i] = static_cast<char>(h >> (8 * i));
-    std::string_view data(le, 8);
+    return WriteUnhashed(std::string_view(le, 8));
+  }
+
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  absl::Status WriteUnhashed(std::string_view data) {
     while (!data.empty()) {
       ssize_t n = ::write(fd_, data.data(), data.size());
       if (n < 0) {
@@ -220,9 +186,6 @@ class HashingFile {
     return absl::OkStatus();
   }
 
-  uint64_t bytes() const { return bytes_; }
-
- private:
   int fd_;
   std::string path_;
   XXH3_state_t state_;
@@ -358,7 +321,7 @@ struct Frame {
 
 template <typename... T>
 void ReadFixed(const char* data, size_t size, T&... fields) {
-  SpanSource src(data, size);
+  MemorySource src(std::string_view(data, size));
   std::istream is(&src);
   In ar(is);
   ar(fields...);
@@ -526,7 +489,7 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
     uint64_t my_loaded = 0, my_expired = 0;
     for (size_t i = next++; i < frames.size(); i = next++) {
       const Frame& f = frames[i];
-      SpanSource src(data + f.offset, f.bytes);
+      MemorySource src(std::string_view(data + f.offset, f.bytes));
       std::istream is(&src);
       try {
         In ar(is);

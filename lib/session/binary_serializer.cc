@@ -19,7 +19,6 @@
 #include <istream>
 #include <memory>
 #include <ostream>
-#include <streambuf>
 #include <string>
 #include <string_view>
 
@@ -27,6 +26,7 @@
 #include "cereal/archives/binary.hpp"
 #include "lib/session/serializer.h"
 #include "lib/session/session.h"
+#include "lib/util/memory_streambuf.h"
 #include "lib/util/strings.h"
 
 namespace embedis {
@@ -63,35 +63,6 @@ enum : uint32_t {
   kHasSameSite = 1 << 8,
 };
 enum : uint32_t { kPartitioned = 1 << 0, kSecure = 1 << 1, kHttpOnly = 1 << 2 };
-
-// A streambuf appending to a std::string (no copy at the end).
-class StringSink : public std::streambuf {
- public:
-  explicit StringSink(std::string* out) : out_(out) {}
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    out_->append(s, static_cast<size_t>(n));
-    return n;
-  }
-  int_type overflow(int_type c) override {
-    if (c != traits_type::eof()) out_->push_back(static_cast<char>(c));
-    return traits_type::not_eof(c);
-  }
-
- private:
-  std::string* out_;
-};
-
-// A streambuf reading a string_view in place.
-class ViewSource : public std::streambuf {
- public:
-  explicit ViewSource(std::string_view data) {
-    char* p = const_cast<char*>(data.data());
-    setg(p, p, p + data.size());
-  }
-  size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
-};
 
 class Writer {
  public:
@@ -295,7 +266,7 @@ class Reader {
     return absl::InvalidArgumentError("binary session: truncated");
   }
 
-  ViewSource source_;
+  MemorySource source_;
   std::istream is_;
   cereal::BinaryInputArchive ar_;
 };

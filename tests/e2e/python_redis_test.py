@@ -3,9 +3,9 @@
 Run by python_redis_test.sh, which starts the server and passes its port:
     /usr/bin/python3 python_redis_test.py <port>
 
-A realistic workload: strings with TTLs, counters, hashes, SCAN iterators, non-transactional
-pipelines, a connection pool shared by threads, databases, binary values, and errors surfacing as
-redis.exceptions.ResponseError with Redis's text.
+A realistic workload: strings with TTLs, counters, hashes, SCAN iterators, transactional and
+non-transactional pipelines, WATCH-based optimistic locking, a connection pool shared by threads,
+databases, binary values, and errors surfacing as redis.exceptions.ResponseError with Redis's text.
 """
 
 import sys
@@ -148,14 +148,97 @@ class RedisPyTest(unittest.TestCase):
         with self.assertRaises(redis.exceptions.ResponseError):
             r.pipeline(transaction=False).get("h").execute()
 
-    def test_transactions_are_not_supported(self):
-        # MULTI/EXEC are not implemented; redis-py's default pipeline() uses them. The failure must
-        # be a clean ResponseError (redis-py reports EXEC's), and the connection must stay usable.
-        # Known gap: the commands between MULTI and EXEC were executed, not discarded.
-        with self.assertRaises(redis.exceptions.ResponseError) as e:
-            self.r.pipeline().set("t", 1).execute()
-        self.assertIn("unknown command 'EXEC'", str(e.exception))
-        self.assertTrue(self.r.ping())
+    def test_transactions(self):
+        r = self.r
+        # pipeline() is transactional by default: MULTI, the commands, EXEC.
+        pipe = r.pipeline()
+        pipe.set("tx:a", 1).incr("tx:a").get("tx:a").hset("tx:h", "f", "v").hgetall("tx:h")
+        self.assertEqual(pipe.execute(), [True, 2, "2", 1, {"f": "v"}])
+        # An error inside EXEC is that command's; the other commands ran.
+        r.set("tx:s", "abc")
+        results = r.pipeline().incr("tx:s").set("tx:b", "x").execute(raise_on_error=False)
+        self.assertIsInstance(results[0], redis.exceptions.ResponseError)
+        self.assertEqual(str(results[0]), "value is not an integer or out of range")
+        self.assertEqual(results[1], True)
+        self.assertEqual(r.get("tx:b"), "x")
+        # An error while queuing discards the whole transaction (EXECABORT).
+        pipe = r.pipeline()
+        pipe.set("tx:c", 1)
+        pipe.execute_command("NOSUCHCOMMAND", "x")
+        with self.assertRaises(redis.exceptions.ResponseError):
+            pipe.execute()
+        self.assertIsNone(r.get("tx:c"))
+        # DISCARD, via reset() after MULTI.
+        pipe = r.pipeline()
+        pipe.multi()
+        pipe.set("tx:d", 1)
+        pipe.reset()
+        self.assertIsNone(r.get("tx:d"))
+        self.assertTrue(r.ping())
+
+    def test_watch_optimistic_locking(self):
+        r = self.r
+        other = client(decode_responses=True)
+        r.set("tx:balance", 100)
+        attempts = []
+
+        def withdraw(pipe):
+            attempts.append(1)
+            balance = int(pipe.get("tx:balance"))  # immediate mode after WATCH
+            if len(attempts) == 1:
+                other.incrby("tx:balance", 50)  # a concurrent writer: this EXEC must fail
+            pipe.multi()
+            pipe.set("tx:balance", balance - 30)
+
+        # transaction() retries on WatchError (EXEC returned nil).
+        self.assertEqual(r.transaction(withdraw, "tx:balance"), [True])
+        self.assertEqual(len(attempts), 2)
+        self.assertEqual(r.get("tx:balance"), "120")
+        # The same by hand: WatchError surfaces.
+        with r.pipeline() as pipe:
+            pipe.watch("tx:balance")
+            other.set("tx:balance", 0)
+            pipe.multi()
+            pipe.set("tx:balance", 1)
+            with self.assertRaises(redis.exceptions.WatchError):
+                pipe.execute()
+        self.assertEqual(r.get("tx:balance"), "0")
+        other.close()
+
+    def test_watch_counter_from_threads(self):
+        # Eight threads increment one counter with GET + SET under WATCH, retrying on conflict:
+        # no increment may be lost.
+        pool = redis.ConnectionPool(host="127.0.0.1", port=PORT, max_connections=16)
+        errors = []
+        retries = []
+
+        def work():
+            c = redis.Redis(connection_pool=pool)
+            try:
+                for _ in range(50):
+                    with c.pipeline() as pipe:
+                        while True:
+                            try:
+                                pipe.watch("tx:counter")
+                                value = int(pipe.get("tx:counter") or 0)
+                                pipe.multi()
+                                pipe.set("tx:counter", value + 1)
+                                pipe.execute()
+                                break
+                            except redis.exceptions.WatchError:
+                                retries.append(1)
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(self.r.get("tx:counter"), "400")
+        print(f"  {len(retries)} WATCH conflicts retried")
+        pool.disconnect()
 
     def test_errors(self):
         r = self.r

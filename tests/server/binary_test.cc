@@ -1,111 +1,31 @@
 // The real embedis-server binary: flags, startup line, SIGTERM/SIGINT, SHUTDOWN, and a short
 // redis-benchmark load.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
+#include "tests/server/embedis_process.h"
 #include "tests/server/net_test_util.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::testing {
 namespace {
 
-using std::chrono::milliseconds;
-
-class EmbedisProcess {
- public:
-  ~EmbedisProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // Starts server/embedis-server with `args` (a free --port is added) and waits for PING.
-  bool Start(std::vector<std::string> args) {
-    log_ =
-        absl::StrCat(::testing::TempDir(), "/embedis-server-", getpid(), "-", ++counter_, ".log");
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      port_ = FreeLoopbackPort();
-      std::vector<std::string> full = {"server/embedis-server", "--port", std::to_string(port_)};
-      full.insert(full.end(), args.begin(), args.end());
-      pid_ = fork();
-      if (pid_ == 0) {
-        int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        std::vector<char*> cargs;
-        for (auto& a : full) cargs.push_back(a.data());
-        cargs.push_back(nullptr);
-        execv(cargs[0], cargs.data());
-        _exit(127);
-      }
-      for (int i = 0; i < 200; ++i) {
-        RawRespConnection c;
-        if (c.Connect(port_).ok()) {
-          std::string pong = c.Call({"PING"});
-          if (pong == "+PONG\r\n" || pong.starts_with("-NOAUTH")) return true;
-        }
-        int status;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          break;
-        }
-        std::this_thread::sleep_for(milliseconds(50));
-      }
-      if (pid_ > 0) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-      }
-    }
-    return false;
-  }
-
-  // Waits for the process to exit; returns its exit code (-1: signal or timeout).
-  int WaitExit(int timeout_ms) {
-    for (int waited = 0; waited < timeout_ms; waited += 20) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return -1;
-  }
-
-  std::string Log() const {
-    std::ifstream f(log_);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  }
-
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
-
- private:
-  static inline int counter_ = 0;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::string log_;
-};
+// A free port can be taken between the probe and the server's bind: try three ports.
+EmbedisProcess::Options Retrying() {
+  EmbedisProcess::Options options;
+  options.attempts = 3;
+  return options;
+}
 
 TEST(EmbedisServerBinary, StartsAndStopsCleanlyOnSigterm) {
   EmbedisProcess p;
-  ASSERT_TRUE(p.Start({"--io-threads", "2"})) << p.Log();
+  ASSERT_TRUE(p.Start({"--io-threads", "2"}, Retrying())) << p.Log();
   const std::string log = p.Log();
   EXPECT_NE(log.find(absl::StrCat("started: port=", p.port(), " pid=", p.pid())), std::string::npos)
       << log;
@@ -123,14 +43,14 @@ TEST(EmbedisServerBinary, StartsAndStopsCleanlyOnSigterm) {
 
 TEST(EmbedisServerBinary, StopsOnSigint) {
   EmbedisProcess p;
-  ASSERT_TRUE(p.Start({})) << p.Log();
+  ASSERT_TRUE(p.Start({}, Retrying())) << p.Log();
   ASSERT_EQ(kill(p.pid(), SIGINT), 0);
   EXPECT_EQ(p.WaitExit(10000), 0) << p.Log();
 }
 
 TEST(EmbedisServerBinary, ShutdownCommandExits) {
   EmbedisProcess p;
-  ASSERT_TRUE(p.Start({})) << p.Log();
+  ASSERT_TRUE(p.Start({}, Retrying())) << p.Log();
   std::string cli = FindExecutable("redis-cli");
   ASSERT_FALSE(cli.empty()) << "redis-cli not found; install it with: apt-get install redis-tools";
   int code = 0;
@@ -165,7 +85,8 @@ TEST(EmbedisServerBinary, RedisStyleFlags) {
                        "--protected-mode",
                        "no",
                        "--shards",
-                       "8"}))
+                       "8"},
+                      Retrying()))
       << p.Log();
   std::string cli = FindExecutable("redis-cli");
   ASSERT_FALSE(cli.empty()) << "redis-cli not found; install it with: apt-get install redis-tools";
@@ -197,7 +118,7 @@ TEST(EmbedisServerBinary, RejectsBadFlags) {
 
 TEST(EmbedisServerBinary, RedisBenchmarkLoadHasNoErrors) {
   EmbedisProcess p;
-  ASSERT_TRUE(p.Start({})) << p.Log();
+  ASSERT_TRUE(p.Start({}, Retrying())) << p.Log();
   std::string bench = FindExecutable("redis-benchmark");
   ASSERT_FALSE(bench.empty())
       << "redis-benchmark not found; install it with: apt-get install redis-tools";

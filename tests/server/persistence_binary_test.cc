@@ -3,9 +3,7 @@
 // snapshot stops the start with a clear message, and SIGKILL at random moments of a large
 // background save always leaves the previous snapshot loadable.
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -18,8 +16,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "lib/util/strings.h"
+#include "tests/server/embedis_process.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::testing {
@@ -27,85 +27,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
-
-class Process {
- public:
-  ~Process() { Kill(); }
-
-  // Starts server/embedis-server on a free port with `args`. Returns true once it answers PING,
-  // false if it exited first (see exit_code() and Log()).
-  bool Start(const std::string& dir, std::vector<std::string> args) {
-    log_ = absl::StrCat(dir, "/server-", ++starts_, ".log");
-    port_ = FreeLoopbackPort();
-    std::vector<std::string> full = {"server/embedis-server", "--port", std::to_string(port_),
-                                     "--dir", dir};
-    full.insert(full.end(), args.begin(), args.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char*> cargs;
-      for (auto& a : full) cargs.push_back(a.data());
-      cargs.push_back(nullptr);
-      execv(cargs[0], cargs.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 1200; ++i) {  // a large snapshot may take a while under sanitizers
-      RawRespConnection c;
-      if (c.Connect(port_).ok() && c.Call({"PING"}) == "+PONG\r\n") return true;
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return false;
-  }
-
-  // Waits for exit; returns the exit code (-1: killed by a signal or still running).
-  int WaitExit(int timeout_ms = 60000) {
-    for (int waited = 0; pid_ > 0 && waited < timeout_ms; waited += 10) {
-      int status;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        return exit_code_;
-      }
-      std::this_thread::sleep_for(milliseconds(10));
-    }
-    return pid_ > 0 ? -1 : exit_code_;
-  }
-
-  void Signal(int sig) {
-    if (pid_ > 0) kill(pid_, sig);
-  }
-  void Kill() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-
-  std::string Log() const {
-    std::ifstream f(log_);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  }
-  int port() const { return port_; }
-  int exit_code() const { return exit_code_; }
-
- private:
-  static inline int starts_ = 0;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  int exit_code_ = -1;
-  std::string log_;
-};
 
 class PersistenceBinaryTest : public ::testing::Test {
  protected:
@@ -116,7 +37,13 @@ class PersistenceBinaryTest : public ::testing::Test {
   }
   void TearDown() override { std::system(absl::StrCat("rm -rf '", dir_, "'").c_str()); }
 
-  std::unique_ptr<RawRespConnection> Connect(const Process& p) {
+  // Starts the server with its snapshot (and log) in dir_; a large snapshot may take a while to
+  // load under sanitizers.
+  bool Start(EmbedisProcess& p, std::vector<std::string> args = {}) {
+    return p.Start(std::move(args), {.dir = dir_, .ready_timeout = absl::Seconds(60)});
+  }
+
+  std::unique_ptr<RawRespConnection> Connect(const EmbedisProcess& p) {
     auto c = std::make_unique<RawRespConnection>();
     EXPECT_TRUE(c->Connect(p.port()).ok());
     return c;
@@ -153,8 +80,8 @@ class PersistenceBinaryTest : public ::testing::Test {
 };
 
 TEST_F(PersistenceBinaryTest, SigtermSavesAndRestartRestoresEverythingWithTtlsCountingDown) {
-  Process p;
-  ASSERT_TRUE(p.Start(dir_, {})) << p.Log();  // default save rules: SIGTERM saves
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p)) << p.Log();  // default save rules: SIGTERM saves
   auto c = Connect(p);
   EXPECT_EQ(c->Call({"SET", "plain", "value"}), "+OK\r\n");
   EXPECT_EQ(c->Call({"SET", "session", "data", "EX", "60"}), "+OK\r\n");
@@ -171,8 +98,8 @@ TEST_F(PersistenceBinaryTest, SigtermSavesAndRestartRestoresEverythingWithTtlsCo
   EXPECT_NE(p.Log().find("DB saved on disk"), std::string::npos) << p.Log();
 
   std::this_thread::sleep_for(milliseconds(1000));  // "short" expires while the server is down
-  Process q;
-  ASSERT_TRUE(q.Start(dir_, {})) << q.Log();
+  EmbedisProcess q;
+  ASSERT_TRUE(Start(q)) << q.Log();
   const int64_t down_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - saved_at).count();
   c = Connect(q);
   EXPECT_EQ(c->Call({"GET", "plain"}), "$5\r\nvalue\r\n");
@@ -190,8 +117,8 @@ TEST_F(PersistenceBinaryTest, SigtermSavesAndRestartRestoresEverythingWithTtlsCo
 }
 
 TEST_F(PersistenceBinaryTest, ShutdownNosaveLosesWritesSinceTheLastSave) {
-  Process p;
-  ASSERT_TRUE(p.Start(dir_, {})) << p.Log();
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p)) << p.Log();
   auto c = Connect(p);
   EXPECT_EQ(c->Call({"SET", "before", "1"}), "+OK\r\n");
   EXPECT_EQ(c->Call({"SAVE"}), "+OK\r\n");
@@ -199,16 +126,16 @@ TEST_F(PersistenceBinaryTest, ShutdownNosaveLosesWritesSinceTheLastSave) {
   c->Call({"SHUTDOWN", "NOSAVE"});
   ASSERT_EQ(p.WaitExit(), 0) << p.Log();
 
-  Process q;
-  ASSERT_TRUE(q.Start(dir_, {})) << q.Log();
+  EmbedisProcess q;
+  ASSERT_TRUE(Start(q)) << q.Log();
   c = Connect(q);
   EXPECT_EQ(c->Call({"GET", "before"}), "$1\r\n1\r\n");
   EXPECT_EQ(c->Call({"GET", "after"}), "$-1\r\n");
 }
 
 TEST_F(PersistenceBinaryTest, NoSaveRulesMeansNoSaveAtSigtermButShutdownSaveSaves) {
-  Process p;
-  ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << p.Log();
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p, {"--save", ""})) << p.Log();
   auto c = Connect(p);
   EXPECT_EQ(c->Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$0\r\n\r\n");
   EXPECT_EQ(c->Call({"SET", "a", "1"}), "+OK\r\n");
@@ -216,8 +143,8 @@ TEST_F(PersistenceBinaryTest, NoSaveRulesMeansNoSaveAtSigtermButShutdownSaveSave
   ASSERT_EQ(p.WaitExit(), 0) << p.Log();
   EXPECT_NE(access(file_.c_str(), F_OK), 0);
 
-  Process q;
-  ASSERT_TRUE(q.Start(dir_, {"--save", "", "--dbfilename", "other.embedis"})) << q.Log();
+  EmbedisProcess q;
+  ASSERT_TRUE(Start(q, {"--save", "", "--dbfilename", "other.embedis"})) << q.Log();
   c = Connect(q);
   EXPECT_EQ(c->Call({"SET", "b", "2"}), "+OK\r\n");
   c->Call({"SHUTDOWN", "SAVE"});
@@ -227,8 +154,8 @@ TEST_F(PersistenceBinaryTest, NoSaveRulesMeansNoSaveAtSigtermButShutdownSaveSave
 
 TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
   {
-    Process p;
-    ASSERT_TRUE(p.Start(dir_, {})) << p.Log();
+    EmbedisProcess p;
+    ASSERT_TRUE(Start(p)) << p.Log();
     auto c = Connect(p);
     Fill(*c, 20000, 50, "");
     EXPECT_EQ(c->Call({"SAVE"}), "+OK\r\n");
@@ -262,8 +189,8 @@ TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
            {"future version", future, "format version 2 is newer than this embedis supports (1)"},
        }) {
     write(k.bytes);
-    Process p;
-    EXPECT_FALSE(p.Start(dir_, {})) << k.name;
+    EmbedisProcess p;
+    EXPECT_FALSE(Start(p)) << k.name;
     EXPECT_EQ(p.exit_code(), 1) << k.name;
     const std::string log = p.Log();
     EXPECT_NE(log.find(file_), std::string::npos) << k.name << ": " << log;
@@ -271,8 +198,8 @@ TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
   }
   // The operator's way out: start empty, keeping the damaged file aside.
   write(flipped);
-  Process p;
-  ASSERT_TRUE(p.Start(dir_, {"--on-corrupt-snapshot", "start-empty"})) << p.Log();
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p, {"--on-corrupt-snapshot", "start-empty"})) << p.Log();
   auto c = Connect(p);
   EXPECT_EQ(c->Call({"DBSIZE"}), ":0\r\n");
   EXPECT_NE(access(file_.c_str(), F_OK), 0);
@@ -290,8 +217,8 @@ TEST_F(PersistenceBinaryTest, KillDuringBackgroundSaveAlwaysLeavesALoadableSnaps
   const std::string value_reply = absl::StrCat("$", value.size(), "\r\n", value, "\r\n");
   int64_t save_ms = 0;
   {
-    Process p;
-    ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << p.Log();
+    EmbedisProcess p;
+    ASSERT_TRUE(Start(p, {"--save", ""})) << p.Log();
     auto c = Connect(p);
     Fill(*c, kKeys, 400, "g0:");
     EXPECT_EQ(c->Call({"SET", "generation", "0"}), "+OK\r\n");
@@ -304,8 +231,8 @@ TEST_F(PersistenceBinaryTest, KillDuringBackgroundSaveAlwaysLeavesALoadableSnaps
   int on_disk = 0;  // the generation of the snapshot known to be on disk
   int newer_loaded = 0;
   for (int round = 1; round <= kRounds + 1; ++round) {
-    Process p;
-    ASSERT_TRUE(p.Start(dir_, {"--save", ""})) << "round " << round << ": " << p.Log();
+    EmbedisProcess p;
+    ASSERT_TRUE(Start(p, {"--save", ""})) << "round " << round << ": " << p.Log();
     auto c = Connect(p);
     ASSERT_EQ(Int(c->Call({"DBSIZE"})), kKeys + 1) << "round " << round;
     const std::string gen = c->Call({"GET", "generation"});

@@ -215,10 +215,17 @@ TEST_F(ServerTest, CommandRepliesHaveRedisShapes) {
   ASSERT_TRUE(c->Call({"HELLO", "2"}).starts_with("*"));
   EXPECT_EQ(c->Call({"COMMAND", "INFO", "get"}),
             "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
-            "*3\r\n+@read\r\n+@fast\r\n+@string\r\n*0\r\n*0\r\n*0\r\n");
+            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n");  // Redis's order
   EXPECT_EQ(c->Call({"COMMAND", "INFO", "nosuch"}), "*1\r\n*-1\r\n");
+  // A subcommand by its full name, as Redis 7; its categories include its parent's group.
+  std::string kill = c->Call({"COMMAND", "INFO", "client|kill"});
+  EXPECT_TRUE(kill.starts_with("*1\r\n*10\r\n$11\r\nclient|kill\r\n:-3\r\n")) << kill;
+  EXPECT_NE(kill.find("+@admin\r\n+@slow\r\n+@dangerous\r\n+@connection\r\n"), std::string::npos)
+      << kill;
+  EXPECT_EQ(c->Call({"COMMAND", "INFO", "client|nosuch"}), "*1\r\n*-1\r\n");
   std::string docs = c->Call({"COMMAND", "DOCS", "get"});
-  EXPECT_TRUE(docs.starts_with("*2\r\n$3\r\nget\r\n*6\r\n$7\r\nsummary\r\n")) << docs;
+  // summary, since, group, complexity, arguments (tests/server/command_docs_test.cc has the rest).
+  EXPECT_TRUE(docs.starts_with("*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n")) << docs;
   std::string client_info = c->Call({"COMMAND", "INFO", "client"});
   EXPECT_NE(client_info.find("$11\r\nclient|list\r\n"), std::string::npos);
   EXPECT_EQ(c->Call({"COMMAND", "GETKEYS", "get", "k"}), "*1\r\n$1\r\nk\r\n");

@@ -1,8 +1,9 @@
 // ioredis against embedis-server: v5 (RESP2) and the current release over RESP2, RESP3 with the
 // legacy reply mapping (its default: HELLO 3 on connect) and RESP3 with the "resp3" mapping.
 // A realistic workload: sessions with TTLs, counters, hashes, scanStream / hscanStream,
-// pipelines (including an error inside one), auto-pipelining, Buffer values, errors surfacing as
-// ReplyError, and the connection handshake (ready check INFO, CLIENT SETNAME, SELECT, SETINFO).
+// pipelines (including an error inside one), MULTI/EXEC transactions and WATCH, auto-pipelining,
+// Buffer values, errors surfacing as ReplyError, and the connection handshake (ready check INFO,
+// CLIENT SETNAME, SELECT, SETINFO).
 //
 //   EMBEDIS_PORT=6379 node ioredis_test.mjs
 import assert from 'node:assert/strict';
@@ -164,11 +165,54 @@ for (const { pkg, options, resp, db } of variants) {
         return true;
       });
       await assert.rejects(client.incr('m2', 'extra'), Redis.ReplyError);
-      // MULTI/EXEC are not implemented: the transaction fails cleanly, the connection lives on.
-      await assert.rejects(client.multi().set('t', '1').exec());
       assert.equal(await client.ping(), 'PONG');
       assert.deepEqual(client.connectionErrors, []);
     } finally {
+      await client.quit();
+    }
+  });
+
+  test(`${label}: MULTI/EXEC transactions and WATCH`, async () => {
+    const { Redis, client } = await connect(pkg, options, db, name);
+    const { client: other } = await connect(pkg, options, db, `${name}-other`);
+    try {
+      assert.deepEqual(await client.multi().set('tx:a', '1').incr('tx:a').get('tx:a').exec(), [
+        [null, 'OK'],
+        [null, 2],
+        [null, '2'],
+      ]);
+      // An error inside EXEC is that command's; the others ran.
+      await client.set('tx:s', 'abc');
+      const mixed = await client.multi().incr('tx:s').set('tx:b', '1').exec();
+      assert.ok(mixed[0][0] instanceof Redis.ReplyError, `${mixed[0][0]} is a ReplyError`);
+      assert.equal(mixed[0][0].message, 'ERR value is not an integer or out of range');
+      assert.deepEqual(mixed[1], [null, 'OK']);
+      // An error while queuing discards the whole transaction (EXECABORT).
+      await assert.rejects(client.multi().set('tx:c', '1').call('NOSUCHCOMMAND').exec(), (err) => {
+        assert.ok(err instanceof Redis.ReplyError);
+        assert.equal(err.message, 'EXECABORT Transaction discarded because of previous errors.');
+        return true;
+      });
+      assert.equal(await client.get('tx:c'), null);
+
+      // Optimistic locking: exec() resolves null when a watched key changed; retry.
+      await client.set('tx:balance', '100');
+      let attempts = 0;
+      let result = null;
+      while (result === null) {
+        attempts++;
+        assert.ok(attempts < 5, 'too many retries');
+        await client.watch('tx:balance');
+        const balance = Number(await client.get('tx:balance'));
+        if (attempts === 1) await other.incrby('tx:balance', 50);
+        result = await client.multi().set('tx:balance', String(balance - 30)).exec();
+      }
+      assert.equal(attempts, 2);
+      assert.deepEqual(result, [[null, 'OK']]);
+      assert.equal(await client.get('tx:balance'), '120');
+      assert.deepEqual(client.connectionErrors, []);
+    } finally {
+      await other.quit();
       await client.quit();
     }
   });

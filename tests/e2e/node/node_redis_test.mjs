@@ -1,8 +1,8 @@
 // node-redis (the npm `redis` package) against embedis-server: v4, v5 and the current release,
 // each over RESP2 and, where the client speaks it (v5+), RESP3 (HELLO 3). A realistic workload:
 // sessions with TTLs, counters, hashes, SCAN and HSCAN iterators, automatic and explicit
-// pipelines, errors surfacing as ErrorReply, and the connection handshake (HELLO, CLIENT SETNAME,
-// CLIENT SETINFO, SELECT).
+// pipelines, MULTI/EXEC transactions and WATCH, errors surfacing as ErrorReply, and the
+// connection handshake (HELLO, CLIENT SETNAME, CLIENT SETINFO, SELECT).
 //
 //   EMBEDIS_PORT=6379 node node_redis_test.mjs
 import assert from 'node:assert/strict';
@@ -210,12 +210,61 @@ for (const { pkg, resp, db } of variants) {
         ['fulfilled', 'rejected', 'fulfilled'],
       );
       assert.equal(mixed[2].value, '1');
-      // MULTI/EXEC are not implemented: a transaction fails cleanly instead of hanging, and the
-      // connection stays usable.
-      await assert.rejects(client.multi().set('t', '1').exec());
       assert.equal(await client.ping(), 'PONG');
       assert.deepEqual(client.connectionErrors, []);
     } finally {
+      await close(client);
+    }
+  });
+
+  test(`${label}: MULTI/EXEC transactions and WATCH`, async () => {
+    const { redis, client } = await connect(pkg, resp, db);
+    const { client: other } = await connect(pkg, resp, db, { name: `e2e-${pkg}-other` });
+    try {
+      assert.deepEqual(
+        await client.multi().set('tx:a', '1').incr('tx:a').get('tx:a').exec(),
+        ['OK', 2, '2'],
+      );
+      // An error inside EXEC is that command's: MultiErrorReply carries every reply.
+      await client.set('tx:s', 'abc');
+      await assert.rejects(client.multi().incr('tx:s').set('tx:b', '1').exec(), (err) => {
+        assert.ok(err instanceof redis.MultiErrorReply, `${err} is a MultiErrorReply`);
+        assert.deepEqual(err.errorIndexes, [0]);
+        assert.equal(err.replies[0].message, 'ERR value is not an integer or out of range');
+        assert.equal(err.replies[1], 'OK');
+        return true;
+      });
+      assert.equal(await client.get('tx:b'), '1');
+      // An error while queuing discards the whole transaction.
+      await assert.rejects(
+        client.multi().set('tx:c', '1').addCommand(['NOSUCHCOMMAND']).exec(),
+        redis.ErrorReply,
+      );
+      assert.equal(await client.get('tx:c'), null);
+
+      // Optimistic locking: WATCH, read, MULTI/EXEC; a concurrent write makes EXEC fail with
+      // WatchError, and the retry goes through.
+      await client.set('tx:balance', '100');
+      let attempts = 0;
+      for (;;) {
+        attempts++;
+        await client.watch('tx:balance');
+        const balance = Number(await client.get('tx:balance'));
+        if (attempts === 1) await other.incrBy('tx:balance', 50);
+        try {
+          await client.multi().set('tx:balance', String(balance - 30)).exec();
+          break;
+        } catch (err) {
+          if (!(err instanceof redis.WatchError)) throw err;
+          assert.ok(attempts < 5, 'too many retries');
+        }
+      }
+      assert.equal(attempts, 2);
+      assert.equal(await client.get('tx:balance'), '120');
+      assert.equal(await client.ping(), 'PONG');
+      assert.deepEqual(client.connectionErrors, []);
+    } finally {
+      await close(other);
       await close(client);
     }
   });

@@ -1,0 +1,170 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH, with Redis 7's replies.
+//
+// Where each part lives
+// ---------------------
+// - Queuing is in the command layer, so that embedis-server and any other
+//   caller of CommandTable::Execute behave alike. A client's state is
+//   ClientState::tx (command_table.h): in MULTI or not, the copies of the
+//   queued argv, a "failed while queuing" flag, and the watched keys.
+//   CommandTable::Execute, for a client in MULTI, first does the usual checks
+//   (unknown command, unknown subcommand, arity, and SHUTDOWN/SAVE's
+//   "not allowed inside a transaction"); an error there is replied and flags
+//   the transaction, and EXEC later answers -EXECABORT. Otherwise it queues
+//   the command and replies +QUEUED. EXEC, DISCARD, MULTI, WATCH, QUIT and
+//   RESET are never queued. Errors that a handler finds (WRONGTYPE, not an
+//   integer, HSET's odd argument count) happen when EXEC runs the command and
+//   land inside EXEC's array, as in Redis.
+//
+// - Isolation: EXEC runs the WATCH check and the queued commands inside
+//   CommandContext::exclusive->Run(), during which no other client's command
+//   runs. embedis-server implements it with one mutex per event loop: a loop
+//   holds its own while it executes a connection's batch of commands, and EXEC
+//   releases its own, locks every loop's in index order, runs, unlocks, and
+//   relocks its own (nobody holds one loop mutex while waiting for another out
+//   of order, so there is no deadlock; the cost for everyone else is one
+//   uncontended lock per batch). Without an Exclusive (in-process use, one
+//   client at a time) EXEC just runs the queue.
+//   Not isolated: the embedding application's direct Keyspace calls and the
+//   keyspace's expiry thread are not held off during EXEC. Every single
+//   command stays atomic (the keyspace's shard locks), and WATCH still sees
+//   their writes, but they may interleave between two commands of an EXEC.
+//
+// - WATCH is in the keyspace (keyspace.h, "WATCH"), so that writes from
+//   anywhere are seen: other clients, the embedding application, expiry,
+//   FLUSHDB/FLUSHALL/SWAPDB. Each shard keeps a registry (db, key) -> watchers
+//   under its mutex; every modification marks the key's watchers dirty (one
+//   pointer test when the shard has no watched key). A client has one
+//   Watcher; EXEC aborts with a nil reply (RESP2 *-1, RESP3 _) when it is
+//   dirty. Before looking at the flag, EXEC looks up every watched key, which
+//   reclaims one that has expired since WATCH and so marks it dirty: as in
+//   Redis, a watched key that expires before EXEC aborts it. EXEC (whatever
+//   its outcome), DISCARD, UNWATCH, RESET (ClientState::ResetTransaction) and
+//   destroying the ClientState (a closed connection) unwatch everything.
+//
+// Replies and errors are Redis 7.0's, byte for byte (tests/commands/
+// transaction_test.cc compares them with a real redis-server).
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "lib/commands/command_table.h"
+
+namespace embedis::commands {
+
+// ---- Transaction (command_table.h) ----
+
+void Transaction::Discard() {
+  in_multi = false;
+  failed = false;
+  queue.clear();
+}
+
+void Transaction::Watch(Keyspace* ks, int db, std::string_view key) {
+  if (keyspace != ks) UnwatchAll();  // registrations live in one keyspace
+  keyspace = ks;
+  auto [it, inserted] = watched.emplace(db, std::string(key));
+  if (inserted) ks->Watch(db, key, &watcher);
+}
+
+void Transaction::UnwatchAll() {
+  if (watched.empty()) return;
+  for (const auto& [db, key] : watched) keyspace->Unwatch(db, key, &watcher);
+  watched.clear();
+  // Nobody can mark the watcher any more.
+  watcher.Clear();
+}
+
+namespace {
+
+constexpr std::string_view kExecAbort =
+    "EXECABORT Transaction discarded because of previous errors.";
+
+void CmdMulti(CommandContext& ctx, Args) {
+  Transaction& tx = ctx.client->tx;
+  if (tx.in_multi) return ReplyError(ctx, "ERR MULTI calls can not be nested");
+  tx.in_multi = true;
+  ctx.reply->Ok();
+}
+
+// Runs the queue; false if a watched key was modified (nothing ran).
+bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>& queue) {
+  Transaction& tx = ctx.client->tx;
+  if (!tx.watched.empty()) {
+    // A lookup reclaims a watched key that expired since WATCH, which marks
+    // the watcher; then the flag says whether anything changed.
+    for (const auto& [db, key] : tx.watched) tx.keyspace->KeyExists(db, key);
+    const bool dirty = tx.watcher.dirty();
+    tx.UnwatchAll();  // as Redis: before running, so that our own writes touch nobody
+    if (dirty) return false;
+  }
+  ctx.reply->ArrayHeader(queue.size());
+  std::vector<std::string_view> argv;
+  for (const std::vector<std::string>& command : queue) {
+    argv.assign(command.begin(), command.end());
+    ctx.table->Execute(ctx, Args(argv.data(), argv.size()));
+    // HELLO inside the transaction switches the protocol for what follows.
+    if (ctx.reply->protocol() != ctx.client->protocol) {
+      ctx.reply->set_protocol(ctx.client->protocol);
+    }
+  }
+  return true;
+}
+
+void CmdExec(CommandContext& ctx, Args) {
+  ClientState& client = *ctx.client;
+  Transaction& tx = client.tx;
+  if (!tx.in_multi) return ReplyError(ctx, "ERR EXEC without MULTI");
+  if (tx.failed) {
+    client.ResetTransaction();
+    return ReplyError(ctx, kExecAbort);
+  }
+  // Leave MULTI first: the queued commands must run, not queue again.
+  std::vector<std::vector<std::string>> queue = std::move(tx.queue);
+  tx.Discard();
+  bool ran = true;
+  if (ctx.exclusive != nullptr) {
+    ctx.exclusive->Run([&] { ran = RunQueued(ctx, queue); });
+  } else {
+    ran = RunQueued(ctx, queue);
+  }
+  if (!ran) ctx.reply->NullArray();
+}
+
+void CmdDiscard(CommandContext& ctx, Args) {
+  if (!ctx.client->tx.in_multi) return ReplyError(ctx, "ERR DISCARD without MULTI");
+  ctx.client->ResetTransaction();
+  ctx.reply->Ok();
+}
+
+void CmdWatch(CommandContext& ctx, Args argv) {
+  Transaction& tx = ctx.client->tx;
+  if (tx.in_multi) return ReplyError(ctx, "ERR WATCH inside MULTI is not allowed");
+  for (size_t i = 1; i < argv.size(); ++i) tx.Watch(ctx.keyspace, ctx.client->db, argv[i]);
+  ctx.reply->Ok();
+}
+
+void CmdUnwatch(CommandContext& ctx, Args) {
+  ctx.client->tx.UnwatchAll();
+  ctx.reply->Ok();
+}
+
+}  // namespace
+
+void RegisterTransactionFamily(CommandTable* table) {
+  auto add = [&](CommandSpec s) {
+    s.group = "transactions";
+    table->Register(std::move(s));
+  };
+  const uint32_t flags = kNoScript | kLoading | kStale;
+  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"));
+  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"));
+  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"));
+  add(MakeSpec("watch", -2, flags | kFast, CmdWatch,
+               "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", 1,
+               -1, 1));
+  add(MakeSpec("unwatch", 1, flags | kFast, CmdUnwatch,
+               "Forgets about watched keys of a transaction.", "2.2.0"));
+}
+
+}  // namespace embedis::commands
