@@ -412,19 +412,19 @@ void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
 
 void EventLoop::OnWritable(const std::shared_ptr<Connection>& c) { Flush(c); }
 
-void EventLoop::ExecuteOne(Connection& c) {
+void EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
+                           const commands::CommandSpec* spec) {
   const commands::CommandTable& table = state_->table();
-  const commands::CommandSpec* spec = table.Find(c.argv[0]);
   const commands::CommandSpec* sub = nullptr;
-  if (spec != nullptr && !spec->subcommands.empty() && c.argv.size() > 1) {
+  if (spec != nullptr && !spec->subcommands.empty() && argv.size() > 1) {
     for (const commands::CommandSpec& s : spec->subcommands) {
-      if (commands::EqualsIgnoreCase(c.argv[1], s.name)) sub = &s;
+      if (commands::EqualsIgnoreCase(argv[1], s.name)) sub = &s;
     }
   }
   c.last_cmd.store(spec, std::memory_order_relaxed);
   c.last_subcmd.store(sub, std::memory_order_relaxed);
   // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
-  if (!c.client.authenticated && spec != nullptr && ArityOk(spec->arity, c.argv.size()) &&
+  if (!c.client.authenticated && spec != nullptr && ArityOk(spec->arity, argv.size()) &&
       (spec->flags & commands::kNoAuth) == 0) {
     c.writer.Error("NOAUTH Authentication required.");
     return;
@@ -434,7 +434,7 @@ void EventLoop::ExecuteOne(Connection& c) {
                                .reply = &c.writer,
                                .server = &c,
                                .exclusive = &exclusive_};
-  table.Execute(ctx, commands::Args(c.argv.data(), c.argv.size()));
+  table.Execute(ctx, commands::Args(argv.data(), argv.size()), spec);
   const int queued = c.client.tx.in_multi ? static_cast<int>(c.client.tx.queue.size()) : -1;
   if (queued != c.multi.load(std::memory_order_relaxed)) {
     c.multi.store(queued, std::memory_order_relaxed);
@@ -479,19 +479,39 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
       more = true;
       break;
     }
-    if (!c->parser.Next(&c->argv)) break;
-    --budget;
-    ++executed;
-    ExecuteOne(*c);
-    if (hard > 0 && static_cast<int64_t>(c->pending_output()) > hard) {
-      exec_lock.unlock();
-      state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
-      state_->Log(LogLevel::kWarning,
-                  absl::StrCat("Client ", c->InfoLine(NowMs()),
-                               " closed for overcoming of output buffer limits."));
-      state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
-      Close(c, "output buffer limit");
-      return false;
+    // Take a batch of complete commands (their views stay valid until the next read), prefetch
+    // the keys they will touch, then run them: the batch's cache misses overlap. A command that
+    // may change how the next ones parse (AUTH, HELLO, RESET: the parser's unauthenticated
+    // limits) ends the batch, so every command is parsed in the state redis-server would parse
+    // it in.
+    const commands::CommandTable& table = state_->table();
+    const size_t want = std::min<size_t>(static_cast<size_t>(budget), kBatch);
+    size_t n = 0;
+    while (n < want && c->parser.Next(&batch_[n])) {
+      const commands::CommandSpec* spec = table.Find(batch_[n][0]);
+      found_[n++] = spec;
+      if (spec != nullptr && (spec->flags & commands::kNoAuth) != 0) break;
+    }
+    if (n == 0) break;
+    budget -= static_cast<int>(n);
+    if (n > 1) {
+      table.PrefetchKeys(*state_->keyspace(), c->client.db,
+                         absl::Span<const std::vector<std::string_view>>(batch_.data(), n),
+                         found_.data());
+    }
+    for (size_t i = 0; i < n && !c->closing; ++i) {  // after QUIT or a kill, drop the rest
+      ++executed;
+      ExecuteOne(*c, batch_[i], found_[i]);
+      if (hard > 0 && static_cast<int64_t>(c->pending_output()) > hard) {
+        exec_lock.unlock();
+        state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+        state_->Log(LogLevel::kWarning,
+                    absl::StrCat("Client ", c->InfoLine(NowMs()),
+                                 " closed for overcoming of output buffer limits."));
+        state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
+        Close(c, "output buffer limit");
+        return false;
+      }
     }
     if (state_->stopping()) break;
   }

@@ -26,6 +26,7 @@
 // -------------
 //   epoll_wait (timeout: 0 if some connection has a backlog, else 1000/hz ms)
 //   for each event: accept | drain the inbox | read+execute+write | write
+//     (execute: take up to 16 complete commands, prefetch their keys, run them; repeat)
 //   for each connection with a backlog: execute up to max_commands_per_turn more
 //   every 1000/hz ms: idle timeouts, statistics
 //
@@ -88,7 +89,6 @@ class Connection {
   size_t out_sent = 0;
   resp::Writer writer{&out};
   commands::ClientState client;
-  std::vector<std::string_view> argv;
   uint32_t registered_events = 0;  // what epoll watches now
   bool closing = false;            // flush, then close
   bool backlog = false;            // complete commands wait in the parser
@@ -192,7 +192,8 @@ class EventLoop {
   void OnWritable(const std::shared_ptr<Connection>& c);
   // Runs up to one turn's budget of commands; returns false if the connection was closed.
   bool Process(const std::shared_ptr<Connection>& c);
-  void ExecuteOne(Connection& c);
+  void ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
+                  const commands::CommandSpec* spec);
   // Writes what it can; returns false if the connection was closed.
   bool Flush(const std::shared_ptr<Connection>& c);
   void UpdateInterest(Connection& c);
@@ -211,6 +212,12 @@ class EventLoop {
   absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> conns_;
   std::atomic<size_t> count_{0};
   std::vector<int64_t> backlog_;
+  // Process's batch: up to kBatch commands taken from one connection's parser, and their specs.
+  static constexpr size_t kBatch = 16;
+  std::vector<std::vector<std::string_view>> batch_ =
+      std::vector<std::vector<std::string_view>>(kBatch);
+  std::vector<const commands::CommandSpec*> found_ =
+      std::vector<const commands::CommandSpec*>(kBatch);
   int64_t last_cron_ms_ = 0;
   uint64_t last_ops_ = 0;
   int64_t last_ops_ms_ = 0;

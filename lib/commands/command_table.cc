@@ -14,6 +14,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterKeyFamily(&table);
   RegisterHashFamily(&table);
   RegisterTransactionFamily(&table);
+  RegisterMemoryFamily(&table);
   return table;
 }
 
@@ -52,9 +53,9 @@ bool RunsInsideMulti(const CommandSpec& spec) {
 
 }  // namespace
 
-const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv,
+const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv, const CommandSpec* found,
                                          const CommandSpec** top) const {
-  const CommandSpec* spec = Find(argv[0]);
+  const CommandSpec* spec = found;
   *top = spec;
   if (spec == nullptr) {
     ReplyUnknownCommand(ctx, argv);
@@ -93,9 +94,34 @@ const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv,
 }
 
 void CommandTable::Execute(CommandContext& ctx, Args argv) const {
+  Execute(ctx, argv, Find(argv[0]));
+}
+
+void CommandTable::PrefetchKeys(Keyspace& keyspace, int db,
+                                absl::Span<const std::vector<std::string_view>> batch,
+                                const CommandSpec* const* found) const {
+  constexpr size_t kMaxKeys = 64;
+  std::string_view keys[kMaxKeys];
+  size_t n = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const std::vector<std::string_view>& argv = batch[i];
+    const CommandSpec* spec = found[i];
+    if (spec == nullptr || spec->first_key <= 0) continue;
+    const int argc = static_cast<int>(argv.size());
+    // last_key -1 means the last argument, -2 the one before, ... (as COMMAND INFO).
+    const int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
+    const int step = spec->key_step > 0 ? spec->key_step : 1;
+    for (int k = spec->first_key; k <= last && k < argc && n < kMaxKeys; k += step) {
+      keys[n++] = argv[k];
+    }
+  }
+  if (n > 0) keyspace.Prefetch(db, absl::Span<const std::string_view>(keys, n));
+}
+
+void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const {
   ctx.table = this;
   const CommandSpec* top = nullptr;
-  const CommandSpec* spec = Resolve(ctx, argv, &top);
+  const CommandSpec* spec = Resolve(ctx, argv, found, &top);
   Transaction& tx = ctx.client->tx;
   if (tx.in_multi) [[unlikely]] {
     if (spec == nullptr) {  // the error is replied; EXEC will refuse to run

@@ -179,6 +179,17 @@ class CommandTable {
   void Execute(CommandContext& ctx, std::initializer_list<std::string_view> argv) const {
     Execute(ctx, Args(argv.begin(), argv.size()));
   }
+  // The same, for a caller that has already looked argv[0] up: `found` must be Find(argv[0])
+  // (nullptr for an unknown command).
+  void Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const;
+
+  // Before executing a batch of commands (one pipelined read): asks the keyspace to prefetch the
+  // keys they will touch in database `db` (by each spec's key positions), so that the batch
+  // overlaps its cache misses. found[i] is Find(batch[i][0]). Only a hint: a command that changes
+  // the database (SELECT) or has no keys is fine.
+  void PrefetchKeys(Keyspace& keyspace, int db,
+                    absl::Span<const std::vector<std::string_view>> batch,
+                    const CommandSpec* const* found) const;
 
   // Every top-level command, in no particular order (for COMMAND).
   std::vector<const CommandSpec*> All() const;
@@ -187,7 +198,8 @@ class CommandTable {
  private:
   // The spec that runs argv (a subcommand's for a parent, whose spec goes to
   // `*top`), or nullptr after replying Redis's error.
-  const CommandSpec* Resolve(CommandContext& ctx, Args argv, const CommandSpec** top) const;
+  const CommandSpec* Resolve(CommandContext& ctx, Args argv, const CommandSpec* found,
+                             const CommandSpec** top) const;
 
   StringMap<std::shared_ptr<const CommandSpec>> commands_;
 };
@@ -210,6 +222,7 @@ void RegisterStringFamily(CommandTable* table);       // string_family.cc
 void RegisterKeyFamily(CommandTable* table);          // key_family.cc
 void RegisterHashFamily(CommandTable* table);         // hash_family.cc
 void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
+void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
 
 }  // namespace embedis::commands
 

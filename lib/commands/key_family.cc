@@ -18,12 +18,6 @@
 namespace embedis::commands {
 namespace {
 
-// COPY and MOVE to the same key in the same database.
-constexpr char kSameObject[] = "ERR source and destination objects are the same";
-// Redis's getIntFromObjectOrReply for a number that fits a long long but not an int.
-constexpr char kNotInt32[] =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
-
 std::vector<std::string_view> KeysFrom(Args argv, size_t first = 1) {
   return std::vector<std::string_view>(argv.begin() + first, argv.end());
 }
@@ -128,7 +122,7 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
     return false;
   }
   if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-    ReplyError(ctx, kNotInt32);
+    ReplyError(ctx, errors::kValueOutOfIntRange);
     return false;
   }
   if (v < 0 || v >= ctx.keyspace->databases()) {
@@ -152,7 +146,7 @@ void CmdCopy(CommandContext& ctx, Args argv) {
     }
   }
   if (dst_db == ctx.client->db && argv[1] == argv[2]) {
-    return ReplyError(ctx, kSameObject);
+    return ReplyError(ctx, errors::kSameObject);
   }
   auto r = ctx.keyspace->Copy(ctx.client->db, argv[1], dst_db, argv[2], replace);
   ctx.reply->Integer(r ? 1 : 0);
@@ -160,23 +154,13 @@ void CmdCopy(CommandContext& ctx, Args argv) {
 
 // MOVE key db, as Redis 7's moveCommand: the database argument is checked first (even for a
 // missing key), then 1 when the key moved with its TTL, 0 when it is missing here or exists in
-// `db` (nothing changes).
-//
-// Not atomic: it is COPY (atomic on its own: it checks and writes the target under the key's
-// shard lock) followed by a separate DEL of the source. Between the two, another client can see
-// the key in both databases, and a write to the source key in that window is deleted with it.
-// An atomic MOVE needs a Keyspace method that does both under one lock (the key's shard is the
-// same in every database, so one shard lock suffices).
+// `db` (nothing changes). Atomic: Keyspace::Move does both sides under the key's shard lock.
 void CmdMove(CommandContext& ctx, Args argv) {
   int dst_db;
   if (!ParseDbIndex(ctx, argv[2], &dst_db)) return;
   const int src_db = ctx.client->db;
-  if (dst_db == src_db) return ReplyError(ctx, kSameObject);
-  if (!ctx.keyspace->Copy(src_db, argv[1], dst_db, argv[1], /*replace=*/false)) {
-    return ctx.reply->Integer(0);
-  }
-  ctx.keyspace->DeleteKey(src_db, argv[1]);
-  ctx.reply->Integer(1);
+  if (dst_db == src_db) return ReplyError(ctx, errors::kSameObject);
+  ctx.reply->Integer(ctx.keyspace->Move(src_db, dst_db, argv[1]) ? 1 : 0);
 }
 
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with NX/XX/GT/LT, as Redis 7's

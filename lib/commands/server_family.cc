@@ -1,5 +1,6 @@
 // Connection and server commands that need nothing but a keyspace: PING,
-// ECHO, SELECT, QUIT, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME.
+// ECHO, SELECT, QUIT, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME (and, from
+// memory_family.cc, MEMORY).
 #include <string>
 
 #include "absl/strings/str_cat.h"

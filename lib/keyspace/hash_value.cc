@@ -114,6 +114,23 @@ void HashValue::Clear() {
   // An emptied hash table stays a hash table, as in Redis (where the key is deleted anyway).
 }
 
+size_t HashValue::FootprintBytes() const {
+  // The longest string std::string keeps in its inline buffer (15 with libstdc++).
+  static const size_t kInline = std::string().capacity();
+  auto heap = [](const std::string& s) { return s.size() > kInline ? s.size() + 1 : 0; };
+  size_t bytes = sizeof(HashValue);
+  if (is_listpack()) {
+    bytes += pairs_.size() * sizeof(pairs_[0]);
+    for (const auto& [f, v] : pairs_) bytes += heap(f) + heap(v);
+    return bytes;
+  }
+  bytes += BucketsFor(size_, kMinBuckets) * sizeof(Node*) + size_ * sizeof(Node);
+  for (const Node* head : buckets_) {
+    for (const Node* n = head; n != nullptr; n = n->next) bytes += heap(n->field) + heap(n->value);
+  }
+  return bytes;
+}
+
 std::string_view HashValue::encoding() const { return is_listpack() ? "listpack" : "hashtable"; }
 
 uint64_t HashValue::HashOf(std::string_view field) const {

@@ -92,6 +92,14 @@ class HashValue {
   // whether the command modified the hash (WATCH: HSETNX on an existing field, or HDEL of a
   // missing one, is not a modification).
   uint32_t mutations() const { return mutations_; }
+  // The bytes this object and its own allocations take, for MEMORY USAGE, as a function of the
+  // fields, values and encoding only (so the same hash always gives the same number, whatever
+  // its history): sizeof(HashValue); a listpack's pairs (size(), not the vector's capacity); a
+  // hash table's nodes and its bucket array at the size that inserting the fields would have
+  // grown it to (after deletions it can be up to 8 times larger); and the heap buffer of every
+  // field or value too long for the string's inline buffer (size + 1, not capacity). Allocator
+  // headers and rounding are not counted. O(size()).
+  size_t FootprintBytes() const;
 
   // The value of `field`, or nullptr. Valid until the next mutation.
   const std::string* Find(std::string_view field) const;

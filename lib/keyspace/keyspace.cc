@@ -402,6 +402,33 @@ size_t Keyspace::WatchCount() {
   return n;
 }
 
+void Keyspace::Prefetch(int db, absl::Span<const std::string_view> keys) const {
+  if (db < 0 || db >= databases_) return;
+  constexpr size_t kMaxKeys = 64;
+  const size_t n = std::min(keys.size(), kMaxKeys);
+  uint64_t hashes[kMaxKeys];
+  for (size_t i = 0; i < n; ++i) hashes[i] = HashKey(keys[i]);
+  // First every bucket slot, then (once those have arrived) the entry each slot points at: two
+  // rounds of independent loads instead of 2n dependent ones. The slot must be read under the
+  // lock (a concurrent resize frees the bucket array); a prefetch itself never faults.
+  for (size_t i = 0; i < n; ++i) {
+    Shard& shard = ShardFor(hashes[i]);
+    MutexLock lock(&shard.mu);
+    const Db* d = DbIfPresent(shard, db);
+    if (d != nullptr && d->buckets != nullptr) __builtin_prefetch(&d->buckets[hashes[i] & d->mask]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    Shard& shard = ShardFor(hashes[i]);
+    MutexLock lock(&shard.mu);
+    const Db* d = DbIfPresent(shard, db);
+    if (d == nullptr || d->buckets == nullptr) continue;
+    if (const Entry* e = d->buckets[hashes[i] & d->mask]; e != nullptr) {
+      __builtin_prefetch(e);                                      // header and key
+      __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);  // the value's start
+    }
+  }
+}
+
 absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {
   CheckDb(db);
   LazyNow now(clock_);
@@ -665,6 +692,49 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   dst_shard.Touch(to_db, to);
   dst_db.MaybeResize();
   return true;
+}
+
+bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
+  CheckDb(from_db);
+  CheckDb(to_db);
+  LazyNow now(clock_);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);  // the same shard in every database
+  MutexLock lock(&shard.mu);
+  Db* src_db = DbIfPresent(shard, from_db);
+  Entry** src = LookupLive(shard, from_db, src_db, key, hash, now);
+  if (src == nullptr) return false;
+  Db& dst_db = DbFor(shard, to_db, now);
+  // With from_db == to_db this finds the source itself. Otherwise the two are different tables,
+  // so reclaiming an expired target here leaves `src` valid.
+  if (LookupLive(shard, to_db, &dst_db, key, hash, now) != nullptr) return false;
+  // Both databases take their entries from the shard's allocator: the entry itself moves, with
+  // its value object, and only its timer changes wheels.
+  const int64_t deadline = (*src)->has_ttl() ? (*src)->timer.deadline_ms : -1;
+  Entry* e = src_db->Unlink(src);
+  dst_db.Insert(e, hash);
+  if (deadline != -1) dst_db.wheel.Schedule(&e->timer, deadline);
+  ++shard.changes;
+  shard.Touch(from_db, key);
+  shard.Touch(to_db, key);
+  src_db->MaybeResize();
+  dst_db.MaybeResize();
+  return true;
+}
+
+std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key) {
+  CheckDb(db);
+  LazyNow now(clock_);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now);
+  if (link == nullptr) return std::nullopt;
+  const Entry* e = *link;
+  size_t bytes = keyspace_internal::SlabAllocator::RoundUp(keyspace_internal::EntryBytes(e)) +
+                 sizeof(Entry*);  // the key's share of the bucket array at load factor 1
+  if (e->tag == kTagHash) bytes += e->hash()->FootprintBytes();
+  return bytes;
 }
 
 std::optional<std::string> Keyspace::RandomKey(int db) {

@@ -97,6 +97,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
@@ -304,6 +305,13 @@ class Keyspace {
   // databases are a caller bug (the command layer checks SELECT's argument)
   // and abort the process with a message.
 
+  // A hint that operations on `keys` in database `db` come next: brings their hash-table buckets
+  // and entries into the CPU cache, so that a batch of commands (a pipelined read) overlaps its
+  // cache misses instead of taking them one after another. Observably a no-op: nothing expires,
+  // no counter moves. Costs a hash and two short shard-lock holds per key; worth it only for
+  // batches of several keys. At most the first 64 keys are prefetched.
+  void Prefetch(int db, absl::Span<const std::string_view> keys) const;
+
   // ---- Strings ----
   // The value, nullopt when missing; WRONGTYPE error (kFailedPrecondition)
   // when the key holds another type.
@@ -346,6 +354,20 @@ class Keyspace {
   // False when `from` is missing, or `to` exists and !replace.
   // REQUIRES: (from_db, from) != (to_db, to).
   bool Copy(int from_db, std::string_view from, int to_db, std::string_view to, bool replace);
+  // MOVE: moves `key` with its value and TTL from `from_db` to `to_db`, atomically (a key lives
+  // in the same shard in every database, so one shard lock covers both: no reader ever sees it in
+  // both databases or in neither). False, changing nothing, when `key` is missing in `from_db`
+  // or exists in `to_db` (so always when from_db == to_db). A move modifies the key in both
+  // databases (WATCH) and counts as one change, as RENAME.
+  bool Move(int from_db, int to_db, std::string_view key);
+  // MEMORY USAGE: the bytes `key` and its value occupy, nullopt when missing. Deterministic: a
+  // function of the key, the value and (for a hash) its encoding, not of the allocation
+  // history. Counts the entry's slab block (header, key, string value or hash pointer, rounded
+  // to the slab's 8 bytes), one bucket pointer of the database's hash table (the key's share at
+  // the maximum load factor) and, for a hash, HashValue::FootprintBytes(). Allocator headers and
+  // slack, and the timer wheel (no per-key cost: the timer node is in the entry) are not counted.
+  // O(1) for a string, O(fields) for a hash.
+  std::optional<size_t> MemoryUsage(int db, std::string_view key);
   // RANDOMKEY: nullopt when the database is empty.
   std::optional<std::string> RandomKey(int db);
   // FLUSHDB / FLUSHALL.

@@ -139,12 +139,18 @@ struct Db {
 
   // Unlinks and frees the entry at `link` (with its value object unless
   // !free_value: the object has been handed to another entry).
-  void Remove(Entry** link, bool free_value = true) {
+  void Remove(Entry** link, bool free_value = true) { FreeEntry(*alloc, Unlink(link), free_value); }
+
+  // Unlinks the entry at `link` from the chain and cancels its timer, without
+  // freeing it, and returns it: MOVE relinks it into another database of the
+  // same shard (same allocator). The deadline must be read before.
+  Entry* Unlink(Entry** link) {
     Entry* e = *link;
     *link = e->next;
+    e->next = nullptr;
     wheel.Cancel(&e->timer);
-    FreeEntry(*alloc, e, free_value);
     --size;
+    return e;
   }
 
   // Grows or shrinks the bucket array after an operation (never during one,

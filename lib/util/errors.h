@@ -20,6 +20,8 @@ inline constexpr char kWrongType[] =
 inline constexpr char kNoSuchKey[] = "ERR no such key";
 // kInvalidArgument
 inline constexpr char kDbIndexOutOfRange[] = "ERR DB index is out of range";
+// COPY and MOVE to the same key in the same database.
+inline constexpr char kSameObject[] = "ERR source and destination objects are the same";
 inline constexpr char kSyntax[] = "ERR syntax error";
 inline constexpr char kNotInteger[] = "ERR value is not an integer or out of range";
 inline constexpr char kNotFloat[] = "ERR value is not a valid float";
@@ -36,6 +38,10 @@ inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
 inline constexpr char kCountOutOfLongRange[] =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
+// An integer that fits 64 bits but not an int (MOVE's and COPY's database index), as
+// redis-server 7.0 words it.
+inline constexpr char kValueOutOfIntRange[] =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 

@@ -1,118 +1,25 @@
 // Differential test: the same command scripts run through embedis's command
-// table in-process and through a real redis-server; every reply must be the
-// same bytes. Redis is the specification.
-#include <algorithm>
-#include <cctype>
-#include <cstdlib>
-#include <optional>
+// table in-process and through a real redis-server (DifferentialTest); every
+// reply must be the same bytes. Redis is the specification.
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
-#include "lib/resp/writer.h"
-#include "tests/testing/command_runner.h"
-#include "tests/testing/redis_server.h"
+#include "tests/testing/differential.h"
 
-namespace embedis {
+namespace embedis::testing {
 namespace {
 
-using testing::CommandRunner;
-using testing::RawRespConnection;
-using testing::RedisServerProcess;
-
-// Shows RESP bytes readably in failure messages.
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// TTL and PTTL answer relative to "now", which differs between the two runs.
-bool RelativeTtl(std::string_view command) {
-  return EqualsIgnoreCase(command, "ttl") || EqualsIgnoreCase(command, "pttl");
-}
-
-// The value of a ":<n>\r\n" reply with n >= 0 (negative answers -1/-2 are
-// compared exactly).
-std::optional<int64_t> IntegerReply(const std::string& reply) {
-  if (reply.size() < 4 || reply[0] != ':' || reply[1] == '-') return std::nullopt;
-  return std::strtoll(reply.c_str() + 1, nullptr, 10);
-}
-
-class RedisCompatTest : public ::testing::Test {
+class RedisCompatTest : public DifferentialTest {
  protected:
-  static void SetUpTestSuite() {
-    redis_ = new RedisServerProcess();
-    absl::Status s = redis_->Start();
-    if (!s.ok()) {
-      start_error_ = std::string(s.message());
-      return;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    redis_ = nullptr;
-  }
+  // TTL k after SET k v EX 100 and the like: both run on the real clock, one after the other.
+  RedisCompatTest() { relative_ttl_tolerance_ = true; }
 
-  void SetUp() override {
-    ASSERT_TRUE(start_error_.empty()) << start_error_;
-    ASSERT_TRUE(conn_.Connect(redis_->port()).ok());
-    ASSERT_EQ(conn_.Call({"FLUSHALL"}), "+OK\r\n");
-  }
-
-  // Runs each line (space-separated arguments; no quoting) on both and
-  // compares the replies.
+  // Same() for each command, for arguments Lines() cannot split (empty, spaces, NULs).
   void Script(const std::vector<std::vector<std::string>>& commands) {
-    for (const auto& argv : commands) {
-      std::string expected = conn_.Call(absl::MakeConstSpan(argv));
-      ASSERT_FALSE(expected.empty()) << conn_.last_error();
-      std::string got = embedis_.Run(argv);
-      std::string shown;
-      for (const auto& a : argv) shown += a + " ";
-      if (RelativeTtl(argv[0]) && IntegerReply(got) && IntegerReply(expected)) {
-        // Both run on the real clock, one after the other: allow the time
-        // between the two calls (generously, for sanitizer builds).
-        const int64_t tolerance = EqualsIgnoreCase(argv[0], "pttl") ? 200 : 1;
-        EXPECT_LE(std::abs(*IntegerReply(got) - *IntegerReply(expected)), tolerance)
-            << "command: " << shown << " got " << Escape(got) << " expected "
-            << Escape(expected);
-        continue;
-      }
-      EXPECT_EQ(Escape(got), Escape(expected)) << "command: " << shown;
-    }
+    for (const auto& argv : commands) Same(argv);
   }
-  void Lines(std::initializer_list<const char*> lines) {
-    std::vector<std::vector<std::string>> commands;
-    for (const char* line : lines) {
-      commands.push_back(absl::StrSplit(line, ' ', absl::SkipEmpty()));
-    }
-    Script(commands);
-  }
-
-  static RedisServerProcess* redis_;
-  static std::string start_error_;
-  RawRespConnection conn_;
-  CommandRunner embedis_{Clock::Real()};
 };
-
-RedisServerProcess* RedisCompatTest::redis_ = nullptr;
-std::string RedisCompatTest::start_error_;
 
 TEST_F(RedisCompatTest, UnknownCommandsAndArity) {
   Lines({"foo", "foo a b", "FOO a b c d", "get", "get a b", "set k", "ping a b", "object",
@@ -441,7 +348,7 @@ TEST_F(RedisCompatTest, CopyAndObject) {
          "ttl t2"});
 }
 
-TEST(RedisCompatUnit, EscapeShowsCrLf) { EXPECT_EQ(Escape("+OK\r\n"), "+OK\\r\\n"); }
+TEST(RedisCompatUnit, EscapeShowsCrLf) { EXPECT_EQ(EscapeResp("+OK\r\n"), "+OK\\r\\n"); }
 
 }  // namespace
-}  // namespace embedis
+}  // namespace embedis::testing

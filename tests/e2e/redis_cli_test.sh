@@ -3,7 +3,7 @@
 #  - differential: testdata/redis_cli_commands.txt through redis-cli (RESP2 and -3, formatted and
 #    raw) against embedis-server and against a real redis-server; the outputs must be identical;
 #  - --scan with --pattern (and -3, and while the table grows), --pipe, -x, -r, -n, -s (unix
-#    socket), -a / --user --pass with requirepass, --bigkeys, big values, SHUTDOWN.
+#    socket), -a / --user --pass with requirepass, --bigkeys, --memkeys, big values, SHUTDOWN.
 #
 # Needs redis-cli and redis-server (Debian: redis-tools, redis-server).
 set -uo pipefail
@@ -131,6 +131,14 @@ expect_eq "unknown command" \
 out="$("${cli[@]}" --bigkeys 2>&1)"
 expect_contains "--bigkeys" "Biggest   hash found '\"profile\"' has 2 fields" "${out}"
 expect_contains "--bigkeys" "Biggest string found '\"big\"' has 4000000 bytes" "${out}"
+
+# ---- --memkeys: MEMORY USAGE <key> SAMPLES <n> on every key, with no warning ----
+out="$("${cli[@]}" --memkeys 2>&1)"
+expect_contains "--memkeys" "Biggest string found '\"big\"' has " "${out}"
+expect_contains "--memkeys" "Biggest   hash found '\"profile\"' has " "${out}"
+if grep -qiE 'warning|error' <<<"${out}"; then
+  check_failed "--memkeys warned: $(grep -iE 'warning|error' <<<"${out}" | head -3)"
+fi
 
 # ---- Unix socket ----
 expect_eq "-s PING" "PONG" "$(redis-cli -s "${sock}" PING)"

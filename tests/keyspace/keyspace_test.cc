@@ -545,5 +545,89 @@ TEST(Keyspace, RealClockDriverReclaimsInTheBackground) {
   EXPECT_EQ(ks.GetStats().expired_keys, 100u);
 }
 
+// ---- MemoryUsage (MEMORY USAGE) ----
+
+TEST_F(KeyspaceTest, MemoryUsageIsNulloptForMissingAndExpiredKeys) {
+  EXPECT_EQ(ks_.MemoryUsage(0, "missing"), std::nullopt);
+  ASSERT_TRUE(ks_.Set(0, "k", "v", ExpireIn(10)).ok());
+  EXPECT_NE(ks_.MemoryUsage(0, "k"), std::nullopt);
+  EXPECT_EQ(ks_.MemoryUsage(1, "k"), std::nullopt);
+  clock_.Advance(absl::Milliseconds(10));
+  EXPECT_EQ(ks_.MemoryUsage(0, "k"), std::nullopt);
+}
+
+TEST_F(KeyspaceTest, MemoryUsageOfAStringIsItsSlabBlockAndABucketPointer) {
+  Set("k", "v");
+  // A 40-byte header, 1 key byte and 1 value byte round to a 48-byte block, plus 8.
+  EXPECT_EQ(ks_.MemoryUsage(0, "k"), 56u);
+  Set("k", std::string(100, 'x'));
+  EXPECT_EQ(ks_.MemoryUsage(0, "k"), 8u * ((40 + 1 + 100 + 7) / 8) + 8);
+}
+
+TEST_F(KeyspaceTest, MemoryUsageGrowsWithTheValue) {
+  size_t last = 0;
+  for (size_t n : {0, 8, 16, 100, 1000, 2000, 2100, 10000, 100000, 1000000}) {
+    Set("s", std::string(n, 'x'));
+    const size_t bytes = *ks_.MemoryUsage(0, "s");
+    EXPECT_GE(bytes, n + 40) << n;
+    EXPECT_GT(bytes, last) << n;
+    last = bytes;
+  }
+  last = 0;
+  for (int fields : {1, 2, 10, 100, 511, 512, 513, 1000}) {  // listpack, then hashtable
+    ks_.Delete(0, {"h"});
+    for (int i = 0; i < fields; ++i) {
+      ASSERT_TRUE(ks_.HSet(0, "h", {{"field:" + std::to_string(i), "value"}}).ok());
+    }
+    const size_t bytes = *ks_.MemoryUsage(0, "h");
+    EXPECT_GT(bytes, last) << fields;
+    last = bytes;
+  }
+  const size_t short_values = last;
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"field:0", std::string(1000, 'v')}}).ok());
+  EXPECT_GE(*ks_.MemoryUsage(0, "h"), short_values + 1000);
+}
+
+TEST_F(KeyspaceTest, MemoryUsageOfAHashCountsTheHashObject) {
+  Set("s", "value");
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "value"}}).ok());
+  // The same bytes as a one-field hash cost the entry plus a HashValue and its pair.
+  EXPECT_GT(*ks_.MemoryUsage(0, "h"), *ks_.MemoryUsage(0, "s") + sizeof(HashValue));
+}
+
+TEST_F(KeyspaceTest, MemoryUsageDependsOnTheValueNotItsHistory) {
+  // A string written at once and one appended piece by piece (which grows its block with slack).
+  std::string big(5000, 'a');
+  Set("set", big);
+  for (int i = 0; i < 50; ++i) {
+    ks_.Update(0, "app", [](KeyHandle& k) { k.AppendString(std::string(100, 'a')); });
+  }
+  EXPECT_EQ(*ks_.MemoryUsage(0, "set"), *ks_.MemoryUsage(0, "app"));
+  EXPECT_EQ(*ks_.MemoryUsage(0, "set"), *ks_.MemoryUsage(0, "set"));
+  // Hash tables with the same 100 fields: one grown to 600 fields and cut back (its bucket array
+  // stayed large), one converted by a long value that was then removed.
+  for (int i = 0; i < 600; ++i) {
+    ASSERT_TRUE(ks_.HSet(0, "h1", {{"f" + std::to_string(i), "v" + std::to_string(i)}}).ok());
+  }
+  ks_.Update(0, "h1", [](KeyHandle& k) {
+    for (int i = 100; i < 600; ++i) k.hash().Erase("f" + std::to_string(i));
+  });
+  ASSERT_TRUE(ks_.HSet(0, "h2", {{"long", std::string(100, 'x')}}).ok());
+  for (int i = 99; i >= 0; --i) {
+    ASSERT_TRUE(ks_.HSet(0, "h2", {{"f" + std::to_string(i), "v" + std::to_string(i)}}).ok());
+  }
+  ks_.Update(0, "h2", [](KeyHandle& k) { k.hash().Erase("long"); });
+  ks_.Update(0, "h1", [](KeyHandle& k) { EXPECT_EQ(k.hash_view().encoding(), "hashtable"); });
+  ks_.Update(0, "h2", [](KeyHandle& k) { EXPECT_EQ(k.hash_view().encoding(), "hashtable"); });
+  EXPECT_EQ(*ks_.MemoryUsage(0, "h1"), *ks_.MemoryUsage(0, "h2"));
+  // Listpacks too: overwriting a value with a longer one and back changes nothing.
+  ASSERT_TRUE(ks_.HSet(0, "l1", {{"a", "short"}, {"b", "also short"}}).ok());
+  const size_t before = *ks_.MemoryUsage(0, "l1");
+  ASSERT_TRUE(ks_.HSet(0, "l1", {{"a", std::string(60, 'z')}}).ok());
+  EXPECT_GT(*ks_.MemoryUsage(0, "l1"), before);
+  ASSERT_TRUE(ks_.HSet(0, "l1", {{"a", "short"}}).ok());
+  EXPECT_EQ(*ks_.MemoryUsage(0, "l1"), before);
+}
+
 }  // namespace
 }  // namespace embedis

@@ -171,6 +171,54 @@ TEST_F(WatchTest, CopyDirtiesOnlyTheDestination) {
   ks_.Unwatch(3, "dst", &dst);
 }
 
+TEST_F(WatchTest, MoveDirtiesTheKeyInBothDatabases) {
+  Set("k", "v");
+  Watcher src, dst, elsewhere;
+  ks_.Watch(0, "k", &src);
+  ks_.Watch(1, "k", &dst);
+  ks_.Watch(2, "k", &elsewhere);
+  EXPECT_TRUE(ks_.Move(0, 1, "k"));
+  EXPECT_TRUE(src.dirty());
+  EXPECT_TRUE(dst.dirty());
+  EXPECT_FALSE(elsewhere.dirty());
+  src.Clear();
+  dst.Clear();
+  EXPECT_TRUE(ks_.Move(1, 0, "k"));  // and back: both again
+  EXPECT_TRUE(src.dirty());
+  EXPECT_TRUE(dst.dirty());
+  ks_.Unwatch(0, "k", &src);
+  ks_.Unwatch(1, "k", &dst);
+  ks_.Unwatch(2, "k", &elsewhere);
+}
+
+TEST_F(WatchTest, MoveThatDoesNothingDoesNotDirty) {
+  Set("k", "here");
+  Set("k", "there", 1);
+  Watch("k");
+  Watch("k", 1);
+  Watch("missing");
+  Watch("missing", 1);
+  EXPECT_FALSE(ks_.Move(0, 1, "k"));  // taken in the target
+  EXPECT_FALSE(ks_.Move(0, 1, "missing"));
+  EXPECT_FALSE(ks_.Move(0, 0, "k"));
+  EXPECT_FALSE(w_.dirty());
+}
+
+TEST_F(WatchTest, MoveOverAnExpiredTargetDirtiesBoth) {
+  Set("k", "v");
+  SetPx("k", "old", 10, 1);
+  Watcher src, dst;
+  ks_.Watch(0, "k", &src);
+  ks_.Watch(1, "k", &dst);
+  clock_.Advance(absl::Milliseconds(10));  // the wheel reclaims the target: dst is dirty already
+  dst.Clear();
+  EXPECT_TRUE(ks_.Move(0, 1, "k"));
+  EXPECT_TRUE(src.dirty());
+  EXPECT_TRUE(dst.dirty());
+  ks_.Unwatch(0, "k", &src);
+  ks_.Unwatch(1, "k", &dst);
+}
+
 TEST_F(WatchTest, ExpireAndPersistDirtyOnlyWhenTheyChangeSomething) {
   Set("k", "v");
   Watch("k");

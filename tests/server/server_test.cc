@@ -66,6 +66,60 @@ TEST_F(ServerTest, PipelinesTenThousandCommandsInOneWrite) {
   EXPECT_TRUE(got == expected) << "replies out of order or missing";
 }
 
+// One write with many commands is executed in batches (prefetching their keys): the replies,
+// their order and every state change between commands must be as if one by one.
+TEST_F(ServerTest, PipelinedBatchesKeepOrderAndState) {
+  StartServer();
+  std::string wire, expected;
+  for (int i = 0; i < 40; ++i) {
+    resp::AppendCommand(&wire, {"SET", absl::StrCat("k", i), absl::StrCat(i)});
+    expected += "+OK\r\n";
+  }
+  resp::AppendCommand(&wire, {"SELECT", "1"});  // mid-batch: later commands use database 1
+  expected += "+OK\r\n";
+  for (int i = 0; i < 20; ++i) {
+    resp::AppendCommand(&wire, {"GET", absl::StrCat("k", i)});
+    expected += "$-1\r\n";
+  }
+  resp::AppendCommand(&wire, {"SELECT", "0"});
+  expected += "+OK\r\n";
+  for (int i = 0; i < 20; ++i) {
+    resp::AppendCommand(&wire, {"INCR", absl::StrCat("k", i)});
+    absl::StrAppend(&expected, ":", i + 1, "\r\n");
+  }
+  resp::AppendCommand(&wire, {"MGET", "k0", "k39", "nokey"});
+  expected += "*3\r\n$1\r\n1\r\n$2\r\n39\r\n$-1\r\n";
+  resp::AppendCommand(&wire, {"QUIT"});  // mid-batch: nothing after it runs
+  expected += "+OK\r\n";
+  resp::AppendCommand(&wire, {"SET", "after", "quit"});
+  Exchange ex = SendAndCollect(port_, wire, 5000);
+  EXPECT_EQ(ex.bytes, expected);
+  EXPECT_TRUE(ex.closed);
+  auto c = Connect();
+  EXPECT_EQ(c->Call({"EXISTS", "after"}), ":0\r\n");
+}
+
+// AUTH in the middle of a pipeline lifts the parser's unauthenticated limits for the commands
+// after it, as in redis-server (which parses one command at a time).
+TEST_F(ServerTest, PipelinedAuthLiftsLimitsForTheRest) {
+  ServerOptions options;
+  options.requirepass = "secret";
+  StartServer(options);
+  std::string wire;
+  resp::AppendCommand(&wire, {"AUTH", "secret"});
+  std::vector<std::string_view> mset = {"MSET"};
+  std::vector<std::string> names;
+  for (int i = 0; i < 12; ++i) names.push_back(absl::StrCat("f", i));
+  for (int i = 0; i < 12; i += 2) {
+    mset.push_back(names[i]);
+    mset.push_back(names[i + 1]);
+  }
+  resp::AppendCommand(&wire, mset);  // 13 arguments: refused before AUTH
+  resp::AppendCommand(&wire, {"GET", "f0"});
+  Exchange ex = SendAndCollect(port_, wire, 3000);
+  EXPECT_EQ(ex.bytes, "+OK\r\n+OK\r\n$2\r\nf1\r\n");
+}
+
 TEST_F(ServerTest, InlineCommands) {
   StartServer();
   Exchange ex = SendAndCollect(port_, "PING\r\nSET greeting \"hello world\"\nGET greeting\r\n\r\n");

@@ -1,10 +1,38 @@
 #include "tests/testing/differential.h"
 
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/resp/writer.h"
+#include "lib/util/strings.h"
 
 namespace embedis::testing {
+namespace {
+
+// How far apart two answers of `command` may be when relative_ttl_tolerance_ is set; nullopt for
+// commands compared exactly.
+std::optional<int64_t> TtlTolerance(std::string_view command) {
+  if (absl::EqualsIgnoreCase(ToAbsl(command), "ttl")) return 1;
+  if (absl::EqualsIgnoreCase(ToAbsl(command), "pttl")) return 200;
+  return std::nullopt;
+}
+
+// The value of a ":<n>\r\n" reply with n >= 0; nullopt for anything else.
+std::optional<int64_t> NonNegativeInteger(std::string_view reply) {
+  int64_t v;
+  if (reply.size() < 4 || reply[0] != ':' || !reply.ends_with("\r\n") ||
+      !absl::SimpleAtoi(ToAbsl(reply.substr(1, reply.size() - 3)), &v) || v < 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
 
 std::string EscapeResp(std::string_view bytes) {
   std::string out;
@@ -54,8 +82,19 @@ std::pair<std::string, std::string> DifferentialTest::Both(const std::vector<std
 
 void DifferentialTest::Same(const std::vector<std::string>& argv) {
   auto [expected, got] = Both(argv);
-  EXPECT_EQ(EscapeResp(got), EscapeResp(expected)) << "command: " << Shown(argv);
   ++compared_;
+  const std::optional<int64_t> tolerance =
+      relative_ttl_tolerance_ && !argv.empty() ? TtlTolerance(argv[0]) : std::nullopt;
+  if (tolerance.has_value()) {
+    std::optional<int64_t> a = NonNegativeInteger(got), b = NonNegativeInteger(expected);
+    if (a.has_value() && b.has_value()) {
+      EXPECT_LE(std::abs(*a - *b), *tolerance)
+          << "command: " << Shown(argv) << " got " << EscapeResp(got) << " expected "
+          << EscapeResp(expected);
+      return;
+    }
+  }
+  EXPECT_EQ(EscapeResp(got), EscapeResp(expected)) << "command: " << Shown(argv);
 }
 
 void DifferentialTest::Lines(std::initializer_list<const char*> lines) {

@@ -46,7 +46,7 @@ class DifferentialTest : public ::testing::Test {
   void Resp3();
   // Redis's reply and embedis's, for callers that compare them structurally.
   std::pair<std::string, std::string> Both(const std::vector<std::string>& argv);
-  // The same bytes from both.
+  // The same bytes from both (see relative_ttl_tolerance_ for TTL and PTTL).
   void Same(const std::vector<std::string>& argv);
   // Same() for each line split on spaces (no quoting, so no empty or spaced arguments).
   void Lines(std::initializer_list<const char*> lines);
@@ -56,6 +56,11 @@ class DifferentialTest : public ::testing::Test {
   RawRespConnection conn_;                // to redis-server
   CommandRunner embedis_{Clock::Real()};  // embedis, in-process
   int compared_ = 0;                      // replies compared so far in this test
+  // TTL and PTTL answer relative to "now", which moves between the two calls. When set, Same()
+  // accepts two non-negative TTL answers up to 1 apart and PTTL answers up to 200 ms apart
+  // (generous, for sanitizer builds); negative answers (-1, -2) are still compared exactly.
+  // Default: false, every reply byte for byte.
+  bool relative_ttl_tolerance_ = false;
 
  private:
   static inline RedisServerProcess* redis_ = nullptr;

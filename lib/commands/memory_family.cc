@@ -1,0 +1,74 @@
+// MEMORY USAGE and MEMORY HELP. MEMORY DOCTOR, STATS, MALLOC-STATS and PURGE are not
+// implemented: they answer Redis's unknown-subcommand error, from the command table.
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <utility>
+
+#include "lib/commands/args.h"
+#include "lib/commands/command_table.h"
+#include "lib/util/errors.h"
+
+namespace embedis::commands {
+namespace {
+
+// MEMORY USAGE key [SAMPLES count], as Redis 7: nil for a missing key, otherwise the bytes the
+// key and its value occupy. SAMPLES is validated as Redis validates it, before the key is looked
+// up (a count that is not an integer: "value is not an integer or out of range"; a negative
+// count, SAMPLES without a count, or any other word: "syntax error"), but then ignored: embedis
+// always counts every field, where Redis extrapolates from `count` sampled elements (default 5).
+//
+// The number is our real footprint, approximated (Keyspace::MemoryUsage has the details): the
+// entry's slab block (40-byte header, key bytes, then the string bytes or a pointer to the hash,
+// rounded to 8 bytes) plus one hash table bucket pointer; for a hash, also the HashValue object,
+// its pairs (listpack) or nodes and buckets (hashtable), and the heap buffers of fields and
+// values longer than std::string's inline buffer. Not counted: malloc's headers and rounding for
+// the hash's allocations and for entries over 2 KiB (which malloc serves), growth slack (vector
+// capacity, string capacity, the bucket array of a hash table that shrank). It depends only on
+// the key, the value and the hash's encoding, never on the value's history, so the same
+// key/value always gives the same number. It is not comparable with Redis's (different layouts);
+// like Redis's, it grows with the value's size.
+void CmdMemoryUsage(CommandContext& ctx, Args argv) {
+  for (size_t i = 3; i < argv.size(); ++i) {
+    if (EqualsIgnoreCase(argv[i], "samples") && i + 1 < argv.size()) {
+      int64_t samples;
+      if (!ParseInt64(argv[++i], &samples)) return ReplyError(ctx, errors::kNotInteger);
+      if (samples < 0) return ReplyError(ctx, errors::kSyntax);
+    } else {
+      return ReplyError(ctx, errors::kSyntax);
+    }
+  }
+  std::optional<size_t> bytes = ctx.keyspace->MemoryUsage(ctx.client->db, argv[2]);
+  if (!bytes.has_value()) return ctx.reply->Null();
+  ctx.reply->Integer(static_cast<int64_t>(*bytes));
+}
+
+// Redis's MEMORY HELP, for the subcommands embedis has.
+void CmdMemoryHelp(CommandContext& ctx, Args) {
+  static const char* const kLines[] = {
+      "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "USAGE <key> [SAMPLES <count>]",
+      "    Return memory in bytes used by <key> and its value. Nested values are",
+      "    sampled up to <count> times (default: 5, 0 means sample all).",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply->ArrayHeader(std::size(kLines));
+  for (const char* line : kLines) ctx.reply->SimpleString(line);
+}
+
+}  // namespace
+
+void RegisterMemoryFamily(CommandTable* table) {
+  CommandSpec memory =
+      MakeSpec("memory", -2, 0, nullptr, "A container for memory diagnostics commands.", "4.0.0");
+  memory.group = "server";
+  memory.subcommands.push_back(MakeSpec("usage", -3, kReadOnly, CmdMemoryUsage,
+                                        "Estimates the memory usage of a key.", "4.0.0", 2, 2, 1));
+  memory.subcommands.push_back(MakeSpec("help", 2, kLoading | kStale, CmdMemoryHelp,
+                                        "Returns helpful text about the different subcommands.",
+                                        "4.0.0"));
+  table->Register(std::move(memory));
+}
+
+}  // namespace embedis::commands
