@@ -46,7 +46,7 @@ ABSL_FLAG(std::string, proto_max_bulk_len, "512mb", "longest bulk argument");
 ABSL_FLAG(std::string, client_query_buffer_limit, "1gb", "most buffered input per client");
 ABSL_FLAG(std::string, client_output_buffer_limit, "256mb",
           "most queued output per client before it is disconnected (0: no limit)");
-ABSL_FLAG(int, io_threads, 0, "I/O threads (0: min(2, cores))");
+ABSL_FLAG(int, io_threads, 0, "I/O threads (0: one per two CPUs, 1 to 4)");
 ABSL_FLAG(std::string, loglevel, "notice", "debug, verbose, notice or warning");
 ABSL_FLAG(int, hz, 10, "housekeeping frequency");
 ABSL_FLAG(std::string, dir, "", "directory of the snapshot file (default: the current directory)");
@@ -193,10 +193,7 @@ int main(int argc, char** argv) {
                "%d:M embedis-server %s (Redis %s compatible) started: port=%d pid=%d "
                "io-threads=%d%s%s\n",
                static_cast<int>(getpid()), embedis::kEmbedisVersion, embedis::kRedisCompatVersion,
-               server.port(), static_cast<int>(getpid()),
-               options.io_threads > 0 ? options.io_threads
-                                      : static_cast<int>(std::min(
-                                            2u, std::max(1u, std::thread::hardware_concurrency()))),
+               server.port(), static_cast<int>(getpid()), server.io_threads(),
                options.unixsocket.empty() ? "" : " unixsocket=", options.unixsocket.c_str());
   std::fprintf(stderr, "%d:M Ready to accept connections\n", static_cast<int>(getpid()));
   std::fflush(stderr);

@@ -80,7 +80,8 @@ struct ServerOptions {
   // this, not the hard limit, is what bounds a pipelining client that reads slowly. Default: 1 MB.
   int64_t client_output_pause = 1024 * 1024;
   // I/O threads, each running an epoll loop over its share of the connections. 0: automatic,
-  // min(2, hardware threads).
+  // one per two hardware threads, from 1 to 4 (the clients, or the embedding application, need
+  // CPUs too).
   int io_threads = 0;
   // Fairness: commands run for one connection before the loop turns to the others. Default: 512.
   int max_commands_per_turn = 512;

@@ -673,6 +673,14 @@ void EventLoop::Run() {
 // ---------------------------------------------------------------------------------------------
 // ServerState
 
+int DefaultIoThreads(unsigned cpus) {
+  // One loop per two CPUs, at most 4, at least 1: the clients (or, embedded, the application)
+  // need CPUs too. Measured on 2 vCPUs with redis-benchmark on the same machine: a second loop
+  // made p99 latency worse (three busy threads on two CPUs) without more throughput
+  // (benchmarks/RESULTS.md, "embedis-server vs redis-server").
+  return static_cast<int>(std::clamp(cpus / 2, 1u, 4u));
+}
+
 ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
     : keyspace_(keyspace),
       options_(std::move(options)),
@@ -916,9 +924,7 @@ absl::Status ServerState::Start() {
     return s;
   }
   int threads = options_.io_threads;
-  if (threads <= 0) {
-    threads = static_cast<int>(std::min(2u, std::max(1u, std::thread::hardware_concurrency())));
-  }
+  if (threads <= 0) threads = DefaultIoThreads(std::thread::hardware_concurrency());
   threads = std::min(threads, 128);
   for (int i = 0; i < threads; ++i) {
     auto loop = std::make_unique<EventLoop>(this, i);
@@ -994,6 +1000,7 @@ void Server::RequestStop() { state_->RequestStop(); }
 void Server::Wait() { state_->Wait(); }
 void Server::Stop() { state_->Stop(); }
 int Server::port() const { return state_->port(); }
+int Server::io_threads() const { return state_->io_threads(); }
 Keyspace& Server::keyspace() { return *state_->keyspace(); }
 commands::CommandTable& Server::table() { return state_->mutable_table(); }
 

@@ -22,8 +22,13 @@
 //    connections. Commands run on the I/O thread that read them: the Keyspace is thread-safe, so
 //    there is no hand-off and no global lock.
 //  - Non-blocking sockets, full pipelining: every complete command in a read is executed and all
-//    their replies leave in one write.
+//    their replies leave in one write. Commands are taken from the parser in batches of up to 16;
+//    the keys of a batch are prefetched (Keyspace::Prefetch) before it runs, so a pipeline's
+//    cache misses on the key table overlap instead of being taken one after another.
 //  - Fairness: at most `max_commands_per_turn` commands per connection per loop turn.
+//  - Transactions: each loop holds a mutex while it executes a batch; EXEC takes every loop's
+//    mutex in index order and runs its queue with all other network clients held off
+//    (lib/commands/transaction_family.cc has the whole design).
 //  - Backpressure: a client whose unsent replies exceed `client_output_pause` is not read from
 //    until they drain; past `client_output_buffer_limit` it is disconnected.
 //  - Limits and errors exactly as redis-server: protocol errors are answered and the connection is
@@ -81,6 +86,9 @@ class Server {
   // The bound TCP port (the real one when options.port was 0), or -1 without TCP. Valid after a
   // successful Start().
   int port() const;
+  // The number of I/O loops (the automatic choice when options.io_threads was 0). Valid after a
+  // successful Start().
+  int io_threads() const;
 
   Keyspace& keyspace();
   // The commands this server runs. Add commands only before Start().

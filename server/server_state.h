@@ -327,6 +327,9 @@ class ServerState {
 // server_commands.cc: AUTH, HELLO, CLIENT, RESET, SHUTDOWN, INFO, CONFIG, COMMAND.
 void RegisterServerCommands(commands::CommandTable* table);
 
+// The number of I/O loops when ServerOptions::io_threads is 0, for a machine with `cpus` CPUs.
+int DefaultIoThreads(unsigned cpus);
+
 // Text helpers shared with tests.
 std::string FormatAddress(std::string_view ip, int port);
 

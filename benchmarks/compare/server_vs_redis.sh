@@ -20,7 +20,9 @@
 # delta / keys (/proc/<pid>/status VmRSS), since the two servers count used_memory differently
 # (redis: jemalloc's allocated bytes; embedis: glibc malloc's in-use bytes plus its slab pages).
 #
-# redis-server is Debian's, started with --save '' --appendonly no. embedis-server is built with
+# redis-server is Debian's, started with --save '' --appendonly no; embedis-server with --save ""
+# likewise (its default save rules are Redis's, and a background save in the middle of a run would
+# be counted in its CPU and latency). embedis-server is built with
 # `bazel build -c opt --config=opt //server:embedis-server` unless EMBEDIS_SERVER is given.
 # Results also go to benchmarks/compare/out/server_vs_redis-<time>.txt.
 set -euo pipefail
@@ -83,7 +85,7 @@ start_server() {  # embedis|redis
     mkdir -p "${WORK}/embedis-${SERVER_PORT}"
     # shellcheck disable=SC2086
     (cd "${WORK}/embedis-${SERVER_PORT}" &&
-      exec "${WORK}/embedis-server" --port "${SERVER_PORT}" --bind 127.0.0.1 ${EMBEDIS_FLAGS}) \
+      exec "${WORK}/embedis-server" --port "${SERVER_PORT}" --bind 127.0.0.1 --save "" ${EMBEDIS_FLAGS}) \
       >"${WORK}/embedis-${SERVER_PORT}.log" 2>&1 &
   else
     redis-server --port "${SERVER_PORT}" --bind 127.0.0.1 --save '' --appendonly no \

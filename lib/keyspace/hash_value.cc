@@ -1,6 +1,8 @@
 #include "lib/keyspace/hash_value.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -36,6 +38,19 @@ size_t BucketsFor(size_t n, size_t min_buckets) {
 }  // namespace
 
 HashValue::HashValue(Limits limits) : limits_(limits) {}
+
+HashValue::Node* HashValue::NewNode(uint64_t hash, std::string_view field, std::string_view value) {
+  void* raw = ::operator new(sizeof(Node) + field.size());
+  Node* node =
+      new (raw) Node{nullptr, hash, std::string(value), static_cast<uint32_t>(field.size())};
+  std::memcpy(node + 1, field.data(), field.size());
+  return node;
+}
+
+void HashValue::DeleteNode(Node* node) {
+  node->~Node();
+  ::operator delete(node);
+}
 
 HashValue::~HashValue() { FreeTable(); }
 
@@ -88,7 +103,7 @@ void HashValue::CopyFrom(const HashValue& other) {
   for (size_t b = 0; b < other.buckets_.size(); ++b) {
     Node** tail = &buckets_[b];
     for (const Node* n = other.buckets_[b]; n != nullptr; n = n->next) {
-      *tail = new Node{nullptr, n->hash, n->field, n->value};
+      *tail = NewNode(n->hash, n->field(), n->value);
       tail = &(*tail)->next;
     }
   }
@@ -99,7 +114,7 @@ void HashValue::FreeTable() {
   for (Node* head : buckets_) {
     while (head != nullptr) {
       Node* next = head->next;
-      delete head;
+      DeleteNode(head);
       head = next;
     }
   }
@@ -126,7 +141,7 @@ size_t HashValue::FootprintBytes() const {
   }
   bytes += BucketsFor(size_, kMinBuckets) * sizeof(Node*) + size_ * sizeof(Node);
   for (const Node* head : buckets_) {
-    for (const Node* n = head; n != nullptr; n = n->next) bytes += heap(n->field) + heap(n->value);
+    for (const Node* n = head; n != nullptr; n = n->next) bytes += n->field_len + heap(n->value);
   }
   return bytes;
 }
@@ -140,7 +155,7 @@ uint64_t HashValue::HashOf(std::string_view field) const {
 HashValue::Node* HashValue::FindNode(std::string_view field, uint64_t hash) const {
   if (buckets_.empty()) return nullptr;
   for (Node* n = buckets_[hash & (buckets_.size() - 1)]; n != nullptr; n = n->next) {
-    if (n->hash == hash && n->field == field) return n;
+    if (n->hash == hash && n->field() == field) return n;
   }
   return nullptr;
 }
@@ -191,7 +206,7 @@ void HashValue::ConvertToHashtable() {
   buckets_.assign(BucketsFor(pairs_.size(), kMinBuckets), nullptr);
   size_ = 0;
   for (auto& [f, v] : pairs_) {
-    InsertNode(new Node{nullptr, HashOf(f), std::move(f), std::move(v)});
+    InsertNode(NewNode(HashOf(f), f, v));
   }
   std::vector<std::pair<std::string, std::string>>().swap(pairs_);
 }
@@ -216,7 +231,7 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
     n->value.assign(value);
     return false;
   }
-  InsertNode(new Node{nullptr, hash, std::string(field), std::string(value)});
+  InsertNode(NewNode(hash, field, value));
   return true;
 }
 
@@ -241,9 +256,9 @@ bool HashValue::Erase(std::string_view field) {
   for (Node** link = &buckets_[hash & (buckets_.size() - 1)]; *link != nullptr;
        link = &(*link)->next) {
     Node* n = *link;
-    if (n->hash == hash && n->field == field) {
+    if (n->hash == hash && n->field() == field) {
       *link = n->next;
-      delete n;
+      DeleteNode(n);
       --size_;
       ++mutations_;
       MaybeShrink();
@@ -259,7 +274,7 @@ void HashValue::ForEach(FieldFn fn) const {
     return;
   }
   for (const Node* head : buckets_) {
-    for (const Node* n = head; n != nullptr; n = n->next) fn(n->field, n->value);
+    for (const Node* n = head; n != nullptr; n = n->next) fn(n->field(), n->value);
   }
 }
 
@@ -275,7 +290,7 @@ std::pair<std::string_view, std::string_view> HashValue::RandomField(absl::BitGe
     size_t len = 0;
     for (const Node* n = head; n != nullptr; n = n->next) ++len;
     for (size_t i = absl::Uniform<size_t>(rng, 0, len); i > 0; --i) head = head->next;
-    return {head->field, head->value};
+    return {head->field(), head->value};
   }
 }
 
@@ -335,7 +350,7 @@ uint64_t HashValue::Scan(uint64_t cursor, size_t count, FieldFn fn) const {
   uint64_t v = cursor;
   do {
     for (const Node* n = buckets_[v & mask]; n != nullptr; n = n->next) {
-      fn(n->field, n->value);
+      fn(n->field(), n->value);
       ++collected;
     }
     // Increment the reversed bucket index: the next bucket in reverse-binary order.

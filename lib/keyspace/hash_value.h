@@ -137,12 +137,19 @@ class HashValue {
   void ConvertToHashtable();
 
  private:
+  // A hash-table field: one allocation holds the node and the field's bytes (fields never
+  // change), so a lookup reads the field from the node's own cache lines and an insert
+  // allocates twice (node, and the value when longer than std::string's inline buffer), not
+  // three times.
   struct Node {
     Node* next;
     uint64_t hash;
-    std::string field;
     std::string value;
+    uint32_t field_len;
+    std::string_view field() const { return {reinterpret_cast<const char*>(this + 1), field_len}; }
   };
+  static Node* NewNode(uint64_t hash, std::string_view field, std::string_view value);
+  static void DeleteNode(Node* node);
   enum class Encoding : uint8_t { kListpack, kHashtable };
   static constexpr size_t kMinBuckets = 4;
 

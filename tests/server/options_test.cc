@@ -63,5 +63,14 @@ TEST(Addresses, FormatLikeRedis) {
   EXPECT_EQ(server_internal::FormatAddress("::1", 6379), "[::1]:6379");
 }
 
+TEST(IoThreads, OnePerTwoCpusFromOneToFour) {
+  EXPECT_EQ(server_internal::DefaultIoThreads(0), 1);  // hardware_concurrency() may say 0
+  EXPECT_EQ(server_internal::DefaultIoThreads(1), 1);
+  EXPECT_EQ(server_internal::DefaultIoThreads(2), 1);
+  EXPECT_EQ(server_internal::DefaultIoThreads(4), 2);
+  EXPECT_EQ(server_internal::DefaultIoThreads(7), 3);
+  EXPECT_EQ(server_internal::DefaultIoThreads(64), 4);
+}
+
 }  // namespace
 }  // namespace embedis
