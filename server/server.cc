@@ -374,14 +374,16 @@ void EventLoop::UpdateInterest(Connection& c) {
 void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view reason) {
   if (c->closed) return;
   c->closed = true;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
-  ::close(c->fd());
-  state_->Log(LogLevel::kVerbose, absl::StrCat("Client id=", c->id(), " addr=", c->addr(),
-                                               " closed: ", ToAbsl(reason)));
+  // Forgotten by the registry (CLIENT LIST/KILL, maxclients) before the peer can see the close:
+  // a client that saw its connection end must not find it still counted.
   // MULTI state and WATCH registrations go now, not when the last reference does.
   c->client.ResetTransaction();
   state_->RemoveClient(c->id());
   state_->ReleaseSlot();
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  ::close(c->fd());
+  state_->Log(LogLevel::kVerbose, absl::StrCat("Client id=", c->id(), " addr=", c->addr(),
+                                               " closed: ", ToAbsl(reason)));
   conns_.erase(c->id());
   count_.fetch_sub(1, std::memory_order_relaxed);
 }
