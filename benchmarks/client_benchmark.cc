@@ -2,8 +2,8 @@
 // side against one redis-server: SET and GET of 200-byte values, one command
 // at a time and pipelined in batches of 16 and 128.
 //
-//   bazel run -c opt --config=opt //benchmarks:client_benchmark -- \
-//       --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true
+//   bazel run -c opt --config=opt //benchmarks:client_benchmark -- FLAGS
+//   (FLAGS: --benchmark_repetitions=3 --benchmark_enable_random_interleaving=true)
 //
 // The server: EMBEDIS_BENCH_REDIS_PORT=<port> uses a running redis-server on
 // 127.0.0.1 (start it pinned, e.g. `taskset -c 0 redis-server --port 6390

@@ -130,11 +130,6 @@ absl::Status ConfigureSocket(int fd, bool tcp, std::chrono::nanoseconds command_
   return absl::OkStatus();
 }
 
-bool StartsWithWord(std::string_view message, std::string_view word) {
-  return message.size() >= word.size() && message.substr(0, word.size()) == word &&
-         (message.size() == word.size() || message[word.size()] == ' ');
-}
-
 }  // namespace
 
 absl::Status StatusFromErrorReply(std::string_view message) {

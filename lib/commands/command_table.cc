@@ -101,7 +101,7 @@ void CommandTable::PrefetchKeys(Keyspace& keyspace, int db,
                                 absl::Span<const std::vector<std::string_view>> batch,
                                 const CommandSpec* const* found) const {
   constexpr size_t kMaxKeys = 64;
-  std::string_view keys[kMaxKeys];
+  Keyspace::PrefetchItem items[kMaxKeys];
   size_t n = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::vector<std::string_view>& argv = batch[i];
@@ -112,10 +112,11 @@ void CommandTable::PrefetchKeys(Keyspace& keyspace, int db,
     const int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
     const int step = spec->key_step > 0 ? spec->key_step : 1;
     for (int k = spec->first_key; k <= last && k < argc && n < kMaxKeys; k += step) {
-      keys[n++] = argv[k];
+      const bool field = k == spec->first_key && spec->field_arg > 0 && spec->field_arg < argc;
+      items[n++] = {argv[k], field ? argv[spec->field_arg] : std::string_view()};
     }
   }
-  if (n > 0) keyspace.Prefetch(db, absl::Span<const std::string_view>(keys, n));
+  if (n > 0) keyspace.Prefetch(db, absl::Span<const Keyspace::PrefetchItem>(items, n));
 }
 
 void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const {

@@ -149,10 +149,11 @@ struct CommandSpec {
   int arity = 0;     // N exactly, -N at least (counting the name, and for subcommands the parent)
   uint32_t flags = 0;
   int first_key = 0, last_key = 0, key_step = 0;  // COMMAND INFO key positions
-  std::string group;                              // "string", "keyspace", "hash", "server", ...
-  std::string summary;                            // COMMAND DOCS
-  std::string since;                              // Redis version that added it
-  Handler handler;                                // unset for a parent of subcommands
+  int field_arg = 0;    // argv index of a field of the hash at first_key (0: none), for prefetching
+  std::string group;    // "string", "keyspace", "hash", "server", ...
+  std::string summary;  // COMMAND DOCS
+  std::string since;    // Redis version that added it
+  Handler handler;      // unset for a parent of subcommands
   std::vector<CommandSpec> subcommands;
 };
 

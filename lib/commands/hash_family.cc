@@ -347,12 +347,17 @@ void RegisterHashFamily(CommandTable* table) {
        CmdHScan},
   };
   for (const Row& row : rows) {
+    // The commands whose argv[2] is a field of the hash (not a count or a cursor).
+    const std::string_view name = row.name;
+    const bool field_at_2 = name != "hgetall" && name != "hlen" && name != "hkeys" &&
+                            name != "hvals" && name != "hrandfield" && name != "hscan";
     table->Register(CommandSpec{.name = row.name,
                                 .arity = row.arity,
                                 .flags = row.flags,
                                 .first_key = 1,
                                 .last_key = 1,
                                 .key_step = 1,
+                                .field_arg = field_at_2 ? 2 : 0,
                                 .group = "hash",
                                 .summary = row.summary,
                                 .since = row.since,

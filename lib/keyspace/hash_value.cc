@@ -43,7 +43,7 @@ HashValue::Node* HashValue::NewNode(uint64_t hash, std::string_view field, std::
   void* raw = ::operator new(sizeof(Node) + field.size());
   Node* node =
       new (raw) Node{nullptr, hash, std::string(value), static_cast<uint32_t>(field.size())};
-  std::memcpy(node + 1, field.data(), field.size());
+  std::memcpy(reinterpret_cast<char*>(node + 1), field.data(), field.size());
   return node;
 }
 
@@ -148,8 +148,23 @@ size_t HashValue::FootprintBytes() const {
 
 std::string_view HashValue::encoding() const { return is_listpack() ? "listpack" : "hashtable"; }
 
-uint64_t HashValue::HashOf(std::string_view field) const {
+uint64_t HashValue::HashOf(std::string_view field) const { return FieldHash(field); }
+
+uint64_t HashValue::FieldHash(std::string_view field) {
   return XXH3_64bits_withSeed(field.data(), field.size(), HashSeed());
+}
+
+void HashValue::PrefetchBucket(uint64_t field_hash) const {
+  if (is_listpack() || buckets_.empty()) return;
+  __builtin_prefetch(&buckets_[field_hash & (buckets_.size() - 1)]);
+}
+
+void HashValue::PrefetchNode(uint64_t field_hash) const {
+  if (is_listpack() || buckets_.empty()) return;
+  if (const Node* n = buckets_[field_hash & (buckets_.size() - 1)]; n != nullptr) {
+    __builtin_prefetch(n);                                      // next, hash, value header
+    __builtin_prefetch(reinterpret_cast<const char*>(n) + 64);  // the field's bytes
+  }
 }
 
 HashValue::Node* HashValue::FindNode(std::string_view field, uint64_t hash) const {

@@ -133,6 +133,13 @@ class HashValue {
   // header comment for the guarantee. REQUIRES: count >= 1.
   uint64_t Scan(uint64_t cursor, size_t count, FieldFn fn) const;
 
+  // Prefetch support (Keyspace::Prefetch): the hash of a field, then two rounds of cache hints
+  // for it in a hash-table hash: its bucket slot, then the node that slot points at (a no-op for
+  // a listpack, whose few pairs a lookup scans anyway).
+  static uint64_t FieldHash(std::string_view field);
+  void PrefetchBucket(uint64_t field_hash) const;
+  void PrefetchNode(uint64_t field_hash) const;
+
   // Converts a listpack to a hash table now (ordinarily conversion is automatic).
   void ConvertToHashtable();
 

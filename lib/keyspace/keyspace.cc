@@ -402,31 +402,54 @@ size_t Keyspace::WatchCount() {
   return n;
 }
 
-void Keyspace::Prefetch(int db, absl::Span<const std::string_view> keys) const {
+void Keyspace::Prefetch(int db, absl::Span<const PrefetchItem> items) const {
   if (db < 0 || db >= databases_) return;
-  constexpr size_t kMaxKeys = 64;
-  const size_t n = std::min(keys.size(), kMaxKeys);
-  uint64_t hashes[kMaxKeys];
-  for (size_t i = 0; i < n; ++i) hashes[i] = HashKey(keys[i]);
-  // First every bucket slot, then (once those have arrived) the entry each slot points at: two
-  // rounds of independent loads instead of 2n dependent ones. The slot must be read under the
-  // lock (a concurrent resize frees the bucket array); a prefetch itself never faults.
-  for (size_t i = 0; i < n; ++i) {
-    Shard& shard = ShardFor(hashes[i]);
-    MutexLock lock(&shard.mu);
-    const Db* d = DbIfPresent(shard, db);
-    if (d != nullptr && d->buckets != nullptr) __builtin_prefetch(&d->buckets[hashes[i] & d->mask]);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    Shard& shard = ShardFor(hashes[i]);
-    MutexLock lock(&shard.mu);
-    const Db* d = DbIfPresent(shard, db);
-    if (d == nullptr || d->buckets == nullptr) continue;
-    if (const Entry* e = d->buckets[hashes[i] & d->mask]; e != nullptr) {
+  constexpr size_t kMaxItems = 64;
+  const size_t n = std::min(items.size(), kMaxItems);
+  uint64_t hashes[kMaxItems];
+  for (size_t i = 0; i < n; ++i) hashes[i] = HashKey(items[i].key);
+  // Rounds of independent loads instead of one chain of dependent ones per item: every bucket
+  // slot, then the entry each slot points at, then (for items naming a hash field) the field's
+  // bucket in a hash-table hash, then the field's node. Pointers are followed under the shard
+  // lock (a concurrent resize frees bucket arrays); a prefetch itself never faults. Consecutive
+  // items of one shard share one lock hold.
+  auto each = [&](auto&& fn) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    Shard* held = nullptr;
+    for (size_t i = 0; i < n; ++i) {
+      Shard* shard = &ShardFor(hashes[i]);
+      if (shard != held) {
+        if (held != nullptr) held->mu.Unlock();
+        shard->mu.Lock();
+        held = shard;
+      }
+      if (const Db* d = DbIfPresent(*shard, db); d != nullptr && d->buckets != nullptr) fn(i, *d);
+    }
+    if (held != nullptr) held->mu.Unlock();
+  };
+  each([&](size_t i, const Db& d) { __builtin_prefetch(&d.buckets[hashes[i] & d.mask]); });
+  bool fields = false;
+  each([&](size_t i, const Db& d) {
+    if (const Entry* e = d.buckets[hashes[i] & d.mask]; e != nullptr) {
       __builtin_prefetch(e);                                      // header and key
       __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);  // the value's start
     }
+    fields |= !items[i].field.empty();
+  });
+  if (!fields) return;
+  uint64_t field_hashes[kMaxItems];
+  for (size_t i = 0; i < n; ++i) {
+    if (!items[i].field.empty()) field_hashes[i] = HashValue::FieldHash(items[i].field);
   }
+  // The entries are in cache now: finding them again is cheap.
+  auto each_hash = [&](auto&& fn) {
+    each([&](size_t i, const Db& d) {
+      if (items[i].field.empty()) return;
+      Entry** link = const_cast<Db&>(d).Find(items[i].key, hashes[i]);
+      if (link != nullptr && (*link)->tag == keyspace_internal::kTagHash) fn(i, *(*link)->hash());
+    });
+  };
+  each_hash([&](size_t i, const HashValue& h) { h.PrefetchBucket(field_hashes[i]); });
+  each_hash([&](size_t i, const HashValue& h) { h.PrefetchNode(field_hashes[i]); });
 }
 
 absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {

@@ -305,12 +305,17 @@ class Keyspace {
   // databases are a caller bug (the command layer checks SELECT's argument)
   // and abort the process with a message.
 
-  // A hint that operations on `keys` in database `db` come next: brings their hash-table buckets
-  // and entries into the CPU cache, so that a batch of commands (a pipelined read) overlaps its
-  // cache misses instead of taking them one after another. Observably a no-op: nothing expires,
-  // no counter moves. Costs a hash and two short shard-lock holds per key; worth it only for
-  // batches of several keys. At most the first 64 keys are prefetched.
-  void Prefetch(int db, absl::Span<const std::string_view> keys) const;
+  // A hint that operations on these keys in database `db` come next: brings their hash-table
+  // buckets and entries into the CPU cache, and for an item with a `field` whose key holds a
+  // hash (in its hash-table encoding), that field's bucket and node too. A batch of commands (a
+  // pipelined read) then overlaps its cache misses instead of taking them one after another.
+  // Observably a no-op: nothing expires, no counter moves. Costs hashing and a few short
+  // shard-lock holds per item; worth it only for batches of several. At most 64 items are used.
+  struct PrefetchItem {
+    std::string_view key;
+    std::string_view field;  // empty: none
+  };
+  void Prefetch(int db, absl::Span<const PrefetchItem> items) const;
 
   // ---- Strings ----
   // The value, nullopt when missing; WRONGTYPE error (kFailedPrecondition)
