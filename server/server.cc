@@ -407,6 +407,7 @@ void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
     state_->Log(LogLevel::kWarning,
                 absl::StrCat("Closing client that reached max query buffer length: ",
                              c->InfoLine(NowMs())));
+    if (!Flush(c)) return;  // the replies so far go out first, as before the close
     return Close(c, "query buffer limit");
   }
   c->qbuf.store(c->parser.pending_bytes(), std::memory_order_relaxed);
@@ -532,7 +533,23 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   } else if (!more) {
     c->backlog = false;
   }
-  return Flush(c);
+  // The replies leave at the end of the loop turn, after every ready connection has been read and
+  // run (as redis-server writes in beforeSleep): a client with many connections (redis-benchmark,
+  // a pool) then finds many replies at once and wakes up once for them, not once per reply.
+  if (!c->flush_pending) {
+    c->flush_pending = true;
+    to_flush_.push_back(c);
+  }
+  return true;
+}
+
+void EventLoop::FlushPending() {
+  std::vector<std::shared_ptr<Connection>> list;
+  list.swap(to_flush_);
+  for (const std::shared_ptr<Connection>& c : list) {
+    c->flush_pending = false;
+    Flush(c);  // a closed connection is skipped; one closing after its reply is closed here
+  }
 }
 
 bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
@@ -656,6 +673,7 @@ void EventLoop::Run() {
         Process(c);
       }
     }
+    FlushPending();
     const int64_t now = NowMs();
     if (now - last_cron_ms_ >= cron_interval) {
       last_cron_ms_ = now;

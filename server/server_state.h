@@ -25,9 +25,10 @@
 // One loop turn
 // -------------
 //   epoll_wait (timeout: 0 if some connection has a backlog, else 1000/hz ms)
-//   for each event: accept | drain the inbox | read+execute+write | write
+//   for each event: accept | drain the inbox | read+execute | write
 //     (execute: take up to 16 complete commands, prefetch their keys, run them; repeat)
 //   for each connection with a backlog: execute up to max_commands_per_turn more
+//   write the replies of every connection that ran commands
 //   every 1000/hz ms: idle timeouts, statistics
 //
 // A connection is in one of these states as far as reading goes:
@@ -94,7 +95,8 @@ class Connection {
   bool backlog = false;            // complete commands wait in the parser
   bool paused = false;             // output over client_output_pause
   bool no_evict = false, no_touch = false;
-  bool closed = false;  // the socket is closed and the loop has forgotten it
+  bool closed = false;         // the socket is closed and the loop has forgotten it
+  bool flush_pending = false;  // in the loop's list of replies to write at the end of the turn
 
   size_t pending_output() const { return out.size() - out_sent; }
 
@@ -190,10 +192,13 @@ class EventLoop {
   void Register(std::shared_ptr<Connection> conn);
   void OnReadable(const std::shared_ptr<Connection>& c);
   void OnWritable(const std::shared_ptr<Connection>& c);
-  // Runs up to one turn's budget of commands; returns false if the connection was closed.
+  // Runs up to one turn's budget of commands and queues the connection for FlushPending;
+  // returns false if the connection was closed.
   bool Process(const std::shared_ptr<Connection>& c);
   void ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);
+  // Writes the replies of every connection Process ran this turn.
+  void FlushPending();
   // Writes what it can; returns false if the connection was closed.
   bool Flush(const std::shared_ptr<Connection>& c);
   void UpdateInterest(Connection& c);
@@ -212,6 +217,7 @@ class EventLoop {
   absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> conns_;
   std::atomic<size_t> count_{0};
   std::vector<int64_t> backlog_;
+  std::vector<std::shared_ptr<Connection>> to_flush_;  // see FlushPending
   // Process's batch: up to kBatch commands taken from one connection's parser, and their specs.
   static constexpr size_t kBatch = 16;
   std::vector<std::vector<std::string_view>> batch_ =

@@ -56,8 +56,10 @@ TEST(KeyspacePrefetch, HashFieldsOfBothEncodings) {
   }
   ASSERT_TRUE(ks.HSet(0, "small", {{"a", "1"}}).ok());  // a listpack
   const KeyspaceStats before = ks.GetStats();
+  std::vector<std::string> fields;  // the items' views point into these
+  for (int i = 0; i < 40; ++i) fields.push_back("f" + std::to_string(i * 7));
   std::vector<Keyspace::PrefetchItem> items;
-  for (int i = 0; i < 40; ++i) items.push_back({"big", "f" + std::to_string(i * 7)});
+  for (const std::string& f : fields) items.push_back({"big", f});
   items.push_back({"big", "missing-field"});
   items.push_back({"small", "a"});
   items.push_back({"missing-key", "a"});
