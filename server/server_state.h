@@ -41,6 +41,8 @@
 #ifndef EMBEDIS_SERVER_SERVER_STATE_H_
 #define EMBEDIS_SERVER_SERVER_STATE_H_
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -335,6 +337,9 @@ void RegisterServerCommands(commands::CommandTable* table);
 
 // The number of I/O loops when ServerOptions::io_threads is 0, for a machine with `cpus` CPUs.
 int DefaultIoThreads(unsigned cpus);
+
+// The numeric address and port of a socket address (IPv4 or IPv6); false for another family.
+bool SockaddrToIp(const sockaddr_storage& ss, std::string* ip, int* port);
 
 // Text helpers shared with tests.
 std::string FormatAddress(std::string_view ip, int port);
