@@ -6,12 +6,22 @@
 #   ROUNDS=5 benchmarks/compare/server_vs_redis.sh
 #   EMBEDIS_SERVER=/path/to/embedis-server EMBEDIS_FLAGS="--io-threads 1" ... # another build/config
 #   SKIP_MEMORY=1 ...  # throughput only
+#   MODES="1:2" TESTS=set,get PIN=1 ...  # some client setups / tests; pinned to CPUs
 #
-# Throughput: redis-benchmark -t <test> -n N -c 50 -d 200 -r 1000000 -P {1,16} --csv, for SET, GET,
-# INCR, HSET and MSET (10 keys per MSET). MGET is not a redis-benchmark test, so it is not here.
-# Each (round, pipeline, test) runs embedis then redis; each run is a separate redis-benchmark
+# Throughput: redis-benchmark -n N -c 50 -d 200 -r 1000000 -P <pipeline> --csv for SET, GET, INCR,
+# HSET, MSET (10 keys per MSET) and MGET (10 keys; MGET is not a built-in redis-benchmark test, so
+# it runs as the custom command `MGET key:__rand_int__ x10`, after SET and MSET filled the keys).
+# MODES lists the client setups: "1" and "16" are -P 1 and -P 16 with redis-benchmark's default
+# single thread; "1:2" is -P 1 with `--threads 2`. At -P 1 one redis-benchmark thread spends more
+# CPU per request than either server (its CPU per request is printed), so with one thread the
+# client, not the server, bounds the rate; with two threads the server's cost shows. In threaded
+# mode redis-benchmark only notices the end of a run at its 250 ms timer, so threaded runs use
+# REQUESTS_THREADED requests to keep that rounding small.
+# Each (round, mode, test) runs embedis then redis; each run is a separate redis-benchmark
 # process, and the server's CPU time (utime+stime of all its threads, /proc/<pid>/stat, read
-# before and after the run) is divided by the requests it served. Printed: every run's throughput,
+# before and after the run) is divided by the requests it served; the client's CPU time (bash's
+# `times` for the redis-benchmark child) likewise. PIN=1 runs both servers on the last CPU and a
+# single-threaded redis-benchmark on the others (taskset). Printed: every run's throughput, p50,
 # p99 latency and CPU per request; then per test the medians and the embedis/redis ratios.
 #
 # Memory: 1M keys shaped like sessions (as memory_vs_redis.sh: "sess:" + base64url(24 random
@@ -31,18 +41,20 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 ROUNDS="${ROUNDS:-3}"
 CLIENTS="${CLIENTS:-50}"
 DATA_SIZE="${DATA_SIZE:-200}"
-TESTS="${TESTS:-set,get,incr,hset,mset}"
-PIPELINES="${PIPELINES:-1 16}"
-# Requests per run: enough for ~2 s at the expected rates.
+TESTS="${TESTS:-set,get,incr,hset,mset,mget}"
+MODES="${MODES:-${PIPELINES:-1 1:2 16}}"  # PIPELINES: the older name (no threaded modes)
+# Requests per run: enough for ~2 s at the expected rates (~10 s when threaded, see above).
 REQUESTS_P1="${REQUESTS_P1:-100000}"
 REQUESTS_P16="${REQUESTS_P16:-500000}"
+REQUESTS_THREADED="${REQUESTS_THREADED:-500000}"
+PIN="${PIN:-}"
 MEMORY_KEYS="${MEMORY_KEYS:-1000000}"
 EMBEDIS_FLAGS="${EMBEDIS_FLAGS:-}"
 PY=/usr/bin/python3
 CLK_TCK="$(getconf CLK_TCK)"
 
-for tool in redis-server redis-benchmark redis-cli; do
-  command -v "${tool}" >/dev/null || { echo "missing ${tool}: apt-get install redis-server redis-tools" >&2; exit 1; }
+for tool in redis-server redis-benchmark redis-cli taskset; do
+  command -v "${tool}" >/dev/null || { echo "missing ${tool}: apt-get install redis-server redis-tools util-linux" >&2; exit 1; }
 done
 
 WORK="$(mktemp -d /tmp/server_vs_redis.XXXXXX)"
@@ -63,6 +75,13 @@ if [[ -z "${EMBEDIS_SERVER:-}" ]]; then
   EMBEDIS_SERVER="$(cd "${ROOT}" && bazel info -c opt --config=opt bazel-bin 2>/dev/null)/server/embedis-server"
 fi
 cp "${EMBEDIS_SERVER}" "${WORK}/embedis-server"  # a later rebuild cannot change it mid-run
+
+SERVER_PIN=() CLIENT_PIN=()
+if [[ -n "${PIN}" ]]; then
+  last_cpu=$(($(nproc) - 1))
+  SERVER_PIN=(taskset -c "${last_cpu}")
+  CLIENT_PIN=(taskset -c "0-$((last_cpu > 0 ? last_cpu - 1 : 0))")
+fi
 
 free_port() {
   "${PY}" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -85,10 +104,10 @@ start_server() {  # embedis|redis
     mkdir -p "${WORK}/embedis-${SERVER_PORT}"
     # shellcheck disable=SC2086
     (cd "${WORK}/embedis-${SERVER_PORT}" &&
-      exec "${WORK}/embedis-server" --port "${SERVER_PORT}" --bind 127.0.0.1 --save "" ${EMBEDIS_FLAGS}) \
+      exec "${SERVER_PIN[@]}" "${WORK}/embedis-server" --port "${SERVER_PORT}" --bind 127.0.0.1 --save "" ${EMBEDIS_FLAGS}) \
       >"${WORK}/embedis-${SERVER_PORT}.log" 2>&1 &
   else
-    redis-server --port "${SERVER_PORT}" --bind 127.0.0.1 --save '' --appendonly no \
+    "${SERVER_PIN[@]}" redis-server --port "${SERVER_PORT}" --bind 127.0.0.1 --save '' --appendonly no \
       --dir "${WORK}" --logfile "${WORK}/redis-${SERVER_PORT}.log" --daemonize no &
   fi
   SERVER_PID=$!
@@ -113,9 +132,31 @@ say "# embedis-server vs redis-server — $(date -u '+%Y-%m-%d %H:%M UTC')"
 say "# $(redis-server --version | cut -d' ' -f1-3,6)  |  redis-benchmark $(redis-benchmark --version 2>/dev/null | cut -d' ' -f2 || true)"
 say "# embedis-server ${EMBEDIS_SERVER} ${EMBEDIS_FLAGS}"
 say "# $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r)"
-say "# rounds=${ROUNDS} clients=${CLIENTS} -d ${DATA_SIZE} -r 1000000 tests=${TESTS} pipelines=${PIPELINES}"
-say "# requests per run: ${REQUESTS_P1} at -P 1, ${REQUESTS_P16} at -P 16"
+say "# rounds=${ROUNDS} clients=${CLIENTS} -d ${DATA_SIZE} -r 1000000 tests=${TESTS} modes=${MODES} (P or P:threads)${PIN:+ pinned}"
+say "# requests per run: ${REQUESTS_P1} at -P 1, ${REQUESTS_P16} at -P 16, ${REQUESTS_THREADED} with --threads"
 say ""
+
+# Runs one redis-benchmark; prints its CSV line, then `times`: the shell's and (third line) the
+# children's user and system time ("0m1.234s 0m0.567s").
+run_benchmark() {  # port test pipeline threads requests
+  local port=$1 test=$2 pipeline=$3 threads=$4 requests=$5 args=()
+  if [[ "${test}" == mget ]]; then
+    args=(MGET)
+    for _ in $(seq 1 10); do args+=("key:__rand_int__"); done
+  else
+    args=(-t "${test}")
+  fi
+  local pin=("${CLIENT_PIN[@]}")
+  if [[ "${threads}" -gt 1 ]]; then
+    args+=(--threads "${threads}")
+    pin=()
+  fi
+  {
+    "${pin[@]}" redis-benchmark -h 127.0.0.1 -p "${port}" -n "${requests}" -c "${CLIENTS}" \
+      -d "${DATA_SIZE}" -r 1000000 -P "${pipeline}" --csv "${args[@]}" 2>/dev/null | tail -1
+    times  # not in a pipeline: that would be a subshell without children
+  }
+}
 
 # ---- Throughput, latency and CPU per request ----
 start_server embedis
@@ -125,24 +166,29 @@ REDIS_PID="${SERVER_PID}" REDIS_PORT="${SERVER_PORT}"
 
 RUNS="${WORK}/runs.tsv"
 : >"${RUNS}"
-say "round	server	test	pipeline	rps	p50_ms	p99_ms	cpu_us_per_req"
+say "round	server	test	mode	rps	p50_ms	p99_ms	server_cpu_us_per_req	client_cpu_us_per_req"
 for round in $(seq 1 "${ROUNDS}"); do
-  for pipeline in ${PIPELINES}; do
+  for mode in ${MODES}; do
+    pipeline="${mode%%:*}" threads=1
+    [[ "${mode}" == *:* ]] && threads="${mode##*:}"
     requests="${REQUESTS_P1}"
     [[ "${pipeline}" -gt 1 ]] && requests="${REQUESTS_P16}"
+    [[ "${threads}" -gt 1 ]] && requests="${REQUESTS_THREADED}"
     for test in ${TESTS//,/ }; do
       for server in embedis redis; do
         if [[ "${server}" == embedis ]]; then pid="${EMBEDIS_PID}" port="${EMBEDIS_PORT}"; else pid="${REDIS_PID}" port="${REDIS_PORT}"; fi
         before="$(cpu_ticks "${pid}")"
-        csv="$(redis-benchmark -h 127.0.0.1 -p "${port}" -t "${test}" -n "${requests}" \
-          -c "${CLIENTS}" -d "${DATA_SIZE}" -r 1000000 -P "${pipeline}" --csv 2>/dev/null | tail -1)"
+        out="$(run_benchmark "${port}" "${test}" "${pipeline}" "${threads}" "${requests}")"
         after="$(cpu_ticks "${pid}")"
+        csv="$(head -1 <<<"${out}")" client_s="$(sed -n 3p <<<"${out}" |
+          awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }')"
         # "MSET (10 keys)","rps","avg","min","p50","p95","p99","max"
         IFS=, read -r name rps avg min p50 p95 p99 max <<<"${csv//\"/}"
-        [[ -n "${rps:-}" ]] || { echo "redis-benchmark failed on ${server} ${test}: ${csv}" >&2; exit 1; }
+        [[ -n "${rps:-}" && -n "${p99:-}" ]] || { echo "redis-benchmark failed on ${server} ${test}: ${csv}" >&2; exit 1; }
         cpu_us="$(awk -v t=$((after - before)) -v hz="${CLK_TCK}" -v n="${requests}" \
           'BEGIN { printf "%.2f", t * 1e6 / hz / n }')"
-        line="${round}	${server}	${test}	${pipeline}	${rps}	${p50}	${p99}	${cpu_us}"
+        client_us="$(awk -v s="${client_s}" -v n="${requests}" 'BEGIN { printf "%.2f", s * 1e6 / n }')"
+        line="${round}	${server}	${test}	${mode}	${rps}	${p50}	${p99}	${cpu_us}	${client_us}"
         echo "${line}" >>"${RUNS}"
         say "${line}"
       done
@@ -153,23 +199,36 @@ stop_server "${EMBEDIS_PID}"
 stop_server "${REDIS_PID}"
 
 say ""
-say "# Medians over ${ROUNDS} rounds (ratio = embedis / redis; for p99 and CPU lower is better)"
+say "# Medians over ${ROUNDS} rounds (ratio = embedis / redis; for p99 and CPU lower is better;"
+say "# client cores = rps x client CPU per request: near 1.0 with one client thread = client-bound)"
 "${PY}" - "${RUNS}" <<'PYEOF' | tee -a "${OUT}"
 import statistics, sys
 runs = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 keys = []
 for r in runs:
-    k = (r[2], int(r[3]))
+    k = (r[2], r[3])
     if k not in keys:
         keys.append(k)
-def med(server, test, p, col):
-    return statistics.median(float(r[col]) for r in runs if r[1] == server and (r[2], int(r[3])) == (test, p))
-print(f"{'test':6} {'-P':>3} | {'embedis rps':>12} {'redis rps':>12} {'ratio':>6} | {'p99 e/r ms':>13} | {'CPU us/req e/r':>15}")
-for test, p in sorted(keys, key=lambda k: (k[1], k[0])):
-    e, r = med("embedis", test, p, 4), med("redis", test, p, 4)
-    e99, r99 = med("embedis", test, p, 6), med("redis", test, p, 6)
-    ec, rc = med("embedis", test, p, 7), med("redis", test, p, 7)
-    print(f"{test:6} {p:>3} | {e:12.0f} {r:12.0f} {e / r:6.2f} | {e99:6.3f}/{r99:<6.3f} | {ec:7.2f}/{rc:<7.2f}")
+def med(server, test, mode, col):
+    return statistics.median(float(r[col]) for r in runs if r[1] == server and (r[2], r[3]) == (test, mode))
+def per_round_ratios(test, mode):
+    e = {r[0]: float(r[4]) for r in runs if r[1] == "embedis" and (r[2], r[3]) == (test, mode)}
+    d = {r[0]: float(r[4]) for r in runs if r[1] == "redis" and (r[2], r[3]) == (test, mode)}
+    return [e[k] / d[k] for k in e if k in d]
+def mode_key(m):
+    p, _, t = m.partition(":")
+    return (int(p), int(t or 1))
+print(f"{'test':5} {'mode':>4} | {'embedis rps':>11} {'redis rps':>10} {'ratio':>5} {'rounds':>11} | "
+      f"{'p99 e/r ms':>13} | {'srv CPU us e/r':>14} | {'client cores e/r':>16}")
+tests = list(dict.fromkeys(k[0] for k in keys))
+for test, mode in sorted(keys, key=lambda k: (mode_key(k[1]), tests.index(k[0]))):
+    e, r = med("embedis", test, mode, 4), med("redis", test, mode, 4)
+    e99, r99 = med("embedis", test, mode, 6), med("redis", test, mode, 6)
+    ec, rc = med("embedis", test, mode, 7), med("redis", test, mode, 7)
+    ecl, rcl = med("embedis", test, mode, 8), med("redis", test, mode, 8)
+    rr = per_round_ratios(test, mode)
+    print(f"{test:5} {mode:>4} | {e:11.0f} {r:10.0f} {e / r:5.2f} {min(rr):5.2f}-{max(rr):<5.2f} | "
+          f"{e99:6.3f}/{r99:<6.3f} | {ec:6.2f}/{rc:<6.2f} | {e * ecl / 1e6:7.2f}/{r * rcl / 1e6:<7.2f}")
 PYEOF
 
 # ---- Memory per session-shaped key ----
