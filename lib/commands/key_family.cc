@@ -237,6 +237,22 @@ void CmdPersist(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(ctx.keyspace->Persist(ctx.client->db, argv[1]) ? 1 : 0);
 }
 
+// OBJECT ENCODING of a string, as Redis 7.0 reports it for a value stored the way `origin` says
+// (see StringOrigin in lib/keyspace/keyspace.h): Redis keeps an integer-looking value of at most
+// 20 bytes as a number ("int"; SET and friends, INCR), a value of at most 44 bytes in the same
+// allocation as its object header ("embstr"), anything else, and any string that APPEND or
+// SETRANGE modified, as a separate buffer ("raw").
+std::string_view StringEncoding(StringOrigin origin, std::string_view s) {
+  constexpr size_t kMaxIntBytes = 20;     // "-9223372036854775808"
+  constexpr size_t kMaxEmbstrBytes = 44;  // the longest string Redis 7.0 keeps as embstr
+  if (origin == StringOrigin::kRaw) return "raw";
+  int64_t unused;
+  if (origin == StringOrigin::kSet && s.size() <= kMaxIntBytes && ParseInt64(s, &unused)) {
+    return "int";
+  }
+  return s.size() <= kMaxEmbstrBytes ? "embstr" : "raw";
+}
+
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP.
 void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
   std::optional<std::string> encoding;
@@ -246,15 +262,7 @@ void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
       encoding = std::string(k.hash_view().encoding());
       return;
     }
-    std::string_view s = k.string_value();
-    int64_t unused;
-    if (s.size() <= 20 && ParseInt64(s, &unused)) {
-      encoding = "int";
-    } else if (s.size() <= 44) {
-      encoding = "embstr";
-    } else {
-      encoding = "raw";
-    }
+    encoding = std::string(StringEncoding(k.string_origin(), k.string_value()));
   });
   if (!encoding.has_value()) return ctx.reply->Null();
   if (what == "encoding") return ctx.reply->BulkString(*encoding);

@@ -12,11 +12,14 @@
 namespace embedis::commands {
 namespace {
 
-// MEMORY USAGE key [SAMPLES count], as Redis 7: nil for a missing key, otherwise the bytes the
-// key and its value occupy. SAMPLES is validated as Redis validates it, before the key is looked
-// up (a count that is not an integer: "value is not an integer or out of range"; a negative
-// count, SAMPLES without a count, or any other word: "syntax error"), but then ignored: embedis
-// always counts every field, where Redis extrapolates from `count` sampled elements (default 5).
+// MEMORY USAGE key [SAMPLES count], as Redis 7.0: nil for a missing key, otherwise the bytes the
+// key and its value occupy. The options are checked as Redis checks them, before the key is looked
+// up, the last SAMPLES winning: a count that is not an integer: "value is not an integer or out of
+// range"; a negative count, SAMPLES without a count, or any other word: "syntax error". A hash
+// stored as a hash table is measured on its first `count` fields (default 5; 0: all of them) and
+// extrapolated to the whole hash, so a hash of a million fields costs as little as one of ten.
+// A listpack hash (at most hash-max-listpack-entries fields) and a string are measured exactly,
+// whatever the count, as in Redis.
 //
 // The number is our real footprint, approximated (Keyspace::MemoryUsage has the details): the
 // entry's slab block (40-byte header, key bytes, then the string bytes or a pointer to the hash,
@@ -24,21 +27,24 @@ namespace {
 // its pairs (listpack) or nodes and buckets (hashtable), and the heap buffers of fields and
 // values longer than std::string's inline buffer. Not counted: malloc's headers and rounding for
 // the hash's allocations and for entries over 2 KiB (which malloc serves), growth slack (vector
-// capacity, string capacity, the bucket array of a hash table that shrank). It depends only on
-// the key, the value and the hash's encoding, never on the value's history, so the same
-// key/value always gives the same number. It is not comparable with Redis's (different layouts);
-// like Redis's, it grows with the value's size.
+// capacity, string capacity, the bucket array of a hash table that shrank). Measured whole, it
+// depends only on the key, the value and the hash's encoding, never on the value's history, so
+// the same key/value always gives the same number. It is not comparable with Redis's (different
+// layouts); like Redis's, it grows with the value's size.
 void CmdMemoryUsage(CommandContext& ctx, Args argv) {
+  constexpr int64_t kDefaultSamples = 5;  // Redis 7.0's default (MEMORY HELP says so)
+  int64_t samples = kDefaultSamples;
   for (size_t i = 3; i < argv.size(); ++i) {
     if (EqualsIgnoreCase(argv[i], "samples") && i + 1 < argv.size()) {
-      int64_t samples;
       if (!ParseInt64(argv[++i], &samples)) return ReplyError(ctx, errors::kNotInteger);
       if (samples < 0) return ReplyError(ctx, errors::kSyntax);
     } else {
       return ReplyError(ctx, errors::kSyntax);
     }
   }
-  std::optional<size_t> bytes = ctx.keyspace->MemoryUsage(ctx.client->db, argv[2]);
+  // SAMPLES 0 is "all", as the keyspace's 0.
+  std::optional<size_t> bytes =
+      ctx.keyspace->MemoryUsage(ctx.client->db, argv[2], static_cast<size_t>(samples));
   if (!bytes.has_value()) return ctx.reply->Null();
   ctx.reply->Integer(static_cast<int64_t>(*bytes));
 }

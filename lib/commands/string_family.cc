@@ -340,7 +340,8 @@ void CmdIncrByFloat(CommandContext& ctx, Args argv) {
       return;
     }
     formatted = FormatLongDoubleHuman(result);
-    k.SetString(formatted, /*keep_ttl=*/true);
+    // Redis stores the result as a plain string: OBJECT ENCODING "embstr" (or "raw"), never "int".
+    k.SetString(formatted, /*keep_ttl=*/true, StringOrigin::kFloat);
   });
   if (!error.empty()) return ReplyError(ctx, error);
   ctx.reply->BulkString(formatted);
@@ -400,7 +401,8 @@ void CmdSetRange(CommandContext& ctx, Args argv) {
     std::string updated(old);
     if (updated.size() < offset + value.size()) updated.resize(offset + value.size(), '\0');
     std::memcpy(updated.data() + offset, value.data(), value.size());
-    k.SetString(updated, /*keep_ttl=*/true);
+    // A modified (or created) buffer: OBJECT ENCODING "raw", as in Redis.
+    k.SetString(updated, /*keep_ttl=*/true, StringOrigin::kRaw);
     length = static_cast<int64_t>(updated.size());
   });
   if (!error.empty()) return ReplyError(ctx, error);

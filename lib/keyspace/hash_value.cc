@@ -129,7 +129,7 @@ void HashValue::Clear() {
   // An emptied hash table stays a hash table, as in Redis (where the key is deleted anyway).
 }
 
-size_t HashValue::FootprintBytes() const {
+size_t HashValue::FootprintBytes(size_t samples) const {
   // The longest string std::string keeps in its inline buffer (15 with libstdc++).
   static const size_t kInline = std::string().capacity();
   auto heap = [](const std::string& s) { return s.size() > kInline ? s.size() + 1 : 0; };
@@ -139,11 +139,22 @@ size_t HashValue::FootprintBytes() const {
     for (const auto& [f, v] : pairs_) bytes += heap(f) + heap(v);
     return bytes;
   }
-  bytes += BucketsFor(size_, kMinBuckets) * sizeof(Node*) + size_ * sizeof(Node);
-  for (const Node* head : buckets_) {
-    for (const Node* n = head; n != nullptr; n = n->next) bytes += n->field_len + heap(n->value);
+  bytes += BucketsFor(size_, kMinBuckets) * sizeof(Node*);
+  if (samples == 0 || samples > size_) samples = size_;
+  // The per-field bytes of the first `samples` fields in bucket order.
+  size_t measured = 0;
+  uint64_t field_bytes = 0;
+  for (size_t b = 0; b < buckets_.size() && measured < samples; ++b) {
+    for (const Node* n = buckets_[b]; n != nullptr && measured < samples; n = n->next) {
+      field_bytes += sizeof(Node) + n->field_len + heap(n->value);
+      ++measured;
+    }
   }
-  return bytes;
+  if (measured == size_) return bytes + field_bytes;  // every field: exact
+  // Extrapolated to every field (128-bit: the product may exceed 64 bits before the division).
+  const unsigned __int128 total =
+      static_cast<unsigned __int128>(field_bytes) * size_ / std::max<size_t>(measured, 1);
+  return bytes + static_cast<size_t>(total);
 }
 
 std::string_view HashValue::encoding() const { return is_listpack() ? "listpack" : "hashtable"; }

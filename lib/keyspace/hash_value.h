@@ -92,14 +92,24 @@ class HashValue {
   // whether the command modified the hash (WATCH: HSETNX on an existing field, or HDEL of a
   // missing one, is not a modification).
   uint32_t mutations() const { return mutations_; }
-  // The bytes this object and its own allocations take, for MEMORY USAGE, as a function of the
-  // fields, values and encoding only (so the same hash always gives the same number, whatever
-  // its history): sizeof(HashValue); a listpack's pairs (size(), not the vector's capacity); a
-  // hash table's nodes and its bucket array at the size that inserting the fields would have
-  // grown it to (after deletions it can be up to 8 times larger); and the heap buffer of every
-  // field or value too long for the string's inline buffer (size + 1, not capacity). Allocator
-  // headers and rounding are not counted. O(size()).
-  size_t FootprintBytes() const;
+  // The bytes this object and its own allocations take, for MEMORY USAGE: sizeof(HashValue); a
+  // listpack's pairs (size(), not the vector's capacity); a hash table's nodes and its bucket
+  // array at the size that inserting the fields would have grown it to (after deletions it can
+  // be up to 8 times larger); and the heap buffer of every field or value too long for the
+  // string's inline buffer (size + 1, not capacity). Allocator headers and rounding are not
+  // counted.
+  //
+  // `samples` bounds the work on a hash table, as Redis's MEMORY USAGE ... SAMPLES: the per-field
+  // bytes (node, field, value buffer) of the first `samples` fields in bucket order are measured
+  // and their average is multiplied by size(); 0, or a count >= size(), measures every field.
+  // Such a number is an estimate that depends on which fields come first (the bucket layout,
+  // hence the per-process hash seed and the table's history). A listpack is always measured
+  // whole, as Redis's listpack size is exact whatever SAMPLES says; it has at most
+  // max_listpack_entries fields. Measured whole, the number is a function of the fields, values
+  // and encoding only: the same hash always gives the same number, whatever its history.
+  // O(size()) for a listpack; O(min(samples, size())) fields for a hash table (with the buckets
+  // between them: a table holds at least one field per 8 buckets).
+  size_t FootprintBytes(size_t samples = 0) const;
 
   // The value of `field`, or nullptr. Valid until the next mutation.
   const std::string* Find(std::string_view field) const;

@@ -1,3 +1,6 @@
+// Keyspace, part 1 of 3: construction, KeyHandle and Update, WATCH, the
+// string, hash and generic key operations, SCAN, databases and statistics.
+// Expiry is in keyspace_expiry.cc; RENAME, COPY and MOVE in keyspace_copy.cc.
 #include "lib/keyspace/keyspace.h"
 
 #include <algorithm>
@@ -6,48 +9,30 @@
 #include <cstring>
 #include <random>
 
-#include "absl/container/inlined_vector.h"
 #include "lib/keyspace/keyspace_internal.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
-#include "xxhash.h"
 
 namespace embedis {
 
 using keyspace_internal::Db;
 using keyspace_internal::Entry;
+using keyspace_internal::HashKey;
 using keyspace_internal::kMaxStringTag;
 using keyspace_internal::kTagHash;
 using keyspace_internal::LazyNow;
+using keyspace_internal::LookupLive;
 using keyspace_internal::Shard;
 
 namespace {
-
-uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
 uint64_t ReverseBits(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
   v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
   v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
   return __builtin_bswap64(v);
-}
-
-// Finds `key` in `db`, deleting it first if it has expired. Returns the slot
-// pointing at the live entry, or nullptr.
-// Reclaiming an expired key is a modification for its watchers.
-Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view key, uint64_t hash,
-                   LazyNow& now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
-  if (db == nullptr) return nullptr;
-  Entry** link = db->Find(key, hash);
-  if (link != nullptr && (*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
-    shard.Touch(db_index, key);
-    db->Remove(link);
-    ++shard.expired;
-    return nullptr;
-  }
-  return link;
 }
 
 std::mt19937_64& ThreadRng() {
@@ -77,6 +62,7 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name) {
 
 ValueType KeyHandle::type() const { return entry()->type(); }
 std::string_view KeyHandle::string_value() const { return entry()->str(); }
+StringOrigin KeyHandle::string_origin() const { return entry()->origin(); }
 HashValue& KeyHandle::hash() {
   HashValue* h = entry()->hash();
   if (mutable_hash_ != h) {  // the first mutable access (or a hash created since)
@@ -90,13 +76,15 @@ int64_t KeyHandle::expire_at_ms() const {
   return entry()->has_ttl() ? entry()->timer.deadline_ms : -1;
 }
 
-void KeyHandle::SetString(std::string_view value, bool keep_ttl) {
+void KeyHandle::SetString(std::string_view value, bool keep_ttl, StringOrigin origin) {
   changed_ = true;
   if (link_ == nullptr) {
-    link_ = db_->Insert(keyspace_internal::NewStringEntry(*db_->alloc, key_, value), hash_);
+    Entry* e = keyspace_internal::NewStringEntry(*db_->alloc, key_, value);
+    e->set_origin(origin);
+    link_ = db_->Insert(e, hash_);
     return;
   }
-  db_->Assign(link_, value);
+  db_->Assign(link_, value, origin);
   if (!keep_ttl) db_->wheel.Cancel(&entry()->timer);
 }
 
@@ -108,7 +96,8 @@ void KeyHandle::AppendString(std::string_view suffix) {
   }
   size_t old_len = entry()->tag;
   Entry* e = db_->Retag(link_, static_cast<uint32_t>(old_len + suffix.size()));
-  std::memcpy(e->data() + e->key_len + old_len, suffix.data(), suffix.size());
+  e->set_origin(StringOrigin::kRaw);
+  std::memcpy(e->data() + e->key_len() + old_len, suffix.data(), suffix.size());
 }
 
 HashValue& KeyHandle::CreateHash() {
@@ -141,37 +130,6 @@ void KeyHandle::Delete() {
 }
 
 // ---- Keyspace ----
-
-// Locks the shards of a set of keys in ascending shard order.
-class Keyspace::MultiLock {
- public:
-  MultiLock(const Keyspace& ks, const std::vector<std::string_view>& keys) : ks_(ks) {
-    hashes_.reserve(keys.size());
-    for (std::string_view k : keys) hashes_.push_back(HashKey(k));
-    LockAll();
-  }
-  MultiLock(const Keyspace& ks, std::vector<uint64_t> hashes)
-      : ks_(ks), hashes_(std::move(hashes)) {
-    LockAll();
-  }
-  ~MultiLock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    for (Shard* s : locked_) s->mu.Unlock();
-  }
-  uint64_t hash(size_t i) const { return hashes_[i]; }
-  Shard& shard(size_t i) const { return ks_.ShardFor(hashes_[i]); }
-
- private:
-  void LockAll() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    for (uint64_t h : hashes_) locked_.push_back(&ks_.ShardFor(h));
-    std::sort(locked_.begin(), locked_.end(),
-              [](Shard* a, Shard* b) { return a->index < b->index; });
-    locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
-    for (Shard* s : locked_) s->mu.Lock();
-  }
-  const Keyspace& ks_;
-  std::vector<uint64_t> hashes_;
-  absl::InlinedVector<Shard*, 8> locked_;
-};
 
 namespace {
 int CheckedShardBits(int shards) {
@@ -214,21 +172,6 @@ Keyspace::~Keyspace() {
   }
 }
 
-void Keyspace::RunExpiryThread() {
-  std::unique_lock<Mutex> lock(stop_mu_);
-  while (!stop_) {
-    // Wake at the next tick boundary (not a whole tick after the last run's
-    // end), so a key is reclaimed within one tick of its deadline.
-    const int64_t now = clock_->NowMs();
-    const int64_t next = (now / tick_ms_ + 1) * tick_ms_;
-    stop_cv_.wait_for(lock, std::chrono::milliseconds(next - now));
-    if (stop_) break;
-    lock.unlock();
-    ReclaimExpired();
-    lock.lock();
-  }
-}
-
 void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
   Shard& shard = shards_[shard_index];
   MutexLock lock(&shard.mu);
@@ -265,7 +208,9 @@ bool Keyspace::Import(const KeyRecord& record) {
     }
     k.Delete();
     if (record.type == ValueType::kString) {
-      k.SetString(record.str, /*keep_ttl=*/false);
+      // As Redis loading an RDB file: the string's origin is not restored, so OBJECT ENCODING
+      // re-derives "int", "embstr" or "raw" from the bytes as SET would.
+      k.SetString(record.str, /*keep_ttl=*/false, StringOrigin::kSet);
     } else {
       HashValue& h = k.CreateHash();
       for (const auto& [f, v] : record.fields) h.Set(f, v);
@@ -274,41 +219,6 @@ bool Keyspace::Import(const KeyRecord& record) {
     stored = true;
   });
   return stored;
-}
-
-size_t Keyspace::ReclaimExpired() {
-  size_t total = 0;
-  for (int i = 0; i < num_shards_; ++i) {
-    total += ReclaimShard(shards_[i], clock_->NowMs(), 4096);
-  }
-  return total;
-}
-
-// Reclaims in rounds of at most `max_per_round` keys per database, releasing
-// the shard lock between rounds so that a mass expiry does not stall readers.
-size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round) {
-  size_t total = 0;
-  for (int d = 0; d < databases_; ++d) {
-    while (true) {
-      MutexLock lock(&shard.mu);
-      Db* db = shard.dbs[d].get();
-      if (db == nullptr) break;
-      size_t n = db->wheel.Advance(
-          now_ms,
-          [&](TimerNode* node) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-            Entry* e = keyspace_internal::FromTimer(node);
-            Entry** link = db->Find(e->key(), HashKey(e->key()));
-            shard.Touch(d, e->key());
-            db->Remove(link);
-            ++shard.expired;
-          },
-          max_per_round);
-      total += n;
-      db->MaybeResize();
-      if (n < max_per_round) break;
-    }
-  }
-  return total;
 }
 
 Shard& Keyspace::ShardFor(uint64_t hash) const {
@@ -609,143 +519,7 @@ std::optional<ValueType> Keyspace::Type(int db, std::string_view key) {
   return type;
 }
 
-bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireCondition condition) {
-  bool set = false;
-  Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    const int64_t current = k.expire_at_ms();  // -1: no expiry, i.e. infinite
-    if (condition.nx && current != -1) return;
-    if (condition.xx && current == -1) return;
-    if (condition.gt && (current == -1 || at_ms <= current)) return;
-    if (condition.lt && current != -1 && at_ms >= current) return;
-    k.SetExpireAt(at_ms);
-    set = true;
-  });
-  return set;
-}
-
-int64_t Keyspace::PTtl(int db, std::string_view key) {
-  int64_t ttl = -2;
-  Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    int64_t at = k.expire_at_ms();
-    ttl = at == -1 ? -1 : at - k.now_ms();
-  });
-  return ttl;
-}
-
-int64_t Keyspace::ExpireTimeMs(int db, std::string_view key) {
-  int64_t at = -2;
-  Update(db, key, [&](KeyHandle& k) {
-    if (k.exists()) at = k.expire_at_ms();
-  });
-  return at;
-}
-
-bool Keyspace::Persist(int db, std::string_view key) {
-  bool removed = false;
-  Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists() || k.expire_at_ms() == -1) return;
-    k.Persist();
-    removed = true;
-  });
-  return removed;
-}
-
-absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string_view to,
-                                      bool only_if_absent) {
-  CheckDb(db);
-  LazyNow now(clock_);
-  MultiLock locks(*this, {from, to});
-  Shard& src_shard = locks.shard(0);
-  Shard& dst_shard = locks.shard(1);
-  Db* src_db = DbIfPresent(src_shard, db);
-  Entry** src = LookupLive(src_shard, db, src_db, from, locks.hash(0), now);
-  if (src == nullptr) return absl::NotFoundError(errors::kNoSuchKey);
-  if (from == to) return !only_if_absent;
-  Db& dst_db = DbFor(dst_shard, db, now);
-  // Look the target up first: removing it may not invalidate `src`'s slot
-  // because both are looked up again below.
-  if (Entry** dst = LookupLive(dst_shard, db, &dst_db, to, locks.hash(1), now)) {
-    if (only_if_absent) return false;
-    dst_db.Remove(dst);
-  }
-  src = src_db->Find(from, locks.hash(0));
-  Entry* old = *src;
-  Entry* moved = old->is_string()
-                     ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
-                     : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag, old->hash());
-  int64_t deadline = old->has_ttl() ? old->timer.deadline_ms : -1;
-  src_db->Remove(src, /*free_value=*/false);  // the object now belongs to `moved`
-  Entry** link = dst_db.Insert(moved, locks.hash(1));
-  if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
-  ++dst_shard.changes;
-  src_shard.Touch(db, from);
-  dst_shard.Touch(db, to);
-  src_db->MaybeResize();
-  dst_db.MaybeResize();
-  return true;
-}
-
-bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_view to,
-                    bool replace) {
-  CheckDb(from_db);
-  CheckDb(to_db);
-  LazyNow now(clock_);
-  MultiLock locks(*this, {from, to});
-  Shard& src_shard = locks.shard(0);
-  Shard& dst_shard = locks.shard(1);
-  Entry** src =
-      LookupLive(src_shard, from_db, DbIfPresent(src_shard, from_db), from, locks.hash(0), now);
-  if (src == nullptr) return false;
-  Db& dst_db = DbFor(dst_shard, to_db, now);
-  if (Entry** dst = LookupLive(dst_shard, to_db, &dst_db, to, locks.hash(1), now)) {
-    if (!replace) return false;
-    dst_db.Remove(dst);
-    // Removing from the same chain may have moved the source's slot.
-    src = DbIfPresent(src_shard, from_db)->Find(from, locks.hash(0));
-  }
-  const Entry* old = *src;
-  Entry* copy = old->is_string() ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
-                                 : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag,
-                                                                     new HashValue(*old->hash()));
-  Entry** link = dst_db.Insert(copy, locks.hash(1));
-  if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
-  ++dst_shard.changes;
-  dst_shard.Touch(to_db, to);
-  dst_db.MaybeResize();
-  return true;
-}
-
-bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
-  CheckDb(from_db);
-  CheckDb(to_db);
-  LazyNow now(clock_);
-  const uint64_t hash = HashKey(key);
-  Shard& shard = ShardFor(hash);  // the same shard in every database
-  MutexLock lock(&shard.mu);
-  Db* src_db = DbIfPresent(shard, from_db);
-  Entry** src = LookupLive(shard, from_db, src_db, key, hash, now);
-  if (src == nullptr) return false;
-  Db& dst_db = DbFor(shard, to_db, now);
-  // With from_db == to_db this finds the source itself. Otherwise the two are different tables,
-  // so reclaiming an expired target here leaves `src` valid.
-  if (LookupLive(shard, to_db, &dst_db, key, hash, now) != nullptr) return false;
-  // Both databases take their entries from the shard's allocator: the entry itself moves, with
-  // its value object, and only its timer changes wheels.
-  const int64_t deadline = (*src)->has_ttl() ? (*src)->timer.deadline_ms : -1;
-  Entry* e = src_db->Unlink(src);
-  dst_db.Insert(e, hash);
-  if (deadline != -1) dst_db.wheel.Schedule(&e->timer, deadline);
-  ++shard.changes;
-  shard.Touch(from_db, key);
-  shard.Touch(to_db, key);
-  src_db->MaybeResize();
-  dst_db.MaybeResize();
-  return true;
-}
-
-std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key) {
+std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t samples) {
   CheckDb(db);
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
@@ -756,7 +530,7 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key) {
   const Entry* e = *link;
   size_t bytes = keyspace_internal::SlabAllocator::RoundUp(keyspace_internal::EntryBytes(e)) +
                  sizeof(Entry*);  // the key's share of the bucket array at load factor 1
-  if (e->tag == kTagHash) bytes += e->hash()->FootprintBytes();
+  if (e->tag == kTagHash) bytes += e->hash()->FootprintBytes(samples);
   return bytes;
 }
 

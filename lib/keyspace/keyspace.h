@@ -33,10 +33,10 @@
 // allocate nothing: the timer node moves between wheel slots.
 //
 // Memory. An entry is one allocation: a 40-byte header (hash chain link, timer
-// node, key length, value tag), the key bytes and, for strings, the value
-// bytes. The only other per-key cost is the hash table's bucket array (one
-// pointer per bucket, load factor between 1/8 and 1). Non-string values are
-// a pointer to their own object after the key.
+// node, key length with a string's StringOrigin in its two top bits, value
+// tag), the key bytes and, for strings, the value bytes. The only other per-key cost is the hash
+// table's bucket array (one pointer per bucket, load factor between 1/8 and 1). Non-string values
+// are a pointer to their own object after the key.
 //
 // SCAN. Scan() walks one shard after another; inside a shard it walks the
 // hash table's buckets in reverse-binary order (the method of Redis's
@@ -134,6 +134,19 @@ std::string_view ValueTypeName(ValueType type);
 std::optional<ValueType> ValueTypeFromName(std::string_view name);
 
 // A hash value: field -> value (lib/keyspace/hash_value.h).
+
+// How a string value was stored: what OBJECT ENCODING needs to answer as Redis 7.0 does, since
+// Redis's choice between "int", "embstr" and "raw" depends on the command that stored the value,
+// not only on its bytes (observed on redis-server 7.0.15):
+//   kSet   SET, SETNX, SETEX, PSETEX, GETSET, MSET, MSETNX, APPEND to a missing key and the
+//          INCR/DECR family: "int" when the value reads as a signed 64-bit integer (no sign '+',
+//          no leading zero or space, at most 20 bytes), else "embstr" up to 44 bytes, else "raw".
+//   kFloat INCRBYFLOAT: "embstr" up to 44 bytes, else "raw"; never "int", even for "3".
+//   kRaw   APPEND to an existing key and SETRANGE that writes: always "raw", even for "12".
+// Expiry changes (EXPIRE, PERSIST, GETEX), RENAME, COPY and MOVE keep it. The keyspace stores it
+// in two spare bits of the entry header; snapshots do not keep it: like Redis after loading an
+// RDB file, a loaded string is kSet (snapshot.h).
+enum class StringOrigin : uint8_t { kSet = 0, kFloat = 1, kRaw = 2 };
 
 struct KeyspaceOptions {
   // Number of shards: a power of two from 1 to 4096. Default: 16.
@@ -242,6 +255,8 @@ class KeyHandle {
   ValueType type() const;
   // REQUIRES: exists() && type() == kString. Valid until the next mutation.
   std::string_view string_value() const;
+  // How the string was stored (StringOrigin). REQUIRES: exists() && type() == kString.
+  StringOrigin string_origin() const;
   // REQUIRES: exists() && type() == kHash. The key counts as changed (for the
   // change counter and WATCH) only if the hash is actually modified through
   // it (HashValue::mutations()); use hash_view() to only read.
@@ -254,10 +269,12 @@ class KeyHandle {
   int64_t now_ms() const { return now_->get(); }
 
   // Stores a string value, creating the key if needed; keep_ttl keeps an
-  // existing deadline, otherwise the key ends up without expiry.
-  void SetString(std::string_view value, bool keep_ttl);
-  // Appends to the string value (creating an empty string first if missing);
-  // keeps the TTL. REQUIRES: !exists() || type() == kString.
+  // existing deadline, otherwise the key ends up without expiry. `origin`:
+  // how the command stored it (StringOrigin).
+  void SetString(std::string_view value, bool keep_ttl, StringOrigin origin = StringOrigin::kSet);
+  // APPEND: appends to the string value and keeps the TTL; the value becomes
+  // StringOrigin::kRaw. A missing key is created with `suffix` as kSet, as
+  // Redis stores APPEND's argument. REQUIRES: !exists() || type() == kString.
   void AppendString(std::string_view suffix);
   // Creates an empty hash. REQUIRES: !exists(). The key is removed again when
   // the callback returns with the hash empty.
@@ -303,7 +320,9 @@ class Keyspace {
 
   // In every method below, REQUIRES: 0 <= db < databases(). Out-of-range
   // databases are a caller bug (the command layer checks SELECT's argument)
-  // and abort the process with a message.
+  // and abort the process with a message. So does storing a key longer than
+  // kMaxKeyBytes (1 GiB - 1).
+  static constexpr size_t kMaxKeyBytes = (size_t{1} << 30) - 1;
 
   // A hint that operations on these keys in database `db` come next: brings their hash-table
   // buckets and entries into the CPU cache, and for an item with a `field` whose key holds a
@@ -365,14 +384,17 @@ class Keyspace {
   // or exists in `to_db` (so always when from_db == to_db). A move modifies the key in both
   // databases (WATCH) and counts as one change, as RENAME.
   bool Move(int from_db, int to_db, std::string_view key);
-  // MEMORY USAGE: the bytes `key` and its value occupy, nullopt when missing. Deterministic: a
-  // function of the key, the value and (for a hash) its encoding, not of the allocation
-  // history. Counts the entry's slab block (header, key, string value or hash pointer, rounded
-  // to the slab's 8 bytes), one bucket pointer of the database's hash table (the key's share at
-  // the maximum load factor) and, for a hash, HashValue::FootprintBytes(). Allocator headers and
-  // slack, and the timer wheel (no per-key cost: the timer node is in the entry) are not counted.
-  // O(1) for a string, O(fields) for a hash.
-  std::optional<size_t> MemoryUsage(int db, std::string_view key);
+  // MEMORY USAGE: the bytes `key` and its value occupy, nullopt when missing. Counts the
+  // entry's slab block (header, key, string value or hash pointer, rounded to the slab's 8
+  // bytes), one bucket pointer of the database's hash table (the key's share at the maximum
+  // load factor) and, for a hash, HashValue::FootprintBytes(samples): exact for a listpack, and
+  // for a hash table measured on `samples` fields (0: all) and extrapolated, as Redis's SAMPLES.
+  // Allocator headers and slack, and the timer wheel (no per-key cost: the timer node is in the
+  // entry) are not counted. With samples == 0 (or >= the hash's size) the answer is a function
+  // of the key, the value and (for a hash) its encoding, not of the allocation history.
+  // O(1) for a string, O(min(samples, fields)) for a hash table, O(fields) for a listpack
+  // (at most hash-max-listpack-entries).
+  std::optional<size_t> MemoryUsage(int db, std::string_view key, size_t samples = 0);
   // RANDOMKEY: nullopt when the database is empty.
   std::optional<std::string> RandomKey(int db);
   // FLUSHDB / FLUSHALL.

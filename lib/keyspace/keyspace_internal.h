@@ -33,24 +33,41 @@ namespace keyspace_internal {
 constexpr uint32_t kTagHash = 0xFFFFFFFFu;
 constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
 
+// Entry::key_bits holds the key length in its low kKeyLenBits bits and, in the
+// two bits above, the StringOrigin of a string value (0, kSet, for other types).
+// Keys are therefore limited to kMaxKeyLen bytes (1 GiB - 1; Redis's default
+// proto-max-bulk-len is 512 MB). The flag costs no header space, and the hot
+// paths pay one AND for the key length.
+constexpr uint32_t kKeyLenBits = 30;
+constexpr uint32_t kMaxKeyLen = (uint32_t{1} << kKeyLenBits) - 1;
+static_assert(static_cast<uint32_t>(StringOrigin::kRaw) < 4, "the origin fits two bits");
+static_assert(kMaxKeyLen == Keyspace::kMaxKeyBytes, "the documented key limit");
+
 // One key: a single block from its shard's SlabAllocator holding this
 // header, the key bytes and the value (string bytes, or a pointer to the value
 // object). Its size is always EntryBytes(), so it is never stored.
 struct Entry {
-  Entry* next;      // hash chain
-  TimerNode timer;  // linked iff the key has an expiry
-  uint32_t key_len;
+  Entry* next;        // hash chain
+  TimerNode timer;    // linked iff the key has an expiry
+  uint32_t key_bits;  // key length | string origin << kKeyLenBits; use the accessors
   uint32_t tag;
+
+  uint32_t key_len() const { return key_bits & kMaxKeyLen; }
+  // How the string value was stored (OBJECT ENCODING). Meaningless for other types.
+  StringOrigin origin() const { return static_cast<StringOrigin>(key_bits >> kKeyLenBits); }
+  void set_origin(StringOrigin origin) {
+    key_bits = key_len() | (static_cast<uint32_t>(origin) << kKeyLenBits);
+  }
 
   char* data() { return reinterpret_cast<char*>(this + 1); }
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
-  std::string_view key() const { return {data(), key_len}; }
+  std::string_view key() const { return {data(), key_len()}; }
   bool is_string() const { return tag <= kMaxStringTag; }
   ValueType type() const { return is_string() ? ValueType::kString : ValueType::kHash; }
-  std::string_view str() const { return {data() + key_len, tag}; }
+  std::string_view str() const { return {data() + key_len(), tag}; }
   HashValue* hash() const {
     HashValue* h;
-    std::memcpy(&h, data() + key_len, sizeof(h));
+    std::memcpy(&h, data() + key_len(), sizeof(h));
     return h;
   }
   bool has_ttl() const { return timer.linked(); }
@@ -62,17 +79,24 @@ inline size_t PayloadBytes(uint32_t tag) { return tag <= kMaxStringTag ? tag : s
 inline size_t EntryBytes(size_t key_len, uint32_t tag) {
   return sizeof(Entry) + key_len + PayloadBytes(tag);
 }
-inline size_t EntryBytes(const Entry* e) { return EntryBytes(e->key_len, e->tag); }
+inline size_t EntryBytes(const Entry* e) { return EntryBytes(e->key_len(), e->tag); }
 
 inline Entry* FromTimer(TimerNode* node) {
   return reinterpret_cast<Entry*>(reinterpret_cast<char*>(node) - offsetof(Entry, timer));
 }
 
+// A new entry for `key` (a string entry's origin is StringOrigin::kSet). A key
+// longer than kMaxKeyLen aborts the process with a message (Keyspace's REQUIRES).
 inline Entry* NewEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag) {
+  if (key.size() > kMaxKeyLen) [[unlikely]] {
+    std::fprintf(stderr, "embedis: a key of %zu bytes exceeds the keyspace's limit of %u bytes\n",
+                 key.size(), kMaxKeyLen);
+    std::abort();
+  }
   auto* e = static_cast<Entry*>(alloc.Allocate(EntryBytes(key.size(), tag)));
   e->next = nullptr;
   new (&e->timer) TimerNode();
-  e->key_len = static_cast<uint32_t>(key.size());
+  e->key_bits = static_cast<uint32_t>(key.size());
   e->tag = tag;
   std::memcpy(e->data(), key.data(), key.size());
   return e;
@@ -119,7 +143,7 @@ struct Db {
     if (buckets == nullptr) return nullptr;
     for (Entry** link = &buckets[hash & mask]; *link != nullptr; link = &(*link)->next) {
       Entry* e = *link;
-      if (e->key_len == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0) {
+      if (e->key_len() == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0) {
         return link;
       }
     }
@@ -176,7 +200,7 @@ struct Db {
     for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
       for (Entry* e = buckets[i]; e != nullptr;) {
         Entry* next = e->next;
-        Entry** head = &fresh[XXH3_64bits(e->data(), e->key_len) & (n - 1)];
+        Entry** head = &fresh[XXH3_64bits(e->data(), e->key_len()) & (n - 1)];
         e->next = *head;
         *head = e;
         e = next;
@@ -195,7 +219,7 @@ struct Db {
   Entry* Retag(Entry** link, uint32_t new_tag) {
     Entry* e = *link;
     const size_t old_bytes = EntryBytes(e);
-    const size_t new_bytes = EntryBytes(e->key_len, new_tag);
+    const size_t new_bytes = EntryBytes(e->key_len(), new_tag);
     if (SlabAllocator::FitsInPlace(e, old_bytes, new_bytes)) {
       e->tag = new_tag;
       return e;
@@ -212,12 +236,13 @@ struct Db {
     return moved;
   }
 
-  // Stores a string value in the existing entry at `link`.
-  void Assign(Entry** link, std::string_view value) {
+  // Stores a string value in the existing entry at `link`, stored as `origin`.
+  void Assign(Entry** link, std::string_view value, StringOrigin origin = StringOrigin::kSet) {
     Entry* e = *link;
     if (e->tag == kTagHash) delete e->hash();
     e = Retag(link, static_cast<uint32_t>(value.size()));
-    std::memcpy(e->data() + e->key_len, value.data(), value.size());
+    e->set_origin(origin);
+    std::memcpy(e->data() + e->key_len(), value.data(), value.size());
   }
 
   static constexpr size_t kMinBuckets = 4;
@@ -291,7 +316,60 @@ struct alignas(64) Shard {
 };
 static_assert(sizeof(Mutex) + 3 * sizeof(uint64_t) <= 64, "hot fields fit one cache line");
 
+// Helpers shared by the files of the Keyspace implementation (keyspace.cc, keyspace_expiry.cc,
+// keyspace_copy.cc).
+
+inline uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
+
+// Finds `key` in `db`, deleting it first if it has expired. Returns the slot
+// pointing at the live entry, or nullptr.
+// Reclaiming an expired key is a modification for its watchers.
+inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view key, uint64_t hash,
+                          LazyNow& now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+  if (db == nullptr) return nullptr;
+  Entry** link = db->Find(key, hash);
+  if (link != nullptr && (*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
+    shard.Touch(db_index, key);
+    db->Remove(link);
+    ++shard.expired;
+    return nullptr;
+  }
+  return link;
+}
+
 }  // namespace keyspace_internal
+
+// Locks the shards of a set of keys in ascending shard order (the order every
+// multi-key operation takes them in, so that two never deadlock).
+class Keyspace::MultiLock {
+ public:
+  MultiLock(const Keyspace& ks, const std::vector<std::string_view>& keys) : ks_(ks) {
+    hashes_.reserve(keys.size());
+    for (std::string_view k : keys) hashes_.push_back(keyspace_internal::HashKey(k));
+    LockAll();
+  }
+  MultiLock(const Keyspace& ks, std::vector<uint64_t> hashes)
+      : ks_(ks), hashes_(std::move(hashes)) {
+    LockAll();
+  }
+  ~MultiLock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (Shard* s : locked_) s->mu.Unlock();
+  }
+  uint64_t hash(size_t i) const { return hashes_[i]; }
+  Shard& shard(size_t i) const { return ks_.ShardFor(hashes_[i]); }
+
+ private:
+  void LockAll() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    for (uint64_t h : hashes_) locked_.push_back(&ks_.ShardFor(h));
+    std::sort(locked_.begin(), locked_.end(),
+              [](Shard* a, Shard* b) { return a->index < b->index; });
+    locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
+    for (Shard* s : locked_) s->mu.Lock();
+  }
+  const Keyspace& ks_;
+  std::vector<uint64_t> hashes_;
+  absl::InlinedVector<Shard*, 8> locked_;
+};
 }  // namespace embedis
 
 #endif  // EMBEDIS_LIB_KEYSPACE_KEYSPACE_INTERNAL_H_

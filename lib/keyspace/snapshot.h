@@ -42,6 +42,13 @@
 // compared with the target keyspace's clock as it is imported: keys that expired since the save
 // (or while the file loads) are dropped and counted in SnapshotLoadStats::expired.
 //
+// String encodings. A record keeps a string's bytes, not its StringOrigin (keyspace.h): the file
+// format is unchanged by it, and a loaded string answers OBJECT ENCODING as if SET had stored it
+// ("int", "embstr" up to 44 bytes, else "raw"), so a short string that APPEND made "raw", or an
+// INCRBYFLOAT result that was "embstr", is re-derived on load. That is deliberate and what Redis
+// does: its RDB file does not keep raw vs embstr either, and after a restart (or DEBUG RELOAD)
+// redis-server 7.0 reports the same re-derived encodings.
+//
 // Validation before import. LoadSnapshot() first maps the file, checks the magic, the version,
 // walks the frame headers (a frame running past the end of the file means a truncated file) and
 // verifies the checksum; only then does it import anything. A damaged file therefore imports

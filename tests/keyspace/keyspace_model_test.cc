@@ -1,6 +1,7 @@
 // Randomized model test: random operations and clock advances applied to the
 // Keyspace and to a plain std::map reference with deadlines, compared after
-// every step (leveldb's model-test pattern).
+// every step (leveldb's model-test pattern). Covers SET, GET, DEL, EXPIRE, PERSIST, PTTL,
+// RENAME, MSET, HSET, EXISTS, TYPE, HGET, SCAN, DBSIZE, SWAPDB, FLUSHDB and MOVE.
 #include <map>
 #include <optional>
 #include <random>
@@ -73,12 +74,33 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
     }
   };
 
+  // The whole of (d, x) agrees with the model: existence, type, value, deadline.
+  auto check_key = [&](int d, const std::string& x) {
+    ModelValue* m = model.Find(d, x);
+    ASSERT_EQ(ks.ExpireTimeMs(d, x), m == nullptr ? -2 : m->deadline) << "db " << d << " " << x;
+    if (m == nullptr) return;
+    ASSERT_EQ(ks.Type(d, x), m->is_hash ? ValueType::kHash : ValueType::kString);
+    if (!m->is_hash) {
+      ASSERT_EQ(ks.Get(d, x).value(), std::optional<std::string>(m->str));
+      return;
+    }
+    for (int f = 0; f < 4; ++f) {
+      const std::string field = "f" + std::to_string(f);
+      auto it = m->hash.find(field);
+      ASSERT_EQ(ks.HGet(d, x, field).value(),
+                it == m->hash.end() ? std::nullopt : std::optional<std::string>(it->second));
+    }
+  };
+
+  // How often MOVE met each situation, so that the test can tell that it covered them all.
+  int moved = 0, moved_with_ttl = 0, refused_target_exists = 0, refused_same_db = 0;
+
   for (int step = 0; step < 6000; ++step) {
     SCOPED_TRACE("step " + std::to_string(step) + " seed " + std::to_string(GetParam()));
     const int db = pick(3);
     const std::string k = key();
     const int64_t now = clock.NowMs();
-    switch (pick(14)) {
+    switch (pick(15)) {
       case 0: {  // SET with random options
         SetOptions o;
         o.condition = static_cast<SetOptions::Condition>(pick(3));
@@ -276,11 +298,39 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         }
         break;
       }
+      case 14: {  // MOVE to another database, or the same one (always refused)
+        const int to = pick(3);
+        ModelValue* src = model.Find(db, k);
+        if (src != nullptr && src->deadline == -1 && pick(2) == 0) {
+          // Most keys have no TTL (or lose it soon): give half of those one first.
+          const int64_t at = now + 1 + (pick(4) == 0 ? int64_t{86'400'000} : pick(3000));
+          ASSERT_TRUE(ks.Expire(db, k, at));
+          src->deadline = at;
+        }
+        const bool target_exists = model.Find(to, k) != nullptr;  // to == db: the source itself
+        const bool expect = src != nullptr && !target_exists;
+        if (expect) {
+          ++moved;
+          moved_with_ttl += src->deadline != -1;
+          model.db(to)[k] = *src;  // value and deadline
+          model.db(db).erase(k);
+        } else if (src != nullptr) {
+          ++(to == db ? refused_same_db : refused_target_exists);
+        }
+        ASSERT_EQ(ks.Move(db, to, k), expect) << "from " << db << " to " << to;
+        check_key(db, k);
+        check_key(to, k);
+        break;
+      }
     }
     // After every step: the touched key agrees.
     ModelValue* m = model.Find(db, k);
     ASSERT_EQ(ks.KeyExists(db, k), m != nullptr);
   }
+  EXPECT_GT(moved, 20);
+  EXPECT_GT(moved_with_ttl, 5);
+  EXPECT_GT(refused_target_exists, 5);
+  EXPECT_GT(refused_same_db, 5);
   // After a day everything with a TTL is gone from memory, not just hidden.
   clock.Advance(absl::Hours(24 * 500));
   uint64_t live = 0, with_ttl = 0;

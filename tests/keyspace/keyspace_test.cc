@@ -1,6 +1,7 @@
 #include "lib/keyspace/keyspace.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -545,6 +546,104 @@ TEST(Keyspace, RealClockDriverReclaimsInTheBackground) {
   EXPECT_EQ(ks.GetStats().expired_keys, 100u);
 }
 
+// ---- StringOrigin (OBJECT ENCODING) ----
+
+class StringOriginTest : public KeyspaceTest {
+ protected:
+  // The origin of a string key, nullopt when missing.
+  std::optional<StringOrigin> Origin(std::string_view k, int db = 0) {
+    std::optional<StringOrigin> out;
+    ks_.Update(db, k, [&](KeyHandle& h) {
+      if (h.exists()) out = h.string_origin();
+    });
+    return out;
+  }
+  void Append(std::string_view k, std::string_view suffix) {
+    ks_.Update(0, k, [&](KeyHandle& h) { h.AppendString(suffix); });
+  }
+};
+
+TEST_F(StringOriginTest, SetStoresKSetAndAppendToAnExistingValueKRaw) {
+  Set("k", "1");
+  EXPECT_THAT(Origin("k"), Optional(StringOrigin::kSet));
+  Append("k", "2");
+  EXPECT_THAT(Origin("k"), Optional(StringOrigin::kRaw));
+  EXPECT_THAT(Get("k"), Optional(std::string("12")));
+  Set("k", "3");  // any new value starts over
+  EXPECT_THAT(Origin("k"), Optional(StringOrigin::kSet));
+  Append("new", "5");  // APPEND creating the key stores its argument as SET would
+  EXPECT_THAT(Origin("new"), Optional(StringOrigin::kSet));
+  ks_.Update(0, "f", [](KeyHandle& h) { h.SetString("3", false, StringOrigin::kFloat); });
+  EXPECT_THAT(Origin("f"), Optional(StringOrigin::kFloat));
+  ks_.Update(0, "f", [](KeyHandle& h) { h.SetString("4", true); });
+  EXPECT_THAT(Origin("f"), Optional(StringOrigin::kSet));
+  ASSERT_TRUE(ks_.MSet(0, {{"k", "1"}, {"f", "2"}}));
+  Append("k", "x");
+  ASSERT_TRUE(ks_.MSet(0, {{"k", "1"}}));
+  EXPECT_THAT(Origin("k"), Optional(StringOrigin::kSet));
+}
+
+// The origin shares a 32-bit word with the key length: neither may disturb the other, when an
+// entry grows in place or moves to a larger block (with its timer), or over a hash.
+TEST_F(StringOriginTest, TheFlagAndTheKeyLengthShareAWordWithoutInterfering) {
+  for (size_t key_len : {1, 7, 200, 5000}) {
+    const std::string key(key_len, 'k');
+    ASSERT_TRUE(ks_.Set(0, key, "v", ExpireIn(100'000)).ok());
+    std::string expect = "v";
+    for (int i = 0; i < 40; ++i) {  // through several slab size classes, then malloc
+      const std::string piece(i * 37, static_cast<char>('a' + i % 26));
+      Append(key, piece);
+      expect += piece;
+      ASSERT_THAT(Get(key), Optional(expect)) << key_len << " " << i;
+      ASSERT_THAT(Origin(key), Optional(StringOrigin::kRaw));
+    }
+    EXPECT_EQ(ks_.PTtl(0, key), 100'000);
+    EXPECT_THAT(ScanAll(0, key.substr(0, 1) + "*"), ElementsAre(key));
+    EXPECT_TRUE(ks_.KeyExists(0, key));
+    ASSERT_TRUE(ks_.Set(0, key, "again").ok());
+    EXPECT_THAT(Origin(key), Optional(StringOrigin::kSet));
+    EXPECT_THAT(Get(key), Optional(std::string("again")));
+    EXPECT_EQ(ks_.PTtl(0, key), -1);
+    EXPECT_TRUE(ks_.DeleteKey(0, key));
+  }
+  ASSERT_TRUE(ks_.HSet(0, "h", {{"f", "v"}}).ok());
+  Set("h", "now a string");
+  EXPECT_THAT(Origin("h"), Optional(StringOrigin::kSet));
+}
+
+TEST_F(StringOriginTest, RenameCopyMoveAndExpiryKeepIt) {
+  Set("a", "1");
+  Append("a", "2");
+  ASSERT_TRUE(ks_.Expire(0, "a", clock_.NowMs() + 50'000));
+  ASSERT_TRUE(ks_.Persist(0, "a"));
+  EXPECT_THAT(Origin("a"), Optional(StringOrigin::kRaw));
+  for (int i = 0; i < 20; ++i) {  // targets in several shards
+    const std::string to = "b" + std::to_string(i);
+    ASSERT_THAT(ks_.Rename(0, i == 0 ? "a" : "b" + std::to_string(i - 1), to), IsOkAndHolds(true));
+    EXPECT_THAT(Origin(to), Optional(StringOrigin::kRaw)) << to;
+  }
+  ASSERT_TRUE(ks_.Copy(0, "b19", 1, "c", false));
+  EXPECT_THAT(Origin("c", 1), Optional(StringOrigin::kRaw));
+  EXPECT_THAT(Origin("b19"), Optional(StringOrigin::kRaw));
+  ASSERT_TRUE(ks_.Move(0, 2, "b19"));
+  EXPECT_THAT(Origin("b19", 2), Optional(StringOrigin::kRaw));
+  ks_.Update(0, "f", [](KeyHandle& h) { h.SetString("3", false, StringOrigin::kFloat); });
+  ASSERT_TRUE(ks_.Copy(0, "f", 0, "g", false));
+  EXPECT_THAT(Origin("g"), Optional(StringOrigin::kFloat));
+}
+
+TEST_F(StringOriginTest, ImportStoresKSetAsRedisLoadingAnRdbFile) {
+  Set("a", "1");
+  Append("a", "2");
+  std::vector<KeyRecord> records;
+  for (int s = 0; s < ks_.shards(); ++s) ks_.ExportShard(s, &records);
+  ASSERT_EQ(records.size(), 1u);
+  ks_.FlushAll();
+  ASSERT_TRUE(ks_.Import(records[0]));
+  EXPECT_THAT(Origin("a"), Optional(StringOrigin::kSet));
+  EXPECT_THAT(Get("a"), Optional(std::string("12")));
+}
+
 // ---- MemoryUsage (MEMORY USAGE) ----
 
 TEST_F(KeyspaceTest, MemoryUsageIsNulloptForMissingAndExpiredKeys) {
@@ -627,6 +726,52 @@ TEST_F(KeyspaceTest, MemoryUsageDependsOnTheValueNotItsHistory) {
   EXPECT_GT(*ks_.MemoryUsage(0, "l1"), before);
   ASSERT_TRUE(ks_.HSet(0, "l1", {{"a", "short"}}).ok());
   EXPECT_EQ(*ks_.MemoryUsage(0, "l1"), before);
+}
+
+// SAMPLES: a hash table is measured on its first `samples` fields and extrapolated; a listpack
+// and a string are measured whole whatever the count.
+TEST_F(KeyspaceTest, MemoryUsageSamplesAHashTableAndExtrapolates) {
+  // Fields and values of one size: any sample gives the exact answer.
+  for (int i = 0; i < 1000; ++i) {
+    char field[16];
+    std::snprintf(field, sizeof(field), "f%05d", i);
+    ASSERT_TRUE(ks_.HSet(0, "uniform", {{field, "v"}}).ok());
+  }
+  const size_t exact = *ks_.MemoryUsage(0, "uniform");
+  for (size_t samples : {1, 5, 999, 1000, 5000}) {
+    EXPECT_EQ(ks_.MemoryUsage(0, "uniform", samples), exact) << samples;
+  }
+  // One value of 100 kB among 1000 short ones: five fields cannot see it and tell the exact size
+  // both (the big one sampled: about 200 times too much; missed: 100 kB too little).
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(ks_.HSet(0, "skewed", {{"f" + std::to_string(i), "v"}}).ok());
+  }
+  ASSERT_TRUE(ks_.HSet(0, "skewed", {{"f500", std::string(100'000, 'x')}}).ok());
+  const size_t all = *ks_.MemoryUsage(0, "skewed");
+  EXPECT_GE(all, 100'000u);
+  EXPECT_NE(ks_.MemoryUsage(0, "skewed", 5), all);
+  EXPECT_EQ(ks_.MemoryUsage(0, "skewed", 1001), all);  // at least every field: exact
+  EXPECT_EQ(ks_.MemoryUsage(0, "skewed", 0), all);
+  // A listpack ignores SAMPLES, as Redis's listpack size is exact.
+  ASSERT_TRUE(ks_.HSet(0, "small", {{"a", "1"}, {"b", std::string(60, 'y')}, {"c", "3"}}).ok());
+  ks_.Update(0, "small", [](KeyHandle& k) { ASSERT_EQ(k.hash_view().encoding(), "listpack"); });
+  EXPECT_EQ(ks_.MemoryUsage(0, "small", 1), ks_.MemoryUsage(0, "small"));
+  Set("s", std::string(1000, 's'));
+  EXPECT_EQ(ks_.MemoryUsage(0, "s", 1), ks_.MemoryUsage(0, "s"));
+}
+
+// A hash of many fields with short values and one long: an estimate from a sample stays close to
+// the exact answer when the sample is large enough to be representative.
+TEST_F(KeyspaceTest, MemoryUsageOfALargeHashIsEstimatedFromASample) {
+  ks_.Update(0, "big", [](KeyHandle& k) {
+    HashValue& h = k.CreateHash();
+    for (int i = 0; i < 200'000; ++i) h.Set("field:" + std::to_string(i), "value");
+  });
+  const double exact = static_cast<double>(*ks_.MemoryUsage(0, "big"));
+  const double sampled = static_cast<double>(*ks_.MemoryUsage(0, "big", 1000));
+  EXPECT_NEAR(sampled / exact, 1.0, 0.02);
+  const double five = static_cast<double>(*ks_.MemoryUsage(0, "big", 5));
+  EXPECT_NEAR(five / exact, 1.0, 0.05);  // field names differ by at most 5 of ~90 bytes each
 }
 
 }  // namespace

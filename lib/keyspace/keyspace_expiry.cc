@@ -1,0 +1,116 @@
+// Keyspace, part 2 of 3: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
+// operations, and the reclaiming of expired keys by the timer wheels: the
+// background thread on a real clock, ReclaimExpired() on a ManualClock's
+// Advance(), ReclaimShard() in rounds. See "Expiry" in keyspace.h. The rest
+// of the keyspace is in keyspace.cc and keyspace_copy.cc.
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string_view>
+
+#include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/keyspace_internal.h"
+#include "lib/keyspace/timer_wheel.h"
+#include "lib/util/mutex.h"
+
+namespace embedis {
+
+using keyspace_internal::Db;
+using keyspace_internal::Entry;
+using keyspace_internal::HashKey;
+using keyspace_internal::Shard;
+
+void Keyspace::RunExpiryThread() {
+  std::unique_lock<Mutex> lock(stop_mu_);
+  while (!stop_) {
+    // Wake at the next tick boundary (not a whole tick after the last run's
+    // end), so a key is reclaimed within one tick of its deadline.
+    const int64_t now = clock_->NowMs();
+    const int64_t next = (now / tick_ms_ + 1) * tick_ms_;
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(next - now));
+    if (stop_) break;
+    lock.unlock();
+    ReclaimExpired();
+    lock.lock();
+  }
+}
+
+size_t Keyspace::ReclaimExpired() {
+  size_t total = 0;
+  for (int i = 0; i < num_shards_; ++i) {
+    total += ReclaimShard(shards_[i], clock_->NowMs(), 4096);
+  }
+  return total;
+}
+
+// Reclaims in rounds of at most `max_per_round` keys per database, releasing
+// the shard lock between rounds so that a mass expiry does not stall readers.
+size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round) {
+  size_t total = 0;
+  for (int d = 0; d < databases_; ++d) {
+    while (true) {
+      MutexLock lock(&shard.mu);
+      Db* db = shard.dbs[d].get();
+      if (db == nullptr) break;
+      size_t n = db->wheel.Advance(
+          now_ms,
+          [&](TimerNode* node) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            Entry* e = keyspace_internal::FromTimer(node);
+            Entry** link = db->Find(e->key(), HashKey(e->key()));
+            shard.Touch(d, e->key());
+            db->Remove(link);
+            ++shard.expired;
+          },
+          max_per_round);
+      total += n;
+      db->MaybeResize();
+      if (n < max_per_round) break;
+    }
+  }
+  return total;
+}
+
+bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireCondition condition) {
+  bool set = false;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists()) return;
+    const int64_t current = k.expire_at_ms();  // -1: no expiry, i.e. infinite
+    if (condition.nx && current != -1) return;
+    if (condition.xx && current == -1) return;
+    if (condition.gt && (current == -1 || at_ms <= current)) return;
+    if (condition.lt && current != -1 && at_ms >= current) return;
+    k.SetExpireAt(at_ms);
+    set = true;
+  });
+  return set;
+}
+
+int64_t Keyspace::PTtl(int db, std::string_view key) {
+  int64_t ttl = -2;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists()) return;
+    int64_t at = k.expire_at_ms();
+    ttl = at == -1 ? -1 : at - k.now_ms();
+  });
+  return ttl;
+}
+
+int64_t Keyspace::ExpireTimeMs(int db, std::string_view key) {
+  int64_t at = -2;
+  Update(db, key, [&](KeyHandle& k) {
+    if (k.exists()) at = k.expire_at_ms();
+  });
+  return at;
+}
+
+bool Keyspace::Persist(int db, std::string_view key) {
+  bool removed = false;
+  Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists() || k.expire_at_ms() == -1) return;
+    k.Persist();
+    removed = true;
+  });
+  return removed;
+}
+
+}  // namespace embedis
