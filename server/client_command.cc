@@ -1,6 +1,11 @@
 // CLIENT and its subcommands: ID, INFO, LIST, SETNAME, GETNAME, SETINFO, KILL, NO-EVICT, NO-TOUCH,
-// HELP. CLIENT LIST and CLIENT KILL see every connection through the server's registry; a kill is
-// posted to the target's own loop (server_state.h).
+// REPLY, PAUSE, UNPAUSE, HELP. CLIENT LIST and CLIENT KILL see every connection through the
+// server's registry; a kill is posted to the target's own loop (server_state.h).
+//
+// CLIENT REPLY sets the connection's reply mode; the loop drops the replies (server_state.h).
+// CLIENT PAUSE sets the server's pause; HeldByPause (below) says which commands it holds and the
+// loop holds them (server_state.h). Only network clients are paused: the embedding application's
+// own Keyspace calls are not.
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -171,14 +176,60 @@ void CmdClientKill(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(killed);
 }
 
-void CmdClientOnOff(CommandContext& ctx, Args argv, bool Connection::*flag) {
+// CLIENT NO-EVICT / NO-TOUCH ON|OFF: sets `flag` of the connection.
+commands::Handler OnOff(bool Connection::*flag) {
+  return [flag](CommandContext& ctx, Args argv) {
+    if (EqualsIgnoreCase(argv[2], "on")) {
+      Conn(ctx).*flag = true;
+    } else if (EqualsIgnoreCase(argv[2], "off")) {
+      Conn(ctx).*flag = false;
+    } else {
+      return ReplyError(ctx, errors::kSyntax);
+    }
+    ctx.reply->Ok();
+  };
+}
+
+// CLIENT REPLY ON|OFF|SKIP. OFF and SKIP reply nothing themselves; ON replies +OK.
+void CmdClientReply(CommandContext& ctx, Args argv) {
+  Connection& conn = Conn(ctx);
   if (EqualsIgnoreCase(argv[2], "on")) {
-    Conn(ctx).*flag = true;
+    conn.RepliesOn();
+    ctx.reply->Ok();
   } else if (EqualsIgnoreCase(argv[2], "off")) {
-    Conn(ctx).*flag = false;
+    conn.RepliesOff();
+  } else if (EqualsIgnoreCase(argv[2], "skip")) {
+    conn.SkipNextReply();
   } else {
-    return ReplyError(ctx, errors::kSyntax);
+    ReplyError(ctx, errors::kSyntax);
   }
+}
+
+// CLIENT PAUSE timeout [WRITE|ALL]: redis-server checks the mode before the timeout.
+void CmdClientPause(CommandContext& ctx, Args argv) {
+  if (argv.size() > 4) {
+    return ReplyError(ctx, absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                        ToAbsl(argv[1].substr(0, 128)), "'. Try CLIENT HELP."));
+  }
+  PauseMode mode = PauseMode::kAll;
+  if (argv.size() == 4) {
+    if (EqualsIgnoreCase(argv[3], "write")) {
+      mode = PauseMode::kWrite;
+    } else if (!EqualsIgnoreCase(argv[3], "all")) {
+      return ReplyError(ctx, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  int64_t timeout;
+  if (!commands::ParseInt64(argv[2], &timeout)) {
+    return ReplyError(ctx, "ERR timeout is not an integer or out of range");
+  }
+  if (timeout < 0) return ReplyError(ctx, "ERR timeout is negative");
+  State(ctx).Pause(timeout, mode);
+  ctx.reply->Ok();
+}
+
+void CmdClientUnpause(CommandContext& ctx, Args) {
+  State(ctx).Unpause();
   ctx.reply->Ok();
 }
 
@@ -210,6 +261,12 @@ void CmdClientHelp(CommandContext& ctx, Args) {
              "      Return clients of specified type.",
              "    * ID <client-id> [<client-id> ...]",
              "      Return clients of specified IDs.",
+             "UNPAUSE",
+             "    Stop the current client pause, resuming traffic.",
+             "PAUSE <timeout> [WRITE|ALL]",
+             "    Suspend all, or just write, clients for <timeout> milliseconds.",
+             "REPLY (ON|OFF|SKIP)",
+             "    Control the replies sent to the current connection.",
              "SETNAME <name>",
              "    Assign the name <name> to the current connection.",
              "SETINFO <option> <value>",
@@ -222,50 +279,75 @@ void CmdClientHelp(CommandContext& ctx, Args) {
              "    Will not touch LRU/LFU stats when this mode is on."});
 }
 
-CommandSpec Sub(std::string name, int arity, uint32_t flags, commands::Handler h,
-                std::string summary, std::string since) {
-  CommandSpec s =
-      MakeSpec(std::move(name), arity, flags, std::move(h), std::move(summary), std::move(since));
-  s.group = "connection";
-  return s;
+// Whether `spec` (or its subcommand `sub`) is a write command.
+bool Writes(const CommandSpec* spec, const CommandSpec* sub) {
+  return ((sub != nullptr ? sub->flags : spec->flags) & commands::kWrite) != 0;
 }
 
 }  // namespace
 
+bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
+                 const commands::ClientState& client, Args argv, const CommandSpec* spec,
+                 const CommandSpec* sub) {
+  // What redis-server rejects before it looks at the pause is answered at once.
+  if (spec == nullptr || !ArityOk(spec->arity, argv.size())) return false;
+  if (!spec->subcommands.empty() && (sub == nullptr || !ArityOk(sub->arity, argv.size()))) {
+    return false;
+  }
+  if (!client.authenticated && (spec->flags & commands::kNoAuth) == 0) return false;
+  const uint32_t flags = spec->flags | (sub != nullptr ? sub->flags : 0);
+  if (client.tx.in_multi && (flags & commands::kNoMulti) != 0) return false;
+  if (mode == PauseMode::kAll) return true;
+  // WRITE: write commands, queued in MULTI or not, and an EXEC that would run one.
+  if (Writes(spec, sub)) return true;
+  if (spec->name != "exec" || !client.tx.in_multi) return false;
+  for (const std::vector<std::string>& queued : client.tx.queue) {
+    const CommandSpec* q = table.Find(queued[0]);
+    if (q == nullptr) continue;
+    const CommandSpec* q_sub = nullptr;
+    for (const CommandSpec& s : q->subcommands) {
+      if (queued.size() > 1 && EqualsIgnoreCase(queued[1], s.name)) q_sub = &s;
+    }
+    if (Writes(q, q_sub)) return true;
+  }
+  return false;
+}
+
 void RegisterClientCommand(commands::CommandTable* table) {
   using namespace commands;  // NOLINT: flag names
-  CommandSpec client;
-  client.name = "client";
-  client.arity = -2;
-  client.group = "connection";
-  client.summary = "A container for client connection commands.";
-  client.since = "2.4.0";
   const uint32_t conn_flags = kNoScript | kLoading | kStale;
-  client.subcommands = {
-      Sub("id", 2, conn_flags, CmdClientId, "Returns the unique client ID of the connection.",
-          "5.0.0"),
-      Sub("info", 2, conn_flags, CmdClientInfo, "Returns information about the connection.",
-          "6.2.0"),
-      Sub("list", -2, kAdmin | conn_flags, CmdClientList, "Lists open connections.", "2.4.0"),
-      Sub("setname", 3, conn_flags, CmdClientSetName, "Sets the connection name.", "2.6.9"),
-      Sub("getname", 2, conn_flags, CmdClientGetName, "Returns the name of the connection.",
-          "2.6.9"),
-      Sub("setinfo", 4, conn_flags, CmdClientSetInfo,
-          "Sets information specific to the client or connection.", "7.2.0"),
-      Sub("kill", -3, kAdmin | conn_flags, CmdClientKill, "Terminates open connections.", "2.4.0"),
-      Sub(
-          "no-evict", 3, kAdmin | conn_flags,
-          [](CommandContext& ctx, Args argv) { CmdClientOnOff(ctx, argv, &Connection::no_evict); },
-          "Sets the client eviction mode of the connection.", "7.0.0"),
-      Sub(
-          "no-touch", 3, conn_flags,
-          [](CommandContext& ctx, Args argv) { CmdClientOnOff(ctx, argv, &Connection::no_touch); },
-          "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-          "7.2.0"),
-      Sub("help", 2, kLoading | kStale, CmdClientHelp,
-          "Returns helpful text about the different subcommands.", "5.0.0"),
-  };
-  table->Register(std::move(client));
+  table->Register(MakeContainer(
+      "client", "connection", "A container for client connection commands.", "2.4.0",
+      {
+          MakeSpec("id", 2, conn_flags, CmdClientId,
+                   "Returns the unique client ID of the connection.", "5.0.0"),
+          MakeSpec("info", 2, conn_flags, CmdClientInfo,
+                   "Returns information about the connection.", "6.2.0"),
+          MakeSpec("list", -2, kAdmin | conn_flags, CmdClientList, "Lists open connections.",
+                   "2.4.0"),
+          MakeSpec("setname", 3, conn_flags, CmdClientSetName, "Sets the connection name.",
+                   "2.6.9"),
+          MakeSpec("getname", 2, conn_flags, CmdClientGetName,
+                   "Returns the name of the connection.", "2.6.9"),
+          MakeSpec("setinfo", 4, conn_flags, CmdClientSetInfo,
+                   "Sets information specific to the client or connection.", "7.2.0"),
+          MakeSpec("kill", -3, kAdmin | conn_flags, CmdClientKill, "Terminates open connections.",
+                   "2.4.0"),
+          MakeSpec("no-evict", 3, kAdmin | conn_flags, OnOff(&Connection::no_evict),
+                   "Sets the client eviction mode of the connection.", "7.0.0"),
+          MakeSpec("no-touch", 3, conn_flags, OnOff(&Connection::no_touch),
+                   "Controls whether commands sent by the client affect the LRU/LFU of accessed "
+                   "keys.",
+                   "7.2.0"),
+          MakeSpec("reply", 3, conn_flags, CmdClientReply,
+                   "Instructs the server whether to reply to commands.", "3.2.0"),
+          MakeSpec("pause", -3, kAdmin | conn_flags, CmdClientPause,
+                   "Suspends commands processing.", "2.9.50"),
+          MakeSpec("unpause", 2, kAdmin | conn_flags, CmdClientUnpause,
+                   "Resumes processing commands from paused clients.", "6.2.0"),
+          MakeSpec("help", 2, kLoading | kStale, CmdClientHelp,
+                   "Returns helpful text about the different subcommands.", "5.0.0"),
+      }));
 }
 
 }  // namespace embedis::server_internal

@@ -1,6 +1,8 @@
-// COMMAND: the command table as redis-server 7 describes it. COMMAND [INFO], COUNT, DOCS, LIST
-// [FILTERBY ...], GETKEYS and HELP; subcommands are parsed here rather than declared in the
-// table, as COMMAND must answer for any name.
+// COMMAND: the command table as redis-server 7.0 describes it. COMMAND alone, and its subcommands
+// COUNT, DOCS, GETKEYS, GETKEYSANDFLAGS, HELP, INFO and LIST, declared in the table like CLIENT's
+// (so their arity errors, COMMAND INFO and COMMAND DOCS name them "command|info" as Redis does).
+// What each entry says comes from lib/commands: command_info.h (flags, ACL categories, tips, key
+// specs, key extraction) and command_docs.h.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -8,9 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_docs.h"
+#include "lib/commands/command_info.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -27,70 +31,6 @@ using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
 using commands::MakeSpec;
 using commands::ReplyError;
-
-std::vector<std::string_view> FlagNames(uint32_t flags) {
-  std::vector<std::string_view> out;
-  if (flags & commands::kWrite) out.push_back("write");
-  if (flags & commands::kReadOnly) out.push_back("readonly");
-  if (flags & commands::kDenyOom) out.push_back("denyoom");
-  if (flags & commands::kAdmin) out.push_back("admin");
-  if (flags & commands::kNoScript) out.push_back("noscript");
-  if (flags & commands::kLoading) out.push_back("loading");
-  if (flags & commands::kStale) out.push_back("stale");
-  if (flags & commands::kFast) out.push_back("fast");
-  if (flags & commands::kNoAuth) out.push_back("no_auth");
-  if (flags & commands::kNoMulti) out.push_back("no_multi");
-  return out;
-}
-
-// ACL categories in the order Redis 7 lists them (its category table's order). A subcommand
-// without a group of its own takes its parent's.
-std::vector<std::string> AclCategories(const CommandSpec& spec, const CommandSpec* parent) {
-  const std::string& group = spec.group.empty() && parent != nullptr ? parent->group : spec.group;
-  const bool admin = (spec.flags & commands::kAdmin) != 0;
-  const bool fast = (spec.flags & commands::kFast) != 0;
-  const std::pair<std::string_view, bool> kOrdered[] = {
-      {"@keyspace", group == "keyspace" || group == "generic"},
-      {"@read", (spec.flags & commands::kReadOnly) != 0},
-      {"@write", (spec.flags & commands::kWrite) != 0},
-      {"@set", group == "set"},
-      {"@sortedset", group == "sortedset" || group == "sorted-set"},
-      {"@list", group == "list"},
-      {"@hash", group == "hash"},
-      {"@string", group == "string"},
-      {"@pubsub", group == "pubsub"},
-      {"@admin", admin},
-      {"@fast", fast},
-      {"@slow", !fast},
-      {"@dangerous", admin},
-      {"@connection", group == "connection"},
-      {"@transaction", group == "transactions" || group == "transaction"},
-  };
-  std::vector<std::string> out;
-  for (const auto& [name, on] : kOrdered) {
-    if (on) out.emplace_back(name);
-  }
-  return out;
-}
-
-void WriteCommandInfo(resp::Writer& w, const CommandSpec& spec, const CommandSpec* parent) {
-  w.ArrayHeader(10);
-  w.BulkString(parent == nullptr ? spec.name : absl::StrCat(parent->name, "|", spec.name));
-  w.Integer(spec.arity);
-  std::vector<std::string_view> flags = FlagNames(spec.flags);
-  w.SetHeader(flags.size());
-  for (std::string_view f : flags) w.SimpleString(f);
-  w.Integer(spec.first_key);
-  w.Integer(spec.last_key);
-  w.Integer(spec.key_step);
-  std::vector<std::string> cats = AclCategories(spec, parent);
-  w.SetHeader(cats.size());
-  for (const std::string& c : cats) w.SimpleString(c);
-  w.ArrayHeader(0);  // tips
-  w.ArrayHeader(0);  // key specifications
-  w.ArrayHeader(spec.subcommands.size());
-  for (const CommandSpec& sub : spec.subcommands) WriteCommandInfo(w, sub, &spec);
-}
 
 std::vector<const CommandSpec*> SortedCommands(const commands::CommandTable& table) {
   std::vector<const CommandSpec*> all = table.All();
@@ -115,125 +55,136 @@ std::optional<std::pair<const CommandSpec*, const CommandSpec*>> FindCommandOrSu
   return std::nullopt;
 }
 
-void CmdCommand(CommandContext& ctx, Args argv) {
+// Every command, each with its subcommands nested (Redis lists them in hash order; embedis by
+// name).
+void ReplyAllInfo(CommandContext& ctx) {
+  std::vector<const CommandSpec*> all = SortedCommands(State(ctx).table());
+  ctx.reply->ArrayHeader(all.size());
+  for (const CommandSpec* spec : all) commands::WriteCommandInfo(*ctx.reply, *spec);
+}
+
+void CmdCommand(CommandContext& ctx, Args) { ReplyAllInfo(ctx); }
+
+void CmdCount(CommandContext& ctx, Args) {
+  ctx.reply->Integer(static_cast<int64_t>(State(ctx).table().size()));
+}
+
+void CmdInfo(CommandContext& ctx, Args argv) {
+  if (argv.size() == 2) return ReplyAllInfo(ctx);
   const commands::CommandTable& table = State(ctx).table();
   resp::Writer& w = *ctx.reply;
-  if (argv.size() == 1) {
-    std::vector<const CommandSpec*> all = SortedCommands(table);
-    w.ArrayHeader(all.size());
-    for (const CommandSpec* spec : all) WriteCommandInfo(w, *spec, nullptr);
-    return;
-  }
-  std::string_view sub = argv[1];
-  if (EqualsIgnoreCase(sub, "count")) {
-    if (argv.size() != 2) return ReplyWrongSubArity(ctx, "command", sub);
-    return w.Integer(static_cast<int64_t>(table.size()));
-  }
-  if (EqualsIgnoreCase(sub, "info")) {
-    if (argv.size() == 2) {
-      std::vector<const CommandSpec*> all = SortedCommands(table);
-      w.ArrayHeader(all.size());
-      for (const CommandSpec* spec : all) WriteCommandInfo(w, *spec, nullptr);
-      return;
-    }
-    w.ArrayHeader(argv.size() - 2);
-    for (size_t i = 2; i < argv.size(); ++i) {
-      // "client|kill" describes one subcommand, as in Redis 7.
-      const auto found = FindCommandOrSub(table, argv[i]);
-      if (!found) {
-        w.NullArray();
-      } else {
-        WriteCommandInfo(w, *found->first, found->second);
-      }
-    }
-    return;
-  }
-  if (EqualsIgnoreCase(sub, "docs")) {
-    // (spec, parent name): "client|kill" documents one subcommand, as in Redis 7.
-    std::vector<std::pair<const CommandSpec*, const CommandSpec*>> specs;
-    if (argv.size() == 2) {
-      for (const CommandSpec* spec : SortedCommands(table)) specs.emplace_back(spec, nullptr);
+  w.ArrayHeader(argv.size() - 2);
+  for (size_t i = 2; i < argv.size(); ++i) {
+    // "client|kill" describes one subcommand; an unknown name is a null bulk, as in Redis 7.
+    if (const auto found = FindCommandOrSub(table, argv[i])) {
+      commands::WriteCommandInfo(w, *found->first, found->second);
     } else {
-      for (size_t i = 2; i < argv.size(); ++i) {
-        if (const auto found = FindCommandOrSub(table, argv[i])) specs.push_back(*found);
-      }
+      w.Null();
     }
-    w.MapHeader(specs.size());
-    for (const auto& [spec, parent] : specs) commands::WriteCommandDocs(w, *spec, parent);
-    return;
   }
-  if (EqualsIgnoreCase(sub, "list")) {
-    std::optional<std::string_view> pattern, category;
-    if (argv.size() == 5 && EqualsIgnoreCase(argv[2], "filterby")) {
-      if (EqualsIgnoreCase(argv[3], "pattern")) {
-        pattern = argv[4];
-      } else if (EqualsIgnoreCase(argv[3], "aclcat")) {
-        category = argv[4];
-      } else if (EqualsIgnoreCase(argv[3], "module")) {
-        return w.ArrayHeader(0);
-      } else {
-        return ReplyError(ctx, errors::kSyntax);
-      }
-    } else if (argv.size() != 2) {
+}
+
+void CmdDocs(CommandContext& ctx, Args argv) {
+  const commands::CommandTable& table = State(ctx).table();
+  // (spec, parent): "client|kill" documents one subcommand, as in Redis 7.
+  std::vector<std::pair<const CommandSpec*, const CommandSpec*>> specs;
+  if (argv.size() == 2) {
+    for (const CommandSpec* spec : SortedCommands(table)) specs.emplace_back(spec, nullptr);
+  } else {
+    for (size_t i = 2; i < argv.size(); ++i) {
+      if (const auto found = FindCommandOrSub(table, argv[i])) specs.push_back(*found);
+    }
+  }
+  ctx.reply->MapHeader(specs.size());
+  for (const auto& [spec, parent] : specs) commands::WriteCommandDocs(*ctx.reply, *spec, parent);
+}
+
+void CmdList(CommandContext& ctx, Args argv) {
+  std::optional<std::string_view> pattern, category;
+  if (argv.size() == 5 && EqualsIgnoreCase(argv[2], "filterby")) {
+    if (EqualsIgnoreCase(argv[3], "pattern")) {
+      pattern = argv[4];
+    } else if (EqualsIgnoreCase(argv[3], "aclcat")) {
+      category = argv[4];
+    } else if (EqualsIgnoreCase(argv[3], "module")) {
+      return ctx.reply->ArrayHeader(0);
+    } else {
       return ReplyError(ctx, errors::kSyntax);
     }
-    std::vector<std::string> names;
-    for (const CommandSpec* spec : SortedCommands(table)) {
-      auto consider = [&](const CommandSpec& s, const CommandSpec* parent,
-                          const std::string& name) {
-        if (pattern && !GlobMatch(*pattern, name, true)) return;
-        if (category) {
-          std::vector<std::string> cats = AclCategories(s, parent);
-          std::string want = absl::StrCat("@", commands::AsciiLower(*category));
-          if (std::find(cats.begin(), cats.end(), want) == cats.end()) return;
-        }
-        names.push_back(name);
-      };
-      consider(*spec, nullptr, spec->name);
-      for (const CommandSpec& s : spec->subcommands) {
-        consider(s, spec, absl::StrCat(spec->name, "|", s.name));
+  } else if (argv.size() != 2) {
+    return ReplyError(ctx, errors::kSyntax);
+  }
+  const std::string want =
+      category ? absl::StrCat("@", commands::AsciiLower(*category)) : std::string();
+  std::vector<std::string> names;
+  for (const CommandSpec* spec : SortedCommands(State(ctx).table())) {
+    auto consider = [&](const CommandSpec& s, const CommandSpec* parent, const std::string& name) {
+      if (pattern && !GlobMatch(*pattern, name, true)) return;
+      if (category) {
+        std::vector<std::string_view> cats = commands::AclCategoryNames(s, parent);
+        if (std::find(cats.begin(), cats.end(), want) == cats.end()) return;
       }
+      names.push_back(name);
+    };
+    consider(*spec, nullptr, spec->name);
+    for (const CommandSpec& s : spec->subcommands) {
+      consider(s, spec, absl::StrCat(spec->name, "|", s.name));
     }
-    w.ArrayHeader(names.size());
-    for (const std::string& n : names) w.BulkString(n);
-    return;
   }
-  if (EqualsIgnoreCase(sub, "getkeys")) {
-    if (argv.size() < 3) return ReplyWrongSubArity(ctx, "command", sub);
-    const CommandSpec* spec = table.Find(argv[2]);
-    if (spec == nullptr) return ReplyError(ctx, "ERR Invalid command specified");
-    const size_t argc = argv.size() - 2;
-    const bool arity_ok = spec->arity >= 0 ? argc == static_cast<size_t>(spec->arity)
-                                           : argc >= static_cast<size_t>(-spec->arity);
-    if (!arity_ok) return ReplyError(ctx, "ERR Invalid number of arguments specified for command");
-    if (spec->first_key <= 0) return ReplyError(ctx, "ERR The command has no key arguments");
-    std::vector<std::string_view> keys;
-    const int64_t last =
-        spec->last_key < 0 ? static_cast<int64_t>(argc) + spec->last_key : spec->last_key;
-    const int step = std::max(spec->key_step, 1);
-    for (int64_t i = spec->first_key; i <= last && i < static_cast<int64_t>(argc); i += step) {
-      keys.push_back(argv[2 + i]);
+  ctx.reply->ArrayHeader(names.size());
+  for (const std::string& n : names) ctx.reply->BulkString(n);
+}
+
+// GETKEYS and GETKEYSANDFLAGS: the keys of argv[2...] by its command's key specs.
+void GetKeys(CommandContext& ctx, Args argv, bool with_flags) {
+  absl::StatusOr<std::vector<commands::KeyRef>> keys =
+      commands::GetCommandKeys(State(ctx).table(), argv.subspan(2));
+  if (!keys.ok()) return commands::ReplyStatus(ctx, keys.status());
+  resp::Writer& w = *ctx.reply;
+  w.ArrayHeader(keys->size());
+  for (const commands::KeyRef& k : *keys) {
+    if (!with_flags) {
+      w.BulkString(k.key);
+      continue;
     }
-    w.ArrayHeader(keys.size());
-    for (std::string_view k : keys) w.BulkString(k);
-    return;
+    w.ArrayHeader(2);
+    w.BulkString(k.key);
+    std::vector<std::string_view> flags = commands::KeySpecFlagNames(k.flags);
+    w.SetHeader(flags.size());
+    for (std::string_view f : flags) w.SimpleString(f);
   }
-  if (EqualsIgnoreCase(sub, "help")) {
-    if (argv.size() != 2) return ReplyWrongSubArity(ctx, "command", sub);
-    return ReplyHelp(
-        ctx, "command",
-        {"(no subcommand)", "    Return details about all Redis commands.", "COUNT",
-         "    Return the total number of commands in this Redis server.", "LIST",
-         "    Return a list of all commands in this Redis server.", "INFO [<command-name> ...]",
-         "    Return details about multiple Redis commands.",
-         "    If no command names are given, documentation details for all",
-         "    commands are returned.", "DOCS [<command-name> ...]",
-         "    Return documentation details about multiple Redis commands.",
-         "    If no command names are given, documentation details for all",
-         "    commands are returned.", "GETKEYS <full-command>",
-         "    Return the keys from a full Redis command."});
-  }
-  ReplyUnknownSubcommand(ctx, "command", sub);
+}
+
+void CmdGetKeys(CommandContext& ctx, Args argv) { GetKeys(ctx, argv, false); }
+void CmdGetKeysAndFlags(CommandContext& ctx, Args argv) { GetKeys(ctx, argv, true); }
+
+// Redis 7.0's own text: it ends "Prints this help." rather than the usual "Print this help."
+void CmdHelp(CommandContext& ctx, Args) {
+  static constexpr std::string_view kLines[] = {
+      "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "(no subcommand)",
+      "    Return details about all Redis commands.",
+      "COUNT",
+      "    Return the total number of commands in this Redis server.",
+      "LIST",
+      "    Return a list of all commands in this Redis server.",
+      "INFO [<command-name> ...]",
+      "    Return details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "DOCS [<command-name> ...]",
+      "    Return documentation details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
+      "GETKEYS <full-command>",
+      "    Return the keys from a full Redis command.",
+      "GETKEYSANDFLAGS <full-command>",
+      "    Return the keys and the access flags from a full Redis command.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply->ArrayHeader(std::size(kLines));
+  for (std::string_view line : kLines) ctx.reply->SimpleString(line);
 }
 
 }  // namespace
@@ -243,6 +194,24 @@ void RegisterCommandCommand(commands::CommandTable* table) {
   CommandSpec command = MakeSpec("command", -1, kLoading | kStale, CmdCommand,
                                  "Returns detailed information about all commands.", "2.8.13");
   command.group = "server";
+  auto sub = [](std::string name, int arity, Handler handler, std::string summary,
+                std::string since) {
+    return MakeSpec(std::move(name), arity, kLoading | kStale, std::move(handler),
+                    std::move(summary), std::move(since));
+  };
+  // Redis 7.0's arities: GETKEYS and GETKEYSANDFLAGS need a command and one argument.
+  command.subcommands = {
+      sub("count", 2, CmdCount, "Returns a count of commands.", "2.8.13"),
+      sub("docs", -2, CmdDocs,
+          "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+      sub("getkeys", -4, CmdGetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
+      sub("getkeysandflags", -4, CmdGetKeysAndFlags,
+          "Extracts the key names and access flags for an arbitrary command.", "7.0.0"),
+      sub("help", 2, CmdHelp, "Returns helpful text about the different subcommands.", "5.0.0"),
+      sub("info", -2, CmdInfo, "Returns information about one, multiple or all commands.",
+          "2.8.13"),
+      sub("list", -2, CmdList, "Returns a list of command names.", "7.0.0"),
+  };
   table->Register(std::move(command));
 }
 

@@ -1,5 +1,7 @@
 #include "server/command_util.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/util/strings.h"
@@ -12,6 +14,20 @@ std::string Upper(std::string_view s) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return out;
+}
+
+commands::CommandSpec MakeContainer(std::string name, std::string group, std::string summary,
+                                    std::string since,
+                                    std::vector<commands::CommandSpec> subcommands) {
+  for (commands::CommandSpec& sub : subcommands) sub.group = group;
+  commands::CommandSpec spec;
+  spec.name = std::move(name);
+  spec.arity = -2;
+  spec.group = std::move(group);
+  spec.summary = std::move(summary);
+  spec.since = std::move(since);
+  spec.subcommands = std::move(subcommands);
+  return spec;
 }
 
 bool ValidClientName(std::string_view name) {

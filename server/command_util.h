@@ -13,6 +13,8 @@
 #ifndef EMBEDIS_SERVER_COMMAND_UTIL_H_
 #define EMBEDIS_SERVER_COMMAND_UTIL_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,18 @@ inline constexpr char kBadClientName[] =
 
 // ASCII upper case.
 std::string Upper(std::string_view s);
+
+// Whether `argc` arguments (the name included) satisfy a CommandSpec's `arity`.
+inline bool ArityOk(int arity, size_t argc) {
+  return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+// A container command (CLIENT, CONFIG): arity -2, no handler of its own, and `subcommands` (from
+// commands::MakeSpec; each arity counts the container's name), which join the container's
+// `group` as in Redis.
+commands::CommandSpec MakeContainer(std::string name, std::string group, std::string summary,
+                                    std::string since,
+                                    std::vector<commands::CommandSpec> subcommands);
 
 // Redis's rule for client names and library attributes: printable ASCII without spaces.
 bool ValidClientName(std::string_view name);

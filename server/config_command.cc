@@ -28,7 +28,6 @@ namespace {
 
 using commands::Args;
 using commands::CommandContext;
-using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
 using commands::MakeSpec;
 using commands::ReplyError;
@@ -52,11 +51,12 @@ std::optional<std::string> SetInt(std::string_view value, int64_t min, int64_t m
 }
 
 std::optional<std::string> SetMemory(std::string_view value, int64_t min,
-                                     const std::function<void(int64_t)>& apply) {
+                                     const std::function<void(int64_t)>& apply,
+                                     int64_t max = INT64_MAX) {
   std::optional<int64_t> v = ParseMemorySize(value);
   if (!v) return "argument must be a memory value";
-  if (*v < min)
-    return absl::StrCat("argument must be between ", min, " and ", INT64_MAX, " inclusive");
+  if (*v < min || *v > max)
+    return absl::StrCat("argument must be between ", min, " and ", max, " inclusive");
   apply(*v);
   return std::nullopt;
 }
@@ -123,7 +123,10 @@ const std::vector<ConfigEntry>& ConfigEntries() {
          [](ServerState& s) { return std::to_string(s.config().proto_max_bulk_len.load()); },
          [](ServerState& s, std::string_view v) {
            // Applies to connections accepted afterwards.
-           return SetMemory(v, 1024 * 1024, [&](int64_t n) { s.config().proto_max_bulk_len = n; });
+           // Capped at kMaxProtoMaxBulkLen, the keyspace's key limit (Redis: INT64_MAX).
+           return SetMemory(
+               v, 1024 * 1024, [&](int64_t n) { s.config().proto_max_bulk_len = n; },
+               kMaxProtoMaxBulkLen);
          }});
     e->push_back(
         {"client-query-buffer-limit",
@@ -317,32 +320,21 @@ void CmdConfigHelp(CommandContext& ctx, Args) {
 
 void RegisterConfigCommand(commands::CommandTable* table) {
   using namespace commands;  // NOLINT: flag names
-  CommandSpec config;
-  config.name = "config";
-  config.arity = -2;
-  config.group = "server";
-  config.summary = "A container for server configuration commands.";
-  config.since = "2.0.0";
-  auto config_sub = [](std::string name, int arity, uint32_t flags, Handler h, std::string summary,
-                       std::string since) {
-    CommandSpec s =
-        MakeSpec(std::move(name), arity, flags, std::move(h), std::move(summary), std::move(since));
-    s.group = "server";
-    return s;
-  };
-  config.subcommands = {
-      config_sub("get", -3, kAdmin | kNoScript | kLoading | kStale, CmdConfigGet,
-                 "Returns the effective values of configuration parameters.", "2.0.0"),
-      config_sub("set", -4, kAdmin | kNoScript | kLoading | kStale, CmdConfigSet,
-                 "Sets configuration parameters in-flight.", "2.0.0"),
-      config_sub("resetstat", 2, kAdmin | kNoScript | kLoading | kStale, CmdConfigResetStat,
-                 "Resets the server's statistics.", "2.0.0"),
-      config_sub("rewrite", 2, kAdmin | kNoScript | kLoading | kStale, CmdConfigRewrite,
-                 "Persists the effective configuration to file.", "2.8.0"),
-      config_sub("help", 2, kLoading | kStale, CmdConfigHelp,
-                 "Returns helpful text about the different subcommands.", "5.0.0"),
-  };
-  table->Register(std::move(config));
+  const uint32_t flags = kAdmin | kNoScript | kLoading | kStale;
+  table->Register(MakeContainer(
+      "config", "server", "A container for server configuration commands.", "2.0.0",
+      {
+          MakeSpec("get", -3, flags, CmdConfigGet,
+                   "Returns the effective values of configuration parameters.", "2.0.0"),
+          MakeSpec("set", -4, flags, CmdConfigSet, "Sets configuration parameters in-flight.",
+                   "2.0.0"),
+          MakeSpec("resetstat", 2, flags, CmdConfigResetStat, "Resets the server's statistics.",
+                   "2.0.0"),
+          MakeSpec("rewrite", 2, flags, CmdConfigRewrite,
+                   "Persists the effective configuration to file.", "2.8.0"),
+          MakeSpec("help", 2, kLoading | kStale, CmdConfigHelp,
+                   "Returns helpful text about the different subcommands.", "5.0.0"),
+      }));
 }
 
 }  // namespace embedis::server_internal

@@ -102,7 +102,8 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "maxclients", state.config().maxclients.load(std::memory_order_relaxed));
     AppendLine(&s, "client_recent_max_input_buffer", 0);
     AppendLine(&s, "client_recent_max_output_buffer", 0);
-    AppendLine(&s, "blocked_clients", 0);
+    AppendLine(&s, "blocked_clients",
+               state.blocked_clients().load(std::memory_order_relaxed));  // CLIENT PAUSE
     AppendLine(&s, "tracking_clients", 0);
     AppendLine(&s, "clients_in_timeout_table", 0);
   } else if (section == "memory") {

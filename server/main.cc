@@ -152,6 +152,10 @@ int main(int argc, char** argv) {
     if (!v) return Fail(absl::StrCat("--", f.name, ": not a memory size: '", f.text, "'"));
     *f.target = *v;
   }
+  if (options.proto_max_bulk_len > embedis::kMaxProtoMaxBulkLen) {
+    return Fail(absl::StrCat("--proto-max-bulk-len: at most ", embedis::kMaxProtoMaxBulkLen,
+                             " bytes (embedis keeps keys under 1 GiB)"));
+  }
   options.io_threads = absl::GetFlag(FLAGS_io_threads);
   options.loglevel = absl::GetFlag(FLAGS_loglevel);
   if (options.loglevel != "debug" && options.loglevel != "verbose" &&

@@ -46,6 +46,11 @@ struct PersistenceOptions {
   bool start_empty_on_corrupt = false;
 };
 
+// The largest proto-max-bulk-len embedis accepts: the keyspace's key limit (1 GiB - 1), so no
+// key, hash field or value from a client can exceed what an entry can hold. Redis accepts any
+// size; its default, 512 MB, is below this.
+inline constexpr int64_t kMaxProtoMaxBulkLen = (int64_t{1} << 30) - 1;  // = Keyspace::kMaxKeyBytes
+
 struct ServerOptions {
   // TCP port. 0 picks a free port (see Server::port()); -1 listens on no TCP port at all (unix
   // socket only). Note: redis-server's `port 0` means "no TCP"; here that is -1. Default: 6379.
@@ -68,7 +73,8 @@ struct ServerOptions {
   int maxclients = 10000;
   // Close a client idle for this many seconds; 0: never. Default: 0.
   int timeout_seconds = 0;
-  // Longest bulk argument a client may send. Default: 512 MB.
+  // Longest bulk argument a client may send. Default: 512 MB. At most kMaxProtoMaxBulkLen
+  // (larger values are lowered to it).
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   // Most unparsed bytes buffered for one client before it is disconnected. Default: 1 GB.
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;

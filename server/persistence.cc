@@ -399,7 +399,8 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
     table->Register(std::move(s));
   };
   add(commands::MakeSpec(
-      "save", 1, commands::kAdmin | commands::kNoScript | commands::kLoading | commands::kNoMulti,
+      "save", 1,
+      commands::kAdmin | commands::kNoScript | commands::kNoAsyncLoading | commands::kNoMulti,
       [get](CommandContext& ctx, Args) {
         Persistence* p = get(ctx);
         if (p == nullptr) return ReplyError(ctx, kDisabled);
@@ -410,7 +411,7 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
       },
       "Synchronously saves the database(s) to disk."));
   add(commands::MakeSpec(
-      "bgsave", -1, commands::kAdmin | commands::kNoScript | commands::kLoading,
+      "bgsave", -1, commands::kAdmin | commands::kNoScript | commands::kNoAsyncLoading,
       [get](CommandContext& ctx, Args argv) {
         Persistence* p = get(ctx);
         if (p == nullptr) return ReplyError(ctx, kDisabled);

@@ -24,6 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/util/strings.h"
+#include "server/command_util.h"
 #include "server/server_state.h"
 
 namespace embedis {
@@ -37,10 +38,6 @@ constexpr int kMaxEvents = 256;
 constexpr int kAcceptsPerWakeup = 64;
 constexpr size_t kKeepOutputCapacity = 64 * 1024;
 constexpr char kMaxClientsError[] = "-ERR max number of clients reached\r\n";
-
-bool ArityOk(int arity, size_t argc) {
-  return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
-}
 
 // Fills ip/port from a socket address; returns false for non-inet families.
 }  // namespace
@@ -65,6 +62,12 @@ bool SockaddrToIp(const sockaddr_storage& ss, std::string* ip, int* port) {
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -142,6 +145,42 @@ void Connection::SetLibVer(std::string ver) {
   lib_ver_ = std::move(ver);
 }
 
+void Connection::SetReplyMode(bool off, bool skip) {
+  const bool before = replies_dropped();
+  reply_off_ = off;
+  reply_skip_ = skip;
+  if (replies_dropped() != before) reply_switches_.emplace_back(out.size(), replies_dropped());
+}
+
+void Connection::RepliesOn() { SetReplyMode(false, false); }
+void Connection::RepliesOff() { SetReplyMode(true, reply_skip_); }
+void Connection::ResetReplies() { SetReplyMode(false, reply_skip_); }
+
+void Connection::SkipNextReply() {
+  if (!reply_off_) reply_skip_next_ = true;
+}
+
+void Connection::EndCommandOutput(size_t mark, bool dropping) {
+  if (dropping || !reply_switches_.empty()) [[unlikely]] {
+    // The command's output [mark, end) alternates between dropped and kept runs at the switches;
+    // erase the dropped runs, last first so that the earlier offsets stay valid.
+    std::vector<std::pair<size_t, size_t>> drop;  // [from, to)
+    size_t from = mark;
+    for (const auto& [at, drop_from_here] : reply_switches_) {
+      if (dropping && !drop_from_here) drop.emplace_back(from, at);
+      if (!dropping && drop_from_here) from = at;
+      dropping = drop_from_here;
+    }
+    if (dropping) drop.emplace_back(from, out.size());
+    for (auto it = drop.rbegin(); it != drop.rend(); ++it) {
+      out.erase(it->first, it->second - it->first);
+    }
+    reply_switches_.clear();
+  }
+  reply_skip_ = reply_skip_next_;
+  reply_skip_next_ = false;
+}
+
 std::string Connection::Name() const {
   MutexLock l(&info_mu_);
   return name_;
@@ -165,11 +204,14 @@ std::string Connection::InfoLine(int64_t now_ms) const {
   const uint64_t q = qbuf.load(std::memory_order_relaxed);
   const uint64_t o = omem.load(std::memory_order_relaxed);
   const int queued = multi.load(std::memory_order_relaxed);
+  std::string flags =
+      absl::StrCat(queued >= 0 ? "x" : "", blocked.load(std::memory_order_relaxed) ? "b" : "");
+  if (flags.empty()) flags = "N";
   return absl::StrCat(
       "id=", id_, " addr=", addr_, " laddr=", laddr_, " fd=", fd_, " name=", name,
       " age=", (now_ms - created_ms) / 1000,
       " idle=", (now_ms - last_interaction_ms.load(std::memory_order_relaxed)) / 1000,
-      " flags=", queued >= 0 ? "x" : "N", " db=", db.load(std::memory_order_relaxed),
+      " flags=", flags, " db=", db.load(std::memory_order_relaxed),
       " sub=0 psub=0 ssub=0 multi=", queued, " qbuf=", q, " qbuf-free=0 argv-mem=0 multi-mem=0",
       " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o, " tot-mem=", q + o + sizeof(*this),
       " events=r", o > 0 ? "w" : "", " cmd=", cmd,
@@ -371,6 +413,9 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   // a client that saw its connection end must not find it still counted.
   // MULTI state and WATCH registrations go now, not when the last reference does.
   c->client.ResetTransaction();
+  if (c->blocked.exchange(false, std::memory_order_relaxed)) {
+    state_->blocked_clients().fetch_sub(1, std::memory_order_relaxed);
+  }
   state_->RemoveClient(c->id());
   state_->ReleaseSlot();
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
@@ -393,7 +438,9 @@ void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
   c->parser.CommitWrite(static_cast<size_t>(n));
   state_->stats().net_input_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   c->last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
-  if (!Process(c)) return;
+  // A connection held by a client pause is still read (a hang-up closes it, as in redis-server)
+  // but runs nothing: ResumeHeld resumes the held connections in order.
+  if (c->held.empty() && !Process(c)) return;
   const int64_t limit = state_->config().client_query_buffer_limit.load(std::memory_order_relaxed);
   if (!c->closing && static_cast<int64_t>(c->parser.pending_bytes()) > limit) {
     state_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
@@ -408,7 +455,7 @@ void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
 
 void EventLoop::OnWritable(const std::shared_ptr<Connection>& c) { Flush(c); }
 
-void EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
+bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                            const commands::CommandSpec* spec) {
   const commands::CommandTable& table = state_->table();
   const commands::CommandSpec* sub = nullptr;
@@ -419,18 +466,26 @@ void EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
   }
   c.last_cmd.store(spec, std::memory_order_relaxed);
   c.last_subcmd.store(sub, std::memory_order_relaxed);
+  const commands::Args args(argv.data(), argv.size());
+  if (const PauseMode pause = state_->ActivePause(); pause != PauseMode::kNone) [[unlikely]] {
+    if (HeldByPause(pause, table, c.client, args, spec, sub)) return false;
+  }
+  const size_t mark = c.out.size();
+  const bool dropping = c.replies_dropped();
   // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
   if (!c.client.authenticated && spec != nullptr && ArityOk(spec->arity, argv.size()) &&
       (spec->flags & commands::kNoAuth) == 0) {
     c.writer.Error("NOAUTH Authentication required.");
-    return;
+    c.EndCommandOutput(mark, dropping);
+    return true;
   }
   commands::CommandContext ctx{.keyspace = state_->keyspace(),
                                .client = &c.client,
                                .reply = &c.writer,
                                .server = &c,
                                .exclusive = &exclusive_};
-  table.Execute(ctx, commands::Args(argv.data(), argv.size()), spec);
+  table.Execute(ctx, args, spec);
+  c.EndCommandOutput(mark, dropping);  // CLIENT REPLY OFF / SKIP
   const int queued = c.client.tx.in_multi ? static_cast<int>(c.client.tx.queue.size()) : -1;
   if (queued != c.multi.load(std::memory_order_relaxed)) {
     c.multi.store(queued, std::memory_order_relaxed);
@@ -442,6 +497,7 @@ void EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
     c.parser.set_authenticated(c.client.authenticated);
   }
   if (c.client.close_after_reply) c.closing = true;
+  return true;
 }
 
 // Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
@@ -461,12 +517,26 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   const size_t pause =
       static_cast<size_t>(config.client_output_pause.load(std::memory_order_relaxed));
   const int64_t hard = config.client_output_buffer_limit.load(std::memory_order_relaxed);
+  const commands::CommandTable& table = state_->table();
   int budget = state_->options().max_commands_per_turn;
   bool more = false;
+  bool held = false;  // a client pause holds the next command
   uint64_t executed = 0;
   // Held while this batch executes, so that another loop's EXEC can hold this loop off.
   std::unique_lock<Mutex> exec_lock(exec_mu_);
-  while (!c->closing) {
+  // After each command: false if the connection was closed for its output.
+  auto within_output_limit = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (hard <= 0 || static_cast<int64_t>(c->pending_output()) <= hard) return true;
+    exec_lock.unlock();
+    state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+    state_->Log(LogLevel::kWarning,
+                absl::StrCat("Client ", c->InfoLine(NowMs()),
+                             " closed for overcoming of output buffer limits."));
+    state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
+    Close(c, "output buffer limit");
+    return false;
+  };
+  while (!c->closing && !held) {
     if (c->pending_output() > pause) {
       c->paused = true;  // backpressure: resume when the replies have drained
       break;
@@ -475,12 +545,25 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
       more = true;
       break;
     }
+    if (!c->held.empty()) [[unlikely]] {
+      // Commands a client pause held run first, in order, once it no longer holds them.
+      const std::vector<std::string>& command = c->held.front();
+      const std::vector<std::string_view> argv(command.begin(), command.end());
+      if (!ExecuteOne(*c, argv, table.Find(argv[0]))) {
+        held = true;
+        break;
+      }
+      c->held.pop_front();
+      --budget;
+      ++executed;
+      if (!within_output_limit()) return false;
+      continue;
+    }
     // Take a batch of complete commands (their views stay valid until the next read), prefetch
     // the keys they will touch, then run them: the batch's cache misses overlap. A command that
     // may change how the next ones parse (AUTH, HELLO, RESET: the parser's unauthenticated
     // limits) ends the batch, so every command is parsed in the state redis-server would parse
     // it in.
-    const commands::CommandTable& table = state_->table();
     const size_t want = std::min<size_t>(static_cast<size_t>(budget), kBatch);
     size_t n = 0;
     while (n < want && c->parser.Next(&batch_[n])) {
@@ -496,26 +579,32 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
                          found_.data());
     }
     for (size_t i = 0; i < n && !c->closing; ++i) {  // after QUIT or a kill, drop the rest
-      ++executed;
-      ExecuteOne(*c, batch_[i], found_[i]);
-      if (hard > 0 && static_cast<int64_t>(c->pending_output()) > hard) {
-        exec_lock.unlock();
-        state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
-        state_->Log(LogLevel::kWarning,
-                    absl::StrCat("Client ", c->InfoLine(NowMs()),
-                                 " closed for overcoming of output buffer limits."));
-        state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
-        Close(c, "output buffer limit");
-        return false;
+      if (!ExecuteOne(*c, batch_[i], found_[i])) {
+        // Held by a client pause: it and the rest of the batch wait in the connection.
+        for (size_t j = i; j < n; ++j) c->held.emplace_back(batch_[j].begin(), batch_[j].end());
+        held = true;
+        break;
       }
+      ++executed;
+      if (!within_output_limit()) return false;
     }
     if (state_->stopping()) break;
   }
   exec_lock.unlock();
   state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
-  if (!c->closing && !c->paused && !more && !c->parser.status().ok()) {
-    // redis-server answers a protocol error with -ERR and closes the connection.
-    c->writer.Error(absl::StrCat("ERR ", c->parser.status().message()));
+  if (const bool blocked = !c->held.empty();
+      blocked != c->blocked.load(std::memory_order_relaxed)) {
+    c->blocked.store(blocked, std::memory_order_relaxed);
+    state_->blocked_clients().fetch_add(blocked ? 1 : -1, std::memory_order_relaxed);
+  }
+  if (held && !c->held_listed) {
+    c->held_listed = true;
+    held_.push_back(c->id());
+  }
+  if (!c->closing && !c->paused && !more && c->held.empty() && !c->parser.status().ok()) {
+    // redis-server answers a protocol error with -ERR and closes the connection (the error, too,
+    // is dropped under CLIENT REPLY OFF or SKIP).
+    if (!c->replies_dropped()) c->writer.Error(absl::StrCat("ERR ", c->parser.status().message()));
     c->closing = true;
     state_->Log(LogLevel::kVerbose, absl::StrCat("Protocol error (", c->parser.status().message(),
                                                  ") from client: ", c->addr()));
@@ -534,6 +623,30 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     to_flush_.push_back(c);
   }
   return true;
+}
+
+void EventLoop::ResumeHeld() {
+  if (held_.empty()) return;
+  // While the same pause is in force nothing it holds can run: a pause only ends or grows.
+  const uint64_t epoch = state_->pause_epoch();
+  if (epoch == held_pause_epoch_ && state_->ActivePause() != PauseMode::kNone) return;
+  held_pause_epoch_ = epoch;
+  std::vector<int64_t> ids;
+  ids.swap(held_);
+  for (int64_t id : ids) {  // in the order they were held; Process holds each again if it must
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    std::shared_ptr<Connection> c = it->second;
+    c->held_listed = false;
+    if (c->closing || c->backlog) continue;  // the backlog runs it
+    if (c->paused) {
+      // Waits for its output to drain (Flush then puts it in the backlog); stays held meanwhile.
+      c->held_listed = true;
+      held_.push_back(id);
+      continue;
+    }
+    Process(c);
+  }
 }
 
 void EventLoop::FlushPending() {
@@ -597,6 +710,7 @@ void EventLoop::Cron() {
   if (timeout > 0) {
     std::vector<std::shared_ptr<Connection>> idle;
     for (const auto& [id, c] : conns_) {
+      if (!c->held.empty()) continue;  // as redis-server: a blocked client does not time out
       if (now - c->last_interaction_ms.load(std::memory_order_relaxed) >
           static_cast<int64_t>(timeout) * 1000) {
         idle.push_back(c);
@@ -622,11 +736,16 @@ void EventLoop::Run() {
     const int hz = std::clamp(state_->config().hz.load(std::memory_order_relaxed), 1, 500);
     const int cron_interval = 1000 / hz;
     int timeout = backlog_.empty() ? cron_interval : 0;
+    if (!held_.empty()) {  // wake when the pause ends (or CLIENT UNPAUSE wakes us)
+      timeout = static_cast<int>(std::min<int64_t>(timeout, state_->PauseRemainingMs()));
+    }
     int n = epoll_wait(epoll_fd_, events.data(), kMaxEvents, timeout);
     if (n < 0 && errno != EINTR) {
       state_->Log(LogLevel::kWarning, absl::StrCat("epoll_wait: ", strerror(errno)));
       break;
     }
+    // Connections a client pause held go first, before anything read in this turn.
+    ResumeHeld();
     for (int i = 0; i < n; ++i) {
       const epoll_event& ev = events[i];
       if (ev.data.u64 == kWakeTag) {

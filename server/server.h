@@ -33,6 +33,8 @@
 //    until they drain; past `client_output_buffer_limit` it is disconnected.
 //  - Limits and errors exactly as redis-server: protocol errors are answered and the connection is
 //    closed; a query buffer over `client_query_buffer_limit` closes the connection.
+//  - CLIENT PAUSE holds the commands of network clients only: the application's own calls on the
+//    Keyspace are never paused (server_state.h has how pausing works).
 //
 // Thread safety: Start, Stop and the destructor must not run concurrently with each other, and
 // Stop must not be called from a command handler (use RequestStop there). port(), RequestStop(),

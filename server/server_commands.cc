@@ -127,6 +127,7 @@ void CmdReset(CommandContext& ctx, Args) {
   conn.SetName("");
   conn.no_evict = false;
   conn.no_touch = false;
+  conn.ResetReplies();  // CLIENT REPLY ON (a SKIP still drops this reply, as in redis-server)
   ctx.client->authenticated = !State(ctx).config().has_password.load(std::memory_order_relaxed);
   ctx.client->ResetTransaction();  // leaves MULTI, forgets WATCHed keys
   ctx.reply->SimpleString("RESET");

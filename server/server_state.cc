@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -51,6 +52,9 @@ int DefaultIoThreads(unsigned cpus) {
   return static_cast<int>(std::clamp(cpus / 2, 1u, 4u));
 }
 
+static_assert(kMaxProtoMaxBulkLen == static_cast<int64_t>(Keyspace::kMaxKeyBytes),
+              "a client's key must fit the keyspace");
+
 ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
     : keyspace_(keyspace),
       options_(std::move(options)),
@@ -58,7 +62,7 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
   RegisterServerCommands(&table_);
   config_.maxclients = options_.maxclients;
   config_.timeout_seconds = options_.timeout_seconds;
-  config_.proto_max_bulk_len = options_.proto_max_bulk_len;
+  config_.proto_max_bulk_len = std::min(options_.proto_max_bulk_len, kMaxProtoMaxBulkLen);
   config_.client_query_buffer_limit = options_.client_query_buffer_limit;
   config_.client_output_buffer_limit = options_.client_output_buffer_limit;
   config_.client_output_pause = options_.client_output_pause;
@@ -164,6 +168,46 @@ EventLoop* ServerState::PickLoop() {
     if (loop->connection_count() < best->connection_count()) best = loop.get();
   }
   return best;
+}
+
+void ServerState::Pause(int64_t timeout_ms, PauseMode mode) {
+  // redis-server adds the timeout to the wall clock in milliseconds; past INT64_MAX the end wraps
+  // into the past and the pause is over at once (it still makes a pause in force stricter).
+  const bool overflows = timeout_ms > std::numeric_limits<int64_t>::max() - NowMs();
+  MutexLock l(&pause_mu_);
+  const int64_t now = MonotonicMs();
+  int64_t end = pause_end_ms_.load(std::memory_order_relaxed);
+  int mode_now = pause_mode_.load(std::memory_order_relaxed);
+  if (now >= end) {  // a pause that has ended is forgotten
+    end = std::numeric_limits<int64_t>::min();
+    mode_now = static_cast<int>(PauseMode::kNone);
+  }
+  if (!overflows) end = std::max(end, now + timeout_ms);
+  pause_end_ms_.store(end, std::memory_order_release);
+  pause_mode_.store(std::max(mode_now, static_cast<int>(mode)), std::memory_order_release);
+  pause_epoch_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void ServerState::Unpause() {
+  {
+    MutexLock l(&pause_mu_);
+    pause_mode_.store(static_cast<int>(PauseMode::kNone), std::memory_order_release);
+    pause_end_ms_.store(std::numeric_limits<int64_t>::min(), std::memory_order_release);
+    pause_epoch_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  for (auto& loop : loops_) loop->Wake();  // their held connections run now
+}
+
+PauseMode ServerState::ActivePause() const {
+  const int mode = pause_mode_.load(std::memory_order_acquire);
+  if (mode == static_cast<int>(PauseMode::kNone)) return PauseMode::kNone;
+  if (MonotonicMs() >= pause_end_ms_.load(std::memory_order_acquire)) return PauseMode::kNone;
+  return static_cast<PauseMode>(mode);
+}
+
+int64_t ServerState::PauseRemainingMs() const {
+  if (pause_mode_.load(std::memory_order_acquire) == static_cast<int>(PauseMode::kNone)) return 0;
+  return std::max<int64_t>(0, pause_end_ms_.load(std::memory_order_acquire) - MonotonicMs());
 }
 
 absl::Status ServerState::ListenTcp(const std::string& spec, bool optional) {

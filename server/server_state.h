@@ -37,7 +37,28 @@
 //   - backlog: complete commands are still buffered (the turn's budget ran out); EPOLLIN is off
 //     and the loop runs the next batch next turn, so a pipelining client cannot starve others.
 //   - paused: unsent replies exceed client_output_pause; EPOLLIN off until the output drains.
+//   - held: CLIENT PAUSE holds its next command (below); it is still read from, to see a hang-up.
 //   - closing: after a protocol error or QUIT; the pending output is flushed, then closed.
+//
+// CLIENT REPLY
+// ------------
+// A connection's reply mode (ON, OFF, SKIP) is part of its Connection, changed by the CLIENT
+// REPLY and RESET handlers. The loop writes every reply as usual and, after each command
+// (EndCommandOutput), cuts from `out` what the command wrote while replies were off or skipped.
+// A switch in the middle of a command (CLIENT REPLY queued in MULTI runs inside EXEC's reply)
+// takes effect at that point of the output, as in redis-server, which checks the mode at every
+// write: MULTI, CLIENT REPLY OFF, SET, EXEC answers just `*2\r\n`.
+//
+// CLIENT PAUSE
+// ------------
+// The pause (mode and end) is ServerState's, set by CLIENT PAUSE on any loop. Before running a
+// command the loop asks HeldByPause (client_command.cc: which commands a pause holds is command
+// logic); a held command and the rest of its batch are copied into Connection::held, the
+// connection goes on its loop's held list, and nothing more of it runs until the pause ends. A
+// loop with held connections sleeps in epoll_wait at most until the pause's end; CLIENT UNPAUSE
+// wakes every loop. Each loop then resumes its held connections in the order they were held, so
+// the clients of one loop resume in order (across loops, concurrently). The embedding
+// application's own Keyspace calls are never paused: only network clients are.
 #ifndef EMBEDIS_SERVER_SERVER_STATE_H_
 #define EMBEDIS_SERVER_SERVER_STATE_H_
 
@@ -46,11 +67,13 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -67,7 +90,14 @@ namespace embedis::server_internal {
 class EventLoop;
 class ServerState;
 
+// Wall-clock milliseconds since the epoch.
 int64_t NowMs();
+// Milliseconds on the monotonic clock (CLIENT PAUSE's deadlines).
+int64_t MonotonicMs();
+
+// What CLIENT PAUSE holds: nothing, write commands, or every command. Ordered: a stricter mode
+// is greater.
+enum class PauseMode : int { kNone = 0, kWrite = 1, kAll = 2 };
 
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
@@ -102,6 +132,22 @@ class Connection {
 
   size_t pending_output() const { return out.size() - out_sent; }
 
+  // CLIENT PAUSE: commands taken from the parser that wait for the pause to end, oldest first
+  // (copies: the parser's views end at the next read). Empty unless the connection is held.
+  std::deque<std::vector<std::string>> held;
+  bool held_listed = false;  // in its loop's list of held connections
+
+  // CLIENT REPLY (see the header comment). The commands call these:
+  void RepliesOn();      // ON: replies resume, a SKIP of the running command ends too
+  void RepliesOff();     // OFF
+  void SkipNextReply();  // SKIP: the next command's reply is dropped; ignored while OFF
+  void ResetReplies();   // RESET: OFF ends (a SKIP of the RESET itself still applies)
+  // The loop runs each command between these two: `mark` is out.size() and `dropping`
+  // replies_dropped() before it ran. EndCommandOutput removes from `out` what the command wrote
+  // while its replies were dropped, and moves a SKIP on to the next command.
+  bool replies_dropped() const { return reply_off_ || reply_skip_; }
+  void EndCommandOutput(size_t mark, bool dropping);
+
   // ---- Read by other threads ----
   const int64_t created_ms;
   std::atomic<int64_t> last_interaction_ms;
@@ -111,7 +157,8 @@ class Connection {
   std::atomic<const commands::CommandSpec*> last_subcmd{nullptr};
   std::atomic<uint64_t> qbuf{0};
   std::atomic<uint64_t> omem{0};
-  std::atomic<int> multi{-1};  // commands queued since MULTI; -1 outside MULTI (CLIENT LIST)
+  std::atomic<int> multi{-1};        // commands queued since MULTI; -1 outside MULTI (CLIENT LIST)
+  std::atomic<bool> blocked{false};  // held by CLIENT PAUSE (CLIENT LIST flag "b")
 
   // Name and library, changed by CLIENT SETNAME / SETINFO / HELLO / RESET on the loop thread.
   void SetName(std::string name);
@@ -127,6 +174,14 @@ class Connection {
   const int fd_;
   const int64_t id_;
   const std::string addr_, laddr_;
+  // CLIENT REPLY; owned by the loop thread.
+  void SetReplyMode(bool off, bool skip);
+  bool reply_off_ = false;        // OFF, until ON or RESET
+  bool reply_skip_ = false;       // the running command's reply is dropped (SKIP came before it)
+  bool reply_skip_next_ = false;  // SKIP ran: drop the next command's reply
+  // Where, in `out`, the running command switched dropping on (true) or off (false).
+  std::vector<std::pair<size_t, bool>> reply_switches_;
+
   mutable Mutex info_mu_;
   std::string name_ ABSL_GUARDED_BY(info_mu_);
   std::string lib_name_ ABSL_GUARDED_BY(info_mu_);
@@ -194,11 +249,15 @@ class EventLoop {
   void Register(std::shared_ptr<Connection> conn);
   void OnReadable(const std::shared_ptr<Connection>& c);
   void OnWritable(const std::shared_ptr<Connection>& c);
-  // Runs up to one turn's budget of commands and queues the connection for FlushPending;
-  // returns false if the connection was closed.
+  // Runs up to one turn's budget of commands (first any that CLIENT PAUSE held) and queues the
+  // connection for FlushPending; returns false if the connection was closed.
   bool Process(const std::shared_ptr<Connection>& c);
-  void ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
+  // Runs one command; returns false, having run nothing, if a client pause holds it.
+  bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);
+  // Runs the held connections again once the pause has ended or changed (Process holds each
+  // again if it must still wait).
+  void ResumeHeld();
   // Writes the replies of every connection Process ran this turn.
   void FlushPending();
   // Writes what it can; returns false if the connection was closed.
@@ -219,6 +278,8 @@ class EventLoop {
   absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> conns_;
   std::atomic<size_t> count_{0};
   std::vector<int64_t> backlog_;
+  std::vector<int64_t> held_;      // connections held by CLIENT PAUSE, in the order they were held
+  uint64_t held_pause_epoch_ = 0;  // ServerState::pause_epoch() when ResumeHeld last ran
   std::vector<std::shared_ptr<Connection>> to_flush_;  // see FlushPending
   // Process's batch: up to kBatch commands taken from one connection's parser, and their specs.
   static constexpr size_t kBatch = 16;
@@ -290,6 +351,20 @@ class ServerState {
   std::vector<std::shared_ptr<Connection>> Clients() const;
   // Picks the loop with the fewest connections.
   EventLoop* PickLoop();
+
+  // CLIENT PAUSE and UNPAUSE; thread-safe. Pause(timeout_ms, mode) pauses network clients for
+  // `timeout_ms` from now (>= 0); a pause already in force keeps the later end and the stricter
+  // mode of the two, as redis-server's. Unpause ends it and wakes every loop.
+  void Pause(int64_t timeout_ms, PauseMode mode);
+  void Unpause();
+  // The pause in force now (kNone: none). One atomic load when there is none.
+  PauseMode ActivePause() const;
+  // Milliseconds until the pause in force ends; 0 if none.
+  int64_t PauseRemainingMs() const;
+  // Changes with every Pause and Unpause.
+  uint64_t pause_epoch() const { return pause_epoch_.load(std::memory_order_acquire); }
+  // Connections held by a pause now (INFO blocked_clients).
+  std::atomic<int64_t>& blocked_clients() { return blocked_clients_; }
   // Loop `i`, 0 <= i < io_threads(), once started.
   EventLoop& loop(int i) const { return *loops_[i]; }
   void Log(LogLevel level, std::string_view message);
@@ -323,6 +398,14 @@ class ServerState {
   mutable Mutex password_mu_;
   std::string password_ ABSL_GUARDED_BY(password_mu_);
 
+  // The pause: written under pause_mu_, read without it. Pause stores the end before the mode
+  // and ActivePause loads the mode before the end, so a reader that sees a new mode sees its end.
+  Mutex pause_mu_;
+  std::atomic<int> pause_mode_{0};        // a PauseMode; the pause is over at pause_end_ms_ anyway
+  std::atomic<int64_t> pause_end_ms_{0};  // MonotonicMs()
+  std::atomic<uint64_t> pause_epoch_{0};
+  std::atomic<int64_t> blocked_clients_{0};
+
   std::atomic<bool> stop_requested_{false};
   Mutex stop_mu_;
   std::condition_variable_any stop_cv_;
@@ -334,6 +417,15 @@ class ServerState {
 
 // server_commands.cc: AUTH, HELLO, CLIENT, RESET, SHUTDOWN, INFO, CONFIG, COMMAND.
 void RegisterServerCommands(commands::CommandTable* table);
+
+// client_command.cc: whether a pause in `mode` (not kNone) holds `argv` from `client`, as
+// redis-server decides: a command it rejects first (unknown command or subcommand, wrong number
+// of arguments, NOAUTH, not allowed inside MULTI) is answered at once; otherwise kAll holds
+// everything, kWrite holds write commands (queuing one in MULTI too) and an EXEC whose queue has
+// one. `spec` is table.Find(argv[0]), `sub` its subcommand named by argv[1] or nullptr.
+bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
+                 const commands::ClientState& client, commands::Args argv,
+                 const commands::CommandSpec* spec, const commands::CommandSpec* sub);
 
 // The number of I/O loops when ServerOptions::io_threads is 0, for a machine with `cpus` CPUs.
 int DefaultIoThreads(unsigned cpus);

@@ -73,7 +73,8 @@ const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv, const C
     ReplyWrongArity(ctx, spec->name);
     return nullptr;
   }
-  if (spec->subcommands.empty()) return spec;
+  // A container's name alone runs the container's own handler (COMMAND, arity -1), as in Redis.
+  if (spec->subcommands.empty() || argv.size() == 1) return spec;
   const CommandSpec* sub = nullptr;
   for (const CommandSpec& s : spec->subcommands) {
     if (EqualsIgnoreCase(argv[1], s.name)) sub = &s;

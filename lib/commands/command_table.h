@@ -140,6 +140,11 @@ enum CommandFlag : uint32_t {
   kNoScript = 1u << 7,
   kDenyOom = 1u << 8,
   kNoMulti = 1u << 9,  // refused inside MULTI (SHUTDOWN, SAVE)
+  // Reported by COMMAND INFO only (command_info.h); embedis has no busy scripts, async loading
+  // or slow log to apply them to.
+  kAllowBusy = 1u << 10,
+  kNoAsyncLoading = 1u << 11,
+  kSkipSlowlog = 1u << 12,
 };
 
 using Handler = std::function<void(CommandContext&, Args)>;
@@ -153,7 +158,7 @@ struct CommandSpec {
   std::string group;    // "string", "keyspace", "hash", "server", ...
   std::string summary;  // COMMAND DOCS
   std::string since;    // Redis version that added it
-  Handler handler;      // unset for a parent of subcommands
+  Handler handler;      // a parent of subcommands: runs it alone (COMMAND), or unset
   std::vector<CommandSpec> subcommands;
 };
 

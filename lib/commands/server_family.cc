@@ -90,8 +90,10 @@ void RegisterServerBasics(CommandTable* table) {
   };
   add(MakeSpec("ping", -1, kFast, CmdPing, "Returns the server's liveliness response."),
       "connection");
-  add(MakeSpec("echo", 2, kFast, CmdEcho, "Returns the given string."), "connection");
-  add(MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale, CmdQuit, "Closes the connection."),
+  add(MakeSpec("echo", 2, kFast | kLoading | kStale, CmdEcho, "Returns the given string."),
+      "connection");
+  add(MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale | kNoScript, CmdQuit,
+               "Closes the connection."),
       "connection");
   add(MakeSpec("select", 2, kFast | kLoading | kStale, CmdSelect, "Changes the selected database.",
                "1.0.0"),

@@ -307,8 +307,10 @@ class RedisPyTest(unittest.TestCase):
         for command in (["CLIENT", "HELP"], ["CONFIG", "HELP"], ["COMMAND", "HELP"],
                         ["OBJECT", "HELP"]):
             lines = self.r.execute_command(*command)
-            if command[0] != "OBJECT":
+            if command[0] in ("CLIENT", "CONFIG"):
                 self.assertEqual(lines[-2:], ["HELP", "    Print this help."], command)
+            elif command[0] == "COMMAND":  # Redis 7.0's own wording for COMMAND HELP
+                self.assertEqual(lines[-2:], ["HELP", "    Prints this help."], command)
             self.assertTrue(self.r.ping(), command)
             self.assertEqual(self.r.echo("after help"), "after help", command)
 

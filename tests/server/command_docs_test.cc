@@ -4,8 +4,7 @@
 //
 // Deliberate differences, not compared:
 //   - "summary": embedis's CommandSpecs carry Redis 7.2's wording, 7.0 has older sentences.
-//   - subcommands embedis does not implement (a container lists only its registered ones), and
-//     COMMAND's own subcommands (embedis parses them in the handler, the table has none).
+//   - subcommands embedis does not implement (a container lists only its registered ones).
 //   - CLIENT SETINFO and CLIENT NO-TOUCH, which 7.0 lacks, are checked against the 7.2 reference.
 #include "lib/commands/command_docs.h"
 
@@ -24,6 +23,7 @@
 #include "lib/resp/reply_parser.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
+#include "tests/server/command_test_util.h"
 #include "tests/server/server_fixture.h"
 #include "tests/testing/redis_server.h"
 
@@ -35,16 +35,7 @@ using commands::ArgDoc;
 using commands::ArgType;
 using resp::Value;
 
-// Documented here but unknown to redis-server 7.0.
-const std::set<std::string> kNewerThan70 = {"client|no-touch", "client|setinfo"};
-
-Value Parse(const std::string& raw) {
-  resp::ReplyParser parser;
-  parser.Feed(raw);
-  Value v;
-  EXPECT_TRUE(parser.Next(&v)) << raw.substr(0, 200);
-  return v;
-}
+Value Parse(const std::string& raw) { return ParseReply(raw); }
 
 // The value under `key` in a RESP3 map, or nullptr.
 const Value* Get(const Value& map, std::string_view key) {

@@ -9,8 +9,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <string>
+
+#include "tests/testing/redis_server.h"
 
 namespace embedis::testing {
 
@@ -79,6 +82,73 @@ Exchange SendAndCollect(int port, std::string_view data, int quiet_ms) {
   Exchange ex = Collect(fd, quiet_ms);
   close(fd);
   return ex;
+}
+
+TimedConnection::TimedConnection(int port) : fd_(ConnectTcp(port)) {}
+
+TimedConnection::~TimedConnection() { Close(); }
+
+void TimedConnection::Close() {
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
+}
+
+bool TimedConnection::Send(std::initializer_list<std::vector<std::string>> commands) {
+  std::string out;
+  for (const std::vector<std::string>& argv : commands) {
+    out += "*" + std::to_string(argv.size()) + "\r\n";
+    for (const std::string& arg : argv) {
+      out += "$" + std::to_string(arg.size()) + "\r\n" + arg + "\r\n";
+    }
+  }
+  return SendRaw(out);
+}
+
+bool TimedConnection::SendRaw(std::string_view bytes) { return fd_ >= 0 && SendAll(fd_, bytes); }
+
+namespace {
+
+// Reads into `buffer` until `done(*buffer)` returns a length > 0, then takes that many bytes.
+template <typename Done>
+std::optional<std::string> ReadWhere(int fd, bool* closed, std::string* buffer, int timeout_ms,
+                                     Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (size_t n = done(*buffer); n > 0) {
+      std::string taken = buffer->substr(0, n);
+      buffer->erase(0, n);
+      return taken;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (fd < 0 || *closed || left.count() <= 0) return std::nullopt;
+    pollfd p{fd, POLLIN, 0};
+    int r = poll(&p, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return std::nullopt;
+    char buf[65536];
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *closed = true;
+      return std::nullopt;
+    }
+    buffer->append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> TimedConnection::Read(int timeout_ms) {
+  return ReadWhere(fd_, &closed_, &buffer_, timeout_ms,
+                   [](std::string_view b) { return CompleteReplyLength(b); });
+}
+
+std::optional<std::string> TimedConnection::ReadThrough(std::string_view suffix, int timeout_ms) {
+  return ReadWhere(fd_, &closed_, &buffer_, timeout_ms, [&](std::string_view b) -> size_t {
+    size_t at = b.find(suffix);
+    return at == std::string_view::npos ? 0 : at + suffix.size();
+  });
 }
 
 std::string RunShell(const std::string& command, int* exit_code) {

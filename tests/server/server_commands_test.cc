@@ -178,6 +178,11 @@ TEST_F(ServerTest, ConfigGetSetMatchesRealRedis) {
   EXPECT_EQ(ours.Call({"CONFIG", "SET", "databases", "4"}),
             "-ERR CONFIG SET failed (possibly related to argument 'databases') - can't set "
             "immutable config\r\n");
+  // Keys must fit the keyspace (under 1 GiB): proto-max-bulk-len stops there (Redis: INT64_MAX).
+  EXPECT_EQ(ours.Call({"CONFIG", "SET", "proto-max-bulk-len", "1gb"}),
+            "-ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument "
+            "must be between 1048576 and 1073741823 inclusive\r\n");
+  EXPECT_EQ(ours.Call({"CONFIG", "SET", "proto-max-bulk-len", "1023mb"}), "+OK\r\n");
   // Runtime changes take effect: requirepass now applies to new connections.
   EXPECT_EQ(ours.Call({"CONFIG", "SET", "requirepass", "pw"}), "+OK\r\n");
   EXPECT_EQ(Connect()->Call({"GET", "x"}), "-NOAUTH Authentication required.\r\n");
@@ -213,16 +218,21 @@ TEST_F(ServerTest, CommandRepliesHaveRedisShapes) {
     EXPECT_EQ(d.size(), static_cast<size_t>(resp3 ? n : 2 * n));  // RESP2: a flat array
   }
   ASSERT_TRUE(c->Call({"HELLO", "2"}).starts_with("*"));
+  // Redis's order; tests/server/command_info_test.cc compares every command with redis-server.
   EXPECT_EQ(c->Call({"COMMAND", "INFO", "get"}),
             "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
-            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n");  // Redis's order
-  EXPECT_EQ(c->Call({"COMMAND", "INFO", "nosuch"}), "*1\r\n*-1\r\n");
+            "*3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n"
+            "+RO\r\n+access\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\n"
+            "spec\r\n*2\r\n$5\r\nindex\r\n:1\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\n"
+            "range\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\n"
+            "limit\r\n:0\r\n*0\r\n");
+  EXPECT_EQ(c->Call({"COMMAND", "INFO", "nosuch"}), "*1\r\n$-1\r\n");  // a null bulk, as Redis
   // A subcommand by its full name, as Redis 7; its categories include its parent's group.
   std::string kill = c->Call({"COMMAND", "INFO", "client|kill"});
   EXPECT_TRUE(kill.starts_with("*1\r\n*10\r\n$11\r\nclient|kill\r\n:-3\r\n")) << kill;
   EXPECT_NE(kill.find("+@admin\r\n+@slow\r\n+@dangerous\r\n+@connection\r\n"), std::string::npos)
       << kill;
-  EXPECT_EQ(c->Call({"COMMAND", "INFO", "client|nosuch"}), "*1\r\n*-1\r\n");
+  EXPECT_EQ(c->Call({"COMMAND", "INFO", "client|nosuch"}), "*1\r\n$-1\r\n");
   std::string docs = c->Call({"COMMAND", "DOCS", "get"});
   // summary, since, group, complexity, arguments (tests/server/command_docs_test.cc has the rest).
   EXPECT_TRUE(docs.starts_with("*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n")) << docs;
@@ -269,11 +279,14 @@ TEST_F(ServerTest, RedisCliInteractiveStartupAsksCommandDocs) {
   std::atomic<int> docs_calls{0};
   StartServer({}, [&](Server& server) {
     commands::CommandSpec spec = *server.table().Find("command");
-    commands::Handler original = spec.handler;
-    spec.handler = [&docs_calls, original](commands::CommandContext& ctx, commands::Args argv) {
-      if (argv.size() >= 2 && commands::EqualsIgnoreCase(argv[1], "docs")) ++docs_calls;
-      original(ctx, argv);
-    };
+    for (commands::CommandSpec& sub : spec.subcommands) {  // COMMAND DOCS is a subcommand spec
+      if (sub.name != "docs") continue;
+      commands::Handler original = sub.handler;
+      sub.handler = [&docs_calls, original](commands::CommandContext& ctx, commands::Args argv) {
+        ++docs_calls;
+        original(ctx, argv);
+      };
+    }
     server.table().Register(std::move(spec));
   });
   ASSERT_EQ(Connect()->Call({"SET", "k", "v"}), "+OK\r\n");

@@ -1,0 +1,331 @@
+#include "lib/commands/command_info.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "lib/commands/args.h"
+
+namespace embedis::commands {
+namespace {
+
+template <typename Bits>
+struct Named {
+  Bits bit;
+  std::string_view name;
+};
+
+// In the order COMMAND INFO lists them.
+constexpr Named<uint32_t> kFlagNames[] = {
+    {kWrite, "write"},
+    {kReadOnly, "readonly"},
+    {kDenyOom, "denyoom"},
+    {kAdmin, "admin"},
+    {kNoScript, "noscript"},
+    {kLoading, "loading"},
+    {kStale, "stale"},
+    {kSkipSlowlog, "skip_slowlog"},
+    {kFast, "fast"},
+    {kNoAuth, "no_auth"},
+    {kNoAsyncLoading, "no_async_loading"},
+    {kNoMulti, "no_multi"},
+    {kAllowBusy, "allow_busy"},
+};
+
+constexpr Named<uint32_t> kAclNames[] = {
+    {kAclKeyspace, "@keyspace"},
+    {kAclRead, "@read"},
+    {kAclWrite, "@write"},
+    {kAclSet, "@set"},
+    {kAclSortedSet, "@sortedset"},
+    {kAclList, "@list"},
+    {kAclHash, "@hash"},
+    {kAclString, "@string"},
+    {kAclBitmap, "@bitmap"},
+    {kAclHyperLogLog, "@hyperloglog"},
+    {kAclGeo, "@geo"},
+    {kAclStream, "@stream"},
+    {kAclPubSub, "@pubsub"},
+    {kAclAdmin, "@admin"},
+    {kAclFast, "@fast"},
+    {kAclSlow, "@slow"},
+    {kAclBlocking, "@blocking"},
+    {kAclDangerous, "@dangerous"},
+    {kAclConnection, "@connection"},
+    {kAclTransaction, "@transaction"},
+    {kAclScripting, "@scripting"},
+};
+
+constexpr Named<uint16_t> kKeyFlagNames[] = {
+    {kKeyRW, "RW"},
+    {kKeyRO, "RO"},
+    {kKeyOW, "OW"},
+    {kKeyRM, "RM"},
+    {kKeyAccess, "access"},
+    {kKeyUpdate, "update"},
+    {kKeyInsert, "insert"},
+    {kKeyDelete, "delete"},
+    {kKeyNotKey, "not_key"},
+    {kKeyIncomplete, "incomplete"},
+    {kKeyVariableFlags, "variable_flags"},
+};
+
+template <typename Bits, size_t N>
+std::vector<std::string_view> Names(const Named<Bits> (&table)[N], uint32_t bits) {
+  std::vector<std::string_view> out;
+  for (const Named<Bits>& n : table) {
+    if (bits & n.bit) out.push_back(n.name);
+  }
+  return out;
+}
+
+std::string FullName(const CommandSpec& spec, const CommandSpec* parent) {
+  return parent == nullptr ? spec.name : absl::StrCat(parent->name, "|", spec.name);
+}
+
+// For a command without an entry: the category its (or its parent's) group names.
+uint32_t GroupCategory(const CommandSpec& spec, const CommandSpec* parent) {
+  const std::string& g = spec.group.empty() && parent != nullptr ? parent->group : spec.group;
+  if (g == "keyspace" || g == "generic") return kAclKeyspace;
+  if (g == "string") return kAclString;
+  if (g == "hash") return kAclHash;
+  if (g == "list") return kAclList;
+  if (g == "set") return kAclSet;
+  if (g == "sorted-set" || g == "sortedset") return kAclSortedSet;
+  if (g == "pubsub") return kAclPubSub;
+  if (g == "connection") return kAclConnection;
+  if (g == "transactions" || g == "transaction") return kAclTransaction;
+  return 0;
+}
+
+uint32_t ReportedFlags(const CommandSpec& spec, const CommandInfo* info) {
+  return info != nullptr ? info->flags : spec.flags;
+}
+
+void WriteNames(resp::Writer& w, const std::vector<std::string_view>& names) {
+  w.SetHeader(names.size());
+  for (std::string_view n : names) w.SimpleString(n);
+}
+
+absl::Status InvalidArgs() {
+  return absl::InvalidArgumentError("ERR Invalid arguments specified for command");
+}
+
+}  // namespace
+
+std::vector<std::string_view> KeySpecFlagNames(uint16_t flags) {
+  return Names(kKeyFlagNames, flags);
+}
+
+absl::Status AppendKeysBySpec(const KeySpec& ks, Args argv, std::vector<KeyRef>* out) {
+  const int argc = static_cast<int>(argv.size());
+  int first = 0;
+  switch (ks.begin) {
+    case KeySpec::Begin::kIndex:
+      first = ks.index;
+      break;
+    case KeySpec::Begin::kKeyword: {
+      // Forwards from startfrom, or backwards from argc + startfrom; the keys follow it.
+      const bool backwards = ks.startfrom < 0;
+      int i = backwards ? argc + ks.startfrom : ks.startfrom;
+      first = -1;
+      for (; i >= 1 && i < argc; i += backwards ? -1 : 1) {
+        if (EqualsIgnoreCase(argv[i], ks.keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first < 0) return absl::OkStatus();  // no keyword: no keys of this kind
+      break;
+    }
+    case KeySpec::Begin::kUnknown:
+      return absl::OkStatus();
+  }
+  int last = 0, step = ks.keystep > 0 ? ks.keystep : 1;
+  switch (ks.find) {
+    case KeySpec::Find::kRange:
+      if (ks.lastkey >= 0) {
+        last = first + ks.lastkey;
+      } else if (ks.lastkey == -1 && ks.limit > 1) {
+        last = first + (argc - first) / ks.limit - 1;
+      } else {
+        last = argc + ks.lastkey;
+      }
+      break;
+    case KeySpec::Find::kKeyNum: {
+      const int at = first + ks.keynumidx;
+      int64_t n = 0;
+      if (at >= argc || !ParseInt64(argv[at], &n) || n < 0 || n > argc) return InvalidArgs();
+      first += ks.firstkey;
+      last = first + static_cast<int>(n - 1) * step;
+      break;
+    }
+    case KeySpec::Find::kUnknown:
+      return absl::OkStatus();
+  }
+  if (last < first) return absl::OkStatus();
+  if (first < 1 || last >= argc) return InvalidArgs();
+  const uint16_t flags = ks.flags_for != nullptr ? ks.flags_for(argv) : ks.flags;
+  for (int i = first; i <= last; i += step) out->push_back({argv[i], flags});
+  return absl::OkStatus();
+}
+
+const CommandInfo* FindCommandInfo(std::string_view full_name) {
+  using Index = absl::flat_hash_map<std::string_view, const CommandInfo*>;
+  static const Index* index = [] {
+    auto* m = new Index;
+    for (const auto& [name, info] : AllCommandInfo()) m->emplace(name, &info);
+    return m;
+  }();
+  auto it = index->find(AsciiLower(full_name));
+  return it == index->end() ? nullptr : it->second;
+}
+
+std::vector<std::string_view> CommandFlagNames(const CommandSpec& spec, const CommandSpec* parent) {
+  return Names(kFlagNames, ReportedFlags(spec, FindCommandInfo(FullName(spec, parent))));
+}
+
+std::vector<std::string_view> AclCategoryNames(const CommandSpec& spec, const CommandSpec* parent) {
+  const CommandInfo* info = FindCommandInfo(FullName(spec, parent));
+  const uint32_t flags = ReportedFlags(spec, info);
+  uint32_t acl = info != nullptr ? info->acl : GroupCategory(spec, parent);
+  if (flags & kWrite) acl |= kAclWrite;
+  if (flags & kReadOnly) acl |= kAclRead;
+  if (flags & kAdmin) acl |= kAclAdmin | kAclDangerous;
+  acl |= (flags & kFast) ? kAclFast : kAclSlow;
+  return Names(kAclNames, acl);
+}
+
+void WriteKeySpec(resp::Writer& w, const KeySpec& ks) {
+  w.MapHeader(ks.notes.empty() ? 3 : 4);
+  if (!ks.notes.empty()) {
+    w.BulkString("notes");
+    w.BulkString(ks.notes);
+  }
+  w.BulkString("flags");
+  WriteNames(w, KeySpecFlagNames(ks.flags));
+  w.BulkString("begin_search");
+  w.MapHeader(2);
+  w.BulkString("type");
+  switch (ks.begin) {
+    case KeySpec::Begin::kIndex:
+      w.BulkString("index");
+      w.BulkString("spec");
+      w.MapHeader(1);
+      w.BulkString("index");
+      w.Integer(ks.index);
+      break;
+    case KeySpec::Begin::kKeyword:
+      w.BulkString("keyword");
+      w.BulkString("spec");
+      w.MapHeader(2);
+      w.BulkString("keyword");
+      w.BulkString(ks.keyword);
+      w.BulkString("startfrom");
+      w.Integer(ks.startfrom);
+      break;
+    case KeySpec::Begin::kUnknown:
+      w.BulkString("unknown");
+      w.BulkString("spec");
+      w.MapHeader(0);
+      break;
+  }
+  w.BulkString("find_keys");
+  w.MapHeader(2);
+  w.BulkString("type");
+  switch (ks.find) {
+    case KeySpec::Find::kRange:
+      w.BulkString("range");
+      w.BulkString("spec");
+      w.MapHeader(3);
+      w.BulkString("lastkey");
+      w.Integer(ks.lastkey);
+      w.BulkString("keystep");
+      w.Integer(ks.keystep);
+      w.BulkString("limit");
+      w.Integer(ks.limit);
+      break;
+    case KeySpec::Find::kKeyNum:
+      w.BulkString("keynum");
+      w.BulkString("spec");
+      w.MapHeader(3);
+      w.BulkString("keynumidx");
+      w.Integer(ks.keynumidx);
+      w.BulkString("firstkey");
+      w.Integer(ks.firstkey);
+      w.BulkString("keystep");
+      w.Integer(ks.keystep);
+      break;
+    case KeySpec::Find::kUnknown:
+      w.BulkString("unknown");
+      w.BulkString("spec");
+      w.MapHeader(0);
+      break;
+  }
+}
+
+void WriteCommandInfo(resp::Writer& w, const CommandSpec& spec, const CommandSpec* parent) {
+  const std::string name = FullName(spec, parent);
+  const CommandInfo* info = FindCommandInfo(name);
+  w.ArrayHeader(10);
+  w.BulkString(name);
+  w.Integer(spec.arity);
+  WriteNames(w, CommandFlagNames(spec, parent));
+  w.Integer(spec.first_key);
+  w.Integer(spec.last_key);
+  w.Integer(spec.key_step);
+  WriteNames(w, AclCategoryNames(spec, parent));
+  // Tips and key specs are sets in RESP3, as from Redis; so are no subcommands, while a
+  // container's subcommands are an array.
+  const size_t tips = info != nullptr ? info->tips.size() : 0;
+  w.SetHeader(tips);
+  for (size_t i = 0; i < tips; ++i) w.BulkString(info->tips[i]);
+  const size_t specs = info != nullptr ? info->key_specs.size() : 0;
+  w.SetHeader(specs);
+  for (size_t i = 0; i < specs; ++i) WriteKeySpec(w, info->key_specs[i]);
+  if (spec.subcommands.empty()) {
+    w.SetHeader(0);
+  } else {
+    w.ArrayHeader(spec.subcommands.size());
+    for (const CommandSpec& sub : spec.subcommands) WriteCommandInfo(w, sub, &spec);
+  }
+}
+
+absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Args argv) {
+  const CommandSpec* spec = argv.empty() ? nullptr : table.Find(argv[0]);
+  const CommandSpec* parent = nullptr;
+  if (spec != nullptr && !spec->subcommands.empty() && argv.size() >= 2) {
+    parent = spec;
+    spec = nullptr;
+    for (const CommandSpec& s : parent->subcommands) {
+      if (EqualsIgnoreCase(argv[1], s.name)) spec = &s;
+    }
+  }
+  if (spec == nullptr) return absl::InvalidArgumentError("ERR Invalid command specified");
+  const CommandInfo* info = FindCommandInfo(FullName(*spec, parent));
+  std::vector<KeySpec> legacy;
+  if (info == nullptr && spec->first_key > 0) {
+    // No entry: one spec from the legacy key positions.
+    KeySpec ks;
+    ks.index = spec->first_key;
+    ks.lastkey = spec->last_key < 0 ? spec->last_key : spec->last_key - spec->first_key;
+    ks.keystep = spec->key_step;
+    legacy.push_back(ks);
+  }
+  const std::vector<KeySpec>& specs = info != nullptr ? info->key_specs : legacy;
+  if (specs.empty()) return absl::InvalidArgumentError("ERR The command has no key arguments");
+  const size_t argc = argv.size();
+  if (spec->arity >= 0 ? argc != static_cast<size_t>(spec->arity)
+                       : argc < static_cast<size_t>(-spec->arity)) {
+    return absl::InvalidArgumentError("ERR Invalid number of arguments specified for command");
+  }
+  std::vector<KeyRef> keys;
+  for (const KeySpec& ks : specs) {
+    if (absl::Status s = AppendKeysBySpec(ks, argv, &keys); !s.ok()) return s;
+  }
+  if (keys.empty()) return InvalidArgs();
+  return keys;
+}
+
+}  // namespace embedis::commands
