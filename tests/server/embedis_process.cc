@@ -59,7 +59,12 @@ bool EmbedisProcess::WaitReady(absl::Duration timeout) {
     RawRespConnection c;
     if (c.Connect(port_).ok()) {
       const std::string pong = c.Call({"PING"});
-      if (pong == "+PONG\r\n" || pong.starts_with("-NOAUTH")) return true;
+      // The server answers as soon as it listens, a moment before main() logs its startup line:
+      // ready means both, so that a test reading the log finds the line.
+      if ((pong == "+PONG\r\n" || pong.starts_with("-NOAUTH")) &&
+          Log().find("Ready to accept connections") != std::string::npos) {
+        return true;
+      }
     }
     if (Reap()) return false;
     if (absl::Now() >= deadline) return false;

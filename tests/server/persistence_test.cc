@@ -44,7 +44,9 @@ TEST(SaveRules, ParseAndFormat) {
   for (const char* bad : {"100", "100 x", "x 1", "-1 5", "10 -2", "1 2 3"}) {
     absl::StatusOr<std::vector<SaveRule>> b = ParseSaveRules(bad);
     EXPECT_FALSE(b.ok()) << bad;
-    if (!b.ok()) EXPECT_EQ(b.status().message(), "Invalid save parameters");
+    if (!b.ok()) {
+      EXPECT_EQ(b.status().message(), "Invalid save parameters");
+    }
   }
 }
 
