@@ -173,14 +173,11 @@ TEST_F(CommandDocsTest, EveryTableEntryMatchesRedis) {
   std::set<std::string> missing_in_redis;
   for (const auto& [full_name, doc] : AllCommandDocs()) {
     const std::string name(full_name);
-    commands::CommandSpec parent, spec;
-    const size_t bar = name.find('|');
-    parent.name = name.substr(0, bar);
-    spec.name = bar == std::string::npos ? name : name.substr(bar + 1);
+    const BareSpec bare(name);
     std::string out;
     resp::Writer w(&out, resp::Protocol::kResp3);
     w.MapHeader(1);
-    commands::WriteCommandDocs(w, spec, bar == std::string::npos ? nullptr : &parent);
+    commands::WriteCommandDocs(w, bare.spec, bare.parent_or_null());
     Value ours = Parse(out).elements()[1];
     Value theirs = Docs(theirs_, name);
     if (theirs.is_null()) {

@@ -168,13 +168,10 @@ TEST_F(CommandInfoTest, EveryTableEntryMatchesRedis) {
   std::set<std::string> missing_in_redis;
   for (const auto& [full_name, info] : AllCommandInfo()) {
     const std::string name(full_name);
-    commands::CommandSpec parent, spec;
-    const size_t bar = name.find('|');
-    parent.name = name.substr(0, bar);
-    spec.name = bar == std::string::npos ? name : name.substr(bar + 1);
+    const BareSpec bare(name);
     std::string out;
     resp::Writer w(&out, Protocol::kResp3);
-    commands::WriteCommandInfo(w, spec, bar == std::string::npos ? nullptr : &parent);
+    commands::WriteCommandInfo(w, bare.spec, bare.parent_or_null());
     Value ours = Parse(out);
     Value theirs = Parse(Theirs(Protocol::kResp3).Call({"COMMAND", "INFO", name})).elements()[0];
     if (theirs.is_null()) {
