@@ -85,6 +85,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/keyspace/hash_value.h"
+#include "lib/keyspace/list_value.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
@@ -126,7 +128,10 @@ class LazyNow {
 };
 }  // namespace keyspace_internal
 
-enum class ValueType : uint8_t { kString = 0, kHash = 1 };
+// The value types. Every dispatch on a type in lib/keyspace is a `switch` without `default`
+// (built with -Werror=switch), so a new enumerator is a compile error wherever it is not handled
+// yet; value_types.h/.cc hold the per-type operations the keyspace needs.
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2 };
 
 // Redis's name for a type, as TYPE and SCAN ... TYPE use it ("string", "hash").
 std::string_view ValueTypeName(ValueType type);
@@ -262,6 +267,10 @@ class KeyHandle {
   // it (HashValue::mutations()); use hash_view() to only read.
   HashValue& hash();
   const HashValue& hash_view() const;
+  // REQUIRES: exists() && type() == kList. As hash(): the key counts as changed only if the list
+  // is actually modified through it (ListValue::mutations()); use list_view() to only read.
+  ListValue& list();
+  const ListValue& list_view() const;
   // The deadline in ms since the epoch, or -1 when the key has no expiry.
   // REQUIRES: exists().
   int64_t expire_at_ms() const;
@@ -279,6 +288,9 @@ class KeyHandle {
   // Creates an empty hash. REQUIRES: !exists(). The key is removed again when
   // the callback returns with the hash empty.
   HashValue& CreateHash();
+  // Creates an empty list. REQUIRES: !exists(). The key is removed again when the callback
+  // returns with the list empty.
+  ListValue& CreateList();
   // Sets the deadline; a deadline <= now_ms() deletes the key.
   // REQUIRES: exists().
   void SetExpireAt(int64_t at_ms);
@@ -422,6 +434,17 @@ class Keyspace {
       const std::vector<std::pair<std::string_view, std::string_view>>& fields);
   absl::StatusOr<std::optional<std::string>> HGet(int db, std::string_view key,
                                                   std::string_view field);
+
+  // ---- Blocking (BLPOP and the other blocking commands) ----
+  // Called, with no shard lock held, after an operation made a key exist that is registered with
+  // AddBlockedKey (see "Blocking" in the header comment). One listener per keyspace: the
+  // server's. It may call back into the keyspace.
+  using ReadyListener = std::function<void(int db, std::string_view key)>;
+  void SetReadyListener(ReadyListener listener);
+  // Registers (unregisters) interest in `key` of `db` becoming present; counted, so two
+  // registrations need two removals.
+  void AddBlockedKey(int db, std::string_view key);
+  void RemoveBlockedKey(int db, std::string_view key);
 
   // Runs `fn` with the key locked: the way the command layer implements
   // read-modify-write commands (INCR, APPEND, HINCRBY, ...) atomically.
