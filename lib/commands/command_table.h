@@ -43,6 +43,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -85,6 +86,18 @@ struct Transaction {
   void UnwatchAll();
 };
 
+// What a blocking command (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, ...) leaves in
+// ClientState::block_request when it found nothing to serve and its context allows blocking
+// (CommandContext::may_block): it wrote no reply, and the caller must park the client until one
+// of `keys` (in ClientState::db) is ready, then run the same command again (which serves it or
+// asks to block again), or until the deadline, then write the timeout reply.
+struct BlockRequest {
+  std::vector<std::string> keys;
+  int64_t deadline_ms = 0;  // absolute, on the keyspace's clock; 0: wait forever
+  enum class TimeoutReply : uint8_t { kNullArray, kNullBulk };
+  TimeoutReply timeout_reply = TimeoutReply::kNullArray;  // BLMOVE/BRPOPLPUSH: kNullBulk
+};
+
 // Per-connection state that commands read and change. Destroying it
 // unregisters its watched keys (the keyspace must outlive it).
 struct ClientState {
@@ -96,6 +109,8 @@ struct ClientState {
   std::string lib_name, lib_ver;   // CLIENT SETINFO
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self
   Transaction tx;                  // MULTI, WATCH
+  // Set by a blocking command that asks to block (BlockRequest); the caller clears it.
+  std::optional<BlockRequest> block_request;
 
   // Drops the transaction state: leaves MULTI, discards the queue, unwatches
   // every key. For RESET and for a connection that closes.
@@ -126,6 +141,11 @@ struct CommandContext {
   // The table running the command; set by CommandTable::Execute (EXEC runs
   // its queue through it).
   const CommandTable* table = nullptr;
+  // Whether the caller can park the client when a blocking command finds nothing (see
+  // BlockRequest). False inside MULTI/EXEC and for callers that cannot wait: then a blocking
+  // command that finds nothing replies at once as if its timeout had passed, as Redis does
+  // inside MULTI.
+  bool may_block = false;
 };
 
 // Flags, as in COMMAND INFO.

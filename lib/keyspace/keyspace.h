@@ -436,11 +436,15 @@ class Keyspace {
                                                   std::string_view field);
 
   // ---- Blocking (BLPOP and the other blocking commands) ----
-  // Called, with no shard lock held, after an operation made a key exist that is registered with
-  // AddBlockedKey (see "Blocking" in the header comment). One listener per keyspace: the
-  // server's. It may call back into the keyspace.
+  // Listeners are called, with no shard lock held, after an operation made a key exist that is
+  // registered with AddBlockedKey (see "Blocking" in the header comment): a push to a missing
+  // list, RENAME/COPY/MOVE/SWAPDB/Import onto it, any write that creates it. They run on the
+  // thread that made the write (an I/O thread, an EXEC, the embedding application) and may call
+  // back into the keyspace. Returns an id for RemoveReadyListener, which waits for running calls
+  // of that listener to finish.
   using ReadyListener = std::function<void(int db, std::string_view key)>;
-  void SetReadyListener(ReadyListener listener);
+  int AddReadyListener(ReadyListener listener);
+  void RemoveReadyListener(int id);
   // Registers (unregisters) interest in `key` of `db` becoming present; counted, so two
   // registrations need two removals.
   void AddBlockedKey(int db, std::string_view key);
