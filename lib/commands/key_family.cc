@@ -258,11 +258,9 @@ void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
   std::optional<std::string> encoding;
   ctx.keyspace->Update(ctx.client->db, argv[2], [&](KeyHandle& k) {
     if (!k.exists()) return;
-    if (k.type() == ValueType::kHash) {
-      encoding = std::string(k.hash_view().encoding());
-      return;
-    }
-    encoding = std::string(StringEncoding(k.string_origin(), k.string_value()));
+    encoding = std::string(k.type() == ValueType::kString
+                               ? StringEncoding(k.string_origin(), k.string_value())
+                               : k.object_encoding());
   });
   if (!encoding.has_value()) return ctx.reply->Null();
   if (what == "encoding") return ctx.reply->BulkString(*encoding);

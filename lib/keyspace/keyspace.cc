@@ -21,7 +21,6 @@ using keyspace_internal::Db;
 using keyspace_internal::Entry;
 using keyspace_internal::HashKey;
 using keyspace_internal::kMaxStringTag;
-using keyspace_internal::kTagHash;
 using keyspace_internal::LazyNow;
 using keyspace_internal::LookupLive;
 using keyspace_internal::Shard;
@@ -48,13 +47,17 @@ std::string_view ValueTypeName(ValueType type) {
       return "string";
     case ValueType::kHash:
       return "hash";
+    case ValueType::kList:
+      return "list";
   }
   return "none";
 }
 
 std::optional<ValueType> ValueTypeFromName(std::string_view name) {
-  if (name.size() == 6 && strncasecmp(name.data(), "string", 6) == 0) return ValueType::kString;
-  if (name.size() == 4 && strncasecmp(name.data(), "hash", 4) == 0) return ValueType::kHash;
+  for (ValueType t : {ValueType::kString, ValueType::kHash, ValueType::kList}) {
+    std::string_view n = ValueTypeName(t);
+    if (name.size() == n.size() && strncasecmp(name.data(), n.data(), n.size()) == 0) return t;
+  }
   return std::nullopt;
 }
 
@@ -63,15 +66,28 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name) {
 ValueType KeyHandle::type() const { return entry()->type(); }
 std::string_view KeyHandle::string_value() const { return entry()->str(); }
 StringOrigin KeyHandle::string_origin() const { return entry()->origin(); }
+void KeyHandle::TrackMutations(void* object, ValueType type) {
+  if (mutable_object_ != object) {  // the first mutable access (or a value created since)
+    mutable_object_ = object;
+    mutable_type_ = type;
+    object_mutations_ = keyspace_internal::ObjectMutations(type, object);
+  }
+}
 HashValue& KeyHandle::hash() {
   HashValue* h = entry()->hash();
-  if (mutable_hash_ != h) {  // the first mutable access (or a hash created since)
-    mutable_hash_ = h;
-    hash_mutations_ = h->mutations();
-  }
+  TrackMutations(h, ValueType::kHash);
   return *h;
 }
 const HashValue& KeyHandle::hash_view() const { return *entry()->hash(); }
+ListValue& KeyHandle::list() {
+  ListValue* l = entry()->list();
+  TrackMutations(l, ValueType::kList);
+  return *l;
+}
+const ListValue& KeyHandle::list_view() const { return *entry()->list(); }
+std::string_view KeyHandle::object_encoding() const {
+  return keyspace_internal::ObjectEncoding(entry()->type(), entry()->object());
+}
 int64_t KeyHandle::expire_at_ms() const {
   return entry()->has_ttl() ? entry()->timer.deadline_ms : -1;
 }
@@ -103,8 +119,17 @@ void KeyHandle::AppendString(std::string_view suffix) {
 HashValue& KeyHandle::CreateHash() {
   changed_ = true;
   auto* h = new HashValue();
-  link_ = db_->Insert(keyspace_internal::NewObjectEntry(*db_->alloc, key_, kTagHash, h), hash_);
+  link_ = db_->Insert(
+      keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagHash, h), hash_);
   return *h;
+}
+
+ListValue& KeyHandle::CreateList() {
+  changed_ = true;
+  auto* l = new ListValue();
+  link_ = db_->Insert(
+      keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagList, l), hash_);
+  return *l;
 }
 
 void KeyHandle::SetExpireAt(int64_t at_ms) {
@@ -127,6 +152,13 @@ void KeyHandle::Delete() {
   changed_ = true;
   db_->Remove(link_);
   link_ = nullptr;
+}
+
+void KeyHandle::CreateObject(ValueType type, void* object) {
+  changed_ = true;
+  link_ = db_->Insert(keyspace_internal::NewObjectEntry(*db_->alloc, key_,
+                                                        keyspace_internal::ObjectTag(type), object),
+                      hash_);
 }
 
 // ---- Keyspace ----
@@ -188,10 +220,7 @@ void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
         if (e->is_string()) {
           r.str.assign(e->str());
         } else {
-          r.fields.reserve(e->hash()->size());
-          e->hash()->ForEach([&](std::string_view f, std::string_view v) {
-            r.fields.emplace_back(std::string(f), std::string(v));
-          });
+          keyspace_internal::ExportObject(r.type, e->object(), &r);
         }
         r.expire_at_ms = e->has_ttl() ? e->timer.deadline_ms : -1;
       }
@@ -212,8 +241,7 @@ bool Keyspace::Import(const KeyRecord& record) {
       // re-derives "int", "embstr" or "raw" from the bytes as SET would.
       k.SetString(record.str, /*keep_ttl=*/false, StringOrigin::kSet);
     } else {
-      HashValue& h = k.CreateHash();
-      for (const auto& [f, v] : record.fields) h.Set(f, v);
+      k.CreateObject(record.type, keyspace_internal::ImportObject(record));
     }
     if (record.expire_at_ms != -1) k.SetExpireAt(record.expire_at_ms);
     stored = true;
@@ -245,6 +273,7 @@ Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAF
 void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
                       bool is_read) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // declared before the lock: runs after it is released
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
@@ -252,23 +281,90 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
   handle.link_ = LookupLive(shard, db, &d, key, hash, now);
-  if (is_read) ++(handle.link_ != nullptr ? shard.hits : shard.misses);
+  const bool existed = handle.link_ != nullptr;
+  if (is_read) ++(existed ? shard.hits : shard.misses);
   fn(handle);
-  // Without a mutator call, the hash handed out by hash() is still the key's
+  // Without a mutator call, the object handed out by hash() or list() is still the key's
   // value (Delete and SetString set changed_), so it may be read here.
-  if (!handle.changed_ && handle.mutable_hash_ != nullptr &&
-      handle.mutable_hash_->mutations() != handle.hash_mutations_) {
+  if (!handle.changed_ && handle.mutable_object_ != nullptr &&
+      keyspace_internal::ObjectMutations(handle.mutable_type_, handle.mutable_object_) !=
+          handle.object_mutations_) {
     handle.changed_ = true;
   }
   if (handle.changed_) {
     ++shard.changes;
     shard.Touch(db, key);
   }
-  if (handle.link_ != nullptr && (*handle.link_)->tag == kTagHash &&
-      (*handle.link_)->hash()->empty()) {
-    d.Remove(handle.link_);
+  if (handle.link_ != nullptr) {
+    const Entry* e = *handle.link_;
+    if (!e->is_string() && keyspace_internal::ObjectEmpty(e->type(), e->object())) {
+      d.Remove(handle.link_);  // Redis never keeps an empty hash or list
+      handle.link_ = nullptr;
+    }
   }
+  if (!existed && handle.link_ != nullptr) Created(shard, db, key);
   d.MaybeResize();
+}
+
+// ---- Blocking ----
+
+void Keyspace::Created(Shard& shard, int db, std::string_view key)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // the caller holds shard.mu
+  if (shard.Created(db, key)) ready_pending_.fetch_add(1, std::memory_order_release);
+}
+
+void Keyspace::NotifyReadySlow() {
+  ready_pending_.store(0, std::memory_order_relaxed);
+  std::vector<keyspace_internal::WatchKey> ready;
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[i];
+    MutexLock lock(&shard.mu);
+    if (shard.ready.empty()) continue;
+    for (auto& k : shard.ready) ready.push_back(std::move(k));
+    shard.ready.clear();
+  }
+  if (ready.empty()) return;
+  std::shared_lock lock(listeners_mu_);
+  for (const auto& k : ready) {
+    for (const auto& [id, listener] : listeners_) listener(k.db, k.key);
+  }
+}
+
+int Keyspace::AddReadyListener(ReadyListener listener) {
+  std::unique_lock lock(listeners_mu_);
+  const int id = next_listener_id_++;
+  listeners_.emplace_back(id, std::move(listener));
+  return id;
+}
+
+void Keyspace::RemoveReadyListener(int id) {
+  std::unique_lock lock(listeners_mu_);  // waits for running calls (they hold it shared)
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+bool Keyspace::AddBlockedKey(int db, std::string_view key) {
+  CheckDb(db);
+  LazyNow now(clock_);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  if (shard.blocked == nullptr) shard.blocked = std::make_unique<keyspace_internal::BlockedMap>();
+  ++(*shard.blocked)[keyspace_internal::WatchKey{db, std::string(key)}];
+  Db* d = DbIfPresent(shard, db);
+  const bool exists = LookupLive(shard, db, d, key, hash, now) != nullptr;
+  if (d != nullptr) d->MaybeResize();
+  return exists;
+}
+
+void Keyspace::RemoveBlockedKey(int db, std::string_view key) {
+  CheckDb(db);
+  Shard& shard = ShardFor(HashKey(key));
+  MutexLock lock(&shard.mu);
+  if (shard.blocked == nullptr) return;
+  auto it = shard.blocked->find(keyspace_internal::WatchKeyView{db, key});
+  if (it == shard.blocked->end()) return;
+  if (--it->second <= 0) shard.blocked->erase(it);
+  if (shard.blocked->empty()) shard.blocked.reset();  // back to the one-test insert path
 }
 
 bool Keyspace::Watch(int db, std::string_view key, Watcher* watcher) {
@@ -355,7 +451,7 @@ void Keyspace::Prefetch(int db, absl::Span<const PrefetchItem> items) const {
     each([&](size_t i, const Db& d) {
       if (items[i].field.empty()) return;
       Entry** link = const_cast<Db&>(d).Find(items[i].key, hashes[i]);
-      if (link != nullptr && (*link)->tag == keyspace_internal::kTagHash) fn(i, *(*link)->hash());
+      if (link != nullptr && (*link)->type() == ValueType::kHash) fn(i, *(*link)->hash());
     });
   };
   each_hash([&](size_t i, const HashValue& h) { h.PrefetchBucket(field_hashes[i]); });
@@ -384,6 +480,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   if (value.size() > kMaxStringTag) {
     return absl::InvalidArgumentError(errors::kStringTooLong);
   }
+  ReadyNotifier notify(this);
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
@@ -414,6 +511,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   }
   if (link == nullptr) {
     link = d.Insert(keyspace_internal::NewStringEntry(*d.alloc, key, value), hash);
+    Created(shard, db, key);
   } else {
     d.Assign(link, value);
     if (options.ttl != SetOptions::Ttl::kKeep) d.wheel.Cancel(&(*link)->timer);
@@ -445,6 +543,7 @@ std::vector<std::optional<std::string>> Keyspace::MGet(int db,
 bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
                     bool if_none_exist) {
   CheckDb(db);
+  ReadyNotifier notify(this);
   LazyNow now(clock_);
   std::vector<uint64_t> hashes;
   hashes.reserve(pairs.size());
@@ -466,6 +565,7 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
     if (link == nullptr) {
       d.Insert(keyspace_internal::NewStringEntry(*d.alloc, pairs[i].first, pairs[i].second),
                locks.hash(i));
+      Created(shard, db, pairs[i].first);
     } else {
       d.Assign(link, pairs[i].second);
       d.wheel.Cancel(&(*link)->timer);
@@ -530,7 +630,7 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t
   const Entry* e = *link;
   size_t bytes = keyspace_internal::SlabAllocator::RoundUp(keyspace_internal::EntryBytes(e)) +
                  sizeof(Entry*);  // the key's share of the bucket array at load factor 1
-  if (e->tag == kTagHash) bytes += e->hash()->FootprintBytes(samples);
+  if (!e->is_string()) bytes += keyspace_internal::ObjectFootprint(e->type(), e->object(), samples);
   return bytes;
 }
 
@@ -591,13 +691,27 @@ void Keyspace::FlushAll() {
 void Keyspace::SwapDb(int a, int b) {
   CheckDb(a);
   CheckDb(b);
+  ReadyNotifier notify(this);
   for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
   LazyNow now(clock_);
   for (int i = 0; i < num_shards_; ++i) {
-    if (a != b && shards_[i].watches != nullptr) TouchSwappedWatches(shards_[i], a, b, now);
-    std::swap(shards_[i].dbs[a], shards_[i].dbs[b]);
-    ++shards_[i].changes;
-    shards_[i].mu.Unlock();
+    Shard& shard = shards_[i];
+    if (a != b && shard.watches != nullptr) TouchSwappedWatches(shard, a, b, now);
+    std::swap(shard.dbs[a], shard.dbs[b]);
+    ++shard.changes;
+    if (a != b && shard.blocked != nullptr) {
+      // A key blocked on in either database that exists after the swap is ready (Redis's
+      // scanDatabaseForReadyKeys), unless only an expired copy is there.
+      std::vector<std::pair<int, std::string>> now_present;
+      for (const auto& [bk, count] : *shard.blocked) {
+        if (bk.db != a && bk.db != b) continue;
+        if (LookupLive(shard, bk.db, DbIfPresent(shard, bk.db), bk.key, HashKey(bk.key), now)) {
+          now_present.emplace_back(bk.db, bk.key);
+        }
+      }
+      for (const auto& [d, k] : now_present) Created(shard, d, k);
+    }
+    shard.mu.Unlock();
   }
 }
 

@@ -79,6 +79,16 @@
 // as in Redis; Watch() reclaims an already expired key first, so expiry that
 // happened before WATCH does not. When no key of a shard is watched, a write
 // pays one pointer test for all this.
+//
+// Blocking. A client blocked on keys (BLPOP and the other blocking commands) waits for one of
+// them to exist. The server registers each such key with AddBlockedKey; each shard keeps, under
+// its mutex, a count per (db, key) (null, one pointer test per insert, when nothing is blocked).
+// Whenever an operation inserts an entry for a registered key, whatever the operation (a push,
+// SET, RENAME/COPY/MOVE onto it, SWAPDB, Import) and whoever calls it (a network client, EXEC,
+// the embedding application), the key goes to its shard's ready list; when the operation has
+// released its locks it hands the ready keys to every ReadyListener (the server's wakes the
+// clients blocked on them, which retry their command). A key that exists only with a deadline
+// already passed is not ready. Listeners run on the writing thread, after the write is visible.
 #ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 #define EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 
@@ -88,6 +98,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -218,6 +229,7 @@ struct KeyRecord {
   ValueType type = ValueType::kString;
   std::string str;                                          // kString
   std::vector<std::pair<std::string, std::string>> fields;  // kHash, in Redis's order
+  std::vector<std::string> elements;                        // kList, head first
   int64_t expire_at_ms = -1;                                // -1: no expiry
 };
 
@@ -271,6 +283,10 @@ class KeyHandle {
   // is actually modified through it (ListValue::mutations()); use list_view() to only read.
   ListValue& list();
   const ListValue& list_view() const;
+  // OBJECT ENCODING of a non-string value ("listpack", "hashtable", "quicklist"). A string's
+  // depends on string_origin() and its bytes (the command layer computes it).
+  // REQUIRES: exists() && type() != kString.
+  std::string_view object_encoding() const;
   // The deadline in ms since the epoch, or -1 when the key has no expiry.
   // REQUIRES: exists().
   int64_t expire_at_ms() const;
@@ -312,9 +328,13 @@ class KeyHandle {
   uint64_t hash_;
   keyspace_internal::LazyNow* now_;
   bool changed_ = false;  // a mutator ran (hash edits are told by hash_mutations_)
-  // The hash handed out by hash(), and its mutation count at that moment.
-  HashValue* mutable_hash_ = nullptr;
-  uint32_t hash_mutations_ = 0;
+  // The value object handed out by hash() or list(), and its mutation count at that moment.
+  void* mutable_object_ = nullptr;
+  ValueType mutable_type_ = ValueType::kString;
+  uint32_t object_mutations_ = 0;
+  void TrackMutations(void* object, ValueType type);
+  // Stores a new object of `type` (value_types.h) for a missing key: Import.
+  void CreateObject(ValueType type, void* object);
   // The chain slot that points at the key's entry; nullptr when it is missing.
   keyspace_internal::Entry** link_ = nullptr;
 };
@@ -446,8 +466,10 @@ class Keyspace {
   int AddReadyListener(ReadyListener listener);
   void RemoveReadyListener(int id);
   // Registers (unregisters) interest in `key` of `db` becoming present; counted, so two
-  // registrations need two removals.
-  void AddBlockedKey(int db, std::string_view key);
+  // registrations need two removals. AddBlockedKey returns whether the key exists at the moment
+  // of registration (then no listener call may come for it: the caller serves it itself, which
+  // closes the window between a command finding the key empty and its registration).
+  bool AddBlockedKey(int db, std::string_view key);
   void RemoveBlockedKey(int db, std::string_view key);
 
   // Runs `fn` with the key locked: the way the command layer implements
@@ -497,6 +519,12 @@ class Keyspace {
   void RunExpiryThread();
   size_t ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round);
   void TouchSwappedWatches(Shard& shard, int a, int b, keyspace_internal::LazyNow& now);
+  // Blocking: hands every shard's ready keys to the listeners. Called after an operation that
+  // may have created keys has released its locks; cheap (one atomic load) when nothing is ready.
+  void NotifyReadySlow();
+  // Records that an operation inserted (db, key) into `shard` (locked).
+  void Created(Shard& shard, int db, std::string_view key);
+  class ReadyNotifier;
 
   const int num_shards_;
   const int shard_bits_;
@@ -506,6 +534,12 @@ class Keyspace {
   std::unique_ptr<Shard[]> shards_;
 
   int listener_id_ = 0;
+
+  // Raised when a shard's `ready` list gets a key (under that shard's lock).
+  std::atomic<int> ready_pending_{0};
+  std::shared_mutex listeners_mu_;
+  std::vector<std::pair<int, ReadyListener>> listeners_;  // guarded by listeners_mu_
+  int next_listener_id_ = 1;                              // guarded by listeners_mu_
   Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
   std::condition_variable_any stop_cv_;

@@ -22,6 +22,7 @@ using keyspace_internal::Shard;
 absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string_view to,
                                       bool only_if_absent) {
   CheckDb(db);
+  ReadyNotifier notify(this);
   LazyNow now(clock_);
   MultiLock locks(*this, {from, to});
   Shard& src_shard = locks.shard(0);
@@ -39,14 +40,15 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   }
   src = src_db->Find(from, locks.hash(0));
   Entry* old = *src;
-  Entry* moved = old->is_string()
-                     ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
-                     : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag, old->hash());
+  Entry* moved = old->is_string() ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
+                                  : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag,
+                                                                      old->object());
   if (old->is_string()) moved->set_origin(old->origin());  // RENAME keeps OBJECT ENCODING
   int64_t deadline = old->has_ttl() ? old->timer.deadline_ms : -1;
   src_db->Remove(src, /*free_value=*/false);  // the object now belongs to `moved`
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
+  Created(dst_shard, db, to);
   ++dst_shard.changes;
   src_shard.Touch(db, from);
   dst_shard.Touch(db, to);
@@ -59,6 +61,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
                     bool replace) {
   CheckDb(from_db);
   CheckDb(to_db);
+  ReadyNotifier notify(this);
   LazyNow now(clock_);
   MultiLock locks(*this, {from, to});
   Shard& src_shard = locks.shard(0);
@@ -75,11 +78,13 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   }
   const Entry* old = *src;
   Entry* copy = old->is_string() ? keyspace_internal::NewStringEntry(*dst_db.alloc, to, old->str())
-                                 : keyspace_internal::NewObjectEntry(*dst_db.alloc, to, old->tag,
-                                                                     new HashValue(*old->hash()));
+                                 : keyspace_internal::NewObjectEntry(
+                                       *dst_db.alloc, to, old->tag,
+                                       keyspace_internal::CopyObject(old->type(), old->object()));
   if (old->is_string()) copy->set_origin(old->origin());  // Redis's COPY keeps the encoding too
   Entry** link = dst_db.Insert(copy, locks.hash(1));
   if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
+  Created(dst_shard, to_db, to);
   ++dst_shard.changes;
   dst_shard.Touch(to_db, to);
   dst_db.MaybeResize();
@@ -89,6 +94,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
 bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   CheckDb(from_db);
   CheckDb(to_db);
+  ReadyNotifier notify(this);
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);  // the same shard in every database
@@ -106,6 +112,7 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   Entry* e = src_db->Unlink(src);
   dst_db.Insert(e, hash);
   if (deadline != -1) dst_db.wheel.Schedule(&e->timer, deadline);
+  Created(shard, to_db, key);
   ++shard.changes;
   shard.Touch(from_db, key);
   shard.Touch(to_db, key);

@@ -23,15 +23,12 @@
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
+#include "lib/keyspace/value_types.h"
 #include "lib/util/mutex.h"
 #include "xxhash.h"
 
 namespace embedis {
 namespace keyspace_internal {
-
-// Value tags above this are types other than string; below, the string length.
-constexpr uint32_t kTagHash = 0xFFFFFFFFu;
-constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
 
 // Entry::key_bits holds the key length in its low kKeyLenBits bits and, in the
 // two bits above, the StringOrigin of a string value (0, kSet, for other types).
@@ -63,13 +60,17 @@ struct Entry {
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
   std::string_view key() const { return {data(), key_len()}; }
   bool is_string() const { return tag <= kMaxStringTag; }
-  ValueType type() const { return is_string() ? ValueType::kString : ValueType::kHash; }
+  ValueType type() const { return TypeOfTag(tag); }
   std::string_view str() const { return {data() + key_len(), tag}; }
-  HashValue* hash() const {
-    HashValue* h;
-    std::memcpy(&h, data() + key_len(), sizeof(h));
-    return h;
+  // The value object of a non-string entry (value_types.h).
+  void* object() const {
+    void* p;
+    std::memcpy(&p, data() + key_len(), sizeof(p));
+    return p;
   }
+  // REQUIRES: type() == kHash / kList.
+  HashValue* hash() const { return static_cast<HashValue*>(object()); }
+  ListValue* list() const { return static_cast<ListValue*>(object()); }
   bool has_ttl() const { return timer.linked(); }
   bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
 };
@@ -117,7 +118,7 @@ inline Entry* NewObjectEntry(SlabAllocator& alloc, std::string_view key, uint32_
 
 // Frees the entry's block; with `free_value`, also its value object.
 inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
-  if (free_value && e->tag == kTagHash) delete e->hash();
+  if (free_value && !e->is_string()) DeleteObject(e->type(), e->object());
   alloc.Free(e, EntryBytes(e));
 }
 
@@ -239,7 +240,7 @@ struct Db {
   // Stores a string value in the existing entry at `link`, stored as `origin`.
   void Assign(Entry** link, std::string_view value, StringOrigin origin = StringOrigin::kSet) {
     Entry* e = *link;
-    if (e->tag == kTagHash) delete e->hash();
+    if (!e->is_string()) DeleteObject(e->type(), e->object());
     e = Retag(link, static_cast<uint32_t>(value.size()));
     e->set_origin(origin);
     std::memcpy(e->data() + e->key_len(), value.data(), value.size());
@@ -279,6 +280,7 @@ struct WatchKeyEq {
 };
 using WatcherList = absl::InlinedVector<Watcher*, 2>;
 using WatchMap = absl::flat_hash_map<WatchKey, WatcherList, WatchKeyHash, WatchKeyEq>;
+using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
 
 // Cache-line aligned so that two threads working on neighbouring shards do
 // not share the lines of their mutexes and counters.
@@ -298,6 +300,22 @@ struct alignas(64) Shard {
   std::unique_ptr<WatchMap> watches ABSL_GUARDED_BY(mu);
   uint64_t expired ABSL_GUARDED_BY(mu) = 0;
   int index = 0;
+  // Blocking (keyspace.h): the keys clients wait for, counted; null when none. A key of it that
+  // an operation creates goes to `ready`, which the operation hands to the ready listeners after
+  // it unlocks (Keyspace::NotifyReady).
+  std::unique_ptr<BlockedMap> blocked ABSL_GUARDED_BY(mu);
+  std::vector<WatchKey> ready ABSL_GUARDED_BY(mu);
+
+  // Notes that (db, key) now exists (an entry was inserted for it): a key someone blocks on
+  // becomes ready. Returns whether it did (the caller then raises Keyspace::ready_pending_).
+  bool Created(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (blocked == nullptr) [[likely]] {
+      return false;
+    }
+    if (!blocked->contains(WatchKeyView{db, key})) return false;
+    ready.push_back(WatchKey{db, std::string(key)});
+    return true;
+  }
 
   // Marks the watchers of (db, key) dirty: the key was just modified.
   void Touch(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
@@ -338,6 +356,23 @@ inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view k
 }
 
 }  // namespace keyspace_internal
+
+// Hands the keys an operation made ready to the listeners once the operation's locks are
+// released: declared before the locks, so that it is destroyed after them.
+class Keyspace::ReadyNotifier {
+ public:
+  explicit ReadyNotifier(Keyspace* ks) : ks_(ks) {}
+  ~ReadyNotifier() {
+    if (ks_->ready_pending_.load(std::memory_order_acquire) != 0) [[unlikely]] {
+      ks_->NotifyReadySlow();
+    }
+  }
+  ReadyNotifier(const ReadyNotifier&) = delete;
+  ReadyNotifier& operator=(const ReadyNotifier&) = delete;
+
+ private:
+  Keyspace* ks_;
+};
 
 // Locks the shards of a set of keys in ascending shard order (the order every
 // multi-key operation takes them in, so that two never deadlock).

@@ -87,18 +87,31 @@ void PutBlob(Out& ar, std::string_view s) {
   if (!s.empty()) ar(cereal::binary_data(s.data(), s.size()));
 }
 
+// A record's type tag: its ValueType's number. Format version 1 knew string (0) and hash (1);
+// version 2 adds list (2).
+uint8_t RecordTag(ValueType type) { return static_cast<uint8_t>(type); }
+uint8_t MaxRecordTag(uint32_t format_version) {
+  return format_version == 1 ? RecordTag(ValueType::kHash) : RecordTag(ValueType::kList);
+}
+
 void PutRecord(Out& ar, const KeyRecord& r) {
-  ar(static_cast<uint8_t>(r.type), static_cast<uint32_t>(r.db),
-     static_cast<int64_t>(r.expire_at_ms));
+  ar(RecordTag(r.type), static_cast<uint32_t>(r.db), static_cast<int64_t>(r.expire_at_ms));
   PutBlob(ar, r.key);
-  if (r.type == ValueType::kString) {
-    PutBlob(ar, r.str);
-  } else {
-    PutLength(ar, r.fields.size());
-    for (const auto& [f, v] : r.fields) {
-      PutBlob(ar, f);
-      PutBlob(ar, v);
-    }
+  switch (r.type) {
+    case ValueType::kString:
+      PutBlob(ar, r.str);
+      return;
+    case ValueType::kHash:
+      PutLength(ar, r.fields.size());
+      for (const auto& [f, v] : r.fields) {
+        PutBlob(ar, f);
+        PutBlob(ar, v);
+      }
+      return;
+    case ValueType::kList:
+      PutLength(ar, r.elements.size());
+      for (const std::string& e : r.elements) PutBlob(ar, e);
+      return;
   }
 }
 
@@ -124,28 +137,44 @@ void GetBlob(In& ar, const MemorySource& src, std::string* out) {
   if (n > 0) ar(cereal::binary_data(out->data(), n));
 }
 
-void GetRecord(In& ar, const MemorySource& src, KeyRecord* r) {
+void GetRecord(In& ar, const MemorySource& src, uint32_t format_version, KeyRecord* r) {
   uint8_t type;
   uint32_t db;
   int64_t expire_at_ms;
   ar(type, db, expire_at_ms);
-  if (type > 1) throw DecodeError{absl::StrCat("unknown value type ", static_cast<int>(type))};
+  if (type > MaxRecordTag(format_version)) {
+    throw DecodeError{absl::StrCat("unknown value type ", static_cast<int>(type),
+                                   " for format version ", format_version)};
+  }
   r->type = static_cast<ValueType>(type);
   r->db = static_cast<int>(db);
   r->expire_at_ms = expire_at_ms;
   GetBlob(ar, src, &r->key);
+  r->str.clear();
   r->fields.clear();
-  if (r->type == ValueType::kString) {
-    GetBlob(ar, src, &r->str);
-  } else {
-    r->str.clear();
-    uint64_t n = GetLength(ar);
-    if (n > src.remaining() / 8)
-      throw DecodeError{absl::StrCat("a hash of ", n, " fields runs past its frame")};
-    r->fields.resize(n);
-    for (auto& [f, v] : r->fields) {
-      GetBlob(ar, src, &f);
-      GetBlob(ar, src, &v);
+  r->elements.clear();
+  switch (r->type) {
+    case ValueType::kString:
+      GetBlob(ar, src, &r->str);
+      return;
+    case ValueType::kHash: {
+      uint64_t n = GetLength(ar);
+      if (n > src.remaining() / 8)
+        throw DecodeError{absl::StrCat("a hash of ", n, " fields runs past its frame")};
+      r->fields.resize(n);
+      for (auto& [f, v] : r->fields) {
+        GetBlob(ar, src, &f);
+        GetBlob(ar, src, &v);
+      }
+      return;
+    }
+    case ValueType::kList: {
+      uint64_t n = GetLength(ar);
+      if (n > src.remaining() / 4)
+        throw DecodeError{absl::StrCat("a list of ", n, " elements runs past its frame")};
+      r->elements.resize(n);
+      for (std::string& e : r->elements) GetBlob(ar, src, &e);
+      return;
     }
   }
 }
@@ -494,7 +523,7 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
       try {
         In ar(is);
         for (uint64_t r = 0; r < f.records; ++r) {
-          GetRecord(ar, src, &record);
+          GetRecord(ar, src, version, &record);
           if (record.db < 0 || record.db >= keyspace->databases()) {
             throw DecodeError{absl::StrCat("database ", record.db, " out of range")};
           }

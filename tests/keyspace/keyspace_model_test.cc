@@ -1,7 +1,9 @@
 // Randomized model test: random operations and clock advances applied to the
 // Keyspace and to a plain std::map reference with deadlines, compared after
 // every step (leveldb's model-test pattern). Covers SET, GET, DEL, EXPIRE, PERSIST, PTTL,
-// RENAME, MSET, HSET, EXISTS, TYPE, HGET, SCAN, DBSIZE, SWAPDB, FLUSHDB and MOVE.
+// RENAME, MSET, HSET, EXISTS, TYPE, HGET, SCAN, DBSIZE, SWAPDB, FLUSHDB, MOVE, COPY and list
+// edits through Update (pushes, pops, LSET, LINSERT, LTRIM-like erases, LREM) against a deque.
+#include <deque>
 #include <map>
 #include <optional>
 #include <random>
@@ -19,10 +21,16 @@ namespace {
 
 struct ModelValue {
   bool is_hash = false;
+  bool is_list = false;
   std::string str;
   std::map<std::string, std::string> hash;
+  std::deque<std::string> list;
   int64_t deadline = -1;  // -1: none
 };
+
+ValueType TypeOf(const ModelValue& m) {
+  return m.is_list ? ValueType::kList : m.is_hash ? ValueType::kHash : ValueType::kString;
+}
 
 class Model {
  public:
@@ -79,7 +87,16 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
     ModelValue* m = model.Find(d, x);
     ASSERT_EQ(ks.ExpireTimeMs(d, x), m == nullptr ? -2 : m->deadline) << "db " << d << " " << x;
     if (m == nullptr) return;
-    ASSERT_EQ(ks.Type(d, x), m->is_hash ? ValueType::kHash : ValueType::kString);
+    ASSERT_EQ(ks.Type(d, x), TypeOf(*m));
+    if (m->is_list) {
+      std::deque<std::string> got;
+      ks.Update(d, x, [&](KeyHandle& h) {
+        const ListValue& l = h.list_view();
+        l.ForRange(0, l.size(), [&](std::string_view e) { got.emplace_back(e); });
+      });
+      ASSERT_EQ(got, m->list);
+      return;
+    }
     if (!m->is_hash) {
       ASSERT_EQ(ks.Get(d, x).value(), std::optional<std::string>(m->str));
       return;
@@ -100,7 +117,7 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
     const int db = pick(3);
     const std::string k = key();
     const int64_t now = clock.NowMs();
-    switch (pick(15)) {
+    switch (pick(17)) {
       case 0: {  // SET with random options
         SetOptions o;
         o.condition = static_cast<SetOptions::Condition>(pick(3));
@@ -110,7 +127,7 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         std::string v = value();
         ModelValue* m = model.Find(db, k);
         auto r = ks.Set(db, k, v, o);
-        if (o.get && m != nullptr && m->is_hash) {
+        if (o.get && m != nullptr && TypeOf(*m) != ValueType::kString) {
           ASSERT_FALSE(r.ok());
           break;
         }
@@ -137,7 +154,7 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
       case 1: {  // GET
         ModelValue* m = model.Find(db, k);
         auto r = ks.Get(db, k);
-        if (m != nullptr && m->is_hash) {
+        if (m != nullptr && TypeOf(*m) != ValueType::kString) {
           ASSERT_FALSE(r.ok());
         } else {
           ASSERT_TRUE(r.ok());
@@ -253,7 +270,7 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         auto t = ks.Type(db, k);
         ASSERT_EQ(t.has_value(), m != nullptr);
         if (m) {
-          ASSERT_EQ(*t, m->is_hash ? ValueType::kHash : ValueType::kString);
+          ASSERT_EQ(*t, TypeOf(*m));
         }
         if (m && m->is_hash) {
           auto it = m->hash.find("f0");
@@ -320,6 +337,114 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         ASSERT_EQ(ks.Move(db, to, k), expect) << "from " << db << " to " << to;
         check_key(db, k);
         check_key(to, k);
+        break;
+      }
+      case 15: {  // a list edit through Update, as the list commands make them
+        ModelValue* m = model.Find(db, k);
+        if (m != nullptr && !m->is_list) break;  // WRONGTYPE is the command layer's
+        const int op = pick(8);
+        const std::string v = value();
+        ks.Update(db, k, [&](KeyHandle& h) {
+          ASSERT_EQ(h.exists(), m != nullptr);
+          if (!h.exists()) {
+            if (op > 1) return;  // only pushes create a list
+            h.CreateList();
+          }
+          ListValue& l = h.list();
+          if (m == nullptr) m = &(model.db(db)[k] = ModelValue{.is_list = true});
+          std::deque<std::string>& d = m->list;
+          ASSERT_EQ(l.size(), d.size());
+          const size_t i = d.empty() ? 0 : pick(static_cast<int>(d.size()));
+          switch (op) {
+            case 0:
+              for (int n = 1 + pick(20); n > 0; --n) {
+                l.PushFront(v);
+                d.push_front(v);
+              }
+              break;
+            case 1:
+              for (int n = 1 + pick(20); n > 0; --n) {
+                l.PushBack(v + std::to_string(n));
+                d.push_back(v + std::to_string(n));
+              }
+              break;
+            case 2:
+              if (pick(2) == 0) {
+                ASSERT_EQ(l.PopFront(), d.front());
+                d.pop_front();
+              } else {
+                ASSERT_EQ(l.PopBack(), d.back());
+                d.pop_back();
+              }
+              break;
+            case 3:
+              ASSERT_EQ(l.At(i), d[i]);
+              l.Set(i, v);
+              d[i] = v;
+              break;
+            case 4: {
+              const size_t at = pick(static_cast<int>(d.size()) + 1);
+              l.Insert(at, v);
+              d.insert(d.begin() + at, v);
+              break;
+            }
+            case 5: {
+              const size_t count = pick(static_cast<int>(d.size() - i) + 1);
+              l.Erase(i, count);
+              d.erase(d.begin() + i, d.begin() + i + count);
+              break;
+            }
+            case 6: {
+              const std::string target = d[i];
+              const size_t limit = pick(3);
+              const bool from_tail = pick(2) == 0;
+              size_t expect = 0;
+              if (from_tail) {
+                for (size_t j = d.size(); j-- > 0 && (limit == 0 || expect < limit);) {
+                  if (d[j] == target) {
+                    d.erase(d.begin() + j);
+                    ++expect;
+                  }
+                }
+              } else {
+                for (size_t j = 0; j < d.size() && (limit == 0 || expect < limit);) {
+                  if (d[j] == target) {
+                    d.erase(d.begin() + j);
+                    ++expect;
+                  } else {
+                    ++j;
+                  }
+                }
+              }
+              ASSERT_EQ(l.Remove(target, limit, from_tail), expect);
+              break;
+            }
+            case 7: {
+              std::vector<std::string> got;
+              const size_t count = pick(static_cast<int>(d.size() - i) + 1);
+              l.ForRange(i, count, [&](std::string_view e) { got.emplace_back(e); });
+              ASSERT_EQ(got, std::vector<std::string>(d.begin() + i, d.begin() + i + count));
+              break;
+            }
+          }
+          ASSERT_EQ(l.size(), d.size());
+        });
+        if (m != nullptr && m->list.empty()) model.db(db).erase(k);  // emptied: deleted
+        check_key(db, k);
+        break;
+      }
+      case 16: {  // COPY to another key (deep: later edits of one do not show in the other)
+        const int to_db = pick(3);
+        const std::string to = key();
+        ModelValue* src = model.Find(db, k);
+        if (to_db == db && to == k) break;
+        const bool replace = pick(2) == 0;
+        const bool target_exists = model.Find(to_db, to) != nullptr;
+        const bool expect = src != nullptr && (replace || !target_exists);
+        ASSERT_EQ(ks.Copy(db, k, to_db, to, replace), expect);
+        if (expect) model.db(to_db)[to] = *src;
+        check_key(db, k);
+        check_key(to_db, to);
         break;
       }
     }
