@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace embedis::keyspace_internal {
@@ -13,12 +14,30 @@ namespace {
   std::abort();
 }
 
+// The one dispatch from a type to its object class: calls fn(static_cast<T*>(object)) with T the
+// class of `type`. A new ValueType is a compile error here (-Werror=switch) until it is added.
+template <typename Ptr, typename Fn>
+decltype(auto) Visit(const char* what, ValueType type, Ptr object, Fn&& fn) {
+  constexpr bool kConst = std::is_const_v<std::remove_pointer_t<Ptr>>;
+  using Hash = std::conditional_t<kConst, const HashValue, HashValue>;
+  using List = std::conditional_t<kConst, const ListValue, ListValue>;
+  switch (type) {
+    case ValueType::kString:
+      break;
+    case ValueType::kHash:
+      return fn(static_cast<Hash*>(object));
+    case ValueType::kList:
+      return fn(static_cast<List*>(object));
+  }
+  NotAnObject(what);
+}
+
 }  // namespace
 
 uint32_t ObjectTag(ValueType type) {
   switch (type) {
     case ValueType::kString:
-      NotAnObject("ObjectTag");
+      break;
     case ValueType::kHash:
       return kTagHash;
     case ValueType::kList:
@@ -33,103 +52,55 @@ ValueType TypeOfTag(uint32_t tag) {
 }
 
 void DeleteObject(ValueType type, void* object) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("DeleteObject");
-    case ValueType::kHash:
-      delete static_cast<HashValue*>(object);
-      return;
-    case ValueType::kList:
-      delete static_cast<ListValue*>(object);
-      return;
-  }
+  Visit("DeleteObject", type, object, [](auto* v) { delete v; });
 }
 
 void* CopyObject(ValueType type, const void* object) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("CopyObject");
-    case ValueType::kHash:
-      return new HashValue(*static_cast<const HashValue*>(object));
-    case ValueType::kList:
-      return new ListValue(*static_cast<const ListValue*>(object));
-  }
-  NotAnObject("CopyObject");
+  return Visit("CopyObject", type, object, [](const auto* v) -> void* {
+    return new std::remove_const_t<std::remove_pointer_t<decltype(v)>>(*v);
+  });
 }
 
 size_t ObjectFootprint(ValueType type, const void* object, size_t samples) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("ObjectFootprint");
-    case ValueType::kHash:
-      return static_cast<const HashValue*>(object)->FootprintBytes(samples);
-    case ValueType::kList:
-      return static_cast<const ListValue*>(object)->FootprintBytes();
-  }
-  NotAnObject("ObjectFootprint");
+  return Visit("ObjectFootprint", type, object, [&](const auto* v) -> size_t {
+    if constexpr (std::is_same_v<decltype(v), const HashValue*>) {
+      return v->FootprintBytes(samples);  // a hash table is sampled, as Redis's SAMPLES
+    } else {
+      return v->FootprintBytes();
+    }
+  });
 }
 
 bool ObjectEmpty(ValueType type, const void* object) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("ObjectEmpty");
-    case ValueType::kHash:
-      return static_cast<const HashValue*>(object)->empty();
-    case ValueType::kList:
-      return static_cast<const ListValue*>(object)->empty();
-  }
-  NotAnObject("ObjectEmpty");
+  return Visit("ObjectEmpty", type, object, [](const auto* v) { return v->empty(); });
 }
 
 uint32_t ObjectMutations(ValueType type, const void* object) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("ObjectMutations");
-    case ValueType::kHash:
-      return static_cast<const HashValue*>(object)->mutations();
-    case ValueType::kList:
-      return static_cast<const ListValue*>(object)->mutations();
-  }
-  NotAnObject("ObjectMutations");
+  return Visit("ObjectMutations", type, object, [](const auto* v) { return v->mutations(); });
 }
 
 std::string_view ObjectEncoding(ValueType type, const void* object) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("ObjectEncoding");
-    case ValueType::kHash:
-      return static_cast<const HashValue*>(object)->encoding();
-    case ValueType::kList:
-      return static_cast<const ListValue*>(object)->encoding();
-  }
-  NotAnObject("ObjectEncoding");
+  return Visit("ObjectEncoding", type, object, [](const auto* v) { return v->encoding(); });
 }
 
 void ExportObject(ValueType type, const void* object, KeyRecord* record) {
-  switch (type) {
-    case ValueType::kString:
-      NotAnObject("ExportObject");
-    case ValueType::kHash: {
-      const auto* h = static_cast<const HashValue*>(object);
-      record->fields.reserve(h->size());
-      h->ForEach([&](std::string_view f, std::string_view v) {
-        record->fields.emplace_back(std::string(f), std::string(v));
+  Visit("ExportObject", type, object, [&](const auto* v) {
+    if constexpr (std::is_same_v<decltype(v), const HashValue*>) {
+      record->fields.reserve(v->size());
+      v->ForEach([&](std::string_view f, std::string_view val) {
+        record->fields.emplace_back(std::string(f), std::string(val));
       });
-      return;
+    } else {
+      record->elements.reserve(v->size());
+      v->ForRange(0, v->size(), [&](std::string_view e) { record->elements.emplace_back(e); });
     }
-    case ValueType::kList: {
-      const auto* l = static_cast<const ListValue*>(object);
-      record->elements.reserve(l->size());
-      l->ForRange(0, l->size(), [&](std::string_view e) { record->elements.emplace_back(e); });
-      return;
-    }
-  }
+  });
 }
 
 void* ImportObject(const KeyRecord& record) {
   switch (record.type) {
     case ValueType::kString:
-      NotAnObject("ImportObject");
+      break;
     case ValueType::kHash: {
       auto* h = new HashValue();
       for (const auto& [f, v] : record.fields) h->Set(f, v);
