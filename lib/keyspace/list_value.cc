@@ -256,6 +256,13 @@ ListValue::Node* ListValue::Locate(size_t index, size_t* local) const {
   return n;
 }
 
+// The buffer bytes of the node block p, asked for `capacity`: what the allocator really gave.
+uint32_t ListValue::UsableCapacity(void* p, size_t capacity) {
+  const size_t usable = malloc_usable_size(p);
+  return static_cast<uint32_t>(
+      std::min<size_t>(std::max(usable, sizeof(Node) + capacity) - sizeof(Node), UINT32_MAX - 64));
+}
+
 ListValue::Node* ListValue::NewNode(size_t capacity) {
   if (capacity > UINT32_MAX - 64) throw std::length_error("ListValue: element too large");
   void* p = std::malloc(sizeof(Node) + capacity);
@@ -263,9 +270,7 @@ ListValue::Node* ListValue::NewNode(size_t capacity) {
   Node* n = static_cast<Node*>(p);
   n->prev = n->next = nullptr;
   n->count = n->begin = n->used = 0;
-  const size_t usable = malloc_usable_size(p);
-  n->cap = static_cast<uint32_t>(
-      std::min<size_t>(std::max(usable, sizeof(Node) + capacity) - sizeof(Node), UINT32_MAX - 64));
+  n->cap = UsableCapacity(p, capacity);
   return n;
 }
 
@@ -318,7 +323,20 @@ void ListValue::Unlink(Node* n) {
 ListValue::Node* ListValue::Relocate(Node* n, size_t capacity, size_t off, size_t old_len,
                                      size_t new_len, bool gap_front) {
   const size_t new_used = n->used - old_len + new_len;
-  Node* m = NewNode(std::max(capacity, new_used));
+  capacity = std::max(capacity, new_used);
+  if (!gap_front && n->begin == 0 && off + old_len == n->used) {
+    // Resizing at the tail of a node that starts at its buffer's start: realloc, which often
+    // grows or shrinks the block in place.
+    if (capacity > UINT32_MAX - 64) throw std::length_error("ListValue: element too large");
+    void* p = std::realloc(n, sizeof(Node) + capacity);
+    if (p == nullptr) throw std::bad_alloc();
+    Node* m = static_cast<Node*>(p);
+    m->cap = UsableCapacity(p, capacity);
+    m->used = static_cast<uint32_t>(new_used);
+    Relink(m);
+    return m;
+  }
+  Node* m = NewNode(capacity);
   m->prev = n->prev;
   m->next = n->next;
   m->count = n->count;
