@@ -324,29 +324,38 @@ ListValue::Node* ListValue::Relocate(Node* n, size_t capacity, size_t off, size_
                                      size_t new_len, bool gap_front) {
   const size_t new_used = n->used - old_len + new_len;
   capacity = std::max(capacity, new_used);
-  if (!gap_front && n->begin == 0 && off + old_len == n->used) {
-    // Resizing at the tail of a node that starts at its buffer's start: realloc, which often
-    // grows or shrinks the block in place.
-    if (capacity > UINT32_MAX - 64) throw std::length_error("ListValue: element too large");
-    void* p = std::realloc(n, sizeof(Node) + capacity);
-    if (p == nullptr) throw std::bad_alloc();
-    Node* m = static_cast<Node*>(p);
-    m->cap = UsableCapacity(p, capacity);
-    m->used = static_cast<uint32_t>(new_used);
-    Relink(m);
-    return m;
-  }
-  Node* m = NewNode(capacity);
-  m->prev = n->prev;
-  m->next = n->next;
-  m->count = n->count;
-  m->used = static_cast<uint32_t>(new_used);
-  m->begin = gap_front ? static_cast<uint32_t>(m->cap - new_used) : 0;
-  std::memcpy(m->first(), n->first(), off);
-  std::memcpy(m->first() + off + new_len, n->first() + off + old_len, n->used - off - old_len);
-  std::free(n);
+  if (capacity > UINT32_MAX - 64) throw std::length_error("ListValue: element too large");
+  // realloc often grows or shrinks the block in place; the bytes move inside it before a shrink
+  // or after a growth.
+  const bool shrink = capacity < n->cap;
+  if (shrink) Relayout(n, 0, off, old_len, new_len);
+  void* p = std::realloc(n, sizeof(Node) + capacity);
+  if (p == nullptr) throw std::bad_alloc();
+  Node* m = static_cast<Node*>(p);
+  m->cap = UsableCapacity(p, capacity);
+  if (!shrink) Relayout(m, gap_front ? m->cap - new_used : 0, off, old_len, new_len);
   Relink(m);
   return m;
+}
+
+// Moves n's elements to start at buffer offset nb, resizing [off, off + old_len) to new_len bytes
+// on the way. REQUIRES: the result fits in n's buffer.
+void ListValue::Relayout(Node* n, size_t nb, size_t off, size_t old_len, size_t new_len) {
+  char* buf = n->buf();
+  const size_t ob = n->begin;
+  const size_t suffix = n->used - off - old_len;
+  // Move first the side that moves away from the other, so neither overwrites the other.
+  if (nb <= ob) {
+    if (nb != ob) std::memmove(buf + nb, buf + ob, off);
+    if (nb + new_len != ob + old_len) {
+      std::memmove(buf + nb + off + new_len, buf + ob + off + old_len, suffix);
+    }
+  } else {
+    std::memmove(buf + nb + off + new_len, buf + ob + off + old_len, suffix);
+    std::memmove(buf + nb, buf + ob, off);
+  }
+  n->begin = static_cast<uint32_t>(nb);
+  n->used = static_cast<uint32_t>(n->used - old_len + new_len);
 }
 
 // Resizes the bytes [off, off + old_len) of n's elements (offsets from begin) to new_len bytes,
@@ -384,18 +393,7 @@ ListValue::Node* ListValue::Splice(Node* n, size_t off, size_t old_len, size_t n
   // Pushing at the front of a non-empty node: keep the free bytes in front for the next pushes.
   const bool gap_front = off == 0 && suffix > 0;
   if (front + back >= d) {  // room enough: lay the node out again in place
-    const size_t nb = gap_front ? n->cap - new_used : 0;
-    char* buf = n->buf();
-    const size_t ob = n->begin;
-    if (nb <= ob) {
-      std::memmove(buf + nb, buf + ob, prefix);
-      std::memmove(buf + nb + off + new_len, buf + ob + off + old_len, suffix);
-    } else {
-      std::memmove(buf + nb + off + new_len, buf + ob + off + old_len, suffix);
-      std::memmove(buf + nb, buf + ob, prefix);
-    }
-    n->begin = static_cast<uint32_t>(nb);
-    n->used = static_cast<uint32_t>(new_used);
+    Relayout(n, gap_front ? n->cap - new_used : 0, off, old_len, new_len);
     return n;
   }
   // Grow geometrically, up to the node bound (unless this one element is larger).

@@ -116,6 +116,7 @@ class ListValue {
   void Unlink(Node* n);                // and frees it
   Node* Relocate(Node* n, size_t capacity, size_t off, size_t old_len, size_t new_len,
                  bool gap_front);
+  void Relayout(Node* n, size_t new_begin, size_t off, size_t old_len, size_t new_len);
   Node* Splice(Node* n, size_t off, size_t old_len, size_t new_len);
   Node* MaybeShrink(Node* n);
   Node* TryMerge(Node* a, Node* b);  // b == a->next; returns the survivor
