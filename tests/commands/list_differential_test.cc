@@ -13,6 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "lib/commands/command_info.h"
+#include "lib/resp/writer.h"
+#include "lib/util/strings.h"
 #include "tests/testing/differential.h"
 
 namespace embedis::testing {
@@ -595,6 +598,41 @@ TEST_F(ListDifferentialTest, WrongTypeEverywhere) {
          "hset l f v",
          "set l x",
          "type l"});
+}
+
+// COMMAND GETKEYS is a server command; compare Redis's answer with the key extraction it runs
+// (commands::GetCommandKeys over the list commands' key specs).
+TEST_F(ListDifferentialTest, GetKeysFindsTheListCommandsKeys) {
+  const std::vector<std::vector<std::string>> calls = {
+      {"lpush", "k", "a"},
+      {"lmove", "a", "b", "left", "right"},
+      {"rpoplpush", "a", "b"},
+      {"blpop", "a", "b", "c", "0"},
+      {"brpop", "a", "0"},
+      {"blmove", "a", "b", "left", "left", "0"},
+      {"brpoplpush", "a", "b", "0"},
+      {"lmpop", "2", "a", "b", "left"},
+      {"lmpop", "1", "a", "right", "count", "2"},
+      {"blmpop", "0", "3", "a", "b", "c", "left"},
+      {"lmpop", "3", "a", "left"},
+      {"lpos", "k", "e", "rank", "1"},
+  };
+  for (const std::vector<std::string>& argv : calls) {
+    std::vector<std::string> command = {"command", "getkeys"};
+    command.insert(command.end(), argv.begin(), argv.end());
+    const std::string expected = conn_.Call(absl::MakeConstSpan(command));
+    std::vector<std::string_view> views(argv.begin(), argv.end());
+    auto keys = commands::GetCommandKeys(embedis_.table(), commands::Args(views));
+    std::string got;
+    resp::Writer w(&got);
+    if (keys.ok()) {
+      w.ArrayHeader(keys->size());
+      for (const commands::KeyRef& k : *keys) w.BulkString(k.key);
+    } else {
+      w.Error(FromAbsl(keys.status().message()));
+    }
+    EXPECT_EQ(EscapeResp(got), EscapeResp(expected)) << Shown(command);
+  }
 }
 
 TEST_F(ListDifferentialTest, GenericKeyCommandsOnLists) {
