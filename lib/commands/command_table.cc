@@ -15,6 +15,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterHashFamily(&table);
   RegisterTransactionFamily(&table);
   RegisterMemoryFamily(&table);
+  RegisterListFamily(&table);
   return table;
 }
 

@@ -165,6 +165,10 @@ enum CommandFlag : uint32_t {
   kAllowBusy = 1u << 10,
   kNoAsyncLoading = 1u << 11,
   kSkipSlowlog = 1u << 12,
+  // A command that may block the client (BLPOP, ...; see BlockRequest).
+  kBlocking = 1u << 13,
+  // Its keys cannot be found from first/last/step alone (LMPOP's numkeys): COMMAND INFO only.
+  kMovableKeys = 1u << 14,
 };
 
 // How the command table itself treats a command: behaviour, not something Redis reports (those
@@ -294,6 +298,7 @@ void RegisterKeyFamily(CommandTable* table);          // key_family.cc
 void RegisterHashFamily(CommandTable* table);         // hash_family.cc
 void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
 void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
+void RegisterListFamily(CommandTable* table);         // list_family.cc
 
 }  // namespace embedis::commands
 

@@ -99,6 +99,9 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
     if (dirty) return false;
   }
   ctx.reply->ArrayHeader(queue.size());
+  // A blocking command inside the transaction answers at once, as if its timeout had passed.
+  const bool may_block = ctx.may_block;
+  ctx.may_block = false;
   std::vector<std::string_view> argv;
   for (const std::vector<std::string>& command : queue) {
     argv.assign(command.begin(), command.end());
@@ -108,6 +111,7 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
       ctx.reply->set_protocol(ctx.client->protocol);
     }
   }
+  ctx.may_block = may_block;
   return true;
 }
 
