@@ -179,9 +179,8 @@ enum CommandBehavior : uint32_t {
   kRunsInMulti = 1u << 0,
   // EXEC: a wrong number of arguments also discards the transaction, with EXECABORT's text.
   kEndsTransaction = 1u << 1,
-  // May ask to block (BlockRequest): BLPOP and the other blocking commands.
-  kMayBlock = 1u << 2,
 };
+// (That a command may block is Redis's own "blocking" flag, kBlocking.)
 
 using Handler = std::function<void(CommandContext&, Args)>;
 
