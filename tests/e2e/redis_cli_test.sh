@@ -124,11 +124,22 @@ expect_eq "STRLEN of 4 MB" "$(stat -c %s "${E2E_TMP}/big.txt")" "$("${cli[@]}" S
 expect_eq "WRONGTYPE" "(error) WRONGTYPE Operation against a key holding the wrong kind of value" \
   "$("${cli[@]}" --no-raw GET profile)"
 expect_eq "unknown command" \
-  "(error) ERR unknown command 'LPUSH', with args beginning with: 'l' 'a' " \
-  "$("${cli[@]}" --no-raw LPUSH l a)"
+  "(error) ERR unknown command 'SADD', with args beginning with: 's' 'a' " \
+  "$("${cli[@]}" --no-raw SADD s a)"
+
+# ---- Lists, as redis-cli formats them ----
+expect_eq "RPUSH" "(integer) 3" "$("${cli[@]}" --no-raw RPUSH queue a b c)"
+expect_eq "LRANGE" '1) "a"
+2) "b"
+3) "c"' "$("${cli[@]}" --no-raw LRANGE queue 0 -1)"
+expect_eq "BLPOP" '1) "queue"
+2) "a"' "$("${cli[@]}" --no-raw BLPOP queue 1)"
+expect_eq "BLPOP timeout" "(nil)" "$("${cli[@]}" --no-raw BLPOP missing 0.1)"
+expect_eq "OBJECT ENCODING of a list (Redis 7.0 names every list quicklist)" "quicklist" "$("${cli[@]}" OBJECT ENCODING queue)"
 
 # ---- --bigkeys ----
 out="$("${cli[@]}" --bigkeys 2>&1)"
+expect_contains "--bigkeys" "Biggest   list found '\"queue\"' has 2 items" "${out}"
 expect_contains "--bigkeys" "Biggest   hash found '\"profile\"' has 2 fields" "${out}"
 expect_contains "--bigkeys" "Biggest string found '\"big\"' has 4000000 bytes" "${out}"
 
