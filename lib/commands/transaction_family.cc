@@ -99,6 +99,7 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
     if (dirty) return false;
   }
   ctx.reply->ArrayHeader(queue.size());
+  ctx.may_block = false;  // a blocking command inside the transaction replies at once, as Redis
   std::vector<std::string_view> argv;
   for (const std::vector<std::string>& command : queue) {
     argv.assign(command.begin(), command.end());
