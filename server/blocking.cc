@@ -127,6 +127,7 @@ void EventLoop::Park(Connection& c, commands::Args argv) {
   block->db = c.client.db;
   block->keys = DistinctKeys(request.keys);
   block->deadline_ms = request.deadline_ms;
+  block->timeout_reply = request.timeout_reply;
   if (block->deadline_ms != 0) {
     deadlines_.emplace(block->deadline_ms, c.id());
     state_->clients_in_timeout_table().fetch_add(1, std::memory_order_relaxed);
@@ -161,8 +162,9 @@ void EventLoop::FinishBlock(Connection& c, UnblockReason reason) {
   const bool dropping = c.replies_dropped();
   if (reason == UnblockReason::kError) {
     c.writer.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+  } else if (c.block->timeout_reply == commands::BlockRequest::TimeoutReply::kNullBulk) {
+    c.writer.Null();
   } else {
-    // redis-server 7.0 answers every list command's timeout with a null array (BLMOVE too).
     c.writer.NullArray();
   }
   c.EndCommandOutput(mark, dropping);

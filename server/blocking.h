@@ -29,9 +29,9 @@
 //    a key that is SET to a string stays blocked, with no WRONGTYPE).
 //  - Timeouts: each loop keeps its waiters' deadlines (on the keyspace's clock) ordered; its
 //    epoll_wait sleeps at most until the earliest, and a waiter past its deadline gets the
-//    timeout reply (a null array: `*-1` in RESP2, `_` in RESP3, for every list command,
-//    BLMOVE and BRPOPLPUSH included: that is what redis-server 7.0.15 sends; the MULTI reply of
-//    BLMOVE, `$-1`, is the command's own). A timeout of 0 waits forever.
+//    BlockRequest's timeout reply (the list commands ask for a null array, `*-1` in RESP2, `_` in
+//    RESP3, BLMOVE and BRPOPLPUSH included: that is what redis-server 7.0.15 sends). A timeout
+//    of 0 waits forever.
 //  - CLIENT UNBLOCK id [TIMEOUT|ERROR] (any loop) runs under EXEC's isolation (every loop's
 //    exec_mu_, so no re-run is half done), claims a parked client by setting its
 //    `unblock_reason`, replies 1, and posts the id to the owning loop, which writes the timeout
@@ -75,6 +75,8 @@ struct BlockedCommand {
   int db = 0;
   std::vector<std::string> keys;  // distinct, in argument order
   int64_t deadline_ms = 0;        // keyspace clock; 0: forever
+  commands::BlockRequest::TimeoutReply timeout_reply =
+      commands::BlockRequest::TimeoutReply::kNullArray;
 };
 
 // CLIENT UNBLOCK's reason, in Connection::unblock_reason.

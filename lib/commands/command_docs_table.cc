@@ -49,6 +49,16 @@ ArgDoc Block(std::string_view name, std::vector<ArgDoc> args) {
   return a;
 }
 
+// LEFT | RIGHT (the list commands' ends).
+ArgDoc ListEnd(std::string_view name) {
+  return OneOf(name, {Tok("left", "LEFT"), Tok("right", "RIGHT")});
+}
+constexpr std::string_view kPushComplexity =
+    "O(1) for each element added, so O(N) to add N elements when the command is called with "
+    "multiple arguments.";
+constexpr std::string_view kMPopComplexity =
+    "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
+
 // The entries name only the fields they set; GCC's -Wmissing-field-initializers would flag every
 // designated initializer that leaves the rest at their defaults.
 #pragma GCC diagnostic push
@@ -69,6 +79,28 @@ std::vector<std::pair<std::string_view, CommandDoc>>* BuildTable() {
        {.complexity = "O(1)",
         .history = {{"3.2.2", "Added the `SCHEDULE` option."}},
         .args = {Tok("schedule", "SCHEDULE").Since("3.2.2").Opt()}}},
+      {"blmove",
+       {.complexity = "O(1)",
+        .args = {Key("source"), Key("destination", 1), ListEnd("wherefrom"), ListEnd("whereto"),
+                 Dbl("timeout")}}},
+      {"blmpop",
+       {.complexity = kMPopComplexity,
+        .args = {Dbl("timeout"), Int("numkeys"), Key("key").Multi(), ListEnd("where"),
+                 Int("count").Token("COUNT").Opt()}}},
+      {"blpop",
+       {.complexity = "O(N) where N is the number of provided keys.",
+        .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+        .args = {Key("key").Multi(), Dbl("timeout")}}},
+      {"brpop",
+       {.complexity = "O(N) where N is the number of provided keys.",
+        .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+        .args = {Key("key").Multi(), Dbl("timeout")}}},
+      {"brpoplpush",
+       {.complexity = "O(1)",
+        .deprecated_since = "6.2.0",
+        .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+        .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+        .args = {Key("source"), Key("destination", 1), Dbl("timeout")}}},
       {"client", {.complexity = "Depends on subcommand."}},
       {"client|caching",
        {.complexity = "O(1)", .args = {OneOf("mode", {Tok("yes", "YES"), Tok("no", "NO")})}}},
@@ -318,6 +350,60 @@ std::vector<std::pair<std::string_view, CommandDoc>>* BuildTable() {
             "key names in the database and the given pattern have limited length.",
         .args = {Pattern("pattern")}}},
       {"lastsave", {.complexity = "O(1)"}},
+      {"lindex",
+       {.complexity = "O(N) where N is the number of elements to traverse to get to the element "
+                      "at index. This makes asking for the first or the last element of the list "
+                      "O(1).",
+        .args = {Key("key"), Int("index")}}},
+      {"linsert",
+       {.complexity = "O(N) where N is the number of elements to traverse before seeing the value "
+                      "pivot. This means that inserting somewhere on the left end on the list "
+                      "(head) can be considered O(1) and inserting somewhere on the right end "
+                      "(tail) is O(N).",
+        .args = {Key("key"), OneOf("where", {Tok("before", "BEFORE"), Tok("after", "AFTER")}),
+                 Str("pivot"), Str("element")}}},
+      {"llen", {.complexity = "O(1)", .args = {Key("key")}}},
+      {"lmove",
+       {.complexity = "O(1)",
+        .args = {Key("source"), Key("destination", 1), ListEnd("wherefrom"), ListEnd("whereto")}}},
+      {"lmpop",
+       {.complexity = kMPopComplexity,
+        .args = {Int("numkeys"), Key("key").Multi(), ListEnd("where"),
+                 Int("count").Token("COUNT").Opt()}}},
+      {"lpop",
+       {.complexity = "O(N) where N is the number of elements returned",
+        .history = {{"6.2.0", "Added the `count` argument."}},
+        .args = {Key("key"), Int("count").Since("6.2.0").Opt()}}},
+      {"lpos",
+       {.complexity = "O(N) where N is the number of elements in the list, for the average case. "
+                      "When searching for elements near the head or the tail of the list, or when "
+                      "the MAXLEN option is provided, the command may run in constant time.",
+        .args = {Key("key"), Str("element"), Int("rank").Token("RANK").Opt(),
+                 Int("num-matches").Token("COUNT").Opt(), Int("len").Token("MAXLEN").Opt()}}},
+      {"lpush",
+       {.complexity = kPushComplexity,
+        .history = {{"2.4.0", "Accepts multiple `element` arguments."}},
+        .args = {Key("key"), Str("element").Multi()}}},
+      {"lpushx",
+       {.complexity = kPushComplexity,
+        .history = {{"4.0.0", "Accepts multiple `element` arguments."}},
+        .args = {Key("key"), Str("element").Multi()}}},
+      {"lrange",
+       {.complexity = "O(S+N) where S is the distance of start offset from HEAD for small lists, "
+                      "from nearest end (HEAD or TAIL) for large lists; and N is the number of "
+                      "elements in the specified range.",
+        .args = {Key("key"), Int("start"), Int("stop")}}},
+      {"lrem",
+       {.complexity = "O(N+M) where N is the length of the list and M is the number of elements "
+                      "removed.",
+        .args = {Key("key"), Int("count"), Str("element")}}},
+      {"lset",
+       {.complexity = "O(N) where N is the length of the list. Setting either the first or the "
+                      "last element of the list is O(1).",
+        .args = {Key("key"), Int("index"), Str("element")}}},
+      {"ltrim",
+       {.complexity = "O(N) where N is the number of elements to be removed by the operation.",
+        .args = {Key("key"), Int("start"), Int("stop")}}},
       {"memory", {.complexity = "Depends on subcommand."}},
       {"memory|doctor", {.complexity = "O(1)"}},
       {"memory|help", {.complexity = "O(1)"}},
@@ -377,6 +463,23 @@ std::vector<std::pair<std::string_view, CommandDoc>>* BuildTable() {
                      "the same."}},
         .args = {Key("key"), Key("newkey", 1)}}},
       {"reset", {.complexity = "O(1)"}},
+      {"rpop",
+       {.complexity = "O(N) where N is the number of elements returned",
+        .history = {{"6.2.0", "Added the `count` argument."}},
+        .args = {Key("key"), Int("count").Since("6.2.0").Opt()}}},
+      {"rpoplpush",
+       {.complexity = "O(1)",
+        .deprecated_since = "6.2.0",
+        .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+        .args = {Key("source"), Key("destination", 1)}}},
+      {"rpush",
+       {.complexity = kPushComplexity,
+        .history = {{"2.4.0", "Accepts multiple `element` arguments."}},
+        .args = {Key("key"), Str("element").Multi()}}},
+      {"rpushx",
+       {.complexity = kPushComplexity,
+        .history = {{"4.0.0", "Accepts multiple `element` arguments."}},
+        .args = {Key("key"), Str("element").Multi()}}},
       {"save", {.complexity = "O(N) where N is the total number of keys in all databases"}},
       {"scan",
        {.complexity = "O(1) for every call. O(N) for a complete iteration, including enough "

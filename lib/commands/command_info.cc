@@ -23,6 +23,7 @@ constexpr Named<uint32_t> kFlagNames[] = {
     {kDenyOom, "denyoom"},
     {kAdmin, "admin"},
     {kNoScript, "noscript"},
+    {kBlocking, "blocking"},
     {kLoading, "loading"},
     {kStale, "stale"},
     {kSkipSlowlog, "skip_slowlog"},
@@ -30,6 +31,7 @@ constexpr Named<uint32_t> kFlagNames[] = {
     {kNoAuth, "no_auth"},
     {kNoAsyncLoading, "no_async_loading"},
     {kNoMulti, "no_multi"},
+    {kMovableKeys, "movablekeys"},
     {kAllowBusy, "allow_busy"},
 };
 

@@ -37,6 +37,16 @@ KeySpec Keys(int index, uint16_t flags, int lastkey = 0, int keystep = 1) {
   return ks;
 }
 
+// Keys counted by the argument at `index` (LMPOP's numkeys), the first right after it.
+KeySpec KeyNum(int index, uint16_t flags) {
+  KeySpec ks = Keys(index, flags);
+  ks.find = KeySpec::Find::kKeyNum;
+  ks.keynumidx = 0;
+  ks.firstkey = 1;
+  ks.keystep = 1;
+  return ks;
+}
+
 // SET's key: read too (RW ACCESS UPDATE) if GET follows the value, else overwritten (OW UPDATE).
 uint16_t SetKeyFlags(Args argv) {
   for (size_t i = 3; i < argv.size(); ++i) {
@@ -65,6 +75,26 @@ std::vector<std::pair<std::string_view, CommandInfo>>* BuildTable() {
        {.flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
         .acl = kAclConnection}},
       {"bgsave", {.flags = kAdmin | kNoScript | kNoAsyncLoading}},
+      {"blmove",
+       {.flags = kWrite | kDenyOom | kNoScript | kBlocking,
+        .acl = kAclList | kAclBlocking,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)}}},
+      {"blmpop",
+       {.flags = kWrite | kBlocking | kMovableKeys,
+        .acl = kAclList | kAclBlocking,
+        .key_specs = {KeyNum(2, RW | ACCESS | DELETE)}}},
+      {"blpop",
+       {.flags = kWrite | kNoScript | kBlocking,
+        .acl = kAclList | kAclBlocking,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE, -2)}}},
+      {"brpop",
+       {.flags = kWrite | kNoScript | kBlocking,
+        .acl = kAclList | kAclBlocking,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE, -2)}}},
+      {"brpoplpush",
+       {.flags = kWrite | kDenyOom | kNoScript | kBlocking,
+        .acl = kAclList | kAclBlocking,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)}}},
       {"client", {}},
       {"client|caching", {.flags = kNoScript | kLoading | kStale, .acl = kAclConnection}},
       {"client|getname", {.flags = kNoScript | kLoading | kStale, .acl = kAclConnection}},
@@ -249,6 +279,29 @@ std::vector<std::pair<std::string_view, CommandInfo>>* BuildTable() {
        {.flags = kLoading | kStale | kFast,
         .acl = kAclAdmin | kAclDangerous,
         .tips = {"nondeterministic_output"}}},
+      {"lindex", {.flags = kReadOnly, .acl = kAclList, .key_specs = {Keys(1, RO | ACCESS)}}},
+      {"linsert",
+       {.flags = kWrite | kDenyOom, .acl = kAclList, .key_specs = {Keys(1, RW | INSERT)}}},
+      {"llen", {.flags = kReadOnly | kFast, .acl = kAclList, .key_specs = {Keys(1, RO)}}},
+      {"lmove",
+       {.flags = kWrite | kDenyOom,
+        .acl = kAclList,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)}}},
+      {"lmpop",
+       {.flags = kWrite | kMovableKeys,
+        .acl = kAclList,
+        .key_specs = {KeyNum(1, RW | ACCESS | DELETE)}}},
+      {"lpop",
+       {.flags = kWrite | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | ACCESS | DELETE)}}},
+      {"lpos", {.flags = kReadOnly, .acl = kAclList, .key_specs = {Keys(1, RO | ACCESS)}}},
+      {"lpush",
+       {.flags = kWrite | kDenyOom | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | INSERT)}}},
+      {"lpushx",
+       {.flags = kWrite | kDenyOom | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | INSERT)}}},
+      {"lrange", {.flags = kReadOnly, .acl = kAclList, .key_specs = {Keys(1, RO | ACCESS)}}},
+      {"lrem", {.flags = kWrite, .acl = kAclList, .key_specs = {Keys(1, RW | DELETE)}}},
+      {"lset", {.flags = kWrite | kDenyOom, .acl = kAclList, .key_specs = {Keys(1, RW | UPDATE)}}},
+      {"ltrim", {.flags = kWrite, .acl = kAclList, .key_specs = {Keys(1, RW | DELETE)}}},
       {"memory", {}},
       {"memory|doctor",
        {.tips = {"nondeterministic_output", "request_policy:all_shards",
@@ -342,6 +395,16 @@ std::vector<std::pair<std::string_view, CommandInfo>>* BuildTable() {
       {"reset",
        {.flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
         .acl = kAclConnection}},
+      {"rpop",
+       {.flags = kWrite | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | ACCESS | DELETE)}}},
+      {"rpoplpush",
+       {.flags = kWrite | kDenyOom,
+        .acl = kAclList,
+        .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)}}},
+      {"rpush",
+       {.flags = kWrite | kDenyOom | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | INSERT)}}},
+      {"rpushx",
+       {.flags = kWrite | kDenyOom | kFast, .acl = kAclList, .key_specs = {Keys(1, RW | INSERT)}}},
       {"save", {.flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti}},
       {"scan",
        {.flags = kReadOnly,

@@ -99,7 +99,9 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
     if (dirty) return false;
   }
   ctx.reply->ArrayHeader(queue.size());
-  ctx.may_block = false;  // a blocking command inside the transaction replies at once, as Redis
+  // A blocking command inside the transaction answers at once, as if its timeout had passed.
+  const bool may_block = ctx.may_block;
+  ctx.may_block = false;
   std::vector<std::string_view> argv;
   for (const std::vector<std::string>& command : queue) {
     argv.assign(command.begin(), command.end());
@@ -109,6 +111,7 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
       ctx.reply->set_protocol(ctx.client->protocol);
     }
   }
+  ctx.may_block = may_block;
   return true;
 }
 
@@ -153,17 +156,22 @@ void CmdUnwatch(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable* table) {
-  auto add = [&](CommandSpec s) {
+  auto add = [&](CommandSpec s, uint32_t behavior = 0) {
     s.group = "transactions";
+    s.behavior = behavior;
     table->Register(std::move(s));
   };
   const uint32_t flags = kNoScript | kLoading | kStale;
-  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"));
-  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"));
-  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"));
+  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"),
+      kRunsInMulti);
+  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"),
+      kRunsInMulti | kEndsTransaction);
+  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"),
+      kRunsInMulti);
   add(MakeSpec("watch", -2, flags | kFast, CmdWatch,
                "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", 1,
-               -1, 1));
+               -1, 1),
+      kRunsInMulti);
   add(MakeSpec("unwatch", 1, flags | kFast, CmdUnwatch,
                "Forgets about watched keys of a transaction.", "2.2.0"));
 }

@@ -5,14 +5,10 @@
 // against redis-server 7.0.15 (byte for byte). Timings use generous margins: a reply that must
 // wait is checked to be absent for a while, then to come within seconds.
 //
-// The list commands (lib/commands/list_family.cc) may not be registered yet on this branch: then
-// the test registers minimal stand-ins for RPUSH, LPUSH, BLPOP, BRPOP, BRPOPLPUSH and BLMOVE that
-// follow the same contract (BlockRequest, CommandContext::may_block), so the server side is
-// tested either way; once the real ones exist they are used as they are.
+// The list commands themselves are lib/commands/list_family.cc (tested in tests/commands).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,9 +19,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
-#include "lib/commands/args.h"
-#include "lib/commands/command_table.h"
-#include "lib/util/errors.h"
 #include "lib/util/strings.h"
 #include "server/options.h"
 #include "tests/server/net_test_util.h"
@@ -36,144 +29,11 @@
 namespace embedis::testing {
 namespace {
 
-using commands::Args;
-using commands::CommandContext;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 int64_t MsSince(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start).count();
-}
-
-// ---- Stand-ins for the list commands (only registered when the table has none) ----
-
-// Pushes to the list at `key`; the new length, or nullopt for WRONGTYPE.
-std::optional<int64_t> Push(CommandContext& ctx, std::string_view key,
-                            const std::vector<std::string_view>& elements, bool left) {
-  std::optional<int64_t> length;
-  ctx.keyspace->Update(ctx.client->db, key, [&](KeyHandle& h) {
-    if (h.exists() && h.type() != ValueType::kList) return;
-    ListValue& list = h.exists() ? h.list() : h.CreateList();
-    for (std::string_view e : elements) left ? list.PushFront(e) : list.PushBack(e);
-    length = static_cast<int64_t>(list.size());
-  });
-  return length;
-}
-
-enum class PopResult { kNone, kPopped, kWrongType };
-
-PopResult Pop(CommandContext& ctx, std::string_view key, bool left, std::string* out) {
-  PopResult result = PopResult::kNone;
-  ctx.keyspace->Update(ctx.client->db, key, [&](KeyHandle& h) {
-    if (!h.exists()) return;
-    if (h.type() != ValueType::kList) {
-      result = PopResult::kWrongType;
-      return;
-    }
-    *out = left ? h.list().PopFront() : h.list().PopBack();
-    result = PopResult::kPopped;
-  });
-  return result;
-}
-
-// Redis's timeout argument: seconds, fractional; the absolute deadline (0: forever) or an error.
-bool ParseTimeout(CommandContext& ctx, std::string_view arg, int64_t* deadline_ms) {
-  double seconds;
-  if (!commands::ParseDouble(arg, &seconds) || !std::isfinite(seconds)) {
-    commands::ReplyError(ctx, "ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (seconds < 0) {
-    commands::ReplyError(ctx, "ERR timeout is negative");
-    return false;
-  }
-  const int64_t ms = static_cast<int64_t>(seconds * 1000);
-  *deadline_ms = ms == 0 ? 0 : ctx.keyspace->clock()->NowMs() + ms;
-  return true;
-}
-
-void CmdPush(CommandContext& ctx, Args argv, bool left) {
-  std::optional<int64_t> n =
-      Push(ctx, argv[1], std::vector<std::string_view>(argv.begin() + 2, argv.end()), left);
-  if (!n) return commands::ReplyError(ctx, errors::kWrongType);
-  ctx.reply->Integer(*n);
-}
-
-void CmdBPop(CommandContext& ctx, Args argv, bool left) {
-  int64_t deadline;
-  if (!ParseTimeout(ctx, argv.back(), &deadline)) return;
-  std::vector<std::string> keys;
-  for (size_t i = 1; i + 1 < argv.size(); ++i) {
-    std::string element;
-    switch (Pop(ctx, argv[i], left, &element)) {
-      case PopResult::kWrongType:
-        return commands::ReplyError(ctx, errors::kWrongType);
-      case PopResult::kPopped:
-        ctx.reply->ArrayHeader(2);
-        ctx.reply->BulkString(argv[i]);
-        return ctx.reply->BulkString(element);
-      case PopResult::kNone:
-        keys.emplace_back(argv[i]);
-    }
-  }
-  if (!ctx.may_block) return ctx.reply->NullArray();
-  ctx.client->block_request = commands::BlockRequest{.keys = keys, .deadline_ms = deadline};
-}
-
-// BLMOVE src dst LEFT|RIGHT LEFT|RIGHT timeout; BRPOPLPUSH src dst timeout.
-void CmdBMove(CommandContext& ctx, std::string_view src, std::string_view dst, bool from_left,
-              bool to_left, std::string_view timeout) {
-  int64_t deadline;
-  if (!ParseTimeout(ctx, timeout, &deadline)) return;
-  std::string element;
-  const std::optional<ValueType> dst_type = ctx.keyspace->Type(ctx.client->db, dst);
-  switch (Pop(ctx, src, from_left, &element)) {
-    case PopResult::kWrongType:
-      return commands::ReplyError(ctx, errors::kWrongType);
-    case PopResult::kPopped:
-      if (dst_type.has_value() && *dst_type != ValueType::kList) {
-        Push(ctx, src, {element}, from_left);  // put it back
-        return commands::ReplyError(ctx, errors::kWrongType);
-      }
-      Push(ctx, dst, {element}, to_left);
-      return ctx.reply->BulkString(element);
-    case PopResult::kNone:
-      break;
-  }
-  if (!ctx.may_block) return ctx.reply->Null();
-  ctx.client->block_request =
-      commands::BlockRequest{.keys = {std::string(src)},
-                             .deadline_ms = deadline,
-                             .timeout_reply = commands::BlockRequest::TimeoutReply::kNullBulk};
-}
-
-void RegisterListStandIns(commands::CommandTable& table) {
-  if (table.Find("blpop") != nullptr) return;  // the real list family is there
-  using commands::MakeSpec;
-  table.Register(MakeSpec(
-      "rpush", -3, commands::kWrite, [](CommandContext& c, Args a) { CmdPush(c, a, false); },
-      "test", "1.0.0", 1, 1, 1));
-  table.Register(MakeSpec(
-      "lpush", -3, commands::kWrite, [](CommandContext& c, Args a) { CmdPush(c, a, true); }, "test",
-      "1.0.0", 1, 1, 1));
-  table.Register(MakeSpec(
-      "blpop", -3, commands::kWrite, [](CommandContext& c, Args a) { CmdBPop(c, a, true); }, "test",
-      "2.0.0", 1, -2, 1));
-  table.Register(MakeSpec(
-      "brpop", -3, commands::kWrite, [](CommandContext& c, Args a) { CmdBPop(c, a, false); },
-      "test", "2.0.0", 1, -2, 1));
-  table.Register(MakeSpec(
-      "brpoplpush", 4, commands::kWrite,
-      [](CommandContext& c, Args a) { CmdBMove(c, a[1], a[2], false, true, a[3]); }, "test",
-      "2.2.0", 1, 2, 1));
-  table.Register(MakeSpec(
-      "blmove", 6, commands::kWrite,
-      [](CommandContext& c, Args a) {
-        const bool from_left = commands::EqualsIgnoreCase(a[3], "left");
-        const bool to_left = commands::EqualsIgnoreCase(a[4], "left");
-        CmdBMove(c, a[1], a[2], from_left, to_left, a[5]);
-      },
-      "test", "6.2.0", 1, 2, 1));
 }
 
 // ---- Fixture ----
@@ -190,8 +50,7 @@ class BlockingTest : public ServerTest {
   void Start(int io_threads = 2) {
     ServerOptions options;
     options.io_threads = io_threads;
-    ASSERT_NO_FATAL_FAILURE(
-        StartServer(options, [](Server& server) { RegisterListStandIns(server.table()); }));
+    ASSERT_NO_FATAL_FAILURE(StartServer(options));
   }
 
   // The value of an INFO clients field, e.g. "blocked_clients".
@@ -261,6 +120,17 @@ TEST_F(BlockingTest, SeveralKeysServeTheFirstNonEmptyOrTheOneThatBecomesReady) {
   ASSERT_NO_FATAL_FAILURE(Block(c, {"BRPOP", "k1", "k2", "0"}, 1));
   EXPECT_EQ(Call({"RPUSH", "k2", "a", "b"}), ":2\r\n");
   EXPECT_EQ(c.Read(), KeyAndElement("k2", "b"));
+  EXPECT_TRUE(WaitForBlocked(0));
+}
+
+TEST_F(BlockingTest, BlmpopIsServedFromTheKeyThatBecameReady) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  TimedConnection a(port_), b(port_);
+  ASSERT_NO_FATAL_FAILURE(Block(a, {"BLMPOP", "0", "2", "m1", "m2", "RIGHT", "COUNT", "2"}, 1));
+  ASSERT_NO_FATAL_FAILURE(Block(b, {"BLMPOP", "0", "2", "m2", "m1", "LEFT"}, 2));
+  EXPECT_EQ(Call({"RPUSH", "m2", "1", "2", "3"}), ":3\r\n");
+  EXPECT_EQ(a.Read(), absl::StrCat("*2\r\n", Bulk("m2"), "*2\r\n", Bulk("3"), Bulk("2")));
+  EXPECT_EQ(b.Read(), absl::StrCat("*2\r\n", Bulk("m2"), "*1\r\n", Bulk("1")));
   EXPECT_TRUE(WaitForBlocked(0));
 }
 
@@ -565,6 +435,16 @@ std::string Scenario(int port) {
   note("admin", admin.Read());
   admin.Send({{"BRPOP", "dst", "0.05"}});  // what BRPOPLPUSH moved: 4
   note("admin", admin.Read());
+  a.Send({{"BLMPOP", "0", "2", "m1", "m2", "LEFT", "COUNT", "5"}});
+  settle();
+  b.Send({{"BLMPOP", "0", "1", "m2", "RIGHT"}});
+  settle();
+  admin.Send({{"LPUSH", "m2", "x", "y", "z"}});
+  note("admin", admin.Read());
+  note("a", a.Read());
+  admin.Send({{"LPUSH", "m2", "w"}});
+  note("admin", admin.Read());
+  note("b", b.Read());
   a.Send({{"BLMOVE", "none", "x", "LEFT", "LEFT", "0"}});
   settle();
   admin.Send({{"CLIENT", "UNBLOCK", a_id, "TIMEOUT"}});
@@ -605,7 +485,6 @@ TEST(BlockingDifferentialTest, SameBytesAsRedisServer) {
   options.io_threads = 2;
   options.loglevel = "warning";
   Server server(&keyspace, options);
-  RegisterListStandIns(server.table());
   ASSERT_TRUE(server.Start().ok());
   const std::string theirs = Scenario(redis.port());
   const std::string ours = Scenario(server.port());
