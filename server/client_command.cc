@@ -1,6 +1,6 @@
 // CLIENT and its subcommands: ID, INFO, LIST, SETNAME, GETNAME, SETINFO, KILL, NO-EVICT, NO-TOUCH,
-// REPLY, PAUSE, UNPAUSE, HELP. CLIENT LIST and CLIENT KILL see every connection through the
-// server's registry; a kill is posted to the target's own loop (server_state.h).
+// REPLY, PAUSE, UNPAUSE, UNBLOCK, HELP. CLIENT LIST and CLIENT KILL see every connection through
+// the server's registry; a kill is posted to the target's own loop (server_state.h).
 //
 // CLIENT REPLY sets the connection's reply mode; the loop drops the replies (server_state.h).
 // CLIENT PAUSE sets the server's pause; HeldByPause (below) says which commands it holds and the
@@ -228,6 +228,42 @@ void CmdClientPause(CommandContext& ctx, Args argv) {
   ctx.reply->Ok();
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked on keys (it then gets its timeout
+// reply or the UNBLOCKED error from its own loop), 0 otherwise (server/blocking.h). redis-server
+// checks the reason before the id. A client held by CLIENT PAUSE is not blocked on keys: 0.
+void CmdClientUnblock(CommandContext& ctx, Args argv) {
+  if (argv.size() > 4) {
+    return ReplyError(ctx, absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                        ToAbsl(argv[1]), "'. Try CLIENT HELP."));
+  }
+  UnblockReason reason = UnblockReason::kTimeout;
+  if (argv.size() == 4) {
+    if (EqualsIgnoreCase(argv[3], "error")) {
+      reason = UnblockReason::kError;
+    } else if (!EqualsIgnoreCase(argv[3], "timeout")) {
+      return ReplyError(ctx, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  int64_t id;
+  if (!commands::ParseInt64(argv[2], &id)) return ReplyError(ctx, errors::kNotInteger);
+  std::shared_ptr<Connection> target = State(ctx).FindClient(id);
+  bool claimed = false;
+  // With every loop held off, no serve or timeout of the target is half done: the claim is
+  // atomic with them (its loop checks unblock_reason under its exec_mu_).
+  auto claim = [&] {
+    int none = static_cast<int>(UnblockReason::kNone);
+    claimed = target != nullptr && target->waiting_on_keys.load(std::memory_order_relaxed) &&
+              target->unblock_reason.compare_exchange_strong(none, static_cast<int>(reason));
+  };
+  if (ctx.exclusive != nullptr) {
+    ctx.exclusive->Run(claim);
+  } else {
+    claim();
+  }
+  if (claimed) target->loop()->PostUnblock(id);
+  ctx.reply->Integer(claimed ? 1 : 0);
+}
+
 void CmdClientUnpause(CommandContext& ctx, Args) {
   State(ctx).Unpause();
   ctx.reply->Ok();
@@ -273,6 +309,8 @@ void CmdClientHelp(CommandContext& ctx, Args) {
              "    Set client meta attr. Options are:",
              "    * LIB-NAME: the client lib name.",
              "    * LIB-VER: the client lib version.",
+             "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+             "    Unblock the specified blocked client.",
              "NO-EVICT (ON|OFF)",
              "    Protect current client connection from eviction.",
              "NO-TOUCH (ON|OFF)",
@@ -334,6 +372,9 @@ void RegisterClientCommand(commands::CommandTable* table) {
                    "Instructs the server whether to reply to commands.", "3.2.0"),
           MakeSpec("pause", -3, kAdmin | conn_flags, CmdClientPause,
                    "Suspends commands processing.", "2.9.50"),
+          MakeSpec("unblock", -3, kAdmin | conn_flags, CmdClientUnblock,
+                   "Unblocks a client blocked by a blocking command from a different connection.",
+                   "5.0.0"),
           MakeSpec("unpause", 2, kAdmin | conn_flags, CmdClientUnpause,
                    "Resumes processing commands from paused clients.", "6.2.0"),
           MakeSpec("help", 2, kLoading | kStale, CmdClientHelp,

@@ -103,9 +103,10 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "client_recent_max_input_buffer", 0);
     AppendLine(&s, "client_recent_max_output_buffer", 0);
     AppendLine(&s, "blocked_clients",
-               state.blocked_clients().load(std::memory_order_relaxed));  // CLIENT PAUSE
+               state.blocked_clients().load(std::memory_order_relaxed));  // keys and CLIENT PAUSE
     AppendLine(&s, "tracking_clients", 0);
-    AppendLine(&s, "clients_in_timeout_table", 0);
+    AppendLine(&s, "clients_in_timeout_table",
+               state.clients_in_timeout_table().load(std::memory_order_relaxed));
   } else if (section == "memory") {
     s = "# Memory\r\n";
     struct mallinfo2 mi = mallinfo2();

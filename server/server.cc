@@ -289,12 +289,17 @@ void EventLoop::DrainInbox() {
   while (::read(wake_fd_, &value, sizeof(value)) > 0) {
   }
   std::vector<std::shared_ptr<Connection>> conns;
-  std::vector<int64_t> kills;
+  std::vector<int64_t> kills, unblocks;
+  std::vector<std::pair<int, std::string>> ready;
   {
     MutexLock l(&inbox_mu_);
     conns.swap(inbox_conns_);
     kills.swap(inbox_kills_);
+    ready.swap(inbox_ready_);
+    unblocks.swap(inbox_unblocks_);
   }
+  if (!unblocks.empty()) FinishUnblocks(unblocks);
+  if (!ready.empty()) ServeReady(std::move(ready));
   for (auto& c : conns) Register(std::move(c));
   for (int64_t id : kills) {
     auto it = conns_.find(id);
@@ -413,6 +418,7 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   // a client that saw its connection end must not find it still counted.
   // MULTI state and WATCH registrations go now, not when the last reference does.
   c->client.ResetTransaction();
+  if (c->block != nullptr) Unblock(*c);
   if (c->blocked.exchange(false, std::memory_order_relaxed)) {
     state_->blocked_clients().fetch_sub(1, std::memory_order_relaxed);
   }
@@ -469,8 +475,7 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
   const size_t mark = c.out.size();
   const bool dropping = c.replies_dropped();
   // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
-  if (!c.client.authenticated && resolved.command_ok() &&
-      (spec->flags & commands::kNoAuth) == 0) {
+  if (!c.client.authenticated && resolved.command_ok() && (spec->flags & commands::kNoAuth) == 0) {
     c.writer.Error("NOAUTH Authentication required.");
     c.EndCommandOutput(mark, dropping);
     return true;
@@ -479,8 +484,13 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
                                .client = &c.client,
                                .reply = &c.writer,
                                .server = &c,
-                               .exclusive = &exclusive_};
+                               .exclusive = &exclusive_,
+                               .may_block = true};
   table.Execute(ctx, args, resolved);
+  // A command that asks to block wrote nothing: its reply (and CLIENT REPLY SKIP's effect on it)
+  // comes when it is served or times out (the caller parks it: server/blocking.h).
+  if (c.client.block_request.has_value()) [[unlikely]]
+    return true;
   c.EndCommandOutput(mark, dropping);  // CLIENT REPLY OFF / SKIP
   const int queued = c.client.tx.in_multi ? static_cast<int>(c.client.tx.queue.size()) : -1;
   if (queued != c.multi.load(std::memory_order_relaxed)) {
@@ -498,12 +508,15 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
 
 // Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
 void EventLoop::Exclusive::Run(absl::FunctionRef<void()> fn) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (running_) return fn();  // CLIENT UNBLOCK queued in MULTI: EXEC holds every loop already
   ServerState* state = loop_->state_;
   const int n = state->io_threads();
   // Never wait for a loop mutex while holding one out of index order: let ours go first.
   loop_->exec_mu_.Unlock();
   for (int i = 0; i < n; ++i) state->loop(i).exec_mu_.Lock();
+  running_ = true;
   fn();
+  running_ = false;
   for (int i = n - 1; i >= 0; --i) state->loop(i).exec_mu_.Unlock();
   loop_->exec_mu_.Lock();
 }
@@ -532,7 +545,7 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     Close(c, "output buffer limit");
     return false;
   };
-  while (!c->closing && !held) {
+  while (!c->closing && !held && c->block == nullptr) {
     if (c->pending_output() > pause) {
       c->paused = true;  // backpressure: resume when the replies have drained
       break;
@@ -549,6 +562,8 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
         held = true;
         break;
       }
+      if (c->client.block_request.has_value()) [[unlikely]]
+        Park(*c, argv);
       c->held.pop_front();
       --budget;
       ++executed;
@@ -582,13 +597,19 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
         break;
       }
       ++executed;
+      if (c->client.block_request.has_value()) [[unlikely]] {
+        // Blocked on keys: the rest of the batch waits, in order, until it is unblocked.
+        Park(*c, commands::Args(batch_[i].data(), batch_[i].size()));
+        for (size_t j = i + 1; j < n; ++j) c->held.emplace_back(batch_[j].begin(), batch_[j].end());
+        break;
+      }
       if (!within_output_limit()) return false;
     }
     if (state_->stopping()) break;
   }
   exec_lock.unlock();
   state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
-  if (const bool blocked = !c->held.empty();
+  if (const bool blocked = !c->held.empty() || c->block != nullptr;
       blocked != c->blocked.load(std::memory_order_relaxed)) {
     c->blocked.store(blocked, std::memory_order_relaxed);
     state_->blocked_clients().fetch_add(blocked ? 1 : -1, std::memory_order_relaxed);
@@ -597,7 +618,8 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     c->held_listed = true;
     held_.push_back(c->id());
   }
-  if (!c->closing && !c->paused && !more && c->held.empty() && !c->parser.status().ok()) {
+  if (!c->closing && !c->paused && !more && c->held.empty() && c->block == nullptr &&
+      !c->parser.status().ok()) {
     // redis-server answers a protocol error with -ERR and closes the connection (the error, too,
     // is dropped under CLIENT REPLY OFF or SKIP).
     if (!c->replies_dropped()) c->writer.Error(absl::StrCat("ERR ", c->parser.status().message()));
@@ -706,7 +728,8 @@ void EventLoop::Cron() {
   if (timeout > 0) {
     std::vector<std::shared_ptr<Connection>> idle;
     for (const auto& [id, c] : conns_) {
-      if (!c->held.empty()) continue;  // as redis-server: a blocked client does not time out
+      // As redis-server: a blocked client does not time out.
+      if (!c->held.empty() || c->block != nullptr) continue;
       if (now - c->last_interaction_ms.load(std::memory_order_relaxed) >
           static_cast<int64_t>(timeout) * 1000) {
         idle.push_back(c);
@@ -735,6 +758,7 @@ void EventLoop::Run() {
     if (!held_.empty()) {  // wake when the pause ends (or CLIENT UNPAUSE wakes us)
       timeout = static_cast<int>(std::min<int64_t>(timeout, state_->PauseRemainingMs()));
     }
+    timeout = BlockedSleepMs(timeout);
     int n = epoll_wait(epoll_fd_, events.data(), kMaxEvents, timeout);
     if (n < 0 && errno != EINTR) {
       state_->Log(LogLevel::kWarning, absl::StrCat("epoll_wait: ", strerror(errno)));
@@ -742,6 +766,9 @@ void EventLoop::Run() {
     }
     // Connections a client pause held go first, before anything read in this turn.
     ResumeHeld();
+    if (!paused_ready_.empty() && state_->ActivePause() == PauseMode::kNone) {
+      ServeReady(std::exchange(paused_ready_, {}));
+    }
     for (int i = 0; i < n; ++i) {
       const epoll_event& ev = events[i];
       if (ev.data.u64 == kWakeTag) {
@@ -781,6 +808,7 @@ void EventLoop::Run() {
         Process(c);
       }
     }
+    if (!deadlines_.empty()) ExpireBlocked();
     FlushPending();
     const int64_t now = NowMs();
     if (now - last_cron_ms_ >= cron_interval) {

@@ -162,6 +162,12 @@ std::vector<std::shared_ptr<Connection>> ServerState::Clients() const {
   return out;
 }
 
+std::shared_ptr<Connection> ServerState::FindClient(int64_t id) const {
+  MutexLock l(&clients_mu_);
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
 EventLoop* ServerState::PickLoop() {
   EventLoop* best = loops_[0].get();
   for (const auto& loop : loops_) {
@@ -351,6 +357,13 @@ absl::Status ServerState::Start() {
     }
     loops_.push_back(std::move(loop));
   }
+  // Keys that clients wait for (server/blocking.h): whoever creates one, the loop of its first
+  // waiter is told; the listener never waits for a loop.
+  ready_listener_ = keyspace_->AddReadyListener([this](int db, std::string_view key) {
+    if (const std::optional<BlockingRegistry::Waiter> front = blocking_.Front(db, key)) {
+      front->loop->PostReady(db, key);
+    }
+  });
   for (auto& loop : loops_) loop->Start();
   if (persistence_) persistence_->Start();
   return absl::OkStatus();
@@ -374,6 +387,8 @@ void ServerState::Stop() {
   if (stopped_ || !started_) return;
   stopped_ = true;
   RequestStop();
+  if (ready_listener_ != 0) keyspace_->RemoveReadyListener(ready_listener_);  // before the loops go
+  ready_listener_ = 0;
   for (auto& loop : loops_) loop->Join();
   loops_.clear();
   CloseListeners();

@@ -70,6 +70,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -82,6 +83,7 @@
 #include "lib/resp/request_parser.h"
 #include "lib/resp/writer.h"
 #include "lib/util/mutex.h"
+#include "server/blocking.h"
 #include "server/options.h"
 #include "server/persistence.h"
 
@@ -133,9 +135,13 @@ class Connection {
   size_t pending_output() const { return out.size() - out_sent; }
 
   // CLIENT PAUSE: commands taken from the parser that wait for the pause to end, oldest first
-  // (copies: the parser's views end at the next read). Empty unless the connection is held.
+  // (copies: the parser's views end at the next read). Empty unless the connection is held, or
+  // blocked on keys (then the commands pipelined after the blocking one wait here).
   std::deque<std::vector<std::string>> held;
   bool held_listed = false;  // in its loop's list of held connections
+
+  // Blocked on keys (server/blocking.h): the command to run again; null when not blocked.
+  std::unique_ptr<BlockedCommand> block;
 
   // CLIENT REPLY (see the header comment). The commands call these:
   void RepliesOn();      // ON: replies resume, a SKIP of the running command ends too
@@ -158,7 +164,11 @@ class Connection {
   std::atomic<uint64_t> qbuf{0};
   std::atomic<uint64_t> omem{0};
   std::atomic<int> multi{-1};        // commands queued since MULTI; -1 outside MULTI (CLIENT LIST)
-  std::atomic<bool> blocked{false};  // held by CLIENT PAUSE (CLIENT LIST flag "b")
+  std::atomic<bool> blocked{false};  // held by CLIENT PAUSE or blocked on keys (CLIENT LIST "b")
+  // Blocked on keys (set and cleared by the owning loop under its exec_mu_), and CLIENT
+  // UNBLOCK's claim on it (an UnblockReason; set under every loop's exec_mu_).
+  std::atomic<bool> waiting_on_keys{false};
+  std::atomic<int> unblock_reason{0};
 
   // Name and library, changed by CLIENT SETNAME / SETINFO / HELLO / RESET on the loop thread.
   void SetName(std::string name);
@@ -225,6 +235,7 @@ class EventLoop {
 
    private:
     EventLoop* const loop_;
+    bool running_ = false;  // inside Run (CLIENT UNBLOCK inside EXEC runs `fn` directly)
   };
 
   EventLoop(ServerState* state, int index);
@@ -238,6 +249,10 @@ class EventLoop {
   void Adopt(std::shared_ptr<Connection> conn);
   void Kill(int64_t id);
   void Wake();
+  // Thread-safe (server/blocking.h): (db, key) became ready for this loop's first waiter; a
+  // CLIENT UNBLOCK claimed connection `id` of this loop.
+  void PostReady(int db, std::string_view key);
+  void PostUnblock(int64_t id);
 
   int index() const { return index_; }
   size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
@@ -266,6 +281,22 @@ class EventLoop {
   void Close(const std::shared_ptr<Connection>& c, std::string_view reason);
   void Cron();
 
+  // Blocking on keys (blocking.cc; see server/blocking.h). Park turns the connection's
+  // block_request into a BlockedCommand and registers it; ServeReady serves the waiters of ready
+  // keys (in order); FinishBlock writes the timeout or UNBLOCKED reply of a parked connection;
+  // Unblock unregisters it; ExpireBlocked times out the waiters past their deadline; and
+  // BlockedSleepMs bounds epoll_wait's sleep for them.
+  void Park(Connection& c, commands::Args argv);  // REQUIRES: exec_mu_ held
+  void ServeReady(std::vector<std::pair<int, std::string>> keys);
+  bool ServeOne(const std::shared_ptr<Connection>& c, std::string_view key);
+  void FinishBlock(Connection& c, UnblockReason reason);  // REQUIRES: exec_mu_ held
+  void Unblock(Connection& c);
+  void ExpireBlocked();
+  void FinishUnblocks(const std::vector<int64_t>& ids);
+  int BlockedSleepMs(int timeout);
+  // After Unblock: runs what the connection pipelined meanwhile, and sends its replies.
+  void Resume(const std::shared_ptr<Connection>& c);
+
   ServerState* const state_;
   const int index_;
   // Held while this loop executes commands; EXEC of any loop takes all of them.
@@ -287,6 +318,10 @@ class EventLoop {
       std::vector<std::vector<std::string_view>>(kBatch);
   std::vector<const commands::CommandSpec*> found_ =
       std::vector<const commands::CommandSpec*>(kBatch);
+  // Deadlines of this loop's blocked connections (keyspace clock), earliest first.
+  std::set<std::pair<int64_t, int64_t>> deadlines_;  // (deadline_ms, connection id)
+  // Ready keys that a client pause keeps from being served until it ends.
+  std::vector<std::pair<int, std::string>> paused_ready_;
   int64_t last_cron_ms_ = 0;
   uint64_t last_ops_ = 0;
   int64_t last_ops_ms_ = 0;
@@ -294,6 +329,8 @@ class EventLoop {
   Mutex inbox_mu_;
   std::vector<std::shared_ptr<Connection>> inbox_conns_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<int64_t> inbox_kills_ ABSL_GUARDED_BY(inbox_mu_);
+  std::vector<std::pair<int, std::string>> inbox_ready_ ABSL_GUARDED_BY(inbox_mu_);
+  std::vector<int64_t> inbox_unblocks_ ABSL_GUARDED_BY(inbox_mu_);
 };
 
 // Options that CONFIG SET may change while the server runs.
@@ -349,6 +386,8 @@ class ServerState {
   void AddClient(const std::shared_ptr<Connection>& c);
   void RemoveClient(int64_t id);
   std::vector<std::shared_ptr<Connection>> Clients() const;
+  // The connection with this id, or nullptr.
+  std::shared_ptr<Connection> FindClient(int64_t id) const;
   // Picks the loop with the fewest connections.
   EventLoop* PickLoop();
 
@@ -363,8 +402,12 @@ class ServerState {
   int64_t PauseRemainingMs() const;
   // Changes with every Pause and Unpause.
   uint64_t pause_epoch() const { return pause_epoch_.load(std::memory_order_acquire); }
-  // Connections held by a pause now (INFO blocked_clients).
+  // Connections held by a pause or blocked on keys now (INFO blocked_clients).
   std::atomic<int64_t>& blocked_clients() { return blocked_clients_; }
+  // Connections blocked on keys with a timeout (INFO clients_in_timeout_table).
+  std::atomic<int64_t>& clients_in_timeout_table() { return clients_in_timeout_table_; }
+  // Who waits for which keys (server/blocking.h).
+  BlockingRegistry& blocking() { return blocking_; }
   // Loop `i`, 0 <= i < io_threads(), once started.
   EventLoop& loop(int i) const { return *loops_[i]; }
   void Log(LogLevel level, std::string_view message);
@@ -405,6 +448,9 @@ class ServerState {
   std::atomic<int64_t> pause_end_ms_{0};  // MonotonicMs()
   std::atomic<uint64_t> pause_epoch_{0};
   std::atomic<int64_t> blocked_clients_{0};
+  std::atomic<int64_t> clients_in_timeout_table_{0};
+  BlockingRegistry blocking_;
+  int ready_listener_ = 0;  // Keyspace::AddReadyListener's id while started
 
   std::atomic<bool> stop_requested_{false};
   Mutex stop_mu_;
