@@ -191,7 +191,7 @@ TEST(NewRedisStore, UnreachableServerIsUnavailable) {
 }
 
 // Starts `redis` and opens a store on it with the URL's `path_and_query` ("/1?protocol=3").
-void StartAndOpen(RedisServerProcess& redis, std::string_view path_and_query,
+void StartAndOpen(RedisServerProcess& redis, const char* path_and_query,
                   std::unique_ptr<Store>* store) {
   ASSERT_OK(redis.Start());
   absl::StatusOr<ClientOptions> o =
