@@ -279,36 +279,27 @@ void CmdClientHelp(CommandContext& ctx, Args) {
              "    Will not touch LRU/LFU stats when this mode is on."});
 }
 
-// Whether `spec` (or its subcommand `sub`) is a write command.
-bool Writes(const CommandSpec* spec, const CommandSpec* sub) {
-  return ((sub != nullptr ? sub->flags : spec->flags) & commands::kWrite) != 0;
+// Whether the resolved command is a write command (a container's subcommand decides for it).
+bool Writes(const commands::Resolved& r) {
+  return ((r.sub != nullptr ? r.sub->flags : r.top->flags) & commands::kWrite) != 0;
 }
 
 }  // namespace
 
 bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
-                 const commands::ClientState& client, Args argv, const CommandSpec* spec,
-                 const CommandSpec* sub) {
+                 const commands::ClientState& client, const commands::Resolved& r) {
   // What redis-server rejects before it looks at the pause is answered at once.
-  if (spec == nullptr || !ArityOk(spec->arity, argv.size())) return false;
-  if (!spec->subcommands.empty() && (sub == nullptr || !ArityOk(sub->arity, argv.size()))) {
-    return false;
-  }
-  if (!client.authenticated && (spec->flags & commands::kNoAuth) == 0) return false;
-  const uint32_t flags = spec->flags | (sub != nullptr ? sub->flags : 0);
-  if (client.tx.in_multi && (flags & commands::kNoMulti) != 0) return false;
+  if (!r.ok()) return false;
+  if (!client.authenticated && (r.top->flags & commands::kNoAuth) == 0) return false;
+  if (client.tx.in_multi && (r.flags() & commands::kNoMulti) != 0) return false;
   if (mode == PauseMode::kAll) return true;
   // WRITE: write commands, queued in MULTI or not, and an EXEC that would run one.
-  if (Writes(spec, sub)) return true;
-  if (spec->name != "exec" || !client.tx.in_multi) return false;
+  if (Writes(r)) return true;
+  if (!r.has(commands::kEndsTransaction) || !client.tx.in_multi) return false;
   for (const std::vector<std::string>& queued : client.tx.queue) {
-    const CommandSpec* q = table.Find(queued[0]);
-    if (q == nullptr) continue;
-    const CommandSpec* q_sub = nullptr;
-    for (const CommandSpec& s : q->subcommands) {
-      if (queued.size() > 1 && EqualsIgnoreCase(queued[1], s.name)) q_sub = &s;
-    }
-    if (Writes(q, q_sub)) return true;
+    const std::vector<std::string_view> argv(queued.begin(), queued.end());
+    const commands::Resolved q = table.Resolve(argv, table.Find(argv[0]));
+    if (q.ok() && Writes(q)) return true;
   }
   return false;
 }

@@ -458,22 +458,18 @@ void EventLoop::OnWritable(const std::shared_ptr<Connection>& c) { Flush(c); }
 bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                            const commands::CommandSpec* spec) {
   const commands::CommandTable& table = state_->table();
-  const commands::CommandSpec* sub = nullptr;
-  if (spec != nullptr && !spec->subcommands.empty() && argv.size() > 1) {
-    for (const commands::CommandSpec& s : spec->subcommands) {
-      if (commands::EqualsIgnoreCase(argv[1], s.name)) sub = &s;
-    }
-  }
-  c.last_cmd.store(spec, std::memory_order_relaxed);
-  c.last_subcmd.store(sub, std::memory_order_relaxed);
   const commands::Args args(argv.data(), argv.size());
+  // Looked up and checked once; everything below and Execute use the resolution.
+  const commands::Resolved resolved = table.Resolve(args, spec);
+  c.last_cmd.store(spec, std::memory_order_relaxed);
+  c.last_subcmd.store(resolved.sub, std::memory_order_relaxed);
   if (const PauseMode pause = state_->ActivePause(); pause != PauseMode::kNone) [[unlikely]] {
-    if (HeldByPause(pause, table, c.client, args, spec, sub)) return false;
+    if (HeldByPause(pause, table, c.client, resolved)) return false;
   }
   const size_t mark = c.out.size();
   const bool dropping = c.replies_dropped();
   // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
-  if (!c.client.authenticated && spec != nullptr && ArityOk(spec->arity, argv.size()) &&
+  if (!c.client.authenticated && resolved.command_ok() &&
       (spec->flags & commands::kNoAuth) == 0) {
     c.writer.Error("NOAUTH Authentication required.");
     c.EndCommandOutput(mark, dropping);
@@ -484,7 +480,7 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
                                .reply = &c.writer,
                                .server = &c,
                                .exclusive = &exclusive_};
-  table.Execute(ctx, args, spec);
+  table.Execute(ctx, args, resolved);
   c.EndCommandOutput(mark, dropping);  // CLIENT REPLY OFF / SKIP
   const int queued = c.client.tx.in_multi ? static_cast<int>(c.client.tx.queue.size()) : -1;
   if (queued != c.multi.load(std::memory_order_relaxed)) {

@@ -177,9 +177,10 @@ void RegisterServerCommands(commands::CommandTable* table) {
   add(MakeSpec("hello", -1, kNoAuth | kNoScript | kLoading | kStale | kFast, CmdHello,
                "Handshakes with the Redis server.", "6.0.0"),
       "connection");
-  add(MakeSpec("reset", 1, kNoAuth | kNoScript | kLoading | kStale | kFast, CmdReset,
-               "Resets the connection.", "6.2.0"),
-      "connection");
+  CommandSpec reset = MakeSpec("reset", 1, kNoAuth | kNoScript | kLoading | kStale | kFast,
+                               CmdReset, "Resets the connection.", "6.2.0");
+  reset.behavior = commands::kRunsInMulti;
+  add(std::move(reset), "connection");
   add(MakeSpec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, CmdShutdown,
                "Synchronously saves the database(s) to disk and shuts down the Redis server."),
       "server");

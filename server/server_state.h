@@ -422,10 +422,9 @@ void RegisterServerCommands(commands::CommandTable* table);
 // redis-server decides: a command it rejects first (unknown command or subcommand, wrong number
 // of arguments, NOAUTH, not allowed inside MULTI) is answered at once; otherwise kAll holds
 // everything, kWrite holds write commands (queuing one in MULTI too) and an EXEC whose queue has
-// one. `spec` is table.Find(argv[0]), `sub` its subcommand named by argv[1] or nullptr.
+// one. `resolved` is the command line resolved by table.Resolve.
 bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
-                 const commands::ClientState& client, commands::Args argv,
-                 const commands::CommandSpec* spec, const commands::CommandSpec* sub);
+                 const commands::ClientState& client, const commands::Resolved& resolved);
 
 // The number of I/O loops when ServerOptions::io_threads is 0, for a machine with `cpus` CPUs.
 int DefaultIoThreads(unsigned cpus);

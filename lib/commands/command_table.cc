@@ -39,59 +39,58 @@ namespace {
 bool ArityOk(int arity, size_t argc) {
   return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
 }
-
-// The commands that run at once inside MULTI instead of being queued (as in
-// Redis, where processCommand compares the command procs).
-bool RunsInsideMulti(const CommandSpec& spec) {
-  static constexpr std::string_view kNames[] = {"exec",  "discard", "multi",
-                                                "watch", "quit",    "reset"};
-  for (std::string_view name : kNames) {
-    if (spec.name == name) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
-const CommandSpec* CommandTable::Resolve(CommandContext& ctx, Args argv, const CommandSpec* found,
-                                         const CommandSpec** top) const {
-  const CommandSpec* spec = found;
-  *top = spec;
-  if (spec == nullptr) {
-    ReplyUnknownCommand(ctx, argv);
-    return nullptr;
+Resolved CommandTable::Resolve(Args argv, const CommandSpec* found) const {
+  Resolved r;
+  r.top = found;
+  if (found == nullptr) {
+    r.error = Resolved::Error::kUnknownCommand;
+    return r;
   }
-  if (!ArityOk(spec->arity, argv.size())) {
-    if (spec->name == "exec") {
-      // As Redis 7: a rejected EXEC discards the transaction (if any) and says why.
-      ctx.client->ResetTransaction();
-      ReplyError(ctx,
-                 "EXECABORT Transaction discarded because of: wrong number of arguments for "
-                 "'exec' command");
-      return nullptr;
-    }
-    ReplyWrongArity(ctx, spec->name);
-    return nullptr;
+  if (!ArityOk(found->arity, argv.size())) {
+    r.error = Resolved::Error::kWrongArity;
+    return r;
   }
   // A container's name alone runs the container's own handler (COMMAND, arity -1), as in Redis.
-  if (spec->subcommands.empty() || argv.size() == 1) return spec;
-  const CommandSpec* sub = nullptr;
-  for (const CommandSpec& s : spec->subcommands) {
-    if (EqualsIgnoreCase(argv[1], s.name)) sub = &s;
+  if (found->subcommands.empty() || argv.size() == 1) return r;
+  for (const CommandSpec& s : found->subcommands) {
+    if (EqualsIgnoreCase(argv[1], s.name)) r.sub = &s;
   }
-  if (sub == nullptr) {
-    std::string upper(spec->name);
-    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-    // Redis quotes the subcommand as given, truncated like other arguments.
-    ReplyError(ctx, absl::StrCat("ERR unknown subcommand '", ToAbsl(argv[1].substr(0, 128)),
-                                 "'. Try ", upper, " HELP."));
-    return nullptr;
+  if (r.sub == nullptr) {
+    r.error = Resolved::Error::kUnknownSubcommand;
+  } else if (!ArityOk(r.sub->arity, argv.size())) {
+    r.error = Resolved::Error::kSubcommandArity;
   }
-  if (!ArityOk(sub->arity, argv.size())) {
-    ReplyWrongArity(ctx, absl::StrCat(spec->name, "|", sub->name));
-    return nullptr;
+  return r;
+}
+
+void CommandTable::ReplyResolveError(CommandContext& ctx, Args argv, const Resolved& r) {
+  switch (r.error) {
+    case Resolved::Error::kNone:
+      return;
+    case Resolved::Error::kUnknownCommand:
+      return ReplyUnknownCommand(ctx, argv);
+    case Resolved::Error::kWrongArity:
+      if ((r.top->behavior & kEndsTransaction) != 0) {
+        // As Redis 7: a rejected EXEC discards the transaction (if any) and says why.
+        ctx.client->ResetTransaction();
+        return ReplyError(ctx, absl::StrCat("EXECABORT Transaction discarded because of: wrong "
+                                            "number of arguments for '",
+                                            r.top->name, "' command"));
+      }
+      return ReplyWrongArity(ctx, r.top->name);
+    case Resolved::Error::kUnknownSubcommand: {
+      std::string upper(r.top->name);
+      for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+      // Redis quotes the subcommand as given, truncated like other arguments.
+      return ReplyError(ctx, absl::StrCat("ERR unknown subcommand '",
+                                          ToAbsl(argv[1].substr(0, 128)), "'. Try ", upper,
+                                          " HELP."));
+    }
+    case Resolved::Error::kSubcommandArity:
+      return ReplyWrongArity(ctx, absl::StrCat(r.top->name, "|", r.sub->name));
   }
-  return sub;
 }
 
 void CommandTable::Execute(CommandContext& ctx, Args argv) const {
@@ -121,25 +120,26 @@ void CommandTable::PrefetchKeys(Keyspace& keyspace, int db,
 }
 
 void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const {
+  Execute(ctx, argv, Resolve(argv, found));
+}
+
+void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) const {
   ctx.table = this;
-  const CommandSpec* top = nullptr;
-  const CommandSpec* spec = Resolve(ctx, argv, found, &top);
   Transaction& tx = ctx.client->tx;
-  if (tx.in_multi) [[unlikely]] {
-    if (spec == nullptr) {  // the error is replied; EXEC will refuse to run
-      tx.failed = true;
-      return;
-    }
-    if (!RunsInsideMulti(*top)) {
-      if ((spec->flags & kNoMulti) != 0 || (top->flags & kNoMulti) != 0) {
-        tx.failed = true;
-        return ReplyError(ctx, "ERR Command not allowed inside a transaction");
-      }
-      tx.queue.emplace_back(argv.begin(), argv.end());
-      return ctx.reply->SimpleString("QUEUED");
-    }
+  if (!r.ok()) [[unlikely]] {
+    ReplyResolveError(ctx, argv, r);
+    if (tx.in_multi) tx.failed = true;  // EXEC will refuse to run
+    return;
   }
-  if (spec != nullptr) spec->handler(ctx, argv);
+  if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
+    if ((r.flags() & kNoMulti) != 0) {
+      tx.failed = true;
+      return ReplyError(ctx, "ERR Command not allowed inside a transaction");
+    }
+    tx.queue.emplace_back(argv.begin(), argv.end());
+    return ctx.reply->SimpleString("QUEUED");
+  }
+  r.spec()->handler(ctx, argv);
 }
 
 std::vector<const CommandSpec*> CommandTable::All() const {

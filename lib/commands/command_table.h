@@ -167,12 +167,25 @@ enum CommandFlag : uint32_t {
   kSkipSlowlog = 1u << 12,
 };
 
+// How the command table itself treats a command: behaviour, not something Redis reports (those
+// are CommandFlag). Checked as bits, never by comparing names.
+enum CommandBehavior : uint32_t {
+  // Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET;
+  // Redis's processCommand list).
+  kRunsInMulti = 1u << 0,
+  // EXEC: a wrong number of arguments also discards the transaction, with EXECABORT's text.
+  kEndsTransaction = 1u << 1,
+  // May ask to block (BlockRequest): BLPOP and the other blocking commands.
+  kMayBlock = 1u << 2,
+};
+
 using Handler = std::function<void(CommandContext&, Args)>;
 
 struct CommandSpec {
   std::string name;  // lowercase, e.g. "get"; for a subcommand just "setname"
   int arity = 0;     // N exactly, -N at least (counting the name, and for subcommands the parent)
   uint32_t flags = 0;
+  uint32_t behavior = 0;                          // CommandBehavior bits
   int first_key = 0, last_key = 0, key_step = 0;  // COMMAND INFO key positions
   int field_arg = 0;    // argv index of a field of the hash at first_key (0: none), for prefetching
   std::string group;    // "string", "keyspace", "hash", "server", ...
@@ -180,6 +193,35 @@ struct CommandSpec {
   std::string since;    // Redis version that added it
   Handler handler;      // a parent of subcommands: runs it alone (COMMAND), or unset
   std::vector<CommandSpec> subcommands;
+};
+
+// A command line resolved against the table, once per command: the spec that runs it (a
+// container's subcommand, or the command itself) or why none does. The server uses it for its own
+// checks (AUTH, CLIENT PAUSE) and hands it to Execute, so lookup and arity checks run once.
+struct Resolved {
+  enum class Error : uint8_t {
+    kNone,
+    kUnknownCommand,     // argv[0] is no command
+    kWrongArity,         // the command's arity
+    kUnknownSubcommand,  // a container's argv[1] is none of its subcommands
+    kSubcommandArity,    // the subcommand's arity
+  };
+  const CommandSpec* top = nullptr;  // argv[0]'s spec; nullptr when unknown
+  const CommandSpec* sub = nullptr;  // the subcommand that runs, if any
+  Error error = Error::kNone;
+
+  bool ok() const { return error == Error::kNone; }
+  // What runs: the subcommand, else the command. REQUIRES: ok().
+  const CommandSpec* spec() const { return sub != nullptr ? sub : top; }
+  // The command's and its subcommand's flags together (CommandFlag bits); 0 when unknown.
+  uint32_t flags() const {
+    return (top != nullptr ? top->flags : 0) | (sub != nullptr ? sub->flags : 0);
+  }
+  bool has(CommandBehavior b) const {
+    return ((top != nullptr ? top->behavior : 0) | (sub != nullptr ? sub->behavior : 0)) & b;
+  }
+  // The command name and its arity were fine (a subcommand may still be wrong).
+  bool command_ok() const { return top != nullptr && error != Error::kWrongArity; }
 };
 
 class CommandTable {
@@ -208,6 +250,11 @@ class CommandTable {
   // The same, for a caller that has already looked argv[0] up: `found` must be Find(argv[0])
   // (nullptr for an unknown command).
   void Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const;
+  // The same, for a caller that has resolved argv already (Resolve(argv, Find(argv[0]))).
+  void Execute(CommandContext& ctx, Args argv, const Resolved& resolved) const;
+
+  // Resolves argv: `found` must be Find(argv[0]). Replies nothing. REQUIRES: !argv.empty().
+  Resolved Resolve(Args argv, const CommandSpec* found) const;
 
   // Before executing a batch of commands (one pipelined read): asks the keyspace to prefetch the
   // keys they will touch in database `db` (by each spec's key positions), so that the batch
@@ -222,10 +269,8 @@ class CommandTable {
   size_t size() const { return commands_.size(); }
 
  private:
-  // The spec that runs argv (a subcommand's for a parent, whose spec goes to
-  // `*top`), or nullptr after replying Redis's error.
-  const CommandSpec* Resolve(CommandContext& ctx, Args argv, const CommandSpec* found,
-                             const CommandSpec** top) const;
+  // Replies Redis's error for a resolution that failed.
+  static void ReplyResolveError(CommandContext& ctx, Args argv, const Resolved& r);
 
   StringMap<std::shared_ptr<const CommandSpec>> commands_;
 };

@@ -92,9 +92,10 @@ void RegisterServerBasics(CommandTable* table) {
       "connection");
   add(MakeSpec("echo", 2, kFast | kLoading | kStale, CmdEcho, "Returns the given string."),
       "connection");
-  add(MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale | kNoScript, CmdQuit,
-               "Closes the connection."),
-      "connection");
+  CommandSpec quit = MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale | kNoScript, CmdQuit,
+                              "Closes the connection.");
+  quit.behavior = kRunsInMulti;  // QUIT inside MULTI closes the connection, as in Redis
+  add(std::move(quit), "connection");
   add(MakeSpec("select", 2, kFast | kLoading | kStale, CmdSelect, "Changes the selected database.",
                "1.0.0"),
       "connection");

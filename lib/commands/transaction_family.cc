@@ -152,17 +152,22 @@ void CmdUnwatch(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable* table) {
-  auto add = [&](CommandSpec s) {
+  auto add = [&](CommandSpec s, uint32_t behavior = 0) {
     s.group = "transactions";
+    s.behavior = behavior;
     table->Register(std::move(s));
   };
   const uint32_t flags = kNoScript | kLoading | kStale;
-  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"));
-  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"));
-  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"));
+  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"),
+      kRunsInMulti);
+  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"),
+      kRunsInMulti | kEndsTransaction);
+  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"),
+      kRunsInMulti);
   add(MakeSpec("watch", -2, flags | kFast, CmdWatch,
                "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", 1,
-               -1, 1));
+               -1, 1),
+      kRunsInMulti);
   add(MakeSpec("unwatch", 1, flags | kFast, CmdUnwatch,
                "Forgets about watched keys of a transaction.", "2.2.0"));
 }

@@ -63,6 +63,11 @@ class ListValue {
   // The bytes this object and its own allocations take, for MEMORY USAGE: sizeof(ListValue) and
   // every node's allocated bytes. O(nodes).
   size_t FootprintBytes() const;
+  // The number of nodes (chunks), for tests and MEMORY-style introspection.
+  size_t nodes() const { return nodes_; }
+  // For tests: checks the internal invariants (links, per-node counts and bytes, node bounds,
+  // no empty node) and returns "" or a description of the first violation. O(size()).
+  std::string CheckInvariants() const;
 
   void PushFront(std::string_view element);
   void PushBack(std::string_view element);
@@ -94,7 +99,32 @@ class ListValue {
   size_t Remove(std::string_view element, size_t limit, bool from_tail);
 
  private:
+  // A node: one malloc block, a 32-byte header followed by its buffer of packed elements (see
+  // list_value.cc for the element encoding).
   struct Node;
+
+  // How many elements and how many bytes (header included) one node may hold.
+  size_t NodeCountBound() const;
+  size_t NodeByteBound() const;
+  bool Fits(const Node* n, size_t encoded) const;
+  // The node holding `index` (< size()) and the element's position inside it.
+  Node* Locate(size_t index, size_t* local) const;
+  Node* NewNode(size_t capacity);
+  static uint32_t UsableCapacity(void* block, size_t capacity);
+  void LinkAfter(Node* pos, Node* n);  // pos == nullptr: at the head
+  void Relink(Node* n);                // after n moved to a new block
+  void Unlink(Node* n);                // and frees it
+  Node* Relocate(Node* n, size_t capacity, size_t off, size_t old_len, size_t new_len,
+                 bool gap_front);
+  void Relayout(Node* n, size_t new_begin, size_t off, size_t old_len, size_t new_len);
+  Node* Splice(Node* n, size_t off, size_t old_len, size_t new_len);
+  Node* MaybeShrink(Node* n);
+  Node* TryMerge(Node* a, Node* b);  // b == a->next; returns the survivor
+  void PushFrontImpl(std::string_view element);
+  void PushBackImpl(std::string_view element);
+  void InsertImpl(size_t index, std::string_view element);
+  std::string PopEnd(bool front);
+  void FreeAll();
 
   Limits limits_;
   uint32_t mutations_ = 0;

@@ -68,7 +68,9 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
   Model model(&clock);
   std::mt19937 rng(GetParam());
   auto pick = [&](int n) { return static_cast<int>(rng() % n); };
-  auto key = [&] { return "k" + std::to_string(pick(60)); };
+  // Lists live mostly under l0..l7 (case 15 edits those); the generic operations reach them too.
+  auto list_key = [&] { return "l" + std::to_string(pick(8)); };
+  auto key = [&] { return pick(8) == 0 ? list_key() : "k" + std::to_string(pick(60)); };
   auto value = [&] { return std::string(pick(40), static_cast<char>('a' + pick(26))); };
   auto deadline = [&]() -> int64_t {
     // Mostly near future, sometimes past, sometimes far future (days, years).
@@ -111,13 +113,15 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
 
   // How often MOVE met each situation, so that the test can tell that it covered them all.
   int moved = 0, moved_with_ttl = 0, refused_target_exists = 0, refused_same_db = 0;
+  int list_edits = 0, lists_emptied = 0;
 
   for (int step = 0; step < 6000; ++step) {
     SCOPED_TRACE("step " + std::to_string(step) + " seed " + std::to_string(GetParam()));
     const int db = pick(3);
     const std::string k = key();
     const int64_t now = clock.NowMs();
-    switch (pick(17)) {
+    const int op = pick(20);
+    switch (op >= 17 ? 15 : op) {  // list edits are 4 in 20
       case 0: {  // SET with random options
         SetOptions o;
         o.condition = static_cast<SetOptions::Condition>(pick(3));
@@ -340,6 +344,7 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
         break;
       }
       case 15: {  // a list edit through Update, as the list commands make them
+        const std::string k = list_key();  // the check after the step looks at the step's key
         ModelValue* m = model.Find(db, k);
         if (m != nullptr && !m->is_list) break;  // WRONGTYPE is the command layer's
         const int op = pick(8);
@@ -429,7 +434,11 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
           }
           ASSERT_EQ(l.size(), d.size());
         });
-        if (m != nullptr && m->list.empty()) model.db(db).erase(k);  // emptied: deleted
+        if (m != nullptr) ++list_edits;
+        if (m != nullptr && m->list.empty()) {
+          model.db(db).erase(k);  // emptied: deleted
+          ++lists_emptied;
+        }
         check_key(db, k);
         break;
       }
@@ -456,6 +465,8 @@ TEST_P(KeyspaceModelTest, RandomOperationsMatchReference) {
   EXPECT_GT(moved_with_ttl, 5);
   EXPECT_GT(refused_target_exists, 5);
   EXPECT_GT(refused_same_db, 5);
+  EXPECT_GT(list_edits, 100);
+  EXPECT_GE(lists_emptied, 3);
   // After a day everything with a TTL is gone from memory, not just hidden.
   clock.Advance(absl::Hours(24 * 500));
   uint64_t live = 0, with_ttl = 0;

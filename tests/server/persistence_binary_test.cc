@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "lib/keyspace/snapshot.h"
 #include "lib/util/strings.h"
 #include "tests/server/embedis_process.h"
 #include "tests/testing/redis_server.h"
@@ -179,14 +180,17 @@ TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
   std::string flipped = good;
   flipped[good.size() / 2] ^= 0x01;
   std::string future = good;
-  future[9] = 2;
+  future[9] = static_cast<char>(kSnapshotFormatVersion + 1);
+  const std::string future_message =
+      absl::StrCat("format version ", kSnapshotFormatVersion + 1,
+                   " is newer than this embedis supports (", kSnapshotFormatVersion, ")");
   std::string wrong_magic = good;
   wrong_magic[0] = 'R';
   for (const Case& k : std::vector<Case>{
            {"truncated", good.substr(0, good.size() * 2 / 3), "truncated"},
            {"flipped", flipped, "checksum mismatch"},
            {"wrong magic", wrong_magic, "not an embedis snapshot (wrong magic)"},
-           {"future version", future, "format version 2 is newer than this embedis supports (1)"},
+           {"future version", future, future_message},
        }) {
     write(k.bytes);
     EmbedisProcess p;
