@@ -49,12 +49,14 @@ void BlockedCallers::OnClock() {
 
 void BlockedCallers::Grant(int db, std::string_view key) {
   for (Waiter* w : waiters_) {
-    if (w->db != db || std::find(w->keys.begin(), w->keys.end(), key) == w->keys.end()) continue;
-    if (!w->turn) {
-      w->turn = true;
+    if (w->db != db) continue;
+    auto own = std::find(w->keys.begin(), w->keys.end(), key);
+    if (own == w->keys.end()) continue;
+    if (std::find(w->turns.begin(), w->turns.end(), key) == w->turns.end()) {
+      w->turns.push_back(*own);  // a view of the waiter's own copy of the key
       w->cv.notify_all();
     }
-    return;  // the oldest waiter on the key has its turn; it passes one on when served
+    return;  // the oldest waiter on the key has its turn; it passes one on when it leaves
   }
 }
 
@@ -64,7 +66,7 @@ size_t BlockedCallers::waiting() {
 }
 
 bool BlockedCallers::Wait(int db, absl::Span<const std::string> keys, int64_t deadline_ms,
-                          absl::FunctionRef<bool()> attempt) {
+                          absl::FunctionRef<bool(std::string_view key)> attempt) {
   using SteadyClock = std::chrono::steady_clock;
   const Clock* clock = keyspace_->clock();
   // The same span in real time, from now.
@@ -83,10 +85,11 @@ bool BlockedCallers::Wait(int db, absl::Span<const std::string> keys, int64_t de
   }
   bool served = false;
   for (;;) {
-    if (w.turn) {
-      w.turn = false;
+    if (!w.turns.empty()) {
+      const std::string_view key = w.turns.front();
+      w.turns.erase(w.turns.begin());
       lock.unlock();
-      served = attempt();
+      served = attempt(key);
       lock.lock();
       if (served) break;
       continue;
@@ -103,9 +106,12 @@ bool BlockedCallers::Wait(int db, absl::Span<const std::string> keys, int64_t de
   }
   waiters_.erase(self);
   for (const std::string& key : keys) keyspace_->RemoveBlockedKey(db, key);
+  // The keys may hold more: the next waiter on each gets a turn (a spare one just retries). A
+  // caller that timed out passes on the turns it did not take.
   if (served) {
-    // The keys may hold more: the next waiter on each gets a turn (a spare one just retries).
     for (const std::string& key : keys) Grant(db, key);
+  } else {
+    for (std::string_view key : w.turns) Grant(db, key);
   }
   return served;
 }

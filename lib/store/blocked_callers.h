@@ -6,8 +6,8 @@
 // empty again and keeps waiting) or until the timeout.
 //
 //   std::shared_ptr<BlockedCallers> callers = BlockedCallers::For(&keyspace);
-//   bool served = callers->Wait(db, request.keys, request.deadline_ms, [&] {
-//     return RetryCommand();     // true when it replied
+//   bool served = callers->Wait(db, request.keys, request.deadline_ms, [&](std::string_view key) {
+//     return RetryCommandOn(key);     // true when it replied
 //   });
 //
 // Wake-ups come from the keyspace: one BlockedCallers per Keyspace (shared by every MemoryStore
@@ -15,9 +15,12 @@
 // anyone (another thread's Store, a network client of an embedded embedis-server, the
 // application calling the keyspace) wakes its waiters. Order: waiters on a key are served first
 // come, first served, as Redis serves its blocked clients: when a key becomes ready its oldest
-// waiter alone gets a turn; a waiter that was served passes a turn for each of its keys on to
-// the next waiter (the key may still hold elements), and one that was not served (another
-// consumer got there first) keeps its place. Retries run on the waiter's own thread, never in
+// waiter alone gets a turn for that key, and should retry on that key only (a BLPOP of several
+// keys retries as a BLPOP of the ready one, as Redis serves a ready key), since on its other
+// keys it may not be the oldest waiter; a waiter that was served (or timed out with turns
+// pending) passes a turn for each of its keys on to the next waiter there (the key may still
+// hold elements), and one that was not served (another consumer got there first) keeps its
+// place. Retries run on the waiter's own thread, never in
 // the listener, so a retry that creates a key (BLMOVE pushing onto its destination) may wake
 // others. Fairness is among the waiters of this class only: clients blocked in embedis-server
 // on the same keyspace compete with them.
@@ -38,6 +41,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
@@ -59,11 +63,11 @@ class BlockedCallers {
   BlockedCallers& operator=(const BlockedCallers&) = delete;
 
   // Waits on `keys` of database `db` until `attempt` returns true (true) or the deadline
-  // passes (false). `attempt` runs on this thread with no lock held, each time this caller's
-  // turn comes (see the header comment). `deadline_ms`: absolute, on the keyspace's clock;
-  // 0 waits forever.
+  // passes (false). `attempt(key)` runs on this thread with no lock held each time this caller
+  // gets a turn for `key`, one of `keys` (see the header comment). `deadline_ms`: absolute, on
+  // the keyspace's clock; 0 waits forever.
   bool Wait(int db, absl::Span<const std::string> keys, int64_t deadline_ms,
-            absl::FunctionRef<bool()> attempt);
+            absl::FunctionRef<bool(std::string_view key)> attempt);
 
   // Callers waiting now (for tests).
   size_t waiting();
@@ -73,11 +77,11 @@ class BlockedCallers {
     Waiter(int db, absl::Span<const std::string> keys) : db(db), keys(keys) {}
     int db;
     absl::Span<const std::string> keys;
-    bool turn = false;  // a key of it became ready: try again
+    std::vector<std::string_view> turns;  // keys (of `keys`) that became ready: try them
     std::condition_variable_any cv;
   };
 
-  // Gives the oldest waiter on (db, key) a turn.
+  // Gives the oldest waiter on (db, key) a turn for it.
   void Grant(int db, std::string_view key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void OnReady(int db, std::string_view key);
   void OnClock();

@@ -161,12 +161,11 @@ absl::StatusOr<std::optional<KeyElement>> BlockingPop(Runner run, std::string_vi
 
 std::string TimeoutArg(absl::Duration timeout) {
   if (timeout == absl::InfiniteDuration()) return "0";
-  const bool negative = timeout < absl::ZeroDuration();
-  // Whole milliseconds, rounded up (away from zero for a negative one, so it stays negative).
-  int64_t ms =
-      absl::ToInt64Milliseconds(absl::Ceil(absl::AbsDuration(timeout), absl::Milliseconds(1)));
-  std::string out = negative ? "-" : "";
-  absl::StrAppend(&out, ms / 1000);
+  // Any negative timeout is "-1": Redis reads a tiny negative one ("-0.001") as 0, forever.
+  if (timeout < absl::ZeroDuration()) return "-1";
+  // Whole milliseconds, rounded up.
+  int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(timeout, absl::Milliseconds(1)));
+  std::string out = absl::StrCat(ms / 1000);
   if (ms % 1000 != 0) {
     std::string frac = std::to_string(1000 + ms % 1000).substr(1);  // 3 digits
     while (frac.back() == '0') frac.pop_back();

@@ -67,8 +67,8 @@ absl::StatusOr<std::optional<KeyElement>> BlockingPop(Runner run, std::string_vi
 
 // A blocking command's timeout argument in seconds, as both backends send it: the duration
 // rounded up to whole milliseconds ("0.25", "3"); "0" (forever) for zero and for
-// absl::InfiniteDuration(); a negative duration stays negative (at least "-0.001"), so that
-// the command itself rejects it with Redis's error.
+// absl::InfiniteDuration(); "-1" for any negative duration, so that the command itself rejects
+// it with Redis's error.
 std::string TimeoutArg(absl::Duration timeout);
 
 }  // namespace embedis::store_internal

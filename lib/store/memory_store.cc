@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/command_table.h"
@@ -222,16 +223,22 @@ class MemoryStore : public Store {
     EMBEDIS_ASSIGN_OR_RETURN(std::optional<Value> reply, Run(argv, protocol, &request));
     if (reply.has_value()) return std::move(*reply);
     absl::Status failed;
-    const bool served = blocked_->Wait(db_, request.keys, request.deadline_ms, [&]() {
-      commands::BlockRequest again;
-      absl::StatusOr<std::optional<Value>> r = Run(argv, protocol, &again);
-      if (!r.ok()) {
-        failed = r.status();
-        return true;
-      }
-      reply = std::move(*r);
-      return reply.has_value();
-    });
+    // A BLPOP/BRPOP given a turn for one key retries on that key alone (see BlockedCallers).
+    const bool per_key = absl::EqualsIgnoreCase(ToAbsl(argv[0]), "blpop") ||
+                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "brpop");
+    const bool served =
+        blocked_->Wait(db_, request.keys, request.deadline_ms, [&](std::string_view key) {
+          const std::string_view one_key[] = {argv[0], key, argv.back()};
+          commands::BlockRequest again;
+          absl::StatusOr<std::optional<Value>> r =
+              Run(per_key ? absl::Span<const std::string_view>(one_key) : argv, protocol, &again);
+          if (!r.ok()) {
+            failed = r.status();
+            return true;
+          }
+          reply = std::move(*r);
+          return reply.has_value();
+        });
     EMBEDIS_RETURN_IF_ERROR(failed);
     if (served) return std::move(*reply);
     if (protocol == resp::Protocol::kResp3) return Value::Null();
