@@ -5,11 +5,13 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
+#include "lib/store/blocked_callers.h"
 #include "lib/util/errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
@@ -31,7 +33,8 @@ class MemoryStore : public Store {
         ks_(keyspace),
         db_(db),
         protocol_(protocol),
-        table_(commands::CommandTable::WithDataCommands()) {}
+        table_(commands::CommandTable::WithDataCommands()),
+        blocked_(BlockedCallers::For(keyspace)) {}
 
   Clock* clock() const override { return ks_->clock(); }
 
@@ -204,26 +207,73 @@ class MemoryStore : public Store {
     return page;
   }
 
+  // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
+  // methods' defaults (store.cc) run their commands here, through the command table.
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
-    return Exec(argv, protocol_);
+    return ExecMayBlock(argv, protocol_);
   }
 
  private:
-  // Runs a command through the command table and parses its reply.
-  absl::StatusOr<Value> Exec(absl::Span<const std::string_view> argv, resp::Protocol protocol) {
+  // Runs a command that may block: when it asks to (every key it waits on is empty), waits in
+  // BlockedCallers and runs it again at each turn until it replies, or returns its timeout reply.
+  absl::StatusOr<Value> ExecMayBlock(absl::Span<const std::string_view> argv,
+                                     resp::Protocol protocol) {
+    commands::BlockRequest request;
+    EMBEDIS_ASSIGN_OR_RETURN(std::optional<Value> reply, Run(argv, protocol, &request));
+    if (reply.has_value()) return std::move(*reply);
+    absl::Status failed;
+    // A BLPOP/BRPOP given a turn for one key retries on that key alone (see BlockedCallers).
+    const bool per_key = absl::EqualsIgnoreCase(ToAbsl(argv[0]), "blpop") ||
+                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "brpop");
+    const bool served =
+        blocked_->Wait(db_, request.keys, request.deadline_ms, [&](std::string_view key) {
+          const std::string_view one_key[] = {argv[0], key, argv.back()};
+          commands::BlockRequest again;
+          absl::StatusOr<std::optional<Value>> r =
+              Run(per_key ? absl::Span<const std::string_view>(one_key) : argv, protocol, &again);
+          if (!r.ok()) {
+            failed = r.status();
+            return true;
+          }
+          reply = std::move(*r);
+          return reply.has_value();
+        });
+    EMBEDIS_RETURN_IF_ERROR(failed);
+    if (served) return std::move(*reply);
+    if (protocol == resp::Protocol::kResp3) return Value::Null();
+    return request.timeout_reply == commands::BlockRequest::TimeoutReply::kNullArray
+               ? Value::NullArray()
+               : Value::NullBulk();
+  }
+
+  // Runs a command through the command table and parses its reply; nullopt (and *block set)
+  // when a blocking command asks to block (with `block` null, it may not: it replies at once).
+  absl::StatusOr<std::optional<Value>> Run(absl::Span<const std::string_view> argv,
+                                           resp::Protocol protocol, commands::BlockRequest* block) {
     commands::ClientState client;
     client.db = db_;
     client.protocol = protocol;
     std::string out;
     resp::Writer writer(&out, protocol);
-    commands::CommandContext ctx{.keyspace = ks_, .client = &client, .reply = &writer};
+    commands::CommandContext ctx{
+        .keyspace = ks_, .client = &client, .reply = &writer, .may_block = block != nullptr};
     table_.Execute(ctx, argv);
+    if (client.block_request.has_value()) {
+      *block = std::move(*client.block_request);
+      return std::optional<Value>();
+    }
     resp::ReplyParser parser;
     parser.Feed(out);
     Value v;
     if (!parser.Next(&v)) return absl::InternalError("command wrote no complete reply");
-    return v;
+    return std::optional<Value>(std::move(v));
+  }
+
+  // Runs a command that may not block.
+  absl::StatusOr<Value> Exec(absl::Span<const std::string_view> argv, resp::Protocol protocol) {
+    EMBEDIS_ASSIGN_OR_RETURN(std::optional<Value> v, Run(argv, protocol, nullptr));
+    return std::move(*v);
   }
 
   // Exec for the typed methods: RESP2 shapes, errors as statuses.
@@ -298,6 +348,7 @@ class MemoryStore : public Store {
   const int db_;
   const resp::Protocol protocol_;
   const commands::CommandTable table_;
+  const std::shared_ptr<BlockedCallers> blocked_;  // before owned_'s keyspace goes
 
  public:
   std::unique_ptr<SnapshotKeeper> snapshots_;  // destroyed first: saves before the keyspace goes

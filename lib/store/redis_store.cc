@@ -1,5 +1,6 @@
 #include "lib/store/redis_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "lib/client/connection.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
+#include "lib/store/list_commands.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
 
@@ -78,15 +80,8 @@ int64_t Millis(absl::Duration d) {
 // ---------------------------------------------------------------------------
 // Reply conversions.
 
-absl::Status Unexpected(std::string_view command, const Value& v) {
-  return absl::InternalError(absl::StrCat("unexpected reply to ", ToAbsl(command), ": ",
-                                          ToAbsl(resp::TypeName(v.type()))));
-}
-
-bool IsText(const Value& v) {
-  return v.type() == Type::kBulkString || v.type() == Type::kSimpleString ||
-         v.type() == Type::kVerbatim;
-}
+using store_internal::IsText;
+using store_internal::Unexpected;
 
 absl::StatusOr<std::optional<std::string>> ToOptString(std::string_view command, Value v) {
   if (v.is_error()) return StatusFromRedisError(v.str());
@@ -379,6 +374,15 @@ class RedisStore final : public Store {
     return page;
   }
 
+  absl::StatusOr<std::optional<store_internal::KeyElement>> BLPop(
+      absl::Span<const std::string_view> keys, absl::Duration timeout) override {
+    return BlockingPop("BLPOP", keys, timeout);
+  }
+  absl::StatusOr<std::optional<store_internal::KeyElement>> BRPop(
+      absl::Span<const std::string_view> keys, absl::Duration timeout) override {
+    return BlockingPop("BRPOP", keys, timeout);
+  }
+
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
     return client_->Command(argv);
@@ -414,6 +418,36 @@ class RedisStore final : public Store {
     argv.insert(argv.end(), keys.begin(), keys.end());
     EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
     return ToInt(command, v);
+  }
+
+  // BLPOP/BRPOP without tripping the client's command timeout, which bounds every call: a wait
+  // that fits in one slice (the command timeout less a margin for the server's timeout
+  // handling and the network) is one command; a longer one (or 0, forever) is a series of
+  // commands of at most one slice each, until one serves an element or the time is up. Each is
+  // still bounded by the command timeout, so a dead server is noticed within one slice.
+  absl::StatusOr<std::optional<store_internal::KeyElement>> BlockingPop(
+      std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
+    const absl::Duration command_timeout = client_->options().command_timeout;
+    const absl::Duration slice = command_timeout - std::min(command_timeout / 2, absl::Seconds(1));
+    const bool forever = timeout == absl::ZeroDuration() || timeout == absl::InfiniteDuration();
+    if (timeout < absl::ZeroDuration() || keys.empty() || (!forever && timeout <= slice)) {
+      return BlockingPopOnce(command, keys, timeout);  // errors come from the server
+    }
+    const absl::Time deadline = forever ? absl::InfiniteFuture() : absl::Now() + timeout;
+    for (;;) {
+      const absl::Duration left = deadline - absl::Now();
+      if (left <= absl::ZeroDuration()) return std::optional<store_internal::KeyElement>();
+      EMBEDIS_ASSIGN_OR_RETURN(std::optional<store_internal::KeyElement> got,
+                               BlockingPopOnce(command, keys, std::min(left, slice)));
+      if (got.has_value()) return got;
+    }
+  }
+
+  absl::StatusOr<std::optional<store_internal::KeyElement>> BlockingPopOnce(
+      std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
+    return store_internal::BlockingPop(
+        [this](absl::Span<const std::string_view> argv) { return client_->Command(argv); }, command,
+        keys, timeout);
   }
 
   std::shared_ptr<Client> client_;

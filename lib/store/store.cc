@@ -1,11 +1,86 @@
 #include "lib/store/store.h"
 
+#include "lib/store/list_commands.h"
 #include "lib/util/errors.h"
 
 namespace embedis {
 
 absl::Status StatusFromRedisError(std::string_view message) {
   return errors::FromRedisError(message);
+}
+
+// ---- Lists: each method's command, through Command() ----
+
+namespace {
+// Store::Command as a store_internal::Runner.
+struct RunCommand {
+  absl::StatusOr<resp::Value> operator()(absl::Span<const std::string_view> argv) const {
+    return store->Command(argv);
+  }
+  Store* store;
+};
+}  // namespace
+
+absl::StatusOr<int64_t> Store::LPush(std::string_view key,
+                                     absl::Span<const std::string_view> elements) {
+  return store_internal::Push(RunCommand{this}, "LPUSH", key, elements);
+}
+absl::StatusOr<int64_t> Store::RPush(std::string_view key,
+                                     absl::Span<const std::string_view> elements) {
+  return store_internal::Push(RunCommand{this}, "RPUSH", key, elements);
+}
+absl::StatusOr<int64_t> Store::LPushX(std::string_view key,
+                                      absl::Span<const std::string_view> elements) {
+  return store_internal::Push(RunCommand{this}, "LPUSHX", key, elements);
+}
+absl::StatusOr<int64_t> Store::RPushX(std::string_view key,
+                                      absl::Span<const std::string_view> elements) {
+  return store_internal::Push(RunCommand{this}, "RPUSHX", key, elements);
+}
+absl::StatusOr<std::optional<std::string>> Store::LPop(std::string_view key) {
+  return store_internal::PopOne(RunCommand{this}, "LPOP", key);
+}
+absl::StatusOr<std::optional<std::string>> Store::RPop(std::string_view key) {
+  return store_internal::PopOne(RunCommand{this}, "RPOP", key);
+}
+absl::StatusOr<std::vector<std::string>> Store::LPop(std::string_view key, int64_t count) {
+  return store_internal::PopCount(RunCommand{this}, "LPOP", key, count);
+}
+absl::StatusOr<std::vector<std::string>> Store::RPop(std::string_view key, int64_t count) {
+  return store_internal::PopCount(RunCommand{this}, "RPOP", key, count);
+}
+absl::StatusOr<std::vector<std::string>> Store::LRange(std::string_view key, int64_t start,
+                                                       int64_t stop) {
+  return store_internal::LRange(RunCommand{this}, key, start, stop);
+}
+absl::StatusOr<int64_t> Store::LLen(std::string_view key) {
+  return store_internal::LLen(RunCommand{this}, key);
+}
+absl::StatusOr<std::optional<std::string>> Store::LIndex(std::string_view key, int64_t index) {
+  return store_internal::LIndex(RunCommand{this}, key, index);
+}
+absl::Status Store::LSet(std::string_view key, int64_t index, std::string_view element) {
+  return store_internal::LSet(RunCommand{this}, key, index, element);
+}
+absl::StatusOr<int64_t> Store::LRem(std::string_view key, int64_t count, std::string_view element) {
+  return store_internal::LRem(RunCommand{this}, key, count, element);
+}
+absl::Status Store::LTrim(std::string_view key, int64_t start, int64_t stop) {
+  return store_internal::LTrim(RunCommand{this}, key, start, stop);
+}
+absl::StatusOr<std::optional<std::string>> Store::LMove(std::string_view source,
+                                                        std::string_view destination, ListEnd from,
+                                                        ListEnd to) {
+  return store_internal::LMove(RunCommand{this}, source, destination, from, to);
+}
+
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Store::BLPop(
+    absl::Span<const std::string_view> keys, absl::Duration timeout) {
+  return store_internal::BlockingPop(RunCommand{this}, "BLPOP", keys, timeout);
+}
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> Store::BRPop(
+    absl::Span<const std::string_view> keys, absl::Duration timeout) {
+  return store_internal::BlockingPop(RunCommand{this}, "BRPOP", keys, timeout);
 }
 
 }  // namespace embedis

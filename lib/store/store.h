@@ -66,6 +66,9 @@ struct HashScanPage {
   std::vector<std::pair<std::string, std::string>> fields;
 };
 
+// Which end of a list (LMOVE's LEFT and RIGHT): kLeft is the head.
+enum class ListEnd : uint8_t { kLeft, kRight };
+
 // EXPIRE's conditions (combinable as in Redis: XX with GT or LT).
 struct StoreExpireOptions {
   bool nx = false, xx = false, gt = false, lt = false;
@@ -137,11 +140,79 @@ class Store {
   virtual absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
                                              const StoreScanOptions& options = {}) = 0;
 
+  // ---- Lists ----
+  // Every method is its Redis command (LPush is LPUSH, ...), by default run through Command()
+  // (both backends' commands are Redis's: the server's, or MemoryStore's command table);
+  // a backend overrides a method only where it must (RedisStore's BLPop/BRPop). A key holding
+  // another type is WRONGTYPE (kFailedPrecondition); a list whose last element goes is deleted,
+  // as Redis never keeps an empty list. Indexes count from 0 at the head; negative ones from -1 at
+  // the tail, as Redis's.
+  //
+  // LPUSH / RPUSH: pushes every element in order (LPush of a, b leaves b first) and returns the
+  // length afterwards. No elements: Redis's arity error (kInvalidArgument).
+  virtual absl::StatusOr<int64_t> LPush(std::string_view key,
+                                        absl::Span<const std::string_view> elements);
+  virtual absl::StatusOr<int64_t> RPush(std::string_view key,
+                                        absl::Span<const std::string_view> elements);
+  // LPUSHX / RPUSHX: as LPush/RPush, but only onto an existing list; 0 when the key is missing.
+  virtual absl::StatusOr<int64_t> LPushX(std::string_view key,
+                                         absl::Span<const std::string_view> elements);
+  virtual absl::StatusOr<int64_t> RPushX(std::string_view key,
+                                         absl::Span<const std::string_view> elements);
+  // LPOP / RPOP key: the element removed, nullopt when the key is missing.
+  virtual absl::StatusOr<std::optional<std::string>> LPop(std::string_view key);
+  virtual absl::StatusOr<std::optional<std::string>> RPop(std::string_view key);
+  // LPOP / RPOP key count: up to `count` elements in the order popped; empty when the key is
+  // missing (Redis's null) or count is 0. A negative count is Redis's "ERR value is out of
+  // range, must be positive" (kInvalidArgument).
+  virtual absl::StatusOr<std::vector<std::string>> LPop(std::string_view key, int64_t count);
+  virtual absl::StatusOr<std::vector<std::string>> RPop(std::string_view key, int64_t count);
+  // LRANGE: the elements from start to stop, both inclusive (0 -1: all); empty when missing.
+  virtual absl::StatusOr<std::vector<std::string>> LRange(std::string_view key, int64_t start,
+                                                          int64_t stop);
+  // LLEN: 0 when missing.
+  virtual absl::StatusOr<int64_t> LLen(std::string_view key);
+  // LINDEX: nullopt when the key is missing or the index out of range.
+  virtual absl::StatusOr<std::optional<std::string>> LIndex(std::string_view key, int64_t index);
+  // LSET: kNotFound "ERR no such key" when missing; kInvalidArgument "ERR index out of range".
+  virtual absl::Status LSet(std::string_view key, int64_t index, std::string_view element);
+  // LREM: removes elements equal to `element`: the first `count` from the head (count > 0), the
+  // last -count from the tail (count < 0), or all (0). Returns how many it removed.
+  virtual absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
+                                       std::string_view element);
+  // LTRIM: keeps only the elements from start to stop (an empty range deletes the key).
+  virtual absl::Status LTrim(std::string_view key, int64_t start, int64_t stop);
+  // LMOVE: pops from `from` of `source`, pushes onto `to` of `destination`, returns the element;
+  // nullopt (and nothing changes) when the source is missing. Source and destination may be the
+  // same list (a rotation).
+  virtual absl::StatusOr<std::optional<std::string>> LMove(std::string_view source,
+                                                           std::string_view destination,
+                                                           ListEnd from, ListEnd to);
+  // BLPOP / BRPOP: pops from the first non-empty list of `keys` (in order) and returns
+  // (key, element); when all are empty, waits until an element arrives on one of them (pushed by
+  // anyone: this process, another Store, a network client) or `timeout` passes, then returns
+  // nullopt. A timeout of zero (or absl::InfiniteDuration()) waits forever, as Redis's 0; it is
+  // rounded up to whole milliseconds; a negative one is Redis's "ERR timeout is negative". No
+  // keys: Redis's arity error. Waiters on the same key are served first come, first served.
+  //   RedisStore: the wait is not bounded by the client's command timeout: a timeout longer
+  //   than it (or 0) is waited out as successive BLPOPs each shorter than the command timeout,
+  //   so a dead server is still noticed (kDeadlineExceeded / kUnavailable); between two of them
+  //   another client blocked on the same key may be served first.
+  //   MemoryStore: the timeout runs on the real time and on the store's clock, whichever passes
+  //   it first: on a ManualClock, Advance() past it ends the wait at once, and without one the
+  //   call still returns after `timeout` of real time.
+  virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> BLPop(
+      absl::Span<const std::string_view> keys, absl::Duration timeout);
+  virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> BRPop(
+      absl::Span<const std::string_view> keys, absl::Duration timeout);
+
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error
   // reply is returned as a Value of type kError (not a failed status); a
   // failed status means the command could not be run (connection, timeout).
   // MemoryStore replies in RESP3 form when opened with ?protocol=3, else RESP2.
+  // Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) block on both backends, as
+  // the typed BLPop does (on RedisStore within the client's command timeout).
   virtual absl::StatusOr<resp::Value> Command(absl::Span<const std::string_view> argv) = 0;
   absl::StatusOr<resp::Value> Command(std::initializer_list<std::string_view> argv) {
     return Command(absl::Span<const std::string_view>(argv.begin(), argv.size()));

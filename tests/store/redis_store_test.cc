@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -189,16 +190,22 @@ TEST(NewRedisStore, UnreachableServerIsUnavailable) {
   EXPECT_THAT(NewRedisStore(o), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+// Starts `redis` and opens a store on it with the URL's `path_and_query` ("/1?protocol=3").
+void StartAndOpen(RedisServerProcess& redis, const char* path_and_query,
+                  std::unique_ptr<Store>* store) {
+  ASSERT_OK(redis.Start());
+  absl::StatusOr<ClientOptions> o =
+      ParseRedisUrl(absl::StrCat("redis://127.0.0.1:", redis.port(), path_and_query));
+  ASSERT_OK(o);
+  absl::StatusOr<std::unique_ptr<Store>> s = NewRedisStore(*o);
+  ASSERT_OK(s);
+  *store = *std::move(s);
+}
+
 class RedisStoreTest : public ::testing::TestWithParam<bool /*resp3*/> {
  protected:
   void SetUp() override {
-    ASSERT_OK(redis_.Start());
-    absl::StatusOr<ClientOptions> o = ParseRedisUrl(
-        absl::StrCat("redis://127.0.0.1:", redis_.port(), "/1?protocol=", GetParam() ? "3" : "2"));
-    ASSERT_OK(o);
-    absl::StatusOr<std::unique_ptr<Store>> store = NewRedisStore(*o);
-    ASSERT_OK(store);
-    store_ = *std::move(store);
+    StartAndOpen(redis_, GetParam() ? "/1?protocol=3" : "/1?protocol=2", &store_);
   }
 
   RedisServerProcess redis_;
@@ -383,6 +390,55 @@ TEST_P(RedisStoreTest, CommandPassesThrough) {
   absl::StatusOr<Value> info = s.Command({"CLIENT", "INFO"});
   ASSERT_OK(info);
   EXPECT_THAT(info->str(), HasSubstr(" db=1 "));
+}
+
+TEST_P(RedisStoreTest, ListsOverBothProtocols) {
+  Store& s = *store_;
+  EXPECT_THAT(s.RPush("l", Keys{"a", "b", "c"}), IsOkAndHolds(3));
+  EXPECT_THAT(s.LRange("l", 0, -1), IsOkAndHolds(ElementsAre("a", "b", "c")));
+  EXPECT_THAT(s.LPop("l", 2), IsOkAndHolds(ElementsAre("a", "b")));
+  EXPECT_THAT(s.LPop("missing", 2), IsOkAndHolds(::testing::IsEmpty()));  // a null
+  EXPECT_THAT(s.LIndex("l", 5), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(s.BLPop(Keys{"l"}, absl::Seconds(1)), IsOkAndHolds(Optional(Pair("l", "c"))));
+  EXPECT_THAT(s.BLPop(Keys{"l"}, absl::Milliseconds(50)), IsOkAndHolds(std::nullopt));
+}
+
+// A blocking pop longer than the client's command timeout is not cut short by it.
+class RedisStoreBlockingTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartAndOpen(redis_, "?timeout_ms=300", &store_); }
+  RedisServerProcess redis_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(RedisStoreBlockingTest, TimeoutLongerThanTheCommandTimeout) {
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(store_->BLPop(Keys{"q"}, absl::Milliseconds(800)), IsOkAndHolds(std::nullopt));
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_GE(took, absl::Milliseconds(780));
+  EXPECT_LT(took, absl::Seconds(3));
+}
+
+TEST_F(RedisStoreBlockingTest, ServedAfterSeveralCommandTimeouts) {
+  for (absl::Duration timeout : {absl::Seconds(10), absl::ZeroDuration()}) {
+    const absl::Time start = absl::Now();
+    std::thread pusher([&] {
+      absl::SleepFor(absl::Milliseconds(700));
+      EXPECT_THAT(store_->RPush("q", Keys{"late"}), IsOkAndHolds(1));
+    });
+    EXPECT_THAT(store_->BRPop(Keys{"q"}, timeout), IsOkAndHolds(Optional(Pair("q", "late"))));
+    pusher.join();
+    EXPECT_GE(absl::Now() - start, absl::Milliseconds(650));
+  }
+}
+
+TEST_F(RedisStoreBlockingTest, AHungServerIsStillNoticed) {
+  redis_.Pause();
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(store_->BLPop(Keys{"q"}, absl::ZeroDuration()),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(3));
+  redis_.Resume();
 }
 
 TEST_P(RedisStoreTest, ServerDownIsUnavailable) {
