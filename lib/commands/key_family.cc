@@ -184,8 +184,6 @@ void CmdMove(CommandContext& ctx, Args argv) {
 // expireGenericCommand.
 void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
                    std::string_view name) {
-  int64_t v;
-  if (!ParseInt64(argv[2], &v)) return ReplyError(ctx, errors::kNotInteger);
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < argv.size(); ++i) {
     if (EqualsIgnoreCase(argv[i], "nx")) {
@@ -206,6 +204,9 @@ void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
   if (gt && lt) {
     return ReplyError(ctx, "ERR GT and LT options at the same time are not compatible");
   }
+  // As Redis 7: the options (and their conflicts) before the time argument.
+  int64_t v;
+  if (!ParseInt64(argv[2], &v)) return ReplyError(ctx, errors::kNotInteger);
   const int64_t now = ctx.keyspace->clock()->NowMs();
   auto invalid = [&] {
     ReplyError(ctx, absl::StrCat("ERR invalid expire time in '", ToAbsl(name), "' command"));

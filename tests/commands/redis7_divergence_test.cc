@@ -109,6 +109,11 @@ TEST_F(Redis7DivergenceTest, HugeExpireTimes) {
          "pexpireat s 9223372036854775807",
          "pexpiretime s",
          "pexpireat s -9223372036854775808",
+         "set s v",
+         "expire s abc NX XX",
+         "expire s abc GT LT",
+         "expire s abc FOO",
+         "pexpire s 9223372036854775808 NX GT",
          "exists s"});
 }
 
