@@ -8,6 +8,8 @@
 #include <cstring>
 #include <limits>
 
+#include "lib/util/errors.h"
+
 namespace embedis::commands {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -77,6 +79,16 @@ bool ParseFloating(std::string_view s, T* out, F parse) {
   return true;
 }
 }  // namespace
+
+const char* ParseIntOrError(std::string_view s, int* out) {
+  int64_t v;
+  if (!ParseInt64(s, &v)) return errors::kNotInteger;
+  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    return errors::kValueOutOfIntRange;
+  }
+  *out = static_cast<int>(v);
+  return nullptr;
+}
 
 bool ParseLongDouble(std::string_view s, long double* out) {
   // string2ld: also rejects overflow to infinity reported as ERANGE.

@@ -20,6 +20,11 @@ std::string AsciiLower(std::string_view s);
 // leading zeros ("0" alone is fine), no spaces, no overflow.
 bool ParseInt64(std::string_view s, int64_t* out);
 
+// An int as Redis's getIntFromObjectOrReply reads it: ParseInt64, then the int range. Returns
+// nullptr on success, else the error text Redis replies by default (errors::kNotInteger, or
+// errors::kValueOutOfIntRange for an integer that fits 64 bits but not 32).
+const char* ParseIntOrError(std::string_view s, int* out);
+
 // A long double as Redis's string2ld (INCRBYFLOAT, HINCRBYFLOAT): the whole
 // string must parse, no leading space, not NaN.
 bool ParseLongDouble(std::string_view s, long double* out);

@@ -521,6 +521,14 @@ std::vector<std::pair<std::string_view, CommandDoc>>* BuildTable() {
                  Tok("now", "NOW").Since("7.0.0").Opt(), Tok("force", "FORCE").Since("7.0.0").Opt(),
                  Tok("abort", "ABORT").Since("7.0.0").Opt()}}},
       {"strlen", {.complexity = "O(1)", .args = {Key("key")}}},
+      {"substr",
+       {.complexity =
+            "O(N) where N is the length of the returned string. The complexity is ultimately "
+            "determined by the returned length, but because creating a substring from an existing "
+            "string is very cheap, it can be considered O(1) for small strings.",
+        .deprecated_since = "2.0.0",
+        .replaced_by = "`GETRANGE`",
+        .args = {Key("key"), Int("start"), Int("end")}}},
       {"swapdb",
        {.complexity = "O(N) where N is the count of clients watching or blocking on keys from both "
                       "databases.",

@@ -422,6 +422,7 @@ std::vector<std::pair<std::string_view, CommandInfo>>* BuildTable() {
        {.flags = kWrite | kDenyOom, .acl = kAclString, .key_specs = {Keys(1, RW | UPDATE)}}},
       {"shutdown", {.flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy}},
       {"strlen", {.flags = kReadOnly | kFast, .acl = kAclString, .key_specs = {Keys(1, RO)}}},
+      {"substr", {.flags = kReadOnly, .acl = kAclString, .key_specs = {Keys(1, RO | ACCESS)}}},
       {"swapdb", {.flags = kWrite | kFast, .acl = kAclKeyspace | kAclDangerous}},
       {"time", {.flags = kLoading | kStale | kFast, .tips = {"nondeterministic_output"}}},
       {"touch",

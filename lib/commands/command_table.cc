@@ -1,5 +1,8 @@
 #include "lib/commands/command_table.h"
 
+#include <cstdio>
+#include <exception>
+#include <new>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -94,6 +97,43 @@ void CommandTable::ReplyResolveError(CommandContext& ctx, Args argv, const Resol
   }
 }
 
+namespace {
+
+// Runs spec.handler. A handler that throws (std::bad_alloc from an allocation too large,
+// std::length_error, a bug) must not end the server or leave the client's protocol out of step:
+// whatever the handler had written of its reply is dropped, one error reply takes its place, a line
+// goes to stderr, and the process goes on. The keyspace holds its locks in RAII guards, so they are
+// released on the way out.
+void RunGuarded(CommandContext& ctx, const CommandSpec& spec, Args argv) {
+  std::string* out = ctx.reply->out();
+  const size_t mark = out->size();
+  char what[256];  // copied while the exception is alive, without allocating
+  try {
+    spec.handler(ctx, argv);
+    return;
+  } catch (const std::bad_alloc&) {
+    std::snprintf(what, sizeof(what), "out of memory");
+  } catch (const std::exception& e) {
+    std::snprintf(what, sizeof(what), "%s", e.what());
+  } catch (...) {
+    std::snprintf(what, sizeof(what), "unknown exception");
+  }
+  out->resize(mark);  // shrinking never allocates
+  std::fprintf(stderr, "embedis: command '%.*s' failed: %s\n", static_cast<int>(spec.name.size()),
+               spec.name.data(), what);
+  try {
+    if (out->capacity() > (size_t{64} << 20)) out->shrink_to_fit();  // give a huge buffer back
+    ReplyError(ctx, absl::StrCat("ERR internal error: ", what));
+  } catch (...) {
+    // No memory even for the error text: a fixed reply, if what is reserved can hold it.
+    constexpr std::string_view kFallback = "-ERR internal error\r\n";
+    out->resize(mark);
+    if (out->capacity() - mark >= kFallback.size()) out->append(kFallback);
+  }
+}
+
+}  // namespace
+
 void CommandTable::Execute(CommandContext& ctx, Args argv) const {
   Execute(ctx, argv, Find(argv[0]));
 }
@@ -140,7 +180,7 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
   }
-  r.spec()->handler(ctx, argv);
+  RunGuarded(ctx, *r.spec(), argv);
 }
 
 std::vector<const CommandSpec*> CommandTable::All() const {

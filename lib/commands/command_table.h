@@ -245,7 +245,9 @@ class CommandTable {
   // Runs argv[0] with its arguments. Writes exactly one reply: the command's,
   // or Redis's error for an unknown command, an unknown subcommand or a wrong
   // number of arguments; inside MULTI, +QUEUED for a command it queues (see
-  // the header comment). REQUIRES: !argv.empty().
+  // the header comment). A handler that throws does not end the process: what
+  // it wrote is dropped, the client gets `-ERR internal error: <what>` and a
+  // line goes to stderr. REQUIRES: !argv.empty().
   void Execute(CommandContext& ctx, Args argv) const;
   void Execute(CommandContext& ctx, std::initializer_list<std::string_view> argv) const {
     Execute(ctx, Args(argv.begin(), argv.size()));

@@ -208,8 +208,15 @@ void CmdHStrLen(CommandContext& ctx, Args argv) {
 // Without a count: one field as a bulk string, or null. With a count: an array (empty for a
 // missing key or count 0). A positive count returns distinct fields, at most the hash's size; a
 // negative count returns exactly -count fields, repeats allowed. WITHVALUES interleaves values in
-// RESP2 and nests [field, value] pairs in RESP3, as Redis 7.0. Note that, as in Redis, a huge
-// negative count produces a reply of that size: the caller asked for it.
+// RESP2 and nests [field, value] pairs in RESP3, as Redis 7.0.
+//
+// Counts Redis refuses are refused with its texts. Beyond Redis: a negative count is served only
+// while its reply stays within kMaxRandomReplyBytes (512 MB, proto-max-bulk-len's default).
+// Redis builds whatever is asked (HRANDFIELD h -1000000000 grows for seconds and can exhaust
+// memory); embedis refuses at once a count whose reply cannot fit even with the shortest fields
+// (1-byte fields and values: 7 bytes per bulk string), and stops building a reply that passes the
+// limit, dropping what it wrote; both reply errors::kRandomReplyTooLarge.
+constexpr uint64_t kMaxRandomReplyBytes = 512ull << 20;
 void CmdHRandField(CommandContext& ctx, Args argv) {
   if (argv.size() == 2) {
     return ReadHash(ctx, argv[1], [&](const HashValue* h) {
@@ -234,12 +241,26 @@ void CmdHRandField(CommandContext& ctx, Args argv) {
     if (h == nullptr || count == 0) return ctx.reply->ArrayHeader(0);
     const uint64_t n = unique ? std::min<uint64_t>(count, h->size()) : count;
     const bool nested = with_values && ctx.reply->protocol() == resp::Protocol::kResp3;
+    if (!unique && count > kMaxRandomReplyBytes / (with_values ? 14 : 7)) {
+      return ReplyError(ctx, errors::kRandomReplyTooLarge);
+    }
+    std::string* out = ctx.reply->out();
+    const size_t mark = out->size();
     ctx.reply->ArrayHeader(with_values && !nested ? 2 * n : n);
-    h->RandomFields(count, unique, Rng(), [&](std::string_view f, std::string_view v) {
+    auto write = [&](std::string_view f, std::string_view v) {
       if (nested) ctx.reply->ArrayHeader(2);
       ctx.reply->BulkString(f);
       if (with_values) ctx.reply->BulkString(v);
-    });
+    };
+    if (unique) return h->RandomFields(count, unique, Rng(), write);  // at most the hash's size
+    for (uint64_t i = 0; i < count; ++i) {
+      auto [f, v] = h->RandomField(Rng());
+      write(f, v);
+      if (out->size() - mark > kMaxRandomReplyBytes) {
+        out->resize(mark);
+        return ReplyError(ctx, errors::kRandomReplyTooLarge);
+      }
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 // Generic key commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME,
 // RENAMENX, RANDOMKEY, TOUCH, COPY, MOVE, the EXPIRE and TTL families, PERSIST, OBJECT.
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -37,6 +38,14 @@ void CmdType(CommandContext& ctx, Args argv) {
 
 void CmdKeys(CommandContext& ctx, Args argv) {
   std::vector<std::string> keys;
+  // For Redis an empty pattern matches only the empty key name (Keyspace::Scan would read it as
+  // "no pattern"): no need to walk the keyspace.
+  if (argv[1].empty()) {
+    if (ctx.keyspace->Exists(ctx.client->db, {std::string_view()}) > 0) keys.emplace_back();
+    ctx.reply->ArrayHeader(keys.size());
+    for (const auto& k : keys) ctx.reply->BulkString(k);
+    return;
+  }
   uint64_t cursor = 0;
   do {
     ScanResult r = ctx.keyspace->Scan(ctx.client->db, cursor, argv[1], 1000);
@@ -49,9 +58,13 @@ void CmdKeys(CommandContext& ctx, Args argv) {
 
 // Parses a SCAN-family cursor as Redis's parseScanCursorOrReply: strtoull of
 // the whole string, no leading space, no overflow (a sign is accepted, and
-// "-1" wraps around, as in Redis).
+// "-1" wraps around, as in Redis). The empty string is cursor 0, as in Redis.
 bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 64 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  if (s.empty()) {
+    *out = 0;
+    return true;
+  }
+  if (s.size() > 64 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
   std::string copy(s);
   errno = 0;
   char* end = nullptr;
@@ -64,7 +77,7 @@ bool ParseCursor(std::string_view s, uint64_t* out) {
 void CmdScan(CommandContext& ctx, Args argv) {
   uint64_t cursor;
   if (!ParseCursor(argv[1], &cursor)) return ReplyError(ctx, "ERR invalid cursor");
-  std::string_view match;
+  std::optional<std::string_view> match;
   int64_t count = 10;
   std::optional<std::string_view> type_name;
   for (size_t i = 2; i < argv.size(); i += 2) {
@@ -72,6 +85,9 @@ void CmdScan(CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(argv[i], "count")) {
       if (!ParseInt64(argv[i + 1], &count)) return ReplyError(ctx, errors::kNotInteger);
       if (count < 1) return ReplyError(ctx, errors::kSyntax);
+      // Keyspace::Scan visits up to count * 10 buckets: keep that product in range (any count
+      // this large already means "the whole database").
+      count = std::min<int64_t>(count, std::numeric_limits<int64_t>::max() / 16);
     } else if (EqualsIgnoreCase(argv[i], "match")) {
       match = argv[i + 1];
     } else if (EqualsIgnoreCase(argv[i], "type")) {
@@ -86,10 +102,15 @@ void CmdScan(CommandContext& ctx, Args argv) {
   if (type_name.has_value() && !type.has_value()) {
     // Redis 7.0 filters by the type name: an unknown name matches no key, but
     // the cursor still advances.
-    r = ctx.keyspace->Scan(ctx.client->db, cursor, match, count);
+    r = ctx.keyspace->Scan(ctx.client->db, cursor, match.value_or(""), count);
     r.keys.clear();
   } else {
-    r = ctx.keyspace->Scan(ctx.client->db, cursor, match, count, type);
+    r = ctx.keyspace->Scan(ctx.client->db, cursor, match.value_or(""), count, type);
+  }
+  // Keyspace::Scan reads an empty pattern as "no pattern"; for Redis, MATCH "" matches only the
+  // empty key name.
+  if (match.has_value() && match->empty()) {
+    std::erase_if(r.keys, [](const std::string& k) { return !k.empty(); });
   }
   ctx.reply->ArrayHeader(2);
   ctx.reply->BulkString(std::to_string(r.cursor));
@@ -116,20 +137,16 @@ void CmdRandomKey(CommandContext& ctx, Args) {
 // that fits an int), then selectDb (0 <= db < databases). Replies the error and returns false
 // otherwise.
 bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
-  int64_t v;
-  if (!ParseInt64(arg, &v)) {
-    ReplyError(ctx, errors::kNotInteger);
-    return false;
-  }
-  if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-    ReplyError(ctx, errors::kValueOutOfIntRange);
+  int v;
+  if (const char* error = ParseIntOrError(arg, &v)) {
+    ReplyError(ctx, error);
     return false;
   }
   if (v < 0 || v >= ctx.keyspace->databases()) {
     ReplyError(ctx, errors::kDbIndexOutOfRange);
     return false;
   }
-  *db = static_cast<int>(v);
+  *db = v;
   return true;
 }
 
@@ -167,8 +184,6 @@ void CmdMove(CommandContext& ctx, Args argv) {
 // expireGenericCommand.
 void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
                    std::string_view name) {
-  int64_t v;
-  if (!ParseInt64(argv[2], &v)) return ReplyError(ctx, errors::kNotInteger);
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < argv.size(); ++i) {
     if (EqualsIgnoreCase(argv[i], "nx")) {
@@ -189,6 +204,9 @@ void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
   if (gt && lt) {
     return ReplyError(ctx, "ERR GT and LT options at the same time are not compatible");
   }
+  // As Redis 7: the options (and their conflicts) before the time argument.
+  int64_t v;
+  if (!ParseInt64(argv[2], &v)) return ReplyError(ctx, errors::kNotInteger);
   const int64_t now = ctx.keyspace->clock()->NowMs();
   auto invalid = [&] {
     ReplyError(ctx, absl::StrCat("ERR invalid expire time in '", ToAbsl(name), "' command"));

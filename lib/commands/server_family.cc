@@ -25,8 +25,8 @@ void CmdQuit(CommandContext& ctx, Args) {
 }
 
 void CmdSelect(CommandContext& ctx, Args argv) {
-  int64_t db;
-  if (!ParseInt64(argv[1], &db)) return ReplyError(ctx, errors::kNotInteger);
+  int db;
+  if (const char* error = ParseIntOrError(argv[1], &db)) return ReplyError(ctx, error);
   if (db < 0 || db >= ctx.keyspace->databases()) {
     return ReplyError(ctx, errors::kDbIndexOutOfRange);
   }
@@ -65,9 +65,12 @@ void CmdFlushAll(CommandContext& ctx, Args argv) {
 }
 
 void CmdSwapDb(CommandContext& ctx, Args argv) {
-  int64_t a, b;
-  if (!ParseInt64(argv[1], &a)) return ReplyError(ctx, "ERR invalid first DB index");
-  if (!ParseInt64(argv[2], &b)) return ReplyError(ctx, "ERR invalid second DB index");
+  // Redis replies its own texts for any argument that is not an int (SWAPDB 99999999999 1 too).
+  int a, b;
+  if (ParseIntOrError(argv[1], &a) != nullptr) return ReplyError(ctx, "ERR invalid first DB index");
+  if (ParseIntOrError(argv[2], &b) != nullptr) {
+    return ReplyError(ctx, "ERR invalid second DB index");
+  }
   const int n = ctx.keyspace->databases();
   if (a < 0 || a >= n || b < 0 || b >= n) return ReplyError(ctx, errors::kDbIndexOutOfRange);
   ctx.keyspace->SwapDb(static_cast<int>(a), static_cast<int>(b));

@@ -15,7 +15,17 @@
 namespace embedis::commands {
 namespace {
 
-constexpr int64_t kMaxStringLength = 512LL * 1024 * 1024;  // proto-max-bulk-len
+// proto-max-bulk-len's default. The command layer has no access to the server's configured value
+// (CommandContext carries none), so a string command never builds a string longer than this.
+constexpr int64_t kMaxStringLength = 512LL * 1024 * 1024;
+
+// Redis's checkStringLength: whether a string of `size` bytes with `append` more may be built.
+// Both are non-negative; their sum is computed without overflow (SETRANGE's offset can be
+// anything up to 2^63 - 1).
+bool StringLengthOk(int64_t size, uint64_t append) {
+  return append <= static_cast<uint64_t>(kMaxStringLength) &&
+         size <= kMaxStringLength - static_cast<int64_t>(append);
+}
 
 void ReplyInvalidExpire(CommandContext& ctx, std::string_view command) {
   ReplyError(ctx, absl::StrCat("ERR invalid expire time in '", ToAbsl(command), "' command"));
@@ -49,6 +59,14 @@ bool ExpireArgToDeadline(CommandContext& ctx, std::string_view command, ExpireUn
   return true;
 }
 
+ExpireUnit ExpireUnitOf(std::string_view a) {
+  if (EqualsIgnoreCase(a, "ex")) return ExpireUnit::kEx;
+  if (EqualsIgnoreCase(a, "px")) return ExpireUnit::kPx;
+  if (EqualsIgnoreCase(a, "exat")) return ExpireUnit::kExAt;
+  if (EqualsIgnoreCase(a, "pxat")) return ExpireUnit::kPxAt;
+  return ExpireUnit::kNone;
+}
+
 // Options shared by SET and GETEX.
 struct ExtendedOptions {
   SetOptions::Condition condition = SetOptions::Condition::kAlways;
@@ -78,13 +96,11 @@ bool ParseExtended(CommandContext& ctx, Args argv, size_t first, bool is_set, Ex
       o->keep_ttl = true;
     } else if (!is_set && EqualsIgnoreCase(a, "persist") && !has_expire) {
       o->persist = true;
-    } else if (has_next && !o->keep_ttl && !o->persist && !has_expire &&
-               (EqualsIgnoreCase(a, "ex") || EqualsIgnoreCase(a, "px") ||
-                EqualsIgnoreCase(a, "exat") || EqualsIgnoreCase(a, "pxat"))) {
-      o->unit = EqualsIgnoreCase(a, "ex")     ? ExpireUnit::kEx
-                : EqualsIgnoreCase(a, "px")   ? ExpireUnit::kPx
-                : EqualsIgnoreCase(a, "exat") ? ExpireUnit::kExAt
-                                              : ExpireUnit::kPxAt;
+    } else if (const ExpireUnit unit = ExpireUnitOf(a); unit != ExpireUnit::kNone && has_next &&
+                                                        !o->keep_ttl && !o->persist &&
+                                                        (!has_expire || o->unit == unit)) {
+      // As Redis: the same unit may repeat (the last argument wins), two units conflict.
+      o->unit = unit;
       o->expire_arg = argv[++j];
     } else {
       ReplyError(ctx, errors::kSyntax);
@@ -180,14 +196,11 @@ void CmdGetDel(CommandContext& ctx, Args argv) {
   if (wrong_type) ReplyError(ctx, errors::kWrongType);
 }
 
+// GETEX, in Redis 7's order: the options' syntax, then the key (null if missing, WRONGTYPE), and
+// only then the expire argument ("GETEX missing EX -1" is null).
 void CmdGetEx(CommandContext& ctx, Args argv) {
   ExtendedOptions o;
   if (!ParseExtended(ctx, argv, 2, /*is_set=*/false, &o)) return;
-  int64_t at = 0;
-  if (o.unit != ExpireUnit::kNone && !ExpireArgToDeadline(ctx, "getex", o.unit, o.expire_arg,
-                                                          ctx.keyspace->clock()->NowMs(), &at)) {
-    return;
-  }
   bool wrong_type = false;
   ctx.keyspace->Update(
       ctx.client->db, argv[1],
@@ -196,6 +209,12 @@ void CmdGetEx(CommandContext& ctx, Args argv) {
         if (k.type() != ValueType::kString) {
           wrong_type = true;
           return;
+        }
+        int64_t at = 0;
+        if (o.unit != ExpireUnit::kNone &&
+            !ExpireArgToDeadline(ctx, "getex", o.unit, o.expire_arg, ctx.keyspace->clock()->NowMs(),
+                                 &at)) {
+          return;  // the error is replied
         }
         ctx.reply->BulkString(k.string_value());
         if (o.unit != ExpireUnit::kNone) {
@@ -243,7 +262,7 @@ void CmdAppend(CommandContext& ctx, Args argv) {
       return;
     }
     size_t old = k.exists() ? k.string_value().size() : 0;
-    if (old + argv[2].size() > static_cast<size_t>(kMaxStringLength)) {
+    if (!StringLengthOk(static_cast<int64_t>(old), argv[2].size())) {
       error = errors::kStringTooLong;
       return;
     }
@@ -317,9 +336,8 @@ void CmdDecrBy(CommandContext& ctx, Args argv) {
   IncrGeneric(ctx, argv[1], -by);
 }
 
+// INCRBYFLOAT, in Redis 7's order: WRONGTYPE, then the stored value, then the increment.
 void CmdIncrByFloat(CommandContext& ctx, Args argv) {
-  long double by;
-  if (!ParseLongDouble(argv[2], &by)) return ReplyError(ctx, errors::kNotFloat);
   std::string_view error;
   std::string formatted;
   ctx.keyspace->Update(ctx.client->db, argv[1], [&](KeyHandle& k) {
@@ -333,6 +351,11 @@ void CmdIncrByFloat(CommandContext& ctx, Args argv) {
         error = errors::kNotFloat;
         return;
       }
+    }
+    long double by;
+    if (!ParseLongDouble(argv[2], &by)) {
+      error = errors::kNotFloat;
+      return;
     }
     long double result = current + by;
     if (std::isnan(result) || std::isinf(result)) {
@@ -394,7 +417,7 @@ void CmdSetRange(CommandContext& ctx, Args argv) {
       length = static_cast<int64_t>(old.size());
       return;
     }
-    if (offset + static_cast<int64_t>(value.size()) > kMaxStringLength) {
+    if (!StringLengthOk(offset, value.size())) {
       error = errors::kStringTooLong;
       return;
     }
@@ -475,6 +498,8 @@ void RegisterStringFamily(CommandTable* table) {
                "Returns a substring of the string stored "
                "at a key.",
                "2.4.0", 1, 1, 1));
+  add(MakeSpec("substr", 4, kReadOnly, CmdGetRange, "Returns a substring from a string value.",
+               "1.0.0", 1, 1, 1));
   add(MakeSpec("setrange", 4, w, CmdSetRange,
                "Overwrites a part of a string value with another by an offset. Creates the key if "
                "it doesn't exist.",

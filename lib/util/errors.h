@@ -38,6 +38,10 @@ inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
 inline constexpr char kCountOutOfLongRange[] =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
+// embedis only: HRANDFIELD with a huge negative count, whose reply would pass
+// kMaxRandomReplyBytes (Redis builds it, for seconds, until memory runs out).
+inline constexpr char kRandomReplyTooLarge[] =
+    "ERR value is out of range, the reply would exceed 536870912 bytes";
 // An integer that fits 64 bits but not an int (MOVE's and COPY's database index), as
 // redis-server 7.0 words it.
 inline constexpr char kValueOutOfIntRange[] =

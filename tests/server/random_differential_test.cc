@@ -1,0 +1,538 @@
+// Randomized differential test: random command streams run in lockstep on embedis (the command
+// table in-process, on the real clock) and on a real redis-server 7.0.15, every reply compared
+// byte for byte, and the whole dataset compared every kDatasetEvery steps and at the end.
+//
+// The stream mixes strings, keys and hashes, valid and invalid arguments (arity errors, wrong
+// types, 0, -1, ±2^31, ±2^63 and just past each limit), MULTI/EXEC/DISCARD blocks, WATCH, and two
+// clients on one dataset (each with its own database and transaction state).
+//
+// Adding a family (lists will join): append a Family to Families() with its command templates.
+// A template is a command line whose arguments are literals or placeholders ({key}, {field},
+// {value}, {int}, {float}, {ttl}, {ms}, {at}, {atms}, {offset}, {db}, {pattern}; see Expand());
+// give new placeholders a case in Expand(). Each template says how its reply is compared
+// (Compare); templates that are not kExact never run inside MULTI (an EXEC reply is compared
+// exactly).
+//
+// Documented normalizations (everything else is compared byte for byte):
+//   - kTtl: TTL, EXPIRETIME accept two non-negative answers up to 1 apart; PTTL, PEXPIRETIME up
+//     to 200 ms (the two servers read their clocks at different moments). Negative answers exact.
+//   - kUnordered: KEYS, HKEYS, HVALS compare as multisets (hash table order is each server's own).
+//   - kUnorderedPairs: HGETALL compares as a set of field/value pairs.
+//   Expiry is kept out of timing races: positive relative TTLs are at least 1000 s, absolute
+//   ones are far past (the key goes at once on both) or far future.
+//   Commands whose output is random (RANDOMKEY, HRANDFIELD, SCAN pages) are not generated.
+//
+// Runs: CI runs kDefaultSeeds seeds of kDefaultSteps steps (a few seconds). By hand, for long runs:
+//   EMBEDIS_RANDOM_DIFF_SEED=<first seed> EMBEDIS_RANDOM_DIFF_SEEDS=<how many>
+//   EMBEDIS_RANDOM_DIFF_STEPS=<steps per seed>
+//   bazel test //tests/server:random_differential_test --test_output=errors
+//     --test_env=EMBEDIS_RANDOM_DIFF_SEEDS=200 --test_env=EMBEDIS_RANDOM_DIFF_STEPS=20000
+// A failure prints the seed, the step and the last commands, so it can be replayed with
+// EMBEDIS_RANDOM_DIFF_SEED=<seed> EMBEDIS_RANDOM_DIFF_SEEDS=1.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "lib/commands/command_table.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/resp/reply_parser.h"
+#include "lib/resp/value.h"
+#include "lib/resp/writer.h"
+#include "lib/util/clock.h"
+#include "tests/testing/differential.h"
+#include "tests/testing/redis_server.h"
+
+namespace embedis::testing {
+namespace {
+
+constexpr uint64_t kDefaultFirstSeed = 1;
+constexpr int kDefaultSeeds = 4;
+constexpr int kDefaultSteps = 2000;
+constexpr int kDatasetEvery = 250;
+constexpr int kClients = 2;
+constexpr size_t kHistory = 40;  // commands shown with a failure
+
+enum class Compare { kExact, kTtl, kUnordered, kUnorderedPairs };
+
+struct Template {
+  const char* line;  // space-separated arguments: literals and {placeholders}
+  int weight = 1;
+  Compare compare = Compare::kExact;
+};
+
+struct Family {
+  const char* name;
+  std::vector<Template> templates;
+};
+
+std::vector<Family> Families() {
+  constexpr Compare kTtl = Compare::kTtl;
+  constexpr Compare kUnordered = Compare::kUnordered;
+  return {
+      {"strings",
+       {
+           {"GET {key}", 4},
+           {"SET {key} {value}", 4},
+           {"SET {key} {value} NX"},
+           {"SET {key} {value} XX"},
+           {"SET {key} {value} GET"},
+           {"SET {key} {value} KEEPTTL"},
+           {"SET {key} {value} EX {ttl}", 2},
+           {"SET {key} {value} PX {ms}"},
+           {"SET {key} {value} EXAT {at}"},
+           {"SET {key} {value} PXAT {atms}"},
+           {"SET {key} {value} EX {ttl} EX {ttl}"},
+           {"SET {key} {value} EX {ttl} PX {ms}"},
+           {"SET {key} {value} NX XX"},
+           {"SET {key} {value} KEEPTTL EX {ttl}"},
+           {"SET {key} {value} GET XX EX {ttl}"},
+           {"SET {key}"},
+           {"SETNX {key} {value}"},
+           {"SETEX {key} {ttl} {value}"},
+           {"PSETEX {key} {ms} {value}"},
+           {"GETSET {key} {value}"},
+           {"GETDEL {key}"},
+           {"GETEX {key}"},
+           {"GETEX {key} EX {ttl}"},
+           {"GETEX {key} PX {ms} PX {ms}"},
+           {"GETEX {key} EXAT {at}"},
+           {"GETEX {key} PERSIST"},
+           {"GETEX {key} EX {ttl} PERSIST"},
+           {"MGET {key} {key} {key}"},
+           {"MSET {key} {value} {key} {value}"},
+           {"MSET {key} {value} {key}"},
+           {"MSETNX {key} {value} {key} {value}"},
+           {"APPEND {key} {value}", 2},
+           {"STRLEN {key}"},
+           {"INCR {key}", 2},
+           {"DECR {key}"},
+           {"INCRBY {key} {int}", 2},
+           {"DECRBY {key} {int}"},
+           {"INCRBYFLOAT {key} {float}", 2},
+           {"GETRANGE {key} {int} {int}", 2},
+           {"SUBSTR {key} {int} {int}"},
+           {"SETRANGE {key} {offset} {value}", 2},
+       }},
+      {"keys",
+       {
+           {"DEL {key} {key}", 2},
+           {"UNLINK {key}"},
+           {"EXISTS {key} {key}"},
+           {"TYPE {key}"},
+           {"RENAME {key} {key}"},
+           {"RENAMENX {key} {key}"},
+           {"EXPIRE {key} {ttl}", 2},
+           {"EXPIRE {key} {ttl} NX"},
+           {"EXPIRE {key} {ttl} GT"},
+           {"EXPIRE {key} {ttl} LT XX"},
+           {"EXPIRE {key} {ttl} NX XX"},
+           {"PEXPIRE {key} {ms}"},
+           {"EXPIREAT {key} {at}"},
+           {"PEXPIREAT {key} {atms}"},
+           {"PERSIST {key}"},
+           {"TTL {key}", 2, kTtl},
+           {"PTTL {key}", 1, kTtl},
+           {"EXPIRETIME {key}", 1, kTtl},
+           {"PEXPIRETIME {key}", 1, kTtl},
+           {"COPY {key} {key}"},
+           {"COPY {key} {key} REPLACE"},
+           {"COPY {key} {key} DB {db}"},
+           {"MOVE {key} {db}"},
+           {"KEYS {pattern}", 1, kUnordered},
+           {"DBSIZE"},
+           {"OBJECT ENCODING {key}"},
+       }},
+      {"hashes",
+       {
+           {"HSET {key} {field} {value}", 4},
+           {"HSET {key} {field} {value} {field} {value}", 2},
+           {"HSET {key} {field}"},
+           {"HSETNX {key} {field} {value}"},
+           {"HMSET {key} {field} {value}"},
+           {"HGET {key} {field}", 3},
+           {"HMGET {key} {field} {field}"},
+           {"HGETALL {key}", 2, Compare::kUnorderedPairs},
+           {"HKEYS {key}", 1, kUnordered},
+           {"HVALS {key}", 1, kUnordered},
+           {"HDEL {key} {field} {field}", 2},
+           {"HEXISTS {key} {field}"},
+           {"HLEN {key}"},
+           {"HSTRLEN {key} {field}"},
+           {"HINCRBY {key} {field} {int}", 2},
+           {"HINCRBYFLOAT {key} {field} {float}", 2},
+       }},
+      {"server",
+       {
+           {"SELECT {db}"},
+           {"SWAPDB {db} {db}"},
+           {"PING"},
+           {"ECHO {value}"},
+           {"WATCH {key}"},
+           {"UNWATCH"},
+       }},
+  };
+}
+
+// A flattened, weighted view of every family's templates.
+struct TemplateTable {
+  std::vector<Template> all;
+  std::vector<int> cumulative;  // prefix sums of the weights
+  std::vector<size_t> exact;    // indexes of kExact templates (for MULTI blocks)
+
+  TemplateTable() {
+    int sum = 0;
+    for (const Family& f : Families()) {
+      for (const Template& t : f.templates) {
+        if (t.compare == Compare::kExact) exact.push_back(all.size());
+        all.push_back(t);
+        sum += t.weight;
+        cumulative.push_back(sum);
+      }
+    }
+  }
+  const Template& Pick(std::mt19937_64& rng) const {
+    const int r = std::uniform_int_distribution<int>(0, cumulative.back() - 1)(rng);
+    return all[std::upper_bound(cumulative.begin(), cumulative.end(), r) - cumulative.begin()];
+  }
+  const Template& PickExact(std::mt19937_64& rng) const {
+    return all[exact[std::uniform_int_distribution<size_t>(0, exact.size() - 1)(rng)]];
+  }
+};
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed) : rng_(seed) {}
+  std::mt19937_64& rng() { return rng_; }
+  bool Chance(int percent) { return Uniform(0, 99) < percent; }
+
+  std::vector<std::string> Expand(const Template& t) {
+    std::vector<std::string> argv;
+    for (absl::string_view token : absl::StrSplit(t.line, ' ')) {
+      argv.push_back(Value(std::string_view(token.data(), token.size())));
+    }
+    return argv;
+  }
+
+ private:
+  int64_t Uniform(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  }
+  template <size_t N>
+  std::string OneOf(const char* const (&choices)[N]) {
+    return choices[Uniform(0, N - 1)];
+  }
+
+  std::string Value(std::string_view token) {
+    static const char* const kInts[] = {"0",
+                                        "1",
+                                        "-1",
+                                        "2147483647",
+                                        "2147483648",
+                                        "-2147483648",
+                                        "-2147483649",
+                                        "9223372036854775807",
+                                        "-9223372036854775808",
+                                        "9223372036854775808",
+                                        "-9223372036854775809",
+                                        "abc",
+                                        "",
+                                        "1.5",
+                                        "007",
+                                        "+1",
+                                        " 1",
+                                        "4611686018427387904"};
+    static const char* const kFloats[] = {
+        "1.5", "-0.25", "0",    "3", "1e308", "-1e308", "inf",   "-inf",
+        "nan", "abc",   "1e-5", "",  "0x10",  "1e",     "5.0e3", "9223372036854775807"};
+    static const char* const kDbs[] = {"0",  "1",          "1",           "15", "16",
+                                       "-1", "2147483648", "99999999999", "x"};
+    static const char* const kPatterns[] = {"*", "k*", "", "k?", "[a-k]*", "*1*", "k\\*"};
+    if (token == "{key}") {
+      if (Chance(3)) return "";
+      return absl::StrCat("k", Uniform(0, 5));
+    }
+    if (token == "{field}") return absl::StrCat("f", Uniform(0, 5));
+    if (token == "{int}") {
+      if (Chance(40)) return absl::StrCat(Uniform(-20, 20));
+      return OneOf(kInts);
+    }
+    if (token == "{float}") {
+      if (Chance(30)) return absl::StrCat(Uniform(-20, 20));
+      return OneOf(kFloats);
+    }
+    if (token == "{value}") {
+      switch (Uniform(0, 9)) {
+        case 0:
+          return OneOf(kInts);
+        case 1:
+          return OneOf(kFloats);
+        case 2:
+          return std::string(Uniform(60, 80), 'x');  // past the listpack value limit (64)
+        case 3:
+          return std::string("a\0b", 3);
+        case 4:
+          return "";
+        default:
+          return absl::StrCat("v", Uniform(0, 30));
+      }
+    }
+    if (token == "{ttl}" || token == "{ms}") {
+      // Positive values far from expiring; the rest are invalid or expire the key at once.
+      static const char* const kOdd[] = {"0",
+                                         "-1",
+                                         "-100",
+                                         "abc",
+                                         "",
+                                         "9223372036854775807",
+                                         "9223372036854775",
+                                         "-9223372036854775808",
+                                         "9223372036854775808",
+                                         "1.5"};
+      if (Chance(70)) return absl::StrCat(Uniform(1000, 100000) * (token == "{ms}" ? 1000 : 1));
+      return OneOf(kOdd);
+    }
+    if (token == "{at}" || token == "{atms}") {
+      const int64_t unit = token == "{atms}" ? 1000 : 1;
+      switch (Uniform(0, 4)) {
+        case 0:
+          return absl::StrCat(Uniform(1, 1000000) * unit);  // long past
+        case 1:
+          return OneOf(kInts);
+        default:
+          return absl::StrCat((int64_t{4102444800} + Uniform(0, 1000000)) * unit);  // year 2100
+      }
+    }
+    if (token == "{offset}") {
+      static const char* const kOffsets[] = {
+          "536870912", "536870911", "9223372036854775807", "-1", "abc", "9223372036854775800", ""};
+      if (Chance(85)) return absl::StrCat(Uniform(0, 80));
+      std::string o = OneOf(kOffsets);
+      // 536870911 with a value would build a 512 MB string on both sides: keep the test light.
+      return o == "536870911" ? "536870912" : o;
+    }
+    if (token == "{db}") return OneOf(kDbs);
+    if (token == "{pattern}") return OneOf(kPatterns);
+    return std::string(token);  // a literal
+  }
+
+  std::mt19937_64 rng_;
+};
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  int64_t n;
+  return v != nullptr && absl::SimpleAtoi(v, &n) ? n : fallback;
+}
+
+// One RESP value from raw bytes (both sides send whole replies).
+std::optional<resp::Value> Parse(std::string_view bytes) {
+  resp::ReplyParser parser;
+  parser.Feed(bytes);
+  resp::Value v;
+  if (!parser.Next(&v)) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> IntegerReply(std::string_view bytes) {
+  auto v = Parse(bytes);
+  if (!v.has_value() || v->type() != resp::Type::kInteger) return std::nullopt;
+  return v->integer();
+}
+
+// The reply in the form that is compared (see the header's normalizations).
+std::string Normalized(Compare compare, const std::string& bytes) {
+  if (compare != Compare::kUnordered && compare != Compare::kUnorderedPairs) return bytes;
+  auto v = Parse(bytes);
+  if (!v.has_value() || !v->is_aggregate()) return bytes;
+  const size_t group = compare == Compare::kUnorderedPairs ? 2 : 1;
+  std::vector<std::string> items;
+  const auto& e = v->elements();
+  for (size_t i = 0; i + group <= e.size(); i += group) {
+    std::string item;
+    for (size_t j = 0; j < group; ++j) absl::StrAppend(&item, e[i + j].DebugString(), "|");
+    items.push_back(std::move(item));
+  }
+  std::sort(items.begin(), items.end());
+  return absl::StrCat("sorted ", e.size(), ": ", absl::StrJoin(items, ", "));
+}
+
+bool TtlClose(const std::string& command, const std::string& a, const std::string& b) {
+  auto x = IntegerReply(a), y = IntegerReply(b);
+  if (!x.has_value() || !y.has_value() || *x < 0 || *y < 0) return a == b;
+  const bool millis = command.front() == 'P' || command.front() == 'p';
+  return std::abs(*x - *y) <= (millis ? 200 : 1);
+}
+
+class RandomDifferentialTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    redis_ = new RedisServerProcess();
+    start_status_ = redis_->Start();
+  }
+  static void TearDownTestSuite() {
+    delete redis_;
+    redis_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(start_status_.ok())
+        << start_status_ << " (the differential test needs it: apt-get install redis-server)";
+  }
+
+  // One seed's run. Returns false after the first divergence (reported with the history).
+  bool RunSeed(uint64_t seed, int steps) {
+    Keyspace keyspace({.shards = 4, .clock = Clock::Real()});
+    const commands::CommandTable table = commands::CommandTable::WithDataCommands();
+    std::vector<std::unique_ptr<commands::ClientState>> clients;
+    std::vector<std::unique_ptr<RawRespConnection>> conns;
+    for (int i = 0; i <= kClients; ++i) {  // the last one reads the dataset
+      clients.push_back(std::make_unique<commands::ClientState>());
+      conns.push_back(std::make_unique<RawRespConnection>());
+      EXPECT_TRUE(conns.back()->Connect(redis_->port()).ok());
+    }
+    EXPECT_EQ(conns[0]->Call({"FLUSHALL"}), "+OK\r\n");
+    std::deque<std::string> history;
+    Generator gen(seed);
+    const TemplateTable templates;
+
+    auto run = [&](int c, const std::vector<std::string>& argv, Compare compare) -> bool {
+      std::vector<std::string_view> views(argv.begin(), argv.end());
+      std::string got;
+      resp::Writer writer(&got, clients[c]->protocol);
+      commands::CommandContext ctx{
+          .keyspace = &keyspace, .client = clients[c].get(), .reply = &writer};
+      table.Execute(ctx, commands::Args(views.data(), views.size()));
+      const std::string expected = conns[c]->Call(absl::MakeConstSpan(argv));
+      history.push_back(absl::StrCat("client ", c, ": ", DifferentialTestShown(argv)));
+      if (history.size() > kHistory) history.pop_front();
+      const bool same = compare == Compare::kTtl
+                            ? TtlClose(argv[0], got, expected)
+                            : Normalized(compare, got) == Normalized(compare, expected);
+      if (!same) {
+        ADD_FAILURE() << "seed " << seed
+                      << ": divergence on the last command\n  embedis: " << EscapeResp(got)
+                      << "\n  redis:   " << EscapeResp(expected) << "\nlast commands:\n  "
+                      << absl::StrJoin(history, "\n  ");
+      }
+      return same;
+    };
+
+    for (int step = 0; step < steps; ++step) {
+      const int c = gen.Chance(70) ? 0 : 1;
+      if (gen.Chance(5)) {  // a transaction block
+        if (!run(c, {"MULTI"}, Compare::kExact)) return false;
+        const int n = static_cast<int>(gen.rng()() % 4) + 1;
+        for (int i = 0; i < n; ++i) {
+          if (!run(c, gen.Expand(templates.PickExact(gen.rng())), Compare::kExact)) return false;
+        }
+        if (!run(c, {gen.Chance(80) ? "EXEC" : "DISCARD"}, Compare::kExact)) return false;
+      } else {
+        const Template& t = templates.Pick(gen.rng());
+        if (!run(c, gen.Expand(t), t.compare)) return false;
+      }
+      if ((step + 1) % kDatasetEvery == 0 || step + 1 == steps) {
+        if (!SameDataset(seed, step, keyspace, table, *clients[kClients], *conns[kClients])) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  static std::string DifferentialTestShown(const std::vector<std::string>& argv) {
+    std::string shown;
+    for (const auto& a : argv) absl::StrAppend(&shown, "'", EscapeResp(a.substr(0, 40)), "' ");
+    return shown;
+  }
+
+  // Compares every database's keys, types, values and TTLs through a third client.
+  bool SameDataset(uint64_t seed, int step, Keyspace& keyspace, const commands::CommandTable& table,
+                   commands::ClientState& client, RawRespConnection& conn) {
+    auto both = [&](const std::vector<std::string>& argv) {
+      std::vector<std::string_view> views(argv.begin(), argv.end());
+      std::string got;
+      resp::Writer writer(&got, client.protocol);
+      commands::CommandContext ctx{.keyspace = &keyspace, .client = &client, .reply = &writer};
+      table.Execute(ctx, commands::Args(views.data(), views.size()));
+      return std::make_pair(got, conn.Call(absl::MakeConstSpan(argv)));
+    };
+    for (int db = 0; db < 16; ++db) {
+      both({"SELECT", absl::StrCat(db)});
+      auto [got_keys, redis_keys] = both({"KEYS", "*"});
+      if (Normalized(Compare::kUnordered, got_keys) !=
+          Normalized(Compare::kUnordered, redis_keys)) {
+        ADD_FAILURE() << "seed " << seed << " step " << step << ": keys of db " << db
+                      << " differ\n  embedis: " << EscapeResp(got_keys)
+                      << "\n  redis:   " << EscapeResp(redis_keys);
+        return false;
+      }
+      auto keys = Parse(redis_keys);
+      if (!keys.has_value()) return false;
+      for (const resp::Value& k : keys->elements()) {
+        const std::string& key = k.str();
+        const std::string redis_type = both({"TYPE", key}).second;
+        std::vector<std::pair<std::vector<std::string>, Compare>> reads = {
+            {{"TYPE", key}, Compare::kExact}, {{"TTL", key}, Compare::kTtl}};
+        if (redis_type == "+string\r\n") reads.push_back({{"GET", key}, Compare::kExact});
+        if (redis_type == "+hash\r\n") {
+          reads.push_back({{"HGETALL", key}, Compare::kUnorderedPairs});
+        }
+        for (const auto& [argv, compare] : reads) {
+          auto [got, expected] = both(argv);
+          const bool same = compare == Compare::kTtl
+                                ? TtlClose(argv[0], got, expected)
+                                : Normalized(compare, got) == Normalized(compare, expected);
+          if (!same) {
+            ADD_FAILURE() << "seed " << seed << " step " << step << ": db " << db << " "
+                          << DifferentialTestShown(argv)
+                          << "differs\n  embedis: " << EscapeResp(got)
+                          << "\n  redis:   " << EscapeResp(expected);
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  static inline RedisServerProcess* redis_ = nullptr;
+  static inline absl::Status start_status_;
+};
+
+TEST_F(RandomDifferentialTest, CommandStreamsMatchRedis) {
+  const uint64_t first = static_cast<uint64_t>(
+      EnvInt("EMBEDIS_RANDOM_DIFF_SEED", static_cast<int64_t>(kDefaultFirstSeed)));
+  const int64_t seeds = EnvInt("EMBEDIS_RANDOM_DIFF_SEEDS", kDefaultSeeds);
+  const int steps = static_cast<int>(EnvInt("EMBEDIS_RANDOM_DIFF_STEPS", kDefaultSteps));
+  int failed = 0;
+  for (int64_t i = 0; i < seeds && failed < 3; ++i) {
+    if (!RunSeed(first + static_cast<uint64_t>(i), steps)) ++failed;
+  }
+}
+
+// The generator reaches every template (a family added to Families() is exercised).
+TEST(RandomDifferentialGenerator, EveryTemplateIsPicked) {
+  const TemplateTable table;
+  Generator gen(7);
+  std::vector<bool> seen(table.all.size());
+  for (int i = 0; i < 100000; ++i) {
+    const Template& t = table.Pick(gen.rng());
+    seen[&t - table.all.data()] = true;
+  }
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_TRUE(seen[i]) << table.all[i].line;
+}
+
+}  // namespace
+}  // namespace embedis::testing
