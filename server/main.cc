@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -44,7 +45,7 @@ ABSL_FLAG(int, maxclients, 10000, "maximum connected clients");
 ABSL_FLAG(int, timeout, 0, "close clients idle for this many seconds (0: never)");
 ABSL_FLAG(std::string, proto_max_bulk_len, "512mb", "longest bulk argument");
 ABSL_FLAG(std::string, client_query_buffer_limit, "1gb", "most buffered input per client");
-ABSL_FLAG(std::string, client_output_buffer_limit, "256mb",
+ABSL_FLAG(std::string, client_output_buffer_limit, "0",
           "most queued output per client before it is disconnected (0: no limit)");
 ABSL_FLAG(int, io_threads, 0, "I/O threads (0: one per two CPUs, 1 to 4)");
 ABSL_FLAG(std::string, loglevel, "notice", "debug, verbose, notice or warning");
@@ -92,6 +93,24 @@ std::vector<std::string> NormalizeArgs(int argc, char** argv) {
     out.push_back(arg);
   }
   return out;
+}
+
+// Where the user started the server: $EMBEDIS_START_DIR (tools/start.sh), else Bazel's
+// BUILD_WORKING_DIRECTORY under `bazel run` (whose own working directory is the runfiles tree),
+// else "" (the working directory).
+std::string StartDir() {
+  for (const char* name : {"EMBEDIS_START_DIR", "BUILD_WORKING_DIRECTORY"}) {
+    const char* dir = std::getenv(name);
+    if (dir != nullptr && *dir != '\0') return dir;
+  }
+  return "";
+}
+
+// A relative path (or "", the directory itself) taken relative to StartDir().
+std::string ResolveFromStartDir(const std::string& path) {
+  const std::string start = StartDir();
+  if (start.empty() || path.starts_with("/")) return path;
+  return path.empty() ? start : absl::StrCat(start, "/", path);
 }
 
 int Fail(const std::string& message) {
@@ -166,6 +185,7 @@ int main(int argc, char** argv) {
   if (options.hz < 1 || options.hz > 500) return Fail("--hz must be from 1 to 500");
   options.persistence.enabled = true;
   options.persistence.dir = absl::GetFlag(FLAGS_dir);
+  options.persistence.dir = ResolveFromStartDir(options.persistence.dir);
   options.persistence.dbfilename = absl::GetFlag(FLAGS_dbfilename);
   options.persistence.save = absl::GetFlag(FLAGS_save);
   const std::string on_corrupt = absl::GetFlag(FLAGS_on_corrupt_snapshot);
@@ -173,13 +193,6 @@ int main(int argc, char** argv) {
     return Fail("--on-corrupt-snapshot must be refuse or start-empty");
   }
   options.persistence.start_empty_on_corrupt = on_corrupt != "refuse";
-
-  // As redis-server: raise the open-files limit so that maxclients connections fit.
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
 
   // Signals are handled synchronously by this thread; block them everywhere (the I/O threads
   // inherit the mask) before starting anything.

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -50,6 +51,53 @@ int DefaultIoThreads(unsigned cpus) {
   // made p99 latency worse (three busy threads on two CPUs) without more throughput
   // (benchmarks/RESULTS.md, "embedis-server vs redis-server").
   return static_cast<int>(std::clamp(cpus / 2, 1u, 4u));
+}
+
+int AdjustOpenFilesLimit(int maxclients, const std::function<void(LogLevel, std::string)>& log) {
+  const rlim_t want = static_cast<rlim_t>(maxclients) + kReservedFds;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log(LogLevel::kWarning,
+        absl::StrCat("Unable to obtain the current NOFILE limit (", strerror(errno),
+                     "), assuming 1024 and setting the max clients configuration accordingly."));
+    return std::min(maxclients, 1024 - kReservedFds);
+  }
+  const rlim_t old_limit = limit.rlim_cur;
+  if (old_limit >= want) return maxclients;
+  // Only the soft limit moves (an embedding application keeps its hard limit).
+  rlim_t best = std::min(want, limit.rlim_max);
+  int error = EPERM;
+  while (best > old_limit) {
+    limit.rlim_cur = best;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) break;
+    error = errno;
+    best = best < 16 ? old_limit : best - 16;
+  }
+  best = std::max(best, old_limit);
+  if (best >= want) {
+    log(LogLevel::kNotice, absl::StrCat("Increased maximum number of open files to ", want,
+                                        " (it was originally set to ", old_limit, ")."));
+    return maxclients;
+  }
+  if (best <= static_cast<rlim_t>(kReservedFds)) {
+    log(LogLevel::kWarning,
+        absl::StrCat("Your current 'ulimit -n' of ", old_limit,
+                     " is not enough for the server to start. Please increase your open file "
+                     "limit to at least ",
+                     want, ". Exiting."));
+    return 0;
+  }
+  const int fits = static_cast<int>(best) - kReservedFds;
+  log(LogLevel::kWarning, absl::StrCat("You requested maxclients of ", maxclients,
+                                       " requiring at least ", want, " max file descriptors."));
+  log(LogLevel::kWarning, absl::StrCat("Server can't set maximum open files to ", want,
+                                       " because of OS error: ", strerror(error), "."));
+  log(LogLevel::kWarning,
+      absl::StrCat("Current maximum open files is ", best, ". maxclients has been reduced to ",
+                   fits,
+                   " to compensate for low ulimit. If you need higher maxclients increase "
+                   "'ulimit -n'."));
+  return fits;
 }
 
 static_assert(kMaxProtoMaxBulkLen == static_cast<int64_t>(Keyspace::kMaxKeyBytes),
@@ -331,6 +379,14 @@ absl::Status ServerState::Start() {
       return loaded;
     }
   }
+  // As redis-server: room for maxclients open files, or fewer clients.
+  const int maxclients = AdjustOpenFilesLimit(
+      config_.maxclients.load(), [this](LogLevel level, std::string m) { Log(level, m); });
+  if (maxclients < 1) {
+    stopped_ = true;
+    return absl::ResourceExhaustedError("open files limit too low ('ulimit -n')");
+  }
+  config_.maxclients = maxclients;
   absl::Status s = Listen();
   if (!s.ok()) {
     CloseListeners();

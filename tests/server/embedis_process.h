@@ -36,6 +36,8 @@ class EmbedisProcess {
     int attempts = 1;
     // How long one start may take to answer PING. Default: 10 s.
     absl::Duration ready_timeout = absl::Seconds(10);
+    // When > 0, the child's soft and hard RLIMIT_NOFILE (as `ulimit -n`). Default: 0 (inherited).
+    int max_open_files = 0;
   };
 
   EmbedisProcess() = default;
@@ -67,7 +69,7 @@ class EmbedisProcess {
 
  private:
   // Forks and execs the binary with stdout and stderr to log_.
-  void Spawn(std::vector<std::string> argv);
+  void Spawn(std::vector<std::string> argv, int max_open_files);
   // Polls PING until the process answers (true), exits or `timeout` passes (false).
   bool WaitReady(absl::Duration timeout);
   // Reaps the process without blocking; true if it has exited (exit_code_ is then set).
