@@ -100,6 +100,17 @@ int AdjustOpenFilesLimit(int maxclients, const std::function<void(LogLevel, std:
   return fits;
 }
 
+void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config) {
+  config->maxclients = values.maxclients;
+  config->timeout_seconds = values.timeout_seconds;
+  config->proto_max_bulk_len = values.proto_max_bulk_len;
+  config->client_query_buffer_limit = values.client_query_buffer_limit;
+  config->client_output_buffer_limit = values.client_output_buffer_limit;
+  config->protected_mode = values.protected_mode;
+  config->loglevel = static_cast<int>(ParseLogLevel(values.loglevel).value_or(LogLevel::kNotice));
+  config->hz = values.hz;
+}
+
 static_assert(kMaxProtoMaxBulkLen == static_cast<int64_t>(Keyspace::kMaxKeyBytes),
               "a client's key must fit the keyspace");
 
@@ -108,16 +119,18 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
       options_(std::move(options)),
       table_(commands::CommandTable::WithDataCommands()) {
   RegisterServerCommands(&table_);
-  config_.maxclients = options_.maxclients;
-  config_.timeout_seconds = options_.timeout_seconds;
-  config_.proto_max_bulk_len = std::min(options_.proto_max_bulk_len, kMaxProtoMaxBulkLen);
-  config_.client_query_buffer_limit = options_.client_query_buffer_limit;
-  config_.client_output_buffer_limit = options_.client_output_buffer_limit;
+  {
+    MutexLock l(&config_.values_mu);
+    config_.values = options_;
+    config_.values.proto_max_bulk_len = std::min(options_.proto_max_bulk_len, kMaxProtoMaxBulkLen);
+    config_.values.hz = std::clamp(options_.hz, 1, 500);
+    config_.values.databases = keyspace_->databases();
+    config_.values.shards = keyspace_->shards();
+    if (!options_.persistence.enabled) config_.values.persistence.save.clear();
+    PublishRuntimeConfig(config_.values, &config_);
+  }
   config_.client_output_pause = options_.client_output_pause;
-  config_.protected_mode = options_.protected_mode;
   config_.has_password = !options_.requirepass.empty();
-  config_.loglevel = static_cast<int>(ParseLogLevel(options_.loglevel).value_or(LogLevel::kNotice));
-  config_.hz = options_.hz;
   password_ = options_.requirepass;
   run_id_ = RandomHex(40);
   if (options_.persistence.enabled) {
@@ -393,6 +406,18 @@ absl::Status ServerState::Start() {
     stopped_ = true;
     return s;
   }
+  {  // CONFIG GET shows what the server runs with
+    MutexLock l(&config_.values_mu);
+    config_.values.maxclients = maxclients;
+    config_.values.port = port_;
+    if (persistence_) {
+      config_.values.persistence.dir = persistence_->dir();
+      config_.values.persistence.save = persistence_->save_rules();
+    } else {
+      char buf[4096];
+      config_.values.persistence.dir = getcwd(buf, sizeof(buf)) ? buf : "";
+    }
+  }
   int threads = options_.io_threads;
   if (threads <= 0) threads = DefaultIoThreads(std::thread::hardware_concurrency());
   threads = std::min(threads, 128);
@@ -406,6 +431,10 @@ absl::Status ServerState::Start() {
       return s;
     }
     loops_.push_back(std::move(loop));
+  }
+  {
+    MutexLock l(&config_.values_mu);
+    config_.values.io_threads = threads;
   }
   for (auto& loop : loops_) loop->Start();
   if (persistence_) persistence_->Start();

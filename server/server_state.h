@@ -305,8 +305,18 @@ class EventLoop {
   std::vector<int64_t> inbox_kills_ ABSL_GUARDED_BY(inbox_mu_);
 };
 
-// Options that CONFIG SET may change while the server runs.
+// The configuration of a running server. `values` holds every parameter's current value
+// (server/config_table.h: CONFIG GET formats it, CONFIG SET changes it and runs the parameter's
+// hook); the atomics are the copies the hot paths read without a lock (PublishRuntimeConfig).
 struct RuntimeConfig {
+  mutable Mutex values_mu;
+  ServerOptions values ABSL_GUARDED_BY(values_mu);
+  // The encoding parameters now (for the command layer).
+  EncodingConfig Encoding() const {
+    MutexLock l(&values_mu);
+    return values.encoding;
+  }
+
   std::atomic<int> maxclients;
   std::atomic<int> timeout_seconds;
   std::atomic<int64_t> proto_max_bulk_len;
@@ -435,6 +445,9 @@ void RegisterServerCommands(commands::CommandTable* table);
 bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
                  const commands::ClientState& client, commands::Args argv,
                  const commands::CommandSpec* spec, const commands::CommandSpec* sub);
+
+// Copies the hot-path parameters of `values` into `config`'s atomics.
+void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config);
 
 // Descriptors kept beside the clients' (listeners, epoll, logs, snapshots), as redis-server's
 // CONFIG_MIN_RESERVED_FDS.

@@ -29,9 +29,12 @@ bool EmbedisProcess::Start(std::vector<std::string> args, const Options& options
   log_ = absl::StrCat(log_dir, "/embedis-server-", getpid(), "-", ++g_starts, ".log");
   for (int attempt = 0; attempt < options.attempts; ++attempt) {
     port_ = FreeLoopbackPort();
-    std::vector<std::string> argv = {"server/embedis-server", "--port", std::to_string(port_)};
+    std::vector<std::string> argv = {"server/embedis-server"};
+    auto rest = args.begin();
+    if (rest != args.end() && !rest->starts_with("-")) argv.push_back(*rest++);  // config file
+    argv.insert(argv.end(), {"--port", std::to_string(port_)});
     if (!options.dir.empty()) argv.insert(argv.end(), {"--dir", options.dir});
-    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), rest, args.end());
     Spawn(std::move(argv), options.max_open_files);
     if (WaitReady(options.ready_timeout)) return true;
     Kill();  // if it still runs without answering

@@ -45,7 +45,8 @@ class EmbedisProcess {
   EmbedisProcess(const EmbedisProcess&) = delete;
   EmbedisProcess& operator=(const EmbedisProcess&) = delete;
 
-  // Starts the binary as `embedis-server --port <free port> [--dir <dir>] args...`, with its
+  // Starts the binary as `embedis-server [file] --port <free port> [--dir <dir>] args...` (a
+  // first argument not starting with '-' is a config file, which must come first), with its
   // stdout and stderr in a log file, and waits until it answers PING (+PONG, or -NOAUTH with
   // --requirepass). Returns false when every attempt failed: the process exited first (see
   // exit_code() and Log()) or did not answer in time (then it was killed).
