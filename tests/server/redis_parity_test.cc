@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -181,6 +182,13 @@ TEST(EmbedisServerBinary, LowFileLimitLowersMaxclients) {
   RawRespConnection admin;
   ASSERT_TRUE(admin.Connect(p.port()).ok());
   EXPECT_EQ(admin.Call({"CONFIG", "GET", "maxclients"}), "*2\r\n$10\r\nmaxclients\r\n$2\r\n32\r\n");
+  // More than the limit allows: refused as redis-server does, and the whole CONFIG SET with it
+  // (timeout, applied first, is restored).
+  EXPECT_EQ(admin.Call({"CONFIG", "SET", "timeout", "5", "maxclients", "1000"}),
+            "-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating "
+            "system is not able to handle the specified number of clients, try with 32\r\n");
+  EXPECT_EQ(admin.Call({"CONFIG", "GET", "timeout"}), "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n");
+  EXPECT_EQ(admin.Call({"CONFIG", "GET", "maxclients"}), "*2\r\n$10\r\nmaxclients\r\n$2\r\n32\r\n");
   std::vector<int> fds;
   int refused = 0, served = 0;
   for (int i = 0; i < 100; ++i) {
@@ -208,6 +216,26 @@ TEST(EmbedisServerBinary, LowFileLimitLowersMaxclients) {
   EXPECT_EQ(admin.Call({"PING"}), "+PONG\r\n");
   EXPECT_EQ(p.Log().find("Too many open files"), std::string::npos) << p.Log();
   for (int fd : fds) close(fd);
+}
+
+// Under `bazel run` (or tools/start.sh) the working directory is Bazel's runfiles tree: the
+// snapshot goes where the user started the server instead.
+TEST(EmbedisServerBinary, DirDefaultsToTheStartDirectory) {
+  const std::string start_dir = ::testing::TempDir();
+  setenv("EMBEDIS_START_DIR", start_dir.c_str(), 1);
+  EmbedisProcess p;
+  EmbedisProcess::Options options;
+  options.attempts = 3;
+  const bool started = p.Start({"--save", ""}, options);
+  unsetenv("EMBEDIS_START_DIR");
+  ASSERT_TRUE(started) << p.Log();
+  RawRespConnection c;
+  ASSERT_TRUE(c.Connect(p.port()).ok());
+  const std::string& dir = start_dir;
+  EXPECT_EQ(c.Call({"CONFIG", "GET", "dir"}),
+            absl::StrCat("*2\r\n$3\r\ndir\r\n$", dir.size(), "\r\n", dir, "\r\n"));
+  EXPECT_EQ(c.Call({"SAVE"}), "+OK\r\n");
+  EXPECT_EQ(access(absl::StrCat(dir, "/dump.embedis").c_str(), F_OK), 0);
 }
 
 }  // namespace
