@@ -36,39 +36,38 @@ void CmdClientInfo(CommandContext& ctx, Args) {
   ctx.reply->Verbatim("txt", absl::StrCat(Conn(ctx).InfoLine(NowMs()), "\n"));
 }
 
+// As redis-server 7.0: `CLIENT LIST`, `CLIENT LIST TYPE <type>` or `CLIENT LIST ID <id>...`,
+// nothing else. IDs are answered in the order given (repeated ones repeat), an ID no client has (0,
+// -1, one that has gone) adds nothing, and only one that is not an integer is an error.
 void CmdClientList(CommandContext& ctx, Args argv) {
   ServerState& state = State(ctx);
-  bool none = false;
-  std::vector<int64_t> ids;
-  for (size_t i = 2; i < argv.size(); ++i) {
-    if (EqualsIgnoreCase(argv[i], "type") && i + 1 < argv.size()) {
-      std::string_view type = argv[++i];
-      if (EqualsIgnoreCase(type, "normal")) continue;
-      if (EqualsIgnoreCase(type, "master") || EqualsIgnoreCase(type, "replica") ||
-          EqualsIgnoreCase(type, "slave") || EqualsIgnoreCase(type, "pubsub")) {
-        none = true;
-        continue;
-      }
-      return ReplyError(ctx, absl::StrCat("ERR Unknown client type '", ToAbsl(type), "'"));
-    } else if (EqualsIgnoreCase(argv[i], "id") && i + 1 < argv.size()) {
-      for (++i; i < argv.size(); ++i) {
-        int64_t id;
-        if (!commands::ParseInt64(argv[i], &id) || id <= 0) {
-          return ReplyError(ctx, "ERR Invalid client ID");
-        }
-        ids.push_back(id);
-      }
-    } else {
-      return ReplyError(ctx, errors::kSyntax);
-    }
-  }
   std::string text;
   const int64_t now = NowMs();
-  if (!none) {
-    for (const auto& c : state.Clients()) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), c->id()) == ids.end()) continue;
-      absl::StrAppend(&text, c->InfoLine(now), "\n");
+  if (argv.size() == 4 && EqualsIgnoreCase(argv[2], "type")) {
+    std::string_view type = argv[3];
+    if (EqualsIgnoreCase(type, "normal")) {
+      for (const auto& c : state.Clients()) absl::StrAppend(&text, c->InfoLine(now), "\n");
+    } else if (!EqualsIgnoreCase(type, "master") && !EqualsIgnoreCase(type, "replica") &&
+               !EqualsIgnoreCase(type, "slave") && !EqualsIgnoreCase(type, "pubsub")) {
+      return ReplyError(ctx, absl::StrCat("ERR Unknown client type '", ToAbsl(type), "'"));
     }
+  } else if (argv.size() > 3 && EqualsIgnoreCase(argv[2], "id")) {
+    std::vector<int64_t> ids;
+    for (size_t i = 3; i < argv.size(); ++i) {
+      int64_t id;
+      if (!commands::ParseInt64(argv[i], &id)) return ReplyError(ctx, "ERR Invalid client ID");
+      ids.push_back(id);
+    }
+    const std::vector<std::shared_ptr<Connection>> clients = state.Clients();
+    for (int64_t id : ids) {
+      for (const auto& c : clients) {
+        if (c->id() == id) absl::StrAppend(&text, c->InfoLine(now), "\n");
+      }
+    }
+  } else if (argv.size() != 2) {
+    return ReplyError(ctx, errors::kSyntax);
+  } else {
+    for (const auto& c : state.Clients()) absl::StrAppend(&text, c->InfoLine(now), "\n");
   }
   ctx.reply->Verbatim("txt", text);
 }

@@ -46,6 +46,34 @@ struct PersistenceOptions {
   bool start_empty_on_corrupt = false;
 };
 
+// Redis's encoding-tuning parameters, with redis-server 7.0's defaults (7.2's for the
+// set-max-listpack pair, which 7.0 does not have). Accepted, reported and settable so that tools
+// and redis.conf files that set them keep working; how the keyspace uses them is its own
+// business (OBJECT ENCODING may consult them). Sizes are in entries or bytes, as in Redis.
+struct EncodingConfig {
+  int64_t hash_max_listpack_entries = 512;  // alias hash-max-ziplist-entries
+  int64_t hash_max_listpack_value = 64;     // alias hash-max-ziplist-value
+  int64_t list_max_listpack_size = -2;      // alias list-max-ziplist-size; < 0: -1..-5 = 4..64 KB
+  int64_t list_compress_depth = 0;
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;  // alias zset-max-ziplist-entries
+  int64_t zset_max_listpack_value = 64;     // alias zset-max-ziplist-value
+  bool operator==(const EncodingConfig&) const = default;
+};
+
+// One client class's output buffer limits (redis-server's client-output-buffer-limit): in Redis,
+// past `hard` bytes of queued replies, or past `soft` bytes for `soft_seconds` in a row, the
+// client is disconnected. 0 disables a limit. embedis enforces the normal class's hard limit;
+// the soft limits and the other classes are kept and reported (CONFIG GET) as set.
+struct OutputBufferLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+  bool operator==(const OutputBufferLimit&) const = default;
+};
+
 // The largest proto-max-bulk-len embedis accepts: the keyspace's key limit (1 GiB - 1), so no
 // key, hash field or value from a client can exceed what an entry can hold. Redis accepts any
 // size; its default, 512 MB, is below this.
@@ -78,12 +106,22 @@ struct ServerOptions {
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   // Most unparsed bytes buffered for one client before it is disconnected. Default: 1 GB.
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
-  // Hard limit on the replies queued for one client (one that does not read them): past it the
-  // client is disconnected. Redis has no limit for normal clients; an unbounded buffer lets one
-  // client exhaust memory, so embedis defaults to 256 MB. 0: no limit.
-  int64_t client_output_buffer_limit = 256LL * 1024 * 1024;
-  // A client whose queued replies exceed this is not read from until they drain (backpressure);
-  // this, not the hard limit, is what bounds a pipelining client that reads slowly. Default: 1 MB.
+  // Hard limit on the replies queued for one normal client (one that does not read them): past
+  // it the client is disconnected. 0: no limit. Default: 0, as redis-server's
+  // `client-output-buffer-limit normal 0 0 0` (a 300 MB value can be read back).
+  int64_t client_output_buffer_limit = 0;
+  // The normal class's soft limit and its seconds (see OutputBufferLimit; reported, not yet
+  // enforced). Default: 0, 0.
+  int64_t client_output_buffer_soft_limit = 0;
+  int64_t client_output_buffer_soft_seconds = 0;
+  // The replica and pubsub classes: kept and reported (embedis has neither kind of client yet).
+  // Defaults: redis-server's.
+  OutputBufferLimit replica_output_buffer_limit{256LL << 20, 64LL << 20, 60};
+  OutputBufferLimit pubsub_output_buffer_limit{32LL << 20, 8LL << 20, 60};
+  // A client whose queued replies exceed this runs no more commands until they drain
+  // (backpressure; it is still read, so a client that writes a whole pipeline before reading
+  // finishes its write): this bounds the replies queued for a pipelining client that reads
+  // slowly; the commands wait in its query buffer instead. Default: 1 MB.
   int64_t client_output_pause = 1024 * 1024;
   // I/O threads, each running an epoll loop over its share of the connections. 0: automatic,
   // one per two hardware threads, from 1 to 4 (the clients, or the embedding application, need
@@ -100,6 +138,8 @@ struct ServerOptions {
   std::function<void()> on_shutdown;
   // Snapshots; off unless persistence.enabled.
   PersistenceOptions persistence;
+  // Encoding-tuning parameters (CONFIG GET/SET hash-max-listpack-entries, ...).
+  EncodingConfig encoding;
 };
 
 // Parses Redis's memory sizes: a non-negative integer with an optional case-insensitive unit,

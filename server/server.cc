@@ -225,6 +225,7 @@ std::string Connection::InfoLine(int64_t now_ms) const {
 EventLoop::EventLoop(ServerState* state, int index) : state_(state), index_(index) {}
 
 EventLoop::~EventLoop() {
+  if (spare_fd_ >= 0) ::close(spare_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
@@ -240,6 +241,7 @@ absl::Status EventLoop::Init(const std::vector<Listener>& listeners) {
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
     return absl::InternalError(absl::StrCat("epoll_ctl: ", strerror(errno)));
   }
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // see OnAcceptOutOfFds
   listeners_ = listeners;
   for (size_t i = 0; i < listeners_.size(); ++i) {
     epoll_event lev{};
@@ -335,10 +337,7 @@ void EventLoop::Accept(const Listener& listener) {
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR) continue;
-      if (errno == EMFILE || errno == ENFILE) {
-        state_->Log(LogLevel::kWarning,
-                    absl::StrCat("Error accepting a client connection: ", strerror(errno)));
-      }
+      if (errno == EMFILE || errno == ENFILE) OnAcceptOutOfFds(listener);
       return;
     }
     Stats& stats = state_->stats();
@@ -398,10 +397,41 @@ void EventLoop::Accept(const Listener& listener) {
   }
 }
 
+void EventLoop::OnAcceptOutOfFds(const Listener& listener) {
+  const int err = errno;
+  // The pending connection would make the listener readable again at once (a busy loop): free
+  // the spare descriptor, take the connection, tell it the server is full and close it.
+  if (spare_fd_ >= 0) {
+    ::close(spare_fd_);
+    spare_fd_ = -1;
+    int fd = accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      state_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      ssize_t ignored = ::send(fd, kMaxClientsError, sizeof(kMaxClientsError) - 1, MSG_NOSIGNAL);
+      (void)ignored;
+      ::close(fd);
+    }
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+  // At most one line a second, however many connections are refused.
+  const int64_t now = MonotonicMs();
+  ++accept_errors_unlogged_;
+  if (now - last_accept_error_log_ms_ < 1000) return;
+  last_accept_error_log_ms_ = now;
+  state_->Log(LogLevel::kWarning,
+              absl::StrCat("Error accepting a client connection: ", strerror(err), " (",
+                           accept_errors_unlogged_,
+                           " times since the last such message; lower maxclients or raise "
+                           "'ulimit -n')"));
+  accept_errors_unlogged_ = 0;
+}
+
 void EventLoop::UpdateInterest(Connection& c) {
   if (c.closed) return;
   uint32_t want = 0;
-  if (!c.closing && !c.backlog && !c.paused) want |= EPOLLIN;
+  // A paused connection is still read (its commands wait in the query buffer): a client that
+  // writes a long pipeline before reading must be able to finish writing.
+  if (!c.closing && !c.backlog) want |= EPOLLIN;
   if (c.pending_output() > 0) want |= EPOLLOUT;
   if (want == c.registered_events) return;
   epoll_event ev{};
@@ -433,7 +463,7 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
 }
 
 void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
-  if (c->closing || c->backlog || c->paused) return;
+  if (c->closing || c->backlog) return;
   absl::Span<char> room = c->parser.PrepareWrite(kReadSize);
   ssize_t n = ::read(c->fd(), room.data(), room.size());
   if (n == 0) return Close(c, "connection closed by client");
@@ -445,8 +475,9 @@ void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
   state_->stats().net_input_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
   c->last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   // A connection held by a client pause is still read (a hang-up closes it, as in redis-server)
-  // but runs nothing: ResumeHeld resumes the held connections in order.
-  if (c->held.empty() && !Process(c)) return;
+  // but runs nothing: ResumeHeld resumes the held connections in order. A paused connection
+  // (replies piled up) is read but runs nothing until Flush has drained them.
+  if (c->held.empty() && !c->paused && !Process(c)) return;
   const int64_t limit = state_->config().client_query_buffer_limit.load(std::memory_order_relaxed);
   if (!c->closing && static_cast<int64_t>(c->parser.pending_bytes()) > limit) {
     state_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
@@ -575,12 +606,22 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     // may change how the next ones parse (AUTH, HELLO, RESET: the parser's unauthenticated
     // limits) ends the batch, so every command is parsed in the state redis-server would parse
     // it in.
+    // CONFIG SET proto-max-bulk-len reaches every connection's parser (an admin command or a
+    // container such as CONFIG ends the batch, so the commands after it are parsed under the new
+    // limit, as in redis-server).
+    if (const int64_t max_bulk = config.proto_max_bulk_len.load(std::memory_order_relaxed);
+        max_bulk != c->parser.options().max_bulk_length) [[unlikely]] {
+      c->parser.set_max_bulk_length(max_bulk);
+    }
     const size_t want = std::min<size_t>(static_cast<size_t>(budget), kBatch);
     size_t n = 0;
     while (n < want && c->parser.Next(&batch_[n])) {
       const commands::CommandSpec* spec = table.Find(batch_[n][0]);
       found_[n++] = spec;
-      if (spec != nullptr && (spec->flags & commands::kNoAuth) != 0) break;
+      if (spec != nullptr && ((spec->flags & (commands::kNoAuth | commands::kAdmin)) != 0 ||
+                              !spec->subcommands.empty())) {
+        break;
+      }
     }
     if (n == 0) break;
     budget -= static_cast<int>(n);

@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -52,6 +53,64 @@ int DefaultIoThreads(unsigned cpus) {
   return static_cast<int>(std::clamp(cpus / 2, 1u, 4u));
 }
 
+int AdjustOpenFilesLimit(int maxclients, const std::function<void(LogLevel, std::string)>& log) {
+  const rlim_t want = static_cast<rlim_t>(maxclients) + kReservedFds;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    log(LogLevel::kWarning,
+        absl::StrCat("Unable to obtain the current NOFILE limit (", strerror(errno),
+                     "), assuming 1024 and setting the max clients configuration accordingly."));
+    return std::min(maxclients, 1024 - kReservedFds);
+  }
+  const rlim_t old_limit = limit.rlim_cur;
+  if (old_limit >= want) return maxclients;
+  // Only the soft limit moves (an embedding application keeps its hard limit).
+  rlim_t best = std::min(want, limit.rlim_max);
+  int error = EPERM;
+  while (best > old_limit) {
+    limit.rlim_cur = best;
+    if (setrlimit(RLIMIT_NOFILE, &limit) == 0) break;
+    error = errno;
+    best = best < 16 ? old_limit : best - 16;
+  }
+  best = std::max(best, old_limit);
+  if (best >= want) {
+    log(LogLevel::kNotice, absl::StrCat("Increased maximum number of open files to ", want,
+                                        " (it was originally set to ", old_limit, ")."));
+    return maxclients;
+  }
+  if (best <= static_cast<rlim_t>(kReservedFds)) {
+    log(LogLevel::kWarning,
+        absl::StrCat("Your current 'ulimit -n' of ", old_limit,
+                     " is not enough for the server to start. Please increase your open file "
+                     "limit to at least ",
+                     want, ". Exiting."));
+    return 0;
+  }
+  const int fits = static_cast<int>(best) - kReservedFds;
+  log(LogLevel::kWarning, absl::StrCat("You requested maxclients of ", maxclients,
+                                       " requiring at least ", want, " max file descriptors."));
+  log(LogLevel::kWarning, absl::StrCat("Server can't set maximum open files to ", want,
+                                       " because of OS error: ", strerror(error), "."));
+  log(LogLevel::kWarning,
+      absl::StrCat("Current maximum open files is ", best, ". maxclients has been reduced to ",
+                   fits,
+                   " to compensate for low ulimit. If you need higher maxclients increase "
+                   "'ulimit -n'."));
+  return fits;
+}
+
+void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config) {
+  config->maxclients = values.maxclients;
+  config->timeout_seconds = values.timeout_seconds;
+  config->proto_max_bulk_len = values.proto_max_bulk_len;
+  config->client_query_buffer_limit = values.client_query_buffer_limit;
+  config->client_output_buffer_limit = values.client_output_buffer_limit;
+  config->protected_mode = values.protected_mode;
+  config->loglevel = static_cast<int>(ParseLogLevel(values.loglevel).value_or(LogLevel::kNotice));
+  config->hz = values.hz;
+}
+
 static_assert(kMaxProtoMaxBulkLen == static_cast<int64_t>(Keyspace::kMaxKeyBytes),
               "a client's key must fit the keyspace");
 
@@ -60,16 +119,18 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
       options_(std::move(options)),
       table_(commands::CommandTable::WithDataCommands()) {
   RegisterServerCommands(&table_);
-  config_.maxclients = options_.maxclients;
-  config_.timeout_seconds = options_.timeout_seconds;
-  config_.proto_max_bulk_len = std::min(options_.proto_max_bulk_len, kMaxProtoMaxBulkLen);
-  config_.client_query_buffer_limit = options_.client_query_buffer_limit;
-  config_.client_output_buffer_limit = options_.client_output_buffer_limit;
+  {
+    MutexLock l(&config_.values_mu);
+    config_.values = options_;
+    config_.values.proto_max_bulk_len = std::min(options_.proto_max_bulk_len, kMaxProtoMaxBulkLen);
+    config_.values.hz = std::clamp(options_.hz, 1, 500);
+    config_.values.databases = keyspace_->databases();
+    config_.values.shards = keyspace_->shards();
+    if (!options_.persistence.enabled) config_.values.persistence.save.clear();
+    PublishRuntimeConfig(config_.values, &config_);
+  }
   config_.client_output_pause = options_.client_output_pause;
-  config_.protected_mode = options_.protected_mode;
   config_.has_password = !options_.requirepass.empty();
-  config_.loglevel = static_cast<int>(ParseLogLevel(options_.loglevel).value_or(LogLevel::kNotice));
-  config_.hz = options_.hz;
   password_ = options_.requirepass;
   run_id_ = RandomHex(40);
   if (options_.persistence.enabled) {
@@ -337,11 +398,31 @@ absl::Status ServerState::Start() {
       return loaded;
     }
   }
+  // As redis-server: room for maxclients open files, or fewer clients.
+  const int maxclients = AdjustOpenFilesLimit(
+      config_.maxclients.load(), [this](LogLevel level, std::string m) { Log(level, m); });
+  if (maxclients < 1) {
+    stopped_ = true;
+    return absl::ResourceExhaustedError("open files limit too low ('ulimit -n')");
+  }
+  config_.maxclients = maxclients;
   absl::Status s = Listen();
   if (!s.ok()) {
     CloseListeners();
     stopped_ = true;
     return s;
+  }
+  {  // CONFIG GET shows what the server runs with
+    MutexLock l(&config_.values_mu);
+    config_.values.maxclients = maxclients;
+    config_.values.port = port_;
+    if (persistence_) {
+      config_.values.persistence.dir = persistence_->dir();
+      config_.values.persistence.save = persistence_->save_rules();
+    } else {
+      char buf[4096];
+      config_.values.persistence.dir = getcwd(buf, sizeof(buf)) ? buf : "";
+    }
   }
   int threads = options_.io_threads;
   if (threads <= 0) threads = DefaultIoThreads(std::thread::hardware_concurrency());
@@ -364,6 +445,10 @@ absl::Status ServerState::Start() {
       front->loop->PostReady(db, key);
     }
   });
+  {
+    MutexLock l(&config_.values_mu);
+    config_.values.io_threads = threads;
+  }
   for (auto& loop : loops_) loop->Start();
   if (persistence_) persistence_->Start();
   return absl::OkStatus();

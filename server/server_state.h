@@ -36,7 +36,10 @@
 //     executes up to max_commands_per_turn commands.
 //   - backlog: complete commands are still buffered (the turn's budget ran out); EPOLLIN is off
 //     and the loop runs the next batch next turn, so a pipelining client cannot starve others.
-//   - paused: unsent replies exceed client_output_pause; EPOLLIN off until the output drains.
+//   - paused: unsent replies exceed client_output_pause; nothing more runs until the output
+//     drains, but the socket is still read into the query buffer (bounded by
+//     client-query-buffer-limit), so a client that writes its whole pipeline before reading
+//     (redis-py's pipeline().execute()) is never stuck in its write.
 //   - held: CLIENT PAUSE holds its next command (below); it is still read from, to see a hang-up.
 //   - closing: after a protocol error or QUIT; the pending output is flushed, then closed.
 //
@@ -68,6 +71,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -260,6 +264,8 @@ class EventLoop {
  private:
   void Run();
   void Accept(const Listener& listener);
+  // accept4 failed with EMFILE/ENFILE: refuse one pending connection, log (rate-limited).
+  void OnAcceptOutOfFds(const Listener& listener);
   void DrainInbox();
   void Register(std::shared_ptr<Connection> conn);
   void OnReadable(const std::shared_ptr<Connection>& c);
@@ -304,6 +310,9 @@ class EventLoop {
   Exclusive exclusive_{this};
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
+  int spare_fd_ = -1;  // /dev/null, closed to accept and refuse a client when out of fds
+  int64_t last_accept_error_log_ms_ = 0;
+  uint64_t accept_errors_unlogged_ = 0;
   std::vector<Listener> listeners_;
   std::thread thread_;
   absl::flat_hash_map<int64_t, std::shared_ptr<Connection>> conns_;
@@ -333,8 +342,18 @@ class EventLoop {
   std::vector<int64_t> inbox_unblocks_ ABSL_GUARDED_BY(inbox_mu_);
 };
 
-// Options that CONFIG SET may change while the server runs.
+// The configuration of a running server. `values` holds every parameter's current value
+// (server/config_table.h: CONFIG GET formats it, CONFIG SET changes it and runs the parameter's
+// hook); the atomics are the copies the hot paths read without a lock (PublishRuntimeConfig).
 struct RuntimeConfig {
+  mutable Mutex values_mu;
+  ServerOptions values ABSL_GUARDED_BY(values_mu);
+  // The encoding parameters now (for the command layer).
+  EncodingConfig Encoding() const {
+    MutexLock l(&values_mu);
+    return values.encoding;
+  }
+
   std::atomic<int> maxclients;
   std::atomic<int> timeout_seconds;
   std::atomic<int64_t> proto_max_bulk_len;
@@ -471,6 +490,18 @@ void RegisterServerCommands(commands::CommandTable* table);
 // one. `resolved` is the command line resolved by table.Resolve.
 bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
                  const commands::ClientState& client, const commands::Resolved& resolved);
+
+// Copies the hot-path parameters of `values` into `config`'s atomics.
+void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config);
+
+// Descriptors kept beside the clients' (listeners, epoll, logs, snapshots), as redis-server's
+// CONFIG_MIN_RESERVED_FDS.
+inline constexpr int kReservedFds = 32;
+// As redis-server's adjustOpenFilesLimit: makes room for `maxclients` + kReservedFds open files,
+// raising the soft RLIMIT_NOFILE if needed and allowed; returns the maxclients that fits (lower
+// than asked when the limit could not be raised enough, logged as redis-server does), or 0 when
+// not even one client fits.
+int AdjustOpenFilesLimit(int maxclients, const std::function<void(LogLevel, std::string)>& log);
 
 // The number of I/O loops when ServerOptions::io_threads is 0, for a machine with `cpus` CPUs.
 int DefaultIoThreads(unsigned cpus);

@@ -101,6 +101,9 @@ class RequestParser {
   bool authenticated() const { return authenticated_; }
 
   const RequestParserOptions& options() const { return options_; }
+  // Changes max_bulk_length for the bulks whose length is read from now on (a server's CONFIG
+  // SET proto-max-bulk-len reaches its connections' parsers through this).
+  void set_max_bulk_length(int64_t n) { options_.max_bulk_length = n; }
 
  private:
   enum class Step { kNeedMore, kError, kEmpty, kDone };

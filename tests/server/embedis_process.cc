@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,23 +29,30 @@ bool EmbedisProcess::Start(std::vector<std::string> args, const Options& options
   log_ = absl::StrCat(log_dir, "/embedis-server-", getpid(), "-", ++g_starts, ".log");
   for (int attempt = 0; attempt < options.attempts; ++attempt) {
     port_ = FreeLoopbackPort();
-    std::vector<std::string> argv = {"server/embedis-server", "--port", std::to_string(port_)};
+    std::vector<std::string> argv = {"server/embedis-server"};
+    auto rest = args.begin();
+    if (rest != args.end() && !rest->starts_with("-")) argv.push_back(*rest++);  // config file
+    argv.insert(argv.end(), {"--port", std::to_string(port_)});
     if (!options.dir.empty()) argv.insert(argv.end(), {"--dir", options.dir});
-    argv.insert(argv.end(), args.begin(), args.end());
-    Spawn(std::move(argv));
+    argv.insert(argv.end(), rest, args.end());
+    Spawn(std::move(argv), options.max_open_files);
     if (WaitReady(options.ready_timeout)) return true;
     Kill();  // if it still runs without answering
   }
   return false;
 }
 
-void EmbedisProcess::Spawn(std::vector<std::string> argv) {
+void EmbedisProcess::Spawn(std::vector<std::string> argv, int max_open_files) {
   exit_code_ = -1;
   pid_ = fork();
   if (pid_ == 0) {
     int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
+    if (max_open_files > 0) {
+      rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     std::vector<char*> cargs;
     for (auto& a : argv) cargs.push_back(a.data());
     cargs.push_back(nullptr);

@@ -36,6 +36,8 @@ class EmbedisProcess {
     int attempts = 1;
     // How long one start may take to answer PING. Default: 10 s.
     absl::Duration ready_timeout = absl::Seconds(10);
+    // When > 0, the child's soft and hard RLIMIT_NOFILE (as `ulimit -n`). Default: 0 (inherited).
+    int max_open_files = 0;
   };
 
   EmbedisProcess() = default;
@@ -43,7 +45,8 @@ class EmbedisProcess {
   EmbedisProcess(const EmbedisProcess&) = delete;
   EmbedisProcess& operator=(const EmbedisProcess&) = delete;
 
-  // Starts the binary as `embedis-server --port <free port> [--dir <dir>] args...`, with its
+  // Starts the binary as `embedis-server [file] --port <free port> [--dir <dir>] args...` (a
+  // first argument not starting with '-' is a config file, which must come first), with its
   // stdout and stderr in a log file, and waits until it answers PING (+PONG, or -NOAUTH with
   // --requirepass). Returns false when every attempt failed: the process exited first (see
   // exit_code() and Log()) or did not answer in time (then it was killed).
@@ -67,7 +70,7 @@ class EmbedisProcess {
 
  private:
   // Forks and execs the binary with stdout and stderr to log_.
-  void Spawn(std::vector<std::string> argv);
+  void Spawn(std::vector<std::string> argv, int max_open_files);
   // Polls PING until the process answers (true), exits or `timeout` passes (false).
   bool WaitReady(absl::Duration timeout);
   // Reaps the process without blocking; true if it has exited (exit_code_ is then set).
