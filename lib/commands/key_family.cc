@@ -244,7 +244,9 @@ void TtlGeneric(CommandContext& ctx, Args argv, bool millis, bool absolute) {
   if (at < 0) return ctx.reply->Integer(at);
   int64_t v = absolute ? at : at - ctx.keyspace->clock()->NowMs();
   if (v < 0) v = 0;
-  ctx.reply->Integer(millis ? v : (v + 500) / 1000);
+  // Rounded to the nearest second without overflowing near INT64_MAX (Redis answers
+  // 9223372036854776 for PEXPIREAT k 9223372036854775807, the exact rounding).
+  ctx.reply->Integer(millis ? v : v / 1000 + (v % 1000 + 500) / 1000);
 }
 void CmdTtl(CommandContext& ctx, Args argv) { TtlGeneric(ctx, argv, false, false); }
 void CmdPTtl(CommandContext& ctx, Args argv) { TtlGeneric(ctx, argv, true, false); }
