@@ -92,15 +92,22 @@ int64_t KeyHandle::expire_at_ms() const {
   return entry()->has_ttl() ? entry()->timer.deadline_ms : -1;
 }
 
+void KeyHandle::ChainChanged() {
+  if (other_ == nullptr || other_->db_ != db_ || other_->link_ == nullptr) return;
+  other_->link_ = db_->Find(other_->key_, other_->hash_);
+}
+
 void KeyHandle::SetString(std::string_view value, bool keep_ttl, StringOrigin origin) {
   changed_ = true;
   if (link_ == nullptr) {
     Entry* e = keyspace_internal::NewStringEntry(*db_->alloc, key_, value);
     e->set_origin(origin);
     link_ = db_->Insert(e, hash_);
+    ChainChanged();
     return;
   }
   db_->Assign(link_, value, origin);
+  ChainChanged();
   if (!keep_ttl) db_->wheel.Cancel(&entry()->timer);
 }
 
@@ -114,6 +121,7 @@ void KeyHandle::AppendString(std::string_view suffix) {
   Entry* e = db_->Retag(link_, static_cast<uint32_t>(old_len + suffix.size()));
   e->set_origin(StringOrigin::kRaw);
   std::memcpy(e->data() + e->key_len() + old_len, suffix.data(), suffix.size());
+  ChainChanged();
 }
 
 HashValue& KeyHandle::CreateHash() {
@@ -121,6 +129,7 @@ HashValue& KeyHandle::CreateHash() {
   auto* h = new HashValue();
   link_ = db_->Insert(
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagHash, h), hash_);
+  ChainChanged();
   return *h;
 }
 
@@ -129,6 +138,7 @@ ListValue& KeyHandle::CreateList() {
   auto* l = new ListValue();
   link_ = db_->Insert(
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagList, l), hash_);
+  ChainChanged();
   return *l;
 }
 
@@ -152,6 +162,7 @@ void KeyHandle::Delete() {
   changed_ = true;
   db_->Remove(link_);
   link_ = nullptr;
+  ChainChanged();
 }
 
 void KeyHandle::CreateObject(ValueType type, void* object) {
@@ -159,6 +170,7 @@ void KeyHandle::CreateObject(ValueType type, void* object) {
   link_ = db_->Insert(keyspace_internal::NewObjectEntry(*db_->alloc, key_,
                                                         keyspace_internal::ObjectTag(type), object),
                       hash_);
+  ChainChanged();
 }
 
 // ---- Keyspace ----
@@ -284,6 +296,13 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   const bool existed = handle.link_ != nullptr;
   if (is_read) ++(existed ? shard.hits : shard.misses);
   fn(handle);
+  if (FinishUpdate(shard, db, d, handle, existed)) ++shard.changes;
+  d.MaybeResize();
+}
+
+bool Keyspace::FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool existed)
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // the caller holds shard.mu
+  const std::string_view key = handle.key_;
   // Without a mutator call, the object handed out by hash() or list() is still the key's
   // value (Delete and SetString set changed_), so it may be read here.
   if (!handle.changed_ && handle.mutable_object_ != nullptr &&
@@ -291,19 +310,48 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
           handle.object_mutations_) {
     handle.changed_ = true;
   }
-  if (handle.changed_) {
-    ++shard.changes;
-    shard.Touch(db, key);
-  }
+  if (handle.changed_) shard.Touch(db, key);
   if (handle.link_ != nullptr) {
     const Entry* e = *handle.link_;
     if (!e->is_string() && keyspace_internal::ObjectEmpty(e->type(), e->object())) {
       d.Remove(handle.link_);  // Redis never keeps an empty hash or list
       handle.link_ = nullptr;
+      handle.ChainChanged();
     }
   }
   if (!existed && handle.link_ != nullptr) Created(shard, db, key);
-  d.MaybeResize();
+  return handle.changed_;
+}
+
+void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
+                       absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn) {
+  if (key1 == key2) {
+    Update(db, key1, [&](KeyHandle& k) { fn(k, k); });
+    return;
+  }
+  CheckDb(db);
+  ReadyNotifier notify(this);  // declared before the locks: runs after they are released
+  LazyNow now(clock_);
+  MultiLock locks(*this, {key1, key2});
+  Shard& s1 = locks.shard(0);
+  Shard& s2 = locks.shard(1);
+  Db& d1 = DbFor(s1, db, now);
+  Db& d2 = DbFor(s2, db, now);
+  KeyHandle h1(&d1, key1, locks.hash(0), &now);
+  KeyHandle h2(&d2, key2, locks.hash(1), &now);
+  h1.other_ = &h2;
+  h2.other_ = &h1;
+  h1.link_ = LookupLive(s1, db, &d1, key1, locks.hash(0), now);
+  h2.link_ = LookupLive(s2, db, &d2, key2, locks.hash(1), now);
+  if (h2.link_ == nullptr) h2.ChainChanged();  // reclaiming key2 may have moved key1's slot
+  const bool existed1 = h1.link_ != nullptr;
+  const bool existed2 = h2.link_ != nullptr;
+  fn(h1, h2);
+  const bool changed1 = FinishUpdate(s1, db, d1, h1, existed1);
+  const bool changed2 = FinishUpdate(s2, db, d2, h2, existed2);
+  if (changed1 || changed2) ++s1.changes;
+  d1.MaybeResize();
+  d2.MaybeResize();
 }
 
 // ---- Blocking ----

@@ -19,7 +19,7 @@
 // A single-key operation locks one shard; a multi-key operation (MGET, MSET,
 // DEL k1 k2, RENAME, ...) locks every shard it touches in ascending order, so
 // it is atomic. No lock is held across a call out of the keyspace except the
-// callback of Update().
+// callbacks of Update() and Update2().
 //
 // Expiry. Each entry keeps its absolute deadline (ms since the Unix epoch) in
 // a timer node embedded in the entry. Every operation reads the clock once and
@@ -315,6 +315,9 @@ class KeyHandle {
   void Persist();
   // Deletes the key (a change only if it exists).
   void Delete();
+  // Marks the key modified (change counter, WATCH) whatever the callback does or changes: for a
+  // command Redis counts as a write even when it changed nothing (LTRIM keeping every element).
+  void Touch() { changed_ = true; }
 
  private:
   friend class Keyspace;
@@ -337,6 +340,10 @@ class KeyHandle {
   void CreateObject(ValueType type, void* object);
   // The chain slot that points at the key's entry; nullptr when it is missing.
   keyspace_internal::Entry** link_ = nullptr;
+  // Update2: the other key's handle. A mutator that links, unlinks or reallocates an entry calls
+  // ChainChanged(), which finds the other key's slot again (it may live in the same chain).
+  KeyHandle* other_ = nullptr;
+  void ChainChanged();
 };
 
 class Keyspace {
@@ -480,6 +487,16 @@ class Keyspace {
   // KeyHandle mutator that changed it or modified the hash from hash().
   void Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
               bool is_read = false);
+  // Update over two keys of database `db` locked together (their shards in ascending order, one
+  // lock when they share a shard): LMOVE and the other two-key moves, so that no other thread
+  // sees the element in neither list (or in both). Everything Update does after its callback
+  // (change counter, WATCH, deleting an emptied hash or list, readying blocked keys the callback
+  // created) is done for each key. The same key twice passes the same handle twice (LMOVE k k is
+  // a rotation). Either handle may be used and mutated in any order. Write lookups: no keyspace
+  // hit or miss is counted. The change counter counts one change when either key changed (Redis
+  // counts one per LMOVE).
+  void Update2(int db, std::string_view key1, std::string_view key2,
+               absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn);
 
   // ---- WATCH (see the header comment) ----
   // Registers `watcher` for (db, key): from now on every modification of the
@@ -524,6 +541,8 @@ class Keyspace {
   void NotifyReadySlow();
   // Records that an operation inserted (db, key) into `shard` (locked).
   void Created(Shard& shard, int db, std::string_view key);
+  // What Update does for a key after its callback: returns whether the key changed.
+  bool FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool existed);
   class ReadyNotifier;
 
   const int num_shards_;

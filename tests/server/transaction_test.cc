@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "lib/resp/writer.h"
@@ -344,6 +345,53 @@ TEST_F(ServerTest, ConcurrentExecsOnManyLoopsDoNotDeadlock) {
   auto check = Connect();
   EXPECT_EQ(check->Call({"GET", "total"}),
             absl::StrCat("$4\r\n", kClients * kTransactions, "\r\n"));
+}
+
+// Which list writes count as modifications for WATCH, compared with a real redis-server 7.0: each
+// command runs on a second connection between WATCH and EXEC, on a fresh list, and EXEC's reply
+// (nil when the watched key counts as modified) must be the same bytes. LTRIM is a modification
+// even when it keeps every element (Redis signals it unconditionally); an LREM, LINSERT or LPUSHX
+// that changes nothing is not.
+TEST_F(ServerTest, ListWritesTouchWatchedKeysAsRedis) {
+  StartServer();
+  RedisServerProcess redis;
+  ASSERT_TRUE(redis.Start().ok());
+  const std::vector<std::vector<std::string>> disturbances = {
+      {"LTRIM", "l", "0", "-1"},
+      {"LTRIM", "l", "0", "100"},
+      {"LTRIM", "l", "1", "0"},
+      {"LTRIM", "missing", "0", "-1"},
+      {"LREM", "l", "0", "zz"},
+      {"LREM", "l", "1", "a"},
+      {"LINSERT", "l", "BEFORE", "zz", "x"},
+      {"LINSERT", "l", "AFTER", "a", "x"},
+      {"LPUSHX", "missing", "x"},
+      {"LSET", "l", "0", "a"},
+      {"LMOVE", "l", "l", "RIGHT", "LEFT"},
+      {"RPOPLPUSH", "l", "other"},
+      {"LMOVE", "missing", "l", "LEFT", "LEFT"},
+      {"LPOS", "l", "a"},
+      {"LRANGE", "l", "0", "-1"},
+      {"LPOP", "missing"},
+  };
+  auto run = [](RawRespConnection& a, RawRespConnection& b, const std::vector<std::string>& cmd) {
+    std::string out = a.Call({"DEL", "l", "other", "missing"});
+    out += a.Call({"RPUSH", "l", "a", "b", "c"});
+    out += a.Call({"WATCH", "l", "other", "missing"});
+    out += b.Call(absl::Span<const std::string>(cmd));
+    out += a.Call({"MULTI"});
+    out += a.Call({"PING"});
+    out += a.Call({"EXEC"});
+    return out;
+  };
+  auto a = Connect();
+  auto b = Connect();
+  RawRespConnection ra, rb;
+  ASSERT_TRUE(ra.Connect(redis.port()).ok());
+  ASSERT_TRUE(rb.Connect(redis.port()).ok());
+  for (const auto& cmd : disturbances) {
+    EXPECT_EQ(run(*a, *b, cmd), run(ra, rb, cmd)) << absl::StrJoin(cmd, " ");
+  }
 }
 
 }  // namespace
