@@ -88,9 +88,9 @@ void CommandTable::ReplyResolveError(CommandContext& ctx, Args argv, const Resol
       std::string upper(r.top->name);
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
       // Redis quotes the subcommand as given, truncated like other arguments.
-      return ReplyError(ctx, absl::StrCat("ERR unknown subcommand '",
-                                          ToAbsl(argv[1].substr(0, 128)), "'. Try ", upper,
-                                          " HELP."));
+      return ReplyError(
+          ctx, absl::StrCat("ERR unknown subcommand '", ToAbsl(argv[1].substr(0, 128)), "'. Try ",
+                            upper, " HELP."));
     }
     case Resolved::Error::kSubcommandArity:
       return ReplyWrongArity(ctx, absl::StrCat(r.top->name, "|", r.sub->name));
