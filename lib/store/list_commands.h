@@ -1,8 +1,10 @@
 // The Store's typed list methods as Redis commands, shared by both backends.
 //
-// RedisStore sends the commands to a server; MemoryStore runs them through the command table
-// (lib/commands/list_family.cc), the one implementation of the list semantics. Either way the
-// method builds the same argv and reads the same reply, which is what this file does once: each
+// The Store's default list methods (store.cc) send the commands through Store::Command(), which
+// is how RedisStore runs them on a server (MemoryStore overrides them to call the list
+// operations, lib/commands/list_ops.h, directly; its blocking pops still run the command through
+// its table, since they wait in BlockedCallers). Each method builds the argv and reads the
+// reply, which is what this file does once: each
 // function takes a `Runner` that runs one command and returns its reply (a Redis error reply as
 // a Value of type kError) and converts the reply to the typed result (an error reply through
 // StatusFromRedisError; an unexpected reply type is kInternal). RESP2 and RESP3 replies alike.

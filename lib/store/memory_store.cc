@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/list_ops.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/store/blocked_callers.h"
@@ -207,6 +208,63 @@ class MemoryStore : public Store {
     return page;
   }
 
+  // ---- Lists: the list operations (lib/commands/list_ops.h), as the commands run them ----
+  // Arguments a command would reject (no elements, a negative count) get the command's error.
+
+  absl::StatusOr<int64_t> LPush(std::string_view key,
+                                absl::Span<const std::string_view> elements) override {
+    return Push("lpush", key, elements, list_ops::End::kHead, /*create=*/true);
+  }
+  absl::StatusOr<int64_t> RPush(std::string_view key,
+                                absl::Span<const std::string_view> elements) override {
+    return Push("rpush", key, elements, list_ops::End::kTail, /*create=*/true);
+  }
+  absl::StatusOr<int64_t> LPushX(std::string_view key,
+                                 absl::Span<const std::string_view> elements) override {
+    return Push("lpushx", key, elements, list_ops::End::kHead, /*create=*/false);
+  }
+  absl::StatusOr<int64_t> RPushX(std::string_view key,
+                                 absl::Span<const std::string_view> elements) override {
+    return Push("rpushx", key, elements, list_ops::End::kTail, /*create=*/false);
+  }
+  absl::StatusOr<std::optional<std::string>> LPop(std::string_view key) override {
+    return list_ops::PopOne(*ks_, db_, key, list_ops::End::kHead);
+  }
+  absl::StatusOr<std::optional<std::string>> RPop(std::string_view key) override {
+    return list_ops::PopOne(*ks_, db_, key, list_ops::End::kTail);
+  }
+  absl::StatusOr<std::vector<std::string>> LPop(std::string_view key, int64_t count) override {
+    return PopCount(key, list_ops::End::kHead, count);
+  }
+  absl::StatusOr<std::vector<std::string>> RPop(std::string_view key, int64_t count) override {
+    return PopCount(key, list_ops::End::kTail, count);
+  }
+  absl::StatusOr<std::vector<std::string>> LRange(std::string_view key, int64_t start,
+                                                  int64_t stop) override {
+    return list_ops::Range(*ks_, db_, key, start, stop);
+  }
+  absl::StatusOr<int64_t> LLen(std::string_view key) override {
+    return list_ops::Len(*ks_, db_, key);
+  }
+  absl::StatusOr<std::optional<std::string>> LIndex(std::string_view key, int64_t index) override {
+    return list_ops::Index(*ks_, db_, key, index);
+  }
+  absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
+    return list_ops::Set(*ks_, db_, key, index, element);
+  }
+  absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
+                               std::string_view element) override {
+    return list_ops::Rem(*ks_, db_, key, count, element);
+  }
+  absl::Status LTrim(std::string_view key, int64_t start, int64_t stop) override {
+    return list_ops::Trim(*ks_, db_, key, start, stop);
+  }
+  absl::StatusOr<std::optional<std::string>> LMove(std::string_view source,
+                                                   std::string_view destination, ListEnd from,
+                                                   ListEnd to) override {
+    return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
+  }
+
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
   // methods' defaults (store.cc) run their commands here, through the command table.
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
@@ -300,6 +358,26 @@ class MemoryStore : public Store {
       return absl::InternalError("malformed SCAN reply");
     }
     return cursor;
+  }
+
+  static list_ops::End ToEnd(ListEnd end) {
+    return end == ListEnd::kLeft ? list_ops::End::kHead : list_ops::End::kTail;
+  }
+
+  absl::StatusOr<int64_t> Push(std::string_view command, std::string_view key,
+                               absl::Span<const std::string_view> elements, list_ops::End end,
+                               bool create) {
+    if (elements.empty()) return WrongArity(command);
+    return list_ops::Push(*ks_, db_, key, elements, end, create);
+  }
+
+  // LPOP / RPOP key count: a missing key (Redis's null array) is empty.
+  absl::StatusOr<std::vector<std::string>> PopCount(std::string_view key, list_ops::End end,
+                                                    int64_t count) {
+    if (count < 0) return absl::InvalidArgumentError(errors::kMustBePositive);
+    EMBEDIS_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> popped,
+                             list_ops::Pop(*ks_, db_, key, end, static_cast<uint64_t>(count)));
+    return std::move(popped).value_or(std::vector<std::string>());
   }
 
   static absl::Status WrongArity(std::string_view command) {

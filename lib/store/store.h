@@ -141,12 +141,12 @@ class Store {
                                              const StoreScanOptions& options = {}) = 0;
 
   // ---- Lists ----
-  // Every method is its Redis command (LPush is LPUSH, ...), by default run through Command()
-  // (both backends' commands are Redis's: the server's, or MemoryStore's command table);
-  // a backend overrides a method only where it must (RedisStore's BLPop/BRPop). A key holding
-  // another type is WRONGTYPE (kFailedPrecondition); a list whose last element goes is deleted,
-  // as Redis never keeps an empty list. Indexes count from 0 at the head; negative ones from -1 at
-  // the tail, as Redis's.
+  // Every method is its Redis command (LPush is LPUSH, ...), by default run through Command();
+  // a backend overrides a method where it must or can do better (RedisStore's BLPop/BRPop;
+  // MemoryStore calls the list operations, lib/commands/list_ops.h, that its commands run). A key
+  // holding another type is WRONGTYPE (kFailedPrecondition); a list whose last element goes is
+  // deleted, as Redis never keeps an empty list. Indexes count from 0 at the head; negative ones
+  // from -1 at the tail, as Redis's.
   //
   // LPUSH / RPUSH: pushes every element in order (LPush of a, b leaves b first) and returns the
   // length afterwards. No elements: Redis's arity error (kInvalidArgument).

@@ -47,6 +47,19 @@ inline constexpr char kRandomReplyTooLarge[] =
 inline constexpr char kValueOutOfIntRange[] =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
 
+// List family (lib/commands/list_family.cc, list_ops.h), as redis-server 7.0 words them.
+inline constexpr char kIndexOutOfRange[] = "ERR index out of range";
+inline constexpr char kMustBePositive[] = "ERR value is out of range, must be positive";
+inline constexpr char kRankZero[] =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr char kCountNegative[] = "ERR COUNT can't be negative";
+inline constexpr char kMaxLenNegative[] = "ERR MAXLEN can't be negative";
+inline constexpr char kNumKeysNotPositive[] = "ERR numkeys should be greater than 0";
+inline constexpr char kCountNotPositive[] = "ERR count should be greater than 0";
+inline constexpr char kTimeoutNotFloat[] = "ERR timeout is not a float or out of range";
+inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
+
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 
 // The status for a Redis error reply's text, keeping the text as the message:
