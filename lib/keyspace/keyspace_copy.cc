@@ -1,6 +1,6 @@
-// Keyspace, part 3 of 3: operations that give a value another key or another
+// Keyspace, part 3 of 4: operations that give a value another key or another
 // database: RENAME/RENAMENX, COPY and MOVE. The rest of the keyspace is in
-// keyspace.cc and keyspace_expiry.cc.
+// keyspace.cc, keyspace_expiry.cc and keyspace_waiters.cc.
 #include <cstdint>
 #include <string_view>
 

@@ -1,8 +1,8 @@
-// Keyspace, part 2 of 3: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
+// Keyspace, part 2 of 4: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
 // operations, and the reclaiming of expired keys by the timer wheels: the
 // background thread on a real clock, ReclaimExpired() on a ManualClock's
 // Advance(), ReclaimShard() in rounds. See "Expiry" in keyspace.h. The rest
-// of the keyspace is in keyspace.cc and keyspace_copy.cc.
+// of the keyspace is in keyspace.cc, keyspace_copy.cc and keyspace_waiters.cc.
 #include <chrono>
 #include <cstdint>
 #include <mutex>
