@@ -126,6 +126,10 @@ class Connection {
   resp::RequestParser parser;
   std::string out;  // replies not yet written, from out_sent on
   size_t out_sent = 0;
+  // When `out` last drained a reply bigger than the loop keeps for every connection: the big
+  // buffer stays for the next big reply (no reallocation, no fresh pages) until the loop's cron
+  // finds it unused for a while.
+  int64_t big_output_ms = 0;
   resp::Writer writer{&out};
   commands::ClientState client;
   uint32_t registered_events = 0;  // what epoll watches now
@@ -167,6 +171,7 @@ class Connection {
   std::atomic<const commands::CommandSpec*> last_subcmd{nullptr};
   std::atomic<uint64_t> qbuf{0};
   std::atomic<uint64_t> omem{0};
+  std::atomic<uint64_t> out_capacity{0};  // `out`'s capacity (CLIENT LIST tot-mem)
   std::atomic<int> multi{-1};        // commands queued since MULTI; -1 outside MULTI (CLIENT LIST)
   std::atomic<bool> blocked{false};  // held by CLIENT PAUSE or blocked on keys (CLIENT LIST "b")
   // Blocked on keys (set and cleared by the owning loop under its exec_mu_), and CLIENT
@@ -334,6 +339,7 @@ class EventLoop {
   int64_t last_cron_ms_ = 0;
   uint64_t last_ops_ = 0;
   int64_t last_ops_ms_ = 0;
+  int64_t last_buffer_check_ms_ = 0;  // Cron: when big output buffers were last looked at
 
   Mutex inbox_mu_;
   std::vector<std::shared_ptr<Connection>> inbox_conns_ ABSL_GUARDED_BY(inbox_mu_);

@@ -131,8 +131,12 @@ void CmdLRange(CommandContext& ctx, Args argv) {
   if (!ParseInt64(argv[2], &start) || !ParseInt64(argv[3], &stop)) {
     return ReplyError(ctx, errors::kNotInteger);
   }
-  ReplyOr(ctx, list_ops::Range(*ctx.keyspace, ctx.client->db, argv[1], start, stop),
-          [&](const std::vector<std::string>& elements) { ReplyStrings(ctx, elements); });
+  // Written straight from the list (no copies of the elements), as Redis does.
+  absl::Status s = list_ops::VisitRange(
+      *ctx.keyspace, ctx.client->db, argv[1], start, stop,
+      [&](size_t n) { ctx.reply->ArrayHeader(n); },
+      [&](std::string_view element) { ctx.reply->BulkString(element); });
+  if (!s.ok()) ReplyStatus(ctx, s);
 }
 
 // LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]: every option is parsed (and

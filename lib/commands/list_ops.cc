@@ -6,6 +6,7 @@
 
 #include "lib/keyspace/list_value.h"
 #include "lib/util/errors.h"
+#include "lib/util/status_macros.h"
 
 namespace embedis::list_ops {
 namespace {
@@ -135,18 +136,30 @@ absl::StatusOr<std::optional<std::string>> Index(Keyspace& ks, int db, std::stri
   return out;
 }
 
+absl::Status VisitRange(Keyspace& ks, int db, std::string_view key, int64_t start, int64_t stop,
+                        absl::FunctionRef<void(size_t)> count,
+                        absl::FunctionRef<void(std::string_view)> element) {
+  return Read<bool>(ks, db, key,
+                    [&](const ListValue* l) {
+                      auto range = l == nullptr ? std::nullopt : Clamp(start, stop, l->size());
+                      if (!range.has_value()) {
+                        count(0);
+                        return true;
+                      }
+                      count(range->second);
+                      l->ForRange(range->first, range->second, element);
+                      return true;
+                    })
+      .status();
+}
+
 absl::StatusOr<std::vector<std::string>> Range(Keyspace& ks, int db, std::string_view key,
                                                int64_t start, int64_t stop) {
-  using Result = std::vector<std::string>;
-  return Read<Result>(ks, db, key, [&](const ListValue* l) {
-    Result out;
-    auto range = l == nullptr ? std::nullopt : Clamp(start, stop, l->size());
-    if (!range.has_value()) return out;
-    out.reserve(range->second);
-    l->ForRange(range->first, range->second,
-                [&](std::string_view element) { out.emplace_back(element); });
-    return out;
-  });
+  std::vector<std::string> out;
+  EMBEDIS_RETURN_IF_ERROR(VisitRange(
+      ks, db, key, start, stop, [&](size_t n) { out.reserve(n); },
+      [&](std::string_view element) { out.emplace_back(element); }));
+  return out;
 }
 
 absl::StatusOr<std::vector<int64_t>> Pos(Keyspace& ks, int db, std::string_view key,

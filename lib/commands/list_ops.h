@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -70,6 +71,12 @@ absl::StatusOr<std::optional<std::string>> Index(Keyspace& ks, int db, std::stri
 // LRANGE: elements start..stop (inclusive, negative from the tail, clamped as Redis does).
 absl::StatusOr<std::vector<std::string>> Range(Keyspace& ks, int db, std::string_view key,
                                                int64_t start, int64_t stop);
+// LRANGE without copying the elements (what the command does): calls `count(n)` once with the
+// number of elements, then `element` for each, in order, all while the key is locked (the views
+// die with the call; neither callback may use the keyspace). Nothing is called on an error.
+absl::Status VisitRange(Keyspace& ks, int db, std::string_view key, int64_t start, int64_t stop,
+                        absl::FunctionRef<void(size_t)> count,
+                        absl::FunctionRef<void(std::string_view)> element);
 // LPOS key element [RANK rank] [COUNT count] [MAXLEN maxlen]. REQUIRES: rank != 0, count >= -1,
 // maxlen >= 0 (the handler checks them with Redis's errors).
 struct PosOptions {

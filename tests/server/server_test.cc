@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -278,6 +279,33 @@ TEST_F(ServerTest, IdleTimeoutClosesIdleClientsOnly) {
   EXPECT_TRUE(ex.closed);
   EXPECT_EQ(ex.bytes, "");  // closed silently, as redis-server does
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+}
+
+// A big reply's buffer stays for the next one (reallocating it for each LRANGE of 600 elements
+// cost five times Redis's CPU), and goes back once the connection has not needed it for a while:
+// CLIENT INFO's tot-mem counts it.
+TEST_F(ServerTest, BigOutputBufferIsKeptThenReleased) {
+  StartServer();
+  auto c = Connect();
+  const std::string big(300 * 1024, 'x');
+  ASSERT_EQ(c->Call({"SET", "big", big}), "+OK\r\n");
+  ASSERT_EQ(c->Call({"GET", "big"}), absl::StrCat("$", big.size(), "\r\n", big, "\r\n"));
+  auto tot_mem = [&]() -> int64_t {
+    std::string info = c->Call({"CLIENT", "INFO"});
+    size_t at = info.find(" tot-mem=");
+    if (at == std::string::npos) return -1;
+    return std::strtoll(info.c_str() + at + 9, nullptr, 10);
+  };
+  EXPECT_GE(tot_mem(), static_cast<int64_t>(big.size()));
+  // Released within the idle time (2 s) plus the check interval (1 s); a generous margin.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  int64_t mem = tot_mem();
+  while (mem >= 64 * 1024 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+    mem = tot_mem();
+  }
+  EXPECT_GT(mem, 0);
+  EXPECT_LT(mem, 64 * 1024);
 }
 
 TEST_F(ServerTest, QuitRepliesThenCloses) {
