@@ -88,7 +88,11 @@ absl::StatusOr<int64_t> Push(Keyspace& ks, int db, std::string_view key,
   return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists() && !create) return 0;
     ListValue& l = k.exists() ? k.list() : k.CreateList();
-    for (std::string_view e : elements) PushAt(l, end, e);
+    if (end == End::kHead) {
+      l.PushFront(elements);
+    } else {
+      l.PushBack(elements);
+    }
     return static_cast<int64_t>(l.size());
   });
 }

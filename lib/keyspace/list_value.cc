@@ -474,6 +474,46 @@ void ListValue::PushBack(std::string_view element) {
   ++mutations_;
 }
 
+void ListValue::PushFront(absl::Span<const std::string_view> elements) { PushAll(true, elements); }
+
+void ListValue::PushBack(absl::Span<const std::string_view> elements) { PushAll(false, elements); }
+
+void ListValue::PushAll(bool front, absl::Span<const std::string_view> elements) {
+  size_t i = 0;
+  while (i < elements.size()) {
+    const size_t first = EncodedSize(elements[i].size());
+    Node* n = front ? head_ : tail_;
+    const bool fresh = n == nullptr || !Fits(n, first);
+    if (fresh && sizeof(Node) + first > NodeByteBound()) {  // too big for any node: its own
+      front ? PushFrontImpl(elements[i]) : PushBackImpl(elements[i]);
+      ++i;
+      continue;
+    }
+    // How many of the next elements the end node (or a new one) takes, and their bytes.
+    size_t count = fresh ? 0 : n->count, used = fresh ? 0 : n->used, want = 0, k = i;
+    while (k < elements.size()) {
+      const size_t enc = EncodedSize(elements[k].size());
+      if (count >= NodeCountBound() || sizeof(Node) + used + want + enc > NodeByteBound()) break;
+      want += enc;
+      ++count;
+      ++k;
+    }
+    if (fresh) {
+      Node* m = NewNode(want);
+      LinkAfter(front ? nullptr : tail_, m);
+      if (front) m->begin = m->cap;  // the pushes fill it from the back
+    } else if ((front ? n->begin : n->cap - n->begin - n->used) < want) {
+      if (n->cap - n->used >= want) {
+        Relayout(n, front ? n->cap - n->used : 0, n->used, 0, 0);
+      } else {
+        Relocate(n, n->used + want, n->used, 0, 0, front);
+      }
+    }
+    for (; i < k; ++i) front ? PushFrontImpl(elements[i]) : PushBackImpl(elements[i]);
+  }
+  ++mutations_;
+}
+
 std::string ListValue::PopEnd(bool front) {
   Node* n = front ? head_ : tail_;
   const Elem e = front ? DecodeAt(n->first()) : DecodeBefore(n->end());

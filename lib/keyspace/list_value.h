@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
+#include "absl/types/span.h"
 
 namespace embedis {
 
@@ -71,6 +72,11 @@ class ListValue {
 
   void PushFront(std::string_view element);
   void PushBack(std::string_view element);
+  // The same for each element in order (LPUSH a b c leaves c b a at the front), sizing each node
+  // once for the elements it takes instead of growing it per element: a list made by one RPUSH
+  // of small elements takes no more memory than its elements, their lengths and one node header.
+  void PushFront(absl::Span<const std::string_view> elements);
+  void PushBack(absl::Span<const std::string_view> elements);
   // Removes and returns the first / last element. REQUIRES: !empty().
   std::string PopFront();
   std::string PopBack();
@@ -121,6 +127,7 @@ class ListValue {
   Node* MaybeShrink(Node* n);
   Node* TryMerge(Node* a, Node* b);  // b == a->next; returns the survivor
   void PushFrontImpl(std::string_view element);
+  void PushAll(bool front, absl::Span<const std::string_view> elements);
   void PushBackImpl(std::string_view element);
   void InsertImpl(size_t index, std::string_view element);
   std::string PopEnd(bool front);
