@@ -63,15 +63,6 @@ inline KeySpec KeywordKeys(std::string_view keyword, int startfrom, uint16_t fla
   return ks;
 }
 
-// Keys that follow `keyword`, counted by the argument right after it (the first key after that).
-inline KeySpec KeywordKeyNum(std::string_view keyword, int startfrom, uint16_t flags) {
-  KeySpec ks = KeywordKeys(keyword, startfrom, flags);
-  ks.find = KeySpec::Find::kKeyNum;
-  ks.keynumidx = 0;
-  ks.firstkey = 1;
-  return ks;
-}
-
 inline ArgDoc Arg(std::string_view name, ArgType type) {
   ArgDoc a;
   a.name = name;

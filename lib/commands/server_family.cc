@@ -110,17 +110,17 @@ void RegisterServerBasics(CommandTable* table) {
                    .complexity = "O(1)",
                    .args = {Str("message")},
                    .handler = CmdEcho});
-  table->Register(
-      {.name = "quit",
-       .arity = -1,
-       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
-       .behavior = kRunsInMulti /* closes the connection even inside MULTI, as in Redis */,
-       .acl = kAclConnection,
-       .group = "connection",
-       .summary = "Closes the connection.",
-       .since = "1.0.0",
-       .complexity = "O(1)",
-       .handler = CmdQuit});
+  table->Register({.name = "quit",
+                   .arity = -1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+                   // QUIT inside MULTI closes the connection, as in Redis.
+                   .behavior = kRunsInMulti,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Closes the connection.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .handler = CmdQuit});
   table->Register({.name = "select",
                    .arity = 2,
                    .flags = kLoading | kStale | kFast,
