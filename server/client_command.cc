@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
@@ -27,7 +28,6 @@ using commands::Args;
 using commands::CommandContext;
 using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
-using commands::MakeSpec;
 using commands::ReplyError;
 
 void CmdClientId(CommandContext& ctx, Args) { ctx.reply->Integer(ctx.client->id); }
@@ -342,43 +342,187 @@ bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
 }
 
 void RegisterClientCommand(commands::CommandTable* table) {
-  using namespace commands;  // NOLINT: flag names
-  const uint32_t conn_flags = kNoScript | kLoading | kStale;
-  table->Register(MakeContainer(
-      "client", "connection", "A container for client connection commands.", "2.4.0",
-      {
-          MakeSpec("id", 2, conn_flags, CmdClientId,
-                   "Returns the unique client ID of the connection.", "5.0.0"),
-          MakeSpec("info", 2, conn_flags, CmdClientInfo,
-                   "Returns information about the connection.", "6.2.0"),
-          MakeSpec("list", -2, kAdmin | conn_flags, CmdClientList, "Lists open connections.",
-                   "2.4.0"),
-          MakeSpec("setname", 3, conn_flags, CmdClientSetName, "Sets the connection name.",
-                   "2.6.9"),
-          MakeSpec("getname", 2, conn_flags, CmdClientGetName,
-                   "Returns the name of the connection.", "2.6.9"),
-          MakeSpec("setinfo", 4, conn_flags, CmdClientSetInfo,
-                   "Sets information specific to the client or connection.", "7.2.0"),
-          MakeSpec("kill", -3, kAdmin | conn_flags, CmdClientKill, "Terminates open connections.",
-                   "2.4.0"),
-          MakeSpec("no-evict", 3, kAdmin | conn_flags, OnOff(&Connection::no_evict),
-                   "Sets the client eviction mode of the connection.", "7.0.0"),
-          MakeSpec("no-touch", 3, conn_flags, OnOff(&Connection::no_touch),
-                   "Controls whether commands sent by the client affect the LRU/LFU of accessed "
-                   "keys.",
-                   "7.2.0"),
-          MakeSpec("reply", 3, conn_flags, CmdClientReply,
-                   "Instructs the server whether to reply to commands.", "3.2.0"),
-          MakeSpec("pause", -3, kAdmin | conn_flags, CmdClientPause,
-                   "Suspends commands processing.", "2.9.50"),
-          MakeSpec("unblock", -3, kAdmin | conn_flags, CmdClientUnblock,
-                   "Unblocks a client blocked by a blocking command from a different connection.",
-                   "5.0.0"),
-          MakeSpec("unpause", 2, kAdmin | conn_flags, CmdClientUnpause,
-                   "Resumes processing commands from paused clients.", "6.2.0"),
-          MakeSpec("help", 2, kLoading | kStale, CmdClientHelp,
-                   "Returns helpful text about the different subcommands.", "5.0.0"),
-      }));
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  // Subcommands take their group from the container.
+  table->Register(
+      {.name = "client",
+       .arity = -2,
+       .group = "connection",
+       .summary = "A container for client connection commands.",
+       .since = "2.4.0",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "id",
+            .arity = 2,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Returns the unique client ID of the connection.",
+            .since = "5.0.0",
+            .complexity = "O(1)",
+            .handler = CmdClientId},
+           {.name = "info",
+            .arity = 2,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .tips = {"nondeterministic_output"},
+            .summary = "Returns information about the connection.",
+            .since = "6.2.0",
+            .complexity = "O(1)",
+            .handler = CmdClientInfo},
+           {.name = "list",
+            .arity = -2,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .tips = {"nondeterministic_output"},
+            .summary = "Lists open connections.",
+            .since = "2.4.0",
+            .complexity = "O(N) where N is the number of client connections",
+            .history = {{"2.8.12", "Added unique client `id` field."},
+                        {"5.0.0", "Added optional `TYPE` filter."},
+                        {"6.0.0", "Added `user` field."},
+                        {"6.2.0",
+                         "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional "
+                         "`ID` filter."},
+                        {"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
+                        {"7.0.3", "Added `ssub` field."}},
+            .args = {OneOf("normal_master_replica_pubsub",
+                           {Tok("normal", "NORMAL"), Tok("master", "MASTER"),
+                            Tok("replica", "REPLICA"), Tok("pubsub", "PUBSUB")})
+                         .Token("TYPE")
+                         .Since("5.0.0")
+                         .Opt(),
+                     Block("id", {Int("client-id").Multi()}).Token("ID").Since("6.2.0").Opt()},
+            .handler = CmdClientList},
+           {.name = "setname",
+            .arity = 3,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Sets the connection name.",
+            .since = "2.6.9",
+            .complexity = "O(1)",
+            .args = {Str("connection-name")},
+            .handler = CmdClientSetName},
+           {.name = "getname",
+            .arity = 2,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Returns the name of the connection.",
+            .since = "2.6.9",
+            .complexity = "O(1)",
+            .handler = CmdClientGetName},
+           {.name = "setinfo",
+            .arity = 4,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Sets information specific to the client or connection.",
+            .since = "7.2.0",
+            .complexity = "O(1)",
+            .args = {OneOf("attr",
+                           {Str("libname").Token("lib-name"), Str("libver").Token("lib-ver")})},
+            .handler = CmdClientSetInfo},
+           {.name = "kill",
+            .arity = -3,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Terminates open connections.",
+            .since = "2.4.0",
+            .complexity = "O(N) where N is the number of client connections",
+            .history =
+                {{"2.8.12", "Added new filter format."},
+                 {"2.8.12", "`ID` option."},
+                 {"3.2.0", "Added `master` type in for `TYPE` option."},
+                 {"5.0.0",
+                  "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward "
+                  "compatibility."},
+                 {"6.2.0", "`LADDR` option."}},
+            .args = {OneOf(
+                "filter",
+                {Str("ip:port").Deprecated("2.8.12"),
+                 OneOf("new-format",
+                       {Int("client-id").Token("ID").Since("2.8.12").Opt(),
+                        OneOf("normal_master_slave_pubsub",
+                              {Tok("normal", "NORMAL"), Tok("master", "MASTER").Since("3.2.0"),
+                               Tok("slave", "SLAVE"), Tok("replica", "REPLICA").Since("5.0.0"),
+                               Tok("pubsub", "PUBSUB")})
+                            .Token("TYPE")
+                            .Since("2.8.12")
+                            .Opt(),
+                        Str("username").Token("USER").Opt(), Str("ip:port").Token("ADDR").Opt(),
+                        Str("ip:port").Token("LADDR").Since("6.2.0").Opt(),
+                        Str("yes/no").Token("SKIPME").Opt()})
+                     .Multi()})},
+            .handler = CmdClientKill},
+           {.name = "no-evict",
+            .arity = 3,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Sets the client eviction mode of the connection.",
+            .since = "7.0.0",
+            .complexity = "O(1)",
+            .args = {OnOffArg("enabled")},
+            .handler = OnOff(&Connection::no_evict)},
+           {.name = "no-touch",
+            .arity = 3,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary =
+                "Controls whether commands sent by the client affect the LRU/LFU of accessed "
+                "keys.",
+            .since = "7.2.0",
+            .complexity = "O(1)",
+            .args = {OnOffArg("enabled")},
+            .handler = OnOff(&Connection::no_touch)},
+           {.name = "reply",
+            .arity = 3,
+            .flags = kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Instructs the server whether to reply to commands.",
+            .since = "3.2.0",
+            .complexity = "O(1)",
+            .args = {OneOf("on_off_skip",
+                           {Tok("on", "ON"), Tok("off", "OFF"), Tok("skip", "SKIP")})},
+            .handler = CmdClientReply},
+           {.name = "pause",
+            .arity = -3,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Suspends commands processing.",
+            .since = "2.9.50",
+            .complexity = "O(1)",
+            .history = {{"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."}},
+            .args =
+                {Int("timeout"),
+                 OneOf("mode", {Tok("write", "WRITE"), Tok("all", "ALL")}).Since("6.2.0").Opt()},
+            .handler = CmdClientPause},
+           {.name = "unblock",
+            .arity = -3,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary =
+                "Unblocks a client blocked by a blocking command from a different connection.",
+            .since = "5.0.0",
+            .complexity = "O(log N) where N is the number of client connections",
+            .args =
+                {Int("client-id"),
+                 OneOf("timeout_error", {Tok("timeout", "TIMEOUT"), Tok("error", "ERROR")}).Opt()},
+            .handler = CmdClientUnblock},
+           {.name = "unpause",
+            .arity = 2,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Resumes processing commands from paused clients.",
+            .since = "6.2.0",
+            .complexity = "O(N) Where N is the number of paused clients",
+            .handler = CmdClientUnpause},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Returns helpful text about the different subcommands.",
+            .since = "5.0.0",
+            .complexity = "O(1)",
+            .handler = CmdClientHelp}}});
 }
 
 }  // namespace embedis::server_internal

@@ -1,8 +1,8 @@
 // COMMAND: the command table as redis-server 7.0 describes it. COMMAND alone, and its subcommands
 // COUNT, DOCS, GETKEYS, GETKEYSANDFLAGS, HELP, INFO and LIST, declared in the table like CLIENT's
 // (so their arity errors, COMMAND INFO and COMMAND DOCS name them "command|info" as Redis does).
-// What each entry says comes from lib/commands: command_info.h (flags, ACL categories, tips, key
-// specs, key extraction) and command_docs.h.
+// What each entry says comes from each command's own CommandSpec, written out by lib/commands:
+// command_info.h (flags, ACL categories, tips, key specs, key extraction) and command_docs.h.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_docs.h"
 #include "lib/commands/command_info.h"
 #include "lib/commands/command_table.h"
@@ -29,7 +30,6 @@ using commands::Args;
 using commands::CommandContext;
 using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
-using commands::MakeSpec;
 using commands::ReplyError;
 
 std::vector<const CommandSpec*> SortedCommands(const commands::CommandTable& table) {
@@ -118,17 +118,17 @@ void CmdList(CommandContext& ctx, Args argv) {
       category ? absl::StrCat("@", commands::AsciiLower(*category)) : std::string();
   std::vector<std::string> names;
   for (const CommandSpec* spec : SortedCommands(State(ctx).table())) {
-    auto consider = [&](const CommandSpec& s, const CommandSpec* parent, const std::string& name) {
+    auto consider = [&](const CommandSpec& s, const std::string& name) {
       if (pattern && !GlobMatch(*pattern, name, true)) return;
       if (category) {
-        std::vector<std::string_view> cats = commands::AclCategoryNames(s, parent);
+        std::vector<std::string_view> cats = commands::AclCategoryNames(s);
         if (std::find(cats.begin(), cats.end(), want) == cats.end()) return;
       }
       names.push_back(name);
     };
-    consider(*spec, nullptr, spec->name);
+    consider(*spec, spec->name);
     for (const CommandSpec& s : spec->subcommands) {
-      consider(s, spec, absl::StrCat(spec->name, "|", s.name));
+      consider(s, absl::StrCat(spec->name, "|", s.name));
     }
   }
   ctx.reply->ArrayHeader(names.size());
@@ -190,29 +190,90 @@ void CmdHelp(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterCommandCommand(commands::CommandTable* table) {
-  using namespace commands;  // NOLINT: flag names
-  CommandSpec command = MakeSpec("command", -1, kLoading | kStale, CmdCommand,
-                                 "Returns detailed information about all commands.", "2.8.13");
-  command.group = "server";
-  auto sub = [](std::string name, int arity, Handler handler, std::string summary,
-                std::string since) {
-    return MakeSpec(std::move(name), arity, kLoading | kStale, std::move(handler),
-                    std::move(summary), std::move(since));
-  };
-  // Redis 7.0's arities: GETKEYS and GETKEYSANDFLAGS need a command and one argument.
-  command.subcommands = {
-      sub("count", 2, CmdCount, "Returns a count of commands.", "2.8.13"),
-      sub("docs", -2, CmdDocs,
-          "Returns documentary information about one, multiple or all commands.", "7.0.0"),
-      sub("getkeys", -4, CmdGetKeys, "Extracts the key names from an arbitrary command.", "2.8.13"),
-      sub("getkeysandflags", -4, CmdGetKeysAndFlags,
-          "Extracts the key names and access flags for an arbitrary command.", "7.0.0"),
-      sub("help", 2, CmdHelp, "Returns helpful text about the different subcommands.", "5.0.0"),
-      sub("info", -2, CmdInfo, "Returns information about one, multiple or all commands.",
-          "2.8.13"),
-      sub("list", -2, CmdList, "Returns a list of command names.", "7.0.0"),
-  };
-  table->Register(std::move(command));
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  // Redis 7.0's arities: GETKEYS and GETKEYSANDFLAGS need a command and one argument. Subcommands
+  // take their group from the container.
+  table->Register(
+      {.name = "command",
+       .arity = -1,
+       .flags = kLoading | kStale,
+       .acl = kAclConnection,
+       .tips = {"nondeterministic_output_order"},
+       .group = "server",
+       .summary = "Returns detailed information about all commands.",
+       .since = "2.8.13",
+       .complexity = "O(N) where N is the total number of Redis commands",
+       .handler = CmdCommand,
+       .subcommands = {
+           {.name = "count",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Returns a count of commands.",
+            .since = "2.8.13",
+            .complexity = "O(1)",
+            .handler = CmdCount},
+           {.name = "docs",
+            .arity = -2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .tips = {"nondeterministic_output_order"},
+            .summary = "Returns documentary information about one, multiple or all commands.",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of commands to look up",
+            .args = {Str("command-name").Opt().Multi()},
+            .handler = CmdDocs},
+           {.name = "getkeys",
+            .arity = -4,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Extracts the key names from an arbitrary command.",
+            .since = "2.8.13",
+            .complexity = "O(N) where N is the number of arguments to the command",
+            .handler = CmdGetKeys},
+           {.name = "getkeysandflags",
+            .arity = -4,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Extracts the key names and access flags for an arbitrary command.",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of arguments to the command",
+            .handler = CmdGetKeysAndFlags},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .summary = "Returns helpful text about the different subcommands.",
+            .since = "5.0.0",
+            .complexity = "O(1)",
+            .handler = CmdHelp},
+           {.name = "info",
+            .arity = -2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .tips = {"nondeterministic_output_order"},
+            .summary = "Returns information about one, multiple or all commands.",
+            .since = "2.8.13",
+            .complexity = "O(N) where N is the number of commands to look up",
+            .history = {{"7.0.0",
+                         "Allowed to be called with no argument to get info on all commands."}},
+            .args = {Str("command-name").Opt().Multi()},
+            .handler = CmdInfo},
+           {.name = "list",
+            .arity = -2,
+            .flags = kLoading | kStale,
+            .acl = kAclConnection,
+            .tips = {"nondeterministic_output_order"},
+            .summary = "Returns a list of command names.",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the total number of Redis commands",
+            .args = {OneOf("filterby",
+                           {Str("module-name").Token("MODULE"), Str("category").Token("ACLCAT"),
+                            Pattern("pattern").Token("PATTERN")})
+                         .Token("FILTERBY")
+                         .Opt()},
+            .handler = CmdList}}});
 }
 
 }  // namespace embedis::server_internal

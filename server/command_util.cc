@@ -16,20 +16,6 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-commands::CommandSpec MakeContainer(std::string name, std::string group, std::string summary,
-                                    std::string since,
-                                    std::vector<commands::CommandSpec> subcommands) {
-  for (commands::CommandSpec& sub : subcommands) sub.group = group;
-  commands::CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = -2;
-  spec.group = std::move(group);
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  spec.subcommands = std::move(subcommands);
-  return spec;
-}
-
 bool ValidClientName(std::string_view name) {
   for (char ch : name) {
     if (ch < '!' || ch > '~') return false;

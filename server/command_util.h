@@ -41,13 +41,6 @@ inline bool ArityOk(int arity, size_t argc) {
   return arity >= 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
 }
 
-// A container command (CLIENT, CONFIG): arity -2, no handler of its own, and `subcommands` (from
-// commands::MakeSpec; each arity counts the container's name), which join the container's
-// `group` as in Redis.
-commands::CommandSpec MakeContainer(std::string name, std::string group, std::string summary,
-                                    std::string since,
-                                    std::vector<commands::CommandSpec> subcommands);
-
 // Redis's rule for client names and library attributes: printable ASCII without spaces.
 bool ValidClientName(std::string_view name);
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -30,7 +31,6 @@ namespace {
 using commands::Args;
 using commands::CommandContext;
 using commands::EqualsIgnoreCase;
-using commands::MakeSpec;
 using commands::ReplyError;
 
 // Makes the parameters of `hook` take effect from `values` (already stored in the server's
@@ -201,22 +201,58 @@ void CmdConfigHelp(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterConfigCommand(commands::CommandTable* table) {
-  using namespace commands;  // NOLINT: flag names
-  const uint32_t flags = kAdmin | kNoScript | kLoading | kStale;
-  table->Register(MakeContainer(
-      "config", "server", "A container for server configuration commands.", "2.0.0",
-      {
-          MakeSpec("get", -3, flags, CmdConfigGet,
-                   "Returns the effective values of configuration parameters.", "2.0.0"),
-          MakeSpec("set", -4, flags, CmdConfigSet, "Sets configuration parameters in-flight.",
-                   "2.0.0"),
-          MakeSpec("resetstat", 2, flags, CmdConfigResetStat, "Resets the server's statistics.",
-                   "2.0.0"),
-          MakeSpec("rewrite", 2, flags, CmdConfigRewrite,
-                   "Persists the effective configuration to file.", "2.8.0"),
-          MakeSpec("help", 2, kLoading | kStale, CmdConfigHelp,
-                   "Returns helpful text about the different subcommands.", "5.0.0"),
-      }));
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  // Subcommands take their group from the container.
+  table->Register(
+      {.name = "config",
+       .arity = -2,
+       .group = "server",
+       .summary = "A container for server configuration commands.",
+       .since = "2.0.0",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "get",
+            .arity = -3,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .summary = "Returns the effective values of configuration parameters.",
+            .since = "2.0.0",
+            .complexity = "O(N) when N is the number of configuration parameters provided",
+            .history = {{"7.0.0",
+                         "Added the ability to pass multiple pattern parameters in one call"}},
+            .args = {Block("parameter", {Str("parameter")}).Multi()},
+            .handler = CmdConfigGet},
+           {.name = "set",
+            .arity = -4,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+            .summary = "Sets configuration parameters in-flight.",
+            .since = "2.0.0",
+            .complexity = "O(N) when N is the number of configuration parameters provided",
+            .history = {{"7.0.0", "Added the ability to set multiple parameters in one call."}},
+            .args = {Block("parameter_value", {Str("parameter"), Str("value")}).Multi()},
+            .handler = CmdConfigSet},
+           {.name = "resetstat",
+            .arity = 2,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .summary = "Resets the server's statistics.",
+            .since = "2.0.0",
+            .complexity = "O(1)",
+            .handler = CmdConfigResetStat},
+           {.name = "rewrite",
+            .arity = 2,
+            .flags = kAdmin | kNoScript | kLoading | kStale,
+            .summary = "Persists the effective configuration to file.",
+            .since = "2.8.0",
+            .complexity = "O(1)",
+            .handler = CmdConfigRewrite},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .summary = "Returns helpful text about the different subcommands.",
+            .since = "5.0.0",
+            .complexity = "O(1)",
+            .handler = CmdConfigHelp}}});
 }
 
 }  // namespace embedis::server_internal

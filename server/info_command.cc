@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/util/strings.h"
@@ -27,7 +28,6 @@ namespace {
 
 using commands::Args;
 using commands::CommandContext;
-using commands::MakeSpec;
 
 std::string BytesToHuman(uint64_t n) {
   char buf[64];
@@ -216,11 +216,21 @@ void CmdInfo(CommandContext& ctx, Args argv) {
 }  // namespace
 
 void RegisterInfoCommand(commands::CommandTable* table) {
-  using namespace commands;  // NOLINT: flag names
-  CommandSpec info = MakeSpec("info", -1, kLoading | kStale, CmdInfo,
-                              "Returns information and statistics about the server.");
-  info.group = "server";
-  table->Register(std::move(info));
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  table->Register(
+      {.name = "info",
+       .arity = -1,
+       .flags = kLoading | kStale,
+       .acl = kAclDangerous,
+       .tips = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"},
+       .group = "server",
+       .summary = "Returns information and statistics about the server.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .history = {{"7.0.0", "Added support for taking multiple section arguments."}},
+       .args = {Str("section").Opt().Multi()},
+       .handler = CmdInfo});
 }
 
 }  // namespace embedis::server_internal

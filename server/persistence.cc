@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/util/strings.h"
 
@@ -394,49 +395,65 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
   using commands::Args;
   using commands::CommandContext;
   using commands::ReplyError;
-  auto add = [&](commands::CommandSpec s) {
-    s.group = "server";
-    table->Register(std::move(s));
-  };
-  add(commands::MakeSpec(
-      "save", 1,
-      commands::kAdmin | commands::kNoScript | commands::kNoAsyncLoading | commands::kNoMulti,
-      [get](CommandContext& ctx, Args) {
-        Persistence* p = get(ctx);
-        if (p == nullptr) return ReplyError(ctx, kDisabled);
-        absl::Status s = p->Save();
-        if (absl::IsFailedPrecondition(s)) return ReplyError(ctx, FromAbsl(s.message()));
-        if (!s.ok()) return ReplyError(ctx, "ERR");  // redis-server's reply; the log says why
-        ctx.reply->Ok();
-      },
-      "Synchronously saves the database(s) to disk."));
-  add(commands::MakeSpec(
-      "bgsave", -1, commands::kAdmin | commands::kNoScript | commands::kNoAsyncLoading,
-      [get](CommandContext& ctx, Args argv) {
-        Persistence* p = get(ctx);
-        if (p == nullptr) return ReplyError(ctx, kDisabled);
-        bool schedule = false;
-        if (argv.size() > 2) return ReplyError(ctx, "ERR syntax error");
-        if (argv.size() == 2) {
-          if (!commands::EqualsIgnoreCase(argv[1], "schedule")) {
-            return ReplyError(ctx, "ERR syntax error");
-          }
-          schedule = true;
-        }
-        absl::StatusOr<bool> started = p->BackgroundSave(schedule);
-        if (!started.ok()) return ReplyError(ctx, FromAbsl(started.status().message()));
-        ctx.reply->SimpleString(*started ? "Background saving started"
-                                         : "Background saving scheduled");
-      },
-      "Asynchronously saves the database(s) to disk."));
-  add(commands::MakeSpec(
-      "lastsave", 1, commands::kLoading | commands::kStale | commands::kFast,
-      [get](CommandContext& ctx, Args) {
-        Persistence* p = get(ctx);
-        if (p == nullptr) return ReplyError(ctx, kDisabled);
-        ctx.reply->Integer(p->last_save_seconds());
-      },
-      "Returns the Unix timestamp of the last successful save to disk.", "1.0.0"));
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  table->Register({.name = "save",
+                   .arity = 1,
+                   .flags = kAdmin | kNoScript | kNoAsyncLoading | kNoMulti,
+                   .group = "server",
+                   .summary = "Synchronously saves the database(s) to disk.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the total number of keys in all databases",
+                   .handler = [get](CommandContext& ctx, Args) {
+                     Persistence* p = get(ctx);
+                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     absl::Status s = p->Save();
+                     if (absl::IsFailedPrecondition(s))
+                       return ReplyError(ctx, FromAbsl(s.message()));
+                     if (!s.ok())
+                       return ReplyError(ctx, "ERR");  // redis-server's reply; the log says why
+                     ctx.reply->Ok();
+                   }});
+  table->Register({.name = "bgsave",
+                   .arity = -1,
+                   .flags = kAdmin | kNoScript | kNoAsyncLoading,
+                   .group = "server",
+                   .summary = "Asynchronously saves the database(s) to disk.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .history = {{"3.2.2", "Added the `SCHEDULE` option."}},
+                   .args = {Tok("schedule", "SCHEDULE").Since("3.2.2").Opt()},
+                   .handler = [get](CommandContext& ctx, Args argv) {
+                     Persistence* p = get(ctx);
+                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     bool schedule = false;
+                     if (argv.size() > 2) return ReplyError(ctx, "ERR syntax error");
+                     if (argv.size() == 2) {
+                       if (!commands::EqualsIgnoreCase(argv[1], "schedule")) {
+                         return ReplyError(ctx, "ERR syntax error");
+                       }
+                       schedule = true;
+                     }
+                     absl::StatusOr<bool> started = p->BackgroundSave(schedule);
+                     if (!started.ok())
+                       return ReplyError(ctx, FromAbsl(started.status().message()));
+                     ctx.reply->SimpleString(*started ? "Background saving started"
+                                                      : "Background saving scheduled");
+                   }});
+  table->Register({.name = "lastsave",
+                   .arity = 1,
+                   .flags = kLoading | kStale | kFast,
+                   .acl = kAclAdmin | kAclDangerous,
+                   .tips = {"nondeterministic_output"},
+                   .group = "server",
+                   .summary = "Returns the Unix timestamp of the last successful save to disk.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .handler = [get](CommandContext& ctx, Args) {
+                     Persistence* p = get(ctx);
+                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     ctx.reply->Integer(p->last_save_seconds());
+                   }});
 }
 
 }  // namespace embedis

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
@@ -26,7 +27,6 @@ using commands::Args;
 using commands::CommandContext;
 using commands::CommandSpec;
 using commands::EqualsIgnoreCase;
-using commands::MakeSpec;
 using commands::ReplyError;
 
 constexpr char kWrongPass[] = "WRONGPASS invalid username-password pair or user is disabled.";
@@ -166,24 +166,62 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
 
 void RegisterServerCommands(commands::CommandTable* table) {
   RegisterPersistenceCommands(table, [](CommandContext& ctx) { return State(ctx).persistence(); });
-  using namespace commands;  // NOLINT: flag names
-  auto add = [&](CommandSpec s, const char* group) {
-    s.group = group;
-    table->Register(std::move(s));
-  };
-  add(MakeSpec("auth", -2, kNoAuth | kNoScript | kLoading | kStale | kFast, CmdAuth,
-               "Authenticates the connection."),
-      "connection");
-  add(MakeSpec("hello", -1, kNoAuth | kNoScript | kLoading | kStale | kFast, CmdHello,
-               "Handshakes with the Redis server.", "6.0.0"),
-      "connection");
-  CommandSpec reset = MakeSpec("reset", 1, kNoAuth | kNoScript | kLoading | kStale | kFast,
-                               CmdReset, "Resets the connection.", "6.2.0");
-  reset.behavior = commands::kRunsInMulti;
-  add(std::move(reset), "connection");
-  add(MakeSpec("shutdown", -1, kAdmin | kNoScript | kLoading | kStale | kNoMulti, CmdShutdown,
-               "Synchronously saves the database(s) to disk and shuts down the Redis server."),
-      "server");
+  using namespace commands;            // NOLINT: flag names
+  using namespace commands::describe;  // NOLINT: the entry helpers
+  table->Register({.name = "auth",
+                   .arity = -2,
+                   .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Authenticates the connection.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of passwords defined for the user",
+                   .history = {{"6.0.0", "Added ACL style (username and password)."}},
+                   .args = {Str("username").Since("6.0.0").Opt(), Str("password")},
+                   .handler = CmdAuth});
+  table->Register(
+      {.name = "hello",
+       .arity = -1,
+       .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+       .acl = kAclConnection,
+       .group = "connection",
+       .summary = "Handshakes with the Redis server.",
+       .since = "6.0.0",
+       .complexity = "O(1)",
+       .history = {{"6.2.0",
+                    "`protover` made optional; when called without arguments the command reports "
+                    "the current connection's context."}},
+       .args = {Block("arguments", {Int("protover"),
+                                    Block("username_password", {Str("username"), Str("password")})
+                                        .Token("AUTH")
+                                        .Opt(),
+                                    Str("clientname").Token("SETNAME").Opt()})
+                    .Opt()},
+       .handler = CmdHello});
+  table->Register({.name = "reset",
+                   .arity = 1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+                   .behavior = kRunsInMulti,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Resets the connection.",
+                   .since = "6.2.0",
+                   .complexity = "O(1)",
+                   .handler = CmdReset});
+  table->Register(
+      {.name = "shutdown",
+       .arity = -1,
+       .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+       .group = "server",
+       .summary = "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+       .since = "1.0.0",
+       .complexity = "O(N) when saving, where N is the total number of keys in all databases when "
+                     "saving data, otherwise O(1)",
+       .history = {{"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."}},
+       .args = {OneOf("nosave_save", {Tok("nosave", "NOSAVE"), Tok("save", "SAVE")}).Opt(),
+                Tok("now", "NOW").Since("7.0.0").Opt(), Tok("force", "FORCE").Since("7.0.0").Opt(),
+                Tok("abort", "ABORT").Since("7.0.0").Opt()},
+       .handler = CmdShutdown});
   RegisterInfoCommand(table);
   RegisterCommandCommand(table);
   RegisterClientCommand(table);

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 
@@ -30,17 +29,6 @@ std::string_view ArgTypeName(ArgType type) {
       return "block";
   }
   return "string";
-}
-
-const CommandDoc* FindCommandDoc(std::string_view full_name) {
-  using Index = absl::flat_hash_map<std::string_view, const CommandDoc*>;
-  static const Index* index = [] {
-    auto* m = new Index;
-    for (const auto& [name, doc] : AllCommandDocs()) m->emplace(name, &doc);
-    return m;
-  }();
-  auto it = index->find(AsciiLower(full_name));
-  return it == index->end() ? nullptr : it->second;
 }
 
 namespace {
@@ -93,9 +81,7 @@ void WriteCommandDocs(resp::Writer& w, const CommandSpec& spec, const CommandSpe
   std::string_view group = spec.group;
   if (group.empty() && parent != nullptr) group = parent->group;
   w.BulkString(name);
-  const CommandDoc* doc = FindCommandDoc(name);
-  const CommandDoc empty;
-  const CommandDoc& d = doc != nullptr ? *doc : empty;
+  const CommandSpec& d = spec;
   const bool deprecated = !d.deprecated_since.empty();
   const bool subs = !spec.subcommands.empty();
   w.MapHeader(3 + (d.complexity.empty() ? 0 : 1) + (deprecated ? 2 : 0) +

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
@@ -86,25 +85,6 @@ std::string FullName(const CommandSpec& spec, const CommandSpec* parent) {
   return parent == nullptr ? spec.name : absl::StrCat(parent->name, "|", spec.name);
 }
 
-// For a command without an entry: the category its (or its parent's) group names.
-uint32_t GroupCategory(const CommandSpec& spec, const CommandSpec* parent) {
-  const std::string& g = spec.group.empty() && parent != nullptr ? parent->group : spec.group;
-  if (g == "keyspace" || g == "generic") return kAclKeyspace;
-  if (g == "string") return kAclString;
-  if (g == "hash") return kAclHash;
-  if (g == "list") return kAclList;
-  if (g == "set") return kAclSet;
-  if (g == "sorted-set" || g == "sortedset") return kAclSortedSet;
-  if (g == "pubsub") return kAclPubSub;
-  if (g == "connection") return kAclConnection;
-  if (g == "transactions" || g == "transaction") return kAclTransaction;
-  return 0;
-}
-
-uint32_t ReportedFlags(const CommandSpec& spec, const CommandInfo* info) {
-  return info != nullptr ? info->flags : spec.flags;
-}
-
 void WriteNames(resp::Writer& w, const std::vector<std::string_view>& names) {
   w.SetHeader(names.size());
   for (std::string_view n : names) w.SimpleString(n);
@@ -173,25 +153,13 @@ absl::Status AppendKeysBySpec(const KeySpec& ks, Args argv, std::vector<KeyRef>*
   return absl::OkStatus();
 }
 
-const CommandInfo* FindCommandInfo(std::string_view full_name) {
-  using Index = absl::flat_hash_map<std::string_view, const CommandInfo*>;
-  static const Index* index = [] {
-    auto* m = new Index;
-    for (const auto& [name, info] : AllCommandInfo()) m->emplace(name, &info);
-    return m;
-  }();
-  auto it = index->find(AsciiLower(full_name));
-  return it == index->end() ? nullptr : it->second;
+std::vector<std::string_view> CommandFlagNames(const CommandSpec& spec) {
+  return Names(kFlagNames, spec.flags);
 }
 
-std::vector<std::string_view> CommandFlagNames(const CommandSpec& spec, const CommandSpec* parent) {
-  return Names(kFlagNames, ReportedFlags(spec, FindCommandInfo(FullName(spec, parent))));
-}
-
-std::vector<std::string_view> AclCategoryNames(const CommandSpec& spec, const CommandSpec* parent) {
-  const CommandInfo* info = FindCommandInfo(FullName(spec, parent));
-  const uint32_t flags = ReportedFlags(spec, info);
-  uint32_t acl = info != nullptr ? info->acl : GroupCategory(spec, parent);
+std::vector<std::string_view> AclCategoryNames(const CommandSpec& spec) {
+  const uint32_t flags = spec.flags;
+  uint32_t acl = spec.acl;
   if (flags & kWrite) acl |= kAclWrite;
   if (flags & kReadOnly) acl |= kAclRead;
   if (flags & kAdmin) acl |= kAclAdmin | kAclDangerous;
@@ -269,23 +237,20 @@ void WriteKeySpec(resp::Writer& w, const KeySpec& ks) {
 
 void WriteCommandInfo(resp::Writer& w, const CommandSpec& spec, const CommandSpec* parent) {
   const std::string name = FullName(spec, parent);
-  const CommandInfo* info = FindCommandInfo(name);
   w.ArrayHeader(10);
   w.BulkString(name);
   w.Integer(spec.arity);
-  WriteNames(w, CommandFlagNames(spec, parent));
+  WriteNames(w, CommandFlagNames(spec));
   w.Integer(spec.first_key);
   w.Integer(spec.last_key);
   w.Integer(spec.key_step);
-  WriteNames(w, AclCategoryNames(spec, parent));
+  WriteNames(w, AclCategoryNames(spec));
   // Tips and key specs are sets in RESP3, as from Redis; so are no subcommands, while a
   // container's subcommands are an array.
-  const size_t tips = info != nullptr ? info->tips.size() : 0;
-  w.SetHeader(tips);
-  for (size_t i = 0; i < tips; ++i) w.BulkString(info->tips[i]);
-  const size_t specs = info != nullptr ? info->key_specs.size() : 0;
-  w.SetHeader(specs);
-  for (size_t i = 0; i < specs; ++i) WriteKeySpec(w, info->key_specs[i]);
+  w.SetHeader(spec.tips.size());
+  for (std::string_view tip : spec.tips) w.BulkString(tip);
+  w.SetHeader(spec.key_specs.size());
+  for (const KeySpec& ks : spec.key_specs) WriteKeySpec(w, ks);
   if (spec.subcommands.empty()) {
     w.SetHeader(0);
   } else {
@@ -305,17 +270,7 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
     }
   }
   if (spec == nullptr) return absl::InvalidArgumentError("ERR Invalid command specified");
-  const CommandInfo* info = FindCommandInfo(FullName(*spec, parent));
-  std::vector<KeySpec> legacy;
-  if (info == nullptr && spec->first_key > 0) {
-    // No entry: one spec from the legacy key positions.
-    KeySpec ks;
-    ks.index = spec->first_key;
-    ks.lastkey = spec->last_key < 0 ? spec->last_key : spec->last_key - spec->first_key;
-    ks.keystep = spec->key_step;
-    legacy.push_back(ks);
-  }
-  const std::vector<KeySpec>& specs = info != nullptr ? info->key_specs : legacy;
+  const std::vector<KeySpec>& specs = spec->key_specs;
   if (specs.empty()) return absl::InvalidArgumentError("ERR The command has no key arguments");
   const size_t argc = argv.size();
   if (spec->arity >= 0 ? argc != static_cast<size_t>(spec->arity)

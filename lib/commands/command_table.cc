@@ -1,5 +1,7 @@
 #include "lib/commands/command_table.h"
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -22,9 +24,50 @@ CommandTable CommandTable::WithDataCommands() {
   return table;
 }
 
+void DeriveKeyPositions(CommandSpec* spec) {
+  spec->first_key = spec->last_key = spec->key_step = 0;
+  spec->flags &= ~kMovableKeys;
+  const std::vector<KeySpec>& specs = spec->key_specs;
+  if (specs.empty()) return;
+  auto plain = [](const KeySpec& ks) {
+    return ks.begin == KeySpec::Begin::kIndex && ks.find == KeySpec::Find::kRange;
+  };
+  if (specs.size() == 1 && plain(specs[0])) {  // one range: as it is
+    const KeySpec& ks = specs[0];
+    spec->first_key = ks.index;
+    spec->last_key = ks.lastkey >= 0 ? ks.index + ks.lastkey : ks.lastkey;
+    spec->key_step = ks.keystep;
+    if (ks.flags & kKeyIncomplete) spec->flags |= kMovableKeys;
+    return;
+  }
+  int first = INT_MAX;
+  unsigned last = 0;  // unsigned, as Redis: a negative (from the end) last key is the largest
+  int prev_last = 0;
+  for (const KeySpec& ks : specs) {
+    if (!plain(ks) || ks.keystep != 1 || (prev_last != 0 && prev_last != ks.index - 1)) {
+      spec->flags |= kMovableKeys;
+      continue;
+    }
+    if (ks.flags & kKeyIncomplete) spec->flags |= kMovableKeys;
+    first = std::min(first, ks.index);
+    const int abs_last = ks.lastkey >= 0 ? ks.index + ks.lastkey : ks.lastkey;
+    last = std::max(last, static_cast<unsigned>(abs_last));
+    prev_last = static_cast<int>(last);
+  }
+  if (first == INT_MAX) {  // no range at all
+    spec->flags |= kMovableKeys;
+    return;
+  }
+  spec->first_key = first;
+  spec->last_key = static_cast<int>(last);
+  spec->key_step = 1;
+}
+
 void CommandTable::Register(CommandSpec spec) {
   std::string name = AsciiLower(spec.name);
   spec.name = name;
+  DeriveKeyPositions(&spec);
+  for (CommandSpec& sub : spec.subcommands) DeriveKeyPositions(&sub);
   commands_[name] = std::make_shared<const CommandSpec>(std::move(spec));
 }
 
@@ -188,22 +231,6 @@ std::vector<const CommandSpec*> CommandTable::All() const {
   out.reserve(commands_.size());
   for (const auto& [name, spec] : commands_) out.push_back(spec.get());
   return out;
-}
-
-CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handler,
-                     std::string summary, std::string since, int first_key, int last_key,
-                     int step) {
-  CommandSpec s;
-  s.name = std::move(name);
-  s.arity = arity;
-  s.flags = flags;
-  s.handler = std::move(handler);
-  s.summary = std::move(summary);
-  s.since = std::move(since);
-  s.first_key = first_key;
-  s.last_key = last_key;
-  s.key_step = step;
-  return s;
 }
 
 void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Error(message); }

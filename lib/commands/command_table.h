@@ -14,11 +14,17 @@
 //   CommandContext ctx{.keyspace = &ks, .client = &client, .reply = &writer};
 //   table.Execute(ctx, {"SET", "k", "v", "EX", "10"});   // out == "+OK\r\n"
 //
-// Each command is declared by a CommandSpec (name, arity, flags, key
-// positions, handler), Redis-style: arity N means exactly N arguments
-// including the name; -N means at least N. Commands with subcommands (CLIENT,
-// CONFIG, OBJECT, COMMAND) declare them as a nested table; their arity errors
-// name "parent|sub" as Redis 7 does.
+// Each command is one entry, a CommandSpec declared beside its handler in its
+// family file: what runs it (arity, flags, behaviour, handler) and everything
+// Redis reports about it (ACL categories, key specs, tips, summary, since,
+// group, complexity, history, arguments), written with the helpers of
+// command_describe.h. COMMAND INFO, DOCS, GETKEYS and LIST (command_info.h,
+// command_docs.h) are generated from it; the legacy first/last/step key
+// positions and kMovableKeys are derived from its key specs by Register. There
+// is no second table to keep in step. Arity is Redis-style: N means exactly N
+// arguments including the name; -N means at least N. Commands with
+// subcommands (CLIENT, CONFIG, OBJECT, MEMORY, COMMAND) declare them as nested
+// entries; their arity errors name "parent|sub" as Redis 7 does.
 //
 // Families register themselves explicitly (RegisterStringFamily, ...) from
 // CommandTable::WithDataCommands(); the server adds its connection and server
@@ -51,13 +57,12 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
+#include "lib/commands/command_spec.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/writer.h"
 #include "lib/util/strings.h"
 
 namespace embedis::commands {
-
-using Args = absl::Span<const std::string_view>;
 
 class CommandTable;
 
@@ -168,6 +173,7 @@ enum CommandFlag : uint32_t {
   // A command that may block the client (BLPOP, ...; see BlockRequest).
   kBlocking = 1u << 13,
   // Its keys cannot be found from first/last/step alone (LMPOP's numkeys): COMMAND INFO only.
+  // Derived from the key specs by CommandTable::Register; never declared.
   kMovableKeys = 1u << 14,
 };
 
@@ -184,18 +190,38 @@ enum CommandBehavior : uint32_t {
 
 using Handler = std::function<void(CommandContext&, Args)>;
 
+// One command's (or subcommand's) entry: everything embedis runs it by and everything Redis
+// reports about it (COMMAND INFO, DOCS, GETKEYS, LIST are written from it), declared once beside
+// its handler in its family file with the helpers of command_describe.h. Field order is the
+// order of designated initializers.
 struct CommandSpec {
-  std::string name;  // lowercase, e.g. "get"; for a subcommand just "setname"
-  int arity = 0;     // N exactly, -N at least (counting the name, and for subcommands the parent)
+  std::string name{};  // lowercase, e.g. "get"; for a subcommand just "setname"
+  int arity = 0;       // N exactly, -N at least (counting the name, and for subcommands the parent)
+  // CommandFlag bits, as COMMAND INFO reports them; kMovableKeys is derived from key_specs.
   uint32_t flags = 0;
-  uint32_t behavior = 0;                          // CommandBehavior bits
-  int first_key = 0, last_key = 0, key_step = 0;  // COMMAND INFO key positions
+  uint32_t behavior = 0;  // CommandBehavior bits
+  // AclCategory bits beyond those the flags imply, as Redis does: write -> @write, readonly ->
+  // @read, admin -> @admin and @dangerous, fast -> @fast, otherwise @slow.
+  uint32_t acl = 0;
+  std::vector<std::string_view> tips{};  // nondeterministic_output, request_policy:..., ...
+  std::vector<KeySpec> key_specs{};      // one per kind of key (command_spec.h)
   int field_arg = 0;    // argv index of a field of the hash at first_key (0: none), for prefetching
-  std::string group;    // "string", "keyspace", "hash", "server", ...
-  std::string summary;  // COMMAND DOCS
-  std::string since;    // Redis version that added it
-  Handler handler;      // a parent of subcommands: runs it alone (COMMAND), or unset
-  std::vector<CommandSpec> subcommands;
+  std::string group{};  // "string", "generic", "hash", "server", ...; subcommands: the parent's
+  std::string summary{};  // COMMAND DOCS
+  std::string since{};    // Redis version that added it
+  // COMMAND DOCS beyond summary, since and group; empty fields are left out of the reply.
+  std::string_view complexity{};
+  std::string_view deprecated_since{};  // set: doc_flags ["deprecated"]
+  std::string_view replaced_by{};
+  std::vector<std::pair<std::string_view, std::string_view>> history{};  // (version, change)
+  std::vector<ArgDoc> args{};
+  Handler handler{};  // a parent of subcommands: runs it alone (COMMAND), or unset
+  std::vector<CommandSpec> subcommands{};
+
+  // Derived by CommandTable::Register from key_specs, as Redis derives its legacy range: the key
+  // positions COMMAND INFO reports (last_key -1: the last argument, -2 the one before, ...), and
+  // what PrefetchKeys uses. Not to be declared.
+  int first_key = 0, last_key = 0, key_step = 0;
 };
 
 // A command line resolved against the table, once per command: the spec that runs it (a
@@ -236,7 +262,8 @@ class CommandTable {
   // FLUSHALL, SWAPDB, TIME, ...).
   static CommandTable WithDataCommands();
 
-  // Adds or replaces a command.
+  // Adds or replaces a command. Derives its (and its subcommands') first_key, last_key, key_step
+  // and kMovableKeys from the key specs (DeriveKeyPositions).
   void Register(CommandSpec spec);
 
   // Case-insensitive lookup; nullptr if unknown.
@@ -287,10 +314,13 @@ void ReplyStatus(CommandContext& ctx, const absl::Status& status);  // message i
 // `-ERR unknown command 'x', with args beginning with: 'a' 'b' ` exactly as Redis 7.
 void ReplyUnknownCommand(CommandContext& ctx, Args argv);
 
-// Builds a CommandSpec; for the family files.
-CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handler,
-                     std::string summary, std::string since = "1.0.0", int first_key = 0,
-                     int last_key = 0, int step = 0);
+// Sets spec->first_key, last_key and key_step from spec->key_specs as Redis 7 derives its legacy
+// key range (populateCommandLegacyRangeSpec): one index+range spec gives its range as it is;
+// several give one range if they follow each other with step 1; a spec that is not index+range
+// (keynum, keyword, unknown), a range with another step or out of line, or an INCOMPLETE spec
+// makes the command kMovableKeys (its keys cannot all be found from first/last/step). No key
+// specs: 0 0 0. Register calls it; exposed for tests.
+void DeriveKeyPositions(CommandSpec* spec);
 
 // Family registration, one function per file (explicit: no static registrars).
 void RegisterServerBasics(CommandTable* table);       // server_family.cc

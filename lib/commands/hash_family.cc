@@ -23,6 +23,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
@@ -333,58 +334,211 @@ void CmdHScan(CommandContext& ctx, Args argv) {
 }  // namespace
 
 void RegisterHashFamily(CommandTable* table) {
-  // Arity, flags and key positions as redis-server 7.0's COMMAND INFO.
-  constexpr uint32_t kWriteFast = kWrite | kDenyOom | kFast;
-  constexpr uint32_t kReadFast = kReadOnly | kFast;
-  struct Row {
-    const char* name;
-    int arity;
-    uint32_t flags;
-    const char* since;
-    const char* summary;
-    Handler handler;
-  };
-  const Row rows[] = {
-      {"hset", -4, kWriteFast, "2.0.0", "Set the string value of a hash field", CmdHSet},
-      {"hsetnx", 4, kWriteFast, "2.0.0",
-       "Set the value of a hash field, only if the field does not exist", CmdHSetNx},
-      {"hget", 3, kReadFast, "2.0.0", "Get the value of a hash field", CmdHGet},
-      {"hmget", -3, kReadFast, "2.0.0", "Get the values of all the given hash fields", CmdHMGet},
-      {"hmset", -4, kWriteFast, "2.0.0", "Set multiple hash fields to multiple values", CmdHMSet},
-      {"hgetall", 2, kReadOnly, "2.0.0", "Get all the fields and values in a hash", CmdHGetAll},
-      {"hdel", -3, kWrite | kFast, "2.0.0", "Delete one or more hash fields", CmdHDel},
-      {"hexists", 3, kReadFast, "2.0.0", "Determine if a hash field exists", CmdHExists},
-      {"hlen", 2, kReadFast, "2.0.0", "Get the number of fields in a hash", CmdHLen},
-      {"hkeys", 2, kReadOnly, "2.0.0", "Get all the fields in a hash", CmdHKeys},
-      {"hvals", 2, kReadOnly, "2.0.0", "Get all the values in a hash", CmdHVals},
-      {"hstrlen", 3, kReadFast, "3.2.0", "Get the length of the value of a hash field", CmdHStrLen},
-      {"hincrby", 4, kWriteFast, "2.0.0",
-       "Increment the integer value of a hash field by the given number", CmdHIncrBy},
-      {"hincrbyfloat", 4, kWriteFast, "2.6.0",
-       "Increment the float value of a hash field by the given amount", CmdHIncrByFloat},
-      {"hrandfield", -2, kReadOnly, "6.2.0", "Get one or multiple random fields from a hash",
-       CmdHRandField},
-      {"hscan", -3, kReadOnly, "2.8.0", "Incrementally iterate hash fields and associated values",
-       CmdHScan},
-  };
-  for (const Row& row : rows) {
-    // The commands whose argv[2] is a field of the hash (not a count or a cursor).
-    const std::string_view name = row.name;
-    const bool field_at_2 = name != "hgetall" && name != "hlen" && name != "hkeys" &&
-                            name != "hvals" && name != "hrandfield" && name != "hscan";
-    table->Register(CommandSpec{.name = row.name,
-                                .arity = row.arity,
-                                .flags = row.flags,
-                                .first_key = 1,
-                                .last_key = 1,
-                                .key_step = 1,
-                                .field_arg = field_at_2 ? 2 : 0,
-                                .group = "hash",
-                                .summary = row.summary,
-                                .since = row.since,
-                                .handler = row.handler,
-                                .subcommands = {}});
-  }
+  using namespace describe;  // NOLINT: the entry helpers
+  // field_arg: the commands whose argv[2] is a field of the hash (not a count or a cursor).
+  table->Register({.name = "hset",
+                   .arity = -4,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Set the string value of a hash field",
+                   .since = "2.0.0",
+                   .complexity =
+                       "O(1) for each field/value pair added, so O(N) to add N field/value pairs "
+                       "when the command is called with multiple field/value pairs.",
+                   .history = {{"4.0.0", "Accepts multiple `field` and `value` arguments."}},
+                   .args = {Key("key"), Block("field_value", {Str("field"), Str("value")}).Multi()},
+                   .handler = CmdHSet});
+  table->Register({.name = "hsetnx",
+                   .arity = 4,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | INSERT)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Set the value of a hash field, only if the field does not exist",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field"), Str("value")},
+                   .handler = CmdHSetNx});
+  table->Register({.name = "hget",
+                   .arity = 3,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Get the value of a hash field",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field")},
+                   .handler = CmdHGet});
+  table->Register({.name = "hmget",
+                   .arity = -3,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Get the values of all the given hash fields",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the number of fields being requested.",
+                   .args = {Key("key"), Str("field").Multi()},
+                   .handler = CmdHMGet});
+  table->Register({.name = "hmset",
+                   .arity = -4,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Set multiple hash fields to multiple values",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the number of fields being set.",
+                   .deprecated_since = "4.0.0",
+                   .replaced_by = "`HSET` with multiple field-value pairs",
+                   .args = {Key("key"), Block("field_value", {Str("field"), Str("value")}).Multi()},
+                   .handler = CmdHMSet});
+  table->Register({.name = "hgetall",
+                   .arity = 2,
+                   .flags = kReadOnly,
+                   .acl = kAclHash,
+                   .tips = {"nondeterministic_output_order"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "hash",
+                   .summary = "Get all the fields and values in a hash",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the size of the hash.",
+                   .args = {Key("key")},
+                   .handler = CmdHGetAll});
+  table->Register({.name = "hdel",
+                   .arity = -3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | DELETE)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Delete one or more hash fields",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the number of fields to be removed.",
+                   .history = {{"2.4.0", "Accepts multiple `field` arguments."}},
+                   .args = {Key("key"), Str("field").Multi()},
+                   .handler = CmdHDel});
+  table->Register({.name = "hexists",
+                   .arity = 3,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RO)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Determine if a hash field exists",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field")},
+                   .handler = CmdHExists});
+  table->Register({.name = "hlen",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RO)},
+                   .group = "hash",
+                   .summary = "Get the number of fields in a hash",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdHLen});
+  table->Register({.name = "hkeys",
+                   .arity = 2,
+                   .flags = kReadOnly,
+                   .acl = kAclHash,
+                   .tips = {"nondeterministic_output_order"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "hash",
+                   .summary = "Get all the fields in a hash",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the size of the hash.",
+                   .args = {Key("key")},
+                   .handler = CmdHKeys});
+  table->Register({.name = "hvals",
+                   .arity = 2,
+                   .flags = kReadOnly,
+                   .acl = kAclHash,
+                   .tips = {"nondeterministic_output_order"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "hash",
+                   .summary = "Get all the values in a hash",
+                   .since = "2.0.0",
+                   .complexity = "O(N) where N is the size of the hash.",
+                   .args = {Key("key")},
+                   .handler = CmdHVals});
+  table->Register({.name = "hstrlen",
+                   .arity = 3,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RO)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Get the length of the value of a hash field",
+                   .since = "3.2.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field")},
+                   .handler = CmdHStrLen});
+  table->Register({.name = "hincrby",
+                   .arity = 4,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Increment the integer value of a hash field by the given number",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field"), Int("increment")},
+                   .handler = CmdHIncrBy});
+  table->Register({.name = "hincrbyfloat",
+                   .arity = 4,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclHash,
+                   .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+                   .field_arg = 2,
+                   .group = "hash",
+                   .summary = "Increment the float value of a hash field by the given amount",
+                   .since = "2.6.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("field"), Dbl("increment")},
+                   .handler = CmdHIncrByFloat});
+  table->Register(
+      {.name = "hrandfield",
+       .arity = -2,
+       .flags = kReadOnly,
+       .acl = kAclHash,
+       .tips = {"nondeterministic_output"},
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "hash",
+       .summary = "Get one or multiple random fields from a hash",
+       .since = "6.2.0",
+       .complexity = "O(N) where N is the number of fields returned",
+       .args = {Key("key"),
+                Block("options", {Int("count"), Tok("withvalues", "WITHVALUES").Opt()}).Opt()},
+       .handler = CmdHRandField});
+  table->Register({.name = "hscan",
+                   .arity = -3,
+                   .flags = kReadOnly,
+                   .acl = kAclHash,
+                   .tips = {"nondeterministic_output"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "hash",
+                   .summary = "Incrementally iterate hash fields and associated values",
+                   .since = "2.8.0",
+                   .complexity =
+                       "O(1) for every call. O(N) for a complete iteration, including enough "
+                       "command calls for the cursor to return back to 0. N is the number of "
+                       "elements inside the collection..",
+                   .args = {Key("key"), Int("cursor"), Pattern("pattern").Token("MATCH").Opt(),
+                            Int("count").Token("COUNT").Opt()},
+                   .handler = CmdHScan});
 }
 
 }  // namespace embedis::commands

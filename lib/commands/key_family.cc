@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -317,77 +318,343 @@ void CmdObjectHelp(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterKeyFamily(CommandTable* table) {
-  auto add = [&](CommandSpec s) {
-    s.group = "generic";
-    table->Register(std::move(s));
-  };
-  add(MakeSpec("del", -2, kWrite, CmdDel, "Deletes one or more keys.", "1.0.0", 1, -1, 1));
-  add(MakeSpec("unlink", -2, kWrite | kFast, CmdDel, "Asynchronously deletes one or more keys.",
-               "4.0.0", 1, -1, 1));
-  add(MakeSpec("exists", -2, kReadOnly | kFast, CmdExists,
-               "Determines whether one or more keys "
-               "exist.",
-               "1.0.0", 1, -1, 1));
-  add(MakeSpec("touch", -2, kReadOnly | kFast, CmdExists,
-               "Returns the number of existing keys out of those specified after updating the time "
-               "they were last accessed.",
-               "3.2.1", 1, -1, 1));
-  add(MakeSpec("type", 2, kReadOnly | kFast, CmdType,
-               "Determines the type of value stored at a "
-               "key.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("keys", 2, kReadOnly, CmdKeys, "Returns all key names that match a pattern.",
-               "1.0.0"));
-  add(MakeSpec("scan", -2, kReadOnly, CmdScan, "Iterates over the key names in the database.",
-               "2.8.0"));
-  add(MakeSpec("rename", 3, kWrite, CmdRename, "Renames a key and overwrites the destination.",
-               "1.0.0", 1, 2, 1));
-  add(MakeSpec("renamenx", 3, kWrite | kFast, CmdRenameNx,
-               "Renames a key only when the target key name doesn't exist.", "1.0.0", 1, 2, 1));
-  add(MakeSpec("randomkey", 1, kReadOnly, CmdRandomKey,
-               "Returns a random key name from the database.", "1.0.0"));
-  add(MakeSpec("copy", -3, kWrite | kDenyOom, CmdCopy, "Copies the value of a key to a new key.",
-               "6.2.0", 1, 2, 1));
-  add(MakeSpec("move", 3, kWrite | kFast, CmdMove, "Moves a key to another database.", "1.0.0", 1,
-               1, 1));
-  add(MakeSpec("expire", -3, kWrite | kFast, CmdExpire,
-               "Sets the expiration time of a key in seconds.", "1.0.0", 1, 1, 1));
-  add(MakeSpec("pexpire", -3, kWrite | kFast, CmdPExpire,
-               "Sets the expiration time of a key in milliseconds.", "2.6.0", 1, 1, 1));
-  add(MakeSpec("expireat", -3, kWrite | kFast, CmdExpireAt,
-               "Sets the expiration time of a key to a Unix timestamp.", "1.2.0", 1, 1, 1));
-  add(MakeSpec("pexpireat", -3, kWrite | kFast, CmdPExpireAt,
-               "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0", 1, 1,
-               1));
-  add(MakeSpec("ttl", 2, kReadOnly | kFast, CmdTtl,
-               "Returns the expiration time in seconds of a "
-               "key.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("pttl", 2, kReadOnly | kFast, CmdPTtl,
-               "Returns the expiration time in milliseconds of a key.", "2.6.0", 1, 1, 1));
-  add(MakeSpec("expiretime", 2, kReadOnly | kFast, CmdExpireTime,
-               "Returns the expiration time of a key as a Unix timestamp.", "7.0.0", 1, 1, 1));
-  add(MakeSpec("pexpiretime", 2, kReadOnly | kFast, CmdPExpireTime,
-               "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0", 1,
-               1, 1));
-  add(MakeSpec("persist", 2, kWrite | kFast, CmdPersist, "Removes the expiration time of a key.",
-               "2.2.0", 1, 1, 1));
-
-  CommandSpec object =
-      MakeSpec("object", -2, 0, nullptr, "A container for object introspection commands.", "2.2.3");
-  for (const char* sub : {"encoding", "freq", "idletime", "refcount"}) {
-    std::string what = sub;
-    object.subcommands.push_back(MakeSpec(
-        what, 3, kReadOnly,
-        [what](CommandContext& ctx, Args argv) { ObjectGeneric(ctx, argv, what); },
-        "Returns the internal " + what + " of a Redis object.", what == "freq" ? "4.0.0" : "2.2.3",
-        2, 2, 1));
-  }
-  object.subcommands.push_back(MakeSpec("help", 2, kLoading | kStale, CmdObjectHelp,
-                                        "Returns helpful text about the "
-                                        "different subcommands.",
-                                        "6.2.0"));
-  add(std::move(object));
+  using namespace describe;  // NOLINT: the entry helpers
+  table->Register(
+      {.name = "del",
+       .arity = -2,
+       .flags = kWrite,
+       .acl = kAclKeyspace,
+       .tips = {"request_policy:multi_shard", "response_policy:agg_sum"},
+       .key_specs = {Keys(1, RM | DELETE, -1)},
+       .group = "generic",
+       .summary = "Deletes one or more keys.",
+       .since = "1.0.0",
+       .complexity = "O(N) where N is the number of keys that will be removed. When a key to "
+                     "remove holds a value other than a string, the individual complexity for "
+                     "this key is O(M) where M is the number of elements in the list, set, sorted "
+                     "set or hash. Removing a single key that holds a string value is O(1).",
+       .args = {Key("key").Multi()},
+       .handler = CmdDel});
+  table->Register({.name = "unlink",
+                   .arity = -2,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .tips = {"request_policy:multi_shard", "response_policy:agg_sum"},
+                   .key_specs = {Keys(1, RM | DELETE, -1)},
+                   .group = "generic",
+                   .summary = "Asynchronously deletes one or more keys.",
+                   .since = "4.0.0",
+                   .complexity =
+                       "O(1) for each key removed regardless of its size. Then the command does "
+                       "O(N) work in a different thread in order to reclaim memory, where N is the "
+                       "number of allocations the deleted objects where composed of.",
+                   .args = {Key("key").Multi()},
+                   .handler = CmdDel});
+  table->Register({.name = "exists",
+                   .arity = -2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .tips = {"request_policy:multi_shard", "response_policy:agg_sum"},
+                   .key_specs = {Keys(1, RO, -1)},
+                   .group = "generic",
+                   .summary = "Determines whether one or more keys "
+                              "exist.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of keys to check.",
+                   .history = {{"3.0.3", "Accepts multiple `key` arguments."}},
+                   .args = {Key("key").Multi()},
+                   .handler = CmdExists});
+  table->Register(
+      {.name = "touch",
+       .arity = -2,
+       .flags = kReadOnly | kFast,
+       .acl = kAclKeyspace,
+       .tips = {"request_policy:multi_shard", "response_policy:agg_sum"},
+       .key_specs = {Keys(1, RO, -1)},
+       .group = "generic",
+       .summary =
+           "Returns the number of existing keys out of those specified after updating the time "
+           "they were last accessed.",
+       .since = "3.2.1",
+       .complexity = "O(N) where N is the number of keys that will be touched.",
+       .args = {Key("key").Multi()},
+       .handler = CmdExists});
+  table->Register({.name = "type",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RO)},
+                   .group = "generic",
+                   .summary = "Determines the type of value stored at a "
+                              "key.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdType});
+  table->Register(
+      {.name = "keys",
+       .arity = 2,
+       .flags = kReadOnly,
+       .acl = kAclKeyspace | kAclDangerous,
+       .tips = {"request_policy:all_shards", "nondeterministic_output_order"},
+       .group = "generic",
+       .summary = "Returns all key names that match a pattern.",
+       .since = "1.0.0",
+       .complexity =
+           "O(N) with N being the number of keys in the database, under the assumption that the "
+           "key names in the database and the given pattern have limited length.",
+       .args = {Pattern("pattern")},
+       .handler = CmdKeys});
+  table->Register(
+      {.name = "scan",
+       .arity = -2,
+       .flags = kReadOnly,
+       .acl = kAclKeyspace,
+       .tips = {"nondeterministic_output", "request_policy:special"},
+       .group = "generic",
+       .summary = "Iterates over the key names in the database.",
+       .since = "2.8.0",
+       .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
+                     "command calls for the cursor to return back to 0. N is the number of "
+                     "elements inside the collection.",
+       .history = {{"6.0.0", "Added the `TYPE` subcommand."}},
+       .args = {Int("cursor"), Pattern("pattern").Token("MATCH").Opt(),
+                Int("count").Token("COUNT").Opt(), Str("type").Token("TYPE").Since("6.0.0").Opt()},
+       .handler = CmdScan});
+  table->Register({.name = "rename",
+                   .arity = 3,
+                   .flags = kWrite,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, OW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Renames a key and overwrites the destination.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Key("newkey", 1)},
+                   .handler = CmdRename});
+  table->Register(
+      {.name = "renamenx",
+       .arity = 3,
+       .flags = kWrite | kFast,
+       .acl = kAclKeyspace,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, OW | INSERT)},
+       .group = "generic",
+       .summary = "Renames a key only when the target key name doesn't exist.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .history = {{"3.2.0",
+                    "The command no longer returns an error when source and destination names are "
+                    "the same."}},
+       .args = {Key("key"), Key("newkey", 1)},
+       .handler = CmdRenameNx});
+  table->Register({.name = "randomkey",
+                   .arity = 1,
+                   .flags = kReadOnly,
+                   .acl = kAclKeyspace,
+                   .tips = {"request_policy:all_shards", "nondeterministic_output"},
+                   .group = "generic",
+                   .summary = "Returns a random key name from the database.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .handler = CmdRandomKey});
+  table->Register(
+      {.name = "copy",
+       .arity = -3,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclKeyspace,
+       .key_specs = {Keys(1, RO | ACCESS), Keys(2, OW | UPDATE)},
+       .group = "generic",
+       .summary = "Copies the value of a key to a new key.",
+       .since = "6.2.0",
+       .complexity = "O(N) worst case for collections, where N is the number of nested items. "
+                     "O(1) for string values.",
+       .args = {Key("source"), Key("destination", 1), Int("destination-db").Token("DB").Opt(),
+                Tok("replace", "REPLACE").Opt()},
+       .handler = CmdCopy});
+  table->Register({.name = "move",
+                   .arity = 3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+                   .group = "generic",
+                   .summary = "Moves a key to another database.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Int("db")},
+                   .handler = CmdMove});
+  table->Register({.name = "expire",
+                   .arity = -3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Sets the expiration time of a key in seconds.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+                   .args = {Key("key"), Int("seconds"), ExpireCondition()},
+                   .handler = CmdExpire});
+  table->Register({.name = "pexpire",
+                   .arity = -3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Sets the expiration time of a key in milliseconds.",
+                   .since = "2.6.0",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+                   .args = {Key("key"), Int("milliseconds"), ExpireCondition()},
+                   .handler = CmdPExpire});
+  table->Register({.name = "expireat",
+                   .arity = -3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Sets the expiration time of a key to a Unix timestamp.",
+                   .since = "1.2.0",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+                   .args = {Key("key"), UnixTime("unix-time-seconds"), ExpireCondition()},
+                   .handler = CmdExpireAt});
+  table->Register({.name = "pexpireat",
+                   .arity = -3,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Sets the expiration time of a key to a Unix milliseconds timestamp.",
+                   .since = "2.6.0",
+                   .complexity = "O(1)",
+                   .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
+                   .args = {Key("key"), UnixTime("unix-time-milliseconds"), ExpireCondition()},
+                   .handler = CmdPExpireAt});
+  table->Register({.name = "ttl",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .tips = {"nondeterministic_output"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "generic",
+                   .summary = "Returns the expiration time in seconds of a "
+                              "key.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .history = {{"2.8.0", "Added the -2 reply."}},
+                   .args = {Key("key")},
+                   .handler = CmdTtl});
+  table->Register({.name = "pttl",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .tips = {"nondeterministic_output"},
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "generic",
+                   .summary = "Returns the expiration time in milliseconds of a key.",
+                   .since = "2.6.0",
+                   .complexity = "O(1)",
+                   .history = {{"2.8.0", "Added the -2 reply."}},
+                   .args = {Key("key")},
+                   .handler = CmdPTtl});
+  table->Register({.name = "expiretime",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "generic",
+                   .summary = "Returns the expiration time of a key as a Unix timestamp.",
+                   .since = "7.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdExpireTime});
+  table->Register(
+      {.name = "pexpiretime",
+       .arity = 2,
+       .flags = kReadOnly | kFast,
+       .acl = kAclKeyspace,
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "generic",
+       .summary = "Returns the expiration time of a key as a Unix milliseconds timestamp.",
+       .since = "7.0.0",
+       .complexity = "O(1)",
+       .args = {Key("key")},
+       .handler = CmdPExpireTime});
+  table->Register({.name = "persist",
+                   .arity = 2,
+                   .flags = kWrite | kFast,
+                   .acl = kAclKeyspace,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "generic",
+                   .summary = "Removes the expiration time of a key.",
+                   .since = "2.2.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdPersist});
+  // Subcommands take their group from the container.
+  table->Register(
+      {.name = "object",
+       .arity = -2,
+       .group = "generic",
+       .summary = "A container for object introspection commands.",
+       .since = "2.2.3",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "encoding",
+            .arity = 3,
+            .flags = kReadOnly,
+            .acl = kAclKeyspace,
+            .tips = {"nondeterministic_output"},
+            .key_specs = {Keys(2, RO)},
+            .summary = "Returns the internal encoding of a Redis object.",
+            .since = "2.2.3",
+            .complexity = "O(1)",
+            .args = {Key("key")},
+            .handler = [](CommandContext& ctx,
+                          Args argv) { ObjectGeneric(ctx, argv, "encoding"); }},
+           {.name = "freq",
+            .arity = 3,
+            .flags = kReadOnly,
+            .acl = kAclKeyspace,
+            .tips = {"nondeterministic_output"},
+            .key_specs = {Keys(2, RO)},
+            .summary = "Returns the internal freq of a Redis object.",
+            .since = "4.0.0",
+            .complexity = "O(1)",
+            .args = {Key("key")},
+            .handler = [](CommandContext& ctx, Args argv) { ObjectGeneric(ctx, argv, "freq"); }},
+           {.name = "idletime",
+            .arity = 3,
+            .flags = kReadOnly,
+            .acl = kAclKeyspace,
+            .tips = {"nondeterministic_output"},
+            .key_specs = {Keys(2, RO)},
+            .summary = "Returns the internal idletime of a Redis object.",
+            .since = "2.2.3",
+            .complexity = "O(1)",
+            .args = {Key("key")},
+            .handler = [](CommandContext& ctx,
+                          Args argv) { ObjectGeneric(ctx, argv, "idletime"); }},
+           {.name = "refcount",
+            .arity = 3,
+            .flags = kReadOnly,
+            .acl = kAclKeyspace,
+            .tips = {"nondeterministic_output"},
+            .key_specs = {Keys(2, RO)},
+            .summary = "Returns the internal refcount of a Redis object.",
+            .since = "2.2.3",
+            .complexity = "O(1)",
+            .args = {Key("key")},
+            .handler = [](CommandContext& ctx,
+                          Args argv) { ObjectGeneric(ctx, argv, "refcount"); }},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclKeyspace,
+            .summary = "Returns helpful text about the different subcommands.",
+            .since = "6.2.0",
+            .complexity = "O(1)",
+            .handler = CmdObjectHelp}}});
 }
 
 }  // namespace embedis::commands

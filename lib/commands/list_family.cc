@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/list_ops.h"
 #include "lib/keyspace/keyspace.h"
@@ -405,78 +406,311 @@ void CmdBLMPop(CommandContext& ctx, Args argv) {
 
 }  // namespace
 
+namespace {
+
+// LEFT | RIGHT (the list commands' ends).
+ArgDoc ListEnd(std::string_view name) {
+  using namespace describe;  // NOLINT: the entry helpers
+  return OneOf(name, {Tok("left", "LEFT"), Tok("right", "RIGHT")});
+}
+constexpr std::string_view kPushComplexity =
+    "O(1) for each element added, so O(N) to add N elements when the command is called with "
+    "multiple arguments.";
+constexpr std::string_view kMPopComplexity =
+    "O(N+M) where N is the number of provided keys and M is the number of elements returned.";
+
+}  // namespace
+
 void RegisterListFamily(CommandTable* table) {
-  // Arity, flags and legacy key positions as redis-server 7.0's COMMAND INFO (the rest of what it
-  // reports is in command_info_table.cc).
-  constexpr uint32_t kWriteFast = kWrite | kDenyOom | kFast;
-  struct Row {
-    const char* name;
-    int arity;
-    uint32_t flags;
-    int first_key, last_key, key_step;
-    const char* since;
-    const char* summary;
-    Handler handler;
-  };
-  const Row rows[] = {
-      {"lpush", -3, kWriteFast, 1, 1, 1, "1.0.0", "Prepend one or multiple elements to a list",
-       CmdLPush},
-      {"rpush", -3, kWriteFast, 1, 1, 1, "1.0.0", "Append one or multiple elements to a list",
-       CmdRPush},
-      {"lpushx", -3, kWriteFast, 1, 1, 1, "2.2.0",
-       "Prepend an element to a list, only if the list exists", CmdLPushX},
-      {"rpushx", -3, kWriteFast, 1, 1, 1, "2.2.0",
-       "Append an element to a list, only if the list exists", CmdRPushX},
-      {"lpop", -2, kWrite | kFast, 1, 1, 1, "1.0.0", "Remove and get the first elements in a list",
-       CmdLPop},
-      {"rpop", -2, kWrite | kFast, 1, 1, 1, "1.0.0", "Remove and get the last elements in a list",
-       CmdRPop},
-      {"llen", 2, kReadOnly | kFast, 1, 1, 1, "1.0.0", "Get the length of a list", CmdLLen},
-      {"lindex", 3, kReadOnly, 1, 1, 1, "1.0.0", "Get an element from a list by its index",
-       CmdLIndex},
-      {"lset", 4, kWrite | kDenyOom, 1, 1, 1, "1.0.0",
-       "Set the value of an element in a list by its index", CmdLSet},
-      {"lrange", 4, kReadOnly, 1, 1, 1, "1.0.0", "Get a range of elements from a list", CmdLRange},
-      {"ltrim", 4, kWrite, 1, 1, 1, "1.0.0", "Trim a list to the specified range", CmdLTrim},
-      {"lrem", 4, kWrite, 1, 1, 1, "1.0.0", "Remove elements from a list", CmdLRem},
-      {"linsert", 5, kWrite | kDenyOom, 1, 1, 1, "2.2.0",
-       "Insert an element before or after another element in a list", CmdLInsert},
-      {"lpos", -3, kReadOnly, 1, 1, 1, "6.0.6", "Return the index of matching elements on a list",
-       CmdLPos},
-      {"lmove", 5, kWrite | kDenyOom, 1, 2, 1, "6.2.0",
-       "Pop an element from a list, push it to another list and return it", CmdLMove},
-      {"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, "1.2.0",
-       "Remove the last element in a list, prepend it to another list and return it", CmdRPopLPush},
-      {"lmpop", -4, kWrite | kMovableKeys, 0, 0, 0, "7.0.0", "Pop elements from a list", CmdLMPop},
-      {"blpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, "2.0.0",
-       "Remove and get the first element in a list, or block until one is available", CmdBLPop},
-      {"brpop", -3, kWrite | kNoScript | kBlocking, 1, -2, 1, "2.0.0",
-       "Remove and get the last element in a list, or block until one is available", CmdBRPop},
-      {"blmove", 6, kWrite | kDenyOom | kNoScript | kBlocking, 1, 2, 1, "6.2.0",
-       "Pop an element from a list, push it to another list and return it; or block until one "
-       "is available",
-       CmdBLMove},
-      {"brpoplpush", 4, kWrite | kDenyOom | kNoScript | kBlocking, 1, 2, 1, "2.2.0",
-       "Pop an element from a list, push it to another list and return it; or block until one "
-       "is available",
-       CmdBRPopLPush},
-      {"blmpop", -5, kWrite | kBlocking | kMovableKeys, 0, 0, 0, "7.0.0",
-       "Pop elements from a list, or block until one is available", CmdBLMPop},
-  };
-  for (const Row& row : rows) {
-    table->Register(CommandSpec{.name = row.name,
-                                .arity = row.arity,
-                                .flags = row.flags,
-                                .first_key = row.first_key,
-                                .last_key = row.last_key,
-                                .key_step = row.key_step,
-                                .field_arg = 0,
-                                .group = "list",
-                                .summary = row.summary,
-                                .since = row.since,
-                                .handler = row.handler,
-                                .subcommands = {}});
-  }
+  using namespace describe;  // NOLINT: the entry helpers
+  table->Register({.name = "lpush",
+                   .arity = -3,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | INSERT)},
+                   .group = "list",
+                   .summary = "Prepend one or multiple elements to a list",
+                   .since = "1.0.0",
+                   .complexity = kPushComplexity,
+                   .history = {{"2.4.0", "Accepts multiple `element` arguments."}},
+                   .args = {Key("key"), Str("element").Multi()},
+                   .handler = CmdLPush});
+  table->Register({.name = "rpush",
+                   .arity = -3,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | INSERT)},
+                   .group = "list",
+                   .summary = "Append one or multiple elements to a list",
+                   .since = "1.0.0",
+                   .complexity = kPushComplexity,
+                   .history = {{"2.4.0", "Accepts multiple `element` arguments."}},
+                   .args = {Key("key"), Str("element").Multi()},
+                   .handler = CmdRPush});
+  table->Register({.name = "lpushx",
+                   .arity = -3,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | INSERT)},
+                   .group = "list",
+                   .summary = "Prepend an element to a list, only if the list exists",
+                   .since = "2.2.0",
+                   .complexity = kPushComplexity,
+                   .history = {{"4.0.0", "Accepts multiple `element` arguments."}},
+                   .args = {Key("key"), Str("element").Multi()},
+                   .handler = CmdLPushX});
+  table->Register({.name = "rpushx",
+                   .arity = -3,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | INSERT)},
+                   .group = "list",
+                   .summary = "Append an element to a list, only if the list exists",
+                   .since = "2.2.0",
+                   .complexity = kPushComplexity,
+                   .history = {{"4.0.0", "Accepts multiple `element` arguments."}},
+                   .args = {Key("key"), Str("element").Multi()},
+                   .handler = CmdRPushX});
+  table->Register({.name = "lpop",
+                   .arity = -2,
+                   .flags = kWrite | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | ACCESS | DELETE)},
+                   .group = "list",
+                   .summary = "Remove and get the first elements in a list",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of elements returned",
+                   .history = {{"6.2.0", "Added the `count` argument."}},
+                   .args = {Key("key"), Int("count").Since("6.2.0").Opt()},
+                   .handler = CmdLPop});
+  table->Register({.name = "rpop",
+                   .arity = -2,
+                   .flags = kWrite | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | ACCESS | DELETE)},
+                   .group = "list",
+                   .summary = "Remove and get the last elements in a list",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of elements returned",
+                   .history = {{"6.2.0", "Added the `count` argument."}},
+                   .args = {Key("key"), Int("count").Since("6.2.0").Opt()},
+                   .handler = CmdRPop});
+  table->Register({.name = "llen",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RO)},
+                   .group = "list",
+                   .summary = "Get the length of a list",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdLLen});
+  table->Register({.name = "lindex",
+                   .arity = 3,
+                   .flags = kReadOnly,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "list",
+                   .summary = "Get an element from a list by its index",
+                   .since = "1.0.0",
+                   .complexity =
+                       "O(N) where N is the number of elements to traverse to get to the element "
+                       "at index. This makes asking for the first or the last element of the list "
+                       "O(1).",
+                   .args = {Key("key"), Int("index")},
+                   .handler = CmdLIndex});
+  table->Register({.name = "lset",
+                   .arity = 4,
+                   .flags = kWrite | kDenyOom,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | UPDATE)},
+                   .group = "list",
+                   .summary = "Set the value of an element in a list by its index",
+                   .since = "1.0.0",
+                   .complexity =
+                       "O(N) where N is the length of the list. Setting either the first or the "
+                       "last element of the list is O(1).",
+                   .args = {Key("key"), Int("index"), Str("element")},
+                   .handler = CmdLSet});
+  table->Register({.name = "lrange",
+                   .arity = 4,
+                   .flags = kReadOnly,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "list",
+                   .summary = "Get a range of elements from a list",
+                   .since = "1.0.0",
+                   .complexity =
+                       "O(S+N) where S is the distance of start offset from HEAD for small lists, "
+                       "from nearest end (HEAD or TAIL) for large lists; and N is the number of "
+                       "elements in the specified range.",
+                   .args = {Key("key"), Int("start"), Int("stop")},
+                   .handler = CmdLRange});
+  table->Register(
+      {.name = "ltrim",
+       .arity = 4,
+       .flags = kWrite,
+       .acl = kAclList,
+       .key_specs = {Keys(1, RW | DELETE)},
+       .group = "list",
+       .summary = "Trim a list to the specified range",
+       .since = "1.0.0",
+       .complexity = "O(N) where N is the number of elements to be removed by the operation.",
+       .args = {Key("key"), Int("start"), Int("stop")},
+       .handler = CmdLTrim});
+  table->Register({.name = "lrem",
+                   .arity = 4,
+                   .flags = kWrite,
+                   .acl = kAclList,
+                   .key_specs = {Keys(1, RW | DELETE)},
+                   .group = "list",
+                   .summary = "Remove elements from a list",
+                   .since = "1.0.0",
+                   .complexity =
+                       "O(N+M) where N is the length of the list and M is the number of elements "
+                       "removed.",
+                   .args = {Key("key"), Int("count"), Str("element")},
+                   .handler = CmdLRem});
+  table->Register(
+      {.name = "linsert",
+       .arity = 5,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclList,
+       .key_specs = {Keys(1, RW | INSERT)},
+       .group = "list",
+       .summary = "Insert an element before or after another element in a list",
+       .since = "2.2.0",
+       .complexity = "O(N) where N is the number of elements to traverse before seeing the value "
+                     "pivot. This means that inserting somewhere on the left end on the list "
+                     "(head) can be considered O(1) and inserting somewhere on the right end "
+                     "(tail) is O(N).",
+       .args = {Key("key"), OneOf("where", {Tok("before", "BEFORE"), Tok("after", "AFTER")}),
+                Str("pivot"), Str("element")},
+       .handler = CmdLInsert});
+  table->Register(
+      {.name = "lpos",
+       .arity = -3,
+       .flags = kReadOnly,
+       .acl = kAclList,
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "list",
+       .summary = "Return the index of matching elements on a list",
+       .since = "6.0.6",
+       .complexity = "O(N) where N is the number of elements in the list, for the average case. "
+                     "When searching for elements near the head or the tail of the list, or when "
+                     "the MAXLEN option is provided, the command may run in constant time.",
+       .args = {Key("key"), Str("element"), Int("rank").Token("RANK").Opt(),
+                Int("num-matches").Token("COUNT").Opt(), Int("len").Token("MAXLEN").Opt()},
+       .handler = CmdLPos});
+  table->Register(
+      {.name = "lmove",
+       .arity = 5,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclList,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)},
+       .group = "list",
+       .summary = "Pop an element from a list, push it to another list and return it",
+       .since = "6.2.0",
+       .complexity = "O(1)",
+       .args = {Key("source"), Key("destination", 1), ListEnd("wherefrom"), ListEnd("whereto")},
+       .handler = CmdLMove});
+  table->Register(
+      {.name = "rpoplpush",
+       .arity = 3,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclList,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)},
+       .group = "list",
+       .summary = "Remove the last element in a list, prepend it to another list and return it",
+       .since = "1.2.0",
+       .complexity = "O(1)",
+       .deprecated_since = "6.2.0",
+       .replaced_by = "`LMOVE` with the `RIGHT` and `LEFT` arguments",
+       .args = {Key("source"), Key("destination", 1)},
+       .handler = CmdRPopLPush});
+  table->Register({.name = "lmpop",
+                   .arity = -4,
+                   .flags = kWrite,
+                   .acl = kAclList,
+                   .key_specs = {KeyNum(1, RW | ACCESS | DELETE)},
+                   .group = "list",
+                   .summary = "Pop elements from a list",
+                   .since = "7.0.0",
+                   .complexity = kMPopComplexity,
+                   .args = {Int("numkeys"), Key("key").Multi(), ListEnd("where"),
+                            Int("count").Token("COUNT").Opt()},
+                   .handler = CmdLMPop});
+  table->Register(
+      {.name = "blpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .acl = kAclList | kAclBlocking,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE, -2)},
+       .group = "list",
+       .summary = "Remove and get the first element in a list, or block until one is available",
+       .since = "2.0.0",
+       .complexity = "O(N) where N is the number of provided keys.",
+       .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+       .args = {Key("key").Multi(), Dbl("timeout")},
+       .handler = CmdBLPop});
+  table->Register(
+      {.name = "brpop",
+       .arity = -3,
+       .flags = kWrite | kNoScript | kBlocking,
+       .acl = kAclList | kAclBlocking,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE, -2)},
+       .group = "list",
+       .summary = "Remove and get the last element in a list, or block until one is available",
+       .since = "2.0.0",
+       .complexity = "O(N) where N is the number of provided keys.",
+       .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+       .args = {Key("key").Multi(), Dbl("timeout")},
+       .handler = CmdBRPop});
+  table->Register(
+      {.name = "blmove",
+       .arity = 6,
+       .flags = kWrite | kDenyOom | kNoScript | kBlocking,
+       .acl = kAclList | kAclBlocking,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)},
+       .group = "list",
+       .summary =
+           "Pop an element from a list, push it to another list and return it; or block until one "
+           "is available",
+       .since = "6.2.0",
+       .complexity = "O(1)",
+       .args = {Key("source"), Key("destination", 1), ListEnd("wherefrom"), ListEnd("whereto"),
+                Dbl("timeout")},
+       .handler = CmdBLMove});
+  table->Register(
+      {.name = "brpoplpush",
+       .arity = 4,
+       .flags = kWrite | kDenyOom | kNoScript | kBlocking,
+       .acl = kAclList | kAclBlocking,
+       .key_specs = {Keys(1, RW | ACCESS | DELETE), Keys(2, RW | INSERT)},
+       .group = "list",
+       .summary =
+           "Pop an element from a list, push it to another list and return it; or block until one "
+           "is available",
+       .since = "2.2.0",
+       .complexity = "O(1)",
+       .deprecated_since = "6.2.0",
+       .replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+       .history = {{"6.0.0", "`timeout` is interpreted as a double instead of an integer."}},
+       .args = {Key("source"), Key("destination", 1), Dbl("timeout")},
+       .handler = CmdBRPopLPush});
+  table->Register({.name = "blmpop",
+                   .arity = -5,
+                   .flags = kWrite | kBlocking,
+                   .acl = kAclList | kAclBlocking,
+                   .key_specs = {KeyNum(2, RW | ACCESS | DELETE)},
+                   .group = "list",
+                   .summary = "Pop elements from a list, or block until one is available",
+                   .since = "7.0.0",
+                   .complexity = kMPopComplexity,
+                   .args = {Dbl("timeout"), Int("numkeys"), Key("key").Multi(), ListEnd("where"),
+                            Int("count").Token("COUNT").Opt()},
+                   .handler = CmdBLMPop});
 }
 
 }  // namespace embedis::commands

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 
@@ -66,15 +67,31 @@ void CmdMemoryHelp(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterMemoryFamily(CommandTable* table) {
-  CommandSpec memory =
-      MakeSpec("memory", -2, 0, nullptr, "A container for memory diagnostics commands.", "4.0.0");
-  memory.group = "server";
-  memory.subcommands.push_back(MakeSpec("usage", -3, kReadOnly, CmdMemoryUsage,
-                                        "Estimates the memory usage of a key.", "4.0.0", 2, 2, 1));
-  memory.subcommands.push_back(MakeSpec("help", 2, kLoading | kStale, CmdMemoryHelp,
-                                        "Returns helpful text about the different subcommands.",
-                                        "4.0.0"));
-  table->Register(std::move(memory));
+  using namespace describe;  // NOLINT: the entry helpers
+  // Subcommands take their group from the container.
+  table->Register(
+      {.name = "memory",
+       .arity = -2,
+       .group = "server",
+       .summary = "A container for memory diagnostics commands.",
+       .since = "4.0.0",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {{.name = "usage",
+                        .arity = -3,
+                        .flags = kReadOnly,
+                        .key_specs = {Keys(2, RO)},
+                        .summary = "Estimates the memory usage of a key.",
+                        .since = "4.0.0",
+                        .complexity = "O(N) where N is the number of samples.",
+                        .args = {Key("key"), Int("count").Token("SAMPLES").Opt()},
+                        .handler = CmdMemoryUsage},
+                       {.name = "help",
+                        .arity = 2,
+                        .flags = kLoading | kStale,
+                        .summary = "Returns helpful text about the different subcommands.",
+                        .since = "4.0.0",
+                        .complexity = "O(1)",
+                        .handler = CmdMemoryHelp}}});
 }
 
 }  // namespace embedis::commands

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 
@@ -87,32 +88,106 @@ void CmdTime(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterServerBasics(CommandTable* table) {
-  auto add = [&](CommandSpec s, const char* group) {
-    s.group = group;
-    table->Register(std::move(s));
-  };
-  add(MakeSpec("ping", -1, kFast, CmdPing, "Returns the server's liveliness response."),
-      "connection");
-  add(MakeSpec("echo", 2, kFast | kLoading | kStale, CmdEcho, "Returns the given string."),
-      "connection");
-  CommandSpec quit = MakeSpec("quit", -1, kNoAuth | kFast | kLoading | kStale | kNoScript, CmdQuit,
-                              "Closes the connection.");
-  quit.behavior = kRunsInMulti;  // QUIT inside MULTI closes the connection, as in Redis
-  add(std::move(quit), "connection");
-  add(MakeSpec("select", 2, kFast | kLoading | kStale, CmdSelect, "Changes the selected database.",
-               "1.0.0"),
-      "connection");
-  add(MakeSpec("dbsize", 1, kReadOnly | kFast, CmdDbSize,
-               "Returns the number of keys in the database."),
-      "server");
-  add(MakeSpec("flushdb", -1, kWrite, CmdFlushDb, "Removes all keys from the current database."),
-      "server");
-  add(MakeSpec("flushall", -1, kWrite, CmdFlushAll, "Removes all keys from all databases."),
-      "server");
-  add(MakeSpec("swapdb", 3, kWrite | kFast, CmdSwapDb, "Swaps two Redis databases.", "4.0.0"),
-      "server");
-  add(MakeSpec("time", 1, kLoading | kStale | kFast, CmdTime, "Returns the server time.", "2.6.0"),
-      "server");
+  using namespace describe;  // NOLINT: the entry helpers
+  table->Register({.name = "ping",
+                   .arity = -1,
+                   .flags = kFast,
+                   .acl = kAclConnection,
+                   .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+                   .group = "connection",
+                   .summary = "Returns the server's liveliness response.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Str("message").Opt()},
+                   .handler = CmdPing});
+  table->Register({.name = "echo",
+                   .arity = 2,
+                   .flags = kLoading | kStale | kFast,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Returns the given string.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Str("message")},
+                   .handler = CmdEcho});
+  table->Register({.name = "quit",
+                   .arity = -1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+                   // QUIT inside MULTI closes the connection, as in Redis.
+                   .behavior = kRunsInMulti,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Closes the connection.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .handler = CmdQuit});
+  table->Register({.name = "select",
+                   .arity = 2,
+                   .flags = kLoading | kStale | kFast,
+                   .acl = kAclConnection,
+                   .group = "connection",
+                   .summary = "Changes the selected database.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Int("index")},
+                   .handler = CmdSelect});
+  table->Register({.name = "dbsize",
+                   .arity = 1,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclKeyspace,
+                   .tips = {"request_policy:all_shards", "response_policy:agg_sum"},
+                   .group = "server",
+                   .summary = "Returns the number of keys in the database.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .handler = CmdDbSize});
+  table->Register({.name = "flushdb",
+                   .arity = -1,
+                   .flags = kWrite,
+                   .acl = kAclKeyspace | kAclDangerous,
+                   .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+                   .group = "server",
+                   .summary = "Removes all keys from the current database.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of keys in the selected database",
+                   .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                               {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
+                   .args = {FlushMode()},
+                   .handler = CmdFlushDb});
+  table->Register({.name = "flushall",
+                   .arity = -1,
+                   .flags = kWrite,
+                   .acl = kAclKeyspace | kAclDangerous,
+                   .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+                   .group = "server",
+                   .summary = "Removes all keys from all databases.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the total number of keys in all databases",
+                   .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+                               {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
+                   .args = {FlushMode()},
+                   .handler = CmdFlushAll});
+  table->Register(
+      {.name = "swapdb",
+       .arity = 3,
+       .flags = kWrite | kFast,
+       .acl = kAclKeyspace | kAclDangerous,
+       .group = "server",
+       .summary = "Swaps two Redis databases.",
+       .since = "4.0.0",
+       .complexity = "O(N) where N is the count of clients watching or blocking on keys from both "
+                     "databases.",
+       .args = {Int("index1"), Int("index2")},
+       .handler = CmdSwapDb});
+  table->Register({.name = "time",
+                   .arity = 1,
+                   .flags = kLoading | kStale | kFast,
+                   .tips = {"nondeterministic_output"},
+                   .group = "server",
+                   .summary = "Returns the server time.",
+                   .since = "2.6.0",
+                   .complexity = "O(1)",
+                   .handler = CmdTime});
 }
 
 }  // namespace embedis::commands

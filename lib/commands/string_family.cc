@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 
@@ -434,76 +435,324 @@ void CmdSetRange(CommandContext& ctx, Args argv) {
 
 }  // namespace
 
+namespace {
+
+// SET's key: read too (RW ACCESS UPDATE) if GET follows the value, else overwritten (OW UPDATE).
+uint16_t SetKeyFlags(Args argv) {
+  for (size_t i = 3; i < argv.size(); ++i) {
+    if (EqualsIgnoreCase(argv[i], "get")) return kKeyRW | kKeyAccess | kKeyUpdate;
+  }
+  return kKeyOW | kKeyUpdate;
+}
+KeySpec SetKey() {
+  using namespace describe;  // NOLINT: the entry helpers
+  KeySpec ks = Keys(1, RW | ACCESS | UPDATE | kKeyVariableFlags)
+                   .Notes("RW and ACCESS due to the optional `GET` argument");
+  ks.flags_for = SetKeyFlags;
+  return ks;
+}
+
+}  // namespace
+
 void RegisterStringFamily(CommandTable* table) {
-  auto add = [&](CommandSpec s) {
-    s.group = "string";
-    table->Register(std::move(s));
-  };
-  const uint32_t w = kWrite | kDenyOom;
-  add(MakeSpec("get", 2, kReadOnly | kFast, CmdGet, "Returns the string value of a key.", "1.0.0",
-               1, 1, 1));
-  add(MakeSpec("set", -3, w, CmdSet, "Sets the string value of a key.", "1.0.0", 1, 1, 1));
-  add(MakeSpec("setnx", 3, w | kFast, CmdSetNx,
-               "Set the string value of a key only when the key "
-               "doesn't exist.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("setex", 4, w, CmdSetEx, "Sets the string value and expiration time of a key.",
-               "2.0.0", 1, 1, 1));
-  add(MakeSpec("psetex", 4, w, CmdPSetEx,
-               "Sets both string value and expiration time in milliseconds of a key.", "2.6.0", 1,
-               1, 1));
-  add(MakeSpec("getset", 3, w | kFast, CmdGetSet,
-               "Returns the previous string value of a key after setting it to a new value.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("getdel", 2, kWrite | kFast, CmdGetDel,
-               "Returns the string value of a key after deleting the key.", "6.2.0", 1, 1, 1));
-  add(MakeSpec("getex", -2, kWrite | kFast, CmdGetEx,
-               "Returns the string value of a key after setting its expiration time.", "6.2.0", 1,
-               1, 1));
-  add(MakeSpec("mget", -2, kReadOnly | kFast, CmdMGet,
-               "Atomically returns the string values of one or more keys.", "1.0.0", 1, -1, 1));
-  add(MakeSpec("mset", -3, w, CmdMSet,
-               "Atomically creates or modifies the string values of one or more keys.", "1.0.1", 1,
-               -1, 2));
-  add(MakeSpec("msetnx", -3, w, CmdMSetNx,
-               "Atomically modifies the string values of one or more keys only when all keys "
-               "don't exist.",
-               "1.0.1", 1, -1, 2));
-  add(MakeSpec("append", 3, w | kFast, CmdAppend,
-               "Appends a string to the value of a key. Creates the key if it doesn't exist.",
-               "2.0.0", 1, 1, 1));
-  add(MakeSpec("strlen", 2, kReadOnly | kFast, CmdStrLen, "Returns the length of a string value.",
-               "2.2.0", 1, 1, 1));
-  add(MakeSpec("incr", 2, w | kFast, CmdIncr,
-               "Increments the integer value of a key by one. Uses 0 as initial value if the key "
-               "doesn't exist.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("decr", 2, w | kFast, CmdDecr,
-               "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
-               "doesn't exist.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("incrby", 3, w | kFast, CmdIncrBy,
-               "Increments the integer value of a key by a number. Uses 0 as initial value if the "
-               "key doesn't exist.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("decrby", 3, w | kFast, CmdDecrBy,
-               "Decrements a number from the integer value of a key. Uses 0 as initial value if "
-               "the key doesn't exist.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("incrbyfloat", 3, w | kFast, CmdIncrByFloat,
-               "Increment the floating point value of a key by a number. Uses 0 as initial value "
-               "if the key doesn't exist.",
-               "2.6.0", 1, 1, 1));
-  add(MakeSpec("getrange", 4, kReadOnly, CmdGetRange,
-               "Returns a substring of the string stored "
-               "at a key.",
-               "2.4.0", 1, 1, 1));
-  add(MakeSpec("substr", 4, kReadOnly, CmdGetRange, "Returns a substring from a string value.",
-               "1.0.0", 1, 1, 1));
-  add(MakeSpec("setrange", 4, w, CmdSetRange,
-               "Overwrites a part of a string value with another by an offset. Creates the key if "
-               "it doesn't exist.",
-               "2.2.0", 1, 1, 1));
+  using namespace describe;  // NOLINT: the entry helpers
+  table->Register({.name = "get",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclString,
+                   .key_specs = {Keys(1, RO | ACCESS)},
+                   .group = "string",
+                   .summary = "Returns the string value of a key.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdGet});
+  table->Register(
+      {.name = "set",
+       .arity = -3,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclString,
+       .key_specs = {SetKey()},
+       .group = "string",
+       .summary = "Sets the string value of a key.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .history = {{"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
+                   {"6.0.0", "Added the `KEEPTTL` option."},
+                   {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
+                   {"7.0.0", "Allowed the `NX` and `GET` options to be used together."}},
+       .args = {Key("key"), Str("value"),
+                OneOf("condition", {Tok("nx", "NX"), Tok("xx", "XX")}).Since("2.6.12").Opt(),
+                Tok("get", "GET").Since("6.2.0").Opt(),
+                OneOf("expiration",
+                      {Int("seconds").Token("EX").Since("2.6.12"),
+                       Int("milliseconds").Token("PX").Since("2.6.12"),
+                       UnixTime("unix-time-seconds").Token("EXAT").Since("6.2.0"),
+                       UnixTime("unix-time-milliseconds").Token("PXAT").Since("6.2.0"),
+                       Tok("keepttl", "KEEPTTL").Since("6.0.0")})
+                    .Opt()},
+       .handler = CmdSet});
+  table->Register({.name = "setnx",
+                   .arity = 3,
+                   .flags = kWrite | kDenyOom | kFast,
+                   .acl = kAclString,
+                   .key_specs = {Keys(1, OW | INSERT)},
+                   .group = "string",
+                   .summary = "Set the string value of a key only when the key "
+                              "doesn't exist.",
+                   .since = "1.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Str("value")},
+                   .handler = CmdSetNx});
+  table->Register({.name = "setex",
+                   .arity = 4,
+                   .flags = kWrite | kDenyOom,
+                   .acl = kAclString,
+                   .key_specs = {Keys(1, OW | UPDATE)},
+                   .group = "string",
+                   .summary = "Sets the string value and expiration time of a key.",
+                   .since = "2.0.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key"), Int("seconds"), Str("value")},
+                   .handler = CmdSetEx});
+  table->Register(
+      {.name = "psetex",
+       .arity = 4,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclString,
+       .key_specs = {Keys(1, OW | UPDATE)},
+       .group = "string",
+       .summary = "Sets both string value and expiration time in milliseconds of a key.",
+       .since = "2.6.0",
+       .complexity = "O(1)",
+       .args = {Key("key"), Int("milliseconds"), Str("value")},
+       .handler = CmdPSetEx});
+  table->Register(
+      {.name = "getset",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary = "Returns the previous string value of a key after setting it to a new value.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .deprecated_since = "6.2.0",
+       .replaced_by = "`SET` with the `!GET` argument",
+       .args = {Key("key"), Str("value")},
+       .handler = CmdGetSet});
+  table->Register({.name = "getdel",
+                   .arity = 2,
+                   .flags = kWrite | kFast,
+                   .acl = kAclString,
+                   .key_specs = {Keys(1, RW | ACCESS | DELETE)},
+                   .group = "string",
+                   .summary = "Returns the string value of a key after deleting the key.",
+                   .since = "6.2.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdGetDel});
+  table->Register(
+      {.name = "getex",
+       .arity = -2,
+       .flags = kWrite | kFast,
+       .acl = kAclString,
+       .key_specs =
+           {Keys(1, RW | ACCESS | UPDATE).Notes("RW and UPDATE because it changes the TTL")},
+       .group = "string",
+       .summary = "Returns the string value of a key after setting its expiration time.",
+       .since = "6.2.0",
+       .complexity = "O(1)",
+       .args = {Key("key"),
+                OneOf("expiration",
+                      {Int("seconds").Token("EX"), Int("milliseconds").Token("PX"),
+                       UnixTime("unix-time-seconds").Token("EXAT"),
+                       UnixTime("unix-time-milliseconds").Token("PXAT"), Tok("persist", "PERSIST")})
+                    .Opt()},
+       .handler = CmdGetEx});
+  table->Register({.name = "mget",
+                   .arity = -2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclString,
+                   .tips = {"request_policy:multi_shard"},
+                   .key_specs = {Keys(1, RO | ACCESS, -1)},
+                   .group = "string",
+                   .summary = "Atomically returns the string values of one or more keys.",
+                   .since = "1.0.0",
+                   .complexity = "O(N) where N is the number of keys to retrieve.",
+                   .args = {Key("key").Multi()},
+                   .handler = CmdMGet});
+  table->Register(
+      {.name = "mset",
+       .arity = -3,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclString,
+       .tips = {"request_policy:multi_shard", "response_policy:all_succeeded"},
+       .key_specs = {Keys(1, OW | UPDATE, -1, 2)},
+       .group = "string",
+       .summary = "Atomically creates or modifies the string values of one or more keys.",
+       .since = "1.0.1",
+       .complexity = "O(N) where N is the number of keys to set.",
+       .args = {Block("key_value", {Key("key"), Str("value")}).Multi()},
+       .handler = CmdMSet});
+  table->Register(
+      {.name = "msetnx",
+       .arity = -3,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclString,
+       .tips = {"request_policy:multi_shard", "response_policy:agg_min"},
+       .key_specs = {Keys(1, OW | INSERT, -1, 2)},
+       .group = "string",
+       .summary = "Atomically modifies the string values of one or more keys only when all keys "
+                  "don't exist.",
+       .since = "1.0.1",
+       .complexity = "O(N) where N is the number of keys to set.",
+       .args = {Block("key_value", {Key("key"), Str("value")}).Multi()},
+       .handler = CmdMSetNx});
+  table->Register(
+      {.name = "append",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | INSERT)},
+       .group = "string",
+       .summary = "Appends a string to the value of a key. Creates the key if it doesn't exist.",
+       .since = "2.0.0",
+       .complexity =
+           "O(1). The amortized time complexity is O(1) assuming the appended value is small and "
+           "the already present value is of any size, since the dynamic string library used by "
+           "Redis will double the free space available on every reallocation.",
+       .args = {Key("key"), Str("value")},
+       .handler = CmdAppend});
+  table->Register({.name = "strlen",
+                   .arity = 2,
+                   .flags = kReadOnly | kFast,
+                   .acl = kAclString,
+                   .key_specs = {Keys(1, RO)},
+                   .group = "string",
+                   .summary = "Returns the length of a string value.",
+                   .since = "2.2.0",
+                   .complexity = "O(1)",
+                   .args = {Key("key")},
+                   .handler = CmdStrLen});
+  table->Register(
+      {.name = "incr",
+       .arity = 2,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary =
+           "Increments the integer value of a key by one. Uses 0 as initial value if the key "
+           "doesn't exist.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .args = {Key("key")},
+       .handler = CmdIncr});
+  table->Register(
+      {.name = "decr",
+       .arity = 2,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary =
+           "Decrements the integer value of a key by one. Uses 0 as initial value if the key "
+           "doesn't exist.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .args = {Key("key")},
+       .handler = CmdDecr});
+  table->Register(
+      {.name = "incrby",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary =
+           "Increments the integer value of a key by a number. Uses 0 as initial value if the "
+           "key doesn't exist.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .args = {Key("key"), Int("increment")},
+       .handler = CmdIncrBy});
+  table->Register(
+      {.name = "decrby",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary = "Decrements a number from the integer value of a key. Uses 0 as initial value if "
+                  "the key doesn't exist.",
+       .since = "1.0.0",
+       .complexity = "O(1)",
+       .args = {Key("key"), Int("decrement")},
+       .handler = CmdDecrBy});
+  table->Register(
+      {.name = "incrbyfloat",
+       .arity = 3,
+       .flags = kWrite | kDenyOom | kFast,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | ACCESS | UPDATE)},
+       .group = "string",
+       .summary =
+           "Increment the floating point value of a key by a number. Uses 0 as initial value "
+           "if the key doesn't exist.",
+       .since = "2.6.0",
+       .complexity = "O(1)",
+       .args = {Key("key"), Dbl("increment")},
+       .handler = CmdIncrByFloat});
+  table->Register(
+      {.name = "getrange",
+       .arity = 4,
+       .flags = kReadOnly,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "string",
+       .summary = "Returns a substring of the string stored "
+                  "at a key.",
+       .since = "2.4.0",
+       .complexity =
+           "O(N) where N is the length of the returned string. The complexity is ultimately "
+           "determined by the returned length, but because creating a substring from an existing "
+           "string is very cheap, it can be considered O(1) for small strings.",
+       .args = {Key("key"), Int("start"), Int("end")},
+       .handler = CmdGetRange});
+  table->Register(
+      {.name = "substr",
+       .arity = 4,
+       .flags = kReadOnly,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "string",
+       .summary = "Returns a substring from a string value.",
+       .since = "1.0.0",
+       .complexity =
+           "O(N) where N is the length of the returned string. The complexity is ultimately "
+           "determined by the returned length, but because creating a substring from an existing "
+           "string is very cheap, it can be considered O(1) for small strings.",
+       .deprecated_since = "2.0.0",
+       .replaced_by = "`GETRANGE`",
+       .args = {Key("key"), Int("start"), Int("end")},
+       .handler = CmdGetRange});
+  table->Register(
+      {.name = "setrange",
+       .arity = 4,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RW | UPDATE)},
+       .group = "string",
+       .summary =
+           "Overwrites a part of a string value with another by an offset. Creates the key if "
+           "it doesn't exist.",
+       .since = "2.2.0",
+       .complexity = "O(1), not counting the time taken to copy the new string in place. Usually, "
+                     "this string is very small so the amortized complexity is O(1). Otherwise, "
+                     "complexity is O(M) with M being the length of the value argument.",
+       .args = {Key("key"), Int("offset"), Str("value")},
+       .handler = CmdSetRange});
 }
 
 }  // namespace embedis::commands

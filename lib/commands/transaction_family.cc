@@ -48,6 +48,7 @@
 #include <utility>
 #include <vector>
 
+#include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 
 namespace embedis::commands {
@@ -156,24 +157,59 @@ void CmdUnwatch(CommandContext& ctx, Args) {
 }  // namespace
 
 void RegisterTransactionFamily(CommandTable* table) {
-  auto add = [&](CommandSpec s, uint32_t behavior = 0) {
-    s.group = "transactions";
-    s.behavior = behavior;
-    table->Register(std::move(s));
-  };
-  const uint32_t flags = kNoScript | kLoading | kStale;
-  add(MakeSpec("multi", 1, flags | kFast, CmdMulti, "Starts a transaction.", "1.2.0"),
-      kRunsInMulti);
-  add(MakeSpec("exec", 1, flags, CmdExec, "Executes all commands in a transaction.", "1.2.0"),
-      kRunsInMulti | kEndsTransaction);
-  add(MakeSpec("discard", 1, flags | kFast, CmdDiscard, "Discards a transaction.", "2.0.0"),
-      kRunsInMulti);
-  add(MakeSpec("watch", -2, flags | kFast, CmdWatch,
-               "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", 1,
-               -1, 1),
-      kRunsInMulti);
-  add(MakeSpec("unwatch", 1, flags | kFast, CmdUnwatch,
-               "Forgets about watched keys of a transaction.", "2.2.0"));
+  using namespace describe;  // NOLINT: the entry helpers
+  table->Register({.name = "multi",
+                   .arity = 1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy,
+                   .behavior = kRunsInMulti,
+                   .acl = kAclTransaction,
+                   .group = "transactions",
+                   .summary = "Starts a transaction.",
+                   .since = "1.2.0",
+                   .complexity = "O(1)",
+                   .handler = CmdMulti});
+  table->Register({.name = "exec",
+                   .arity = 1,
+                   .flags = kNoScript | kLoading | kStale | kSkipSlowlog,
+                   .behavior = kRunsInMulti | kEndsTransaction,
+                   .acl = kAclTransaction,
+                   .group = "transactions",
+                   .summary = "Executes all commands in a transaction.",
+                   .since = "1.2.0",
+                   .complexity = "Depends on commands in the transaction",
+                   .handler = CmdExec});
+  table->Register({.name = "discard",
+                   .arity = 1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy,
+                   .behavior = kRunsInMulti,
+                   .acl = kAclTransaction,
+                   .group = "transactions",
+                   .summary = "Discards a transaction.",
+                   .since = "2.0.0",
+                   .complexity = "O(N), when N is the number of queued commands",
+                   .handler = CmdDiscard});
+  table->Register(
+      {.name = "watch",
+       .arity = -2,
+       .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy,
+       .behavior = kRunsInMulti,
+       .acl = kAclTransaction,
+       .key_specs = {Keys(1, RO, -1)},
+       .group = "transactions",
+       .summary = "Monitors changes to keys to determine the execution of a transaction.",
+       .since = "2.2.0",
+       .complexity = "O(1) for every key.",
+       .args = {Key("key").Multi()},
+       .handler = CmdWatch});
+  table->Register({.name = "unwatch",
+                   .arity = 1,
+                   .flags = kNoScript | kLoading | kStale | kFast | kAllowBusy,
+                   .acl = kAclTransaction,
+                   .group = "transactions",
+                   .summary = "Forgets about watched keys of a transaction.",
+                   .since = "2.2.0",
+                   .complexity = "O(1)",
+                   .handler = CmdUnwatch});
 }
 
 }  // namespace embedis::commands

@@ -314,33 +314,42 @@ TEST(Redis7DivergenceInProcess, HRandFieldBoundsHugeNegativeCounts) {
 // A handler that throws: one error reply replaces whatever it wrote, and the table keeps serving.
 TEST(Redis7DivergenceInProcess, ThrowingCommandRepliesAnErrorAndServingGoesOn) {
   CommandRunner r;
-  r.table().Register(commands::MakeSpec(
-      "testbadalloc", 1, commands::kReadOnly,
-      [](commands::CommandContext& ctx, commands::Args) {
-        ctx.reply->ArrayHeader(3);  // a partial reply, dropped
-        ctx.reply->BulkString("partial");
-        throw std::bad_alloc();
-      },
-      "test only"));
-  r.table().Register(commands::MakeSpec(
-      "testruntime", -1, commands::kWrite,
-      [](commands::CommandContext& ctx, commands::Args argv) {
+  r.table().Register(
+      commands::CommandSpec{.name = "testbadalloc",
+                            .arity = 1,
+                            .flags = commands::kReadOnly,
+                            .summary = "test only",
+                            .handler = [](commands::CommandContext& ctx, commands::Args) {
+                              ctx.reply->ArrayHeader(3);  // a partial reply, dropped
+                              ctx.reply->BulkString("partial");
+                              throw std::bad_alloc();
+                            }});
+  r.table().Register(commands::CommandSpec{
+      .name = "testruntime",
+      .arity = -1,
+      .flags = commands::kWrite,
+      .summary = "test only",
+      .handler = [](commands::CommandContext& ctx, commands::Args argv) {
         ctx.reply->Integer(1);
         throw std::runtime_error(argv.size() > 1 ? std::string(argv[1]) : "boom");
-      },
-      "test only"));
-  r.table().Register(commands::MakeSpec(
-      "testint", 1, commands::kReadOnly,
-      [](commands::CommandContext&, commands::Args) { throw 42; }, "test only"));
-  r.table().Register(commands::MakeSpec(
-      "testthrowinupdate", 2, commands::kWrite,
-      [](commands::CommandContext& ctx, commands::Args argv) {
-        ctx.keyspace->Update(ctx.client->db, argv[1], [](KeyHandle& k) {
-          k.SetString("changed", /*keep_ttl=*/false);
-          throw std::length_error("in update");
-        });
-      },
-      "test only"));
+      }});
+  r.table().Register(commands::CommandSpec{
+      .name = "testint",
+      .arity = 1,
+      .flags = commands::kReadOnly,
+      .summary = "test only",
+      .handler = [](commands::CommandContext&, commands::Args) { throw 42; }});
+  r.table().Register(
+      commands::CommandSpec{.name = "testthrowinupdate",
+                            .arity = 2,
+                            .flags = commands::kWrite,
+                            .summary = "test only",
+                            .handler = [](commands::CommandContext& ctx, commands::Args argv) {
+                              ctx.keyspace->Update(ctx.client->db, argv[1], [](KeyHandle& k) {
+                                k.SetString("changed", /*keep_ttl=*/false);
+                                throw std::length_error("in update");
+                              });
+                            }});
   EXPECT_EQ(r.Run({"SET", "k", "v"}), "+OK\r\n");
   EXPECT_EQ(r.Run({"TESTBADALLOC"}), "-ERR internal error: out of memory\r\n");
   EXPECT_EQ(r.Run({"TESTRUNTIME"}), "-ERR internal error: boom\r\n");

@@ -9,7 +9,6 @@
 #include "lib/commands/command_docs.h"
 
 #include <algorithm>
-#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -30,8 +29,6 @@
 namespace embedis::testing {
 namespace {
 
-using commands::AllCommandDocs;
-using commands::ArgDoc;
 using commands::ArgType;
 using resp::Value;
 
@@ -64,10 +61,8 @@ Value ToResp2(const Value& v) {
 }
 
 // Expects embedis's docs map `ours` for `name` to match Redis's `theirs` in every field but the
-// deliberate differences above; subcommands are compared one by one. Without `spec_fields`, since
-// and group (which come from the CommandSpec, not the docs table) are not compared.
-void ExpectSameDocs(const std::string& name, const Value& ours, const Value& theirs,
-                    bool spec_fields = true) {
+// deliberate differences above; subcommands are compared one by one.
+void ExpectSameDocs(const std::string& name, const Value& ours, const Value& theirs) {
   SCOPED_TRACE(name);
   ASSERT_EQ(ours.type(), resp::Type::kMap) << ours.DebugString();
   ASSERT_EQ(theirs.type(), resp::Type::kMap) << theirs.DebugString();
@@ -78,7 +73,6 @@ void ExpectSameDocs(const std::string& name, const Value& ours, const Value& the
   };
   EXPECT_EQ(fields(ours), fields(theirs));
   for (const std::string& key : fields(theirs)) {
-    if ((key == "since" || key == "group") && !spec_fields) continue;
     const Value* a = Get(ours, key);
     const Value* b = Get(theirs, key);
     EXPECT_TRUE(a != nullptr && *a == *b) << key << "\nembedis:\n"
@@ -92,7 +86,7 @@ void ExpectSameDocs(const std::string& name, const Value& ours, const Value& the
       if (kNewerThan70.contains(sub)) continue;
       const Value* b = Get(*their_subs, sub);
       ASSERT_NE(b, nullptr) << sub << " is not a Redis subcommand";
-      ExpectSameDocs(sub, *Get(*subs, sub), *b, spec_fields);
+      ExpectSameDocs(sub, *Get(*subs, sub), *b);
     }
   }
 }
@@ -162,40 +156,17 @@ TEST_F(CommandDocsTest, EveryRegisteredCommandMatchesRedis) {
 
 TEST_F(CommandDocsTest, EveryRegisteredCommandIsDocumented) {
   for (const std::string& name : RegisteredCommands()) {
-    EXPECT_NE(commands::FindCommandDoc(name), nullptr)
-        << name << ": add it to command_docs_table.cc";
     EXPECT_NE(Get(Docs(*ours_, name), "complexity"), nullptr) << name;
   }
 }
 
-// Every table entry, registered or not yet (MULTI, EXEC, WATCH...), written for a bare spec.
-TEST_F(CommandDocsTest, EveryTableEntryMatchesRedis) {
-  std::set<std::string> missing_in_redis;
-  for (const auto& [full_name, doc] : AllCommandDocs()) {
-    const std::string name(full_name);
-    const BareSpec bare(name);
-    std::string out;
-    resp::Writer w(&out, resp::Protocol::kResp3);
-    w.MapHeader(1);
-    commands::WriteCommandDocs(w, bare.spec, bare.parent_or_null());
-    Value ours = Parse(out).elements()[1];
-    Value theirs = Docs(theirs_, name);
-    if (theirs.is_null()) {
-      missing_in_redis.insert(name);
-      continue;
-    }
-    ExpectSameDocs(name, ours, theirs, /*spec_fields=*/false);
-  }
-  EXPECT_EQ(missing_in_redis, kNewerThan70);
-}
-
 TEST_F(CommandDocsTest, TransactionCommands) {
   for (const char* name : {"multi", "exec", "discard", "unwatch"}) {
-    const commands::CommandDoc* doc = commands::FindCommandDoc(name);
-    ASSERT_NE(doc, nullptr) << name;
-    EXPECT_TRUE(doc->args.empty()) << name;
+    const commands::CommandSpec* spec = server_->table().Find(name);
+    ASSERT_NE(spec, nullptr) << name;
+    EXPECT_TRUE(spec->args.empty()) << name;
   }
-  const commands::CommandDoc* watch = commands::FindCommandDoc("WATCH");
+  const commands::CommandSpec* watch = server_->table().Find("WATCH");
   ASSERT_NE(watch, nullptr);
   ASSERT_EQ(watch->args.size(), 1u);
   EXPECT_EQ(watch->args[0].name, "key");
@@ -259,32 +230,6 @@ TEST_F(CommandDocsTest, LookupByNameAndSubcommand) {
     ASSERT_EQ(reply.type(), resp::Type::kMap);
     EXPECT_EQ(Keys(reply), (std::vector<std::string>{"get", "client|kill"}));
   }
-}
-
-// The table itself: sorted unique lowercase names, keys with key specs, nested groups non-empty.
-TEST(CommandDocsTable, EntriesAreWellFormed) {
-  std::string previous;
-  std::function<void(const std::string&, const ArgDoc&)> check = [&](const std::string& cmd,
-                                                                     const ArgDoc& a) {
-    EXPECT_FALSE(a.name.empty()) << cmd;
-    EXPECT_EQ(a.type == ArgType::kKey, a.key_spec_index >= 0) << cmd << " " << a.name;
-    const bool nested = a.type == ArgType::kOneOf || a.type == ArgType::kBlock;
-    EXPECT_EQ(nested, !a.args.empty()) << cmd << " " << a.name;
-    if (a.type == ArgType::kPureToken) {
-      EXPECT_FALSE(a.token.empty()) << cmd << " " << a.name;
-    }
-    for (const ArgDoc& sub : a.args) check(cmd, sub);
-  };
-  for (const auto& [name, doc] : AllCommandDocs()) {
-    const std::string n(name);
-    EXPECT_LT(previous, n) << "not sorted or duplicated";
-    EXPECT_EQ(n, commands::AsciiLower(n));
-    EXPECT_FALSE(doc.complexity.empty()) << n;
-    for (const ArgDoc& a : doc.args) check(n, a);
-    previous = n;
-  }
-  EXPECT_EQ(commands::FindCommandDoc("nosuch"), nullptr);
-  EXPECT_EQ(commands::FindCommandDoc("CLIENT|Kill"), commands::FindCommandDoc("client|kill"));
 }
 
 }  // namespace

@@ -35,7 +35,6 @@
 namespace embedis::testing {
 namespace {
 
-using commands::AllCommandInfo;
 using commands::KeySpec;
 using resp::Protocol;
 using resp::Value;
@@ -156,39 +155,6 @@ TEST_F(CommandInfoTest, AllCommandsMatchRedis) {
   }
 }
 
-TEST_F(CommandInfoTest, EveryRegisteredCommandHasAnEntry) {
-  for (const std::string& name : RegisteredCommands()) {
-    EXPECT_NE(commands::FindCommandInfo(name), nullptr)
-        << name << ": add it to command_info_table.cc";
-  }
-}
-
-// The table's own facts (flags, categories, tips, key specs) for a bare spec, registered or not.
-TEST_F(CommandInfoTest, EveryTableEntryMatchesRedis) {
-  std::set<std::string> missing_in_redis;
-  for (const auto& [full_name, info] : AllCommandInfo()) {
-    const std::string name(full_name);
-    const BareSpec bare(name);
-    std::string out;
-    resp::Writer w(&out, Protocol::kResp3);
-    commands::WriteCommandInfo(w, bare.spec, bare.parent_or_null());
-    Value ours = Parse(out);
-    Value theirs = Parse(Theirs(Protocol::kResp3).Call({"COMMAND", "INFO", name})).elements()[0];
-    if (theirs.is_null()) {
-      missing_in_redis.insert(name);
-      continue;
-    }
-    SCOPED_TRACE(name);
-    for (int i : {2, 6, 7, 8}) {  // flags, ACL categories, tips, key specs
-      EXPECT_EQ(ours.elements()[i], theirs.elements()[i])
-          << i << "\nembedis:\n"
-          << ours.elements()[i].DebugString() << "redis:\n"
-          << theirs.elements()[i].DebugString();
-    }
-  }
-  EXPECT_EQ(missing_in_redis, kNewerThan70);
-}
-
 // 7.0 lacks them; the 7.2 reference gives NOSCRIPT LOADING STALE and @connection, no tips.
 TEST_F(CommandInfoTest, Redis72Subcommands) {
   EXPECT_EQ(Ours(Protocol::kResp2).Call({"COMMAND", "INFO", "client|no-touch", "client|setinfo"}),
@@ -197,30 +163,6 @@ TEST_F(CommandInfoTest, Redis72Subcommands) {
             ":0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n"
             "*10\r\n$14\r\nclient|setinfo\r\n:4\r\n*3\r\n+noscript\r\n+loading\r\n+stale\r\n"
             ":0\r\n:0\r\n:0\r\n*2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n");
-}
-
-// The CommandSpec flags must be the ones COMMAND INFO reports, but for the flags only COMMAND INFO
-// knows (allow_busy, no_async_loading, skip_slowlog) and the known differences below: flags that
-// change nothing in embedis (loading, stale, noscript), where a family file's CommandSpec differs
-// from Redis. COMMAND INFO reports Redis's; fix the spec, then drop it from the list.
-TEST_F(CommandInfoTest, ReportedFlagsAgreeWithCommandSpecs) {
-  using namespace commands;  // NOLINT: flag names
-  constexpr uint32_t kReportOnly = kAllowBusy | kNoAsyncLoading | kSkipSlowlog;
-  const std::map<std::string, uint32_t> kKnownDifferences = {};
-  for (const CommandSpec* spec : server_->table().All()) {
-    auto check = [&](const CommandSpec& s, const std::string& name) {
-      const CommandInfo* info = FindCommandInfo(name);
-      ASSERT_NE(info, nullptr) << name;
-      const auto known = kKnownDifferences.find(name);
-      EXPECT_EQ((info->flags ^ s.flags) & ~kReportOnly,
-                known == kKnownDifferences.end() ? 0u : known->second)
-          << name << ": CommandSpec flags " << s.flags << ", COMMAND INFO's " << info->flags;
-    };
-    check(*spec, spec->name);
-    for (const CommandSpec& sub : spec->subcommands) {
-      check(sub, absl::StrCat(spec->name, "|", sub.name));
-    }
-  }
 }
 
 // Unknown names are null bulks; names are case-insensitive; "parent|sub" is one subcommand.
@@ -417,26 +359,6 @@ TEST_F(CommandInfoTest, CommandSubcommandsMatchRedis) {
       EXPECT_EQ(Ours(p).Call(argv), Theirs(p).Call(argv));
     }
   }
-}
-
-// The table itself: sorted unique lowercase names, key specs with one of RW/RO/OW/RM.
-TEST(CommandInfoTable, EntriesAreWellFormed) {
-  std::string previous;
-  for (const auto& [name, info] : AllCommandInfo()) {
-    const std::string n(name);
-    EXPECT_LT(previous, n) << "not sorted or duplicated";
-    EXPECT_EQ(n, commands::AsciiLower(n));
-    for (const KeySpec& ks : info.key_specs) {
-      const int access =
-          ((ks.flags & commands::kKeyRW) ? 1 : 0) + ((ks.flags & commands::kKeyRO) ? 1 : 0) +
-          ((ks.flags & commands::kKeyOW) ? 1 : 0) + ((ks.flags & commands::kKeyRM) ? 1 : 0);
-      EXPECT_EQ(access, 1) << n;
-      EXPECT_EQ((ks.flags & commands::kKeyVariableFlags) != 0, ks.flags_for != nullptr) << n;
-    }
-    previous = n;
-  }
-  EXPECT_EQ(commands::FindCommandInfo("nosuch"), nullptr);
-  EXPECT_EQ(commands::FindCommandInfo("CLIENT|Kill"), commands::FindCommandInfo("client|kill"));
 }
 
 }  // namespace

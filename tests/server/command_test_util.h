@@ -7,7 +7,6 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "lib/commands/command_table.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/resp/value.h"
 
@@ -24,21 +23,6 @@ inline resp::Value ParseReply(const std::string& raw) {
   EXPECT_TRUE(parser.Next(&v)) << raw.substr(0, 200);
   return v;
 }
-
-// Bare specs for a table entry's full name ("get", or "client|id" with its parent "client"), for
-// writing the entry's COMMAND DOCS / INFO reply without registering the command.
-struct BareSpec {
-  explicit BareSpec(const std::string& full_name) {
-    const size_t bar = full_name.find('|');
-    is_sub = bar != std::string::npos;
-    parent.name = full_name.substr(0, bar);
-    spec.name = is_sub ? full_name.substr(bar + 1) : full_name;
-  }
-  const commands::CommandSpec* parent_or_null() const { return is_sub ? &parent : nullptr; }
-
-  commands::CommandSpec parent, spec;
-  bool is_sub;
-};
 
 }  // namespace embedis::testing
 
