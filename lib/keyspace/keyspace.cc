@@ -50,12 +50,14 @@ std::string_view ValueTypeName(ValueType type) {
       return "hash";
     case ValueType::kList:
       return "list";
+    case ValueType::kSet:
+      return "set";
   }
   return "none";
 }
 
 std::optional<ValueType> ValueTypeFromName(std::string_view name) {
-  for (ValueType t : {ValueType::kString, ValueType::kHash, ValueType::kList}) {
+  for (ValueType t : {ValueType::kString, ValueType::kHash, ValueType::kList, ValueType::kSet}) {
     std::string_view n = ValueTypeName(t);
     if (name.size() == n.size() && strncasecmp(name.data(), n.data(), n.size()) == 0) return t;
   }
@@ -86,6 +88,12 @@ ListValue& KeyHandle::list() {
   return *l;
 }
 const ListValue& KeyHandle::list_view() const { return *entry()->list(); }
+SetValue& KeyHandle::set() {
+  SetValue* s = entry()->set();
+  TrackMutations(s, ValueType::kSet);
+  return *s;
+}
+const SetValue& KeyHandle::set_view() const { return *entry()->set(); }
 std::string_view KeyHandle::object_encoding() const {
   return keyspace_internal::ObjectEncoding(entry()->type(), entry()->object());
 }
@@ -141,6 +149,15 @@ ListValue& KeyHandle::CreateList() {
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagList, l), hash_);
   ChainChanged();
   return *l;
+}
+
+SetValue& KeyHandle::CreateSet() {
+  changed_ = true;
+  auto* s = new SetValue();
+  link_ = db_->Insert(
+      keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagSet, s), hash_);
+  ChainChanged();
+  return *s;
 }
 
 void KeyHandle::SetExpireAt(int64_t at_ms) {

@@ -112,6 +112,7 @@
 #include "absl/types/span.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/list_value.h"
+#include "lib/keyspace/set_value.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
@@ -142,7 +143,7 @@ class LazyNow {
 // The value types. Every dispatch on a type in lib/keyspace is a `switch` without `default`
 // (built with -Werror=switch), so a new enumerator is a compile error wherever it is not handled
 // yet; value_types.h/.cc hold the per-type operations the keyspace needs.
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3 };
 
 // Redis's name for a type, as TYPE and SCAN ... TYPE use it ("string", "hash").
 std::string_view ValueTypeName(ValueType type);
@@ -229,7 +230,7 @@ struct KeyRecord {
   ValueType type = ValueType::kString;
   std::string str;                                          // kString
   std::vector<std::pair<std::string, std::string>> fields;  // kHash, in Redis's order
-  std::vector<std::string> elements;                        // kList, head first
+  std::vector<std::string> elements;                        // kList, head first; kSet
   int64_t expire_at_ms = -1;                                // -1: no expiry
 };
 
@@ -283,9 +284,13 @@ class KeyHandle {
   // is actually modified through it (ListValue::mutations()); use list_view() to only read.
   ListValue& list();
   const ListValue& list_view() const;
-  // OBJECT ENCODING of a non-string value ("listpack", "hashtable", "quicklist"). A string's
-  // depends on string_origin() and its bytes (the command layer computes it).
-  // REQUIRES: exists() && type() != kString.
+  // REQUIRES: exists() && type() == kSet. As hash(): the key counts as changed only if the set is
+  // actually modified through it (SetValue::mutations()); use set_view() to only read.
+  SetValue& set();
+  const SetValue& set_view() const;
+  // OBJECT ENCODING of a non-string value ("listpack", "hashtable", "quicklist", "intset"). A
+  // string's depends on string_origin() and its bytes (the command layer computes it). REQUIRES:
+  // exists() && type() != kString.
   std::string_view object_encoding() const;
   // The deadline in ms since the epoch, or -1 when the key has no expiry.
   // REQUIRES: exists().
@@ -307,6 +312,9 @@ class KeyHandle {
   // Creates an empty list. REQUIRES: !exists(). The key is removed again when the callback
   // returns with the list empty.
   ListValue& CreateList();
+  // Creates an empty set. REQUIRES: !exists(). The key is removed again when the callback returns
+  // with the set empty.
+  SetValue& CreateSet();
   // Sets the deadline; a deadline <= now_ms() deletes the key.
   // REQUIRES: exists().
   void SetExpireAt(int64_t at_ms);

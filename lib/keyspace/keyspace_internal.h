@@ -68,9 +68,10 @@ struct Entry {
     std::memcpy(&p, data() + key_len(), sizeof(p));
     return p;
   }
-  // REQUIRES: type() == kHash / kList.
+  // REQUIRES: type() == kHash / kList / kSet.
   HashValue* hash() const { return static_cast<HashValue*>(object()); }
   ListValue* list() const { return static_cast<ListValue*>(object()); }
+  SetValue* set() const { return static_cast<SetValue*>(object()); }
   bool has_ttl() const { return timer.linked(); }
   bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
 };

@@ -88,10 +88,17 @@ void PutBlob(Out& ar, std::string_view s) {
 }
 
 // A record's type tag: its ValueType's number. Format version 1 knew string (0) and hash (1);
-// version 2 adds list (2).
+// version 2 adds list (2), version 3 set (3).
 uint8_t RecordTag(ValueType type) { return static_cast<uint8_t>(type); }
 uint8_t MaxRecordTag(uint32_t format_version) {
-  return format_version == 1 ? RecordTag(ValueType::kHash) : RecordTag(ValueType::kList);
+  switch (format_version) {
+    case 1:
+      return RecordTag(ValueType::kHash);
+    case 2:
+      return RecordTag(ValueType::kList);
+    default:
+      return RecordTag(ValueType::kSet);
+  }
 }
 
 void PutRecord(Out& ar, const KeyRecord& r) {
@@ -109,6 +116,7 @@ void PutRecord(Out& ar, const KeyRecord& r) {
       }
       return;
     case ValueType::kList:
+    case ValueType::kSet:
       PutLength(ar, r.elements.size());
       for (const std::string& e : r.elements) PutBlob(ar, e);
       return;
@@ -168,10 +176,12 @@ void GetRecord(In& ar, const MemorySource& src, uint32_t format_version, KeyReco
       }
       return;
     }
-    case ValueType::kList: {
+    case ValueType::kList:
+    case ValueType::kSet: {
       uint64_t n = GetLength(ar);
       if (n > src.remaining() / 4)
-        throw DecodeError{absl::StrCat("a list of ", n, " elements runs past its frame")};
+        throw DecodeError{absl::StrCat("a ", std::string(ValueTypeName(r->type)), " of ", n,
+                                       " elements runs past its frame")};
       r->elements.resize(n);
       for (std::string& e : r->elements) GetBlob(ar, src, &e);
       return;

@@ -18,7 +18,7 @@
 // one, complete, under the target name; never a mix. A failed or cancelled write removes its
 // temporary file; RemoveStaleSnapshotTemps() removes those a killed process left behind.
 //
-// File format, version 2 (this is NOT Redis's RDB format; redis-server cannot read it):
+// File format, version 3 (this is NOT Redis's RDB format; redis-server cannot read it):
 //
 //   magic      8 bytes, raw: 0x89 'E' 'M' 'B' 'E' 'D' 'I' 'S'
 //   header     a cereal portable-binary archive (1 endianness byte, then little-endian fields):
@@ -30,10 +30,12 @@
 //                kind 0 (end):     no payload; `records` = the total number of records written
 //   checksum   8 bytes, raw little-endian: XXH3-64 of every byte before it (magic to end frame)
 //
-//   record     u8 type (0 string, 1 hash, 2 list), u32 db, i64 expire_at_ms (-1: none), blob key,
+//   record     u8 type (0 string, 1 hash, 2 list, 3 set), u32 db, i64 expire_at_ms (-1: none), blob
+//   key,
 //              then for a string: blob value; for a hash: len n, then n x (blob field, blob value);
-//              for a list: len n, then n x blob element (head first). Version 1 (the first
-//              release's) has types 0 and 1 only, and loads as before.
+//              for a list: len n, then n x blob element (head first); for a set: len n, then
+//              n x blob member. Version 1 (the first release's) has types 0 and 1 only, version 2
+//              types 0 to 2; both load as before.
 //   blob/len   u32 length (0xFFFFFFFF: a u64 length follows), then the bytes
 //
 // The version sits at a fixed offset (9) so that any later version can be recognised and
@@ -77,8 +79,9 @@
 namespace embedis {
 
 // The format version this build writes, and the newest it reads.
-// Version 2 added lists (record type 2); version 1 files (strings and hashes) still load.
-inline constexpr uint32_t kSnapshotFormatVersion = 2;
+// Version 2 added lists (record type 2), version 3 sets (type 3); version 1 files (strings and
+// hashes) and version 2 files still load.
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 
 struct SnapshotWriteOptions {
   // When set and it becomes true, the write stops at the next frame boundary, removes its

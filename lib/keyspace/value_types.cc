@@ -21,6 +21,7 @@ decltype(auto) Visit(const char* what, ValueType type, Ptr object, Fn&& fn) {
   constexpr bool kConst = std::is_const_v<std::remove_pointer_t<Ptr>>;
   using Hash = std::conditional_t<kConst, const HashValue, HashValue>;
   using List = std::conditional_t<kConst, const ListValue, ListValue>;
+  using Set = std::conditional_t<kConst, const SetValue, SetValue>;
   switch (type) {
     case ValueType::kString:
       break;
@@ -28,6 +29,8 @@ decltype(auto) Visit(const char* what, ValueType type, Ptr object, Fn&& fn) {
       return fn(static_cast<Hash*>(object));
     case ValueType::kList:
       return fn(static_cast<List*>(object));
+    case ValueType::kSet:
+      return fn(static_cast<Set*>(object));
   }
   NotAnObject(what);
 }
@@ -42,13 +45,16 @@ uint32_t ObjectTag(ValueType type) {
       return kTagHash;
     case ValueType::kList:
       return kTagList;
+    case ValueType::kSet:
+      return kTagSet;
   }
   NotAnObject("ObjectTag");
 }
 
 ValueType TypeOfTag(uint32_t tag) {
   if (tag <= kMaxStringTag) return ValueType::kString;
-  return tag == kTagHash ? ValueType::kHash : ValueType::kList;
+  // kTagHash (0xFFFFFFFF) is 1, kTagList 2, kTagSet 3: the tag counts down as the type counts up.
+  return static_cast<ValueType>(static_cast<uint8_t>(0u - tag));
 }
 
 void DeleteObject(ValueType type, void* object) {
@@ -63,7 +69,8 @@ void* CopyObject(ValueType type, const void* object) {
 
 size_t ObjectFootprint(ValueType type, const void* object, size_t samples) {
   return Visit("ObjectFootprint", type, object, [&](const auto* v) -> size_t {
-    if constexpr (std::is_same_v<decltype(v), const HashValue*>) {
+    if constexpr (std::is_same_v<decltype(v), const HashValue*> ||
+                  std::is_same_v<decltype(v), const SetValue*>) {
       return v->FootprintBytes(samples);  // a hash table is sampled, as Redis's SAMPLES
     } else {
       return v->FootprintBytes();
@@ -90,6 +97,9 @@ void ExportObject(ValueType type, const void* object, KeyRecord* record) {
       v->ForEach([&](std::string_view f, std::string_view val) {
         record->fields.emplace_back(std::string(f), std::string(val));
       });
+    } else if constexpr (std::is_same_v<decltype(v), const SetValue*>) {
+      record->elements.reserve(v->size());
+      v->ForEach([&](std::string_view m) { record->elements.emplace_back(m); });
     } else {
       record->elements.reserve(v->size());
       v->ForRange(0, v->size(), [&](std::string_view e) { record->elements.emplace_back(e); });
@@ -110,6 +120,11 @@ void* ImportObject(const KeyRecord& record) {
       auto* l = new ListValue();
       for (const std::string& e : record.elements) l->PushBack(e);
       return l;
+    }
+    case ValueType::kSet: {
+      auto* s = new SetValue();
+      for (const std::string& m : record.elements) s->Add(m);
+      return s;
     }
   }
   NotAnObject("ImportObject");

@@ -3,7 +3,8 @@
 // is a compile error here and in every other dispatch until the type is handled everywhere.
 //
 // A string lives inside its entry (keyspace_internal.h); every other type is an object the entry
-// points at, of the class named in ObjectOf: HashValue (hash_value.h), ListValue (list_value.h).
+// points at, of the class named in ObjectOf: HashValue (hash_value.h), ListValue (list_value.h),
+// SetValue (set_value.h).
 // Adding a type means: its class in its own file pair (structure, FootprintBytes, copy
 // constructor, encoding(), mutations()), one enumerator in ValueType, and one case in each
 // function below (plus the snapshot record in snapshot.cc and the command family in
@@ -20,6 +21,7 @@
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/list_value.h"
+#include "lib/keyspace/set_value.h"
 
 namespace embedis::keyspace_internal {
 
@@ -28,6 +30,8 @@ namespace embedis::keyspace_internal {
 constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
 constexpr uint32_t kTagHash = 0xFFFFFFFFu;
 constexpr uint32_t kTagList = 0xFFFFFFFEu;
+constexpr uint32_t kTagSet = 0xFFFFFFFDu;
+static_assert(kTagSet == 0u - static_cast<uint32_t>(ValueType::kSet), "TypeOfTag's arithmetic");
 
 // REQUIRES (for the object functions below): type != ValueType::kString, and `object` is an
 // object of that type.

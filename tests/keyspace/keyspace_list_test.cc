@@ -188,7 +188,7 @@ TEST_F(ListSnapshotTest, ListsSurviveASnapshot) {
   absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(path_, &loaded);
   ASSERT_TRUE(stats.ok()) << stats.status();
   EXPECT_EQ(stats->loaded, 3u);
-  EXPECT_EQ(stats->format_version, 2u);
+  EXPECT_EQ(stats->format_version, kSnapshotFormatVersion);
   std::optional<std::vector<std::string>> got;
   loaded.Update(0, "big", [&](KeyHandle& k) {
     ASSERT_TRUE(k.exists());
