@@ -116,4 +116,26 @@ std::string FormatLongDoubleHuman(long double v) {
   return out;
 }
 
+bool ParseScanCursor(std::string_view s, uint64_t* out) {
+  s = s.substr(0, s.find('\0'));
+  if (s.empty()) {
+    *out = 0;
+    return true;
+  }
+  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
+  size_t i = 0;
+  const bool negative = s[0] == '-';
+  if (s[0] == '+' || s[0] == '-') i = 1;
+  if (i == s.size()) return false;  // a sign without digits
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;  // ERANGE
+    v = v * 10 + d;
+  }
+  *out = negative ? 0 - v : v;
+  return true;
+}
+
 }  // namespace embedis::commands

@@ -25,6 +25,10 @@ bool ParseInt64(std::string_view s, int64_t* out);
 // errors::kValueOutOfIntRange for an integer that fits 64 bits but not 32).
 const char* ParseIntOrError(std::string_view s, int* out);
 
+// A SCAN-family cursor (HSCAN, SSCAN) exactly as Redis 7.0 reads it with strtoul(): an optional
+// sign ("-1" is 2^64 - 1), decimal digits, no leading space, no overflow. strtoul stops at a NUL
+// byte and Redis then sees the end of the string, so "5\0junk" is 5; the empty string is 0.
+bool ParseScanCursor(std::string_view s, uint64_t* out);
 // A long double as Redis's string2ld (INCRBYFLOAT, HINCRBYFLOAT): the whole
 // string must parse, no leading space, not NaN.
 bool ParseLongDouble(std::string_view s, long double* out);

@@ -21,6 +21,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterTransactionFamily(&table);
   RegisterMemoryFamily(&table);
   RegisterListFamily(&table);
+  RegisterSetFamily(&table);
   return table;
 }
 

@@ -330,6 +330,7 @@ void RegisterHashFamily(CommandTable* table);         // hash_family.cc
 void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
 void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
 void RegisterListFamily(CommandTable* table);         // list_family.cc
+void RegisterSetFamily(CommandTable* table);          // set_family.cc
 
 }  // namespace embedis::commands
 

@@ -265,31 +265,6 @@ void CmdHRandField(CommandContext& ctx, Args argv) {
   });
 }
 
-// A SCAN-family cursor exactly as Redis 7.0 reads it with strtoul(): an optional sign ("-1" is
-// 2^64 - 1), decimal digits, no leading space, no overflow. strtoul stops at a NUL byte and Redis
-// then sees the end of the string, so "5\0junk" is 5; the empty string is 0.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  s = s.substr(0, s.find('\0'));
-  if (s.empty()) {
-    *out = 0;
-    return true;
-  }
-  if (std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  size_t i = 0;
-  const bool negative = s[0] == '-';
-  if (s[0] == '+' || s[0] == '-') i = 1;
-  if (i == s.size()) return false;  // a sign without digits
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - d) / 10) return false;  // ERANGE
-    v = v * 10 + d;
-  }
-  *out = negative ? 0 - v : v;
-  return true;
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count]. A listpack hash answers everything with cursor
 // 0; a hash table pages with the cursor described in lib/keyspace/hash_value.h.
 void CmdHScan(CommandContext& ctx, Args argv) {

@@ -60,6 +60,11 @@ inline constexpr char kCountNotPositive[] = "ERR count should be greater than 0"
 inline constexpr char kTimeoutNotFloat[] = "ERR timeout is not a float or out of range";
 inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 
+// Set family (lib/commands/set_family.cc, set_ops.h), as redis-server 7.0 words them.
+inline constexpr char kNumKeysOverArgs[] =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr char kLimitNegative[] = "ERR LIMIT can't be negative";
+
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 
 // The status for a Redis error reply's text, keeping the text as the message:
