@@ -124,8 +124,19 @@ expect_eq "STRLEN of 4 MB" "$(stat -c %s "${E2E_TMP}/big.txt")" "$("${cli[@]}" S
 expect_eq "WRONGTYPE" "(error) WRONGTYPE Operation against a key holding the wrong kind of value" \
   "$("${cli[@]}" --no-raw GET profile)"
 expect_eq "unknown command" \
-  "(error) ERR unknown command 'SADD', with args beginning with: 's' 'a' " \
-  "$("${cli[@]}" --no-raw SADD s a)"
+  "(error) ERR unknown command 'ZADD', with args beginning with: 'z' '1' 'a' " \
+  "$("${cli[@]}" --no-raw ZADD z 1 a)"
+
+# ---- Sets, as redis-cli formats them ----
+expect_eq "SADD" "(integer) 3" "$("${cli[@]}" --no-raw SADD s 3 1 2)"
+expect_eq "SMEMBERS of an intset (ascending)" '1) "1"
+2) "2"
+3) "3"' "$("${cli[@]}" --no-raw SMEMBERS s)"
+expect_eq "-3 SMEMBERS (a set)" '1~ "1"
+2~ "2"
+3~ "3"' "$("${cli[@]}" -3 --no-raw SMEMBERS s)"
+expect_eq "SISMEMBER" "(integer) 1" "$("${cli[@]}" --no-raw SISMEMBER s 2)"
+expect_eq "OBJECT ENCODING" "intset" "$("${cli[@]}" OBJECT ENCODING s)"
 
 # ---- Lists, as redis-cli formats them ----
 expect_eq "RPUSH" "(integer) 3" "$("${cli[@]}" --no-raw RPUSH queue a b c)"
