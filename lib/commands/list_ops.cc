@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "lib/commands/typed_access.h"
 #include "lib/keyspace/list_value.h"
 #include "lib/util/errors.h"
 #include "lib/util/status_macros.h"
@@ -52,40 +53,13 @@ std::optional<std::pair<size_t, size_t>> Clamp(int64_t start, int64_t stop, size
   return std::make_pair(static_cast<size_t>(start), static_cast<size_t>(stop - start + 1));
 }
 
-// Runs fn(const ListValue* l) for a read (l == nullptr when the key is missing) and returns its
-// result; WRONGTYPE for a key of another type. Counts a keyspace hit or miss.
-template <typename T, typename Fn>
-absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
-  absl::StatusOr<T> out = Error(errors::kWrongType);
-  ks.Update(
-      db, key,
-      [&](KeyHandle& k) {
-        if (!k.exists()) {
-          out = fn(static_cast<const ListValue*>(nullptr));
-        } else if (k.type() == ValueType::kList) {
-          out = fn(&k.list_view());
-        }
-      },
-      /*is_read=*/true);
-  return out;
-}
-
-// Runs fn(KeyHandle& k) for a write on an existing list or a missing key (k.exists() tells);
-// WRONGTYPE for a key of another type.
-template <typename T, typename Fn>
-absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
-  absl::StatusOr<T> out = Error(errors::kWrongType);
-  ks.Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists() || k.type() == ValueType::kList) out = fn(k);
-  });
-  return out;
-}
+using Access = typed_access::For<ListValue>;
 
 }  // namespace
 
 absl::StatusOr<int64_t> Push(Keyspace& ks, int db, std::string_view key,
                              absl::Span<const std::string_view> elements, End end, bool create) {
-  return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
+  return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists() && !create) return 0;
     ListValue& l = k.exists() ? k.list() : k.CreateList();
     if (end == End::kHead) {
@@ -100,7 +74,7 @@ absl::StatusOr<int64_t> Push(Keyspace& ks, int db, std::string_view key,
 absl::StatusOr<std::optional<std::string>> PopOne(Keyspace& ks, int db, std::string_view key,
                                                   End end) {
   using Result = std::optional<std::string>;
-  return Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
+  return Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
     return PopAt(k.list(), end);
   });
@@ -110,14 +84,14 @@ absl::StatusOr<std::optional<std::vector<std::string>>> Pop(Keyspace& ks, int db
                                                             std::string_view key, End end,
                                                             uint64_t count) {
   using Result = std::optional<std::vector<std::string>>;
-  return Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
+  return Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
     return PopUpTo(k.list(), end, count);
   });
 }
 
 absl::StatusOr<int64_t> Len(Keyspace& ks, int db, std::string_view key) {
-  return Read<int64_t>(ks, db, key, [](const ListValue* l) -> int64_t {
+  return Access::Read<int64_t>(ks, db, key, [](const ListValue* l) -> int64_t {
     return l == nullptr ? 0 : static_cast<int64_t>(l->size());
   });
 }
@@ -126,7 +100,7 @@ absl::StatusOr<std::optional<std::string>> Index(Keyspace& ks, int db, std::stri
                                                  absl::StatusOr<int64_t> index) {
   using Result = std::optional<std::string>;
   absl::Status bad_index;  // reported only for an existing list
-  absl::StatusOr<Result> out = Read<Result>(ks, db, key, [&](const ListValue* l) -> Result {
+  absl::StatusOr<Result> out = Access::Read<Result>(ks, db, key, [&](const ListValue* l) -> Result {
     if (l == nullptr) return std::nullopt;
     if (!index.ok()) {
       bad_index = index.status();
@@ -143,17 +117,18 @@ absl::StatusOr<std::optional<std::string>> Index(Keyspace& ks, int db, std::stri
 absl::Status VisitRange(Keyspace& ks, int db, std::string_view key, int64_t start, int64_t stop,
                         absl::FunctionRef<void(size_t)> count,
                         absl::FunctionRef<void(std::string_view)> element) {
-  return Read<bool>(ks, db, key,
-                    [&](const ListValue* l) {
-                      auto range = l == nullptr ? std::nullopt : Clamp(start, stop, l->size());
-                      if (!range.has_value()) {
-                        count(0);
-                        return true;
-                      }
-                      count(range->second);
-                      l->ForRange(range->first, range->second, element);
-                      return true;
-                    })
+  return Access::Read<bool>(ks, db, key,
+                            [&](const ListValue* l) {
+                              auto range =
+                                  l == nullptr ? std::nullopt : Clamp(start, stop, l->size());
+                              if (!range.has_value()) {
+                                count(0);
+                                return true;
+                              }
+                              count(range->second);
+                              l->ForRange(range->first, range->second, element);
+                              return true;
+                            })
       .status();
 }
 
@@ -174,7 +149,7 @@ absl::StatusOr<std::vector<int64_t>> Pos(Keyspace& ks, int db, std::string_view 
   // The number of matches to skip before the first one reported.
   const uint64_t skip = rank_overflow ? 0 : static_cast<uint64_t>(reverse ? -rank : rank) - 1;
   using Result = std::vector<int64_t>;
-  return Read<Result>(ks, db, key, [&](const ListValue* l) {
+  return Access::Read<Result>(ks, db, key, [&](const ListValue* l) {
     Result found;
     if (l == nullptr) return found;
     uint64_t matches = 0, scanned = 0;
@@ -194,7 +169,7 @@ absl::StatusOr<std::vector<int64_t>> Pos(Keyspace& ks, int db, std::string_view 
 absl::Status Set(Keyspace& ks, int db, std::string_view key, absl::StatusOr<int64_t> index,
                  std::string_view element) {
   absl::Status result;
-  absl::StatusOr<bool> type_ok = Write<bool>(ks, db, key, [&](KeyHandle& k) {
+  absl::StatusOr<bool> type_ok = Access::Write<bool>(ks, db, key, [&](KeyHandle& k) {
     if (!k.exists()) {
       result = Error(errors::kNoSuchKey);
     } else if (!index.ok()) {
@@ -210,22 +185,23 @@ absl::Status Set(Keyspace& ks, int db, std::string_view key, absl::StatusOr<int6
 }
 
 absl::Status Trim(Keyspace& ks, int db, std::string_view key, int64_t start, int64_t stop) {
-  return Write<bool>(ks, db, key,
-                     [&](KeyHandle& k) {
-                       if (!k.exists()) return true;
-                       k.Touch();  // Redis signals LTRIM as a modification whatever it removed
-                       ListValue& l = k.list();
-                       const size_t size = l.size();
-                       auto range = Clamp(start, stop, size);
-                       if (!range.has_value()) {
-                         l.Clear();  // the keyspace deletes the emptied key
-                       } else {
-                         const size_t keep_end = range->first + range->second;
-                         l.Erase(keep_end, size - keep_end);
-                         l.Erase(0, range->first);
-                       }
-                       return true;
-                     })
+  return Access::Write<bool>(
+             ks, db, key,
+             [&](KeyHandle& k) {
+               if (!k.exists()) return true;
+               k.Touch();  // Redis signals LTRIM as a modification whatever it removed
+               ListValue& l = k.list();
+               const size_t size = l.size();
+               auto range = Clamp(start, stop, size);
+               if (!range.has_value()) {
+                 l.Clear();  // the keyspace deletes the emptied key
+               } else {
+                 const size_t keep_end = range->first + range->second;
+                 l.Erase(keep_end, size - keep_end);
+                 l.Erase(0, range->first);
+               }
+               return true;
+             })
       .status();
 }
 
@@ -235,7 +211,7 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key, int64_t 
   const uint64_t limit = count == std::numeric_limits<int64_t>::min() ? 0
                          : from_tail                                  ? -count
                                                                       : count;
-  return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
+  return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists()) return 0;
     return static_cast<int64_t>(k.list().Remove(element, limit, from_tail));
   });
@@ -243,7 +219,7 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key, int64_t 
 
 absl::StatusOr<int64_t> Insert(Keyspace& ks, int db, std::string_view key, bool after,
                                std::string_view pivot, std::string_view element) {
-  return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
+  return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists()) return 0;
     std::optional<size_t> at;
     k.list_view().Walk(/*reverse=*/false, [&](size_t index, std::string_view e) {

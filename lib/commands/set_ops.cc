@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/random/random.h"
+#include "lib/commands/typed_access.h"
 #include "lib/keyspace/set_value.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -20,34 +21,7 @@ absl::InsecureBitGen& Rng() {
   return gen;
 }
 
-// Runs fn(const SetValue* s) for a read (s == nullptr when the key is missing) and returns its
-// result; WRONGTYPE for a key of another type. Counts a keyspace hit or miss.
-template <typename T, typename Fn>
-absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
-  absl::StatusOr<T> out = Error(errors::kWrongType);
-  ks.Update(
-      db, key,
-      [&](KeyHandle& k) {
-        if (!k.exists()) {
-          out = fn(static_cast<const SetValue*>(nullptr));
-        } else if (k.type() == ValueType::kSet) {
-          out = fn(&k.set_view());
-        }
-      },
-      /*is_read=*/true);
-  return out;
-}
-
-// Runs fn(KeyHandle& k) for a write on an existing set or a missing key (k.exists() tells);
-// WRONGTYPE for a key of another type.
-template <typename T, typename Fn>
-absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
-  absl::StatusOr<T> out = Error(errors::kWrongType);
-  ks.Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists() || k.type() == ValueType::kSet) out = fn(k);
-  });
-  return out;
-}
+using Access = typed_access::For<SetValue>;
 
 std::vector<std::string> AllMembers(const SetValue& s) {
   std::vector<std::string> out;
@@ -63,8 +37,8 @@ absl::StatusOr<std::vector<size_t>> Sizes(Keyspace& ks, int db,
   std::vector<size_t> sizes;
   sizes.reserve(keys.size());
   for (std::string_view key : keys) {
-    absl::StatusOr<size_t> n =
-        Read<size_t>(ks, db, key, [](const SetValue* s) { return s == nullptr ? 0 : s->size(); });
+    absl::StatusOr<size_t> n = Access::Read<size_t>(
+        ks, db, key, [](const SetValue* s) { return s == nullptr ? 0 : s->size(); });
     if (!n.ok()) return n.status();
     sizes.push_back(*n);
   }
@@ -75,7 +49,7 @@ absl::StatusOr<std::vector<size_t>> Sizes(Keyspace& ks, int db,
 // set (a missing key is empty).
 absl::Status Filter(Keyspace& ks, int db, std::string_view key, bool keep_present,
                     std::vector<std::string>* members) {
-  absl::StatusOr<bool> done = Read<bool>(ks, db, key, [&](const SetValue* s) {
+  absl::StatusOr<bool> done = Access::Read<bool>(ks, db, key, [&](const SetValue* s) {
     auto drop = [&](const std::string& m) {
       const bool present = s != nullptr && s->Contains(m);
       return present != keep_present;
@@ -108,7 +82,7 @@ absl::StatusOr<std::vector<std::string>> Intersect(Keyspace& ks, int db,
 
 absl::StatusOr<int64_t> Add(Keyspace& ks, int db, std::string_view key,
                             absl::Span<const std::string_view> members) {
-  return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
+  return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     SetValue& s = k.exists() ? k.set() : k.CreateSet();
     int64_t added = 0;
     for (std::string_view m : members) added += s.Add(m) ? 1 : 0;
@@ -118,7 +92,7 @@ absl::StatusOr<int64_t> Add(Keyspace& ks, int db, std::string_view key,
 
 absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key,
                             absl::Span<const std::string_view> members) {
-  return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
+  return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists()) return 0;
     SetValue& s = k.set();
     int64_t removed = 0;
@@ -131,19 +105,19 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key,
 }
 
 absl::StatusOr<int64_t> Card(Keyspace& ks, int db, std::string_view key) {
-  return Read<int64_t>(ks, db, key, [](const SetValue* s) -> int64_t {
+  return Access::Read<int64_t>(ks, db, key, [](const SetValue* s) -> int64_t {
     return s == nullptr ? 0 : static_cast<int64_t>(s->size());
   });
 }
 
 absl::StatusOr<bool> IsMember(Keyspace& ks, int db, std::string_view key, std::string_view member) {
-  return Read<bool>(ks, db, key,
-                    [&](const SetValue* s) { return s != nullptr && s->Contains(member); });
+  return Access::Read<bool>(ks, db, key,
+                            [&](const SetValue* s) { return s != nullptr && s->Contains(member); });
 }
 
 absl::StatusOr<std::vector<bool>> MIsMember(Keyspace& ks, int db, std::string_view key,
                                             absl::Span<const std::string_view> members) {
-  return Read<std::vector<bool>>(ks, db, key, [&](const SetValue* s) {
+  return Access::Read<std::vector<bool>>(ks, db, key, [&](const SetValue* s) {
     std::vector<bool> out;
     out.reserve(members.size());
     for (std::string_view m : members) out.push_back(s != nullptr && s->Contains(m));
@@ -152,14 +126,14 @@ absl::StatusOr<std::vector<bool>> MIsMember(Keyspace& ks, int db, std::string_vi
 }
 
 absl::StatusOr<std::vector<std::string>> Members(Keyspace& ks, int db, std::string_view key) {
-  return Read<std::vector<std::string>>(ks, db, key, [](const SetValue* s) {
+  return Access::Read<std::vector<std::string>>(ks, db, key, [](const SetValue* s) {
     return s == nullptr ? std::vector<std::string>{} : AllMembers(*s);
   });
 }
 
 absl::StatusOr<std::optional<std::string>> RandMember(Keyspace& ks, int db, std::string_view key) {
   using Result = std::optional<std::string>;
-  return Read<Result>(ks, db, key, [](const SetValue* s) -> Result {
+  return Access::Read<Result>(ks, db, key, [](const SetValue* s) -> Result {
     if (s == nullptr) return std::nullopt;
     return s->RandomMember(Rng());
   });
@@ -169,7 +143,7 @@ absl::StatusOr<std::vector<std::string>> RandMembers(Keyspace& ks, int db, std::
                                                      int64_t count) {
   bool too_large = false;
   absl::StatusOr<std::vector<std::string>> out =
-      Read<std::vector<std::string>>(ks, db, key, [&](const SetValue* s) {
+      Access::Read<std::vector<std::string>>(ks, db, key, [&](const SetValue* s) {
         std::vector<std::string> members;
         if (s == nullptr || count == 0) return members;
         const bool unique = count > 0;
@@ -199,7 +173,7 @@ absl::StatusOr<std::vector<std::string>> RandMembers(Keyspace& ks, int db, std::
 
 absl::StatusOr<std::optional<std::string>> Pop(Keyspace& ks, int db, std::string_view key) {
   using Result = std::optional<std::string>;
-  return Write<Result>(ks, db, key, [](KeyHandle& k) -> Result {
+  return Access::Write<Result>(ks, db, key, [](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
     return k.set().PopRandom(Rng());
   });
@@ -207,7 +181,7 @@ absl::StatusOr<std::optional<std::string>> Pop(Keyspace& ks, int db, std::string
 
 absl::StatusOr<std::vector<std::string>> PopCount(Keyspace& ks, int db, std::string_view key,
                                                   uint64_t count) {
-  return Write<std::vector<std::string>>(ks, db, key, [&](KeyHandle& k) {
+  return Access::Write<std::vector<std::string>>(ks, db, key, [&](KeyHandle& k) {
     std::vector<std::string> out;
     if (!k.exists() || count == 0) return out;
     SetValue& s = k.set();
@@ -263,7 +237,7 @@ absl::StatusOr<std::vector<std::string>> Combine(Keyspace& ks, int db,
       absl::flat_hash_set<std::string> all;
       for (size_t i = 0; i < keys.size(); ++i) {
         if ((*sizes)[i] == 0) continue;
-        absl::StatusOr<bool> done = Read<bool>(ks, db, keys[i], [&](const SetValue* s) {
+        absl::StatusOr<bool> done = Access::Read<bool>(ks, db, keys[i], [&](const SetValue* s) {
           if (s != nullptr) s->ForEach([&](std::string_view m) { all.emplace(m); });
           return true;
         });
@@ -302,7 +276,7 @@ absl::StatusOr<int64_t> InterCard(Keyspace& ks, int db, absl::Span<const std::st
 absl::StatusOr<ScanPage> Scan(Keyspace& ks, int db, std::string_view key, uint64_t cursor,
                               size_t count, std::string_view match) {
   const bool all = match.empty() || match == "*";
-  return Read<ScanPage>(ks, db, key, [&](const SetValue* s) {
+  return Access::Read<ScanPage>(ks, db, key, [&](const SetValue* s) {
     ScanPage page;
     if (s == nullptr) return page;
     page.cursor = s->Scan(cursor, count, [&](std::string_view m) {

@@ -1,0 +1,68 @@
+// The two ways a typed operation (list_ops.h, set_ops.h) reaches its key, shared by every value
+// type: Read, under the key's lock counting a keyspace hit or miss, with a const view of the value
+// (nullptr when the key is missing); Write, with the KeyHandle of a missing key or of a value of
+// the type. Both answer WRONGTYPE (errors::kWrongType) for a key of another type.
+//
+//   using Access = typed_access::For<ListValue>;
+//   absl::StatusOr<int64_t> n = Access::Read<int64_t>(
+//       ks, db, key, [](const ListValue* l) -> int64_t { return l ? l->size() : 0; });
+//
+// Private to lib/commands.
+#ifndef EMBEDIS_LIB_COMMANDS_TYPED_ACCESS_H_
+#define EMBEDIS_LIB_COMMANDS_TYPED_ACCESS_H_
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/util/errors.h"
+
+namespace embedis::typed_access {
+
+// The ValueType of a value class, and its read-only view from a KeyHandle.
+template <typename V>
+struct Traits;
+template <>
+struct Traits<ListValue> {
+  static constexpr ValueType kType = ValueType::kList;
+  static const ListValue& View(const KeyHandle& k) { return k.list_view(); }
+};
+template <>
+struct Traits<SetValue> {
+  static constexpr ValueType kType = ValueType::kSet;
+  static const SetValue& View(const KeyHandle& k) { return k.set_view(); }
+};
+
+template <typename V>
+struct For {
+  // Runs fn(const V* v) (nullptr when the key is missing) and returns its result.
+  template <typename T, typename Fn>
+  static absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
+    absl::StatusOr<T> out = errors::FromRedisError(errors::kWrongType);
+    ks.Update(
+        db, key,
+        [&](KeyHandle& k) {
+          if (!k.exists()) {
+            out = fn(static_cast<const V*>(nullptr));
+          } else if (k.type() == Traits<V>::kType) {
+            out = fn(&Traits<V>::View(k));
+          }
+        },
+        /*is_read=*/true);
+    return out;
+  }
+
+  // Runs fn(KeyHandle& k) for a missing key or a value of V's type (k.exists() tells which).
+  template <typename T, typename Fn>
+  static absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
+    absl::StatusOr<T> out = errors::FromRedisError(errors::kWrongType);
+    ks.Update(db, key, [&](KeyHandle& k) {
+      if (!k.exists() || k.type() == Traits<V>::kType) out = fn(k);
+    });
+    return out;
+  }
+};
+
+}  // namespace embedis::typed_access
+
+#endif  // EMBEDIS_LIB_COMMANDS_TYPED_ACCESS_H_
