@@ -206,6 +206,24 @@ class Store {
   virtual absl::StatusOr<std::optional<std::pair<std::string, std::string>>> BRPop(
       absl::Span<const std::string_view> keys, absl::Duration timeout);
 
+  // ---- Sets ----
+  // Each is its Redis command run through Command() on both backends (MemoryStore runs it on its
+  // command table, set_family.cc). A key holding another type is WRONGTYPE (kFailedPrecondition);
+  // a missing key is an empty set; a set whose last member goes is deleted.
+  //
+  // SADD: the number of members that were new. No members: Redis's arity error.
+  virtual absl::StatusOr<int64_t> SAdd(std::string_view key,
+                                       absl::Span<const std::string_view> members);
+  // SREM: the number of members removed.
+  virtual absl::StatusOr<int64_t> SRem(std::string_view key,
+                                       absl::Span<const std::string_view> members);
+  // SMEMBERS: every member, in an unspecified order (ascending for a small all-integer set).
+  virtual absl::StatusOr<std::vector<std::string>> SMembers(std::string_view key);
+  // SISMEMBER.
+  virtual absl::StatusOr<bool> SIsMember(std::string_view key, std::string_view member);
+  // SCARD: 0 when missing.
+  virtual absl::StatusOr<int64_t> SCard(std::string_view key);
+
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error
   // reply is returned as a Value of type kError (not a failed status); a

@@ -639,6 +639,34 @@ TYPED_TEST_P(StoreConformance, BlockedCallersAreServedFirstComeFirstServed) {
   EXPECT_THAT(s.Exists(Keys{"fifo"}), IsOkAndHolds(0));
 }
 
+// ---- Sets ----
+
+TYPED_TEST_P(StoreConformance, Sets) {
+  Store& s = this->store();
+  EXPECT_THAT(s.SAdd("s", Keys{"3", "1", "2", "1"}), IsOkAndHolds(3));
+  EXPECT_THAT(s.SMembers("s"), IsOkAndHolds(ElementsAre("1", "2", "3")));  // an intset: ascending
+  EXPECT_THAT(s.SAdd("s", Keys{"b", "a"}), IsOkAndHolds(2));
+  EXPECT_THAT(s.SMembers("s"),
+              IsOkAndHolds(::testing::UnorderedElementsAre("1", "2", "3", "a", "b")));
+  EXPECT_THAT(s.SCard("s"), IsOkAndHolds(5));
+  EXPECT_THAT(s.SIsMember("s", "a"), IsOkAndHolds(true));
+  EXPECT_THAT(s.SIsMember("s", "z"), IsOkAndHolds(false));
+  EXPECT_THAT(s.SRem("s", Keys{"a", "z", "1"}), IsOkAndHolds(2));
+  EXPECT_THAT(s.SCard("missing"), IsOkAndHolds(0));
+  EXPECT_THAT(s.SMembers("missing"), IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(s.SIsMember("missing", "a"), IsOkAndHolds(false));
+  EXPECT_THAT(s.SRem("s", Keys{"2", "3", "b"}), IsOkAndHolds(3));
+  EXPECT_THAT(s.Exists(Keys{"s"}), IsOkAndHolds(0));  // the emptied set is deleted
+  ASSERT_OK(s.Set("str", "v"));
+  const auto kCode = absl::StatusCode::kFailedPrecondition;
+  EXPECT_THAT(s.SAdd("str", Keys{"a"}), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.SRem("str", Keys{"a"}), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.SMembers("str"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.SIsMember("str", "a"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.SCard("str"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.SAdd("s", Keys{}), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRules,
                             ExpireFamilyWithConditions, KeysExpireAfterTheirTtl, MultiKey, Counters,
                             WrongType, Hashes, ScanWithMatchCountType, HScanReturnsAllFields,
@@ -648,7 +676,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRu
                             BlockingPopServesAtOnceWhenAnElementIsThere, BlockingPopTimesOut,
                             BlockingPopServedByAPushFromAnotherThread,
                             BlockingPopWithTimeoutZeroWaitsForAPush,
-                            BlockedCallersAreServedFirstComeFirstServed);
+                            BlockedCallersAreServedFirstComeFirstServed, Sets);
 
 struct BackendNames {
   template <typename T>
