@@ -7,6 +7,7 @@
 #ifndef EMBEDIS_LIB_UTIL_ERRORS_H_
 #define EMBEDIS_LIB_UTIL_ERRORS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -59,6 +60,19 @@ inline constexpr char kNumKeysNotPositive[] = "ERR numkeys should be greater tha
 inline constexpr char kCountNotPositive[] = "ERR count should be greater than 0";
 inline constexpr char kTimeoutNotFloat[] = "ERR timeout is not a float or out of range";
 inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
+
+// String family (lib/commands/string_family.cc, string_ops.h).
+inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
+inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
+
+// The EXPIRE family's conditions (and Store::Expire's).
+inline constexpr char kExpireNxConflict[] =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr char kExpireGtLtConflict[] =
+    "ERR GT and LT options at the same time are not compatible";
+// "ERR invalid expire time in '<command>' command" (SET, GETEX, the EXPIRE family), with the
+// command's name in lower case as Redis writes it.
+std::string InvalidExpireTime(std::string_view command);
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 
