@@ -129,7 +129,8 @@ absl::StatusOr<int64_t> ParseIntegerInRange(std::string_view s, int64_t min, int
   if (!ParseInt64(s, &v)) return Error(error != nullptr ? error : errors::kNotInteger);
   if (v < min || v > max) {
     if (error != nullptr) return Error(error);
-    return Error(absl::StrCat(errors::kValueOutOfRange, ", value must between ", min, " and ", max));
+    return Error(
+        absl::StrCat(errors::kValueOutOfRange, ", value must between ", min, " and ", max));
   }
   return v;
 }

@@ -87,8 +87,7 @@ struct ScanArgs {
   std::optional<std::string_view> match;  // as given: "*" and "" included
   std::optional<std::string_view> type;   // SCAN only
 };
-absl::StatusOr<ScanArgs> ParseScanArgs(absl::Span<const std::string_view> options,
-                                       bool allow_type);
+absl::StatusOr<ScanArgs> ParseScanArgs(absl::Span<const std::string_view> options, bool allow_type);
 
 // ---- Floats ----
 
@@ -118,9 +117,9 @@ absl::StatusOr<int64_t> ParseBlockingTimeoutMs(std::string_view s);
 
 // An expire time argument as an absolute Unix time in milliseconds.
 struct ExpireArg {
-  bool seconds = false;    // EX, EXAT, EXPIRE, EXPIREAT (else milliseconds)
-  bool relative = false;   // EX, PX, EXPIRE, PEXPIRE: added to now_ms
-  bool positive = false;   // SET's and GETEX's rule: the argument must be > 0 (EXPIRE: any)
+  bool seconds = false;   // EX, EXAT, EXPIRE, EXPIREAT (else milliseconds)
+  bool relative = false;  // EX, PX, EXPIRE, PEXPIRE: added to now_ms
+  bool positive = false;  // SET's and GETEX's rule: the argument must be > 0 (EXPIRE: any)
 };
 // errors::kNotInteger, or "ERR invalid expire time in '<command>' command" for a value
 // refused by `arg`'s rule or whose milliseconds (or sum with now_ms) overflow, as Redis 7.0's

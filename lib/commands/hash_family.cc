@@ -164,9 +164,8 @@ void CmdHRandField(CommandContext& ctx, Args argv) {
     return ReplyOr(ctx, hash_ops::RandomField(*ctx.keyspace, ctx.client->db, argv[1]),
                    [&](const std::optional<std::string>& f) { ReplyOptional(ctx, f); });
   }
-  absl::StatusOr<int64_t> parsed =
-      ParseIntegerInRange(argv[2], -std::numeric_limits<int64_t>::max(),
-                          std::numeric_limits<int64_t>::max());
+  absl::StatusOr<int64_t> parsed = ParseIntegerInRange(
+      argv[2], -std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max());
   if (!parsed.ok()) return ReplyStatus(ctx, parsed.status());
   const int64_t l = *parsed;
   if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(argv[3], "withvalues"))) {

@@ -174,16 +174,14 @@ absl::StatusOr<bool> Exists(Keyspace& ks, int db, std::string_view key, std::str
                     [&](const HashValue* h) { return h != nullptr && h->Contains(field); });
 }
 
-absl::StatusOr<int64_t> StrLen(Keyspace& ks, int db, std::string_view key,
-                               std::string_view field) {
+absl::StatusOr<int64_t> StrLen(Keyspace& ks, int db, std::string_view key, std::string_view field) {
   return Read<int64_t>(ks, db, key, [&](const HashValue* h) -> int64_t {
     const std::string* v = h == nullptr ? nullptr : h->Find(field);
     return v == nullptr ? 0 : static_cast<int64_t>(v->size());
   });
 }
 
-absl::StatusOr<std::optional<std::string>> RandomField(Keyspace& ks, int db,
-                                                       std::string_view key) {
+absl::StatusOr<std::optional<std::string>> RandomField(Keyspace& ks, int db, std::string_view key) {
   using Result = std::optional<std::string>;
   return Read<Result>(ks, db, key, [](const HashValue* h) -> Result {
     if (h == nullptr) return std::nullopt;
@@ -222,7 +220,8 @@ absl::StatusOr<ScanPage> Scan(Keyspace& ks, int db, std::string_view key, uint64
     const bool use_pattern = pattern != "*";
     page.cursor = h->Scan(cursor, static_cast<size_t>(args->count),
                           [&](std::string_view f, std::string_view v) {
-                            if (!use_pattern || GlobMatch(pattern, f)) page.fields.emplace_back(f, v);
+                            if (!use_pattern || GlobMatch(pattern, f))
+                              page.fields.emplace_back(f, v);
                           });
     return page;
   });

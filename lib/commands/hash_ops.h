@@ -73,12 +73,10 @@ absl::StatusOr<std::vector<std::string>> Vals(Keyspace& ks, int db, std::string_
 // HLEN, HEXISTS, HSTRLEN (0 for a missing field).
 absl::StatusOr<int64_t> Len(Keyspace& ks, int db, std::string_view key);
 absl::StatusOr<bool> Exists(Keyspace& ks, int db, std::string_view key, std::string_view field);
-absl::StatusOr<int64_t> StrLen(Keyspace& ks, int db, std::string_view key,
-                               std::string_view field);
+absl::StatusOr<int64_t> StrLen(Keyspace& ks, int db, std::string_view key, std::string_view field);
 
 // HRANDFIELD key: a random field, nullopt when the key is missing.
-absl::StatusOr<std::optional<std::string>> RandomField(Keyspace& ks, int db,
-                                                       std::string_view key);
+absl::StatusOr<std::optional<std::string>> RandomField(Keyspace& ks, int db, std::string_view key);
 
 // HRANDFIELD key count: the sample is streamed under the key's lock rather than returned, because
 // a negative count may ask for far more fields than the hash holds (the handler bounds the
@@ -86,9 +84,10 @@ absl::StatusOr<std::optional<std::string>> RandomField(Keyspace& ks, int db,
 // follow (`count` when !unique, repeats allowed; min(count, size) distinct ones when unique),
 // then, unless begin returned false, field(f, v) for each until it returns false. Returns false
 // (calling neither) when the key is missing. The sample's order is HashValue::RandomFields'.
-absl::StatusOr<bool> RandomFields(Keyspace& ks, int db, std::string_view key, uint64_t count,
-                                  bool unique, absl::FunctionRef<bool(uint64_t n)> begin,
-                                  absl::FunctionRef<bool(std::string_view, std::string_view)> field);
+absl::StatusOr<bool> RandomFields(
+    Keyspace& ks, int db, std::string_view key, uint64_t count, bool unique,
+    absl::FunctionRef<bool(uint64_t n)> begin,
+    absl::FunctionRef<bool(std::string_view, std::string_view)> field);
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]: one page. A missing key is an empty last page
 // whatever `args` holds: Redis parses HSCAN's options only for an existing hash, so the handler

@@ -143,9 +143,9 @@ void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
   if (absl::Status s = key_ops::CheckExpireCondition(condition); !s.ok()) {
     return ReplyStatus(ctx, s);
   }
-  absl::StatusOr<int64_t> at = ParseExpireTimeMs(
-      argv[2], {.seconds = !millis, .relative = !absolute, .positive = false},
-      ctx.keyspace->clock()->NowMs(), name);
+  absl::StatusOr<int64_t> at =
+      ParseExpireTimeMs(argv[2], {.seconds = !millis, .relative = !absolute, .positive = false},
+                        ctx.keyspace->clock()->NowMs(), name);
   if (!at.ok()) return ReplyStatus(ctx, at.status());
   ctx.reply->Integer(ctx.keyspace->Expire(ctx.client->db, argv[1], *at, condition) ? 1 : 0);
 }

@@ -167,8 +167,7 @@ void CmdLSet(CommandContext& ctx, Args argv) {
 void CmdLTrim(CommandContext& ctx, Args argv) {
   absl::StatusOr<IndexRange> range = ParseIndexRange(argv[2], argv[3]);
   if (!range.ok()) return ReplyStatus(ctx, range.status());
-  ReplyOkOr(ctx,
-            list_ops::Trim(*ctx.keyspace, ctx.client->db, argv[1], range->start, range->stop));
+  ReplyOkOr(ctx, list_ops::Trim(*ctx.keyspace, ctx.client->db, argv[1], range->start, range->stop));
 }
 
 void CmdLRem(CommandContext& ctx, Args argv) {

@@ -66,11 +66,11 @@ void CmdSwapDb(CommandContext& ctx, Args argv) {
   // Redis replies its own texts for any argument that is not an int (SWAPDB 99999999999 1 too).
   constexpr int64_t kIntMin = std::numeric_limits<int>::min();
   constexpr int64_t kIntMax = std::numeric_limits<int>::max();
-  absl::StatusOr<int64_t> a = ParseIntegerInRange(argv[1], kIntMin, kIntMax,
-                                                  "ERR invalid first DB index");
+  absl::StatusOr<int64_t> a =
+      ParseIntegerInRange(argv[1], kIntMin, kIntMax, "ERR invalid first DB index");
   if (!a.ok()) return ReplyStatus(ctx, a.status());
-  absl::StatusOr<int64_t> b = ParseIntegerInRange(argv[2], kIntMin, kIntMax,
-                                                  "ERR invalid second DB index");
+  absl::StatusOr<int64_t> b =
+      ParseIntegerInRange(argv[2], kIntMin, kIntMax, "ERR invalid second DB index");
   if (!b.ok()) return ReplyStatus(ctx, b.status());
   const int n = ctx.keyspace->databases();
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ReplyError(ctx, errors::kDbIndexOutOfRange);

@@ -253,8 +253,7 @@ void CmdSetRange(CommandContext& ctx, Args argv) {
   absl::StatusOr<int64_t> offset = ParseInteger(argv[2]);
   if (!offset.ok()) return ReplyStatus(ctx, offset.status());
   if (*offset < 0) return ReplyError(ctx, errors::kOffsetOutOfRange);
-  ReplyInteger(ctx,
-               string_ops::SetRange(*ctx.keyspace, ctx.client->db, argv[1], *offset, argv[3]));
+  ReplyInteger(ctx, string_ops::SetRange(*ctx.keyspace, ctx.client->db, argv[1], *offset, argv[3]));
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
 // WRONGTYPE for a key of another type. `is_read` counts a keyspace hit or miss (GETDEL, GETEX
 // look the key up as reads do in Redis).
 template <typename T, typename Fn>
-absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn,
-                        bool is_read = false) {
+absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn, bool is_read = false) {
   absl::StatusOr<T> out = Error(errors::kWrongType);
   ks.Update(
       db, key,
@@ -94,8 +93,7 @@ absl::StatusOr<std::string> IncrByFloat(Keyspace& ks, int db, std::string_view k
   });
 }
 
-absl::StatusOr<int64_t> Append(Keyspace& ks, int db, std::string_view key,
-                               std::string_view value) {
+absl::StatusOr<int64_t> Append(Keyspace& ks, int db, std::string_view key, std::string_view value) {
   return Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> absl::StatusOr<int64_t> {
     const size_t old = k.exists() ? k.string_value().size() : 0;
     if (!StringLengthOk(static_cast<int64_t>(old), value.size())) {
@@ -147,28 +145,34 @@ absl::StatusOr<int64_t> SetRange(Keyspace& ks, int db, std::string_view key, int
 
 absl::StatusOr<std::optional<std::string>> GetDel(Keyspace& ks, int db, std::string_view key) {
   using Result = std::optional<std::string>;
-  return Write<Result>(ks, db, key, [](KeyHandle& k) -> Result {
-    if (!k.exists()) return std::nullopt;
-    Result value(k.string_value());
-    k.Delete();
-    return value;
-  }, /*is_read=*/true);
+  return Write<Result>(
+      ks, db, key,
+      [](KeyHandle& k) -> Result {
+        if (!k.exists()) return std::nullopt;
+        Result value(k.string_value());
+        k.Delete();
+        return value;
+      },
+      /*is_read=*/true);
 }
 
 absl::StatusOr<std::optional<std::string>> GetEx(Keyspace& ks, int db, std::string_view key,
                                                  const GetExOptions& options) {
   using Result = std::optional<std::string>;
-  return Write<Result>(ks, db, key, [&](KeyHandle& k) -> absl::StatusOr<Result> {
-    if (!k.exists()) return std::nullopt;
-    if (!options.expire_at_ms.ok()) return options.expire_at_ms.status();
-    Result value(k.string_value());
-    if (options.expire_at_ms->has_value()) {
-      k.SetExpireAt(**options.expire_at_ms);
-    } else if (options.persist) {
-      k.Persist();
-    }
-    return value;
-  }, /*is_read=*/true);
+  return Write<Result>(
+      ks, db, key,
+      [&](KeyHandle& k) -> absl::StatusOr<Result> {
+        if (!k.exists()) return std::nullopt;
+        if (!options.expire_at_ms.ok()) return options.expire_at_ms.status();
+        Result value(k.string_value());
+        if (options.expire_at_ms->has_value()) {
+          k.SetExpireAt(**options.expire_at_ms);
+        } else if (options.persist) {
+          k.Persist();
+        }
+        return value;
+      },
+      /*is_read=*/true);
 }
 
 }  // namespace embedis::string_ops

@@ -52,8 +52,7 @@ absl::StatusOr<std::string> IncrByFloat(Keyspace& ks, int db, std::string_view k
 
 // APPEND: the length after appending (creating the key when missing); errors::kStringTooLong
 // when the result would pass kMaxStringLength.
-absl::StatusOr<int64_t> Append(Keyspace& ks, int db, std::string_view key,
-                               std::string_view value);
+absl::StatusOr<int64_t> Append(Keyspace& ks, int db, std::string_view key, std::string_view value);
 
 // STRLEN: 0 when missing.
 absl::StatusOr<int64_t> StrLen(Keyspace& ks, int db, std::string_view key);
