@@ -84,8 +84,8 @@ absl::StatusOr<uint64_t> ParseScanCursor(std::string_view s);
 // errors::kSyntax.
 struct ScanArgs {
   int64_t count = 10;
-  std::optional<std::string_view> match;  // as given: "*" and "" included
-  std::optional<std::string_view> type;   // SCAN only
+  std::optional<std::string_view> match = std::nullopt;  // as given: "*" and "" included
+  std::optional<std::string_view> type = std::nullopt;   // SCAN only
 };
 absl::StatusOr<ScanArgs> ParseScanArgs(absl::Span<const std::string_view> options, bool allow_type);
 
