@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/util/errors.h"
 
 namespace embedis::commands {
 
@@ -209,8 +210,7 @@ CommandSpec MakeSpec(std::string name, int arity, uint32_t flags, Handler handle
 void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Error(message); }
 
 void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
-  ReplyError(ctx,
-             absl::StrCat("ERR wrong number of arguments for '", ToAbsl(full_name), "' command"));
+  ReplyError(ctx, errors::WrongArity(full_name));
 }
 
 void ReplyStatus(CommandContext& ctx, const absl::Status& status) {

@@ -7,7 +7,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
@@ -337,8 +336,7 @@ class MemoryStore : public Store {
   }
 
   static absl::Status WrongArity(std::string_view command) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ERR wrong number of arguments for '", ToAbsl(command), "' command"));
+    return errors::FromRedisError(errors::WrongArity(command));
   }
 
   absl::StatusOr<SetOptions> ToSetOptions(const StoreSetOptions& options) const {

@@ -18,6 +18,13 @@ std::string InvalidExpireTime(std::string_view command) {
   return out;
 }
 
+std::string WrongArity(std::string_view command) {
+  std::string out = "ERR wrong number of arguments for '";
+  out.append(command);
+  out += "' command";
+  return out;
+}
+
 absl::Status FromRedisError(std::string_view message) {
   absl::StatusCode code = absl::StatusCode::kInvalidArgument;
   if (StartsWithWord(message, "WRONGTYPE")) {

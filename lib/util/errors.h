@@ -73,6 +73,8 @@ inline constexpr char kExpireGtLtConflict[] =
 // "ERR invalid expire time in '<command>' command" (SET, GETEX, the EXPIRE family), with the
 // command's name in lower case as Redis writes it.
 std::string InvalidExpireTime(std::string_view command);
+// "ERR wrong number of arguments for '<command>' command" ("parent|sub" for a subcommand).
+std::string WrongArity(std::string_view command);
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 
