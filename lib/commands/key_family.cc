@@ -34,21 +34,7 @@ void CmdType(CommandContext& ctx, Args argv) {
 }
 
 void CmdKeys(CommandContext& ctx, Args argv) {
-  std::vector<std::string> keys;
-  // For Redis an empty pattern matches only the empty key name (Keyspace::Scan would read it as
-  // "no pattern"): no need to walk the keyspace.
-  if (argv[1].empty()) {
-    if (ctx.keyspace->Exists(ctx.client->db, {std::string_view()}) > 0) keys.emplace_back();
-    ctx.reply->ArrayHeader(keys.size());
-    for (const auto& k : keys) ctx.reply->BulkString(k);
-    return;
-  }
-  uint64_t cursor = 0;
-  do {
-    ScanResult r = ctx.keyspace->Scan(ctx.client->db, cursor, argv[1], 1000);
-    for (auto& k : r.keys) keys.push_back(std::move(k));
-    cursor = r.cursor;
-  } while (cursor != 0);
+  const std::vector<std::string> keys = key_ops::Keys(*ctx.keyspace, ctx.client->db, argv[1]);
   ctx.reply->ArrayHeader(keys.size());
   for (const auto& k : keys) ctx.reply->BulkString(k);
 }
@@ -174,31 +160,10 @@ void CmdPersist(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(ctx.keyspace->Persist(ctx.client->db, argv[1]) ? 1 : 0);
 }
 
-// OBJECT ENCODING of a string, as Redis 7.0 reports it for a value stored the way `origin` says
-// (see StringOrigin in lib/keyspace/keyspace.h): Redis keeps an integer-looking value of at most
-// 20 bytes as a number ("int"; SET and friends, INCR), a value of at most 44 bytes in the same
-// allocation as its object header ("embstr"), anything else, and any string that APPEND or
-// SETRANGE modified, as a separate buffer ("raw").
-std::string_view StringEncoding(StringOrigin origin, std::string_view s) {
-  constexpr size_t kMaxIntBytes = 20;     // "-9223372036854775808"
-  constexpr size_t kMaxEmbstrBytes = 44;  // the longest string Redis 7.0 keeps as embstr
-  if (origin == StringOrigin::kRaw) return "raw";
-  int64_t unused;
-  if (origin == StringOrigin::kSet && s.size() <= kMaxIntBytes && ParseInt64(s, &unused)) {
-    return "int";
-  }
-  return s.size() <= kMaxEmbstrBytes ? "embstr" : "raw";
-}
-
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP.
 void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
-  std::optional<std::string> encoding;
-  ctx.keyspace->Update(ctx.client->db, argv[2], [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    encoding = std::string(k.type() == ValueType::kString
-                               ? StringEncoding(k.string_origin(), k.string_value())
-                               : k.object_encoding());
-  });
+  const std::optional<std::string> encoding =
+      key_ops::ObjectEncoding(*ctx.keyspace, ctx.client->db, argv[2]);
   if (!encoding.has_value()) return ctx.reply->Null();
   if (what == "encoding") return ctx.reply->BulkString(*encoding);
   if (what == "refcount") return ctx.reply->Integer(1);

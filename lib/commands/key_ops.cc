@@ -4,6 +4,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "lib/util/errors.h"
 
@@ -31,6 +32,52 @@ ScanResult Scan(Keyspace& ks, int db, uint64_t cursor, const commands::ScanArgs&
     std::erase_if(r.keys, [](const std::string& k) { return !k.empty(); });
   }
   return r;
+}
+
+std::vector<std::string> Keys(Keyspace& ks, int db, std::string_view pattern) {
+  std::vector<std::string> keys;
+  // Keyspace::Scan would read an empty pattern as "no pattern": no need to walk the keyspace.
+  if (pattern.empty()) {
+    if (ks.KeyExists(db, std::string_view())) keys.emplace_back();
+    return keys;
+  }
+  uint64_t cursor = 0;
+  do {
+    ScanResult r = ks.Scan(db, cursor, pattern, 1000);
+    for (auto& k : r.keys) keys.push_back(std::move(k));
+    cursor = r.cursor;
+  } while (cursor != 0);
+  return keys;
+}
+
+namespace {
+// OBJECT ENCODING of a string, as Redis 7.0 reports it for a value stored the way `origin` says
+// (see StringOrigin in lib/keyspace/keyspace.h): Redis keeps an integer-looking value of at most
+// 20 bytes as a number ("int"; SET and friends, INCR), a value of at most 44 bytes in the same
+// allocation as its object header ("embstr"), anything else, and any string that APPEND or
+// SETRANGE modified, as a separate buffer ("raw").
+std::string_view StringEncoding(StringOrigin origin, std::string_view s) {
+  constexpr size_t kMaxIntBytes = 20;     // "-9223372036854775808"
+  constexpr size_t kMaxEmbstrBytes = 44;  // the longest string Redis 7.0 keeps as embstr
+  if (origin == StringOrigin::kRaw) return "raw";
+  int64_t unused;
+  if (origin == StringOrigin::kSet && s.size() <= kMaxIntBytes &&
+      commands::ParseInt64(s, &unused)) {
+    return "int";
+  }
+  return s.size() <= kMaxEmbstrBytes ? "embstr" : "raw";
+}
+}  // namespace
+
+std::optional<std::string> ObjectEncoding(Keyspace& ks, int db, std::string_view key) {
+  std::optional<std::string> encoding;
+  ks.Update(db, key, [&](KeyHandle& k) {
+    if (!k.exists()) return;
+    encoding = std::string(k.type() == ValueType::kString
+                               ? StringEncoding(k.string_origin(), k.string_value())
+                               : k.object_encoding());
+  });
+  return encoding;
 }
 
 int64_t Ttl(Keyspace& ks, int db, std::string_view key, bool millis, bool absolute) {

@@ -36,6 +36,8 @@ inline constexpr char kValueNanOrInfinity[] = "ERR value is NaN or Infinity";
 inline constexpr char kIncrNanOrInfinity[] = "ERR increment would produce NaN or Infinity";
 inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
+// Two texts of Redis's getRangeLongFromObjectOrReply ("value must between <min> and <max>"),
+// which commands::ParseIntegerInRange builds for any bounds: HRANDFIELD's count, an int.
 inline constexpr char kCountOutOfLongRange[] =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -43,8 +45,7 @@ inline constexpr char kCountOutOfLongRange[] =
 // kMaxRandomReplyBytes (Redis builds it, for seconds, until memory runs out).
 inline constexpr char kRandomReplyTooLarge[] =
     "ERR value is out of range, the reply would exceed 536870912 bytes";
-// An integer that fits 64 bits but not an int (MOVE's and COPY's database index), as
-// redis-server 7.0 words it.
+// An integer that fits 64 bits but not an int (SELECT's, MOVE's and COPY's database index).
 inline constexpr char kValueOutOfIntRange[] =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
 

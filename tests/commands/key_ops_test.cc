@@ -42,6 +42,36 @@ TEST(KeyOps, ScanFiltersAsRedis) {
       << "a huge COUNT is the whole database";
 }
 
+TEST(KeyOps, KeysMatchesTheGlobAndTheEmptyPatternOnlyTheEmptyName) {
+  Keyspace ks({.shards = 2});
+  for (const char* k : {"a1", "a2", "b"}) ASSERT_TRUE(ks.Set(0, k, "v").ok());
+  using V = std::vector<std::string>;
+  EXPECT_EQ(key_ops::Keys(ks, 0, ""), V{});
+  ASSERT_TRUE(ks.Set(0, "", "v").ok());
+  EXPECT_EQ(key_ops::Keys(ks, 0, ""), V{""});
+  V a = key_ops::Keys(ks, 0, "a*");
+  std::sort(a.begin(), a.end());
+  EXPECT_EQ(a, (V{"a1", "a2"}));
+  EXPECT_EQ(key_ops::Keys(ks, 0, "*").size(), 4u);
+}
+
+TEST(KeyOps, ObjectEncodingOfStringsFollowsHowRedisStoredThem) {
+  Keyspace ks({.shards = 2});
+  EXPECT_FALSE(key_ops::ObjectEncoding(ks, 0, "missing").has_value());
+  ASSERT_TRUE(ks.Set(0, "int", "-9223372036854775808").ok());
+  ASSERT_TRUE(ks.Set(0, "big", "9223372036854775808").ok());
+  ASSERT_TRUE(ks.Set(0, "long", std::string(45, 'x')).ok());
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "int"), "int");
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "big"), "embstr") << "past int64: a string";
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "long"), "raw");
+  ks.Update(0, "created", [](KeyHandle& k) { k.AppendString("1"); });
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "created"), "int") << "APPEND to a missing key sets";
+  ks.Update(0, "created", [](KeyHandle& k) { k.AppendString("2"); });
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "created"), "raw") << "a modified buffer";
+  ASSERT_EQ(*ks.HSet(0, "h", {{"f", "v"}}), 1);
+  EXPECT_EQ(*key_ops::ObjectEncoding(ks, 0, "h"), "listpack");
+}
+
 TEST(KeyOps, TtlRoundsToTheNearestSecond) {
   ManualClock clock;
   Keyspace ks({.shards = 2, .clock = &clock});
