@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/util/errors.h"
 
 namespace embedis::commands {
 
@@ -236,8 +237,7 @@ std::vector<const CommandSpec*> CommandTable::All() const {
 void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Error(message); }
 
 void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
-  ReplyError(ctx,
-             absl::StrCat("ERR wrong number of arguments for '", ToAbsl(full_name), "' command"));
+  ReplyError(ctx, errors::WrongArity(full_name));
 }
 
 void ReplyStatus(CommandContext& ctx, const absl::Status& status) {

@@ -7,6 +7,7 @@
 #ifndef EMBEDIS_LIB_UTIL_ERRORS_H_
 #define EMBEDIS_LIB_UTIL_ERRORS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -35,6 +36,8 @@ inline constexpr char kValueNanOrInfinity[] = "ERR value is NaN or Infinity";
 inline constexpr char kIncrNanOrInfinity[] = "ERR increment would produce NaN or Infinity";
 inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
+// Two texts of Redis's getRangeLongFromObjectOrReply ("value must between <min> and <max>"),
+// which commands::ParseIntegerInRange builds for any bounds: HRANDFIELD's count, an int.
 inline constexpr char kCountOutOfLongRange[] =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -42,8 +45,7 @@ inline constexpr char kCountOutOfLongRange[] =
 // kMaxRandomReplyBytes (Redis builds it, for seconds, until memory runs out).
 inline constexpr char kRandomReplyTooLarge[] =
     "ERR value is out of range, the reply would exceed 536870912 bytes";
-// An integer that fits 64 bits but not an int (MOVE's and COPY's database index), as
-// redis-server 7.0 words it.
+// An integer that fits 64 bits but not an int (SELECT's, MOVE's and COPY's database index).
 inline constexpr char kValueOutOfIntRange[] =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
 
@@ -59,6 +61,21 @@ inline constexpr char kNumKeysNotPositive[] = "ERR numkeys should be greater tha
 inline constexpr char kCountNotPositive[] = "ERR count should be greater than 0";
 inline constexpr char kTimeoutNotFloat[] = "ERR timeout is not a float or out of range";
 inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
+
+// String family (lib/commands/string_family.cc, string_ops.h).
+inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
+inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
+
+// The EXPIRE family's conditions (and Store::Expire's).
+inline constexpr char kExpireNxConflict[] =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr char kExpireGtLtConflict[] =
+    "ERR GT and LT options at the same time are not compatible";
+// "ERR invalid expire time in '<command>' command" (SET, GETEX, the EXPIRE family), with the
+// command's name in lower case as Redis writes it.
+std::string InvalidExpireTime(std::string_view command);
+// "ERR wrong number of arguments for '<command>' command" ("parent|sub" for a subcommand).
+std::string WrongArity(std::string_view command);
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 
