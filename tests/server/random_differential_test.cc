@@ -6,8 +6,8 @@
 // (so every WRONGTYPE path is hit), valid and invalid arguments (arity errors, wrong types, 0, -1,
 // ±2^31, ±2^63 and just past each limit, in every numeric argument: counts, indexes, ranks,
 // numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two clients on one dataset (each with
-// its own database and transaction state). Blocking commands outside MULTI never block redis:
-// see BlockingRedisReply().
+// its own database and transaction state; on odd seeds client 1 speaks RESP3). Blocking commands
+// outside MULTI never block redis: see BlockingRedisReply().
 //
 // Adding a family: append a Family to Families() with its command templates.
 // A template is a command line whose arguments are literals or placeholders ({key}, {field},
@@ -196,6 +196,8 @@ std::vector<Family> Families() {
            {"LPUSH {key} {elem} {elem} {elem}", 2},
            {"RPUSH {key} {elem}", 3},
            {"RPUSH {key} {elem} {elem} {elem} {elem}", 2},
+           {"RPUSH {key} {elems}"},
+           {"LPUSH {key} {elems}"},
            {"LPUSH {key}"},
            {"LPUSHX {key} {elem}"},
            {"RPUSHX {key} {elem} {elem}"},
@@ -304,6 +306,12 @@ class Generator {
   std::vector<std::string> Expand(const Template& t) {
     std::vector<std::string> argv;
     for (absl::string_view token : absl::StrSplit(t.line, ' ')) {
+      if (token == "{elems}") {  // many list elements, some long: lists of several nodes
+        for (int64_t n = Uniform(1, 400); n > 0; --n) {
+          argv.push_back(Chance(10) ? std::string(Uniform(60, 300), 'x') : Value("{elem}"));
+        }
+        continue;
+      }
       argv.push_back(Value(std::string_view(token.data(), token.size())));
     }
     return argv;
@@ -605,6 +613,10 @@ class RandomDifferentialTest : public ::testing::Test {
       EXPECT_TRUE(conns.back()->Connect(redis_->port()).ok());
     }
     EXPECT_EQ(conns[0]->Call({"FLUSHALL"}), "+OK\r\n");
+    if (seed % 2 == 1) {  // odd seeds: client 1 speaks RESP3
+      EXPECT_EQ(conns[1]->Call({"HELLO", "3"}).substr(0, 1), "%");
+      clients[1]->protocol = resp::Protocol::kResp3;
+    }
     std::deque<std::string> history;
     Generator gen(seed);
     const TemplateTable templates;
@@ -668,7 +680,10 @@ class RandomDifferentialTest : public ::testing::Test {
 
   static std::string DifferentialTestShown(const std::vector<std::string>& argv) {
     std::string shown;
-    for (const auto& a : argv) absl::StrAppend(&shown, "'", EscapeResp(a.substr(0, 40)), "' ");
+    for (size_t i = 0; i < argv.size() && i < 12; ++i) {
+      absl::StrAppend(&shown, "'", EscapeResp(argv[i].substr(0, 40)), "' ");
+    }
+    if (argv.size() > 12) absl::StrAppend(&shown, "... (", argv.size(), " arguments) ");
     return shown;
   }
 
