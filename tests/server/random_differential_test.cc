@@ -34,6 +34,8 @@
 // Runs: CI runs kDefaultSeeds seeds of kDefaultSteps steps (a few seconds). By hand, for long runs:
 //   EMBEDIS_RANDOM_DIFF_SEED=<first seed> EMBEDIS_RANDOM_DIFF_SEEDS=<how many>
 //   EMBEDIS_RANDOM_DIFF_STEPS=<steps per seed>
+//   EMBEDIS_RANDOM_DIFF_FAMILIES=<families, e.g. lists,keys> (default: all; the dataset checks and
+//   the blocking-path counts stay)
 //   bazel test //tests/server:random_differential_test --test_output=errors
 //     --test_env=EMBEDIS_RANDOM_DIFF_SEEDS=200 --test_env=EMBEDIS_RANDOM_DIFF_STEPS=20000
 // A failure prints the seed, the step and the last commands, so it can be replayed with
@@ -254,9 +256,14 @@ struct TemplateTable {
   std::vector<int> cumulative;  // prefix sums of the weights
   std::vector<size_t> exact;    // indexes of kExact templates (for MULTI blocks)
 
-  TemplateTable() {
+  // `only`: the families to draw from, comma-separated ("lists,keys"); empty: all of them.
+  explicit TemplateTable(const std::string& only = "") {
+    const std::vector<std::string> chosen = absl::StrSplit(only, ',', absl::SkipEmpty());
     int sum = 0;
     for (const Family& f : Families()) {
+      if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), f.name) == chosen.end()) {
+        continue;
+      }
       for (const Template& t : f.templates) {
         if (t.compare == Compare::kExact) exact.push_back(all.size());
         all.push_back(t);
@@ -619,7 +626,8 @@ class RandomDifferentialTest : public ::testing::Test {
     }
     std::deque<std::string> history;
     Generator gen(seed);
-    const TemplateTable templates;
+    const char* only = std::getenv("EMBEDIS_RANDOM_DIFF_FAMILIES");
+    const TemplateTable templates(only == nullptr ? "" : only);
 
     // A blocking command outside MULTI (see BlockingRedisReply) runs on embedis with may_block.
     auto run = [&](int c, const std::vector<std::string>& argv, Compare compare,
