@@ -282,12 +282,18 @@ struct TemplateTable {
 };
 
 // Blocking commands' timeouts, checked by hand on redis-server 7.0.15: those on which it blocks
-// when no key is there (0 and -0.0001 for ever, the others for their time), and those it refuses at
-// once ("timeout is not a float or out of range", "timeout is negative": the milliseconds do not
-// fit a long long).
-constexpr const char* kBlockingTimeouts[] = {
-    "0",    "0.01", "1.5",     "0x10", "2147483648", "9223372036854775",
-    "1e15", "-0",   "-0.0001", "+1",   "007",        "1e-5"};
+// when no key is there (0, -0, -0.0001 and -0.001 for ever: their milliseconds round up to 0; the
+// others for their time), and those it refuses at once ("timeout is not a float or out of range",
+// "timeout is negative": the milliseconds do not fit a long long).
+constexpr const char* kBlockingTimeouts[] = {"0",      "0.01",       "1.5",
+                                             "0x10",   "2147483648", "9223372036854775",
+                                             "1e15",   "-0",         "-0.0001",
+                                             "+1",     "007",        "1e-5",
+                                             "1e-400", "0.5e-3",     "-0e0",
+                                             ".5",     "5.",         "0x1p3",
+                                             "0X10",   "0.0015",     "9223372036854775.807",
+                                             "1e+3",   "00.1",       "-0.000999",
+                                             "-0.001"};
 constexpr const char* kRefusedTimeouts[] = {"abc",
                                             "",
                                             "-1",
@@ -302,7 +308,17 @@ constexpr const char* kRefusedTimeouts[] = {"abc",
                                             "1 ",
                                             "9223372036854776",
                                             "1e16",
-                                            "-9223372036854775808"};
+                                            "-9223372036854775808",
+                                            "1e4932",
+                                            "1e5000",
+                                            "1e400",
+                                            "infinity",
+                                            "-nan",
+                                            "1_0",
+                                            "0x",
+                                            "9223372036854775.808",
+                                            "9223372036854775.9",
+                                            "\t1"};
 
 class Generator {
  public:
