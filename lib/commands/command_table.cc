@@ -219,7 +219,7 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
     if ((r.flags() & kNoMulti) != 0) {
       tx.failed = true;
-      return ReplyError(ctx, "ERR Command not allowed inside a transaction");
+      return ReplyError(ctx, errors::kNotAllowedInMulti);
     }
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");

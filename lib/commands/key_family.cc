@@ -169,10 +169,7 @@ void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
   if (what == "encoding") return ctx.reply->BulkString(*encoding);
   if (what == "refcount") return ctx.reply->Integer(1);
   if (what == "idletime") return ctx.reply->Integer(0);
-  ReplyError(ctx,
-             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-             "note that when switching between policies at runtime LRU and LFU data will take "
-             "some time to adjust.");
+  ReplyError(ctx, errors::kNoLfuPolicy);
 }
 
 void CmdObjectHelp(CommandContext& ctx, Args) {

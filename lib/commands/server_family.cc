@@ -68,10 +68,10 @@ void CmdSwapDb(CommandContext& ctx, Args argv) {
   constexpr int64_t kIntMin = std::numeric_limits<int>::min();
   constexpr int64_t kIntMax = std::numeric_limits<int>::max();
   absl::StatusOr<int64_t> a =
-      ParseIntegerInRange(argv[1], kIntMin, kIntMax, "ERR invalid first DB index");
+      ParseIntegerInRange(argv[1], kIntMin, kIntMax, errors::kInvalidFirstDb);
   if (!a.ok()) return ReplyStatus(ctx, a.status());
   absl::StatusOr<int64_t> b =
-      ParseIntegerInRange(argv[2], kIntMin, kIntMax, "ERR invalid second DB index");
+      ParseIntegerInRange(argv[2], kIntMin, kIntMax, errors::kInvalidSecondDb);
   if (!b.ok()) return ReplyStatus(ctx, b.status());
   const int n = ctx.keyspace->databases();
   if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ReplyError(ctx, errors::kDbIndexOutOfRange);

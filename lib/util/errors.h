@@ -66,6 +66,45 @@ inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
 inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
 
+// Connection and server commands (server/).
+inline constexpr char kInvalidClientId[] = "ERR Invalid client ID";
+inline constexpr char kNoSuchClient[] = "ERR No such client";
+inline constexpr char kClientIdNotPositive[] = "ERR client-id should be greater than 0";
+inline constexpr char kPauseMode[] = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr char kTimeoutNotInteger[] = "ERR timeout is not an integer or out of range";
+inline constexpr char kUnblockReason[] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+inline constexpr char kNoConfigFile[] = "ERR The server is running without a config file";
+inline constexpr char kBgsaveInProgress[] = "ERR Background save already in progress";
+inline constexpr char kPersistenceDisabled[] = "ERR persistence is disabled on this server";
+inline constexpr char kShuttingDown[] = "ERR the server is shutting down";
+inline constexpr char kNoAuth[] = "NOAUTH Authentication required.";
+inline constexpr char kMaxClients[] = "ERR max number of clients reached";
+inline constexpr char kProtocolVersion[] = "ERR Protocol version is not an integer or out of range";
+inline constexpr char kNoShutdownInProgress[] = "ERR No shutdown in progress.";
+inline constexpr char kShutdownFailed[] = "ERR Errors trying to SHUTDOWN. Check logs.";
+
+// COMMAND GETKEYS (lib/commands/command_info.cc).
+inline constexpr char kGetKeysInvalidArguments[] = "ERR Invalid arguments specified for command";
+inline constexpr char kGetKeysInvalidCommand[] = "ERR Invalid command specified";
+inline constexpr char kGetKeysNoKeys[] = "ERR The command has no key arguments";
+inline constexpr char kGetKeysInvalidArity[] =
+    "ERR Invalid number of arguments specified for command";
+
+// Transactions.
+inline constexpr char kNotAllowedInMulti[] = "ERR Command not allowed inside a transaction";
+inline constexpr char kMultiNested[] = "ERR MULTI calls can not be nested";
+inline constexpr char kExecWithoutMulti[] = "ERR EXEC without MULTI";
+inline constexpr char kDiscardWithoutMulti[] = "ERR DISCARD without MULTI";
+inline constexpr char kWatchInsideMulti[] = "ERR WATCH inside MULTI is not allowed";
+inline constexpr char kExecAbort[] = "EXECABORT Transaction discarded because of previous errors.";
+
+// Keys.
+inline constexpr char kNoLfuPolicy[] =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr char kInvalidFirstDb[] = "ERR invalid first DB index";
+inline constexpr char kInvalidSecondDb[] = "ERR invalid second DB index";
+
 // The EXPIRE family's conditions (and Store::Expire's).
 inline constexpr char kExpireNxConflict[] =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
