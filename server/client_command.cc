@@ -55,7 +55,7 @@ void CmdClientList(CommandContext& ctx, Args argv) {
     std::vector<int64_t> ids;
     for (size_t i = 3; i < argv.size(); ++i) {
       int64_t id;
-      if (!commands::ParseInt64(argv[i], &id)) return ReplyError(ctx, "ERR Invalid client ID");
+      if (!commands::ParseInt64(argv[i], &id)) return ReplyError(ctx, errors::kInvalidClientId);
       ids.push_back(id);
     }
     const std::vector<std::shared_ptr<Connection>> clients = state.Clients();
@@ -120,7 +120,7 @@ void CmdClientKill(CommandContext& ctx, Args argv) {
         return ctx.reply->Ok();
       }
     }
-    return ReplyError(ctx, "ERR No such client");
+    return ReplyError(ctx, errors::kNoSuchClient);
   }
   if ((argv.size() - 2) % 2 != 0) return ReplyError(ctx, errors::kSyntax);
   std::optional<int64_t> id;
@@ -131,7 +131,7 @@ void CmdClientKill(CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(opt, "id")) {
       int64_t v;
       if (!commands::ParseInt64(value, &v) || v <= 0) {
-        return ReplyError(ctx, "ERR client-id should be greater than 0");
+        return ReplyError(ctx, errors::kClientIdNotPositive);
       }
       id = v;
     } else if (EqualsIgnoreCase(opt, "addr")) {
@@ -215,14 +215,14 @@ void CmdClientPause(CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(argv[3], "write")) {
       mode = PauseMode::kWrite;
     } else if (!EqualsIgnoreCase(argv[3], "all")) {
-      return ReplyError(ctx, "ERR CLIENT PAUSE mode must be WRITE or ALL");
+      return ReplyError(ctx, errors::kPauseMode);
     }
   }
   int64_t timeout;
   if (!commands::ParseInt64(argv[2], &timeout)) {
-    return ReplyError(ctx, "ERR timeout is not an integer or out of range");
+    return ReplyError(ctx, errors::kTimeoutNotInteger);
   }
-  if (timeout < 0) return ReplyError(ctx, "ERR timeout is negative");
+  if (timeout < 0) return ReplyError(ctx, errors::kTimeoutNegative);
   State(ctx).Pause(timeout, mode);
   ctx.reply->Ok();
 }
@@ -240,7 +240,7 @@ void CmdClientUnblock(CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(argv[3], "error")) {
       reason = UnblockReason::kError;
     } else if (!EqualsIgnoreCase(argv[3], "timeout")) {
-      return ReplyError(ctx, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+      return ReplyError(ctx, errors::kUnblockReason);
     }
   }
   int64_t id;

@@ -185,9 +185,7 @@ void CmdConfigResetStat(CommandContext& ctx, Args) {
   ctx.reply->Ok();
 }
 
-void CmdConfigRewrite(CommandContext& ctx, Args) {
-  ReplyError(ctx, "ERR The server is running without a config file");
-}
+void CmdConfigRewrite(CommandContext& ctx, Args) { ReplyError(ctx, errors::kNoConfigFile); }
 
 void CmdConfigHelp(CommandContext& ctx, Args) {
   ReplyHelp(ctx, "config",

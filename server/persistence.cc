@@ -11,16 +11,15 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/keyspace/snapshot.h"
+#include "lib/util/errors.h"
 #include "lib/util/strings.h"
 
 namespace embedis {
 namespace {
 
 constexpr char kInvalidSave[] = "Invalid save parameters";
-constexpr char kBgsaveInProgress[] = "ERR Background save already in progress";
 constexpr int64_t kBgsaveRetryDelayMs = 5000;  // Redis's CONFIG_BGSAVE_RETRY_DELAY
 constexpr auto kCronPeriod = std::chrono::milliseconds(100);
-constexpr char kDisabled[] = "ERR persistence is disabled on this server";
 
 std::vector<std::string_view> Words(std::string_view text) {
   std::vector<std::string_view> out;
@@ -220,7 +219,8 @@ void Persistence::StartBackgroundLocked() {
 absl::Status Persistence::Save() {
   {
     std::unique_lock<Mutex> l(mu_);
-    if (saving_ == Saving::kBackground) return absl::FailedPreconditionError(kBgsaveInProgress);
+    if (saving_ == Saving::kBackground)
+      return absl::FailedPreconditionError(errors::kBgsaveInProgress);
     cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return saving_ == Saving::kNone; });
     saving_ = Saving::kForeground;
   }
@@ -233,9 +233,9 @@ absl::Status Persistence::Save() {
 
 absl::StatusOr<bool> Persistence::BackgroundSave(bool schedule) {
   MutexLock l(&mu_);
-  if (stopped_ || stop_) return absl::FailedPreconditionError("ERR the server is shutting down");
+  if (stopped_ || stop_) return absl::FailedPreconditionError(errors::kShuttingDown);
   if (saving_ != Saving::kNone) {
-    if (!schedule) return absl::FailedPreconditionError(kBgsaveInProgress);
+    if (!schedule) return absl::FailedPreconditionError(errors::kBgsaveInProgress);
     bgsave_scheduled_ = true;
     return false;
   }
@@ -406,7 +406,7 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
                    .complexity = "O(N) where N is the total number of keys in all databases",
                    .handler = [get](CommandContext& ctx, Args) {
                      Persistence* p = get(ctx);
-                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     if (p == nullptr) return ReplyError(ctx, errors::kPersistenceDisabled);
                      absl::Status s = p->Save();
                      if (absl::IsFailedPrecondition(s))
                        return ReplyError(ctx, FromAbsl(s.message()));
@@ -425,12 +425,12 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
                    .args = {Tok("schedule", "SCHEDULE").Since("3.2.2").Opt()},
                    .handler = [get](CommandContext& ctx, Args argv) {
                      Persistence* p = get(ctx);
-                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     if (p == nullptr) return ReplyError(ctx, errors::kPersistenceDisabled);
                      bool schedule = false;
-                     if (argv.size() > 2) return ReplyError(ctx, "ERR syntax error");
+                     if (argv.size() > 2) return ReplyError(ctx, errors::kSyntax);
                      if (argv.size() == 2) {
                        if (!commands::EqualsIgnoreCase(argv[1], "schedule")) {
-                         return ReplyError(ctx, "ERR syntax error");
+                         return ReplyError(ctx, errors::kSyntax);
                        }
                        schedule = true;
                      }
@@ -451,7 +451,7 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
                    .complexity = "O(1)",
                    .handler = [get](CommandContext& ctx, Args) {
                      Persistence* p = get(ctx);
-                     if (p == nullptr) return ReplyError(ctx, kDisabled);
+                     if (p == nullptr) return ReplyError(ctx, errors::kPersistenceDisabled);
                      ctx.reply->Integer(p->last_save_seconds());
                    }});
 }

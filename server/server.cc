@@ -23,6 +23,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/util/errors.h"
 #include "lib/util/strings.h"
 #include "server/command_util.h"
 #include "server/server_state.h"
@@ -41,7 +42,12 @@ constexpr size_t kKeepOutputCapacity = 64 * 1024;
 // big reply drained. Freeing it at once made every big reply (LRANGE of 600 elements: 120 KB)
 // map fresh pages and grow the string again: five times Redis's CPU per request.
 constexpr int64_t kBigOutputIdleMs = 2000;
-constexpr char kMaxClientsError[] = "-ERR max number of clients reached\r\n";
+
+// What a connection past maxclients gets before it is closed.
+const std::string& MaxClientsReply() {
+  static const std::string* reply = new std::string(absl::StrCat("-", errors::kMaxClients, "\r\n"));
+  return *reply;
+}
 
 // Fills ip/port from a socket address; returns false for non-inet families.
 }  // namespace
@@ -372,7 +378,8 @@ void EventLoop::Accept(const Listener& listener) {
     RuntimeConfig& config = state_->config();
     if (!state_->TryReserveSlot()) {
       stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      ssize_t ignored = ::send(fd, kMaxClientsError, sizeof(kMaxClientsError) - 1, MSG_NOSIGNAL);
+      ssize_t ignored =
+          ::send(fd, MaxClientsReply().data(), MaxClientsReply().size(), MSG_NOSIGNAL);
       (void)ignored;
       ::close(fd);
       continue;
@@ -412,7 +419,8 @@ void EventLoop::OnAcceptOutOfFds(const Listener& listener) {
     int fd = accept4(listener.fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       state_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      ssize_t ignored = ::send(fd, kMaxClientsError, sizeof(kMaxClientsError) - 1, MSG_NOSIGNAL);
+      ssize_t ignored =
+          ::send(fd, MaxClientsReply().data(), MaxClientsReply().size(), MSG_NOSIGNAL);
       (void)ignored;
       ::close(fd);
     }
@@ -512,7 +520,7 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
   const bool dropping = c.replies_dropped();
   // As redis-server: unknown commands and wrong arity are reported before NOAUTH.
   if (!c.client.authenticated && resolved.command_ok() && (spec->flags & commands::kNoAuth) == 0) {
-    c.writer.Error("NOAUTH Authentication required.");
+    c.writer.Error(errors::kNoAuth);
     c.EndCommandOutput(mark, dropping);
     return true;
   }

@@ -68,7 +68,7 @@ void CmdHello(CommandContext& ctx, Args argv) {
   int64_t version = 0;
   if (argv.size() >= 2) {
     if (!commands::ParseInt64(argv[1], &version)) {
-      return ReplyError(ctx, "ERR Protocol version is not an integer or out of range");
+      return ReplyError(ctx, errors::kProtocolVersion);
     }
     if (version < 2 || version > 3) return ReplyError(ctx, "NOPROTO unsupported protocol version");
   }
@@ -138,7 +138,7 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
   bool save = false, nosave = false, force = false;
   for (size_t i = 1; i < argv.size(); ++i) {
     std::string_view a = argv[i];
-    if (EqualsIgnoreCase(a, "abort")) return ReplyError(ctx, "ERR No shutdown in progress.");
+    if (EqualsIgnoreCase(a, "abort")) return ReplyError(ctx, errors::kNoShutdownInProgress);
     if (!EqualsIgnoreCase(a, "nosave") && !EqualsIgnoreCase(a, "save") &&
         !EqualsIgnoreCase(a, "now") && !EqualsIgnoreCase(a, "force")) {
       return ReplyError(ctx, errors::kSyntax);
@@ -154,7 +154,7 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
     using Mode = Persistence::ShutdownMode;
     const Mode mode = save ? Mode::kSave : (nosave ? Mode::kNoSave : Mode::kDefault);
     if (!p->PrepareShutdown(mode, force).ok()) {
-      return ReplyError(ctx, "ERR Errors trying to SHUTDOWN. Check logs.");
+      return ReplyError(ctx, errors::kShutdownFailed);
     }
   }
   // redis-server sends no reply: the client sees the connection close.

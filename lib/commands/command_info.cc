@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/util/errors.h"
 
 namespace embedis::commands {
 namespace {
@@ -90,9 +91,7 @@ void WriteNames(resp::Writer& w, const std::vector<std::string_view>& names) {
   for (std::string_view n : names) w.SimpleString(n);
 }
 
-absl::Status InvalidArgs() {
-  return absl::InvalidArgumentError("ERR Invalid arguments specified for command");
-}
+absl::Status InvalidArgs() { return absl::InvalidArgumentError(errors::kGetKeysInvalidArguments); }
 
 }  // namespace
 
@@ -269,13 +268,13 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
       if (EqualsIgnoreCase(argv[1], s.name)) spec = &s;
     }
   }
-  if (spec == nullptr) return absl::InvalidArgumentError("ERR Invalid command specified");
+  if (spec == nullptr) return absl::InvalidArgumentError(errors::kGetKeysInvalidCommand);
   const std::vector<KeySpec>& specs = spec->key_specs;
-  if (specs.empty()) return absl::InvalidArgumentError("ERR The command has no key arguments");
+  if (specs.empty()) return absl::InvalidArgumentError(errors::kGetKeysNoKeys);
   const size_t argc = argv.size();
   if (spec->arity >= 0 ? argc != static_cast<size_t>(spec->arity)
                        : argc < static_cast<size_t>(-spec->arity)) {
-    return absl::InvalidArgumentError("ERR Invalid number of arguments specified for command");
+    return absl::InvalidArgumentError(errors::kGetKeysInvalidArity);
   }
   std::vector<KeyRef> keys;
   for (const KeySpec& ks : specs) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/util/errors.h"
 
 namespace embedis::commands {
 
@@ -219,7 +220,7 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
     if ((r.flags() & kNoMulti) != 0) {
       tx.failed = true;
-      return ReplyError(ctx, "ERR Command not allowed inside a transaction");
+      return ReplyError(ctx, errors::kNotAllowedInMulti);
     }
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
@@ -237,8 +238,7 @@ std::vector<const CommandSpec*> CommandTable::All() const {
 void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Error(message); }
 
 void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
-  ReplyError(ctx,
-             absl::StrCat("ERR wrong number of arguments for '", ToAbsl(full_name), "' command"));
+  ReplyError(ctx, errors::WrongArity(full_name));
 }
 
 void ReplyStatus(CommandContext& ctx, const absl::Status& status) {

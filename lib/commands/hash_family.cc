@@ -8,57 +8,54 @@
 // options before the key, and HSCAN parses its cursor before the key but its options after (a
 // missing key answers an empty page even with bad options).
 //
-// Every command runs inside Keyspace::Update, so it is atomic, and writes its reply there (the
-// reply goes to a buffer; no I/O happens under the shard lock). Fields' order and encodings come
-// from HashValue (lib/keyspace/hash_value.h).
-#include <cctype>
+// The handlers parse arguments (args.h) and write replies; the work on the key is Keyspace::HSet
+// and HGet, or a hash operation (hash_ops.h), which MemoryStore's typed hash methods call too.
+// Each operation is atomic (one Keyspace::Update); fields' order and encodings come from
+// HashValue (lib/keyspace/hash_value.h).
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
-#include "lib/keyspace/hash_value.h"
+#include "lib/commands/hash_ops.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
-#include "lib/util/glob.h"
 
 namespace embedis::commands {
 namespace {
 
-absl::InsecureBitGen& Rng() {
-  thread_local absl::InsecureBitGen gen;
-  return gen;
+// Replies r's value with reply(value), or its error.
+template <typename T, typename Reply>
+void ReplyOr(CommandContext& ctx, const absl::StatusOr<T>& r, Reply&& reply) {
+  if (!r.ok()) return ReplyStatus(ctx, r.status());
+  reply(*r);
 }
 
-// Runs fn(const HashValue* h) for a read, h == nullptr when the key is missing; replies
-// WRONGTYPE itself for a key of another type. Counts a keyspace hit or miss.
-template <typename Fn>
-void ReadHash(CommandContext& ctx, std::string_view key, Fn&& fn) {
-  ctx.keyspace->Update(
-      ctx.client->db, key,
-      [&](KeyHandle& k) {
-        if (!k.exists()) return fn(static_cast<const HashValue*>(nullptr));
-        if (k.type() != ValueType::kHash) return ReplyError(ctx, errors::kWrongType);
-        fn(&k.hash_view());
-      },
-      /*is_read=*/true);
+void ReplyInteger(CommandContext& ctx, const absl::StatusOr<int64_t>& r) {
+  ReplyOr(ctx, r, [&](int64_t n) { ctx.reply->Integer(n); });
 }
 
-// Runs fn(HashValue& h) for a write, creating the hash when the key is missing (the keyspace
-// deletes it again if fn leaves it empty); replies WRONGTYPE itself for another type.
-template <typename Fn>
-void WriteHash(CommandContext& ctx, std::string_view key, Fn&& fn) {
-  ctx.keyspace->Update(ctx.client->db, key, [&](KeyHandle& k) {
-    if (k.exists() && k.type() != ValueType::kHash) return ReplyError(ctx, errors::kWrongType);
-    fn(k.exists() ? k.hash() : k.CreateHash());
+void ReplyBool(CommandContext& ctx, const absl::StatusOr<bool>& r) {
+  ReplyOr(ctx, r, [&](bool b) { ctx.reply->Integer(b ? 1 : 0); });
+}
+
+void ReplyOptional(CommandContext& ctx, const std::optional<std::string>& value) {
+  if (value.has_value()) return ctx.reply->BulkString(*value);
+  ctx.reply->Null();
+}
+
+void ReplyStrings(CommandContext& ctx, const absl::StatusOr<std::vector<std::string>>& r) {
+  ReplyOr(ctx, r, [&](const std::vector<std::string>& strings) {
+    ctx.reply->ArrayHeader(strings.size());
+    for (const std::string& s : strings) ctx.reply->BulkString(s);
   });
 }
 
@@ -67,16 +64,12 @@ void WriteHash(CommandContext& ctx, std::string_view key, Fn&& fn) {
 // HSET key field value [field value ...] (replies the number of new fields) and HMSET (+OK).
 void HSetGeneric(CommandContext& ctx, Args argv, bool hmset) {
   if (argv.size() % 2 != 0) return ReplyWrongArity(ctx, hmset ? "hmset" : "hset");
-  WriteHash(ctx, argv[1], [&](HashValue& h) {
-    int64_t added = 0;
-    for (size_t i = 2; i < argv.size(); i += 2) {
-      if (h.Set(argv[i], argv[i + 1])) ++added;
-    }
-    if (hmset) {
-      ctx.reply->Ok();
-    } else {
-      ctx.reply->Integer(added);
-    }
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  fields.reserve(argv.size() / 2 - 1);
+  for (size_t i = 2; i < argv.size(); i += 2) fields.emplace_back(argv[i], argv[i + 1]);
+  ReplyOr(ctx, ctx.keyspace->HSet(ctx.client->db, argv[1], fields), [&](int64_t added) {
+    if (hmset) return ctx.reply->Ok();
+    ctx.reply->Integer(added);
   });
 }
 
@@ -84,124 +77,71 @@ void CmdHSet(CommandContext& ctx, Args argv) { HSetGeneric(ctx, argv, /*hmset=*/
 void CmdHMSet(CommandContext& ctx, Args argv) { HSetGeneric(ctx, argv, /*hmset=*/true); }
 
 void CmdHSetNx(CommandContext& ctx, Args argv) {
-  WriteHash(ctx, argv[1],
-            [&](HashValue& h) { ctx.reply->Integer(h.SetIfAbsent(argv[2], argv[3]) ? 1 : 0); });
+  ReplyBool(ctx, hash_ops::SetNx(*ctx.keyspace, ctx.client->db, argv[1], argv[2], argv[3]));
 }
 
 void CmdHDel(CommandContext& ctx, Args argv) {
-  ctx.keyspace->Update(ctx.client->db, argv[1], [&](KeyHandle& k) {
-    if (!k.exists()) return ctx.reply->Integer(0);
-    if (k.type() != ValueType::kHash) return ReplyError(ctx, errors::kWrongType);
-    int64_t removed = 0;
-    HashValue& h = k.hash();
-    for (size_t i = 2; i < argv.size() && !h.empty(); ++i) {
-      if (h.Erase(argv[i])) ++removed;
-    }
-    ctx.reply->Integer(removed);  // an emptied hash is deleted by the keyspace
-  });
+  ReplyInteger(ctx, hash_ops::Del(*ctx.keyspace, ctx.client->db, argv[1], argv.subspan(2)));
 }
 
+// HINCRBY parses its increment before it looks at the key.
 void CmdHIncrBy(CommandContext& ctx, Args argv) {
-  int64_t incr;
-  if (!ParseInt64(argv[3], &incr)) return ReplyError(ctx, errors::kNotInteger);
-  WriteHash(ctx, argv[1], [&](HashValue& h) {
-    int64_t value = 0;
-    if (const std::string* current = h.Find(argv[2])) {
-      if (!ParseInt64(*current, &value)) return ReplyError(ctx, errors::kHashNotInteger);
-    }
-    if ((incr < 0 && value < 0 && incr < std::numeric_limits<int64_t>::min() - value) ||
-        (incr > 0 && value > 0 && incr > std::numeric_limits<int64_t>::max() - value)) {
-      return ReplyError(ctx, errors::kOverflow);
-    }
-    value += incr;
-    h.Set(argv[2], absl::StrCat(value));
-    ctx.reply->Integer(value);
-  });
+  absl::StatusOr<int64_t> by = ParseInteger(argv[3]);
+  if (!by.ok()) return ReplyStatus(ctx, by.status());
+  ReplyInteger(ctx, hash_ops::IncrBy(*ctx.keyspace, ctx.client->db, argv[1], argv[2], *by));
 }
 
 void CmdHIncrByFloat(CommandContext& ctx, Args argv) {
-  long double incr;
-  if (!ParseLongDouble(argv[3], &incr)) return ReplyError(ctx, errors::kNotFloat);
-  if (std::isnan(incr) || std::isinf(incr)) return ReplyError(ctx, errors::kValueNanOrInfinity);
-  WriteHash(ctx, argv[1], [&](HashValue& h) {
-    long double value = 0;
-    if (const std::string* current = h.Find(argv[2])) {
-      if (!ParseLongDouble(*current, &value)) return ReplyError(ctx, errors::kHashNotFloat);
-    }
-    value += incr;
-    if (std::isnan(value) || std::isinf(value)) return ReplyError(ctx, errors::kIncrNanOrInfinity);
-    // Redis stores exactly the text it replies.
-    std::string formatted = FormatLongDoubleHuman(value);
-    h.Set(argv[2], formatted);
-    ctx.reply->BulkString(formatted);
-  });
+  absl::StatusOr<long double> by = ParseFloatArg(argv[3]);
+  if (!by.ok()) return ReplyStatus(ctx, by.status());
+  if (std::isnan(*by) || std::isinf(*by)) return ReplyError(ctx, errors::kValueNanOrInfinity);
+  ReplyOr(ctx, hash_ops::IncrByFloat(*ctx.keyspace, ctx.client->db, argv[1], argv[2], *by),
+          [&](const std::string& formatted) { ctx.reply->BulkString(formatted); });
 }
 
 // ---- Reads ----
 
 void CmdHGet(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    const std::string* v = h == nullptr ? nullptr : h->Find(argv[2]);
-    if (v == nullptr) return ctx.reply->Null();
-    ctx.reply->BulkString(*v);
-  });
+  ReplyOr(ctx, ctx.keyspace->HGet(ctx.client->db, argv[1], argv[2]),
+          [&](const std::optional<std::string>& v) { ReplyOptional(ctx, v); });
 }
 
 void CmdHMGet(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    ctx.reply->ArrayHeader(argv.size() - 2);
-    for (size_t i = 2; i < argv.size(); ++i) {
-      const std::string* v = h == nullptr ? nullptr : h->Find(argv[i]);
-      if (v == nullptr) {
-        ctx.reply->Null();
-      } else {
-        ctx.reply->BulkString(*v);
-      }
-    }
-  });
+  ReplyOr(ctx, hash_ops::MGet(*ctx.keyspace, ctx.client->db, argv[1], argv.subspan(2)),
+          [&](const std::vector<std::optional<std::string>>& values) {
+            ctx.reply->ArrayHeader(values.size());
+            for (const auto& v : values) ReplyOptional(ctx, v);
+          });
 }
 
 void CmdHGetAll(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    ctx.reply->MapHeader(h == nullptr ? 0 : h->size());
-    if (h == nullptr) return;
-    h->ForEach([&](std::string_view f, std::string_view v) {
-      ctx.reply->BulkString(f);
-      ctx.reply->BulkString(v);
-    });
-  });
+  ReplyOr(ctx, hash_ops::GetAll(*ctx.keyspace, ctx.client->db, argv[1]),
+          [&](const hash_ops::FieldValues& all) {
+            ctx.reply->MapHeader(all.size());
+            for (const auto& [f, v] : all) {
+              ctx.reply->BulkString(f);
+              ctx.reply->BulkString(v);
+            }
+          });
 }
 
-// HKEYS (keys = true) and HVALS.
-void HKeysOrVals(CommandContext& ctx, Args argv, bool keys) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    ctx.reply->ArrayHeader(h == nullptr ? 0 : h->size());
-    if (h == nullptr) return;
-    h->ForEach(
-        [&](std::string_view f, std::string_view v) { ctx.reply->BulkString(keys ? f : v); });
-  });
+void CmdHKeys(CommandContext& ctx, Args argv) {
+  ReplyStrings(ctx, hash_ops::Keys(*ctx.keyspace, ctx.client->db, argv[1]));
 }
-
-void CmdHKeys(CommandContext& ctx, Args argv) { HKeysOrVals(ctx, argv, /*keys=*/true); }
-void CmdHVals(CommandContext& ctx, Args argv) { HKeysOrVals(ctx, argv, /*keys=*/false); }
+void CmdHVals(CommandContext& ctx, Args argv) {
+  ReplyStrings(ctx, hash_ops::Vals(*ctx.keyspace, ctx.client->db, argv[1]));
+}
 
 void CmdHLen(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    ctx.reply->Integer(h == nullptr ? 0 : static_cast<int64_t>(h->size()));
-  });
+  ReplyInteger(ctx, hash_ops::Len(*ctx.keyspace, ctx.client->db, argv[1]));
 }
 
 void CmdHExists(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    ctx.reply->Integer(h != nullptr && h->Contains(argv[2]) ? 1 : 0);
-  });
+  ReplyBool(ctx, hash_ops::Exists(*ctx.keyspace, ctx.client->db, argv[1], argv[2]));
 }
 
 void CmdHStrLen(CommandContext& ctx, Args argv) {
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    const std::string* v = h == nullptr ? nullptr : h->Find(argv[2]);
-    ctx.reply->Integer(v == nullptr ? 0 : static_cast<int64_t>(v->size()));
-  });
+  ReplyInteger(ctx, hash_ops::StrLen(*ctx.keyspace, ctx.client->db, argv[1], argv[2]));
 }
 
 // HRANDFIELD key [count [WITHVALUES]].
@@ -209,26 +149,26 @@ void CmdHStrLen(CommandContext& ctx, Args argv) {
 // Without a count: one field as a bulk string, or null. With a count: an array (empty for a
 // missing key or count 0). A positive count returns distinct fields, at most the hash's size; a
 // negative count returns exactly -count fields, repeats allowed. WITHVALUES interleaves values in
-// RESP2 and nests [field, value] pairs in RESP3, as Redis 7.0.
+// RESP2 and nests [field, value] pairs in RESP3, as Redis 7.0. The count and options are parsed
+// before the key is looked at.
 //
 // Counts Redis refuses are refused with its texts. Beyond Redis: a negative count is served only
 // while its reply stays within kMaxRandomReplyBytes (512 MB, proto-max-bulk-len's default).
 // Redis builds whatever is asked (HRANDFIELD h -1000000000 grows for seconds and can exhaust
 // memory); embedis refuses at once a count whose reply cannot fit even with the shortest fields
 // (1-byte fields and values: 7 bytes per bulk string), and stops building a reply that passes the
-// limit, dropping what it wrote; both reply errors::kRandomReplyTooLarge.
+// limit, dropping what it wrote; both reply errors::kRandomReplyTooLarge. This is why
+// hash_ops::RandomFields streams the sample into the reply instead of returning it.
 constexpr uint64_t kMaxRandomReplyBytes = 512ull << 20;
 void CmdHRandField(CommandContext& ctx, Args argv) {
   if (argv.size() == 2) {
-    return ReadHash(ctx, argv[1], [&](const HashValue* h) {
-      if (h == nullptr) return ctx.reply->Null();
-      ctx.reply->BulkString(h->RandomField(Rng()).first);
-    });
+    return ReplyOr(ctx, hash_ops::RandomField(*ctx.keyspace, ctx.client->db, argv[1]),
+                   [&](const std::optional<std::string>& f) { ReplyOptional(ctx, f); });
   }
-  int64_t l;
-  if (!ParseInt64(argv[2], &l)) return ReplyError(ctx, errors::kNotInteger);
-  if (l == std::numeric_limits<int64_t>::min())
-    return ReplyError(ctx, errors::kCountOutOfLongRange);
+  absl::StatusOr<int64_t> parsed = ParseIntegerInRange(
+      argv[2], -std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max());
+  if (!parsed.ok()) return ReplyStatus(ctx, parsed.status());
+  const int64_t l = *parsed;
   if (argv.size() > 4 || (argv.size() == 4 && !EqualsIgnoreCase(argv[3], "withvalues"))) {
     return ReplyError(ctx, errors::kSyntax);
   }
@@ -238,72 +178,55 @@ void CmdHRandField(CommandContext& ctx, Args argv) {
   if (with_values && (l < -kHalf || l > kHalf)) return ReplyError(ctx, errors::kValueOutOfRange);
   const bool unique = l >= 0;
   const uint64_t count = unique ? static_cast<uint64_t>(l) : static_cast<uint64_t>(-l);
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    if (h == nullptr || count == 0) return ctx.reply->ArrayHeader(0);
-    const uint64_t n = unique ? std::min<uint64_t>(count, h->size()) : count;
-    const bool nested = with_values && ctx.reply->protocol() == resp::Protocol::kResp3;
-    if (!unique && count > kMaxRandomReplyBytes / (with_values ? 14 : 7)) {
-      return ReplyError(ctx, errors::kRandomReplyTooLarge);
-    }
-    std::string* out = ctx.reply->out();
-    const size_t mark = out->size();
-    ctx.reply->ArrayHeader(with_values && !nested ? 2 * n : n);
-    auto write = [&](std::string_view f, std::string_view v) {
-      if (nested) ctx.reply->ArrayHeader(2);
-      ctx.reply->BulkString(f);
-      if (with_values) ctx.reply->BulkString(v);
-    };
-    if (unique) return h->RandomFields(count, unique, Rng(), write);  // at most the hash's size
-    for (uint64_t i = 0; i < count; ++i) {
-      auto [f, v] = h->RandomField(Rng());
-      write(f, v);
-      if (out->size() - mark > kMaxRandomReplyBytes) {
-        out->resize(mark);
-        return ReplyError(ctx, errors::kRandomReplyTooLarge);
-      }
-    }
-  });
+  const bool nested = with_values && ctx.reply->protocol() == resp::Protocol::kResp3;
+  std::string* out = ctx.reply->out();
+  const size_t mark = out->size();
+  bool too_large = false;
+  absl::StatusOr<bool> existed = hash_ops::RandomFields(
+      *ctx.keyspace, ctx.client->db, argv[1], count, unique,
+      [&](uint64_t n) {
+        if (!unique && count > kMaxRandomReplyBytes / (with_values ? 14 : 7)) {
+          too_large = true;
+          return false;
+        }
+        ctx.reply->ArrayHeader(with_values && !nested ? 2 * n : n);
+        return true;
+      },
+      [&](std::string_view f, std::string_view v) {
+        if (nested) ctx.reply->ArrayHeader(2);
+        ctx.reply->BulkString(f);
+        if (with_values) ctx.reply->BulkString(v);
+        if (!unique && out->size() - mark > kMaxRandomReplyBytes) {
+          too_large = true;
+          return false;
+        }
+        return true;
+      });
+  if (!existed.ok()) return ReplyStatus(ctx, existed.status());
+  if (too_large) {
+    out->resize(mark);
+    return ReplyError(ctx, errors::kRandomReplyTooLarge);
+  }
+  if (!*existed) ctx.reply->ArrayHeader(0);
 }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]. A listpack hash answers everything with cursor
-// 0; a hash table pages with the cursor described in lib/keyspace/hash_value.h.
+// HSCAN key cursor [MATCH pattern] [COUNT count]: the cursor is parsed before the key, the options
+// only for an existing hash (a missing key answers an empty page even with bad options).
 void CmdHScan(CommandContext& ctx, Args argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) return ReplyError(ctx, errors::kInvalidCursor);
-  ReadHash(ctx, argv[1], [&](const HashValue* h) {
-    if (h == nullptr) {
-      ctx.reply->ArrayHeader(2);
-      ctx.reply->BulkString("0");
-      return ctx.reply->ArrayHeader(0);
-    }
-    int64_t count = 10;
-    std::string_view pattern;
-    bool use_pattern = false;
-    for (size_t i = 3; i < argv.size(); i += 2) {
-      const bool has_value = i + 1 < argv.size();
-      if (has_value && EqualsIgnoreCase(argv[i], "count")) {
-        if (!ParseInt64(argv[i + 1], &count)) return ReplyError(ctx, errors::kNotInteger);
-        if (count < 1) return ReplyError(ctx, errors::kSyntax);
-      } else if (has_value && EqualsIgnoreCase(argv[i], "match")) {
-        pattern = argv[i + 1];
-        use_pattern = pattern != "*";
-      } else {
-        return ReplyError(ctx, errors::kSyntax);
-      }
-    }
-    std::vector<std::pair<std::string_view, std::string_view>> page;
-    const uint64_t next =
-        h->Scan(cursor, static_cast<size_t>(count), [&](std::string_view f, std::string_view v) {
-          if (!use_pattern || GlobMatch(pattern, f)) page.emplace_back(f, v);
-        });
-    ctx.reply->ArrayHeader(2);
-    ctx.reply->BulkString(absl::StrCat(next));
-    ctx.reply->ArrayHeader(2 * page.size());
-    for (const auto& [f, v] : page) {
-      ctx.reply->BulkString(f);
-      ctx.reply->BulkString(v);
-    }
-  });
+  absl::StatusOr<uint64_t> cursor = ParseScanCursor(argv[2]);
+  if (!cursor.ok()) return ReplyStatus(ctx, cursor.status());
+  ReplyOr(ctx,
+          hash_ops::Scan(*ctx.keyspace, ctx.client->db, argv[1], *cursor,
+                         ParseScanArgs(argv.subspan(3), /*allow_type=*/false)),
+          [&](const hash_ops::ScanPage& page) {
+            ctx.reply->ArrayHeader(2);
+            ctx.reply->BulkString(absl::StrCat(page.cursor));
+            ctx.reply->ArrayHeader(2 * page.fields.size());
+            for (const auto& [f, v] : page.fields) {
+              ctx.reply->BulkString(f);
+              ctx.reply->BulkString(v);
+            }
+          });
 }
 
 }  // namespace

@@ -1,9 +1,6 @@
 // Generic key commands: DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RENAME,
 // RENAMENX, RANDOMKEY, TOUCH, COPY, MOVE, the EXPIRE and TTL families, PERSIST, OBJECT.
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
-#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
@@ -14,8 +11,8 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/key_ops.h"
 #include "lib/util/errors.h"
-#include "lib/util/glob.h"
 
 namespace embedis::commands {
 namespace {
@@ -38,81 +35,17 @@ void CmdType(CommandContext& ctx, Args argv) {
 }
 
 void CmdKeys(CommandContext& ctx, Args argv) {
-  std::vector<std::string> keys;
-  // For Redis an empty pattern matches only the empty key name (Keyspace::Scan would read it as
-  // "no pattern"): no need to walk the keyspace.
-  if (argv[1].empty()) {
-    if (ctx.keyspace->Exists(ctx.client->db, {std::string_view()}) > 0) keys.emplace_back();
-    ctx.reply->ArrayHeader(keys.size());
-    for (const auto& k : keys) ctx.reply->BulkString(k);
-    return;
-  }
-  uint64_t cursor = 0;
-  do {
-    ScanResult r = ctx.keyspace->Scan(ctx.client->db, cursor, argv[1], 1000);
-    for (auto& k : r.keys) keys.push_back(std::move(k));
-    cursor = r.cursor;
-  } while (cursor != 0);
+  const std::vector<std::string> keys = key_ops::Keys(*ctx.keyspace, ctx.client->db, argv[1]);
   ctx.reply->ArrayHeader(keys.size());
   for (const auto& k : keys) ctx.reply->BulkString(k);
 }
 
-// Parses a SCAN-family cursor as Redis's parseScanCursorOrReply: strtoull of
-// the whole string, no leading space, no overflow (a sign is accepted, and
-// "-1" wraps around, as in Redis). The empty string is cursor 0, as in Redis.
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (s.empty()) {
-    *out = 0;
-    return true;
-  }
-  if (s.size() > 64 || std::isspace(static_cast<unsigned char>(s[0]))) return false;
-  std::string copy(s);
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(copy.c_str(), &end, 10);
-  if (errno == ERANGE || end != copy.c_str() + copy.size()) return false;
-  *out = v;
-  return true;
-}
-
 void CmdScan(CommandContext& ctx, Args argv) {
-  uint64_t cursor;
-  if (!ParseCursor(argv[1], &cursor)) return ReplyError(ctx, "ERR invalid cursor");
-  std::optional<std::string_view> match;
-  int64_t count = 10;
-  std::optional<std::string_view> type_name;
-  for (size_t i = 2; i < argv.size(); i += 2) {
-    if (i + 1 >= argv.size()) return ReplyError(ctx, errors::kSyntax);
-    if (EqualsIgnoreCase(argv[i], "count")) {
-      if (!ParseInt64(argv[i + 1], &count)) return ReplyError(ctx, errors::kNotInteger);
-      if (count < 1) return ReplyError(ctx, errors::kSyntax);
-      // Keyspace::Scan visits up to count * 10 buckets: keep that product in range (any count
-      // this large already means "the whole database").
-      count = std::min<int64_t>(count, std::numeric_limits<int64_t>::max() / 16);
-    } else if (EqualsIgnoreCase(argv[i], "match")) {
-      match = argv[i + 1];
-    } else if (EqualsIgnoreCase(argv[i], "type")) {
-      type_name = argv[i + 1];
-    } else {
-      return ReplyError(ctx, errors::kSyntax);
-    }
-  }
-  ScanResult r;
-  std::optional<ValueType> type;
-  if (type_name.has_value()) type = ValueTypeFromName(*type_name);
-  if (type_name.has_value() && !type.has_value()) {
-    // Redis 7.0 filters by the type name: an unknown name matches no key, but
-    // the cursor still advances.
-    r = ctx.keyspace->Scan(ctx.client->db, cursor, match.value_or(""), count);
-    r.keys.clear();
-  } else {
-    r = ctx.keyspace->Scan(ctx.client->db, cursor, match.value_or(""), count, type);
-  }
-  // Keyspace::Scan reads an empty pattern as "no pattern"; for Redis, MATCH "" matches only the
-  // empty key name.
-  if (match.has_value() && match->empty()) {
-    std::erase_if(r.keys, [](const std::string& k) { return !k.empty(); });
-  }
+  absl::StatusOr<uint64_t> cursor = ParseScanCursor(argv[1]);
+  if (!cursor.ok()) return ReplyStatus(ctx, cursor.status());
+  absl::StatusOr<ScanArgs> args = ParseScanArgs(argv.subspan(2), /*allow_type=*/true);
+  if (!args.ok()) return ReplyStatus(ctx, args.status());
+  ScanResult r = key_ops::Scan(*ctx.keyspace, ctx.client->db, *cursor, *args);
   ctx.reply->ArrayHeader(2);
   ctx.reply->BulkString(std::to_string(r.cursor));
   ctx.reply->ArrayHeader(r.keys.size());
@@ -134,20 +67,14 @@ void CmdRandomKey(CommandContext& ctx, Args) {
   ctx.reply->BulkString(*k);
 }
 
-// A database index argument as Redis 7 reads MOVE's and COPY's: getIntFromObjectOrReply (an integer
-// that fits an int), then selectDb (0 <= db < databases). Replies the error and returns false
-// otherwise.
-bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* db) {
-  int v;
-  if (const char* error = ParseIntOrError(arg, &v)) {
-    ReplyError(ctx, error);
+// A database index argument (ParseDbIndex); replies the error and returns false otherwise.
+bool ParseDbIndexOrReply(CommandContext& ctx, std::string_view arg, int* db) {
+  absl::StatusOr<int> v = ParseDbIndex(arg, ctx.keyspace->databases());
+  if (!v.ok()) {
+    ReplyStatus(ctx, v.status());
     return false;
   }
-  if (v < 0 || v >= ctx.keyspace->databases()) {
-    ReplyError(ctx, errors::kDbIndexOutOfRange);
-    return false;
-  }
-  *db = v;
+  *db = *v;
   return true;
 }
 
@@ -158,7 +85,7 @@ void CmdCopy(CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(argv[i], "replace")) {
       replace = true;
     } else if (EqualsIgnoreCase(argv[i], "db") && i + 1 < argv.size()) {
-      if (!ParseDbIndex(ctx, argv[++i], &dst_db)) return;
+      if (!ParseDbIndexOrReply(ctx, argv[++i], &dst_db)) return;
     } else {
       return ReplyError(ctx, errors::kSyntax);
     }
@@ -175,7 +102,7 @@ void CmdCopy(CommandContext& ctx, Args argv) {
 // `db` (nothing changes). Atomic: Keyspace::Move does both sides under the key's shard lock.
 void CmdMove(CommandContext& ctx, Args argv) {
   int dst_db;
-  if (!ParseDbIndex(ctx, argv[2], &dst_db)) return;
+  if (!ParseDbIndexOrReply(ctx, argv[2], &dst_db)) return;
   const int src_db = ctx.client->db;
   if (dst_db == src_db) return ReplyError(ctx, errors::kSameObject);
   ctx.reply->Integer(ctx.keyspace->Move(src_db, dst_db, argv[1]) ? 1 : 0);
@@ -185,47 +112,29 @@ void CmdMove(CommandContext& ctx, Args argv) {
 // expireGenericCommand.
 void ExpireGeneric(CommandContext& ctx, Args argv, bool absolute, bool millis,
                    std::string_view name) {
-  bool nx = false, xx = false, gt = false, lt = false;
+  ExpireCondition condition;
   for (size_t i = 3; i < argv.size(); ++i) {
     if (EqualsIgnoreCase(argv[i], "nx")) {
-      nx = true;
+      condition.nx = true;
     } else if (EqualsIgnoreCase(argv[i], "xx")) {
-      xx = true;
+      condition.xx = true;
     } else if (EqualsIgnoreCase(argv[i], "gt")) {
-      gt = true;
+      condition.gt = true;
     } else if (EqualsIgnoreCase(argv[i], "lt")) {
-      lt = true;
+      condition.lt = true;
     } else {
       return ReplyError(ctx, absl::StrCat("ERR Unsupported option ", ToAbsl(argv[i])));
     }
   }
-  if (nx && (xx || gt || lt)) {
-    return ReplyError(ctx, "ERR NX and XX, GT or LT options at the same time are not compatible");
-  }
-  if (gt && lt) {
-    return ReplyError(ctx, "ERR GT and LT options at the same time are not compatible");
-  }
   // As Redis 7: the options (and their conflicts) before the time argument.
-  int64_t v;
-  if (!ParseInt64(argv[2], &v)) return ReplyError(ctx, errors::kNotInteger);
-  const int64_t now = ctx.keyspace->clock()->NowMs();
-  auto invalid = [&] {
-    ReplyError(ctx, absl::StrCat("ERR invalid expire time in '", ToAbsl(name), "' command"));
-  };
-  if (!millis) {
-    if (v > std::numeric_limits<int64_t>::max() / 1000 ||
-        v < std::numeric_limits<int64_t>::min() / 1000) {
-      return invalid();
-    }
-    v *= 1000;
+  if (absl::Status s = key_ops::CheckExpireCondition(condition); !s.ok()) {
+    return ReplyStatus(ctx, s);
   }
-  if (!absolute) {
-    if ((v > 0 && now > std::numeric_limits<int64_t>::max() - v)) return invalid();
-    v += now;
-  }
-  bool set =
-      ctx.keyspace->Expire(ctx.client->db, argv[1], v, {.nx = nx, .xx = xx, .gt = gt, .lt = lt});
-  ctx.reply->Integer(set ? 1 : 0);
+  absl::StatusOr<int64_t> at =
+      ParseExpireTimeMs(argv[2], {.seconds = !millis, .relative = !absolute, .positive = false},
+                        ctx.keyspace->clock()->NowMs(), name);
+  if (!at.ok()) return ReplyStatus(ctx, at.status());
+  ctx.reply->Integer(ctx.keyspace->Expire(ctx.client->db, argv[1], *at, condition) ? 1 : 0);
 }
 
 void CmdExpire(CommandContext& ctx, Args argv) { ExpireGeneric(ctx, argv, false, false, "expire"); }
@@ -241,13 +150,7 @@ void CmdPExpireAt(CommandContext& ctx, Args argv) {
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME.
 void TtlGeneric(CommandContext& ctx, Args argv, bool millis, bool absolute) {
-  int64_t at = ctx.keyspace->ExpireTimeMs(ctx.client->db, argv[1]);
-  if (at < 0) return ctx.reply->Integer(at);
-  int64_t v = absolute ? at : at - ctx.keyspace->clock()->NowMs();
-  if (v < 0) v = 0;
-  // Rounded to the nearest second without overflowing near INT64_MAX (Redis answers
-  // 9223372036854776 for PEXPIREAT k 9223372036854775807, the exact rounding).
-  ctx.reply->Integer(millis ? v : v / 1000 + (v % 1000 + 500) / 1000);
+  ctx.reply->Integer(key_ops::Ttl(*ctx.keyspace, ctx.client->db, argv[1], millis, absolute));
 }
 void CmdTtl(CommandContext& ctx, Args argv) { TtlGeneric(ctx, argv, false, false); }
 void CmdPTtl(CommandContext& ctx, Args argv) { TtlGeneric(ctx, argv, true, false); }
@@ -258,39 +161,15 @@ void CmdPersist(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(ctx.keyspace->Persist(ctx.client->db, argv[1]) ? 1 : 0);
 }
 
-// OBJECT ENCODING of a string, as Redis 7.0 reports it for a value stored the way `origin` says
-// (see StringOrigin in lib/keyspace/keyspace.h): Redis keeps an integer-looking value of at most
-// 20 bytes as a number ("int"; SET and friends, INCR), a value of at most 44 bytes in the same
-// allocation as its object header ("embstr"), anything else, and any string that APPEND or
-// SETRANGE modified, as a separate buffer ("raw").
-std::string_view StringEncoding(StringOrigin origin, std::string_view s) {
-  constexpr size_t kMaxIntBytes = 20;     // "-9223372036854775808"
-  constexpr size_t kMaxEmbstrBytes = 44;  // the longest string Redis 7.0 keeps as embstr
-  if (origin == StringOrigin::kRaw) return "raw";
-  int64_t unused;
-  if (origin == StringOrigin::kSet && s.size() <= kMaxIntBytes && ParseInt64(s, &unused)) {
-    return "int";
-  }
-  return s.size() <= kMaxEmbstrBytes ? "embstr" : "raw";
-}
-
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP.
 void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
-  std::optional<std::string> encoding;
-  ctx.keyspace->Update(ctx.client->db, argv[2], [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    encoding = std::string(k.type() == ValueType::kString
-                               ? StringEncoding(k.string_origin(), k.string_value())
-                               : k.object_encoding());
-  });
+  const std::optional<std::string> encoding =
+      key_ops::ObjectEncoding(*ctx.keyspace, ctx.client->db, argv[2]);
   if (!encoding.has_value()) return ctx.reply->Null();
   if (what == "encoding") return ctx.reply->BulkString(*encoding);
   if (what == "refcount") return ctx.reply->Integer(1);
   if (what == "idletime") return ctx.reply->Integer(0);
-  ReplyError(ctx,
-             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-             "note that when switching between policies at runtime LRU and LFU data will take "
-             "some time to adjust.");
+  ReplyError(ctx, errors::kNoLfuPolicy);
 }
 
 void CmdObjectHelp(CommandContext& ctx, Args) {

@@ -17,7 +17,6 @@
 // arguments, serves from the first non-empty key in argument order, and when every key is empty
 // either leaves a BlockRequest and writes no reply (CommandContext::may_block) or replies the
 // timeout reply at once, as Redis does inside MULTI.
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -47,13 +46,6 @@ bool ParseEnd(std::string_view s, End* end) {
     return false;
   }
   return true;
-}
-
-// An integer argument that Redis parses only after looking at the key (list_ops.h).
-absl::StatusOr<int64_t> LateInt64(std::string_view s) {
-  int64_t v;
-  if (!ParseInt64(s, &v)) return errors::FromRedisError(errors::kNotInteger);
-  return v;
 }
 
 void ReplyStrings(CommandContext& ctx, const std::vector<std::string>& elements) {
@@ -104,9 +96,9 @@ void PopGeneric(CommandContext& ctx, Args argv, End end) {
     return ReplyOr(ctx, list_ops::PopOne(ks, ctx.client->db, argv[1], end),
                    [&](const std::optional<std::string>& e) { ReplyOptional(ctx, e); });
   }
-  int64_t count;
-  if (!ParseInt64(argv[2], &count) || count < 0) return ReplyError(ctx, errors::kMustBePositive);
-  ReplyOr(ctx, list_ops::Pop(ks, ctx.client->db, argv[1], end, static_cast<uint64_t>(count)),
+  absl::StatusOr<int64_t> count = ParseNonNegative(argv[2], errors::kMustBePositive);
+  if (!count.ok()) return ReplyStatus(ctx, count.status());
+  ReplyOr(ctx, list_ops::Pop(ks, ctx.client->db, argv[1], end, static_cast<uint64_t>(*count)),
           [&](const std::optional<std::vector<std::string>>& elements) {
             if (!elements.has_value()) return ctx.reply->NullArray();
             ReplyStrings(ctx, *elements);
@@ -123,18 +115,16 @@ void CmdLLen(CommandContext& ctx, Args argv) {
 }
 
 void CmdLIndex(CommandContext& ctx, Args argv) {
-  ReplyOr(ctx, list_ops::Index(*ctx.keyspace, ctx.client->db, argv[1], LateInt64(argv[2])),
+  ReplyOr(ctx, list_ops::Index(*ctx.keyspace, ctx.client->db, argv[1], ParseInteger(argv[2])),
           [&](const std::optional<std::string>& e) { ReplyOptional(ctx, e); });
 }
 
 void CmdLRange(CommandContext& ctx, Args argv) {
-  int64_t start, stop;
-  if (!ParseInt64(argv[2], &start) || !ParseInt64(argv[3], &stop)) {
-    return ReplyError(ctx, errors::kNotInteger);
-  }
+  absl::StatusOr<IndexRange> range = ParseIndexRange(argv[2], argv[3]);
+  if (!range.ok()) return ReplyStatus(ctx, range.status());
   // Written straight from the list (no copies of the elements), as Redis does.
   absl::Status s = list_ops::VisitRange(
-      *ctx.keyspace, ctx.client->db, argv[1], start, stop,
+      *ctx.keyspace, ctx.client->db, argv[1], range->start, range->stop,
       [&](size_t n) { ctx.reply->ArrayHeader(n); },
       [&](std::string_view element) { ctx.reply->BulkString(element); });
   if (!s.ok()) ReplyStatus(ctx, s);
@@ -146,20 +136,21 @@ void CmdLPos(CommandContext& ctx, Args argv) {
   list_ops::PosOptions options;
   for (size_t i = 3; i < argv.size(); ++i) {
     const bool more = i + 1 < argv.size();
+    absl::StatusOr<int64_t> v;
     if (more && EqualsIgnoreCase(argv[i], "rank")) {
-      if (!ParseInt64(argv[++i], &options.rank)) return ReplyError(ctx, errors::kNotInteger);
-      if (options.rank == 0) return ReplyError(ctx, errors::kRankZero);
+      v = ParseInteger(argv[++i]);
+      if (v.ok() && *v == 0) return ReplyError(ctx, errors::kRankZero);
+      if (v.ok()) options.rank = *v;
     } else if (more && EqualsIgnoreCase(argv[i], "count")) {
-      if (!ParseInt64(argv[++i], &options.count) || options.count < 0) {
-        return ReplyError(ctx, errors::kCountNegative);
-      }
+      v = ParseNonNegative(argv[++i], errors::kCountNegative);
+      if (v.ok()) options.count = *v;
     } else if (more && EqualsIgnoreCase(argv[i], "maxlen")) {
-      if (!ParseInt64(argv[++i], &options.maxlen) || options.maxlen < 0) {
-        return ReplyError(ctx, errors::kMaxLenNegative);
-      }
+      v = ParseNonNegative(argv[++i], errors::kMaxLenNegative);
+      if (v.ok()) options.maxlen = *v;
     } else {
       return ReplyError(ctx, errors::kSyntax);
     }
+    if (!v.ok()) return ReplyStatus(ctx, v.status());
   }
   ReplyOr(ctx, list_ops::Pos(*ctx.keyspace, ctx.client->db, argv[1], argv[2], options),
           [&](const std::vector<int64_t>& found) {
@@ -175,21 +166,19 @@ void CmdLPos(CommandContext& ctx, Args argv) {
 
 void CmdLSet(CommandContext& ctx, Args argv) {
   ReplyOkOr(ctx,
-            list_ops::Set(*ctx.keyspace, ctx.client->db, argv[1], LateInt64(argv[2]), argv[3]));
+            list_ops::Set(*ctx.keyspace, ctx.client->db, argv[1], ParseInteger(argv[2]), argv[3]));
 }
 
 void CmdLTrim(CommandContext& ctx, Args argv) {
-  int64_t start, stop;
-  if (!ParseInt64(argv[2], &start) || !ParseInt64(argv[3], &stop)) {
-    return ReplyError(ctx, errors::kNotInteger);
-  }
-  ReplyOkOr(ctx, list_ops::Trim(*ctx.keyspace, ctx.client->db, argv[1], start, stop));
+  absl::StatusOr<IndexRange> range = ParseIndexRange(argv[2], argv[3]);
+  if (!range.ok()) return ReplyStatus(ctx, range.status());
+  ReplyOkOr(ctx, list_ops::Trim(*ctx.keyspace, ctx.client->db, argv[1], range->start, range->stop));
 }
 
 void CmdLRem(CommandContext& ctx, Args argv) {
-  int64_t count;
-  if (!ParseInt64(argv[2], &count)) return ReplyError(ctx, errors::kNotInteger);
-  ReplyInteger(ctx, list_ops::Rem(*ctx.keyspace, ctx.client->db, argv[1], count, argv[3]));
+  absl::StatusOr<int64_t> count = ParseInteger(argv[2]);
+  if (!count.ok()) return ReplyStatus(ctx, count.status());
+  ReplyInteger(ctx, list_ops::Rem(*ctx.keyspace, ctx.client->db, argv[1], *count, argv[3]));
 }
 
 // LINSERT key BEFORE|AFTER pivot element: BEFORE|AFTER is checked before the key.
@@ -275,11 +264,12 @@ struct MPopArgs {
 };
 
 bool ParseMPop(CommandContext& ctx, Args argv, size_t numkeys_index, MPopArgs* out) {
-  int64_t numkeys;
-  if (!ParseInt64(argv[numkeys_index], &numkeys) || numkeys < 1) {
-    ReplyError(ctx, errors::kNumKeysNotPositive);
+  absl::StatusOr<int64_t> parsed = ParsePositive(argv[numkeys_index], errors::kNumKeysNotPositive);
+  if (!parsed.ok()) {
+    ReplyStatus(ctx, parsed.status());
     return false;
   }
+  const int64_t numkeys = *parsed;
   // The direction must follow the keys.
   if (static_cast<uint64_t>(numkeys) >= argv.size() - numkeys_index - 1) {
     ReplyError(ctx, errors::kSyntax);
@@ -293,10 +283,12 @@ bool ParseMPop(CommandContext& ctx, Args argv, size_t numkeys_index, MPopArgs* o
   bool has_count = false;
   for (size_t i = where + 1; i < argv.size(); ++i) {
     if (!has_count && i + 1 < argv.size() && EqualsIgnoreCase(argv[i], "count")) {
-      if (!ParseInt64(argv[++i], &out->count) || out->count < 1) {
-        ReplyError(ctx, errors::kCountNotPositive);
+      absl::StatusOr<int64_t> count = ParsePositive(argv[++i], errors::kCountNotPositive);
+      if (!count.ok()) {
+        ReplyStatus(ctx, count.status());
         return false;
       }
+      out->count = *count;
       has_count = true;
     } else {
       ReplyError(ctx, errors::kSyntax);
@@ -317,24 +309,15 @@ void CmdLMPop(CommandContext& ctx, Args argv) {
 
 // ---- Blocking ----
 
-// A blocking command's timeout in seconds as Redis 7.0 reads it (getTimeoutFromObjectOrReply): a
-// long double (string2ld: "1.5", "1e3", "0x10"), times 1000, rounded up to whole milliseconds,
-// converted to a 64-bit integer; 0 waits forever. As on redis-server (x86-64), a value whose
-// milliseconds do not fit (inf, 1e30) converts to the most negative integer and is "negative",
-// and a tiny negative one rounds up to 0 ("-0.0001" waits forever).
+// A blocking command's timeout (ParseBlockingTimeoutMs); replies the error and returns false
+// otherwise.
 bool ParseTimeoutMs(CommandContext& ctx, std::string_view s, int64_t* ms) {
-  long double seconds;
-  if (!ParseLongDouble(s, &seconds)) {
-    ReplyError(ctx, errors::kTimeoutNotFloat);
+  absl::StatusOr<int64_t> timeout = ParseBlockingTimeoutMs(s);
+  if (!timeout.ok()) {
+    ReplyStatus(ctx, timeout.status());
     return false;
   }
-  const long double t = std::ceil(seconds * 1000.0L);
-  constexpr long double kLimit = 9223372036854775808.0L;  // 2^63
-  if (!(t >= -kLimit && t < kLimit) || t < 0) {
-    ReplyError(ctx, errors::kTimeoutNegative);
-    return false;
-  }
-  *ms = static_cast<int64_t>(t);
+  *ms = *timeout;
   return true;
 }
 

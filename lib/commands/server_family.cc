@@ -1,6 +1,7 @@
 // Connection and server commands that need nothing but a keyspace: PING,
 // ECHO, SELECT, QUIT, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME (and, from
 // memory_family.cc, MEMORY).
+#include <limits>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -26,12 +27,9 @@ void CmdQuit(CommandContext& ctx, Args) {
 }
 
 void CmdSelect(CommandContext& ctx, Args argv) {
-  int db;
-  if (const char* error = ParseIntOrError(argv[1], &db)) return ReplyError(ctx, error);
-  if (db < 0 || db >= ctx.keyspace->databases()) {
-    return ReplyError(ctx, errors::kDbIndexOutOfRange);
-  }
-  ctx.client->db = static_cast<int>(db);
+  absl::StatusOr<int> db = ParseDbIndex(argv[1], ctx.keyspace->databases());
+  if (!db.ok()) return ReplyStatus(ctx, db.status());
+  ctx.client->db = *db;
   ctx.reply->Ok();
 }
 
@@ -67,14 +65,17 @@ void CmdFlushAll(CommandContext& ctx, Args argv) {
 
 void CmdSwapDb(CommandContext& ctx, Args argv) {
   // Redis replies its own texts for any argument that is not an int (SWAPDB 99999999999 1 too).
-  int a, b;
-  if (ParseIntOrError(argv[1], &a) != nullptr) return ReplyError(ctx, "ERR invalid first DB index");
-  if (ParseIntOrError(argv[2], &b) != nullptr) {
-    return ReplyError(ctx, "ERR invalid second DB index");
-  }
+  constexpr int64_t kIntMin = std::numeric_limits<int>::min();
+  constexpr int64_t kIntMax = std::numeric_limits<int>::max();
+  absl::StatusOr<int64_t> a =
+      ParseIntegerInRange(argv[1], kIntMin, kIntMax, errors::kInvalidFirstDb);
+  if (!a.ok()) return ReplyStatus(ctx, a.status());
+  absl::StatusOr<int64_t> b =
+      ParseIntegerInRange(argv[2], kIntMin, kIntMax, errors::kInvalidSecondDb);
+  if (!b.ok()) return ReplyStatus(ctx, b.status());
   const int n = ctx.keyspace->databases();
-  if (a < 0 || a >= n || b < 0 || b >= n) return ReplyError(ctx, errors::kDbIndexOutOfRange);
-  ctx.keyspace->SwapDb(static_cast<int>(a), static_cast<int>(b));
+  if (*a < 0 || *a >= n || *b < 0 || *b >= n) return ReplyError(ctx, errors::kDbIndexOutOfRange);
+  ctx.keyspace->SwapDb(static_cast<int>(*a), static_cast<int>(*b));
   ctx.reply->Ok();
 }
 

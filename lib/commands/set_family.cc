@@ -163,43 +163,27 @@ void CmdSInterCard(CommandContext& ctx, Args argv) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count].
 void CmdSScan(CommandContext& ctx, Args argv) {
-  uint64_t cursor;
-  if (!ParseScanCursor(argv[2], &cursor)) return ReplyError(ctx, errors::kInvalidCursor);
-  int64_t count = 10;
-  std::string_view pattern;
-  const char* option_error = nullptr;
-  for (size_t i = 3; i < argv.size() && option_error == nullptr; i += 2) {
-    const bool has_value = i + 1 < argv.size();
-    if (has_value && EqualsIgnoreCase(argv[i], "count")) {
-      if (!ParseInt64(argv[i + 1], &count)) {
-        option_error = errors::kNotInteger;
-      } else if (count < 1) {
-        option_error = errors::kSyntax;
-      }
-    } else if (has_value && EqualsIgnoreCase(argv[i], "match")) {
-      pattern = argv[i + 1];
-    } else {
-      option_error = errors::kSyntax;
-    }
-  }
+  absl::StatusOr<uint64_t> cursor = ParseScanCursor(argv[2]);
+  if (!cursor.ok()) return ReplyStatus(ctx, cursor.status());
+  absl::StatusOr<ScanArgs> options = ParseScanArgs(argv.subspan(3), /*allow_type=*/false);
   auto reply_page = [&](const set_ops::ScanPage& page) {
     ctx.reply->ArrayHeader(2);
     ctx.reply->BulkString(absl::StrCat(page.cursor));
     ctx.reply->ArrayHeader(page.members.size());
     for (const std::string& m : page.members) ctx.reply->BulkString(m);
   };
-  if (option_error != nullptr) {
+  if (!options.ok()) {
     // Redis reads the options only for an existing set: a missing key is an empty page, another
     // type WRONGTYPE.
     return ReplyOr(ctx, set_ops::Card(*ctx.keyspace, db(ctx), argv[1]), [&](int64_t n) {
       if (n == 0) return reply_page({});
-      ReplyError(ctx, option_error);
+      ReplyStatus(ctx, options.status());
     });
   }
-  ReplyOr(
-      ctx,
-      set_ops::Scan(*ctx.keyspace, db(ctx), argv[1], cursor, static_cast<size_t>(count), pattern),
-      reply_page);
+  ReplyOr(ctx,
+          set_ops::Scan(*ctx.keyspace, db(ctx), argv[1], *cursor,
+                        static_cast<size_t>(options->count), options->match.value_or("")),
+          reply_page);
 }
 
 constexpr std::string_view kInterComplexity =

@@ -1,63 +1,33 @@
 // String commands: GET, SET and its variants, MGET/MSET, APPEND, STRLEN, the
-// INCR family, GETRANGE, SETRANGE. One generic SET routine serves SET, SETNX,
+// INCR family, GETRANGE, SETRANGE, GETDEL, GETEX. One generic SET routine serves SET, SETNX,
 // SETEX, PSETEX and GETSET, as in Redis.
-#include <cmath>
-#include <cstring>
+//
+// The handlers parse arguments (args.h) and write replies; the work on the key is Keyspace::Set,
+// Get, MGet, MSet, or a string operation (string_ops.h), which MemoryStore's typed methods call
+// too. Replies, error texts and the order of checks follow redis-server 7.0.
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/string_ops.h"
 #include "lib/util/errors.h"
 
 namespace embedis::commands {
 namespace {
 
-// proto-max-bulk-len's default. The command layer has no access to the server's configured value
-// (CommandContext carries none), so a string command never builds a string longer than this.
-constexpr int64_t kMaxStringLength = 512LL * 1024 * 1024;
-
-// Redis's checkStringLength: whether a string of `size` bytes with `append` more may be built.
-// Both are non-negative; their sum is computed without overflow (SETRANGE's offset can be
-// anything up to 2^63 - 1).
-bool StringLengthOk(int64_t size, uint64_t append) {
-  return append <= static_cast<uint64_t>(kMaxStringLength) &&
-         size <= kMaxStringLength - static_cast<int64_t>(append);
-}
-
-void ReplyInvalidExpire(CommandContext& ctx, std::string_view command) {
-  ReplyError(ctx, absl::StrCat("ERR invalid expire time in '", ToAbsl(command), "' command"));
-}
-
 enum class ExpireUnit { kNone, kEx, kPx, kExAt, kPxAt };
 
-// Converts EX/PX/EXAT/PXAT's argument to an absolute deadline in ms, with
-// Redis's checks. Writes the error reply and returns false on failure.
-bool ExpireArgToDeadline(CommandContext& ctx, std::string_view command, ExpireUnit unit,
-                         std::string_view arg, int64_t now_ms, int64_t* at_ms) {
-  int64_t v;
-  if (!ParseInt64(arg, &v)) {
-    ReplyError(ctx, errors::kNotInteger);
-    return false;
-  }
-  const bool seconds = unit == ExpireUnit::kEx || unit == ExpireUnit::kExAt;
-  if (v <= 0 || (seconds && v > std::numeric_limits<int64_t>::max() / 1000)) {
-    ReplyInvalidExpire(ctx, command);
-    return false;
-  }
-  if (seconds) v *= 1000;
-  if (unit == ExpireUnit::kEx || unit == ExpireUnit::kPx) {
-    if (v > std::numeric_limits<int64_t>::max() - now_ms) {
-      ReplyInvalidExpire(ctx, command);
-      return false;
-    }
-    v += now_ms;
-  }
-  *at_ms = v;
-  return true;
+// EX/PX/EXAT/PXAT's argument as an absolute deadline in ms, with SET's and GETEX's rules.
+absl::StatusOr<int64_t> ExpireDeadline(CommandContext& ctx, std::string_view command,
+                                       ExpireUnit unit, std::string_view arg) {
+  const ExpireArg kind{.seconds = unit == ExpireUnit::kEx || unit == ExpireUnit::kExAt,
+                       .relative = unit == ExpireUnit::kEx || unit == ExpireUnit::kPx,
+                       .positive = true};
+  return ParseExpireTimeMs(arg, kind, ctx.keyspace->clock()->NowMs(), command);
 }
 
 ExpireUnit ExpireUnitOf(std::string_view a) {
@@ -111,6 +81,26 @@ bool ParseExtended(CommandContext& ctx, Args argv, size_t first, bool is_set, Ex
   return true;
 }
 
+void ReplyOptional(CommandContext& ctx, const std::optional<std::string>& value) {
+  if (value.has_value()) return ctx.reply->BulkString(*value);
+  ctx.reply->Null();
+}
+
+// Replies r's value with reply(value), or its error.
+template <typename T, typename Reply>
+void ReplyOr(CommandContext& ctx, const absl::StatusOr<T>& r, Reply&& reply) {
+  if (!r.ok()) return ReplyStatus(ctx, r.status());
+  reply(*r);
+}
+
+void ReplyInteger(CommandContext& ctx, const absl::StatusOr<int64_t>& r) {
+  ReplyOr(ctx, r, [&](int64_t n) { ctx.reply->Integer(n); });
+}
+
+void ReplyOptionalOr(CommandContext& ctx, const absl::StatusOr<std::optional<std::string>>& r) {
+  ReplyOr(ctx, r, [&](const std::optional<std::string>& v) { ReplyOptional(ctx, v); });
+}
+
 // The generic SET. `reply_old` replies the old value (SET ... GET, GETSET);
 // otherwise +OK, or a null when NX/XX prevented the write.
 void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view value,
@@ -118,10 +108,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   options.get = reply_old;
   auto result = ctx.keyspace->Set(ctx.client->db, key, value, options);
   if (!result.ok()) return ReplyStatus(ctx, result.status());
-  if (reply_old) {
-    if (result->old_value.has_value()) return ctx.reply->BulkString(*result->old_value);
-    return ctx.reply->Null();
-  }
+  if (reply_old) return ReplyOptional(ctx, result->old_value);
   if (!result->written) return ctx.reply->Null();
   ctx.reply->Ok();
 }
@@ -133,13 +120,10 @@ void CmdSet(CommandContext& ctx, Args argv) {
   options.condition = o.condition;
   if (o.keep_ttl) options.ttl = SetOptions::Ttl::kKeep;
   if (o.unit != ExpireUnit::kNone) {
-    int64_t at;
-    if (!ExpireArgToDeadline(ctx, "set", o.unit, o.expire_arg, ctx.keyspace->clock()->NowMs(),
-                             &at)) {
-      return;
-    }
+    absl::StatusOr<int64_t> at = ExpireDeadline(ctx, "set", o.unit, o.expire_arg);
+    if (!at.ok()) return ReplyStatus(ctx, at.status());
     options.ttl = SetOptions::Ttl::kAt;
-    options.expire_at_ms = at;
+    options.expire_at_ms = *at;
   }
   SetGeneric(ctx, argv[1], argv[2], options, o.get);
 }
@@ -152,9 +136,9 @@ void CmdSetNx(CommandContext& ctx, Args argv) {
 }
 
 void SetExGeneric(CommandContext& ctx, Args argv, ExpireUnit unit, std::string_view name) {
-  int64_t at;
-  if (!ExpireArgToDeadline(ctx, name, unit, argv[2], ctx.keyspace->clock()->NowMs(), &at)) return;
-  SetGeneric(ctx, argv[1], argv[3], {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = at}, false);
+  absl::StatusOr<int64_t> at = ExpireDeadline(ctx, name, unit, argv[2]);
+  if (!at.ok()) return ReplyStatus(ctx, at.status());
+  SetGeneric(ctx, argv[1], argv[3], {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = *at}, false);
 }
 
 void CmdSetEx(CommandContext& ctx, Args argv) { SetExGeneric(ctx, argv, ExpireUnit::kEx, "setex"); }
@@ -163,8 +147,9 @@ void CmdPSetEx(CommandContext& ctx, Args argv) {
 }
 void CmdGetSet(CommandContext& ctx, Args argv) { SetGeneric(ctx, argv[1], argv[2], {}, true); }
 
+// GET is Keyspace::Get's semantic; it is answered from the locked value, without the copy
+// Keyspace::Get makes, because it is the hottest command.
 void CmdGet(CommandContext& ctx, Args argv) {
-  // Reply straight from the locked value: no copy of the value.
   bool wrong_type = false;
   ctx.keyspace->Update(
       ctx.client->db, argv[1],
@@ -181,20 +166,7 @@ void CmdGet(CommandContext& ctx, Args argv) {
 }
 
 void CmdGetDel(CommandContext& ctx, Args argv) {
-  bool wrong_type = false;
-  ctx.keyspace->Update(
-      ctx.client->db, argv[1],
-      [&](KeyHandle& k) {
-        if (!k.exists()) return ctx.reply->Null();
-        if (k.type() != ValueType::kString) {
-          wrong_type = true;
-          return;
-        }
-        ctx.reply->BulkString(k.string_value());
-        k.Delete();
-      },
-      true);
-  if (wrong_type) ReplyError(ctx, errors::kWrongType);
+  ReplyOptionalOr(ctx, string_ops::GetDel(*ctx.keyspace, ctx.client->db, argv[1]));
 }
 
 // GETEX, in Redis 7's order: the options' syntax, then the key (null if missing, WRONGTYPE), and
@@ -202,43 +174,24 @@ void CmdGetDel(CommandContext& ctx, Args argv) {
 void CmdGetEx(CommandContext& ctx, Args argv) {
   ExtendedOptions o;
   if (!ParseExtended(ctx, argv, 2, /*is_set=*/false, &o)) return;
-  bool wrong_type = false;
-  ctx.keyspace->Update(
-      ctx.client->db, argv[1],
-      [&](KeyHandle& k) {
-        if (!k.exists()) return ctx.reply->Null();
-        if (k.type() != ValueType::kString) {
-          wrong_type = true;
-          return;
-        }
-        int64_t at = 0;
-        if (o.unit != ExpireUnit::kNone &&
-            !ExpireArgToDeadline(ctx, "getex", o.unit, o.expire_arg, ctx.keyspace->clock()->NowMs(),
-                                 &at)) {
-          return;  // the error is replied
-        }
-        ctx.reply->BulkString(k.string_value());
-        if (o.unit != ExpireUnit::kNone) {
-          k.SetExpireAt(at);
-        } else if (o.persist) {
-          k.Persist();
-        }
-      },
-      true);
-  if (wrong_type) ReplyError(ctx, errors::kWrongType);
+  string_ops::GetExOptions options;
+  options.persist = o.persist;
+  if (o.unit != ExpireUnit::kNone) {
+    absl::StatusOr<int64_t> at = ExpireDeadline(ctx, "getex", o.unit, o.expire_arg);
+    if (at.ok()) {
+      options.expire_at_ms = std::optional<int64_t>(*at);
+    } else {
+      options.expire_at_ms = at.status();
+    }
+  }
+  ReplyOptionalOr(ctx, string_ops::GetEx(*ctx.keyspace, ctx.client->db, argv[1], options));
 }
 
 void CmdMGet(CommandContext& ctx, Args argv) {
   std::vector<std::string_view> keys(argv.begin() + 1, argv.end());
   auto values = ctx.keyspace->MGet(ctx.client->db, keys);
   ctx.reply->ArrayHeader(values.size());
-  for (const auto& v : values) {
-    if (v.has_value()) {
-      ctx.reply->BulkString(*v);
-    } else {
-      ctx.reply->Null();
-    }
-  }
+  for (const auto& v : values) ReplyOptional(ctx, v);
 }
 
 void MSetGeneric(CommandContext& ctx, Args argv, bool nx) {
@@ -255,182 +208,53 @@ void CmdMSet(CommandContext& ctx, Args argv) { MSetGeneric(ctx, argv, false); }
 void CmdMSetNx(CommandContext& ctx, Args argv) { MSetGeneric(ctx, argv, true); }
 
 void CmdAppend(CommandContext& ctx, Args argv) {
-  std::string_view error;
-  int64_t length = 0;
-  ctx.keyspace->Update(ctx.client->db, argv[1], [&](KeyHandle& k) {
-    if (k.exists() && k.type() != ValueType::kString) {
-      error = errors::kWrongType;
-      return;
-    }
-    size_t old = k.exists() ? k.string_value().size() : 0;
-    if (!StringLengthOk(static_cast<int64_t>(old), argv[2].size())) {
-      error = errors::kStringTooLong;
-      return;
-    }
-    k.AppendString(argv[2]);
-    length = static_cast<int64_t>(old + argv[2].size());
-  });
-  if (!error.empty()) return ReplyError(ctx, error);
-  ctx.reply->Integer(length);
+  ReplyInteger(ctx, string_ops::Append(*ctx.keyspace, ctx.client->db, argv[1], argv[2]));
 }
 
 void CmdStrLen(CommandContext& ctx, Args argv) {
-  std::string_view error;
-  int64_t length = 0;
-  ctx.keyspace->Update(
-      ctx.client->db, argv[1],
-      [&](KeyHandle& k) {
-        if (!k.exists()) return;
-        if (k.type() != ValueType::kString) {
-          error = errors::kWrongType;
-          return;
-        }
-        length = static_cast<int64_t>(k.string_value().size());
-      },
-      true);
-  if (!error.empty()) return ReplyError(ctx, error);
-  ctx.reply->Integer(length);
+  ReplyInteger(ctx, string_ops::StrLen(*ctx.keyspace, ctx.client->db, argv[1]));
 }
 
 void IncrGeneric(CommandContext& ctx, std::string_view key, int64_t by) {
-  std::string_view error;
-  int64_t result = 0;
-  ctx.keyspace->Update(ctx.client->db, key, [&](KeyHandle& k) {
-    int64_t current = 0;
-    if (k.exists()) {
-      if (k.type() != ValueType::kString) {
-        error = errors::kWrongType;
-        return;
-      }
-      if (!ParseInt64(k.string_value(), &current)) {
-        error = errors::kNotInteger;
-        return;
-      }
-    }
-    if ((by < 0 && current < 0 && by < std::numeric_limits<int64_t>::min() - current) ||
-        (by > 0 && current > 0 && by > std::numeric_limits<int64_t>::max() - current)) {
-      error = errors::kOverflow;
-      return;
-    }
-    result = current + by;
-    char buf[24];
-    size_t n = resp::FormatInt64(result, buf);
-    k.SetString(std::string_view(buf, n), /*keep_ttl=*/true);
-  });
-  if (!error.empty()) return ReplyError(ctx, error);
-  ctx.reply->Integer(result);
+  ReplyInteger(ctx, string_ops::IncrBy(*ctx.keyspace, ctx.client->db, key, by));
 }
 
 void CmdIncr(CommandContext& ctx, Args argv) { IncrGeneric(ctx, argv[1], 1); }
 void CmdDecr(CommandContext& ctx, Args argv) { IncrGeneric(ctx, argv[1], -1); }
 void CmdIncrBy(CommandContext& ctx, Args argv) {
-  int64_t by;
-  if (!ParseInt64(argv[2], &by)) return ReplyError(ctx, errors::kNotInteger);
-  IncrGeneric(ctx, argv[1], by);
+  absl::StatusOr<int64_t> by = ParseInteger(argv[2]);
+  if (!by.ok()) return ReplyStatus(ctx, by.status());
+  IncrGeneric(ctx, argv[1], *by);
 }
 void CmdDecrBy(CommandContext& ctx, Args argv) {
-  int64_t by;
-  if (!ParseInt64(argv[2], &by)) return ReplyError(ctx, errors::kNotInteger);
-  if (by == std::numeric_limits<int64_t>::min()) {
-    return ReplyError(ctx, "ERR decrement would overflow");
+  absl::StatusOr<int64_t> by = ParseInteger(argv[2]);
+  if (!by.ok()) return ReplyStatus(ctx, by.status());
+  if (*by == std::numeric_limits<int64_t>::min()) {
+    return ReplyError(ctx, errors::kDecrementOverflow);
   }
-  IncrGeneric(ctx, argv[1], -by);
+  IncrGeneric(ctx, argv[1], -*by);
 }
 
 // INCRBYFLOAT, in Redis 7's order: WRONGTYPE, then the stored value, then the increment.
 void CmdIncrByFloat(CommandContext& ctx, Args argv) {
-  std::string_view error;
-  std::string formatted;
-  ctx.keyspace->Update(ctx.client->db, argv[1], [&](KeyHandle& k) {
-    long double current = 0;
-    if (k.exists()) {
-      if (k.type() != ValueType::kString) {
-        error = errors::kWrongType;
-        return;
-      }
-      if (!ParseLongDouble(k.string_value(), &current)) {
-        error = errors::kNotFloat;
-        return;
-      }
-    }
-    long double by;
-    if (!ParseLongDouble(argv[2], &by)) {
-      error = errors::kNotFloat;
-      return;
-    }
-    long double result = current + by;
-    if (std::isnan(result) || std::isinf(result)) {
-      error = "ERR increment would produce NaN or Infinity";
-      return;
-    }
-    formatted = FormatLongDoubleHuman(result);
-    // Redis stores the result as a plain string: OBJECT ENCODING "embstr" (or "raw"), never "int".
-    k.SetString(formatted, /*keep_ttl=*/true, StringOrigin::kFloat);
-  });
-  if (!error.empty()) return ReplyError(ctx, error);
-  ctx.reply->BulkString(formatted);
+  ReplyOr(ctx,
+          string_ops::IncrByFloat(*ctx.keyspace, ctx.client->db, argv[1], ParseFloatArg(argv[2])),
+          [&](const std::string& formatted) { ctx.reply->BulkString(formatted); });
 }
 
 void CmdGetRange(CommandContext& ctx, Args argv) {
-  int64_t start, end;
-  if (!ParseInt64(argv[2], &start) || !ParseInt64(argv[3], &end)) {
-    return ReplyError(ctx, errors::kNotInteger);
-  }
-  bool wrong_type = false;
-  ctx.keyspace->Update(
-      ctx.client->db, argv[1],
-      [&](KeyHandle& k) {
-        if (!k.exists()) return ctx.reply->BulkString("");
-        if (k.type() != ValueType::kString) {
-          wrong_type = true;
-          return;
-        }
-        std::string_view s = k.string_value();
-        const int64_t len = static_cast<int64_t>(s.size());
-        // Redis: negative start and end both negative and start > end -> empty.
-        if (start < 0 && end < 0 && start > end) return ctx.reply->BulkString("");
-        if (start < 0) start = len + start;
-        if (end < 0) end = len + end;
-        if (start < 0) start = 0;
-        if (end < 0) end = 0;
-        if (end >= len) end = len - 1;
-        if (len == 0 || start > end) return ctx.reply->BulkString("");
-        ctx.reply->BulkString(s.substr(start, end - start + 1));
-      },
-      true);
-  if (wrong_type) ReplyError(ctx, errors::kWrongType);
+  absl::StatusOr<IndexRange> range = ParseIndexRange(argv[2], argv[3]);
+  if (!range.ok()) return ReplyStatus(ctx, range.status());
+  ReplyOr(ctx,
+          string_ops::GetRange(*ctx.keyspace, ctx.client->db, argv[1], range->start, range->stop),
+          [&](const std::string& s) { ctx.reply->BulkString(s); });
 }
 
 void CmdSetRange(CommandContext& ctx, Args argv) {
-  int64_t offset;
-  if (!ParseInt64(argv[2], &offset)) return ReplyError(ctx, errors::kNotInteger);
-  if (offset < 0) return ReplyError(ctx, "ERR offset is out of range");
-  std::string_view value = argv[3];
-  std::string_view error;
-  int64_t length = 0;
-  ctx.keyspace->Update(ctx.client->db, argv[1], [&](KeyHandle& k) {
-    if (k.exists() && k.type() != ValueType::kString) {
-      error = errors::kWrongType;
-      return;
-    }
-    std::string_view old = k.exists() ? k.string_value() : std::string_view();
-    if (value.empty()) {  // nothing to write: no key is created, the length is reported
-      length = static_cast<int64_t>(old.size());
-      return;
-    }
-    if (!StringLengthOk(offset, value.size())) {
-      error = errors::kStringTooLong;
-      return;
-    }
-    std::string updated(old);
-    if (updated.size() < offset + value.size()) updated.resize(offset + value.size(), '\0');
-    std::memcpy(updated.data() + offset, value.data(), value.size());
-    // A modified (or created) buffer: OBJECT ENCODING "raw", as in Redis.
-    k.SetString(updated, /*keep_ttl=*/true, StringOrigin::kRaw);
-    length = static_cast<int64_t>(updated.size());
-  });
-  if (!error.empty()) return ReplyError(ctx, error);
-  ctx.reply->Integer(length);
+  absl::StatusOr<int64_t> offset = ParseInteger(argv[2]);
+  if (!offset.ok()) return ReplyStatus(ctx, offset.status());
+  if (*offset < 0) return ReplyError(ctx, errors::kOffsetOutOfRange);
+  ReplyInteger(ctx, string_ops::SetRange(*ctx.keyspace, ctx.client->db, argv[1], *offset, argv[3]));
 }
 
 }  // namespace

@@ -50,6 +50,7 @@
 
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/util/errors.h"
 
 namespace embedis::commands {
 
@@ -78,12 +79,9 @@ void Transaction::UnwatchAll() {
 
 namespace {
 
-constexpr std::string_view kExecAbort =
-    "EXECABORT Transaction discarded because of previous errors.";
-
 void CmdMulti(CommandContext& ctx, Args) {
   Transaction& tx = ctx.client->tx;
-  if (tx.in_multi) return ReplyError(ctx, "ERR MULTI calls can not be nested");
+  if (tx.in_multi) return ReplyError(ctx, errors::kMultiNested);
   tx.in_multi = true;
   ctx.reply->Ok();
 }
@@ -119,10 +117,10 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
 void CmdExec(CommandContext& ctx, Args) {
   ClientState& client = *ctx.client;
   Transaction& tx = client.tx;
-  if (!tx.in_multi) return ReplyError(ctx, "ERR EXEC without MULTI");
+  if (!tx.in_multi) return ReplyError(ctx, errors::kExecWithoutMulti);
   if (tx.failed) {
     client.ResetTransaction();
-    return ReplyError(ctx, kExecAbort);
+    return ReplyError(ctx, errors::kExecAbort);
   }
   // Leave MULTI first: the queued commands must run, not queue again.
   std::vector<std::vector<std::string>> queue = std::move(tx.queue);
@@ -137,14 +135,14 @@ void CmdExec(CommandContext& ctx, Args) {
 }
 
 void CmdDiscard(CommandContext& ctx, Args) {
-  if (!ctx.client->tx.in_multi) return ReplyError(ctx, "ERR DISCARD without MULTI");
+  if (!ctx.client->tx.in_multi) return ReplyError(ctx, errors::kDiscardWithoutMulti);
   ctx.client->ResetTransaction();
   ctx.reply->Ok();
 }
 
 void CmdWatch(CommandContext& ctx, Args argv) {
   Transaction& tx = ctx.client->tx;
-  if (tx.in_multi) return ReplyError(ctx, "ERR WATCH inside MULTI is not allowed");
+  if (tx.in_multi) return ReplyError(ctx, errors::kWatchInsideMulti);
   for (size_t i = 1; i < argv.size(); ++i) tx.Watch(ctx.keyspace, ctx.client->db, argv[i]);
   ctx.reply->Ok();
 }

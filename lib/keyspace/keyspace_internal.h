@@ -145,7 +145,9 @@ struct Db {
     if (buckets == nullptr) return nullptr;
     for (Entry** link = &buckets[hash & mask]; *link != nullptr; link = &(*link)->next) {
       Entry* e = *link;
-      if (e->key_len() == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0) {
+      // (An empty key may come with a null data(): memcmp must not see it.)
+      if (e->key_len() == key.size() &&
+          (key.empty() || std::memcmp(e->data(), key.data(), key.size()) == 0)) {
         return link;
       }
     }

@@ -7,9 +7,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
+#include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/hash_ops.h"
+#include "lib/commands/key_ops.h"
 #include "lib/commands/list_ops.h"
+#include "lib/commands/string_ops.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/store/blocked_callers.h"
@@ -23,9 +26,7 @@ namespace {
 using resp::Type;
 using resp::Value;
 
-absl::Status InvalidExpire() {
-  return absl::InvalidArgumentError("ERR invalid expire time in 'set' command");
-}
+absl::Status InvalidExpire() { return errors::FromRedisError(errors::InvalidExpireTime("set")); }
 
 class MemoryStore : public Store {
  public:
@@ -73,18 +74,20 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
-    std::string n = std::to_string(by);
-    return Integer({"INCRBY", key, n});
+    return string_ops::IncrBy(*ks_, db_, key, by);
   }
 
+  // The increment goes through the text RedisStore would send (resp::FormatDouble), read back as
+  // INCRBYFLOAT reads it (a long double), and the answer is Redis's reply text read as a double:
+  // so both backends compute the same sum (0.1 as a long double is not the double 0.1).
   absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
     char buf[64];
-    size_t len = resp::FormatDouble(by, buf);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed({"INCRBYFLOAT", key, std::string_view(buf, len)}));
+    const size_t len = resp::FormatDouble(by, buf);
+    EMBEDIS_ASSIGN_OR_RETURN(
+        std::string sum, string_ops::IncrByFloat(
+                             *ks_, db_, key, commands::ParseFloatArg(std::string_view(buf, len))));
     double out;
-    if (!absl::SimpleAtod(ToAbsl(v.str()), &out)) {
-      return absl::InternalError("INCRBYFLOAT returned a non-number");
-    }
+    if (!absl::SimpleAtod(sum, &out)) return absl::InternalError("INCRBYFLOAT made a non-number");
     return out;
   }
 
@@ -113,23 +116,16 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<int64_t> Ttl(std::string_view key) override {
-    int64_t ms = ks_->PTtl(db_, key);
-    if (ms < 0) return ms;
-    return (ms + 500) / 1000;
+    return key_ops::Ttl(*ks_, db_, key, /*millis=*/false, /*absolute=*/false);
   }
 
   absl::StatusOr<bool> Persist(std::string_view key) override { return ks_->Persist(db_, key); }
 
   absl::StatusOr<StoreScanPage> Scan(uint64_t cursor, const StoreScanOptions& options) override {
-    std::string c = std::to_string(cursor), count = std::to_string(options.count);
-    std::vector<std::string_view> argv = {"SCAN", c, "COUNT", count};
-    if (!options.match.empty()) argv.insert(argv.end(), {"MATCH", options.match});
-    if (!options.type.empty()) argv.insert(argv.end(), {"TYPE", options.type});
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
-    StoreScanPage page;
-    EMBEDIS_ASSIGN_OR_RETURN(page.cursor, ParseCursorReply(v));
-    for (const Value& k : v.elements()[1].elements()) page.keys.push_back(k.str());
-    return page;
+    EMBEDIS_ASSIGN_OR_RETURN(commands::ScanArgs args, ToScanArgs(options));
+    if (!options.type.empty()) args.type = options.type;
+    ScanResult r = key_ops::Scan(*ks_, db_, cursor, args);
+    return StoreScanPage{.cursor = r.cursor, .keys = std::move(r.keys)};
   }
 
   absl::StatusOr<int64_t> DbSize() override { return ks_->Size(db_); }
@@ -155,57 +151,39 @@ class MemoryStore : public Store {
 
   absl::StatusOr<std::vector<std::optional<std::string>>> HMGet(
       std::string_view key, absl::Span<const std::string_view> fields) override {
-    std::vector<std::string_view> argv = {"HMGET", key};
-    argv.insert(argv.end(), fields.begin(), fields.end());
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
-    std::vector<std::optional<std::string>> out;
-    for (const Value& e : v.elements()) {
-      out.push_back(e.is_null() ? std::nullopt : std::optional<std::string>(e.str()));
-    }
-    return out;
+    if (fields.empty()) return WrongArity("hmget");
+    return hash_ops::MGet(*ks_, db_, key, fields);
   }
 
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HGetAll(
       std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed({"HGETALL", key}));
-    std::vector<std::pair<std::string, std::string>> out;
-    const auto& e = v.elements();
-    for (size_t i = 0; i + 1 < e.size(); i += 2) out.emplace_back(e[i].str(), e[i + 1].str());
-    return out;
+    return hash_ops::GetAll(*ks_, db_, key);
   }
 
   absl::StatusOr<int64_t> HDel(std::string_view key,
                                absl::Span<const std::string_view> fields) override {
-    std::vector<std::string_view> argv = {"HDEL", key};
-    argv.insert(argv.end(), fields.begin(), fields.end());
-    return Integer(argv);
+    if (fields.empty()) return WrongArity("hdel");
+    return hash_ops::Del(*ks_, db_, key, fields);
   }
 
   absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
-    EMBEDIS_ASSIGN_OR_RETURN(int64_t n, Integer({"HEXISTS", key, field}));
-    return n == 1;
+    return hash_ops::Exists(*ks_, db_, key, field);
   }
 
-  absl::StatusOr<int64_t> HLen(std::string_view key) override { return Integer({"HLEN", key}); }
+  absl::StatusOr<int64_t> HLen(std::string_view key) override {
+    return hash_ops::Len(*ks_, db_, key);
+  }
 
   absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
                                   int64_t by) override {
-    std::string n = std::to_string(by);
-    return Integer({"HINCRBY", key, field, n});
+    return hash_ops::IncrBy(*ks_, db_, key, field, by);
   }
 
   absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
                                      const StoreScanOptions& options) override {
-    std::string c = std::to_string(cursor), count = std::to_string(options.count);
-    std::vector<std::string_view> argv = {"HSCAN", key, c, "COUNT", count};
-    if (!options.match.empty()) argv.insert(argv.end(), {"MATCH", options.match});
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
-    HashScanPage page;
-    EMBEDIS_ASSIGN_OR_RETURN(page.cursor, ParseCursorReply(v));
-    const auto& e = v.elements()[1].elements();
-    for (size_t i = 0; i + 1 < e.size(); i += 2)
-      page.fields.emplace_back(e[i].str(), e[i + 1].str());
-    return page;
+    EMBEDIS_ASSIGN_OR_RETURN(hash_ops::ScanPage page,
+                             hash_ops::Scan(*ks_, db_, key, cursor, ToScanArgs(options)));
+    return HashScanPage{.cursor = page.cursor, .fields = std::move(page.fields)};
   }
 
   // ---- Lists: the list operations (lib/commands/list_ops.h), as the commands run them ----
@@ -328,36 +306,13 @@ class MemoryStore : public Store {
     return std::optional<Value>(std::move(v));
   }
 
-  // Runs a command that may not block.
-  absl::StatusOr<Value> Exec(absl::Span<const std::string_view> argv, resp::Protocol protocol) {
-    EMBEDIS_ASSIGN_OR_RETURN(std::optional<Value> v, Run(argv, protocol, nullptr));
-    return std::move(*v);
-  }
-
-  // Exec for the typed methods: RESP2 shapes, errors as statuses.
-  absl::StatusOr<Value> Typed(absl::Span<const std::string_view> argv) {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Exec(argv, resp::Protocol::kResp2));
-    if (v.is_error()) return StatusFromRedisError(v.str());
-    return v;
-  }
-  absl::StatusOr<Value> Typed(std::initializer_list<std::string_view> argv) {
-    return Typed(absl::Span<const std::string_view>(argv.begin(), argv.size()));
-  }
-
-  absl::StatusOr<int64_t> Integer(absl::Span<const std::string_view> argv) {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, Typed(argv));
-    return v.integer();
-  }
-  absl::StatusOr<int64_t> Integer(std::initializer_list<std::string_view> argv) {
-    return Integer(absl::Span<const std::string_view>(argv.begin(), argv.size()));
-  }
-
-  static absl::StatusOr<uint64_t> ParseCursorReply(const Value& v) {
-    uint64_t cursor;
-    if (v.elements().size() != 2 || !absl::SimpleAtoi(ToAbsl(v.elements()[0].str()), &cursor)) {
-      return absl::InternalError("malformed SCAN reply");
-    }
-    return cursor;
+  // SCAN's and HSCAN's options as the commands would read them (RedisStore sends MATCH only when
+  // it is not empty): a count below 1 is Redis's syntax error.
+  static absl::StatusOr<commands::ScanArgs> ToScanArgs(const StoreScanOptions& options) {
+    if (options.count < 1) return errors::FromRedisError(errors::kSyntax);
+    commands::ScanArgs args{.count = options.count};
+    if (!options.match.empty()) args.match = options.match;
+    return args;
   }
 
   static list_ops::End ToEnd(ListEnd end) {
@@ -381,8 +336,7 @@ class MemoryStore : public Store {
   }
 
   static absl::Status WrongArity(std::string_view command) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ERR wrong number of arguments for '", ToAbsl(command), "' command"));
+    return errors::FromRedisError(errors::WrongArity(command));
   }
 
   absl::StatusOr<SetOptions> ToSetOptions(const StoreSetOptions& options) const {
@@ -409,16 +363,10 @@ class MemoryStore : public Store {
 
   absl::StatusOr<bool> ExpireAtMs(std::string_view key, int64_t at_ms,
                                   const StoreExpireOptions& options) {
-    if ((options.nx && (options.xx || options.gt || options.lt))) {
-      return absl::InvalidArgumentError(
-          "ERR NX and XX, GT or LT options at the same time are not compatible");
-    }
-    if (options.gt && options.lt) {
-      return absl::InvalidArgumentError(
-          "ERR GT and LT options at the same time are not compatible");
-    }
-    return ks_->Expire(db_, key, at_ms,
-                       {.nx = options.nx, .xx = options.xx, .gt = options.gt, .lt = options.lt});
+    const ExpireCondition condition{
+        .nx = options.nx, .xx = options.xx, .gt = options.gt, .lt = options.lt};
+    EMBEDIS_RETURN_IF_ERROR(key_ops::CheckExpireCondition(condition));
+    return ks_->Expire(db_, key, at_ms, condition);
   }
 
   std::unique_ptr<Keyspace> owned_;

@@ -11,6 +11,20 @@ bool StartsWithWord(std::string_view message, std::string_view word) {
 }
 }  // namespace
 
+std::string InvalidExpireTime(std::string_view command) {
+  std::string out = "ERR invalid expire time in '";
+  out.append(command);
+  out += "' command";
+  return out;
+}
+
+std::string WrongArity(std::string_view command) {
+  std::string out = "ERR wrong number of arguments for '";
+  out.append(command);
+  out += "' command";
+  return out;
+}
+
 absl::Status FromRedisError(std::string_view message) {
   absl::StatusCode code = absl::StatusCode::kInvalidArgument;
   if (StartsWithWord(message, "WRONGTYPE")) {

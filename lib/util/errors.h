@@ -7,6 +7,7 @@
 #ifndef EMBEDIS_LIB_UTIL_ERRORS_H_
 #define EMBEDIS_LIB_UTIL_ERRORS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -35,6 +36,8 @@ inline constexpr char kValueNanOrInfinity[] = "ERR value is NaN or Infinity";
 inline constexpr char kIncrNanOrInfinity[] = "ERR increment would produce NaN or Infinity";
 inline constexpr char kInvalidCursor[] = "ERR invalid cursor";
 inline constexpr char kValueOutOfRange[] = "ERR value is out of range";
+// Two texts of Redis's getRangeLongFromObjectOrReply ("value must between <min> and <max>"),
+// which commands::ParseIntegerInRange builds for any bounds: HRANDFIELD's count, an int.
 inline constexpr char kCountOutOfLongRange[] =
     "ERR value is out of range, value must between -9223372036854775807 and "
     "9223372036854775807";
@@ -42,8 +45,7 @@ inline constexpr char kCountOutOfLongRange[] =
 // kMaxRandomReplyBytes (Redis builds it, for seconds, until memory runs out).
 inline constexpr char kRandomReplyTooLarge[] =
     "ERR value is out of range, the reply would exceed 536870912 bytes";
-// An integer that fits 64 bits but not an int (MOVE's and COPY's database index), as
-// redis-server 7.0 words it.
+// An integer that fits 64 bits but not an int (SELECT's, MOVE's and COPY's database index).
 inline constexpr char kValueOutOfIntRange[] =
     "ERR value is out of range, value must between -2147483648 and 2147483647";
 
@@ -64,6 +66,59 @@ inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 inline constexpr char kNumKeysOverArgs[] =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr char kLimitNegative[] = "ERR LIMIT can't be negative";
+// String family (lib/commands/string_family.cc, string_ops.h).
+inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
+inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
+
+// Connection and server commands (server/).
+inline constexpr char kInvalidClientId[] = "ERR Invalid client ID";
+inline constexpr char kNoSuchClient[] = "ERR No such client";
+inline constexpr char kClientIdNotPositive[] = "ERR client-id should be greater than 0";
+inline constexpr char kPauseMode[] = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr char kTimeoutNotInteger[] = "ERR timeout is not an integer or out of range";
+inline constexpr char kUnblockReason[] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+inline constexpr char kNoConfigFile[] = "ERR The server is running without a config file";
+inline constexpr char kBgsaveInProgress[] = "ERR Background save already in progress";
+inline constexpr char kPersistenceDisabled[] = "ERR persistence is disabled on this server";
+inline constexpr char kShuttingDown[] = "ERR the server is shutting down";
+inline constexpr char kNoAuth[] = "NOAUTH Authentication required.";
+inline constexpr char kMaxClients[] = "ERR max number of clients reached";
+inline constexpr char kProtocolVersion[] = "ERR Protocol version is not an integer or out of range";
+inline constexpr char kNoShutdownInProgress[] = "ERR No shutdown in progress.";
+inline constexpr char kShutdownFailed[] = "ERR Errors trying to SHUTDOWN. Check logs.";
+
+// COMMAND GETKEYS (lib/commands/command_info.cc).
+inline constexpr char kGetKeysInvalidArguments[] = "ERR Invalid arguments specified for command";
+inline constexpr char kGetKeysInvalidCommand[] = "ERR Invalid command specified";
+inline constexpr char kGetKeysNoKeys[] = "ERR The command has no key arguments";
+inline constexpr char kGetKeysInvalidArity[] =
+    "ERR Invalid number of arguments specified for command";
+
+// Transactions.
+inline constexpr char kNotAllowedInMulti[] = "ERR Command not allowed inside a transaction";
+inline constexpr char kMultiNested[] = "ERR MULTI calls can not be nested";
+inline constexpr char kExecWithoutMulti[] = "ERR EXEC without MULTI";
+inline constexpr char kDiscardWithoutMulti[] = "ERR DISCARD without MULTI";
+inline constexpr char kWatchInsideMulti[] = "ERR WATCH inside MULTI is not allowed";
+inline constexpr char kExecAbort[] = "EXECABORT Transaction discarded because of previous errors.";
+
+// Keys.
+inline constexpr char kNoLfuPolicy[] =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr char kInvalidFirstDb[] = "ERR invalid first DB index";
+inline constexpr char kInvalidSecondDb[] = "ERR invalid second DB index";
+
+// The EXPIRE family's conditions (and Store::Expire's).
+inline constexpr char kExpireNxConflict[] =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr char kExpireGtLtConflict[] =
+    "ERR GT and LT options at the same time are not compatible";
+// "ERR invalid expire time in '<command>' command" (SET, GETEX, the EXPIRE family), with the
+// command's name in lower case as Redis writes it.
+std::string InvalidExpireTime(std::string_view command);
+// "ERR wrong number of arguments for '<command>' command" ("parent|sub" for a subcommand).
+std::string WrongArity(std::string_view command);
 
 inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWrongType); }
 

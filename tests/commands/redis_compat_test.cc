@@ -318,6 +318,21 @@ TEST_F(RedisCompatTest, ScanAndKeys) {
          "scan 007"});
 }
 
+// SCAN and HSCAN read their cursor with one parser (ParseScanCursor in args.h), as Redis reads
+// both with strtoul: any number of leading zeros, and a NUL byte ends the number.
+TEST_F(RedisCompatTest, ScanAndHScanCursorsAlike) {
+  Lines({"hset h f v"});
+  const std::string zeros(80, '0');
+  Script({{"scan", zeros},
+          {"scan", std::string("0\0junk", 6)},
+          {"scan", std::string("\0", 1)},
+          {"scan", "-"},
+          {"hscan", "h", zeros},
+          {"hscan", "h", std::string("0\0junk", 6)},
+          {"hscan", "h", "-"},
+          {"hscan", "h", "18446744073709551616"}});
+}
+
 TEST_F(RedisCompatTest, CopyAndObject) {
   Lines({"set a 12345",
          "object encoding a",

@@ -264,6 +264,14 @@ TEST_F(KeyspaceTest, DeleteAndExistsCountLikeRedis) {
   EXPECT_EQ(ks_.Size(0), 0);
 }
 
+// An empty key given as a default std::string_view (data() is null) finds the stored empty key
+// without passing that null to memcmp (undefined behaviour: UBSan stops under --config=asan).
+TEST_F(KeyspaceTest, EmptyKeyWithNullData) {
+  Set("", "v");
+  EXPECT_EQ(ks_.Exists(0, {std::string_view()}), 1);
+  EXPECT_THAT(Get(std::string_view()), Optional(std::string("v")));
+}
+
 TEST_F(KeyspaceTest, TypeOfEachKind) {
   EXPECT_EQ(ks_.Type(0, "none"), std::nullopt);
   Set("s", "v");

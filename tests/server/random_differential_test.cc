@@ -2,11 +2,14 @@
 // table in-process, on the real clock) and on a real redis-server 7.0.15, every reply compared
 // byte for byte, and the whole dataset compared every kDatasetEvery steps and at the end.
 //
-// The stream mixes strings, keys and hashes, valid and invalid arguments (arity errors, wrong
-// types, 0, -1, ±2^31, ±2^63 and just past each limit), MULTI/EXEC/DISCARD blocks, WATCH, and two
-// clients on one dataset (each with its own database and transaction state).
+// The stream mixes strings, keys, hashes and lists (blocking pops included) on one small key set
+// (so every WRONGTYPE path is hit), valid and invalid arguments (arity errors, wrong types, 0, -1,
+// ±2^31, ±2^63 and just past each limit, in every numeric argument: counts, indexes, ranks,
+// numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two clients on one dataset (each with
+// its own database and transaction state; on odd seeds client 1 speaks RESP3). Blocking commands
+// outside MULTI never block redis: see BlockingRedisReply().
 //
-// Adding a family (lists will join): append a Family to Families() with its command templates.
+// Adding a family: append a Family to Families() with its command templates.
 // A template is a command line whose arguments are literals or placeholders ({key}, {field},
 // {value}, {int}, {float}, {ttl}, {ms}, {at}, {atms}, {offset}, {db}, {pattern}; see Expand());
 // give new placeholders a case in Expand(). Each template says how its reply is compared
@@ -31,6 +34,8 @@
 // Runs: CI runs kDefaultSeeds seeds of kDefaultSteps steps (a few seconds). By hand, for long runs:
 //   EMBEDIS_RANDOM_DIFF_SEED=<first seed> EMBEDIS_RANDOM_DIFF_SEEDS=<how many>
 //   EMBEDIS_RANDOM_DIFF_STEPS=<steps per seed>
+//   EMBEDIS_RANDOM_DIFF_FAMILIES=<families, e.g. lists,keys> (default: all; the dataset checks and
+//   the blocking-path counts stay)
 //   bazel test //tests/server:random_differential_test --test_output=errors
 //     --test_env=EMBEDIS_RANDOM_DIFF_SEEDS=200 --test_env=EMBEDIS_RANDOM_DIFF_STEPS=20000
 // A failure prints the seed, the step and the last commands, so it can be replayed with
@@ -39,6 +44,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <random>
@@ -46,6 +52,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -185,6 +192,52 @@ std::vector<Family> Families() {
            {"HINCRBY {key} {field} {int}", 2},
            {"HINCRBYFLOAT {key} {field} {float}", 2},
        }},
+      {"lists",
+       {
+           {"LPUSH {key} {elem}", 3},
+           {"LPUSH {key} {elem} {elem} {elem}", 2},
+           {"RPUSH {key} {elem}", 3},
+           {"RPUSH {key} {elem} {elem} {elem} {elem}", 2},
+           {"RPUSH {key} {elems}"},
+           {"LPUSH {key} {elems}"},
+           {"LPUSH {key}"},
+           {"LPUSHX {key} {elem}"},
+           {"RPUSHX {key} {elem} {elem}"},
+           {"LPOP {key}", 2},
+           {"RPOP {key}", 2},
+           {"LPOP {key} {count}", 2},
+           {"RPOP {key} {count}", 2},
+           {"LPOP {key} {count} {count}"},
+           {"LLEN {key}", 2},
+           {"LINDEX {key} {index}", 2},
+           {"LSET {key} {index} {elem}", 2},
+           {"LRANGE {key} {index} {index}", 3},
+           {"LTRIM {key} {index} {index}", 2},
+           {"LREM {key} {index} {elem}", 2},
+           {"LINSERT {key} {where} {elem} {elem}", 2},
+           {"LPOS {key} {elem}", 2},
+           {"LPOS {key} {elem} RANK {rank}", 2},
+           {"LPOS {key} {elem} COUNT {count}", 2},
+           {"LPOS {key} {elem} MAXLEN {count}"},
+           {"LPOS {key} {elem} RANK {rank} COUNT {count} MAXLEN {count}", 2},
+           {"LPOS {key} {elem} COUNT {count} RANK {rank} RANK {rank}"},
+           {"LPOS {key} {elem} RANK"},
+           {"LMOVE {key} {key} {dir} {dir}", 3},
+           {"RPOPLPUSH {key} {key}", 2},
+           {"LMPOP 1 {key} {dir}", 2},
+           {"LMPOP 2 {key} {key} {dir} COUNT {count}", 2},
+           {"LMPOP {numkeys} {key} {key} {dir}"},
+           {"LMPOP 2 {key} {key} {dir} COUNT {count} COUNT {count}"},
+           // Blocking: outside MULTI, see RunBlocking().
+           {"BLPOP {key} {timeout}", 2},
+           {"BRPOP {key} {key} {timeout}", 2},
+           {"BLPOP {key} {key} {key} {timeout}"},
+           {"BLMOVE {key} {key} {dir} {dir} {timeout}", 2},
+           {"BRPOPLPUSH {key} {key} {timeout}", 2},
+           {"BLMPOP {timeout} 1 {key} {dir}", 2},
+           {"BLMPOP {timeout} 2 {key} {key} {dir} COUNT {count}", 2},
+           {"BLMPOP {timeout} {numkeys} {key} {key} {dir}"},
+       }},
       {"server",
        {
            {"SELECT {db}"},
@@ -203,9 +256,14 @@ struct TemplateTable {
   std::vector<int> cumulative;  // prefix sums of the weights
   std::vector<size_t> exact;    // indexes of kExact templates (for MULTI blocks)
 
-  TemplateTable() {
+  // `only`: the families to draw from, comma-separated ("lists,keys"); empty: all of them.
+  explicit TemplateTable(const std::string& only = "") {
+    const std::vector<std::string> chosen = absl::StrSplit(only, ',', absl::SkipEmpty());
     int sum = 0;
     for (const Family& f : Families()) {
+      if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), f.name) == chosen.end()) {
+        continue;
+      }
       for (const Template& t : f.templates) {
         if (t.compare == Compare::kExact) exact.push_back(all.size());
         all.push_back(t);
@@ -223,6 +281,45 @@ struct TemplateTable {
   }
 };
 
+// Blocking commands' timeouts, checked by hand on redis-server 7.0.15: those on which it blocks
+// when no key is there (0, -0, -0.0001 and -0.001 for ever: their milliseconds round up to 0; the
+// others for their time), and those it refuses at once ("timeout is not a float or out of range",
+// "timeout is negative": the milliseconds do not fit a long long).
+constexpr const char* kBlockingTimeouts[] = {"0",      "0.01",       "1.5",
+                                             "0x10",   "2147483648", "9223372036854775",
+                                             "1e15",   "-0",         "-0.0001",
+                                             "+1",     "007",        "1e-5",
+                                             "1e-400", "0.5e-3",     "-0e0",
+                                             ".5",     "5.",         "0x1p3",
+                                             "0X10",   "0.0015",     "9223372036854775.807",
+                                             "1e+3",   "00.1",       "-0.000999",
+                                             "-0.001"};
+constexpr const char* kRefusedTimeouts[] = {"abc",
+                                            "",
+                                            "-1",
+                                            "-0.01",
+                                            "nan",
+                                            "1e",
+                                            "inf",
+                                            "-inf",
+                                            "9223372036854775807",
+                                            "1e308",
+                                            " 1",
+                                            "1 ",
+                                            "9223372036854776",
+                                            "1e16",
+                                            "-9223372036854775808",
+                                            "1e4932",
+                                            "1e5000",
+                                            "1e400",
+                                            "infinity",
+                                            "-nan",
+                                            "1_0",
+                                            "0x",
+                                            "9223372036854775.808",
+                                            "9223372036854775.9",
+                                            "\t1"};
+
 class Generator {
  public:
   explicit Generator(uint64_t seed) : rng_(seed) {}
@@ -232,6 +329,12 @@ class Generator {
   std::vector<std::string> Expand(const Template& t) {
     std::vector<std::string> argv;
     for (absl::string_view token : absl::StrSplit(t.line, ' ')) {
+      if (token == "{elems}") {  // many list elements, some long: lists of several nodes
+        for (int64_t n = Uniform(1, 400); n > 0; --n) {
+          argv.push_back(Chance(10) ? std::string(Uniform(60, 300), 'x') : Value("{elem}"));
+        }
+        continue;
+      }
       argv.push_back(Value(std::string_view(token.data(), token.size())));
     }
     return argv;
@@ -334,6 +437,33 @@ class Generator {
       // 536870911 with a value would build a 512 MB string on both sides: keep the test light.
       return o == "536870911" ? "536870912" : o;
     }
+    if (token == "{elem}") {  // few distinct list elements, so LREM, LPOS, LINSERT match some
+      static const char* const kElems[] = {"a", "b", "c", "a", "b", "d"};
+      return Chance(85) ? OneOf(kElems) : Value("{value}");
+    }
+    if (token == "{index}" || token == "{count}" || token == "{rank}") {
+      const int64_t lo = token == "{index}" ? -8 : token == "{rank}" ? -4 : 0;
+      if (Chance(60)) return absl::StrCat(Uniform(lo, token == "{index}" ? 8 : 4));
+      return OneOf(kInts);
+    }
+    if (token == "{numkeys}") {
+      static const char* const kNumKeys[] = {"0",          "-1", "3", "abc", "9223372036854775807",
+                                             "2147483648", "1",  "2"};
+      return OneOf(kNumKeys);
+    }
+    if (token == "{dir}") {
+      static const char* const kDirs[] = {"LEFT", "RIGHT", "left", "Right", "LEFT", "RIGHT", "up"};
+      return OneOf(kDirs);
+    }
+    if (token == "{where}") {
+      static const char* const kWheres[] = {"BEFORE", "AFTER", "before", "After", "middle"};
+      return OneOf(kWheres);
+    }
+    if (token == "{timeout}") {
+      // Valid ones (Redis would block on missing keys: RunBlocking decides) and invalid ones,
+      // which Redis refuses at once.
+      return Chance(50) ? OneOf(kBlockingTimeouts) : OneOf(kRefusedTimeouts);
+    }
     if (token == "{db}") return OneOf(kDbs);
     if (token == "{pattern}") return OneOf(kPatterns);
     return std::string(token);  // a literal
@@ -391,6 +521,86 @@ void ReclaimExpired(RawRespConnection& conn) {
   } while (cursor != "0");
 }
 
+// ---- Blocking commands outside MULTI ----
+//
+// Redis blocks the connection when a blocking command finds nothing and its arguments are valid,
+// which would hang the lockstep run. So embedis runs it with may_block (a BlockRequest shows as
+// kBlocks), and redis runs it on the client's own connection only when it cannot block: its
+// timeout is one Redis refuses (kRefusedTimeouts, checked by hand on redis-server 7.0.15), or one
+// of its keys exists (a wrong type is an error, a list is served: lists are never empty). Else
+// the probe connection runs it inside MULTI/EXEC in the client's database, where Redis answers at
+// once: an error the same as outside, or a null where it would have blocked (shown as kBlocks).
+// The probe writes nothing in that case, so WATCH state is the same as with the real command.
+constexpr std::string_view kBlocks = "(blocks) ";
+
+bool IsBlocking(std::string_view command) {
+  for (std::string_view b : {"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP"}) {
+    if (command == b) return true;
+  }
+  return false;
+}
+
+// Timeouts that Redis 7.0 refuses before it looks at any key.
+bool IsRefusedTimeout(std::string_view t) {
+  for (std::string_view r : kRefusedTimeouts) {
+    if (t == r) return true;
+  }
+  return false;
+}
+
+// The keys a blocking command would wait on (BLMPOP: none when numkeys does not name them).
+std::vector<std::string> BlockingKeys(const std::vector<std::string>& argv) {
+  if (argv[0] == "BLMOVE" || argv[0] == "BRPOPLPUSH") return {argv[1]};
+  if (argv[0] != "BLMPOP") return {argv.begin() + 1, argv.end() - 1};
+  int64_t numkeys;
+  if (argv.size() < 3 || !absl::SimpleAtoi(argv[2], &numkeys) || numkeys < 1 ||
+      static_cast<uint64_t>(numkeys) > argv.size() - 3) {
+    return {};
+  }
+  return {argv.begin() + 3, argv.begin() + 3 + numkeys};
+}
+
+// How often each way of BlockingRedisReply was taken (a run checks that it reached them all).
+struct BlockingPaths {
+  int refused_timeout = 0;  // sent as it is: a timeout Redis refuses
+  int key_exists = 0;       // sent as it is: Redis serves a key or answers WRONGTYPE
+  int probe_error = 0;      // inside MULTI on the probe: an error
+  int probe_blocks = 0;     // inside MULTI on the probe: a null, where Redis would block
+};
+
+std::string BlockingRedisReply(RawRespConnection& conn, RawRespConnection& probe, int db,
+                               const std::vector<std::string>& argv, BlockingPaths* paths) {
+  const std::string& timeout = argv[0] == "BLMPOP" ? argv[1] : argv.back();
+  if (IsRefusedTimeout(timeout)) {
+    ++paths->refused_timeout;
+    return conn.Call(absl::MakeConstSpan(argv));
+  }
+  probe.Call({"SELECT", absl::StrCat(db)});
+  std::vector<std::string> exists = BlockingKeys(argv);
+  if (!exists.empty()) {
+    exists.insert(exists.begin(), "EXISTS");
+    if (probe.Call(absl::MakeConstSpan(exists)) != ":0\r\n") {
+      ++paths->key_exists;
+      return conn.Call(absl::MakeConstSpan(argv));
+    }
+  }
+  probe.Call({"MULTI"});
+  const std::string queued = probe.Call(absl::MakeConstSpan(argv));
+  if (queued != "+QUEUED\r\n") {
+    probe.Call({"DISCARD"});
+    return absl::StrCat("(refused in MULTI) ", queued);  // an arity error: not expected
+  }
+  std::string exec = probe.Call({"EXEC"});
+  if (!absl::StartsWith(exec, "*1\r\n")) return absl::StrCat("(probe EXEC) ", exec);
+  exec.erase(0, 4);
+  if (exec == "*-1\r\n" || exec == "$-1\r\n") {
+    ++paths->probe_blocks;
+    return std::string(kBlocks);
+  }
+  ++paths->probe_error;
+  return exec;
+}
+
 bool TtlClose(const std::string& command, const std::string& a, const std::string& b) {
   auto x = IntegerReply(a), y = IntegerReply(b);
   if (!x.has_value() || !y.has_value() || *x < 0 || *y < 0) return a == b;
@@ -426,19 +636,36 @@ class RandomDifferentialTest : public ::testing::Test {
       EXPECT_TRUE(conns.back()->Connect(redis_->port()).ok());
     }
     EXPECT_EQ(conns[0]->Call({"FLUSHALL"}), "+OK\r\n");
+    if (seed % 2 == 1) {  // odd seeds: client 1 speaks RESP3
+      EXPECT_EQ(conns[1]->Call({"HELLO", "3"}).substr(0, 1), "%");
+      clients[1]->protocol = resp::Protocol::kResp3;
+    }
     std::deque<std::string> history;
     Generator gen(seed);
-    const TemplateTable templates;
+    const char* only = std::getenv("EMBEDIS_RANDOM_DIFF_FAMILIES");
+    const TemplateTable templates(only == nullptr ? "" : only);
 
-    auto run = [&](int c, const std::vector<std::string>& argv, Compare compare) -> bool {
+    // A blocking command outside MULTI (see BlockingRedisReply) runs on embedis with may_block.
+    auto run = [&](int c, const std::vector<std::string>& argv, Compare compare,
+                   bool outside_multi = false) -> bool {
+      const bool blocking = outside_multi && IsBlocking(argv[0]);
       std::vector<std::string_view> views(argv.begin(), argv.end());
       std::string got;
       resp::Writer writer(&got, clients[c]->protocol);
-      commands::CommandContext ctx{
-          .keyspace = &keyspace, .client = clients[c].get(), .reply = &writer};
+      commands::CommandContext ctx{.keyspace = &keyspace,
+                                   .client = clients[c].get(),
+                                   .reply = &writer,
+                                   .may_block = blocking};
       table.Execute(ctx, commands::Args(views.data(), views.size()));
+      if (clients[c]->block_request.has_value()) {
+        clients[c]->block_request.reset();
+        got.insert(0, kBlocks);  // nothing else is expected after it
+      }
       if (compare == Compare::kLiveKeyCount) ReclaimExpired(*conns[c]);
-      const std::string expected = conns[c]->Call(absl::MakeConstSpan(argv));
+      const std::string expected = blocking
+                                       ? BlockingRedisReply(*conns[c], *conns[kClients],
+                                                            clients[c]->db, argv, &blocking_paths_)
+                                       : conns[c]->Call(absl::MakeConstSpan(argv));
       history.push_back(absl::StrCat("client ", c, ": ", DifferentialTestShown(argv)));
       if (history.size() > kHistory) history.pop_front();
       const bool same = compare == Compare::kTtl
@@ -464,7 +691,7 @@ class RandomDifferentialTest : public ::testing::Test {
         if (!run(c, {gen.Chance(80) ? "EXEC" : "DISCARD"}, Compare::kExact)) return false;
       } else {
         const Template& t = templates.Pick(gen.rng());
-        if (!run(c, gen.Expand(t), t.compare)) return false;
+        if (!run(c, gen.Expand(t), t.compare, /*outside_multi=*/true)) return false;
       }
       if ((step + 1) % kDatasetEvery == 0 || step + 1 == steps) {
         if (!SameDataset(seed, step, keyspace, table, *clients[kClients], *conns[kClients])) {
@@ -477,7 +704,10 @@ class RandomDifferentialTest : public ::testing::Test {
 
   static std::string DifferentialTestShown(const std::vector<std::string>& argv) {
     std::string shown;
-    for (const auto& a : argv) absl::StrAppend(&shown, "'", EscapeResp(a.substr(0, 40)), "' ");
+    for (size_t i = 0; i < argv.size() && i < 12; ++i) {
+      absl::StrAppend(&shown, "'", EscapeResp(argv[i].substr(0, 40)), "' ");
+    }
+    if (argv.size() > 12) absl::StrAppend(&shown, "... (", argv.size(), " arguments) ");
     return shown;
   }
 
@@ -510,6 +740,9 @@ class RandomDifferentialTest : public ::testing::Test {
         std::vector<std::pair<std::vector<std::string>, Compare>> reads = {
             {{"TYPE", key}, Compare::kExact}, {{"TTL", key}, Compare::kTtl}};
         if (redis_type == "+string\r\n") reads.push_back({{"GET", key}, Compare::kExact});
+        if (redis_type == "+list\r\n") {
+          reads.push_back({{"LRANGE", key, "0", "-1"}, Compare::kExact});
+        }
         if (redis_type == "+hash\r\n") {
           reads.push_back({{"HGETALL", key}, Compare::kUnorderedPairs});
         }
@@ -533,6 +766,7 @@ class RandomDifferentialTest : public ::testing::Test {
 
   static inline RedisServerProcess* redis_ = nullptr;
   static inline absl::Status start_status_;
+  BlockingPaths blocking_paths_;
 };
 
 TEST_F(RandomDifferentialTest, CommandStreamsMatchRedis) {
@@ -543,6 +777,18 @@ TEST_F(RandomDifferentialTest, CommandStreamsMatchRedis) {
   int failed = 0;
   for (int64_t i = 0; i < seeds && failed < 3; ++i) {
     if (!RunSeed(first + static_cast<uint64_t>(i), steps)) ++failed;
+  }
+  // Every way a blocking command is compared outside MULTI was taken (the CI run's fixed seeds
+  // reach them all; so does any run as long).
+  const BlockingPaths& p = blocking_paths_;
+  std::cout << "blocking commands outside MULTI: " << p.refused_timeout << " refused timeouts, "
+            << p.key_exists << " on existing keys, " << p.probe_error << " errors and "
+            << p.probe_blocks << " blocks (compared inside MULTI)\n";
+  if (failed == 0 && seeds * steps >= int64_t{kDefaultSeeds} * kDefaultSteps) {
+    EXPECT_GT(p.refused_timeout, 0);
+    EXPECT_GT(p.key_exists, 0);
+    EXPECT_GT(p.probe_error, 0);
+    EXPECT_GT(p.probe_blocks, 0);
   }
 }
 
