@@ -12,6 +12,7 @@
 #include "lib/commands/hash_ops.h"
 #include "lib/commands/key_ops.h"
 #include "lib/commands/list_ops.h"
+#include "lib/commands/set_ops.h"
 #include "lib/commands/string_ops.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
@@ -241,6 +242,27 @@ class MemoryStore : public Store {
                                                    std::string_view destination, ListEnd from,
                                                    ListEnd to) override {
     return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
+  }
+
+  // ---- Sets: the set operations (lib/commands/set_ops.h), as the commands run them ----
+  absl::StatusOr<int64_t> SAdd(std::string_view key,
+                               absl::Span<const std::string_view> members) override {
+    if (members.empty()) return WrongArity("sadd");
+    return set_ops::Add(*ks_, db_, key, members);
+  }
+  absl::StatusOr<int64_t> SRem(std::string_view key,
+                               absl::Span<const std::string_view> members) override {
+    if (members.empty()) return WrongArity("srem");
+    return set_ops::Rem(*ks_, db_, key, members);
+  }
+  absl::StatusOr<std::vector<std::string>> SMembers(std::string_view key) override {
+    return set_ops::Members(*ks_, db_, key);
+  }
+  absl::StatusOr<bool> SIsMember(std::string_view key, std::string_view member) override {
+    return set_ops::IsMember(*ks_, db_, key, member);
+  }
+  absl::StatusOr<int64_t> SCard(std::string_view key) override {
+    return set_ops::Card(*ks_, db_, key);
   }
 
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list

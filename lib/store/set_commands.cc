@@ -1,4 +1,5 @@
-// Store's typed set methods (store.h), run through Command() on every backend.
+// Store's typed set methods (store.h), run through Command(): RedisStore's. MemoryStore overrides
+// them with the set operations (lib/commands/set_ops.h).
 #include <string>
 #include <string_view>
 #include <vector>
