@@ -65,8 +65,8 @@ struct EncodingConfig {
 
 // One client class's output buffer limits (redis-server's client-output-buffer-limit): in Redis,
 // past `hard` bytes of queued replies, or past `soft` bytes for `soft_seconds` in a row, the
-// client is disconnected. 0 disables a limit. embedis enforces the normal class's hard limit;
-// the soft limits and the other classes are kept and reported (CONFIG GET) as set.
+// client is disconnected. 0 disables a limit. embedis enforces the normal class's limits; the
+// other classes are kept and reported (CONFIG GET) as set.
 struct OutputBufferLimit {
   int64_t hard = 0;
   int64_t soft = 0;
@@ -110,8 +110,8 @@ struct ServerOptions {
   // it the client is disconnected. 0: no limit. Default: 0, as redis-server's
   // `client-output-buffer-limit normal 0 0 0` (a 300 MB value can be read back).
   int64_t client_output_buffer_limit = 0;
-  // The normal class's soft limit and its seconds (see OutputBufferLimit; reported, not yet
-  // enforced). Default: 0, 0.
+  // The normal class's soft limit and its seconds (see OutputBufferLimit): a client whose queued
+  // replies stay past `soft` for more than `soft_seconds` is disconnected. Default: 0, 0.
   int64_t client_output_buffer_soft_limit = 0;
   int64_t client_output_buffer_soft_seconds = 0;
   // The replica and pubsub classes: kept and reported (embedis has neither kind of client yet).

@@ -565,6 +565,31 @@ void EventLoop::Exclusive::Run(absl::FunctionRef<void()> fn) ABSL_NO_THREAD_SAFE
   loop_->exec_mu_.Lock();
 }
 
+bool EventLoop::OverOutputLimit(Connection& c, int64_t hard, int64_t now_ms) {
+  const int64_t pending = static_cast<int64_t>(c.pending_output());
+  if (hard > 0 && pending > hard) return true;
+  // As redis-server's soft limit: past it for more than its seconds in a row.
+  const int64_t soft = state_->config().client_output_soft_limit.load(std::memory_order_relaxed);
+  if (soft <= 0 || pending <= soft) {
+    c.soft_limit_since_ms = 0;
+    return false;
+  }
+  if (c.soft_limit_since_ms == 0) {
+    c.soft_limit_since_ms = now_ms;
+    return false;
+  }
+  const int64_t seconds =
+      state_->config().client_output_soft_seconds.load(std::memory_order_relaxed);
+  return now_ms - c.soft_limit_since_ms > seconds * 1000;
+}
+
+void EventLoop::CloseForOutputLimit(const std::shared_ptr<Connection>& c) {
+  state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  state_->Log(LogLevel::kWarning, absl::StrCat("Client ", c->InfoLine(NowMs()),
+                                               " closed for overcoming of output buffer limits."));
+  Close(c, "output buffer limit");
+}
+
 bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   RuntimeConfig& config = state_->config();
   const size_t pause =
@@ -579,14 +604,10 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   std::unique_lock<Mutex> exec_lock(exec_mu_);
   // After each command: false if the connection was closed for its output.
   auto within_output_limit = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (hard <= 0 || static_cast<int64_t>(c->pending_output()) <= hard) return true;
+    if (!OverOutputLimit(*c, hard, NowMs())) return true;
     exec_lock.unlock();
-    state_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
-    state_->Log(LogLevel::kWarning,
-                absl::StrCat("Client ", c->InfoLine(NowMs()),
-                             " closed for overcoming of output buffer limits."));
     state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
-    Close(c, "output buffer limit");
+    CloseForOutputLimit(c);
     return false;
   };
   while (!c->closing && !held && c->block == nullptr) {
@@ -778,6 +799,17 @@ bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
 
 void EventLoop::Cron() {
   const int64_t now = NowMs();
+  // A client that reads none of its replies runs no more commands once they pass the pause
+  // threshold, so its soft output limit is checked here too.
+  if (state_->config().client_output_soft_limit.load(std::memory_order_relaxed) > 0) {
+    const int64_t hard =
+        state_->config().client_output_buffer_limit.load(std::memory_order_relaxed);
+    std::vector<std::shared_ptr<Connection>> over;
+    for (const auto& [id, c] : conns_) {
+      if (!c->closing && OverOutputLimit(*c, hard, now)) over.push_back(c);
+    }
+    for (const auto& c : over) CloseForOutputLimit(c);
+  }
   if (now - last_buffer_check_ms_ >= 1000) {  // big output buffers unused for a while go back
     last_buffer_check_ms_ = now;
     for (const auto& [id, c] : conns_) {

@@ -106,6 +106,8 @@ void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config) {
   config->proto_max_bulk_len = values.proto_max_bulk_len;
   config->client_query_buffer_limit = values.client_query_buffer_limit;
   config->client_output_buffer_limit = values.client_output_buffer_limit;
+  config->client_output_soft_limit = values.client_output_buffer_soft_limit;
+  config->client_output_soft_seconds = values.client_output_buffer_soft_seconds;
   config->protected_mode = values.protected_mode;
   config->loglevel = static_cast<int>(ParseLogLevel(values.loglevel).value_or(LogLevel::kNotice));
   config->hz = values.hz;

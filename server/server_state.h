@@ -130,6 +130,8 @@ class Connection {
   // buffer stays for the next big reply (no reallocation, no fresh pages) until the loop's cron
   // finds it unused for a while.
   int64_t big_output_ms = 0;
+  // Since when the queued replies have been past the soft output limit; 0: they are not.
+  int64_t soft_limit_since_ms = 0;
   resp::Writer writer{&out};
   commands::ClientState client;
   uint32_t registered_events = 0;  // what epoll watches now
@@ -278,6 +280,10 @@ class EventLoop {
   // Runs up to one turn's budget of commands (first any that CLIENT PAUSE held) and queues the
   // connection for FlushPending; returns false if the connection was closed.
   bool Process(const std::shared_ptr<Connection>& c);
+  // Whether c's queued replies are past the hard output limit, or past the soft one for longer
+  // than its seconds (and records when they passed it).
+  bool OverOutputLimit(Connection& c, int64_t hard, int64_t now_ms);
+  void CloseForOutputLimit(const std::shared_ptr<Connection>& c);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
   bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);
@@ -365,6 +371,8 @@ struct RuntimeConfig {
   std::atomic<int64_t> proto_max_bulk_len;
   std::atomic<int64_t> client_query_buffer_limit;
   std::atomic<int64_t> client_output_buffer_limit;
+  std::atomic<int64_t> client_output_soft_limit;    // bytes; 0: none
+  std::atomic<int64_t> client_output_soft_seconds;  // how long past it before the disconnect
   std::atomic<int64_t> client_output_pause;
   std::atomic<bool> protected_mode;
   std::atomic<bool> has_password;

@@ -218,6 +218,41 @@ TEST_F(ServerTest, OutputBufferHardLimitDisconnects) {
   EXPECT_EQ(setup->Call({"PING"}), "+PONG\r\n");
 }
 
+// The soft limit, set at run time as in redis-server: a client whose replies stay past it for more
+// than its seconds is disconnected (here one that reads nothing and has 1.5 MB queued), not before.
+TEST_F(ServerTest, OutputBufferSoftLimitDisconnectsAfterItsSeconds) {
+  ServerOptions options;
+  options.hz = 20;
+  StartServer(options);
+  auto setup = Connect();
+  ASSERT_EQ(setup->Call({"CONFIG", "SET", "client-output-buffer-limit", "normal 0 256kb 1"}),
+            "+OK\r\n");
+  ASSERT_EQ(setup->Call({"SET", "big", std::string(512 * 1024, 'x')}), "+OK\r\n");
+  int hog = ConnectTcp(port_);
+  ASSERT_GE(hog, 0);
+  int small = 4096;
+  setsockopt(hog, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  std::string batch;
+  for (int i = 0; i < 16; ++i) resp::AppendCommand(&batch, {"GET", "big"});
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(SendAll(hog, batch));
+  auto disconnections = [&] {
+    return setup->Call({"INFO", "stats"}).find("client_output_buffer_limit_disconnections:1") !=
+           std::string::npos;
+  };
+  std::this_thread::sleep_for(milliseconds(500));
+  EXPECT_FALSE(disconnections()) << "closed before the soft limit's second";
+  bool disconnected = false;
+  for (int i = 0; i < 200 && !disconnected; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    disconnected = disconnections();
+  }
+  EXPECT_TRUE(disconnected);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  close(hog);
+  EXPECT_EQ(setup->Call({"PING"}), "+PONG\r\n");
+}
+
 TEST_F(ServerTest, FairnessBetweenPipeliningClients) {
   ServerOptions options;
   options.io_threads = 1;  // both clients on one loop
