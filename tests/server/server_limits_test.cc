@@ -192,6 +192,22 @@ TEST_F(ServerTest, ClientThatNeverReadsIsBoundedAndHarmless) {
   EXPECT_EQ(other->Call({"PING"}), "+PONG\r\n");
 }
 
+// A client with a small receive buffer that sends `gets` GETs of `key` and reads none of the
+// replies; returns its socket, or -1.
+int SendGetsAndReadNothing(int port, const std::string& key, int gets) {
+  int fd = ConnectTcp(port);
+  if (fd < 0) return -1;
+  int small = 4096;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  std::string batch;
+  for (int i = 0; i < gets; ++i) resp::AppendCommand(&batch, {"GET", key});
+  if (!SendAll(fd, batch)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 TEST_F(ServerTest, OutputBufferHardLimitDisconnects) {
   ServerOptions options;
   options.client_output_buffer_limit = 2 * 1024 * 1024;
@@ -199,13 +215,8 @@ TEST_F(ServerTest, OutputBufferHardLimitDisconnects) {
   StartServer(options);
   auto setup = Connect();
   ASSERT_EQ(setup->Call({"SET", "big", std::string(512 * 1024, 'x')}), "+OK\r\n");
-  int hog = ConnectTcp(port_);
+  const int hog = SendGetsAndReadNothing(port_, "big", 64);
   ASSERT_GE(hog, 0);
-  int small = 4096;
-  setsockopt(hog, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  std::string batch;
-  for (int i = 0; i < 64; ++i) resp::AppendCommand(&batch, {"GET", "big"});
-  ASSERT_TRUE(SendAll(hog, batch));
   bool disconnected = false;
   for (int i = 0; i < 100 && !disconnected; ++i) {
     std::this_thread::sleep_for(milliseconds(50));
@@ -228,14 +239,9 @@ TEST_F(ServerTest, OutputBufferSoftLimitDisconnectsAfterItsSeconds) {
   ASSERT_EQ(setup->Call({"CONFIG", "SET", "client-output-buffer-limit", "normal 0 256kb 1"}),
             "+OK\r\n");
   ASSERT_EQ(setup->Call({"SET", "big", std::string(512 * 1024, 'x')}), "+OK\r\n");
-  int hog = ConnectTcp(port_);
-  ASSERT_GE(hog, 0);
-  int small = 4096;
-  setsockopt(hog, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  std::string batch;
-  for (int i = 0; i < 16; ++i) resp::AppendCommand(&batch, {"GET", "big"});
   const auto start = std::chrono::steady_clock::now();
-  ASSERT_TRUE(SendAll(hog, batch));
+  const int hog = SendGetsAndReadNothing(port_, "big", 16);
+  ASSERT_GE(hog, 0);
   auto disconnections = [&] {
     return setup->Call({"INFO", "stats"}).find("client_output_buffer_limit_disconnections:1") !=
            std::string::npos;
