@@ -27,11 +27,9 @@ namespace {
 
 TEST_F(ServerTest, ClientListIdAnswersAsRedis) {
   StartServer();
-  RedisServerProcess redis;
-  ASSERT_TRUE(redis.Start().ok());
-  RawRespConnection ours, theirs;
-  ASSERT_TRUE(ours.Connect(port_).ok());
-  ASSERT_TRUE(theirs.Connect(redis.port()).ok());
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  RawRespConnection& ours = *ours_;
+  RawRespConnection& theirs = *theirs_;
   // Ids no client can have (or that are gone) add nothing; only a non-integer is an error.
   for (const std::vector<std::string>& cmd : std::vector<std::vector<std::string>>{
            {"CLIENT", "LIST", "ID", "-1"},
@@ -141,11 +139,9 @@ TEST_F(ServerTest, ClientWritingAWholePipelineBeforeReadingGetsEveryReply) {
 
 TEST_F(ServerTest, NormalClientsHaveNoOutputLimitByDefault) {
   StartServer();
-  RedisServerProcess redis;
-  ASSERT_TRUE(redis.Start().ok());
-  RawRespConnection ours, theirs;
-  ASSERT_TRUE(ours.Connect(port_).ok());
-  ASSERT_TRUE(theirs.Connect(redis.port()).ok());
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  RawRespConnection& ours = *ours_;
+  RawRespConnection& theirs = *theirs_;
   const std::vector<std::string> get = {"CONFIG", "GET", "client-output-buffer-limit"};
   EXPECT_EQ(ours.Call(get), theirs.Call(get));
   EXPECT_EQ(ServerOptions().client_output_buffer_limit, 0);

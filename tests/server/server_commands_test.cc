@@ -142,11 +142,9 @@ TEST_F(ServerTest, InfoSections) {
 
 TEST_F(ServerTest, ConfigGetSetMatchesRealRedis) {
   StartServer();
-  RedisServerProcess redis;
-  ASSERT_TRUE(redis.Start().ok());
-  RawRespConnection ours, theirs;
-  ASSERT_TRUE(ours.Connect(port_).ok());
-  ASSERT_TRUE(theirs.Connect(redis.port()).ok());
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  RawRespConnection& ours = *ours_;
+  RawRespConnection& theirs = *theirs_;
   std::vector<std::vector<std::string>> same = {
       {"CONFIG", "GET", "maxclients"},
       {"CONFIG", "GET", "timeout"},

@@ -39,6 +39,18 @@ class ServerTest : public ::testing::Test {
     return c;
   }
 
+  // For tests that compare replies with a real redis-server: starts one beside this server and
+  // connects one client to each (ours_ to embedis, theirs_ to redis-server).
+  void StartRedisBeside() {
+    redis_ = std::make_unique<RedisServerProcess>();
+    absl::Status s = redis_->Start();
+    ASSERT_TRUE(s.ok()) << s;
+    ours_ = std::make_unique<RawRespConnection>();
+    ASSERT_TRUE(ours_->Connect(port_).ok());
+    theirs_ = std::make_unique<RawRespConnection>();
+    ASSERT_TRUE(theirs_->Connect(redis_->port()).ok());
+  }
+
   void TearDown() override {
     if (server_) server_->Stop();
   }
@@ -46,6 +58,8 @@ class ServerTest : public ::testing::Test {
   Keyspace keyspace_;  // declared first: outlives the server
   std::unique_ptr<Server> server_;
   int port_ = 0;
+  std::unique_ptr<RedisServerProcess> redis_;  // StartRedisBeside
+  std::unique_ptr<RawRespConnection> ours_, theirs_;
 };
 
 }  // namespace embedis::testing
