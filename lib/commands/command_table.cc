@@ -23,6 +23,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterMemoryFamily(&table);
   RegisterListFamily(&table);
   RegisterSetFamily(&table);
+  RegisterBitFamily(&table);
   return table;
 }
 

@@ -331,6 +331,7 @@ void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
 void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
 void RegisterListFamily(CommandTable* table);         // list_family.cc
 void RegisterSetFamily(CommandTable* table);          // set_family.cc
+void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 
 }  // namespace embedis::commands
 

@@ -1,7 +1,7 @@
-// The two ways a typed operation (list_ops.h, set_ops.h) reaches its key, shared by every value
-// type: Read, under the key's lock counting a keyspace hit or miss, with a const view of the value
-// (nullptr when the key is missing); Write, with the KeyHandle of a missing key or of a value of
-// the type. Both answer WRONGTYPE (errors::kWrongType) for a key of another type.
+// The two ways a typed operation (list_ops.h, set_ops.h, bit_ops.h) reaches its key, shared by
+// every value type: Read, under the key's lock counting a keyspace hit or miss, with a const view
+// of the value (nullptr when the key is missing); Write, with the KeyHandle of a missing key or of
+// a value of the type. Both answer WRONGTYPE (errors::kWrongType) for a key of another type.
 //
 //   using Access = typed_access::For<ListValue>;
 //   absl::StatusOr<int64_t> n = Access::Read<int64_t>(
@@ -33,6 +33,13 @@ struct Traits<SetValue> {
   static const SetValue& View(const KeyHandle& k) { return k.set_view(); }
 };
 
+// Strings: the view is the bytes (bit_ops.h).
+template <>
+struct Traits<std::string_view> {
+  static constexpr ValueType kType = ValueType::kString;
+  static std::string_view View(const KeyHandle& k) { return k.string_value(); }
+};
+
 template <typename V>
 struct For {
   // Runs fn(const V* v) (nullptr when the key is missing) and returns its result.
@@ -45,7 +52,8 @@ struct For {
           if (!k.exists()) {
             out = fn(static_cast<const V*>(nullptr));
           } else if (k.type() == Traits<V>::kType) {
-            out = fn(&Traits<V>::View(k));
+            const auto& view = Traits<V>::View(k);  // a reference, or a string_view
+            out = fn(&view);
           }
         },
         /*is_read=*/true);

@@ -69,6 +69,12 @@ inline constexpr char kLimitNegative[] = "ERR LIMIT can't be negative";
 // String family (lib/commands/string_family.cc, string_ops.h).
 inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
 inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";
+// Bit family (lib/commands/bit_family.cc, bit_ops.h).
+inline constexpr char kBitOffsetOutOfRange[] = "ERR bit offset is not an integer or out of range";
+inline constexpr char kBitValueOutOfRange[] = "ERR bit is not an integer or out of range";
+inline constexpr char kBitArgument[] = "ERR The bit argument must be 1 or 0.";
+inline constexpr char kBitOpNotSingleKey[] =
+    "ERR BITOP NOT must be called with a single source key.";
 
 // Connection and server commands (server/).
 inline constexpr char kInvalidClientId[] = "ERR Invalid client ID";
