@@ -109,6 +109,9 @@ enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);
 
+// Bytes read from a socket at a time (CLIENT LIST reports it as rbs).
+inline constexpr size_t kReadSize = 16 * 1024;
+
 class Connection {
  public:
   Connection(ServerState* state, EventLoop* loop, int fd, int64_t id, std::string addr,
