@@ -385,7 +385,7 @@ void EventLoop::Exclusive::Run(absl::FunctionRef<void()> fn) ABSL_NO_THREAD_SAFE
   loop_->exec_mu_.Lock();
 }
 
-bool EventLoop::OverOutputLimit(Connection& c, int64_t hard, int64_t now_ms) {
+bool EventLoop::OverOutputLimit(Connection& c, int64_t hard) {
   const int64_t pending = static_cast<int64_t>(c.pending_output());
   if (hard > 0 && pending > hard) return true;
   // As redis-server's soft limit: past it for more than its seconds in a row.
@@ -394,6 +394,7 @@ bool EventLoop::OverOutputLimit(Connection& c, int64_t hard, int64_t now_ms) {
     c.soft_limit_since_ms = 0;
     return false;
   }
+  const int64_t now_ms = NowMs();  // read only past the soft limit: not once per command
   if (c.soft_limit_since_ms == 0) {
     c.soft_limit_since_ms = now_ms;
     return false;
@@ -424,7 +425,7 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   std::unique_lock<Mutex> exec_lock(exec_mu_);
   // After each command: false if the connection was closed for its output.
   auto within_output_limit = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (!OverOutputLimit(*c, hard, NowMs())) return true;
+    if (!OverOutputLimit(*c, hard)) return true;
     exec_lock.unlock();
     state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
     CloseForOutputLimit(c);
@@ -626,7 +627,7 @@ void EventLoop::Cron() {
         state_->config().client_output_buffer_limit.load(std::memory_order_relaxed);
     std::vector<std::shared_ptr<Connection>> over;
     for (const auto& [id, c] : conns_) {
-      if (!c->closing && OverOutputLimit(*c, hard, now)) over.push_back(c);
+      if (!c->closing && OverOutputLimit(*c, hard)) over.push_back(c);
     }
     for (const auto& c : over) CloseForOutputLimit(c);
   }

@@ -285,7 +285,7 @@ class EventLoop {
   bool Process(const std::shared_ptr<Connection>& c);
   // Whether c's queued replies are past the hard output limit, or past the soft one for longer
   // than its seconds (and records when they passed it).
-  bool OverOutputLimit(Connection& c, int64_t hard, int64_t now_ms);
+  bool OverOutputLimit(Connection& c, int64_t hard);
   void CloseForOutputLimit(const std::shared_ptr<Connection>& c);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
   bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
