@@ -26,6 +26,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
+#include "lib/commands/typed_access.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
 
@@ -102,8 +103,16 @@ void CmdHIncrByFloat(CommandContext& ctx, Args argv) {
 // ---- Reads ----
 
 void CmdHGet(CommandContext& ctx, Args argv) {
-  ReplyOr(ctx, ctx.keyspace->HGet(ctx.client->db, argv[1], argv[2]),
-          [&](const std::optional<std::string>& v) { ReplyOptional(ctx, v); });
+  // Replied from the hash under its lock, as GET does: no copy of the value per call.
+  absl::StatusOr<bool> found = typed_access::For<HashValue>::Read<bool>(
+      *ctx.keyspace, ctx.client->db, argv[1], [&](const HashValue* h) {
+        const std::string* v = h == nullptr ? nullptr : h->Find(argv[2]);
+        if (v == nullptr) return false;
+        ctx.reply->BulkString(*v);
+        return true;
+      });
+  if (!found.ok()) return ReplyStatus(ctx, found.status());
+  if (!*found) ctx.reply->Null();
 }
 
 void CmdHMGet(CommandContext& ctx, Args argv) {

@@ -28,6 +28,11 @@ struct Traits<ListValue> {
   static const ListValue& View(const KeyHandle& k) { return k.list_view(); }
 };
 template <>
+struct Traits<HashValue> {
+  static constexpr ValueType kType = ValueType::kHash;
+  static const HashValue& View(const KeyHandle& k) { return k.hash_view(); }
+};
+template <>
 struct Traits<SetValue> {
   static constexpr ValueType kType = ValueType::kSet;
   static const SetValue& View(const KeyHandle& k) { return k.set_view(); }
