@@ -24,6 +24,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterListFamily(&table);
   RegisterSetFamily(&table);
   RegisterBitFamily(&table);
+  RegisterSortFamily(&table);
   return table;
 }
 

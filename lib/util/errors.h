@@ -115,6 +115,9 @@ inline constexpr char kNoLfuPolicy[] =
 inline constexpr char kInvalidFirstDb[] = "ERR invalid first DB index";
 inline constexpr char kInvalidSecondDb[] = "ERR invalid second DB index";
 
+// SORT.
+inline constexpr char kSortNotDouble[] = "ERR One or more scores can't be converted into double";
+
 // The EXPIRE family's conditions (and Store::Expire's).
 inline constexpr char kExpireNxConflict[] =
     "ERR NX and XX, GT or LT options at the same time are not compatible";
