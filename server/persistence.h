@@ -8,9 +8,10 @@
 //   ...                                 // SAVE / BGSAVE / INFO via RegisterPersistenceCommands
 //   p.Stop();                           // after serving: cancels a BGSAVE, final save if due
 //
-// Design. A save is lib/keyspace/snapshot.h's WriteSnapshot(): one shard copied at a time under
-// its lock, so the server keeps answering while it runs (no fork, no stopped world; the cost is a
-// pause of one shard's copy for the commands on that shard). BGSAVE runs it on a thread of its
+// Design. A save is lib/keyspace/snapshot.h's WriteSnapshot(): a point-in-time image
+// (Keyspace::BeginImage) read one shard at a time, so the server keeps answering while it runs
+// (no fork, no stopped world; the cost is a pause of one shard's copy for the first write to
+// each shard the save has not read yet). BGSAVE runs it on a thread of its
 // own; SAVE on the calling (I/O) thread, which blocks only that thread's clients. At most one
 // save runs at a time: SAVE or BGSAVE during a BGSAVE is "ERR Background save already in
 // progress" (BGSAVE SCHEDULE queues one instead); two SAVEs run one after the other.
