@@ -91,6 +91,14 @@ inline constexpr char kNoAuth[] = "NOAUTH Authentication required.";
 inline constexpr char kMaxClients[] = "ERR max number of clients reached";
 inline constexpr char kProtocolVersion[] = "ERR Protocol version is not an integer or out of range";
 inline constexpr char kNoShutdownInProgress[] = "ERR No shutdown in progress.";
+// Writes refused after a failed background save (stop-writes-on-bgsave-error).
+inline constexpr char kMisconf[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+inline constexpr char kExecAbortBecause[] = "EXECABORT Transaction discarded because of: ";
 inline constexpr char kShutdownFailed[] = "ERR Errors trying to SHUTDOWN. Check logs.";
 
 // COMMAND GETKEYS (lib/commands/command_info.cc).
