@@ -24,6 +24,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterListFamily(&table);
   RegisterSetFamily(&table);
   RegisterBitFamily(&table);
+  RegisterHllFamily(&table);
   return table;
 }
 

@@ -332,6 +332,7 @@ void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
 void RegisterListFamily(CommandTable* table);         // list_family.cc
 void RegisterSetFamily(CommandTable* table);          // set_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
+void RegisterHllFamily(CommandTable* table);          // hll_family.cc
 
 }  // namespace embedis::commands
 
