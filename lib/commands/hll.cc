@@ -1,5 +1,6 @@
 #include "lib/commands/hll.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -130,14 +131,13 @@ void ForEachDense(const uint8_t* regs, Fn&& fn) {
 // SetRegister. Returns 2 when the update needs the dense form (too large a value, or too long).
 int SparseRaise(std::string* hll, int index, int count, size_t sparse_max_bytes) {
   if (count > kSparseMaxValue) return 2;
-  const std::string_view s = *hll;
-  const size_t end = s.size();
+  const size_t end = hll->size();
   size_t p = kHeaderSize;
   size_t prev = 0;  // 0: none
   int64_t first = 0;
   Op op{0, 0, 1};
   while (p < end) {
-    op = ReadOp(s, p);
+    op = ReadOp(*hll, p);
     if (index <= first + op.run - 1) break;
     prev = p;
     p += op.bytes;
@@ -145,14 +145,11 @@ int SparseRaise(std::string* hll, int index, int count, size_t sparse_max_bytes)
   }
   if (op.run == 0 || p >= end) return -1;
 
-  if (op.value != 0) {
-    if (op.value >= count) return 0;
-  }
-  std::string updated;
+  if (op.value >= count) return 0;  // a VAL already as high (zero runs have value 0)
+  std::string& h = *hll;
   if ((op.value != 0 || op.bytes == 1) && op.run == 1) {
     // A VAL or ZERO of one register: rewritten in place.
-    updated = s;
-    updated[p] = static_cast<char>(ValOp(count, 1));
+    h[p] = static_cast<char>(ValOp(count, 1));
   } else {
     std::string seq;
     const int64_t last = first + op.run - 1;
@@ -169,20 +166,16 @@ int SparseRaise(std::string* hll, int index, int count, size_t sparse_max_bytes)
     }
     const int64_t delta = static_cast<int64_t>(seq.size()) - op.bytes;
     if (delta > 0 && end + delta > sparse_max_bytes) return 2;
-    const size_t next = p + op.bytes;
-    updated.reserve(end + seq.size());
-    updated.append(s.substr(0, p));
-    updated.append(seq);
-    if (next < end) updated.append(s.substr(next));
+    h.replace(p, std::min<size_t>(op.bytes, end - p), seq);
     // An XZERO cut in half at the end (its second byte read as the terminator's zero): Redis's
     // length arithmetic drops the last byte written, and so does this.
-    updated.resize(end + delta);
+    h.resize(end + delta);
   }
 
   // Merge adjacent VALs of equal value, scanning up to 5 opcodes from the one before the update.
   size_t q = prev != 0 ? prev : kHeaderSize;
-  for (int scan = 5; q < updated.size() && scan > 0; --scan) {
-    const uint8_t a = static_cast<uint8_t>(updated[q]);
+  for (int scan = 5; q < h.size() && scan > 0; --scan) {
+    const uint8_t a = static_cast<uint8_t>(h[q]);
     if (IsXZeroOp(a)) {
       q += 2;
       continue;
@@ -191,18 +184,17 @@ int SparseRaise(std::string* hll, int index, int count, size_t sparse_max_bytes)
       ++q;
       continue;
     }
-    if (q + 1 < updated.size() && IsValOp(static_cast<uint8_t>(updated[q + 1]))) {
-      const uint8_t b = static_cast<uint8_t>(updated[q + 1]);
+    if (q + 1 < h.size() && IsValOp(static_cast<uint8_t>(h[q + 1]))) {
+      const uint8_t b = static_cast<uint8_t>(h[q + 1]);
       const int len = ValLen(a) + ValLen(b);
       if (ValValue(a) == ValValue(b) && len <= kSparseValMaxLen) {
-        updated[q + 1] = static_cast<char>(ValOp(ValValue(a), len));
-        updated.erase(q, 1);
+        h[q + 1] = static_cast<char>(ValOp(ValValue(a), len));
+        h.erase(q, 1);
         continue;  // try the merged opcode with its right neighbour
       }
     }
     ++q;
   }
-  *hll = std::move(updated);
   InvalidateCache(hll);
   return 1;
 }
@@ -320,12 +312,36 @@ bool ToDense(std::string* hll) {
   return true;
 }
 
+int DenseRegister(std::string_view bytes, int index) {
+  return DenseGet(DenseRegisters(bytes), index);
+}
+
 int SetRegister(std::string* hll, int index, int count, size_t sparse_max_bytes) {
   if (IsDense(*hll)) return DenseRaise(DenseRegisters(hll), index, count);
   const int r = SparseRaise(hll, index, count, sparse_max_bytes);
   if (r != 2) return r;
   if (!ToDense(hll)) return -1;
   return DenseRaise(DenseRegisters(hll), index, count);
+}
+
+void RaiseAll(std::string* hll, const Registers& max, size_t sparse_max_bytes) {
+  for (int i = 0; i < kRegisters && !IsDense(*hll); ++i) {
+    if (max[i] != 0) SetRegister(hll, i, max[i], sparse_max_bytes);
+  }
+  if (!IsDense(*hll)) return;
+  // Dense: 4 registers per 3 bytes, each group re-packed with the maxima.
+  uint8_t* regs = DenseRegisters(hll);
+  for (size_t b = 0, i = 0; b < kDenseBytes; b += 3, i += 4) {
+    unsigned x = regs[b] | (regs[b + 1] << 8) | (regs[b + 2] << 16);
+    unsigned out = 0;
+    for (int j = 0; j < 4; ++j) {
+      const unsigned have = (x >> (6 * j)) & 63;
+      out |= std::max<unsigned>(have, max[i + j]) << (6 * j);
+    }
+    regs[b] = static_cast<uint8_t>(out);
+    regs[b + 1] = static_cast<uint8_t>(out >> 8);
+    regs[b + 2] = static_cast<uint8_t>(out >> 16);
+  }
 }
 
 int Add(std::string* hll, std::string_view element, size_t sparse_max_bytes) {
@@ -351,7 +367,12 @@ bool MergeInto(std::string_view bytes, Registers* max) {
 std::optional<uint64_t> Estimate(std::string_view bytes) {
   std::array<int, 64> histogram{};
   if (IsDense(bytes)) {
-    ForEachDense(DenseRegisters(bytes), [&](size_t, unsigned v) { ++histogram[v]; });
+    // Four histograms, one per register of a 3-byte group, so that neighbouring registers of
+    // equal value do not wait on each other's increment.
+    std::array<std::array<int, 64>, 4> parts{};
+    ForEachDense(DenseRegisters(bytes), [&](size_t i, unsigned v) { ++parts[i & 3][v]; });
+    for (int v = 0; v < 64; ++v)
+      histogram[v] = parts[0][v] + parts[1][v] + parts[2][v] + parts[3][v];
     return EstimateFromHistogram(histogram);
   }
   int nonzero = 0;

@@ -93,12 +93,21 @@ void SetCachedCardinality(std::string* hll, uint64_t card);
 // Marks the cached cardinality stale. REQUIRES: IsValid(*hll).
 void InvalidateCache(std::string* hll);
 
+// Register `index` of a dense HLL. REQUIRES: IsValid(bytes), IsDense(bytes), 0 <= index <
+// kRegisters.
+int DenseRegister(std::string_view bytes, int index);
+
 // Raises register `index` to `count` if it is lower, converting to dense as described above.
 // Returns 1 if the register changed, 0 if not, -1 if the sparse body is corrupted (then `*hll` is
 // unchanged). A sparse update marks the cache stale (a dense one leaves that to the caller, as
 // Redis does). REQUIRES: IsValid(*hll), 0 <= index < kRegisters, 1 <= count <= kMaxRegister.
 int SetRegister(std::string* hll, int index, int count,
                 size_t sparse_max_bytes = kDefaultSparseMaxBytes);
+// SetRegister(hll, i, max[i]) for every register i with max[i] > 0, in order (PFMERGE's write);
+// the result of a corrupted sparse body is unspecified but valid per IsValid. REQUIRES:
+// IsValid(*hll), every max[i] <= kMaxRegister.
+void RaiseAll(std::string* hll, const Registers& max,
+              size_t sparse_max_bytes = kDefaultSparseMaxBytes);
 // SetRegister with the element's Pattern (PFADD's step per element).
 int Add(std::string* hll, std::string_view element,
         size_t sparse_max_bytes = kDefaultSparseMaxBytes);

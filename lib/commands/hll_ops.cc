@@ -34,14 +34,24 @@ absl::StatusOr<bool> Add(Keyspace& ks, int db, std::string_view key,
   return Access::Write<bool>(ks, db, key, [&](KeyHandle& k) -> absl::StatusOr<bool> {
     const bool created = !k.exists();
     std::string h;
+    size_t first = 0;  // the first element that may change a register
     if (created) {
       h = hll::NewSparse();
     } else {
-      if (!hll::IsValid(k.string_value())) return Error(errors::kNotHyperLogLog);
-      h = std::string(k.string_value());
+      const std::string_view value = k.string_value();
+      if (!hll::IsValid(value)) return Error(errors::kNotHyperLogLog);
+      if (hll::IsDense(value)) {
+        // Most adds to a large HLL change nothing: look before copying 12 KB.
+        for (; first < elements.size(); ++first) {
+          const hll::Pattern pat = hll::HashElement(elements[first]);
+          if (hll::DenseRegister(value, pat.index) < pat.count) break;
+        }
+        if (first == elements.size()) return false;
+      }
+      h = std::string(value);
     }
     bool updated = false;
-    for (std::string_view e : elements) {
+    for (std::string_view e : elements.subspan(first)) {
       const int r = hll::Add(&h, e);
       if (r < 0) {
         // Redis edits in place: what changed before the corrupted read stays.
@@ -103,9 +113,7 @@ absl::Status Merge(Keyspace& ks, int db, std::string_view destination,
           h = std::string(k.string_value());
         }
         if (dense && !hll::ToDense(&h)) return Error(errors::kCorruptedHyperLogLog);
-        for (int i = 0; i < hll::kRegisters; ++i) {
-          if (max[i] != 0) hll::SetRegister(&h, i, max[i]);
-        }
+        hll::RaiseAll(&h, max);
         hll::InvalidateCache(&h);
         k.SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
         return true;

@@ -178,6 +178,28 @@ TEST(HllSketch, SparseAndDenseAgree) {
   EXPECT_EQ(hll::Estimate(a), hll::Estimate(sparse));
 }
 
+TEST(HllSketch, RaiseAllEqualsOneRegisterAtATime) {
+  std::mt19937_64 rng(11);
+  for (int n : {0, 5, 200, 3000, 16384}) {
+    hll::Registers max{};
+    for (int j = 0; j < n; ++j) max[rng() % hll::kRegisters] = 1 + rng() % (n > 1000 ? 63 : 20);
+    for (bool dense : {false, true}) {
+      std::string base = hll::NewSparse();
+      for (int j = 0; j < 50; ++j) hll::Add(&base, absl::StrCat(j));
+      if (dense) {
+        ASSERT_TRUE(hll::ToDense(&base));
+      }
+      std::string bulk = base;
+      std::string one = base;
+      hll::RaiseAll(&bulk, max);
+      for (int i = 0; i < hll::kRegisters; ++i) {
+        if (max[i] != 0) hll::SetRegister(&one, i, max[i]);
+      }
+      EXPECT_EQ(bulk, one) << n << " " << dense;
+    }
+  }
+}
+
 TEST(HllSketch, CorruptedSparseBodies) {
   const std::vector<std::string> bodies = {
       "",                              // nothing
