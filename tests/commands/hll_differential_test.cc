@@ -177,6 +177,13 @@ TEST_F(HllDifferentialTest, CorruptedSparse) {
     Same({"pfmerge", "d", "c"});
     Same({"get", "d"});
     Same({"del", "d"});
+    // After an edit of a body that ends with half an XZERO, Redis reads the byte its edit left
+    // past the end of its buffer (see MutatedHllBytes): only the first edit is compared there.
+    if (EndsWithHalfXZero(header + body)) {
+      Same({"pfadd", "c", "a"});
+      Same({"get", "c"});
+      continue;
+    }
     for (const char* e : {"a", "b", "c", "foo", "bar", "1", "2", "3"}) {
       Same({"pfadd", "c", e});
       Same({"get", "c"});
