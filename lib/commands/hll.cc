@@ -371,8 +371,9 @@ std::optional<uint64_t> Estimate(std::string_view bytes) {
     // equal value do not wait on each other's increment.
     std::array<std::array<int, 64>, 4> parts{};
     ForEachDense(DenseRegisters(bytes), [&](size_t i, unsigned v) { ++parts[i & 3][v]; });
-    for (int v = 0; v < 64; ++v)
+    for (int v = 0; v < 64; ++v) {
       histogram[v] = parts[0][v] + parts[1][v] + parts[2][v] + parts[3][v];
+    }
     return EstimateFromHistogram(histogram);
   }
   int nonzero = 0;
