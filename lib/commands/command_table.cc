@@ -25,6 +25,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterSetFamily(&table);
   RegisterBitFamily(&table);
   RegisterSortFamily(&table);
+  RegisterHllFamily(&table);
   return table;
 }
 

@@ -336,6 +336,7 @@ void RegisterListFamily(CommandTable* table);         // list_family.cc
 void RegisterSetFamily(CommandTable* table);          // set_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 void RegisterSortFamily(CommandTable* table);         // sort_family.cc
+void RegisterHllFamily(CommandTable* table);          // hll_family.cc
 
 }  // namespace embedis::commands
 

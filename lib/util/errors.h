@@ -76,6 +76,11 @@ inline constexpr char kBitArgument[] = "ERR The bit argument must be 1 or 0.";
 inline constexpr char kBitOpNotSingleKey[] =
     "ERR BITOP NOT must be called with a single source key.";
 
+// HyperLogLog (PFADD, PFCOUNT, PFMERGE): a string that is not an HLL, and an HLL whose sparse
+// registers do not add up.
+inline constexpr char kNotHyperLogLog[] = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr char kCorruptedHyperLogLog[] = "INVALIDOBJ Corrupted HLL object detected";
+
 // Connection and server commands (server/).
 inline constexpr char kInvalidClientId[] = "ERR Invalid client ID";
 inline constexpr char kNoSuchClient[] = "ERR No such client";
