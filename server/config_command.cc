@@ -20,6 +20,7 @@
 #include "lib/util/glob.h"
 #include "lib/util/strings.h"
 #include "server/command_util.h"
+#include "server/config_rewrite.h"
 #include "server/config_table.h"
 #include "server/options.h"
 #include "server/persistence.h"
@@ -186,7 +187,23 @@ void CmdConfigResetStat(CommandContext& ctx, Args) {
   ctx.reply->Ok();
 }
 
-void CmdConfigRewrite(CommandContext& ctx, Args) { ReplyError(ctx, errors::kNoConfigFile); }
+// As redis-server 7.0: the file the server started from, with the current values
+// (config_rewrite.h); an error without one.
+void CmdConfigRewrite(CommandContext& ctx, Args) {
+  ServerState& state = State(ctx);
+  ServerOptions values;
+  {
+    MutexLock l(&state.config().values_mu);
+    values = state.config().values;
+  }
+  if (values.config_file.empty()) return ReplyError(ctx, errors::kNoConfigFile);
+  if (absl::Status s = RewriteConfigFile(values.config_file, values); !s.ok()) {
+    state.Log(LogLevel::kWarning, absl::StrCat("CONFIG REWRITE failed: ", s.message()));
+    return ReplyError(ctx, absl::StrCat("ERR Rewriting config file: ", s.message()));
+  }
+  state.Log(LogLevel::kNotice, "CONFIG REWRITE executed with success.");
+  ctx.reply->Ok();
+}
 
 void CmdConfigHelp(CommandContext& ctx, Args) {
   ReplyHelp(ctx, "config",

@@ -93,7 +93,7 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "hz", state.config().hz.load(std::memory_order_relaxed));
     AppendLine(&s, "configured_hz", state.config().hz.load(std::memory_order_relaxed));
     AppendLine(&s, "executable", ExecutablePath());
-    AppendLine(&s, "config_file", "");
+    AppendLine(&s, "config_file", state.options().config_file);
     AppendLine(&s, "io_threads_active", state.io_threads() > 1 ? 1 : 0);
   } else if (section == "clients") {
     s = "# Clients\r\n";

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   options.persistence.dir = ResolveFromStartDir(options.persistence.dir);
+  options.config_file = config_file;  // already absolute (see above)
 
   // Signals are handled synchronously by this thread; block them everywhere (the I/O threads
   // inherit the mask) before starting anything.

@@ -83,6 +83,9 @@ struct OutputBufferLimit {
 inline constexpr int64_t kMaxProtoMaxBulkLen = (int64_t{1} << 30) - 1;  // = Keyspace::kMaxKeyBytes
 
 struct ServerOptions {
+  // The config file the server started from (absolute; "" for none): INFO's config_file, and what
+  // CONFIG REWRITE writes. Not a parameter itself. Default: "".
+  std::string config_file;
   // TCP port. 0 picks a free port (see Server::port()); -1 listens on no TCP port at all (unix
   // socket only). Note: redis-server's `port 0` means "no TCP"; here that is -1. Default: 6379.
   int port = 6379;
