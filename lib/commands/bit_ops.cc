@@ -164,47 +164,50 @@ absl::StatusOr<int64_t> Pos(Keyspace& ks, int db, std::string_view key, bool bit
 
 absl::StatusOr<int64_t> Op(Keyspace& ks, int db, BitOperation op, std::string_view destination,
                            absl::Span<const std::string_view> keys) {
-  std::vector<std::string> sources;
-  sources.reserve(keys.size());
-  size_t maxlen = 0;
-  for (std::string_view key : keys) {
-    absl::StatusOr<bool> read = Access::Read<bool>(ks, db, key, [&](const std::string_view* value) {
-      sources.emplace_back(value == nullptr ? std::string_view() : *value);
-      return true;
-    });
-    if (!read.ok()) return read.status();
-    maxlen = std::max(maxlen, sources.back().size());
-  }
-  std::string result(maxlen, '\0');
-  for (size_t j = 0; j < maxlen; ++j) {
-    auto at = [&](size_t i) -> unsigned char {
-      return j < sources[i].size() ? static_cast<unsigned char>(sources[i][j]) : 0;
-    };
-    unsigned char out = at(0);
-    if (op == BitOperation::kNot) out = static_cast<unsigned char>(~out);
-    for (size_t i = 1; i < sources.size(); ++i) {
-      switch (op) {
-        case BitOperation::kAnd:
-          out &= at(i);
-          break;
-        case BitOperation::kOr:
-          out |= at(i);
-          break;
-        case BitOperation::kXor:
-          out ^= at(i);
-          break;
-        case BitOperation::kNot:
-          break;
+  absl::StatusOr<int64_t> out = 0;
+  // One atomic step over the sources and the destination (Keyspace::UpdateMany).
+  ks.UpdateMany(db, keys, destination, [&](absl::Span<KeyHandle* const> views, KeyHandle* dest) {
+    std::vector<std::string_view> sources;
+    sources.reserve(views.size());
+    size_t maxlen = 0;
+    for (const KeyHandle* k : views) {
+      if (k->exists() && k->type() != ValueType::kString) {
+        out = errors::WrongTypeError();
+        return;
       }
+      sources.push_back(k->exists() ? k->string_value() : std::string_view());
+      maxlen = std::max(maxlen, sources.back().size());
     }
-    result[j] = static_cast<char>(out);
-  }
-  ks.Update(db, destination, [&](KeyHandle& k) {
-    if (k.exists() && (maxlen == 0 || k.type() != ValueType::kString)) k.Delete();
-    if (maxlen == 0) return;
-    k.SetString(result, /*keep_ttl=*/false, StringOrigin::kRaw);
+    std::string result(maxlen, '\0');
+    for (size_t j = 0; j < maxlen; ++j) {
+      auto at = [&](size_t i) -> unsigned char {
+        return j < sources[i].size() ? static_cast<unsigned char>(sources[i][j]) : 0;
+      };
+      unsigned char byte = at(0);
+      if (op == BitOperation::kNot) byte = static_cast<unsigned char>(~byte);
+      for (size_t i = 1; i < sources.size(); ++i) {
+        switch (op) {
+          case BitOperation::kAnd:
+            byte &= at(i);
+            break;
+          case BitOperation::kOr:
+            byte |= at(i);
+            break;
+          case BitOperation::kXor:
+            byte ^= at(i);
+            break;
+          case BitOperation::kNot:
+            break;
+        }
+      }
+      result[j] = static_cast<char>(byte);
+    }
+    // The sources are not read past this point (dest may be one of them).
+    if (dest->exists() && (maxlen == 0 || dest->type() != ValueType::kString)) dest->Delete();
+    if (maxlen > 0) dest->SetString(result, /*keep_ttl=*/false, StringOrigin::kRaw);
+    out = static_cast<int64_t>(maxlen);
   });
-  return static_cast<int64_t>(maxlen);
+  return out;
 }
 
 }  // namespace embedis::bit_ops

@@ -30,50 +30,50 @@ std::vector<std::string> AllMembers(const SetValue& s) {
   return out;
 }
 
-// The sizes of `keys` (0 for a missing key), after checking every key's type as Redis does
-// before it computes anything.
-absl::StatusOr<std::vector<size_t>> Sizes(Keyspace& ks, int db,
-                                          absl::Span<const std::string_view> keys) {
-  std::vector<size_t> sizes;
-  sizes.reserve(keys.size());
-  for (std::string_view key : keys) {
-    absl::StatusOr<size_t> n = Access::Read<size_t>(
-        ks, db, key, [](const SetValue* s) { return s == nullptr ? 0 : s->size(); });
-    if (!n.ok()) return n.status();
-    sizes.push_back(*n);
+// SINTER / SUNION / SDIFF over the keys' handles (Keyspace::UpdateMany), after checking every
+// key's type as Redis does before it computes anything (WRONGTYPE even after a missing key).
+absl::StatusOr<std::vector<std::string>> CombineSets(absl::Span<KeyHandle* const> keys, SetOp op) {
+  std::vector<const SetValue*> sets;  // nullptr: missing (empty)
+  sets.reserve(keys.size());
+  for (const KeyHandle* k : keys) {
+    if (k->exists() && k->type() != ValueType::kSet) return Error(errors::kWrongType);
+    sets.push_back(k->exists() ? &k->set_view() : nullptr);
   }
-  return sizes;
-}
-
-// Keeps in `members` only those that are (keep_present) or are not (!keep_present) in `key`'s
-// set (a missing key is empty).
-absl::Status Filter(Keyspace& ks, int db, std::string_view key, bool keep_present,
-                    std::vector<std::string>* members) {
-  absl::StatusOr<bool> done = Access::Read<bool>(ks, db, key, [&](const SetValue* s) {
-    auto drop = [&](const std::string& m) {
-      const bool present = s != nullptr && s->Contains(m);
-      return present != keep_present;
-    };
-    members->erase(std::remove_if(members->begin(), members->end(), drop), members->end());
-    return true;
-  });
-  return done.status();
-}
-
-absl::StatusOr<std::vector<std::string>> Intersect(Keyspace& ks, int db,
-                                                   absl::Span<const std::string_view> keys,
-                                                   const std::vector<size_t>& sizes) {
-  // Start from the smallest set and test its members against each other set, as Redis.
-  size_t smallest = 0;
-  for (size_t i = 1; i < keys.size(); ++i) {
-    if (sizes[i] < sizes[smallest]) smallest = i;
-  }
-  if (sizes[smallest] == 0) return std::vector<std::string>{};
-  absl::StatusOr<std::vector<std::string>> members = Members(ks, db, keys[smallest]);
-  if (!members.ok()) return members.status();
-  for (size_t i = 0; i < keys.size() && !members->empty(); ++i) {
-    if (i == smallest) continue;
-    if (absl::Status s = Filter(ks, db, keys[i], true, &*members); !s.ok()) return s;
+  auto size = [](const SetValue* s) { return s == nullptr ? size_t{0} : s->size(); };
+  auto in = [](const SetValue* s, std::string_view m) { return s != nullptr && s->Contains(m); };
+  std::vector<std::string> members;
+  switch (op) {
+    case SetOp::kInter: {
+      // Start from the smallest set and test its members against each other set, as Redis.
+      size_t smallest = 0;
+      for (size_t i = 1; i < sets.size(); ++i) {
+        if (size(sets[i]) < size(sets[smallest])) smallest = i;
+      }
+      if (size(sets[smallest]) == 0) return members;
+      sets[smallest]->ForEach([&](std::string_view m) {
+        for (size_t i = 0; i < sets.size(); ++i) {
+          if (i != smallest && !in(sets[i], m)) return;
+        }
+        members.emplace_back(m);
+      });
+      return members;
+    }
+    case SetOp::kDiff:
+      if (sets[0] == nullptr) return members;
+      sets[0]->ForEach([&](std::string_view m) {
+        for (size_t i = 1; i < sets.size(); ++i) {
+          if (in(sets[i], m)) return;
+        }
+        members.emplace_back(m);
+      });
+      return members;
+    case SetOp::kUnion: {
+      absl::flat_hash_set<std::string> all;
+      for (const SetValue* s : sets) {
+        if (s != nullptr) s->ForEach([&](std::string_view m) { all.emplace(m); });
+      }
+      return std::vector<std::string>(all.begin(), all.end());
+    }
   }
   return members;
 }
@@ -219,49 +219,30 @@ absl::StatusOr<bool> Move(Keyspace& ks, int db, std::string_view source,
 absl::StatusOr<std::vector<std::string>> Combine(Keyspace& ks, int db,
                                                  absl::Span<const std::string_view> keys,
                                                  SetOp op) {
-  absl::StatusOr<std::vector<size_t>> sizes = Sizes(ks, db, keys);
-  if (!sizes.ok()) return sizes.status();
-  switch (op) {
-    case SetOp::kInter:
-      return Intersect(ks, db, keys, *sizes);
-    case SetOp::kDiff: {
-      absl::StatusOr<std::vector<std::string>> members = Members(ks, db, keys[0]);
-      if (!members.ok()) return members.status();
-      for (size_t i = 1; i < keys.size() && !members->empty(); ++i) {
-        if ((*sizes)[i] == 0) continue;
-        if (absl::Status s = Filter(ks, db, keys[i], false, &*members); !s.ok()) return s;
-      }
-      return members;
-    }
-    case SetOp::kUnion: {
-      absl::flat_hash_set<std::string> all;
-      for (size_t i = 0; i < keys.size(); ++i) {
-        if ((*sizes)[i] == 0) continue;
-        absl::StatusOr<bool> done = Access::Read<bool>(ks, db, keys[i], [&](const SetValue* s) {
-          if (s != nullptr) s->ForEach([&](std::string_view m) { all.emplace(m); });
-          return true;
-        });
-        if (!done.ok()) return done.status();
-      }
-      return std::vector<std::string>(all.begin(), all.end());
-    }
-  }
-  return std::vector<std::string>{};
+  absl::StatusOr<std::vector<std::string>> out;
+  ks.UpdateMany(db, keys, std::nullopt, [&](absl::Span<KeyHandle* const> views, KeyHandle*) {
+    out = CombineSets(views, op);
+  });
+  return out;
 }
 
 absl::StatusOr<int64_t> Store(Keyspace& ks, int db, std::string_view destination,
                               absl::Span<const std::string_view> keys, SetOp op) {
-  absl::StatusOr<std::vector<std::string>> members = Combine(ks, db, keys, op);
-  if (!members.ok()) return members.status();
-  int64_t size = 0;
-  ks.Update(db, destination, [&](KeyHandle& k) {
-    if (k.exists()) k.Delete();
+  absl::StatusOr<int64_t> out = 0;
+  ks.UpdateMany(db, keys, destination, [&](absl::Span<KeyHandle* const> views, KeyHandle* dest) {
+    absl::StatusOr<std::vector<std::string>> members = CombineSets(views, op);
+    if (!members.ok()) {
+      out = members.status();
+      return;
+    }
+    // The sources are not read past this point (the destination may be one of them).
+    if (dest->exists()) dest->Delete();
     if (members->empty()) return;
-    SetValue& s = k.CreateSet();
+    SetValue& s = dest->CreateSet();
     for (const std::string& m : *members) s.Add(m);
-    size = static_cast<int64_t>(s.size());
+    out = static_cast<int64_t>(s.size());
   });
-  return size;
+  return out;
 }
 
 absl::StatusOr<int64_t> InterCard(Keyspace& ks, int db, absl::Span<const std::string_view> keys,

@@ -439,6 +439,43 @@ void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
   d2.MaybeResize();
 }
 
+void Keyspace::UpdateMany(
+    int db, absl::Span<const std::string_view> sources, std::optional<std::string_view> dest,
+    absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn) {
+  CheckDb(db);
+  ReadyNotifier notify(this);  // declared before the locks: runs after they are released
+  LazyNow now(clock_);
+  std::vector<std::string_view> keys(sources.begin(), sources.end());
+  if (dest.has_value()) keys.push_back(*dest);
+  MultiLock locks(*this, keys);
+  std::vector<KeyHandle> handles;
+  handles.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& shard = locks.shard(i);
+    handles.push_back(KeyHandle(&DbFor(shard, db, now), keys[i], locks.hash(i), &now));
+    // Reclaims an expired key first; that may move other keys' slots, found again below.
+    LookupLive(shard, db, handles.back().db_, keys[i], locks.hash(i), now);
+  }
+  std::vector<KeyHandle*> views;
+  views.reserve(sources.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    KeyHandle& h = handles[i];
+    h.link_ = h.db_->Find(keys[i], locks.hash(i));
+    if (i < sources.size()) {
+      Shard& shard = locks.shard(i);
+      ++(h.link_ != nullptr ? shard.hits : shard.misses);
+      views.push_back(&h);
+    }
+  }
+  KeyHandle* out = dest.has_value() ? &handles.back() : nullptr;
+  const bool existed = out != nullptr && out->link_ != nullptr;
+  fn(absl::MakeConstSpan(views), out);
+  if (out == nullptr) return;
+  Shard& shard = locks.shard(keys.size() - 1);
+  if (FinishUpdate(shard, db, *out->db_, *out, existed)) ++shard.changes;
+  out->db_->MaybeResize();
+}
+
 void Keyspace::Prefetch(int db, absl::Span<const PrefetchItem> items) const {
   if (db < 0 || db >= databases_) return;
   constexpr size_t kMaxItems = 64;

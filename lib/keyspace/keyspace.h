@@ -508,6 +508,17 @@ class Keyspace {
   void Update2(int db, std::string_view key1, std::string_view key2,
                absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn);
 
+  // Reads every key of `sources`, then may write `dest`, as one atomic step: the shards of all the
+  // keys stay locked for the whole call, so no other operation is seen between two keys (what
+  // SINTERSTORE, BITOP, SUNION need). fn(sources, dest): sources[i] is the handle of sources[i]
+  // (exists() false when missing; a key named twice has two handles on one entry), for reading
+  // only (type(), string_value(), *_view()) and only until fn first changes dest, which may be one
+  // of them; dest is nullptr when `dest` is nullopt. Source lookups count keyspace hits and misses
+  // as Update(is_read) does; Update's after-callback work runs for dest.
+  void UpdateMany(
+      int db, absl::Span<const std::string_view> sources, std::optional<std::string_view> dest,
+      absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn);
+
   // ---- WATCH (see the header comment) ----
   // Registers `watcher` for (db, key): from now on every modification of the
   // key marks it dirty. A key whose deadline has passed is reclaimed first
