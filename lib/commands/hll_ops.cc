@@ -1,6 +1,8 @@
 #include "lib/commands/hll_ops.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "lib/commands/hll.h"
 #include "lib/commands/typed_access.h"
@@ -13,18 +15,15 @@ absl::Status Error(const char* text) { return errors::FromRedisError(text); }
 
 using Access = typed_access::For<std::string_view>;
 
-// Merges the HLL at `key` (if any) into `max`; notes whether it is dense.
-absl::Status MergeKey(Keyspace& ks, int db, std::string_view key, hll::Registers* max,
-                      bool* dense) {
-  absl::StatusOr<bool> read =
-      Access::Read<bool>(ks, db, key, [&](const std::string_view* value) -> absl::StatusOr<bool> {
-        if (value == nullptr) return true;
-        if (!hll::IsValid(*value)) return Error(errors::kNotHyperLogLog);
-        if (hll::IsDense(*value)) *dense = true;
-        if (!hll::MergeInto(*value, max)) return Error(errors::kCorruptedHyperLogLog);
-        return true;
-      });
-  return read.status();
+// Merges the HLL of `k` (if any) into `max`; notes whether it is dense.
+absl::Status MergeKey(const KeyHandle& k, hll::Registers* max, bool* dense) {
+  if (!k.exists()) return absl::OkStatus();
+  if (k.type() != ValueType::kString) return errors::WrongTypeError();
+  const std::string_view value = k.string_value();
+  if (!hll::IsValid(value)) return Error(errors::kNotHyperLogLog);
+  if (hll::IsDense(value)) *dense = true;
+  if (!hll::MergeInto(value, max)) return Error(errors::kCorruptedHyperLogLog);
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -84,41 +83,48 @@ absl::StatusOr<int64_t> Count(Keyspace& ks, int db, absl::Span<const std::string
       return static_cast<int64_t>(*card);
     });
   }
-  hll::Registers max{};
-  bool dense = false;
-  for (std::string_view key : keys) {
-    absl::Status s = MergeKey(ks, db, key, &max, &dense);
-    if (!s.ok()) return s;
-  }
-  return static_cast<int64_t>(hll::Estimate(max));
+  // Several keys: their union, read in one atomic step (Keyspace::UpdateMany).
+  absl::StatusOr<int64_t> out = 0;
+  ks.UpdateMany(db, keys, std::nullopt, [&](absl::Span<KeyHandle* const> views, KeyHandle*) {
+    hll::Registers max{};
+    bool dense = false;
+    for (const KeyHandle* k : views) {
+      if (absl::Status s = MergeKey(*k, &max, &dense); !s.ok()) {
+        out = s;
+        return;
+      }
+    }
+    out = static_cast<int64_t>(hll::Estimate(max));
+  });
+  return out;
 }
 
 absl::Status Merge(Keyspace& ks, int db, std::string_view destination,
                    absl::Span<const std::string_view> sources) {
-  hll::Registers max{};
-  bool dense = false;
-  absl::Status s = MergeKey(ks, db, destination, &max, &dense);
-  for (size_t i = 0; s.ok() && i < sources.size(); ++i) {
-    s = MergeKey(ks, db, sources[i], &max, &dense);
-  }
-  if (!s.ok()) return s;
-  absl::StatusOr<bool> written =
-      Access::Write<bool>(ks, db, destination, [&](KeyHandle& k) -> absl::StatusOr<bool> {
-        std::string h;
-        if (!k.exists()) {
-          h = hll::NewSparse();
-        } else {
-          // Checked above, but another client may have replaced it since.
-          if (!hll::IsValid(k.string_value())) return Error(errors::kNotHyperLogLog);
-          h = std::string(k.string_value());
-        }
-        if (dense && !hll::ToDense(&h)) return Error(errors::kCorruptedHyperLogLog);
-        hll::RaiseAll(&h, max);
-        hll::InvalidateCache(&h);
-        k.SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
-        return true;
-      });
-  return written.status();
+  // The destination is read first, as Redis does, then every source, then the destination is
+  // written: one atomic step (Keyspace::UpdateMany).
+  std::vector<std::string_view> keys = {destination};
+  keys.insert(keys.end(), sources.begin(), sources.end());
+  absl::Status out;
+  ks.UpdateMany(db, keys, destination, [&](absl::Span<KeyHandle* const> views, KeyHandle* dest) {
+    hll::Registers max{};
+    bool dense = false;
+    for (const KeyHandle* k : views) {
+      if (absl::Status s = MergeKey(*k, &max, &dense); !s.ok()) {
+        out = s;
+        return;
+      }
+    }
+    std::string h = dest->exists() ? std::string(dest->string_value()) : hll::NewSparse();
+    if (dense && !hll::ToDense(&h)) {
+      out = Error(errors::kCorruptedHyperLogLog);
+      return;
+    }
+    hll::RaiseAll(&h, max);
+    hll::InvalidateCache(&h);
+    dest->SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
+  });
+  return out;
 }
 
 }  // namespace embedis::hll_ops
