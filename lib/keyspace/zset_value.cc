@@ -54,11 +54,15 @@ uint64_t GetVarint(const char* p, size_t* off) {
     shift += 7;
   }
 }
-// Whether `score` is stored as a zigzag varint (an integer below 2^53 in magnitude, not -0).
+// Whether `score` is stored as a zigzag varint: Redis's double2ll (an integer within
+// +-LLONG_MAX/2), which is how Redis's listpack keeps such a score, as an integer (so -0 reads
+// back as 0, as on redis-server 7.0).
 bool IntScore(double score, int64_t* v) {
-  if (!(std::fabs(score) < 9007199254740992.0) || score != std::trunc(score)) return false;
-  if (score == 0 && std::signbit(score)) return false;
-  *v = static_cast<int64_t>(score);
+  constexpr double kHalf = static_cast<double>(INT64_MAX / 2);
+  if (!(score >= -kHalf && score <= kHalf)) return false;
+  const auto ll = static_cast<int64_t>(score);
+  if (static_cast<double>(ll) != score) return false;
+  *v = ll;
   return true;
 }
 uint64_t ZigZag(int64_t v) {

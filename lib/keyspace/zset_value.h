@@ -14,8 +14,9 @@
 // Representation.
 //   - listpack: one exactly-sized malloc'd buffer of entries in (score, member) order, each
 //     `varint (len << 1 | int_score)`, the member's bytes, then the score: a zigzag varint when it
-//     is an integer of magnitude below 2^53 (not -0), else the 8 bytes of the double. Lookups are
-//     linear, as Redis's (at most 128 entries).
+//     is an integer within +-LLONG_MAX/2 (Redis's double2ll, which is when Redis's listpack keeps
+//     it as an integer: so -0 reads back as 0 there, as here), else the 8 bytes of the double.
+//     Lookups are linear, as Redis's (at most 128 entries).
 //   - skiplist: Redis's order-statistic skip list (levels with spans, p = 1/4, at most 32 levels,
 //     a backward link at level 0) whose nodes hold the member's bytes inline (one allocation per
 //     member), plus a chained hash table of the same nodes keyed by member (an intrusive `hnext`
