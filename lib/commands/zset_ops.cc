@@ -118,18 +118,29 @@ std::vector<ScoredMember> Collect(const ZSetValue& z, Ranks s, bool reverse) {
   return out;
 }
 
+// How a STORE command builds its result, as Redis does (observable through a -0 score, which a
+// listpack keeps as 0): kInserts adds the members one by one to a new listpack, converting when it
+// grows too long (ZRANGESTORE by score or lex); kSkiplistIfLong starts as a skiplist when there
+// are more members than a listpack holds (ZRANGESTORE by rank); kSkiplistThenCompact builds a
+// skiplist and converts the result back to a listpack when it fits (ZUNIONSTORE, ZINTERSTORE,
+// ZDIFFSTORE: zsetConvertToListpackIfNeeded).
+enum class Build : uint8_t { kInserts, kSkiplistIfLong, kSkiplistThenCompact };
+
 // Writes `members` (ascending, distinct) as `destination`'s new sorted set, replacing whatever
-// it held, or deletes it when empty; `compact` converts a result that fits back to a listpack
-// (the union/inter/diff store commands, as Redis's zsetConvertToListpackIfNeeded).
+// it held, or deletes it when empty.
 int64_t StoreMembers(Keyspace& ks, int db, std::string_view destination,
-                     const std::vector<ScoredMember>& members, bool compact) {
+                     const std::vector<ScoredMember>& members, Build build) {
   int64_t size = 0;
   ks.Update(db, destination, [&](KeyHandle& k) {
     if (k.exists()) k.Delete();
     if (members.empty()) return;
     ZSetValue& z = k.CreateZSet();
+    if (build == Build::kSkiplistThenCompact ||
+        (build == Build::kSkiplistIfLong && members.size() > z.limits().max_listpack_entries)) {
+      z.ConvertToSkiplist();
+    }
     for (const ScoredMember& m : members) z.Insert(m.member, m.score);
-    if (compact) z.ConvertToListpackIfFits();
+    if (build == Build::kSkiplistThenCompact) z.ConvertToListpackIfFits();
     size = static_cast<int64_t>(z.size());
   });
   return size;
@@ -437,7 +448,9 @@ absl::StatusOr<int64_t> RangeStore(Keyspace& ks, int db, std::string_view destin
                                    std::string_view source, const RangeSpec& spec) {
   absl::StatusOr<std::vector<ScoredMember>> members = Range(ks, db, source, spec);
   if (!members.ok()) return members.status();
-  return StoreMembers(ks, db, destination, *members, /*compact=*/false);
+  return StoreMembers(
+      ks, db, destination, *members,
+      spec.kind == RangeSpec::Kind::kRank ? Build::kSkiplistIfLong : Build::kInserts);
 }
 
 absl::StatusOr<int64_t> RemRange(Keyspace& ks, int db, std::string_view key,
@@ -562,7 +575,7 @@ absl::StatusOr<int64_t> CombineStore(Keyspace& ks, int db, std::string_view dest
                                      const CombineSpec& spec) {
   absl::StatusOr<std::vector<ScoredMember>> members = Combine(ks, db, keys, spec);
   if (!members.ok()) return members.status();
-  return StoreMembers(ks, db, destination, *members, /*compact=*/true);
+  return StoreMembers(ks, db, destination, *members, Build::kSkiplistThenCompact);
 }
 
 absl::StatusOr<int64_t> InterCard(Keyspace& ks, int db, absl::Span<const std::string_view> keys,

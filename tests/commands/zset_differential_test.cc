@@ -173,6 +173,12 @@ TEST_F(ZSetDifferentialTest, ScoresAsRedisFormatsThem) {
   Lines({"zadd sk 1e17 big -0 nz 1.1 a", "object encoding sk", "zscore sk big", "zscore sk nz",
          "zrange sk 0 3 withscores", "zrangebyscore sk 1e17 1e17 withscores"});
   SameSortedBulks({"zscan", "sk", "0", "count", "1000"});
+  // A result built as a skiplist keeps -0; one that fits a listpack, or grows into a skiplist
+  // from one, does not.
+  Lines({"zunionstore neg 1 sk weights -0", "zrange neg 0 3 withscores", "object encoding neg",
+         "zunionstore neg 1 f2 weights -1", "zrange neg 0 -1 withscores", "zrangestore neg sk 0 -1",
+         "zrangestore neg2 neg 0 -1", "zrange neg2 0 2 withscores",
+         "zrangestore neg3 neg -inf +inf byscore", "zrange neg3 0 2 withscores"});
 }
 
 TEST_F(ZSetDifferentialTest, WrongType) {
