@@ -1,5 +1,6 @@
 #include "lib/keyspace/zset_value.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -140,12 +141,23 @@ int ZSetValue::RandomLevel() {
   return level;
 }
 
-ZSetValue::ZSetValue(const ZSetValue& other) : limits_(other.limits_) { CopyFrom(other); }
+static_assert(sizeof(ZSetValue) == 24, "a small sorted set's object stays 24 bytes");
+
+void ZSetValue::SetLimits(Limits limits) {
+  max_entries_ = static_cast<uint16_t>(std::min<size_t>(limits.max_listpack_entries, 65535));
+  max_value_ = static_cast<uint16_t>(std::min<size_t>(limits.max_listpack_value, 65535));
+}
+
+ZSetValue::ZSetValue(const ZSetValue& other)
+    : max_entries_(other.max_entries_), max_value_(other.max_value_) {
+  CopyFrom(other);
+}
 
 ZSetValue& ZSetValue::operator=(const ZSetValue& other) {
   if (this != &other) {
     FreeAll();
-    limits_ = other.limits_;
+    max_entries_ = other.max_entries_;
+    max_value_ = other.max_value_;
     CopyFrom(other);
     ++mutations_;
   }
@@ -153,30 +165,28 @@ ZSetValue& ZSetValue::operator=(const ZSetValue& other) {
 }
 
 ZSetValue::ZSetValue(ZSetValue&& other) noexcept
-    : limits_(other.limits_),
+    : lp_(other.lp_),
       mutations_(other.mutations_),
       lp_count_(other.lp_count_),
-      lp_(other.lp_),
       lp_bytes_(other.lp_bytes_),
-      sl_(other.sl_) {
+      max_entries_(other.max_entries_),
+      max_value_(other.max_value_) {
   other.lp_ = nullptr;
   other.lp_bytes_ = 0;
   other.lp_count_ = 0;
-  other.sl_ = nullptr;
 }
 
 ZSetValue& ZSetValue::operator=(ZSetValue&& other) noexcept {
   if (this != &other) {
     FreeAll();
-    limits_ = other.limits_;
-    lp_count_ = other.lp_count_;
     lp_ = other.lp_;
+    lp_count_ = other.lp_count_;
     lp_bytes_ = other.lp_bytes_;
-    sl_ = other.sl_;
+    max_entries_ = other.max_entries_;
+    max_value_ = other.max_value_;
     other.lp_ = nullptr;
     other.lp_bytes_ = 0;
     other.lp_count_ = 0;
-    other.sl_ = nullptr;
     ++mutations_;
   }
   return *this;
@@ -185,24 +195,25 @@ ZSetValue& ZSetValue::operator=(ZSetValue&& other) noexcept {
 ZSetValue::~ZSetValue() { FreeAll(); }
 
 void ZSetValue::FreeAll() {
-  std::free(lp_);
-  lp_ = nullptr;
-  lp_bytes_ = 0;
-  lp_count_ = 0;
-  if (sl_ != nullptr) {
-    Node* x = sl_->header;
+  if (Skiplist* sl = this->sl(); sl != nullptr) {
+    Node* x = sl->header;
     while (x != nullptr) {
       Node* next = x->fwd()[0];
       FreeNode(x);
       x = next;
     }
-    delete sl_;
-    sl_ = nullptr;
+    delete sl;
+  } else {
+    std::free(lp_);
   }
+  lp_ = nullptr;
+  lp_bytes_ = 0;
+  lp_count_ = 0;
 }
 
 void ZSetValue::CopyFrom(const ZSetValue& other) {
-  if (other.sl_ == nullptr) {
+  if (other.is_listpack()) {
+    lp_ = nullptr;
     if (other.lp_bytes_ > 0) {
       lp_ = static_cast<char*>(std::malloc(other.lp_bytes_));
       if (lp_ == nullptr) throw std::bad_alloc();
@@ -212,41 +223,41 @@ void ZSetValue::CopyFrom(const ZSetValue& other) {
     lp_count_ = other.lp_count_;
     return;
   }
-  sl_ = new Skiplist();
-  sl_->header = NewNode(kMaxLevel, 0, {});
-  sl_->node_bytes = Node::BytesFor(kMaxLevel, 0);
-  sl_->buckets.assign(BucketsFor(other.sl_->length), nullptr);
+  auto* sl = new Skiplist();
+  sl->header = NewNode(kMaxLevel, 0, {});
+  sl->buckets.assign(BucketsFor(other.sl()->length), nullptr);
+  SetSkiplist(sl);
   // From the tail: each node lands at the front, so every descent is short. Heights are kept.
-  for (const Node* x = other.sl_->tail; x != nullptr; x = x->backward) {
+  for (const Node* x = other.sl()->tail; x != nullptr; x = x->backward) {
     Node* n = NewNode(x->height, x->score, x->member());
     SlLink(n);
     HashInsert(n);
   }
-  sl_->node_bytes = other.sl_->node_bytes;
+  sl->node_bytes = other.sl()->node_bytes;
 }
 
-size_t ZSetValue::size() const { return sl_ != nullptr ? sl_->length : lp_count_; }
+size_t ZSetValue::size() const { return !is_listpack() ? sl()->length : lp_count_; }
 
 size_t ZSetValue::FootprintBytes() const {
   size_t bytes = sizeof(ZSetValue);
-  if (sl_ == nullptr) return bytes + lp_bytes_;
-  return bytes + sizeof(Skiplist) + sl_->node_bytes + sl_->buckets.size() * sizeof(Node*);
+  if (is_listpack()) return bytes + lp_bytes_;
+  return bytes + sizeof(Skiplist) + sl()->node_bytes + sl()->buckets.size() * sizeof(Node*);
 }
 
 // ---- listpack ----
 
-ZSetValue::LpEntry ZSetValue::LpDecode(size_t offset) const {
+ZSetValue::LpEntry ZSetValue::LpDecodeAt(const char* lp, size_t offset) {
   LpEntry e;
   e.begin = offset;
   size_t off = offset;
-  const uint64_t head = GetVarint(lp_, &off);
+  const uint64_t head = GetVarint(lp, &off);
   const size_t len = head >> 1;
-  e.member = std::string_view(lp_ + off, len);
+  e.member = std::string_view(lp + off, len);
   off += len;
   if ((head & 1) != 0) {
-    e.score = static_cast<double>(UnZigZag(GetVarint(lp_, &off)));
+    e.score = static_cast<double>(UnZigZag(GetVarint(lp, &off)));
   } else {
-    std::memcpy(&e.score, lp_ + off, sizeof(double));
+    std::memcpy(&e.score, lp + off, sizeof(double));
     off += sizeof(double);
   }
   e.end = off;
@@ -297,31 +308,31 @@ void ZSetValue::LpInsert(std::string_view member, double score) {
 
 ZSetValue::Node* ZSetValue::FindNode(std::string_view member) const {
   const uint64_t h = HashValue::FieldHash(member);
-  for (Node* n = sl_->buckets[h & (sl_->buckets.size() - 1)]; n != nullptr; n = n->hnext) {
+  for (Node* n = sl()->buckets[h & (sl()->buckets.size() - 1)]; n != nullptr; n = n->hnext) {
     if (n->member() == member) return n;
   }
   return nullptr;
 }
 
 void ZSetValue::HashInsert(Node* node) {
-  Node*& head = sl_->buckets[HashValue::FieldHash(node->member()) & (sl_->buckets.size() - 1)];
+  Node*& head = sl()->buckets[HashValue::FieldHash(node->member()) & (sl()->buckets.size() - 1)];
   node->hnext = head;
   head = node;
-  if (sl_->length > sl_->buckets.size()) HashRehash(sl_->buckets.size() * 2);
+  if (sl()->length > sl()->buckets.size()) HashRehash(sl()->buckets.size() * 2);
 }
 
 void ZSetValue::HashErase(Node* node) {
-  Node** link = &sl_->buckets[HashValue::FieldHash(node->member()) & (sl_->buckets.size() - 1)];
+  Node** link = &sl()->buckets[HashValue::FieldHash(node->member()) & (sl()->buckets.size() - 1)];
   while (*link != node) link = &(*link)->hnext;
   *link = node->hnext;
-  if (sl_->buckets.size() > kMinBuckets && sl_->length < sl_->buckets.size() / 8) {
-    HashRehash(BucketsFor(sl_->length));
+  if (sl()->buckets.size() > kMinBuckets && sl()->length < sl()->buckets.size() / 8) {
+    HashRehash(BucketsFor(sl()->length));
   }
 }
 
 void ZSetValue::HashRehash(size_t buckets) {
   std::vector<Node*> fresh(buckets, nullptr);
-  for (Node* head : sl_->buckets) {
+  for (Node* head : sl()->buckets) {
     while (head != nullptr) {
       Node* next = head->hnext;
       Node*& slot = fresh[HashValue::FieldHash(head->member()) & (buckets - 1)];
@@ -330,15 +341,15 @@ void ZSetValue::HashRehash(size_t buckets) {
       head = next;
     }
   }
-  sl_->buckets.swap(fresh);
+  sl()->buckets.swap(fresh);
 }
 
 void ZSetValue::SlLink(Node* node) {
   Node* update[kMaxLevel];
   size_t rank[kMaxLevel];
-  Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
-    rank[i] = i == sl_->level - 1 ? 0 : rank[i + 1];
+  Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
+    rank[i] = i == sl()->level - 1 ? 0 : rank[i + 1];
     while (x->fwd()[i] != nullptr &&
            Less(x->fwd()[i]->score, x->fwd()[i]->member(), node->score, node->member())) {
       rank[i] += x->span()[i];
@@ -347,13 +358,13 @@ void ZSetValue::SlLink(Node* node) {
     update[i] = x;
   }
   const int height = node->height;
-  if (height > sl_->level) {
-    for (int i = sl_->level; i < height; ++i) {
+  if (height > sl()->level) {
+    for (int i = sl()->level; i < height; ++i) {
       rank[i] = 0;
-      update[i] = sl_->header;
-      sl_->header->span()[i] = static_cast<uint32_t>(sl_->length);
+      update[i] = sl()->header;
+      sl()->header->span()[i] = static_cast<uint32_t>(sl()->length);
     }
-    sl_->level = height;
+    sl()->level = height;
   }
   for (int i = 0; i < height; ++i) {
     node->fwd()[i] = update[i]->fwd()[i];
@@ -361,19 +372,19 @@ void ZSetValue::SlLink(Node* node) {
     node->span()[i] = static_cast<uint32_t>(update[i]->span()[i] - (rank[0] - rank[i]));
     update[i]->span()[i] = static_cast<uint32_t>(rank[0] - rank[i] + 1);
   }
-  for (int i = height; i < sl_->level; ++i) ++update[i]->span()[i];
-  node->backward = update[0] == sl_->header ? nullptr : update[0];
+  for (int i = height; i < sl()->level; ++i) ++update[i]->span()[i];
+  node->backward = update[0] == sl()->header ? nullptr : update[0];
   if (node->fwd()[0] != nullptr) {
     node->fwd()[0]->backward = node;
   } else {
-    sl_->tail = node;
+    sl()->tail = node;
   }
-  ++sl_->length;
+  ++sl()->length;
 }
 
 void ZSetValue::SlFindUpdate(double score, std::string_view member, Node** update) const {
-  Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr &&
            Less(x->fwd()[i]->score, x->fwd()[i]->member(), score, member)) {
       x = x->fwd()[i];
@@ -383,7 +394,7 @@ void ZSetValue::SlFindUpdate(double score, std::string_view member, Node** updat
 }
 
 void ZSetValue::SlUnlink(Node* node, Node** update) {
-  for (int i = 0; i < sl_->level; ++i) {
+  for (int i = 0; i < sl()->level; ++i) {
     if (update[i]->fwd()[i] == node) {
       update[i]->span()[i] += node->span()[i] - 1;
       update[i]->fwd()[i] = node->fwd()[i];
@@ -394,17 +405,17 @@ void ZSetValue::SlUnlink(Node* node, Node** update) {
   if (node->fwd()[0] != nullptr) {
     node->fwd()[0]->backward = node->backward;
   } else {
-    sl_->tail = node->backward;
+    sl()->tail = node->backward;
   }
-  while (sl_->level > 1 && sl_->header->fwd()[sl_->level - 1] == nullptr) --sl_->level;
-  --sl_->length;
+  while (sl()->level > 1 && sl()->header->fwd()[sl()->level - 1] == nullptr) --sl()->level;
+  --sl()->length;
 }
 
 ZSetValue::Node* ZSetValue::SlAt(size_t rank) const {
   const size_t target = rank + 1;  // 1-based, as the spans count
   size_t traversed = 0;
-  Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr && traversed + x->span()[i] <= target) {
       traversed += x->span()[i];
       x = x->fwd()[i];
@@ -417,7 +428,7 @@ ZSetValue::Node* ZSetValue::SlAt(size_t rank) const {
 // ---- operations ----
 
 std::optional<double> ZSetValue::Score(std::string_view member) const {
-  if (sl_ != nullptr) {
+  if (!is_listpack()) {
     const Node* n = FindNode(member);
     if (n == nullptr) return std::nullopt;
     return n->score;
@@ -431,7 +442,7 @@ std::optional<double> ZSetValue::Score(std::string_view member) const {
 }
 
 bool ZSetValue::Insert(std::string_view member, double score) {
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     for (size_t pos = 0; pos < lp_bytes_;) {
       LpEntry e = LpDecode(pos);
       if (e.member == member) {
@@ -444,8 +455,7 @@ bool ZSetValue::Insert(std::string_view member, double score) {
       }
       pos = e.end;
     }
-    if (lp_count_ + 1 > limits_.max_listpack_entries ||
-        member.size() > limits_.max_listpack_value) {
+    if (lp_count_ + 1 > max_entries_ || member.size() > max_value_) {
       ConvertToSkiplist();
     } else {
       LpInsert(member, score);
@@ -467,13 +477,13 @@ bool ZSetValue::Insert(std::string_view member, double score) {
   Node* n = NewNode(height, score, member);
   SlLink(n);
   HashInsert(n);
-  sl_->node_bytes += Node::BytesFor(height, member.size());
+  sl()->node_bytes += Node::BytesFor(height, member.size());
   ++mutations_;
   return true;
 }
 
 bool ZSetValue::Remove(std::string_view member) {
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     for (size_t pos = 0; pos < lp_bytes_;) {
       LpEntry e = LpDecode(pos);
       if (e.member == member) {
@@ -491,7 +501,7 @@ bool ZSetValue::Remove(std::string_view member) {
   SlFindUpdate(n->score, n->member(), update);
   SlUnlink(n, update);
   HashErase(n);
-  sl_->node_bytes -= Node::BytesFor(n->height, n->len);
+  sl()->node_bytes -= Node::BytesFor(n->height, n->len);
   FreeNode(n);
   ++mutations_;
   return true;
@@ -506,36 +516,33 @@ void ZSetValue::Clear() {
 }
 
 void ZSetValue::ConvertToSkiplist() {
-  if (sl_ != nullptr) return;
+  if (!is_listpack()) return;
   auto* sl = new Skiplist();
   sl->header = NewNode(kMaxLevel, 0, {});
   sl->node_bytes = Node::BytesFor(kMaxLevel, 0);
   sl->buckets.assign(BucketsFor(lp_count_), nullptr);
   char* lp = lp_;
   const size_t lp_bytes = lp_bytes_;
-  sl_ = sl;
+  SetSkiplist(sl);
   for (size_t pos = 0; pos < lp_bytes;) {
-    LpEntry e = LpDecode(pos);
+    LpEntry e = LpDecodeAt(lp, pos);
     const int height = RandomLevel();
     Node* n = NewNode(height, e.score, e.member);
     SlLink(n);
     HashInsert(n);
-    sl_->node_bytes += Node::BytesFor(height, e.member.size());
+    sl->node_bytes += Node::BytesFor(height, e.member.size());
     pos = e.end;
   }
   std::free(lp);
-  lp_ = nullptr;
-  lp_bytes_ = 0;
-  lp_count_ = 0;
 }
 
 void ZSetValue::ConvertToListpackIfFits() {
-  if (sl_ == nullptr || sl_->length > limits_.max_listpack_entries) return;
-  for (const Node* x = sl_->header->fwd()[0]; x != nullptr; x = x->fwd()[0]) {
-    if (x->len > limits_.max_listpack_value) return;
+  if (is_listpack() || sl()->length > max_entries_) return;
+  for (const Node* x = sl()->header->fwd()[0]; x != nullptr; x = x->fwd()[0]) {
+    if (x->len > max_value_) return;
   }
-  ZSetValue lp(limits_);
-  for (const Node* x = sl_->tail; x != nullptr; x = x->backward) {
+  ZSetValue lp(limits());
+  for (const Node* x = sl()->tail; x != nullptr; x = x->backward) {
     lp.LpInsert(x->member(), x->score);  // descending: each insert lands at the front
   }
   FreeAll();
@@ -549,7 +556,7 @@ void ZSetValue::ConvertToListpackIfFits() {
 }
 
 std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     size_t rank = 0;
     for (size_t pos = 0; pos < lp_bytes_; ++rank) {
       LpEntry e = LpDecode(pos);
@@ -561,8 +568,8 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
   const Node* n = FindNode(member);
   if (n == nullptr) return std::nullopt;
   size_t rank = 0;
-  const Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  const Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr &&
            !Less(n->score, n->member(), x->fwd()[i]->score, x->fwd()[i]->member())) {
       rank += x->span()[i];
@@ -575,7 +582,7 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
 
 size_t ZSetValue::ScoreRank(double score, bool past_equal) const {
   auto below = [&](double s) { return s < score || (past_equal && s == score); };
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     size_t rank = 0;
     for (size_t pos = 0; pos < lp_bytes_; ++rank) {
       LpEntry e = LpDecode(pos);
@@ -585,8 +592,8 @@ size_t ZSetValue::ScoreRank(double score, bool past_equal) const {
     return rank;
   }
   size_t rank = 0;
-  const Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  const Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr && below(x->fwd()[i]->score)) {
       rank += x->span()[i];
       x = x->fwd()[i];
@@ -597,7 +604,7 @@ size_t ZSetValue::ScoreRank(double score, bool past_equal) const {
 
 size_t ZSetValue::LexRank(std::string_view member, bool past_equal) const {
   auto below = [&](std::string_view m) { return m < member || (past_equal && m == member); };
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     size_t rank = 0;
     for (size_t pos = 0; pos < lp_bytes_; ++rank) {
       LpEntry e = LpDecode(pos);
@@ -607,8 +614,8 @@ size_t ZSetValue::LexRank(std::string_view member, bool past_equal) const {
     return rank;
   }
   size_t rank = 0;
-  const Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  const Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr && below(x->fwd()[i]->member())) {
       rank += x->span()[i];
       x = x->fwd()[i];
@@ -618,7 +625,7 @@ size_t ZSetValue::LexRank(std::string_view member, bool past_equal) const {
 }
 
 std::pair<std::string_view, double> ZSetValue::At(size_t rank) const {
-  if (sl_ != nullptr) {
+  if (!is_listpack()) {
     const Node* n = SlAt(rank);
     return {n->member(), n->score};
   }
@@ -630,7 +637,7 @@ std::pair<std::string_view, double> ZSetValue::At(size_t rank) const {
 
 void ZSetValue::ForRange(size_t start, size_t stop, bool reverse, EntryFn fn) const {
   if (start >= stop) return;
-  if (sl_ != nullptr) {
+  if (!is_listpack()) {
     if (!reverse) {
       const Node* x = SlAt(start);
       for (size_t i = start; i < stop; ++i, x = x->fwd()[0]) fn(x->member(), x->score);
@@ -665,7 +672,7 @@ void ZSetValue::ForRange(size_t start, size_t stop, bool reverse, EntryFn fn) co
 
 void ZSetValue::RemoveRange(size_t start, size_t stop) {
   if (start >= stop) return;
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     size_t pos = 0;
     for (size_t i = 0; i < start; ++i) pos = LpDecode(pos).end;
     size_t end = pos;
@@ -686,21 +693,21 @@ void ZSetValue::RemoveRange(size_t start, size_t stop) {
   // serves every removal.
   Node* update[kMaxLevel];
   size_t traversed = 0;
-  Node* x = sl_->header;
-  for (int i = sl_->level - 1; i >= 0; --i) {
+  Node* x = sl()->header;
+  for (int i = sl()->level - 1; i >= 0; --i) {
     while (x->fwd()[i] != nullptr && traversed + x->span()[i] <= start) {
       traversed += x->span()[i];
       x = x->fwd()[i];
     }
     update[i] = x;
   }
-  for (int i = sl_->level; i < kMaxLevel; ++i) update[i] = sl_->header;
+  for (int i = sl()->level; i < kMaxLevel; ++i) update[i] = sl()->header;
   x = x->fwd()[0];
   for (size_t i = start; i < stop && x != nullptr; ++i) {
     Node* next = x->fwd()[0];
     SlUnlink(x, update);
     HashErase(x);
-    sl_->node_bytes -= Node::BytesFor(x->height, x->len);
+    sl()->node_bytes -= Node::BytesFor(x->height, x->len);
     FreeNode(x);
     x = next;
   }
@@ -708,16 +715,16 @@ void ZSetValue::RemoveRange(size_t start, size_t stop) {
 }
 
 uint64_t ZSetValue::Scan(uint64_t cursor, size_t count, EntryFn fn) const {
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     ForEach(fn);
     return 0;
   }
-  const uint64_t mask = sl_->buckets.size() - 1;
+  const uint64_t mask = sl()->buckets.size() - 1;
   size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   size_t collected = 0;
   uint64_t v = cursor;
   do {
-    for (const Node* n = sl_->buckets[v & mask]; n != nullptr; n = n->hnext) {
+    for (const Node* n = sl()->buckets[v & mask]; n != nullptr; n = n->hnext) {
       fn(n->member(), n->score);
       ++collected;
     }
@@ -727,7 +734,7 @@ uint64_t ZSetValue::Scan(uint64_t cursor, size_t count, EntryFn fn) const {
 }
 
 std::string ZSetValue::CheckInvariants() const {
-  if (sl_ == nullptr) {
+  if (is_listpack()) {
     size_t n = 0;
     bool first = true;
     double ps = 0;
@@ -737,20 +744,20 @@ std::string ZSetValue::CheckInvariants() const {
       if (e.end > lp_bytes_) return "listpack entry runs past the buffer";
       if (std::isnan(e.score)) return "NaN score";
       if (!first && !Less(ps, pm, e.score, e.member)) return absl::StrCat("listpack order at ", n);
-      if (e.member.size() > limits_.max_listpack_value) return "listpack member over its limit";
+      if (e.member.size() > max_value_) return "listpack member over its limit";
       first = false;
       ps = e.score;
       pm = std::string(e.member);
       pos = e.end;
     }
     if (n != lp_count_) return "listpack count";
-    if (n > limits_.max_listpack_entries) return "listpack over its limit";
+    if (n > max_entries_) return "listpack over its limit";
     return "";
   }
   // Level 0 order, backward links, and every level's spans against level-0 positions.
   std::vector<const Node*> order;
   const Node* prev = nullptr;
-  for (const Node* x = sl_->header->fwd()[0]; x != nullptr; x = x->fwd()[0]) {
+  for (const Node* x = sl()->header->fwd()[0]; x != nullptr; x = x->fwd()[0]) {
     if (x->backward != prev) return absl::StrCat("backward link at ", order.size());
     if (prev != nullptr && !Less(prev->score, prev->member(), x->score, x->member())) {
       return absl::StrCat("skiplist order at ", order.size());
@@ -759,17 +766,17 @@ std::string ZSetValue::CheckInvariants() const {
     order.push_back(x);
     prev = x;
   }
-  if (sl_->tail != prev) return "tail";
-  if (order.size() != sl_->length) return "length";
+  if (sl()->tail != prev) return "tail";
+  if (order.size() != sl()->length) return "length";
   size_t hashed = 0;
-  for (const Node* head : sl_->buckets) {
+  for (const Node* head : sl()->buckets) {
     for (const Node* n = head; n != nullptr; n = n->hnext) ++hashed;
   }
-  if (hashed != sl_->length) return "hash table count";
+  if (hashed != sl()->length) return "hash table count";
   std::vector<size_t> pos_of;  // position by walking
-  for (int i = 0; i < sl_->level; ++i) {
+  for (int i = 0; i < sl()->level; ++i) {
     size_t pos = 0;  // header at 0, nodes at 1..n
-    const Node* x = sl_->header;
+    const Node* x = sl()->header;
     while (x->fwd()[i] != nullptr) {
       const Node* y = x->fwd()[i];
       size_t ypos = pos;

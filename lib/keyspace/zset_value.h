@@ -61,7 +61,8 @@ class ZSetValue {
   using EntryFn = absl::FunctionRef<void(std::string_view member, double score)>;
 
   ZSetValue() : ZSetValue(Limits{}) {}
-  explicit ZSetValue(Limits limits) : limits_(limits) {}
+  // Limits past 65535 are taken as 65535 (the object keeps them in 16 bits each).
+  explicit ZSetValue(Limits limits) { SetLimits(limits); }
   // Copies keep the encoding.
   ZSetValue(const ZSetValue& other);
   ZSetValue& operator=(const ZSetValue& other);
@@ -71,10 +72,10 @@ class ZSetValue {
 
   size_t size() const;
   bool empty() const { return size() == 0; }
-  bool is_listpack() const { return sl_ == nullptr; }
+  bool is_listpack() const { return lp_bytes_ != kSkiplistMark; }
   // OBJECT ENCODING's answer: "listpack" or "skiplist".
   std::string_view encoding() const { return is_listpack() ? "listpack" : "skiplist"; }
-  const Limits& limits() const { return limits_; }
+  Limits limits() const { return {max_entries_, max_value_}; }
   // Counts the writes that changed the set; wraps around (see SetValue::mutations()).
   uint32_t mutations() const { return mutations_; }
   // MEMORY USAGE: the object, its listpack buffer or its nodes and bucket array.
@@ -129,7 +130,8 @@ class ZSetValue {
     size_t begin;
     size_t end;
   };
-  LpEntry LpDecode(size_t offset) const;
+  static LpEntry LpDecodeAt(const char* lp, size_t offset);
+  LpEntry LpDecode(size_t offset) const { return LpDecodeAt(lp_, offset); }
   void LpErase(size_t begin, size_t end);
   void LpInsert(std::string_view member, double score);
 
@@ -148,12 +150,27 @@ class ZSetValue {
   void CopyFrom(const ZSetValue& other);
   void FreeAll();
 
-  Limits limits_;
+  void SetLimits(Limits limits);
+  // The skiplist, or nullptr for a listpack.
+  Skiplist* sl() const { return is_listpack() ? nullptr : sl_; }
+  void SetSkiplist(Skiplist* sl) {
+    sl_ = sl;
+    lp_bytes_ = kSkiplistMark;
+    lp_count_ = 0;
+  }
+
+  // 24 bytes, so that a small sorted set costs two small allocations (this object and its
+  // listpack), as Redis's (robj and listpack): lp_bytes_ == kSkiplistMark tells a skiplist.
+  static constexpr uint32_t kSkiplistMark = 0xFFFFFFFFu;
+  union {
+    char* lp_ = nullptr;  // listpack: the buffer (malloc'd, exactly lp_bytes_ long), or nullptr
+    Skiplist* sl_;        // skiplist
+  };
   uint32_t mutations_ = 0;
   uint32_t lp_count_ = 0;  // listpack: entries
-  char* lp_ = nullptr;     // listpack: the buffer (malloc'd, exactly lp_bytes_ long)
-  size_t lp_bytes_ = 0;
-  Skiplist* sl_ = nullptr;  // skiplist encoding when set
+  uint32_t lp_bytes_ = 0;  // listpack: the buffer's bytes; kSkiplistMark for a skiplist
+  uint16_t max_entries_ = 128;
+  uint16_t max_value_ = 64;
 };
 
 }  // namespace embedis
