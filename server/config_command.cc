@@ -52,6 +52,7 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
       }
       absl::Status st = s.persistence()->SetSaveRules(values.persistence.save);
       if (!st.ok()) return std::string(st.message());
+      s.persistence()->SetStopWritesOnError(values.persistence.stop_writes_on_bgsave_error);
       values.persistence.save = s.persistence()->save_rules();
       return std::nullopt;
     }

@@ -315,6 +315,10 @@ std::vector<ConfigParam> BuildTable() {
         return std::nullopt;
       },
       [](const ServerOptions& o) { return o.persistence.save; }));
+  t.push_back(Bool(
+      "stop-writes-on-bgsave-error",
+      [](ServerOptions& o) -> bool& { return o.persistence.stop_writes_on_bgsave_error; }, true,
+      H::kSaveRules, "refuse writes with MISCONF after a failed background save"));
   t.push_back(String(
       "dir", [](ServerOptions& o) -> std::string& { return o.persistence.dir; }, false, H::kNone,
       "directory of the snapshot file (default: where the server was started)"));

@@ -46,7 +46,7 @@ enum class ConfigHook {
   kNone,        // read where it is used (encoding parameters, fixed ones)
   kRuntime,     // copied to the server's hot-path atomics (timeouts, limits, loglevel, hz)
   kPassword,    // requirepass: new connections need AUTH
-  kSaveRules,   // save: the snapshot thread's rules
+  kSaveRules,   // save, stop-writes-on-bgsave-error: the snapshot thread's rules
   kMaxclients,  // maxclients: must fit the open-files limit
 };
 

@@ -11,7 +11,8 @@
 // interchangeable, sizes take Redis's units (1gb, 512mb), booleans take yes/no, and
 // `--flag value` works as well as `--flag=value`.
 // SIGTERM and SIGINT shut the server down cleanly, as does the SHUTDOWN command; both save a
-// final snapshot when save rules are set (server/persistence.h). The snapshot in --dir is loaded
+// final snapshot when save rules are set (server/persistence.h), and when that save fails the
+// server keeps running, as redis-server. The snapshot in --dir is loaded
 // at start; a damaged one stops the start unless --on-corrupt-snapshot start-empty. --dir
 // defaults to the directory the server was started from (see StartDir()).
 #include <signal.h>
@@ -107,6 +108,16 @@ int main(int argc, char** argv) {
     if (sig == SIGTERM || sig == SIGINT) {
       std::fprintf(stderr, "%d:M Received %s scheduling shutdown...\n", static_cast<int>(getpid()),
                    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      // As redis-server: when the final save fails, say so and keep serving (exiting would lose
+      // every write since the last good save); SHUTDOWN NOSAVE or SIGKILL still end it.
+      if (!server.PrepareShutdown().ok()) {
+        std::fprintf(stderr,
+                     "%d:M Errors trying to shut down the server. Check the logs for more "
+                     "information.\n",
+                     static_cast<int>(getpid()));
+        std::fflush(stderr);
+        continue;
+      }
       server.RequestStop();
       break;
     }

@@ -44,6 +44,9 @@ struct PersistenceOptions {
   // naming the file and the problem); true renames it to "<file>.corrupt-<unix seconds>" and
   // starts empty. A file of a newer format version is refused either way. Default: false.
   bool start_empty_on_corrupt = false;
+  // After a failed background save, refuse write commands (and PING) with MISCONF until a save
+  // succeeds, when save rules are set (Redis's stop-writes-on-bgsave-error). Default: true.
+  bool stop_writes_on_bgsave_error = true;
 };
 
 // Redis's encoding-tuning parameters, with redis-server 7.0's defaults (7.2's for the

@@ -64,7 +64,19 @@ Persistence::Persistence(Keyspace* keyspace, PersistenceOptions options, LogFn l
   if (absl::StatusOr<std::vector<SaveRule>> rules = ParseSaveRules(options_.save); rules.ok()) {
     rules_ = *std::move(rules);
   }
+  stop_writes_on_error_ = options_.stop_writes_on_bgsave_error;
   last_save_ms_ = NowMs();
+}
+
+void Persistence::UpdateWritesDeniedLocked() {
+  writes_denied_.store(stop_writes_on_error_ && !rules_.empty() && !last_bgsave_ok_,
+                       std::memory_order_relaxed);
+}
+
+void Persistence::SetStopWritesOnError(bool on) {
+  MutexLock l(&mu_);
+  stop_writes_on_error_ = on;
+  UpdateWritesDeniedLocked();
 }
 
 Persistence::~Persistence() { Stop(ShutdownMode::kNoSave).IgnoreError(); }
@@ -185,7 +197,10 @@ absl::Status Persistence::DoSave(bool background) {
     last_bgsave_ok_ = saved.ok();
     last_bgsave_try_ms_ = NowMs();
     last_bgsave_seconds_ = (NowMs() - bgsave_started_ms_) / 1000;
+  } else if (saved.ok()) {
+    last_bgsave_ok_ = true;  // as redis-server: a successful SAVE clears a failed BGSAVE's error
   }
+  UpdateWritesDeniedLocked();
   if (!saved.ok()) {
     Log(true, absl::StrCat(background ? "Background saving error: " : "Error saving DB on disk: ",
                            saved.status().message()));
@@ -343,6 +358,7 @@ absl::Status Persistence::SetSaveRules(std::string_view text) {
   if (!rules.ok()) return rules.status();
   MutexLock l(&mu_);
   rules_ = *std::move(rules);
+  UpdateWritesDeniedLocked();
   return absl::OkStatus();
 }
 

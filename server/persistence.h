@@ -8,9 +8,10 @@
 //   ...                                 // SAVE / BGSAVE / INFO via RegisterPersistenceCommands
 //   p.Stop();                           // after serving: cancels a BGSAVE, final save if due
 //
-// Design. A save is lib/keyspace/snapshot.h's WriteSnapshot(): one shard copied at a time under
-// its lock, so the server keeps answering while it runs (no fork, no stopped world; the cost is a
-// pause of one shard's copy for the commands on that shard). BGSAVE runs it on a thread of its
+// Design. A save is lib/keyspace/snapshot.h's WriteSnapshot(): a point-in-time image
+// (Keyspace::BeginImage) read one shard at a time, so the server keeps answering while it runs
+// (no fork, no stopped world; the cost is a pause of one shard's copy for the first write to
+// each shard the save has not read yet). BGSAVE runs it on a thread of its
 // own; SAVE on the calling (I/O) thread, which blocks only that thread's clients. At most one
 // save runs at a time: SAVE or BGSAVE during a BGSAVE is "ERR Background save already in
 // progress" (BGSAVE SCHEDULE queues one instead); two SAVEs run one after the other.
@@ -29,9 +30,13 @@
 // and the server keeps running, as redis-server; SHUTDOWN NOSAVE loses every write since the last
 // save.
 //
-// Not implemented (deliberately): stop-writes-on-bgsave-error (writes are never refused),
-// rdbcompression, the loading state (the file is loaded before the server listens, so clients
-// see connection refused rather than -LOADING while it loads).
+// Failed saves. As redis-server with stop-writes-on-bgsave-error yes (the default): once a
+// background save fails while save rules are set, writes_denied() is true until a save (SAVE,
+// BGSAVE or an automatic one) succeeds, and the server refuses write commands and PING with
+// MISCONF (server.cc); reads keep working.
+//
+// Not implemented (deliberately): rdbcompression, the loading state (the file is loaded before the
+// server listens, so clients see connection refused rather than -LOADING while it loads).
 //
 // Thread safety: every method may be called from any thread; Load/Start/Stop in that order, once.
 #ifndef EMBEDIS_SERVER_PERSISTENCE_H_
@@ -113,6 +118,11 @@ class Persistence {
   // "# Persistence\r\n" and Redis 7's fields.
   std::string InfoSection() const;
 
+  // Whether write commands are refused with MISCONF (see "Failed saves"). Cheap: one atomic load.
+  bool writes_denied() const { return writes_denied_.load(std::memory_order_relaxed); }
+  // CONFIG SET stop-writes-on-bgsave-error.
+  void SetStopWritesOnError(bool on);
+
   std::string save_rules() const;
   // CONFIG SET save. InvalidArgument("Invalid save parameters").
   absl::Status SetSaveRules(std::string_view text);
@@ -129,6 +139,7 @@ class Persistence {
   void StartBackgroundLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CancelBackgroundAndWait() ABSL_LOCKS_EXCLUDED(mu_);
   void CronLoop();
+  void UpdateWritesDeniedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int64_t NowMs() const;
 
   Keyspace* const keyspace_;
@@ -146,6 +157,8 @@ class Persistence {
   int64_t last_bgsave_seconds_ ABSL_GUARDED_BY(mu_) = -1;
   int64_t last_bgsave_try_ms_ ABSL_GUARDED_BY(mu_) = 0;
   bool last_bgsave_ok_ ABSL_GUARDED_BY(mu_) = true;
+  bool stop_writes_on_error_ ABSL_GUARDED_BY(mu_) = true;
+  std::atomic<bool> writes_denied_{false};
   int64_t last_save_ms_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t changes_at_last_save_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t saves_ ABSL_GUARDED_BY(mu_) = 0;

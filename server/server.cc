@@ -344,6 +344,13 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
     c.EndCommandOutput(mark, dropping);
     return true;
   }
+  if (const Persistence* p = state_->persistence(); p != nullptr && p->writes_denied())
+      [[unlikely]] {
+    if (RefuseForDiskError(c, resolved)) {
+      c.EndCommandOutput(mark, dropping);
+      return true;
+    }
+  }
   commands::CommandContext ctx{.keyspace = state_->keyspace(),
                                .client = &c.client,
                                .reply = &c.writer,
@@ -367,6 +374,33 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
     c.parser.set_authenticated(c.client.authenticated);
   }
   if (c.client.close_after_reply) c.closing = true;
+  return true;
+}
+
+// As redis-server after a failed background save (Persistence::writes_denied()): a write command,
+// PING, or an EXEC whose queue holds a write is refused with MISCONF (EXEC discards the
+// transaction, "EXECABORT Transaction discarded because of: MISCONF ..."); one refused while
+// queuing in MULTI makes EXEC fail. Returns whether the command was refused.
+bool EventLoop::RefuseForDiskError(Connection& c, const commands::Resolved& resolved) {
+  if (!resolved.ok()) return false;  // the command's own error comes first
+  commands::Transaction& tx = c.client.tx;
+  const commands::CommandSpec& spec = *resolved.spec();
+  if (resolved.has(commands::kEndsTransaction)) {  // EXEC
+    if (!tx.in_multi) return false;
+    bool writes = false;
+    for (const std::vector<std::string>& queued : tx.queue) {
+      const commands::CommandSpec* q = state_->table().Find(queued[0]);
+      writes |= q != nullptr && (q->flags & commands::kWrite) != 0;
+    }
+    if (!writes) return false;
+    tx.Discard();
+    tx.UnwatchAll();
+    c.writer.Error(absl::StrCat(errors::kExecAbortBecause, errors::kMisconf));
+    return true;
+  }
+  if ((resolved.flags() & commands::kWrite) == 0 && spec.name != "ping") return false;
+  if (tx.in_multi && !resolved.has(commands::kRunsInMulti)) tx.failed = true;
+  c.writer.Error(errors::kMisconf);
   return true;
 }
 

@@ -79,6 +79,10 @@ class Server {
   // Asks the server to stop, from any thread, including a command handler or a signal-handling
   // thread. Returns at once; Wait() returns afterwards.
   void RequestStop();
+  // What SIGTERM does before RequestStop(), as redis-server: the final save when save rules are
+  // set. An error (the save failed) means the server should keep running (the caller logs it);
+  // Stop() does not save again unless something changed since.
+  absl::Status PrepareShutdown();
   // Blocks until RequestStop() (or a SHUTDOWN command) has been called.
   void Wait();
   // Stops accepting, closes every connection and joins the I/O threads. Idempotent.

@@ -513,6 +513,11 @@ Server::~Server() { Stop(); }
 
 absl::Status Server::Start() { return state_->Start(); }
 void Server::RequestStop() { state_->RequestStop(); }
+absl::Status Server::PrepareShutdown() {
+  Persistence* p = state_->persistence();
+  return p != nullptr ? p->PrepareShutdown(Persistence::ShutdownMode::kDefault, /*force=*/false)
+                      : absl::OkStatus();
+}
 void Server::Wait() { state_->Wait(); }
 void Server::Stop() { state_->Stop(); }
 int Server::port() const { return state_->port(); }

@@ -287,6 +287,8 @@ class EventLoop {
   // than its seconds (and records when they passed it).
   bool OverOutputLimit(Connection& c, int64_t hard);
   void CloseForOutputLimit(const std::shared_ptr<Connection>& c);
+  // MISCONF after a failed background save; true when the command was refused (server.cc).
+  bool RefuseForDiskError(Connection& c, const commands::Resolved& resolved);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
   bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);

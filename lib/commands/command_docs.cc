@@ -34,7 +34,7 @@ std::string_view ArgTypeName(ArgType type) {
 namespace {
 
 void WriteArg(resp::Writer& w, const ArgDoc& a) {
-  const bool key = a.type == ArgType::kKey && a.key_spec_index >= 0;
+  const bool key = a.key_spec_index >= 0;
   const bool nested = a.type == ArgType::kOneOf || a.type == ArgType::kBlock;
   w.MapHeader(2 + (key ? 1 : 0) + (a.token.empty() ? 0 : 1) + (a.since.empty() ? 0 : 1) +
               (a.deprecated_since.empty() ? 0 : 1) + (a.flags != 0 ? 1 : 0) + (nested ? 1 : 0));

@@ -277,6 +277,10 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
     return absl::InvalidArgumentError(errors::kGetKeysInvalidArity);
   }
   std::vector<KeyRef> keys;
+  if (spec->get_keys != nullptr) {
+    for (const KeyPosition& k : spec->get_keys(argv)) keys.push_back({argv[k.index], k.flags});
+    return keys;
+  }
   for (const KeySpec& ks : specs) {
     if (absl::Status s = AppendKeysBySpec(ks, argv, &keys); !s.ok()) return s;
   }

@@ -94,12 +94,19 @@ struct KeySpec {
   }
 };
 
+// A key that one call names, for commands whose keys no key spec finds (SORT's STORE destination):
+// its argument index and its key spec flags.
+struct KeyPosition {
+  int index = 0;
+  uint16_t flags = 0;
+};
+
 // An argument's type, as COMMAND DOCS names it (ArgTypeName, command_docs.h).
 enum class ArgType : uint8_t {
   kString,     // "string"
   kInteger,    // "integer"
   kDouble,     // "double"
-  kKey,        // "key": has a key_spec_index
+  kKey,        // "key": has a key_spec_index (a pattern of key names may too: SORT's BY)
   kPattern,    // "pattern"
   kUnixTime,   // "unix-time"
   kPureToken,  // "pure-token": the token alone, no value
@@ -118,7 +125,7 @@ enum ArgFlag : uint8_t {
 struct ArgDoc {
   std::string_view name{};
   ArgType type = ArgType::kString;
-  int key_spec_index = -1;   // kKey only: index into the command's key specs
+  int key_spec_index = -1;   // kKey (and a key pattern): index into the command's key specs
   std::string_view token{};  // the literal that precedes the value ("EX"); empty if none
   std::string_view since{};  // set when the argument came after the command
   std::string_view deprecated_since{};

@@ -26,6 +26,8 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterSetFamily(&table);
   RegisterZSetFamily(&table);
   RegisterBitFamily(&table);
+  RegisterSortFamily(&table);
+  RegisterHllFamily(&table);
   return table;
 }
 

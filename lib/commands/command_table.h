@@ -205,6 +205,9 @@ struct CommandSpec {
   uint32_t acl = 0;
   std::vector<std::string_view> tips{};  // nondeterministic_output, request_policy:..., ...
   std::vector<KeySpec> key_specs{};      // one per kind of key (command_spec.h)
+  // The keys of one call when the key specs cannot find them all (Redis's getkeys_proc: SORT);
+  // nullptr: the key specs find them.
+  std::vector<KeyPosition> (*get_keys)(Args argv) = nullptr;
   int field_arg = 0;    // argv index of a field of the hash at first_key (0: none), for prefetching
   std::string group{};  // "string", "generic", "hash", "server", ...; subcommands: the parent's
   std::string summary{};  // COMMAND DOCS
@@ -343,6 +346,8 @@ void RegisterListFamily(CommandTable* table);         // list_family.cc
 void RegisterSetFamily(CommandTable* table);          // set_family.cc
 void RegisterZSetFamily(CommandTable* table);         // zset_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
+void RegisterSortFamily(CommandTable* table);         // sort_family.cc
+void RegisterHllFamily(CommandTable* table);          // hll_family.cc
 
 }  // namespace embedis::commands
 

@@ -252,28 +252,94 @@ Keyspace::~Keyspace() {
   }
 }
 
-void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
-  Shard& shard = shards_[shard_index];
-  MutexLock lock(&shard.mu);
-  LazyNow now(clock_);
-  for (int d = 0; d < databases_; ++d) {
+namespace keyspace_internal {
+namespace {
+
+// Appends a copy of `shard`'s keys live at `now_ms`. The caller holds shard.mu.
+void ExportLocked(const Shard& shard, int64_t now_ms,
+                  std::vector<KeyRecord>* out) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (size_t d = 0; d < shard.dbs.size(); ++d) {
     const Db* db = shard.dbs[d].get();
     for (size_t i = 0; db != nullptr && db->buckets != nullptr && i <= db->mask; ++i) {
       for (const Entry* e = db->buckets[i]; e != nullptr; e = e->next) {
-        if (e->has_ttl() && e->timer.deadline_ms <= now.get()) continue;
+        if (e->has_ttl() && e->timer.deadline_ms <= now_ms) continue;
         KeyRecord& r = out->emplace_back();
-        r.db = d;
+        r.db = static_cast<int>(d);
         r.key.assign(e->key());
         r.type = e->type();
         if (e->is_string()) {
           r.str.assign(e->str());
         } else {
-          keyspace_internal::ExportObject(r.type, e->object(), &r);
+          ExportObject(r.type, e->object(), &r);
         }
         r.expire_at_ms = e->has_ttl() ? e->timer.deadline_ms : -1;
       }
     }
   }
+}
+
+}  // namespace
+
+void CaptureForImage(Shard& shard) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  ImageCapture* image = shard.image;
+  ExportLocked(shard, image->at_ms, &image->slots[shard.index]);
+  shard.image = nullptr;
+}
+
+}  // namespace keyspace_internal
+
+void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
+  Shard& shard = shards_[shard_index];
+  MutexLock lock(&shard.mu);
+  LazyNow now(clock_);
+  keyspace_internal::ExportLocked(shard, now.get(), out);
+}
+
+Keyspace::Image::Image(Keyspace* ks)
+    : ks_(ks),
+      one_at_a_time_(ks->image_mu_),
+      capture_(std::make_unique<keyspace_internal::ImageCapture>()) {}
+
+Keyspace::Image::~Image() {
+  for (int i = 0; i < ks_->num_shards_; ++i) {
+    Shard& shard = ks_->shards_[i];
+    MutexLock lock(&shard.mu);
+    if (shard.image == capture_.get()) shard.image = nullptr;
+  }
+}
+
+int64_t Keyspace::Image::at_ms() const { return capture_->at_ms; }
+
+void Keyspace::Image::TakeShard(int shard_index, std::vector<KeyRecord>* out) {
+  Shard& shard = ks_->shards_[shard_index];
+  MutexLock lock(&shard.mu);
+  if (shard.image == capture_.get()) {
+    // Unchanged since the image's instant: read it in place.
+    keyspace_internal::ExportLocked(shard, capture_->at_ms, out);
+    shard.image = nullptr;
+    return;
+  }
+  std::vector<KeyRecord>& slot = capture_->slots[shard_index];
+  if (out->empty()) {
+    out->swap(slot);
+  } else {
+    out->insert(out->end(), std::make_move_iterator(slot.begin()),
+                std::make_move_iterator(slot.end()));
+  }
+  slot = {};
+}
+
+std::unique_ptr<Keyspace::Image> Keyspace::BeginImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  std::unique_ptr<Image> image(new Image(this));
+  image->capture_->slots.resize(num_shards_);
+  // Every shard at once, so that the instant is one for the whole keyspace.
+  for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+  image->capture_->at_ms = clock_->NowMs();
+  for (int i = 0; i < num_shards_; ++i) {
+    shards_[i].image = image->capture_.get();
+    shards_[i].mu.Unlock();
+  }
+  return image;
 }
 
 bool Keyspace::Import(const KeyRecord& record) {
@@ -326,6 +392,7 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
+  if (!is_read) shard.BeforeWrite();
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
   handle.link_ = LookupLive(shard, db, &d, key, hash, now);
@@ -467,6 +534,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
+  shard.BeforeWrite();
   Db& d = DbFor(shard, db, now);
   Entry** link = LookupLive(shard, db, &d, key, hash, now);
   SetResult result;
@@ -651,6 +719,7 @@ void Keyspace::Flush(int db) {
     Shard& shard = shards_[i];
     // Freed under the lock: entries return to the shard's allocator.
     MutexLock lock(&shard.mu);
+    shard.BeforeWrite();
     Db* d = shard.dbs[db].get();
     if (d == nullptr) continue;
     if (shard.watches != nullptr) {
@@ -678,6 +747,7 @@ void Keyspace::SwapDb(int a, int b) {
   LazyNow now(clock_);
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
+    shard.BeforeWrite();
     if (a != b && shard.watches != nullptr) TouchSwappedWatches(shard, a, b, now);
     std::swap(shard.dbs[a], shard.dbs[b]);
     ++shard.changes;

@@ -97,6 +97,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -124,6 +125,7 @@ namespace keyspace_internal {
 struct Entry;
 struct Db;
 struct Shard;
+struct ImageCapture;
 
 // The time of one operation, read from the clock at most once and only when
 // needed (a key without a TTL needs no clock at all).
@@ -533,6 +535,33 @@ class Keyspace {
   // to `out`, taken under the shard's lock: a consistent image of each key
   // (the whole keyspace is copied one shard at a time, never stopped).
   void ExportShard(int shard, std::vector<KeyRecord>* out);
+
+  // A point-in-time image of the whole keyspace, read one shard at a time while the keyspace
+  // keeps serving (what a snapshot needs; Redis gets it from fork()). BeginImage() marks every
+  // shard in one step (all shard locks held together for that moment only); from then on, the
+  // first operation that is about to change a shard the image has not read yet copies that shard
+  // first (a pause of one shard's copy for that operation, as ExportShard's), and TakeShard reads
+  // a shard that nothing changed in place. Memory: at most the copies of the shards changed
+  // before the reader got to them. One image at a time: BeginImage waits for the previous image to
+  // be destroyed. Keys whose deadline passes while the image is read may be missing from it
+  // (any load after that drops them anyway).
+  class Image {
+   public:
+    ~Image();  // detaches from the shards not taken
+    Image(const Image&) = delete;
+    Image& operator=(const Image&) = delete;
+    int64_t at_ms() const;  // the image's instant, on the keyspace's clock
+    // Appends shard `shard`'s keys as of the image's instant. Each shard at most once.
+    void TakeShard(int shard, std::vector<KeyRecord>* out);
+
+   private:
+    friend class Keyspace;
+    explicit Image(Keyspace* ks);
+    Keyspace* ks_;
+    std::unique_lock<std::mutex> one_at_a_time_;
+    std::unique_ptr<keyspace_internal::ImageCapture> capture_;
+  };
+  std::unique_ptr<Image> BeginImage();
   // Stores a record, replacing any existing key; a record whose deadline has
   // passed is dropped (returns false). REQUIRES: 0 <= record.db < databases().
   bool Import(const KeyRecord& record);
@@ -576,6 +605,7 @@ class Keyspace {
   std::shared_mutex listeners_mu_;
   std::vector<std::pair<int, ReadyListener>> listeners_;  // guarded by listeners_mu_
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
+  std::mutex image_mu_;                                   // held by the live Image (one at a time)
   Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
   std::condition_variable_any stop_cv_;

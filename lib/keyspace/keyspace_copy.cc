@@ -99,6 +99,7 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);  // the same shard in every database
   MutexLock lock(&shard.mu);
+  shard.BeforeWrite();
   Db* src_db = DbIfPresent(shard, from_db);
   Entry** src = LookupLive(shard, from_db, src_db, key, hash, now);
   if (src == nullptr) return false;

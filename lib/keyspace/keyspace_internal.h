@@ -286,6 +286,18 @@ using WatcherList = absl::InlinedVector<Watcher*, 2>;
 using WatchMap = absl::flat_hash_map<WatchKey, WatcherList, WatchKeyHash, WatchKeyEq>;
 using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
 
+// A point-in-time image in progress (Keyspace::BeginImage): its instant, and each shard's records
+// once copied by an operation that was about to change the shard before the image's reader got
+// to it.
+struct ImageCapture {
+  int64_t at_ms = 0;
+  std::vector<std::vector<KeyRecord>> slots;  // one per shard
+};
+
+struct Shard;
+// Copies `shard`'s live keys as of capture->at_ms into its slot and detaches the image from it.
+void CaptureForImage(Shard& shard);
+
 // Cache-line aligned so that two threads working on neighbouring shards do
 // not share the lines of their mutexes and counters.
 struct alignas(64) Shard {
@@ -309,6 +321,15 @@ struct alignas(64) Shard {
   // it unlocks (Keyspace::NotifyReady).
   std::unique_ptr<BlockedMap> blocked ABSL_GUARDED_BY(mu);
   std::vector<WatchKey> ready ABSL_GUARDED_BY(mu);
+  // The image in progress that has not copied this shard yet; null otherwise (one pointer test
+  // per write). Every operation that may change the shard's keys calls BeforeWrite() once it
+  // holds `mu`, so the image sees the shard as it was at the image's instant.
+  ImageCapture* image ABSL_GUARDED_BY(mu) = nullptr;
+  void BeforeWrite() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (image != nullptr) [[unlikely]] {
+      CaptureForImage(*this);
+    }
+  }
 
   // Notes that (db, key) now exists (an entry was inserted for it): a key someone blocks on
   // becomes ready. Returns whether it did (the caller then raises Keyspace::ready_pending_).
@@ -403,7 +424,10 @@ class Keyspace::MultiLock {
     std::sort(locked_.begin(), locked_.end(),
               [](Shard* a, Shard* b) { return a->index < b->index; });
     locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
-    for (Shard* s : locked_) s->mu.Lock();
+    for (Shard* s : locked_) {
+      s->mu.Lock();
+      s->BeforeWrite();  // readers (MGET, EXISTS) too: harmless, and only while an image runs
+    }
   }
   const Keyspace& ks_;
   std::vector<uint64_t> hashes_;

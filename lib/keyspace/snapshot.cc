@@ -297,12 +297,13 @@ absl::Status WriteBody(Keyspace& keyspace, HashingFile& file, int64_t created_ms
   };
 
   std::vector<KeyRecord> records;
+  const std::unique_ptr<Keyspace::Image> image = keyspace.BeginImage();
   for (int shard = 0; shard < keyspace.shards(); ++shard) {
     if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
       return absl::CancelledError("snapshot write cancelled");
     }
     records.clear();
-    keyspace.ExportShard(shard, &records);
+    image->TakeShard(shard, &records);
     for (const KeyRecord& r : records) {
       if (!ar) ar.emplace(os, Out::Options::LittleEndian());
       PutRecord(*ar, r);

@@ -1,10 +1,12 @@
 // Snapshots: every database's keys, typed values and absolute expiry times in one file.
 //
-// WriteSnapshot() copies a Keyspace to a file one shard at a time (Keyspace::ExportShard), so the
-// keyspace keeps serving while it runs: each key is a consistent image (taken under its shard's
-// lock), but the file is not one point-in-time image of the whole keyspace (a write that lands
-// in an already-copied shard during the save is not in the file; one in a later shard is).
-// Memory overhead is one shard's copy plus a 1 MB encoding buffer. LoadSnapshot() reads it back.
+// WriteSnapshot() writes a point-in-time image of a Keyspace (Keyspace::BeginImage): every key
+// as it was at one instant, although the keyspace keeps serving while the file is written (the
+// image is read one shard at a time; a write to a shard not read yet first copies that shard). A
+// RENAME, overwrite or delete during the save is therefore never half in the file. Memory
+// overhead: the copies of the shards written to before the writer reached them (at most the
+// dataset, as Redis's copy-on-write after fork()) plus a 1 MB encoding buffer. LoadSnapshot()
+// reads it back.
 //
 //   Keyspace ks;
 //   absl::StatusOr<SnapshotStats> saved = WriteSnapshot(ks, "/var/lib/embedis/dump.embedis");

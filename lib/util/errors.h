@@ -92,6 +92,11 @@ inline constexpr char kBitArgument[] = "ERR The bit argument must be 1 or 0.";
 inline constexpr char kBitOpNotSingleKey[] =
     "ERR BITOP NOT must be called with a single source key.";
 
+// HyperLogLog (PFADD, PFCOUNT, PFMERGE): a string that is not an HLL, and an HLL whose sparse
+// registers do not add up.
+inline constexpr char kNotHyperLogLog[] = "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr char kCorruptedHyperLogLog[] = "INVALIDOBJ Corrupted HLL object detected";
+
 // Connection and server commands (server/).
 inline constexpr char kInvalidClientId[] = "ERR Invalid client ID";
 inline constexpr char kNoSuchClient[] = "ERR No such client";
@@ -107,6 +112,14 @@ inline constexpr char kNoAuth[] = "NOAUTH Authentication required.";
 inline constexpr char kMaxClients[] = "ERR max number of clients reached";
 inline constexpr char kProtocolVersion[] = "ERR Protocol version is not an integer or out of range";
 inline constexpr char kNoShutdownInProgress[] = "ERR No shutdown in progress.";
+// Writes refused after a failed background save (stop-writes-on-bgsave-error).
+inline constexpr char kMisconf[] =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
+inline constexpr char kExecAbortBecause[] = "EXECABORT Transaction discarded because of: ";
 inline constexpr char kShutdownFailed[] = "ERR Errors trying to SHUTDOWN. Check logs.";
 
 // COMMAND GETKEYS (lib/commands/command_info.cc).
@@ -130,6 +143,9 @@ inline constexpr char kNoLfuPolicy[] =
     "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 inline constexpr char kInvalidFirstDb[] = "ERR invalid first DB index";
 inline constexpr char kInvalidSecondDb[] = "ERR invalid second DB index";
+
+// SORT.
+inline constexpr char kSortNotDouble[] = "ERR One or more scores can't be converted into double";
 
 // The EXPIRE family's conditions (and Store::Expire's).
 inline constexpr char kExpireNxConflict[] =

@@ -630,6 +630,39 @@ TEST_F(ZSetDifferentialTest, KeyCommandsOnSortedSets) {
          "type e"});
 }
 
+// SORT converts a sorted set to its skiplist encoding (WATCH does not see it); BY nosort keeps
+// the sorted set's order, DESC and LIMIT included.
+TEST_F(ZSetDifferentialTest, SortOnSortedSets) {
+  Lines({"zadd z 3 c 1 a 2 b 10 10 5 5",
+         "object encoding z",
+         "sort z",
+         "object encoding z",
+         "zadd z2 3 c 1 a 2 b",
+         "sort z2 alpha",
+         "sort z2 by nosort",
+         "sort z2 by nosort desc",
+         "sort z2 by nosort limit 1 1",
+         "sort z2 by nosort desc limit 0 2",
+         "sort z2 by nosort limit 1 -1",
+         "sort z2 by nosort limit 5 1",
+         "sort z2 alpha desc limit 1 5",
+         "sort_ro z2 by nosort",
+         "zadd z3 1 a",
+         "watch z3",
+         "sort z3",
+         "multi",
+         "ping",
+         "exec",
+         "set w_a 3",
+         "set w_b 1",
+         "set w_c 2",
+         "sort z2 by w_* get # get w_*",
+         "sort z2 by nosort store dst",
+         "lrange dst 0 -1",
+         "sort z2 by nosort desc store dst",
+         "lrange dst 0 -1"});
+}
+
 TEST_F(ZSetDifferentialTest, MultiExecAndWatch) {
   Lines({"multi",   "zadd z 1 a", "zcard z",     "zpopmin nokey 2", "zrange z 0 -1 withscores",
          "exec",    "watch z",    "zadd z 1 a",  "multi",           "zcard z",

@@ -309,6 +309,19 @@ TEST_F(CommandInfoTest, GetKeysMatchesRedis) {
       {"GETKEYSANDFLAGS", "object", "freq", "k"},
       {"GETKEYSANDFLAGS", "watch", "a", "b"},
       {"GETKEYSANDFLAGS", "client", "list"},
+      // SORT's keys come from its own rule (Redis's sortGetKeys), not from its key specs.
+      {"GETKEYS", "sort", "a"},
+      {"GETKEYS", "sort", "a", "store", "b"},
+      {"GETKEYS", "sort", "a", "store", "b", "by", "w_*", "get", "x", "limit", "0", "1"},
+      {"GETKEYS", "sort", "a", "limit", "0", "store", "b"},
+      {"GETKEYS", "sort", "a", "store", "b", "store", "c"},
+      {"GETKEYS", "sort", "a", "store"},
+      {"GETKEYS", "sort", "a", "get", "store", "b"},
+      {"GETKEYS", "SORT", "a", "STORE", "b"},
+      {"GETKEYS", "sort"},
+      {"GETKEYS", "sort_ro", "a", "by", "x_*"},
+      {"GETKEYSANDFLAGS", "sort", "a", "store", "b"},
+      {"GETKEYSANDFLAGS", "sort_ro", "a", "get", "#"},
   };
   for (Protocol p : {Protocol::kResp2, Protocol::kResp3}) {
     for (const std::vector<std::string>& c : cases) {

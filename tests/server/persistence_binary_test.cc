@@ -153,6 +153,37 @@ TEST_F(PersistenceBinaryTest, NoSaveRulesMeansNoSaveAtSigtermButShutdownSaveSave
   EXPECT_EQ(access((dir_ + "/other.embedis").c_str(), F_OK), 0);
 }
 
+// As redis-server: when SIGTERM's final save fails (its directory is gone), the server says so and
+// keeps serving with every key; once the save can succeed, SIGTERM saves and exits.
+TEST_F(PersistenceBinaryTest, SigtermWhoseFinalSaveFailsKeepsServing) {
+  const std::string data = dir_ + "/data";
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", data, "'").c_str()), 0);
+  EmbedisProcess p;
+  ASSERT_TRUE(p.Start({"--dir", data, "--save", "3600 1"}, {.ready_timeout = absl::Seconds(60)}))
+      << p.Log();
+  auto c = Connect(p);
+  EXPECT_EQ(c->Call({"SET", "kept", "1"}), "+OK\r\n");
+  ASSERT_EQ(std::system(absl::StrCat("rm -rf '", data, "'").c_str()), 0);
+  p.Signal(SIGTERM);
+  // Still serving after the failed save, with its data.
+  for (int i = 0; i < 200 && p.Log().find("Errors trying to shut down") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(p.Log().find("Error trying to save the DB, can't exit."), std::string::npos) << p.Log();
+  EXPECT_NE(p.Log().find("Errors trying to shut down the server."), std::string::npos) << p.Log();
+  EXPECT_EQ(c->Call({"GET", "kept"}), "$1\r\n1\r\n");
+  EXPECT_EQ(c->Call({"SET", "later", "2"}), "+OK\r\n");
+  // The directory is back: the next SIGTERM saves both keys and exits.
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", data, "'").c_str()), 0);
+  c.reset();
+  p.Signal(SIGTERM);
+  ASSERT_EQ(p.WaitExit(), 0) << p.Log();
+  EmbedisProcess q;
+  ASSERT_TRUE(q.Start({"--dir", data}, {.ready_timeout = absl::Seconds(60)})) << q.Log();
+  c = Connect(q);
+  EXPECT_EQ(c->Call({"MGET", "kept", "later"}), "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+}
+
 TEST_F(PersistenceBinaryTest, DamagedSnapshotsStopTheStartWithAClearMessage) {
   {
     EmbedisProcess p;

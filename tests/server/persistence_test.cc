@@ -198,6 +198,96 @@ TEST_F(PersistenceServerTest, FailedBackgroundSaveIsReported) {
   ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", dir_, "'").c_str()), 0);
 }
 
+// stop-writes-on-bgsave-error, side by side with redis-server 7.0 (both with save rules, both
+// saving into a directory that is then removed): after the failed BGSAVE, writes, PING and an
+// EXEC of queued writes get MISCONF, reads work, a write queued in MULTI makes EXEC fail, the
+// option and "save ''" lift it, and a successful save ends it. Every reply compared byte for byte.
+TEST_F(PersistenceServerTest, FailedBackgroundSaveRefusesWritesWithMisconfAsRedis) {
+  const std::string redis_dir = dir_ + "/redis";
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", redis_dir, "'").c_str()), 0);
+  RedisServerProcess redis;
+  ASSERT_TRUE(
+      redis.Start({"--save", "3600 1", "--dir", redis_dir, "--enable-protected-configs", "yes"})
+          .ok())
+      << "the test compares with redis-server: apt-get install redis-server";
+  RawRespConnection theirs, theirs2;
+  ASSERT_TRUE(theirs.Connect(redis.port()).ok());
+  ASSERT_TRUE(theirs2.Connect(redis.port()).ok());
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  RawRespConnection ours2;
+  ASSERT_TRUE(ours2.Connect(server_->port()).ok());
+  auto both = [&](RawRespConnection& a, RawRespConnection& b,
+                  std::initializer_list<std::string_view> argv) {
+    std::string r = a.Call(argv), o = b.Call(argv);
+    std::string shown;
+    for (std::string_view a : argv) absl::StrAppend(&shown, ToAbsl(a), " ");
+    EXPECT_EQ(o, r) << shown;
+  };
+  auto same = [&](std::initializer_list<std::string_view> argv) { both(theirs, *conn_, argv); };
+  auto status = [&](RawRespConnection& c) {
+    std::string info = c.Call({"INFO", "persistence"});
+    return info.find("rdb_last_bgsave_status:err") != std::string::npos ? "err" : "ok";
+  };
+  auto fail_a_save = [&] {
+    ASSERT_EQ(std::system(absl::StrCat("rm -rf '", dir_, "'").c_str()), 0);
+    same({"BGSAVE"});
+    ASSERT_TRUE(WaitFor([&] { return std::string(status(theirs)) == "err"; }));
+    ASSERT_TRUE(WaitFor([&] { return std::string(status(*conn_)) == "err"; }));
+  };
+
+  same({"SET", "a", "1"});
+  // A transaction queued before the failure: its EXEC is refused after it.
+  both(theirs2, ours2, {"MULTI"});
+  both(theirs2, ours2, {"SET", "t", "1"});
+  fail_a_save();
+  both(theirs2, ours2, {"EXEC"});
+  both(theirs2, ours2, {"GET", "t"});
+  both(theirs2, ours2, {"EXEC"});
+  same({"SET", "a", "2"});
+  same({"PING"});
+  same({"GET", "a"});
+  same({"DEL", "a"});
+  same({"EXPIRE", "a", "100"});
+  same({"INCR", "n"});
+  same({"HSET", "h", "f", "v"});
+  same({"SET"});  // the arity error comes first
+  same({"NOSUCH", "x"});
+  same({"MULTI"});
+  same({"SET", "a", "1"});
+  same({"GET", "a"});
+  same({"EXEC"});
+  same({"MULTI"});
+  same({"GET", "a"});
+  same({"PING"});
+  same({"EXEC"});
+  same({"CONFIG", "GET", "stop-writes-on-bgsave-error"});
+  same({"CONFIG", "SET", "stop-writes-on-bgsave-error", "no"});
+  same({"SET", "a", "3"});
+  same({"CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"});
+  same({"SET", "a", "4"});
+  same({"CONFIG", "SET", "save", ""});
+  same({"SET", "a", "5"});
+  same({"CONFIG", "SET", "save", "3600 1"});
+  same({"SET", "a", "6"});
+  // A successful save ends it.
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", redis_dir, "'").c_str()), 0);
+  // redis-server works inside its dir (chdir): it needs to be told the new directory.
+  ASSERT_EQ(theirs.Call({"CONFIG", "SET", "dir", redis_dir}), "+OK\r\n");
+  same({"SAVE"});
+  same({"SET", "a", "7"});
+  same({"GET", "a"});
+  // And a later failed BGSAVE starts it again; a successful BGSAVE ends it.
+  fail_a_save();
+  same({"SET", "a", "8"});
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", redis_dir, "'").c_str()), 0);
+  // redis-server works inside its dir (chdir): it needs to be told the new directory.
+  ASSERT_EQ(theirs.Call({"CONFIG", "SET", "dir", redis_dir}), "+OK\r\n");
+  same({"BGSAVE"});
+  ASSERT_TRUE(WaitFor([&] { return std::string(status(theirs)) == "ok"; }));
+  ASSERT_TRUE(WaitFor([&] { return std::string(status(*conn_)) == "ok"; }));
+  same({"SET", "a", "9"});
+}
+
 TEST_F(PersistenceServerTest, SaveRulesFollowTheClock) {
   ASSERT_TRUE(StartServer(Options("10 2")).ok());
   EXPECT_EQ(Call({"CONFIG", "GET", "save"}), "*2\r\n$4\r\nsave\r\n$4\r\n10 2\r\n");

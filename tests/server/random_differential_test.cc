@@ -2,13 +2,12 @@
 // table in-process, on the real clock) and on a real redis-server 7.0.15, every reply compared
 // byte for byte, and the whole dataset compared every kDatasetEvery steps and at the end.
 //
-// The stream mixes strings, keys, hashes, lists and sorted sets (blocking pops included) on one
-// small key set
-// (so every WRONGTYPE path is hit), valid and invalid arguments (arity errors, wrong types, 0, -1,
-// ±2^31, ±2^63 and just past each limit, in every numeric argument: counts, indexes, ranks,
-// numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two clients on one dataset (each with
-// its own database and transaction state; on odd seeds client 1 speaks RESP3). Blocking commands
-// outside MULTI never block redis: see BlockingRedisReply().
+// The stream mixes strings, keys, hashes, lists and sorted sets (blocking pops included) and
+// HyperLogLogs on one small key set (so every WRONGTYPE path is hit), valid and invalid arguments
+// (arity errors, wrong types, 0, -1, ±2^31, ±2^63 and just past each limit, in every numeric
+// argument: counts, indexes, ranks, numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two
+// clients on one dataset (each with its own database and transaction state; on odd seeds client 1
+// speaks RESP3). Blocking commands outside MULTI never block redis: see BlockingRedisReply().
 //
 // Adding a family: append a Family to Families() with its command templates.
 // A template is a command line whose arguments are literals or placeholders ({key}, {field},
@@ -296,6 +295,19 @@ std::vector<Family> Families() {
            {"BZPOPMAX {key} {key} {timeout}"},
            {"BZMPOP {timeout} 1 {key} {minmax}"},
            {"BZMPOP {timeout} 2 {key} {key} {minmax} COUNT {count}"},
+       }},
+      {"hyperloglog",
+       {
+           {"PFADD {key} {elem}", 3},
+           {"PFADD {key} {elem} {elem} {elem}", 2},
+           {"PFADD {key} {value} {value}"},
+           {"PFADD {key}"},
+           {"PFCOUNT {key}", 3},
+           {"PFCOUNT {key} {key}", 2},
+           {"PFCOUNT {key} {key} {key}"},
+           {"PFMERGE {key} {key}", 2},
+           {"PFMERGE {key} {key} {key}"},
+           {"PFMERGE {key}"},
        }},
       {"server",
        {
