@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -18,15 +19,20 @@ enum class KeyForm { kOther, kKeysThenTimeout, kNumKeys };
 
 struct BlockingCommand {
   KeyForm form;
-  bool list;  // waits for a list (a ready key of another type is ignored)
+  // The type it waits for (a ready key of another type is ignored); nullopt: any.
+  std::optional<ValueType> type;
 };
 
 BlockingCommand Classify(std::string_view name) {
   const std::string lower = commands::AsciiLower(name);
-  if (lower == "blpop" || lower == "brpop") return {KeyForm::kKeysThenTimeout, true};
-  if (lower == "blmpop") return {KeyForm::kNumKeys, true};
-  if (lower == "blmove" || lower == "brpoplpush") return {KeyForm::kOther, true};
-  return {KeyForm::kOther, false};
+  if (lower == "blpop" || lower == "brpop") return {KeyForm::kKeysThenTimeout, ValueType::kList};
+  if (lower == "blmpop") return {KeyForm::kNumKeys, ValueType::kList};
+  if (lower == "blmove" || lower == "brpoplpush") return {KeyForm::kOther, ValueType::kList};
+  if (lower == "bzpopmin" || lower == "bzpopmax") {
+    return {KeyForm::kKeysThenTimeout, ValueType::kZSet};
+  }
+  if (lower == "bzmpop") return {KeyForm::kNumKeys, ValueType::kZSet};
+  return {KeyForm::kOther, std::nullopt};
 }
 
 }  // namespace
@@ -72,10 +78,10 @@ std::vector<std::string_view> ArgvForReadyKey(const std::vector<std::string>& ar
   std::vector<std::string_view> out(argv.begin(), argv.end());
   if (argv.empty()) return out;
   switch (Classify(argv[0]).form) {
-    case KeyForm::kKeysThenTimeout:  // BLPOP key [key ...] timeout
+    case KeyForm::kKeysThenTimeout:  // BLPOP/BZPOPMIN key [key ...] timeout
       if (argv.size() >= 3) return {argv[0], key, argv.back()};
       return out;
-    case KeyForm::kNumKeys: {  // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n]
+    case KeyForm::kNumKeys: {  // BLMPOP/BZMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT n]
       int64_t numkeys = 0;
       if (argv.size() < 4 || !commands::ParseInt64(argv[2], &numkeys) || numkeys < 1 ||
           static_cast<uint64_t>(numkeys) > argv.size() - 3) {
@@ -186,7 +192,11 @@ bool EventLoop::ServeOne(const std::shared_ptr<Connection>& c, std::string_view 
   const BlockedCommand& block = *c->block;
   const std::optional<ValueType> type = state_->keyspace()->Type(block.db, key);
   if (!type.has_value()) return false;  // taken by someone else meanwhile
-  if (Classify(block.argv[0]).list && *type != ValueType::kList) return false;  // as Redis 7.0
+  // As Redis 7.0: a waiter for a list (a sorted set) ignores a key of another type.
+  if (const std::optional<ValueType> wanted = Classify(block.argv[0]).type;
+      wanted.has_value() && *type != *wanted) {
+    return false;
+  }
   const std::vector<std::string_view> argv = ArgvForReadyKey(block.argv, key);
   if (!ExecuteOne(*c, argv, state_->table().Find(argv[0]))) return false;  // held by a pause
   if (c->client.block_request.has_value()) {  // emptied meanwhile: keeps its place

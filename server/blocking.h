@@ -1,4 +1,5 @@
-// Internal to //server: clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), with
+// Internal to //server: clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, and the
+// sorted sets' BZPOPMIN, BZPOPMAX, BZMPOP), with
 // Redis 7.0's semantics, without ever holding an I/O thread.
 //
 // The contract with the commands is lib/commands/command_table.h's BlockRequest: a network
@@ -19,14 +20,14 @@
 //    locks. It looks up the key's first waiter and posts (db, key) to that waiter's loop (inbox +
 //    eventfd), and returns: it never waits for a loop.
 //  - Serving (EventLoop::ServeReady, on a loop): while the key's first waiter belongs to this
-//    loop and the key is a list, re-run the waiter's command for that key alone (BLPOP k1 k2 t
-//    ready on k2 runs BLPOP k2 t, as Redis 7.0 serves the key that became ready; BLMPOP likewise
-//    with numkeys 1) under the loop's exec_mu_. If it replies, the waiter leaves every FIFO and
-//    its pipeline resumes; then the next waiter is tried (an LPUSH of 3 elements serves 3
-//    waiters, in blocking order). If it asks to block again (the key was emptied meanwhile) the
-//    waiter keeps its place and serving stops. When the first waiter belongs to another loop,
-//    the key is posted there. A key of another type is ignored (Redis 7.0: a client blocked on
-//    a key that is SET to a string stays blocked, with no WRONGTYPE).
+//    loop and the key is of the type waited for (a list; a sorted set for BZ*), re-run the waiter's
+//    command for that key alone (BLPOP k1 k2 t ready on k2 runs BLPOP k2 t, as Redis 7.0 serves the
+//    key that became ready; BLMPOP likewise with numkeys 1) under the loop's exec_mu_. If it
+//    replies, the waiter leaves every FIFO and its pipeline resumes; then the next waiter is tried
+//    (an LPUSH of 3 elements serves 3 waiters, in blocking order). If it asks to block again (the
+//    key was emptied meanwhile) the waiter keeps its place and serving stops. When the first waiter
+//    belongs to another loop, the key is posted there. A key of another type is ignored (Redis 7.0:
+//    a client blocked on a key that is SET to a string stays blocked, with no WRONGTYPE).
 //  - Timeouts: each loop keeps its waiters' deadlines (on the keyspace's clock) ordered; its
 //    epoll_wait sleeps at most until the earliest, and a waiter past its deadline gets the
 //    BlockRequest's timeout reply (the list commands ask for a null array, `*-1` in RESP2, `_` in

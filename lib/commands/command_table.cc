@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <new>
 #include <utility>
 
@@ -23,6 +24,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterMemoryFamily(&table);
   RegisterListFamily(&table);
   RegisterSetFamily(&table);
+  RegisterZSetFamily(&table);
   RegisterBitFamily(&table);
   RegisterSortFamily(&table);
   RegisterHllFamily(&table);
@@ -242,6 +244,34 @@ void ReplyError(CommandContext& ctx, std::string_view message) { ctx.reply->Erro
 
 void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
   ReplyError(ctx, errors::WrongArity(full_name));
+}
+
+bool ParseTimeoutOrReply(CommandContext& ctx, std::string_view s, int64_t* ms) {
+  absl::StatusOr<int64_t> timeout = ParseBlockingTimeoutMs(s);
+  if (!timeout.ok()) {
+    ReplyStatus(ctx, timeout.status());
+    return false;
+  }
+  *ms = *timeout;
+  return true;
+}
+
+void BlockOrReply(CommandContext& ctx, Args keys, int64_t timeout_ms,
+                  BlockRequest::TimeoutReply now_reply) {
+  if (!ctx.may_block) {
+    return now_reply == BlockRequest::TimeoutReply::kNullArray ? ctx.reply->NullArray()
+                                                               : ctx.reply->Null();
+  }
+  BlockRequest request;
+  request.keys.assign(keys.begin(), keys.end());
+  if (timeout_ms > 0) {
+    const int64_t now = ctx.keyspace->clock()->NowMs();
+    request.deadline_ms = timeout_ms > std::numeric_limits<int64_t>::max() - now
+                              ? std::numeric_limits<int64_t>::max()
+                              : now + timeout_ms;
+  }
+  request.timeout_reply = BlockRequest::TimeoutReply::kNullArray;
+  ctx.client->block_request = std::move(request);
 }
 
 void ReplyStatus(CommandContext& ctx, const absl::Status& status) {

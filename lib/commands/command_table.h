@@ -313,6 +313,16 @@ class CommandTable {
 // Reply helpers used by every family; each writes one reply.
 void ReplyError(CommandContext& ctx, std::string_view message);
 void ReplyWrongArity(CommandContext& ctx, std::string_view full_name);
+
+// For the blocking commands (list_family.cc, zset_family.cc). A timeout argument
+// (ParseBlockingTimeoutMs, args.h): replies the error and returns false otherwise.
+bool ParseTimeoutOrReply(CommandContext& ctx, std::string_view s, int64_t* ms);
+// Every key was empty: leaves a BlockRequest for `keys` with a deadline `timeout_ms` from now (0:
+// none; the timeout reply a null array, as Redis 7.0 writes for every list and sorted-set
+// command) and writes no reply, or, when the client may not block (inside MULTI), replies
+// `now_reply` at once.
+void BlockOrReply(CommandContext& ctx, Args keys, int64_t timeout_ms,
+                  BlockRequest::TimeoutReply now_reply);
 void ReplyStatus(CommandContext& ctx, const absl::Status& status);  // message is Redis's text
 // `-ERR unknown command 'x', with args beginning with: 'a' 'b' ` exactly as Redis 7.
 void ReplyUnknownCommand(CommandContext& ctx, Args argv);
@@ -334,6 +344,7 @@ void RegisterTransactionFamily(CommandTable* table);  // transaction_family.cc
 void RegisterMemoryFamily(CommandTable* table);       // memory_family.cc
 void RegisterListFamily(CommandTable* table);         // list_family.cc
 void RegisterSetFamily(CommandTable* table);          // set_family.cc
+void RegisterZSetFamily(CommandTable* table);         // zset_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 void RegisterSortFamily(CommandTable* table);         // sort_family.cc
 void RegisterHllFamily(CommandTable* table);          // hll_family.cc

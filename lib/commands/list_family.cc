@@ -309,44 +309,10 @@ void CmdLMPop(CommandContext& ctx, Args argv) {
 
 // ---- Blocking ----
 
-// A blocking command's timeout (ParseBlockingTimeoutMs); replies the error and returns false
-// otherwise.
-bool ParseTimeoutMs(CommandContext& ctx, std::string_view s, int64_t* ms) {
-  absl::StatusOr<int64_t> timeout = ParseBlockingTimeoutMs(s);
-  if (!timeout.ok()) {
-    ReplyStatus(ctx, timeout.status());
-    return false;
-  }
-  *ms = *timeout;
-  return true;
-}
-
-// Every key was empty: asks the caller to block (no reply), or replies the timeout reply now.
-// `now_reply` is what Redis replies when it may not block (inside MULTI); `timeout_reply` what it
-// replies when a blocked client times out (a null array for every list command in Redis 7.0, even
-// BLMOVE and BRPOPLPUSH, whose immediate answer is a null bulk string).
-void BlockOrReply(CommandContext& ctx, Args keys, int64_t timeout_ms,
-                  BlockRequest::TimeoutReply now_reply) {
-  if (!ctx.may_block) {
-    return now_reply == BlockRequest::TimeoutReply::kNullArray ? ctx.reply->NullArray()
-                                                               : ctx.reply->Null();
-  }
-  BlockRequest request;
-  request.keys.assign(keys.begin(), keys.end());
-  if (timeout_ms > 0) {
-    const int64_t now = ctx.keyspace->clock()->NowMs();
-    request.deadline_ms = timeout_ms > std::numeric_limits<int64_t>::max() - now
-                              ? std::numeric_limits<int64_t>::max()
-                              : now + timeout_ms;
-  }
-  request.timeout_reply = BlockRequest::TimeoutReply::kNullArray;
-  ctx.client->block_request = std::move(request);
-}
-
 // BLPOP / BRPOP key [key ...] timeout.
 void BlockingPop(CommandContext& ctx, Args argv, End end) {
   int64_t timeout_ms;
-  if (!ParseTimeoutMs(ctx, argv.back(), &timeout_ms)) return;
+  if (!ParseTimeoutOrReply(ctx, argv.back(), &timeout_ms)) return;
   Args keys = argv.subspan(1, argv.size() - 2);
   if (PopFirst(ctx, keys, end, /*count=*/-1) == PopOutcome::kReplied) return;
   BlockOrReply(ctx, keys, timeout_ms, BlockRequest::TimeoutReply::kNullArray);
@@ -359,7 +325,7 @@ void CmdBRPop(CommandContext& ctx, Args argv) { BlockingPop(ctx, argv, End::kTai
 // timeout. A missing source blocks without looking at the destination, as in Redis.
 void BlockingMove(CommandContext& ctx, Args argv, End from, End to, std::string_view timeout_arg) {
   int64_t timeout_ms;
-  if (!ParseTimeoutMs(ctx, timeout_arg, &timeout_ms)) return;
+  if (!ParseTimeoutOrReply(ctx, timeout_arg, &timeout_ms)) return;
   if (MoveElement(ctx, argv[1], argv[2], from, to) == MoveOutcome::kReplied) return;
   BlockOrReply(ctx, argv.subspan(1, 1), timeout_ms, BlockRequest::TimeoutReply::kNullBulk);
 }
@@ -382,7 +348,7 @@ void CmdBLMPop(CommandContext& ctx, Args argv) {
   MPopArgs args;
   if (!ParseMPop(ctx, argv, 2, &args)) return;
   int64_t timeout_ms;
-  if (!ParseTimeoutMs(ctx, argv[1], &timeout_ms)) return;
+  if (!ParseTimeoutOrReply(ctx, argv[1], &timeout_ms)) return;
   if (PopFirst(ctx, args.keys, args.end, args.count) == PopOutcome::kReplied) return;
   BlockOrReply(ctx, args.keys, timeout_ms, BlockRequest::TimeoutReply::kNullArray);
 }

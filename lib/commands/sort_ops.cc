@@ -10,6 +10,7 @@
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/list_value.h"
 #include "lib/keyspace/set_value.h"
+#include "lib/keyspace/zset_value.h"
 #include "lib/util/errors.h"
 
 namespace embedis::sort_ops {
@@ -63,6 +64,14 @@ void ClampLimit(const SortOptions& o, int64_t n, int64_t* start, int64_t* end) {
 
 absl::StatusOr<Loaded> Load(Keyspace& ks, int db, std::string_view key, const SortOptions& o,
                             bool dont_sort) {
+  // Redis converts a sorted set to its skiplist encoding for SORT (zsetConvert in
+  // sortCommandGeneric; OBJECT ENCODING shows it afterwards). The content, and so WATCH, is not
+  // touched.
+  ks.Update(db, key, [](KeyHandle& k) {
+    if (k.exists() && k.type() == ValueType::kZSet && k.zset_view().is_listpack()) {
+      k.zset().ConvertToSkiplist();
+    }
+  });
   absl::StatusOr<Loaded> out = Loaded{};
   ks.Update(
       db, key,
@@ -92,6 +101,26 @@ absl::StatusOr<Loaded> Load(Keyspace& ks, int db, std::string_view key, const So
               l.elements.reserve(count);
               list.ForRange(first, count, [&](std::string_view e) { l.elements.emplace_back(e); });
               if (o.desc) std::reverse(l.elements.begin(), l.elements.end());
+            }
+            l.end -= l.start;
+            l.start = 0;
+            return;
+          }
+          case ValueType::kZSet: {
+            const ZSetValue& z = k.zset_view();
+            const int64_t n = static_cast<int64_t>(z.size());
+            ClampLimit(o, n, &l.start, &l.end);
+            if (!dont_sort) {
+              l.elements.reserve(z.size());
+              z.ForEach([&](std::string_view m, double) { l.elements.emplace_back(m); });
+              return;
+            }
+            // BY nosort: the sorted set's own order (DESC from the top), only LIMIT's range.
+            if (l.end >= l.start) {
+              const auto first = static_cast<size_t>(o.desc ? n - 1 - l.end : l.start);
+              const auto count = static_cast<size_t>(l.end - l.start + 1);
+              z.ForRange(first, first + count, /*reverse=*/o.desc,
+                         [&](std::string_view m, double) { l.elements.emplace_back(m); });
             }
             l.end -= l.start;
             l.start = 0;

@@ -1,7 +1,8 @@
-// The two ways a typed operation (list_ops.h, set_ops.h, bit_ops.h) reaches its key, shared by
-// every value type: Read, under the key's lock counting a keyspace hit or miss, with a const view
-// of the value (nullptr when the key is missing); Write, with the KeyHandle of a missing key or of
-// a value of the type. Both answer WRONGTYPE (errors::kWrongType) for a key of another type.
+// The two ways a typed operation (list_ops.h, set_ops.h, zset_ops.h, bit_ops.h) reaches its key,
+// shared by every value type: Read, under the key's lock counting a keyspace hit or miss, with a
+// const view of the value (nullptr when the key is missing); Write, with the KeyHandle of a missing
+// key or of a value of the type. Both answer WRONGTYPE (errors::kWrongType) for a key of another
+// type.
 //
 //   using Access = typed_access::For<ListValue>;
 //   absl::StatusOr<int64_t> n = Access::Read<int64_t>(
@@ -36,6 +37,12 @@ template <>
 struct Traits<SetValue> {
   static constexpr ValueType kType = ValueType::kSet;
   static const SetValue& View(const KeyHandle& k) { return k.set_view(); }
+};
+
+template <>
+struct Traits<ZSetValue> {
+  static constexpr ValueType kType = ValueType::kZSet;
+  static const ZSetValue& View(const KeyHandle& k) { return k.zset_view(); }
 };
 
 // Strings: the view is the bytes (bit_ops.h).

@@ -365,6 +365,14 @@ void HashValue::RandomFields(uint64_t count, bool unique, absl::BitGenRef rng, F
   }
 }
 
+uint64_t HashValue::NextScanCursor(uint64_t v, uint64_t mask) {
+  // Increment the reversed bucket index: the next bucket in reverse-binary order.
+  v |= ~mask;
+  v = ReverseBits(v);
+  ++v;
+  return ReverseBits(v);
+}
+
 uint64_t HashValue::Scan(uint64_t cursor, size_t count, FieldFn fn) const {
   if (is_listpack() || buckets_.empty()) {
     ForEach(fn);
@@ -379,11 +387,7 @@ uint64_t HashValue::Scan(uint64_t cursor, size_t count, FieldFn fn) const {
       fn(n->field(), n->value);
       ++collected;
     }
-    // Increment the reversed bucket index: the next bucket in reverse-binary order.
-    v |= ~mask;
-    v = ReverseBits(v);
-    ++v;
-    v = ReverseBits(v);
+    v = NextScanCursor(v, mask);
   } while (v != 0 && collected < count && --budget > 0);
   return v;
 }

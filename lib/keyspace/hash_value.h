@@ -147,6 +147,9 @@ class HashValue {
   // for it in a hash-table hash: its bucket slot, then the node that slot points at (a no-op for
   // a listpack, whose few pairs a lookup scans anyway).
   static uint64_t FieldHash(std::string_view field);
+  // The SCAN cursor after bucket `cursor & mask` in reverse-binary order (0: the walk is done);
+  // `mask` is the bucket count minus one. Shared with the sorted set's table (zset_value.h).
+  static uint64_t NextScanCursor(uint64_t cursor, uint64_t mask);
   void PrefetchBucket(uint64_t field_hash) const;
   void PrefetchNode(uint64_t field_hash) const;
 

@@ -52,12 +52,15 @@ std::string_view ValueTypeName(ValueType type) {
       return "list";
     case ValueType::kSet:
       return "set";
+    case ValueType::kZSet:
+      return "zset";
   }
   return "none";
 }
 
 std::optional<ValueType> ValueTypeFromName(std::string_view name) {
-  for (ValueType t : {ValueType::kString, ValueType::kHash, ValueType::kList, ValueType::kSet}) {
+  for (ValueType t : {ValueType::kString, ValueType::kHash, ValueType::kList, ValueType::kSet,
+                      ValueType::kZSet}) {
     std::string_view n = ValueTypeName(t);
     if (name.size() == n.size() && strncasecmp(name.data(), n.data(), n.size()) == 0) return t;
   }
@@ -94,6 +97,12 @@ SetValue& KeyHandle::set() {
   return *s;
 }
 const SetValue& KeyHandle::set_view() const { return *entry()->set(); }
+ZSetValue& KeyHandle::zset() {
+  ZSetValue* z = entry()->zset();
+  TrackMutations(z, ValueType::kZSet);
+  return *z;
+}
+const ZSetValue& KeyHandle::zset_view() const { return *entry()->zset(); }
 std::string_view KeyHandle::object_encoding() const {
   return keyspace_internal::ObjectEncoding(entry()->type(), entry()->object());
 }
@@ -158,6 +167,15 @@ SetValue& KeyHandle::CreateSet() {
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagSet, s), hash_);
   ChainChanged();
   return *s;
+}
+
+ZSetValue& KeyHandle::CreateZSet() {
+  changed_ = true;
+  auto* z = new ZSetValue();
+  link_ = db_->Insert(
+      keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagZSet, z), hash_);
+  ChainChanged();
+  return *z;
 }
 
 void KeyHandle::SetExpireAt(int64_t at_ms) {

@@ -114,6 +114,7 @@
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/list_value.h"
 #include "lib/keyspace/set_value.h"
+#include "lib/keyspace/zset_value.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
@@ -145,7 +146,7 @@ class LazyNow {
 // The value types. Every dispatch on a type in lib/keyspace is a `switch` without `default`
 // (built with -Werror=switch), so a new enumerator is a compile error wherever it is not handled
 // yet; value_types.h/.cc hold the per-type operations the keyspace needs.
-enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3 };
+enum class ValueType : uint8_t { kString = 0, kHash = 1, kList = 2, kSet = 3, kZSet = 4 };
 
 // Redis's name for a type, as TYPE and SCAN ... TYPE use it ("string", "hash").
 std::string_view ValueTypeName(ValueType type);
@@ -233,6 +234,7 @@ struct KeyRecord {
   std::string str;                                          // kString
   std::vector<std::pair<std::string, std::string>> fields;  // kHash, in Redis's order
   std::vector<std::string> elements;                        // kList, head first; kSet
+  std::vector<std::pair<std::string, double>> scored;       // kZSet, ascending
   int64_t expire_at_ms = -1;                                // -1: no expiry
 };
 
@@ -290,6 +292,10 @@ class KeyHandle {
   // actually modified through it (SetValue::mutations()); use set_view() to only read.
   SetValue& set();
   const SetValue& set_view() const;
+  // REQUIRES: exists() && type() == kZSet. As hash(): the key counts as changed only if the
+  // sorted set is actually modified through it (ZSetValue::mutations()).
+  ZSetValue& zset();
+  const ZSetValue& zset_view() const;
   // OBJECT ENCODING of a non-string value ("listpack", "hashtable", "quicklist", "intset"). A
   // string's depends on string_origin() and its bytes (the command layer computes it). REQUIRES:
   // exists() && type() != kString.
@@ -317,6 +323,9 @@ class KeyHandle {
   // Creates an empty set. REQUIRES: !exists(). The key is removed again when the callback returns
   // with the set empty.
   SetValue& CreateSet();
+  // Creates an empty sorted set. REQUIRES: !exists(). The key is removed again when the callback
+  // returns with the sorted set empty.
+  ZSetValue& CreateZSet();
   // Sets the deadline; a deadline <= now_ms() deletes the key.
   // REQUIRES: exists().
   void SetExpireAt(int64_t at_ms);

@@ -68,10 +68,11 @@ struct Entry {
     std::memcpy(&p, data() + key_len(), sizeof(p));
     return p;
   }
-  // REQUIRES: type() == kHash / kList / kSet.
+  // REQUIRES: type() == kHash / kList / kSet / kZSet.
   HashValue* hash() const { return static_cast<HashValue*>(object()); }
   ListValue* list() const { return static_cast<ListValue*>(object()); }
   SetValue* set() const { return static_cast<SetValue*>(object()); }
+  ZSetValue* zset() const { return static_cast<ZSetValue*>(object()); }
   bool has_ttl() const { return timer.linked(); }
   bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
 };

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <istream>
@@ -88,7 +89,7 @@ void PutBlob(Out& ar, std::string_view s) {
 }
 
 // A record's type tag: its ValueType's number. Format version 1 knew string (0) and hash (1);
-// version 2 adds list (2), version 3 set (3).
+// version 2 adds list (2), version 3 set (3), version 4 sorted set (4).
 uint8_t RecordTag(ValueType type) { return static_cast<uint8_t>(type); }
 uint8_t MaxRecordTag(uint32_t format_version) {
   switch (format_version) {
@@ -96,8 +97,10 @@ uint8_t MaxRecordTag(uint32_t format_version) {
       return RecordTag(ValueType::kHash);
     case 2:
       return RecordTag(ValueType::kList);
-    default:
+    case 3:
       return RecordTag(ValueType::kSet);
+    default:
+      return RecordTag(ValueType::kZSet);
   }
 }
 
@@ -119,6 +122,13 @@ void PutRecord(Out& ar, const KeyRecord& r) {
     case ValueType::kSet:
       PutLength(ar, r.elements.size());
       for (const std::string& e : r.elements) PutBlob(ar, e);
+      return;
+    case ValueType::kZSet:
+      PutLength(ar, r.scored.size());
+      for (const auto& [m, score] : r.scored) {
+        PutBlob(ar, m);
+        ar(score);
+      }
       return;
   }
 }
@@ -161,6 +171,7 @@ void GetRecord(In& ar, const MemorySource& src, uint32_t format_version, KeyReco
   r->str.clear();
   r->fields.clear();
   r->elements.clear();
+  r->scored.clear();
   switch (r->type) {
     case ValueType::kString:
       GetBlob(ar, src, &r->str);
@@ -184,6 +195,18 @@ void GetRecord(In& ar, const MemorySource& src, uint32_t format_version, KeyReco
                                        " elements runs past its frame")};
       r->elements.resize(n);
       for (std::string& e : r->elements) GetBlob(ar, src, &e);
+      return;
+    }
+    case ValueType::kZSet: {
+      uint64_t n = GetLength(ar);
+      if (n > src.remaining() / 12)
+        throw DecodeError{absl::StrCat("a zset of ", n, " members runs past its frame")};
+      r->scored.resize(n);
+      for (auto& [m, score] : r->scored) {
+        GetBlob(ar, src, &m);
+        ar(score);
+        if (std::isnan(score)) throw DecodeError{"a zset member with a NaN score"};
+      }
       return;
     }
   }

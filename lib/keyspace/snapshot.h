@@ -20,7 +20,7 @@
 // one, complete, under the target name; never a mix. A failed or cancelled write removes its
 // temporary file; RemoveStaleSnapshotTemps() removes those a killed process left behind.
 //
-// File format, version 3 (this is NOT Redis's RDB format; redis-server cannot read it):
+// File format, version 4 (this is NOT Redis's RDB format; redis-server cannot read it):
 //
 //   magic      8 bytes, raw: 0x89 'E' 'M' 'B' 'E' 'D' 'I' 'S'
 //   header     a cereal portable-binary archive (1 endianness byte, then little-endian fields):
@@ -32,12 +32,13 @@
 //                kind 0 (end):     no payload; `records` = the total number of records written
 //   checksum   8 bytes, raw little-endian: XXH3-64 of every byte before it (magic to end frame)
 //
-//   record     u8 type (0 string, 1 hash, 2 list, 3 set), u32 db, i64 expire_at_ms (-1: none), blob
-//   key,
+//   record     u8 type (0 string, 1 hash, 2 list, 3 set, 4 zset), u32 db, i64 expire_at_ms
+//              (-1: none), blob key,
 //              then for a string: blob value; for a hash: len n, then n x (blob field, blob value);
 //              for a list: len n, then n x blob element (head first); for a set: len n, then
-//              n x blob member. Version 1 (the first release's) has types 0 and 1 only, version 2
-//              types 0 to 2; both load as before.
+//              n x blob member; for a sorted set: len n, then n x (blob member, f64 score) in
+//              ascending order. Version 1 (the first release's) has types 0 and 1 only, version 2
+//              types 0 to 2, version 3 types 0 to 3; all load as before.
 //   blob/len   u32 length (0xFFFFFFFF: a u64 length follows), then the bytes
 //
 // The version sits at a fixed offset (9) so that any later version can be recognised and
@@ -81,9 +82,9 @@
 namespace embedis {
 
 // The format version this build writes, and the newest it reads.
-// Version 2 added lists (record type 2), version 3 sets (type 3); version 1 files (strings and
-// hashes) and version 2 files still load.
-inline constexpr uint32_t kSnapshotFormatVersion = 3;
+// Version 2 added lists (record type 2), version 3 sets (type 3), version 4 sorted sets (type 4);
+// files of versions 1 (strings and hashes) to 3 still load.
+inline constexpr uint32_t kSnapshotFormatVersion = 4;
 
 struct SnapshotWriteOptions {
   // When set and it becomes true, the write stops at the next frame boundary, removes its

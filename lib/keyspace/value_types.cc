@@ -22,6 +22,7 @@ decltype(auto) Visit(const char* what, ValueType type, Ptr object, Fn&& fn) {
   using Hash = std::conditional_t<kConst, const HashValue, HashValue>;
   using List = std::conditional_t<kConst, const ListValue, ListValue>;
   using Set = std::conditional_t<kConst, const SetValue, SetValue>;
+  using ZSet = std::conditional_t<kConst, const ZSetValue, ZSetValue>;
   switch (type) {
     case ValueType::kString:
       break;
@@ -31,6 +32,8 @@ decltype(auto) Visit(const char* what, ValueType type, Ptr object, Fn&& fn) {
       return fn(static_cast<List*>(object));
     case ValueType::kSet:
       return fn(static_cast<Set*>(object));
+    case ValueType::kZSet:
+      return fn(static_cast<ZSet*>(object));
   }
   NotAnObject(what);
 }
@@ -47,13 +50,16 @@ uint32_t ObjectTag(ValueType type) {
       return kTagList;
     case ValueType::kSet:
       return kTagSet;
+    case ValueType::kZSet:
+      return kTagZSet;
   }
   NotAnObject("ObjectTag");
 }
 
 ValueType TypeOfTag(uint32_t tag) {
   if (tag <= kMaxStringTag) return ValueType::kString;
-  // kTagHash (0xFFFFFFFF) is 1, kTagList 2, kTagSet 3: the tag counts down as the type counts up.
+  // kTagHash (0xFFFFFFFF) is 1, kTagList 2, kTagSet 3, kTagZSet 4: the tag counts down as the type
+  // counts up.
   return static_cast<ValueType>(static_cast<uint8_t>(0u - tag));
 }
 
@@ -100,6 +106,9 @@ void ExportObject(ValueType type, const void* object, KeyRecord* record) {
     } else if constexpr (std::is_same_v<decltype(v), const SetValue*>) {
       record->elements.reserve(v->size());
       v->ForEach([&](std::string_view m) { record->elements.emplace_back(m); });
+    } else if constexpr (std::is_same_v<decltype(v), const ZSetValue*>) {
+      record->scored.reserve(v->size());
+      v->ForEach([&](std::string_view m, double s) { record->scored.emplace_back(m, s); });
     } else {
       record->elements.reserve(v->size());
       v->ForRange(0, v->size(), [&](std::string_view e) { record->elements.emplace_back(e); });
@@ -125,6 +134,11 @@ void* ImportObject(const KeyRecord& record) {
       auto* s = new SetValue();
       for (const std::string& m : record.elements) s->Add(m);
       return s;
+    }
+    case ValueType::kZSet: {
+      auto* z = new ZSetValue();
+      for (const auto& [m, score] : record.scored) z->Insert(m, score);
+      return z;
     }
   }
   NotAnObject("ImportObject");

@@ -4,7 +4,7 @@
 //
 // A string lives inside its entry (keyspace_internal.h); every other type is an object the entry
 // points at, of the class named in ObjectOf: HashValue (hash_value.h), ListValue (list_value.h),
-// SetValue (set_value.h).
+// SetValue (set_value.h), ZSetValue (zset_value.h).
 // Adding a type means: its class in its own file pair (structure, FootprintBytes, copy
 // constructor, encoding(), mutations()), one enumerator in ValueType, and one case in each
 // function below (plus the snapshot record in snapshot.cc and the command family in
@@ -22,6 +22,7 @@
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/list_value.h"
 #include "lib/keyspace/set_value.h"
+#include "lib/keyspace/zset_value.h"
 
 namespace embedis::keyspace_internal {
 
@@ -31,7 +32,8 @@ constexpr uint32_t kMaxStringTag = 0xFFFFFF00u;
 constexpr uint32_t kTagHash = 0xFFFFFFFFu;
 constexpr uint32_t kTagList = 0xFFFFFFFEu;
 constexpr uint32_t kTagSet = 0xFFFFFFFDu;
-static_assert(kTagSet == 0u - static_cast<uint32_t>(ValueType::kSet), "TypeOfTag's arithmetic");
+constexpr uint32_t kTagZSet = 0xFFFFFFFCu;
+static_assert(kTagZSet == 0u - static_cast<uint32_t>(ValueType::kZSet), "TypeOfTag's arithmetic");
 
 // REQUIRES (for the object functions below): type != ValueType::kString, and `object` is an
 // object of that type.

@@ -137,6 +137,14 @@ void Writer::Double(double v) {
   }
 }
 
+void Writer::DoubleText(std::string_view text) {
+  if (protocol_ == Protocol::kResp3) {
+    LineWithoutCrLf(',', text);
+  } else {
+    AppendBulk(out_, text);
+  }
+}
+
 void Writer::Boolean(bool v) {
   if (protocol_ == Protocol::kResp3) {
     out_->append(v ? "#t\r\n" : "#f\r\n", 4);

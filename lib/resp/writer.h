@@ -74,6 +74,9 @@ class Writer {
   // writes nothing, so the caller must not write the pairs either (check protocol()).
   void AttributeHeader(size_t n);
   void Double(double v);
+  // A double already formatted (`text`: "1.5", "inf"): RESP3 `,<text>`, RESP2 a bulk string. For
+  // replies that must match a server's own formatting (Redis 7.0's "%.17g").
+  void DoubleText(std::string_view text);
   void Boolean(bool v);
   // `digits` is an optionally negative decimal integer of any size.
   void BigNumber(std::string_view digits);

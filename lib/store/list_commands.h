@@ -67,6 +67,14 @@ absl::StatusOr<std::optional<KeyElement>> BlockingPop(Runner run, std::string_vi
                                                       absl::Span<const std::string_view> keys,
                                                       absl::Duration timeout);
 
+// Sorted sets (set_commands.cc). BZPOPMIN or BZPOPMAX (`command`) key... timeout: (key, member,
+// score), nullopt when it timed out.
+absl::StatusOr<std::optional<StoreKeyScoredMember>> BlockingZPop(
+    Runner run, std::string_view command, absl::Span<const std::string_view> keys,
+    absl::Duration timeout);
+// A score in a reply: a RESP3 double, or RESP2's bulk string ("1.5", "inf", "-inf").
+absl::StatusOr<double> ScoreOf(std::string_view command, const resp::Value& v);
+
 // A blocking command's timeout argument in seconds, as both backends send it: the duration
 // rounded up to whole milliseconds ("0.25", "3"); "0" (forever) for zero and for
 // absl::InfiniteDuration(); "-1" for any negative duration, so that the command itself rejects

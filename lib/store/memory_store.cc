@@ -1,6 +1,7 @@
 #include "lib/store/memory_store.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "lib/commands/list_ops.h"
 #include "lib/commands/set_ops.h"
 #include "lib/commands/string_ops.h"
+#include "lib/commands/zset_ops.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/store/blocked_callers.h"
@@ -265,6 +267,65 @@ class MemoryStore : public Store {
     return set_ops::Card(*ks_, db_, key);
   }
 
+  // ---- Sorted sets: the sorted-set operations (lib/commands/zset_ops.h), with the handler's
+  // checks (zset_family.cc); ZRange, ZRangeWithScores and the blocking pops run their commands
+  // (store.cc's defaults) ----
+  absl::StatusOr<int64_t> ZAdd(std::string_view key,
+                               absl::Span<const std::pair<double, std::string_view>> members,
+                               const StoreZAddOptions& options) override {
+    if (members.empty()) return WrongArity("zadd");
+    using O = StoreZAddOptions;
+    using Z = zset_ops::AddOptions;
+    if (options.condition == O::Condition::kIfMissing &&
+        options.comparison != O::Comparison::kAny) {
+      return errors::FromRedisError(errors::kZAddGtLtNx);
+    }
+    for (const auto& [score, member] : members) {
+      if (std::isnan(score)) return errors::FromRedisError(errors::kNotFloat);
+    }
+    Z z;
+    z.condition = options.condition == O::Condition::kIfMissing  ? Z::Condition::kNx
+                  : options.condition == O::Condition::kIfExists ? Z::Condition::kXx
+                                                                 : Z::Condition::kNone;
+    z.comparison = options.comparison == O::Comparison::kGreater ? Z::Comparison::kGt
+                   : options.comparison == O::Comparison::kLess  ? Z::Comparison::kLt
+                                                                 : Z::Comparison::kNone;
+    EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r, zset_ops::Add(*ks_, db_, key, z, members));
+    return options.count_changed ? r.added + r.updated : r.added;
+  }
+  absl::StatusOr<double> ZIncrBy(std::string_view key, double increment,
+                                 std::string_view member) override {
+    if (std::isnan(increment)) return errors::FromRedisError(errors::kNotFloat);
+    const std::pair<double, std::string_view> pair[] = {{increment, member}};
+    EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r,
+                             zset_ops::Add(*ks_, db_, key, {.incr = true}, pair));
+    return r.score;
+  }
+  absl::StatusOr<int64_t> ZRem(std::string_view key,
+                               absl::Span<const std::string_view> members) override {
+    if (members.empty()) return WrongArity("zrem");
+    return zset_ops::Rem(*ks_, db_, key, members);
+  }
+  absl::StatusOr<std::optional<double>> ZScore(std::string_view key,
+                                               std::string_view member) override {
+    return zset_ops::Score(*ks_, db_, key, member);
+  }
+  absl::StatusOr<int64_t> ZCard(std::string_view key) override {
+    return zset_ops::Card(*ks_, db_, key);
+  }
+  absl::StatusOr<std::optional<int64_t>> ZRank(std::string_view key, std::string_view member,
+                                               bool reverse) override {
+    return zset_ops::Rank(*ks_, db_, key, member, reverse);
+  }
+  absl::StatusOr<std::vector<StoreScoredMember>> ZPopMin(std::string_view key,
+                                                         int64_t count) override {
+    return ZPop(key, /*max=*/false, count);
+  }
+  absl::StatusOr<std::vector<StoreScoredMember>> ZPopMax(std::string_view key,
+                                                         int64_t count) override {
+    return ZPop(key, /*max=*/true, count);
+  }
+
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
   // methods' defaults (store.cc) run their commands here, through the command table.
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
@@ -273,6 +334,17 @@ class MemoryStore : public Store {
   }
 
  private:
+  absl::StatusOr<std::vector<StoreScoredMember>> ZPop(std::string_view key, bool max,
+                                                      int64_t count) {
+    if (count < 0) return errors::FromRedisError(errors::kMustBePositive);
+    EMBEDIS_ASSIGN_OR_RETURN(std::vector<zset_ops::ScoredMember> popped,
+                             zset_ops::Pop(*ks_, db_, key, max, static_cast<uint64_t>(count)));
+    std::vector<StoreScoredMember> out;
+    out.reserve(popped.size());
+    for (zset_ops::ScoredMember& m : popped) out.push_back({std::move(m.member), m.score});
+    return out;
+  }
+
   // Runs a command that may block: when it asks to (every key it waits on is empty), waits in
   // BlockedCallers and runs it again at each turn until it replies, or returns its timeout reply.
   absl::StatusOr<Value> ExecMayBlock(absl::Span<const std::string_view> argv,
@@ -283,7 +355,9 @@ class MemoryStore : public Store {
     absl::Status failed;
     // A BLPOP/BRPOP given a turn for one key retries on that key alone (see BlockedCallers).
     const bool per_key = absl::EqualsIgnoreCase(ToAbsl(argv[0]), "blpop") ||
-                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "brpop");
+                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "brpop") ||
+                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "bzpopmin") ||
+                         absl::EqualsIgnoreCase(ToAbsl(argv[0]), "bzpopmax");
     const bool served =
         blocked_->Wait(db_, request.keys, request.deadline_ms, [&](std::string_view key) {
           const std::string_view one_key[] = {argv[0], key, argv.back()};

@@ -383,6 +383,19 @@ class RedisStore final : public Store {
     return BlockingPop("BRPOP", keys, timeout);
   }
 
+  absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMin(
+      absl::Span<const std::string_view> keys, absl::Duration timeout) override {
+    return Sliced<StoreKeyScoredMember>(keys, timeout, [&](absl::Duration t) {
+      return store_internal::BlockingZPop(Runner(), "BZPOPMIN", keys, t);
+    });
+  }
+  absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMax(
+      absl::Span<const std::string_view> keys, absl::Duration timeout) override {
+    return Sliced<StoreKeyScoredMember>(keys, timeout, [&](absl::Duration t) {
+      return store_internal::BlockingZPop(Runner(), "BZPOPMAX", keys, t);
+    });
+  }
+
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
     return client_->Command(argv);
@@ -425,30 +438,41 @@ class RedisStore final : public Store {
   // handling and the network) is one command; a longer one (or 0, forever) is a series of
   // commands of at most one slice each, until one serves an element or the time is up. Each is
   // still bounded by the command timeout, so a dead server is noticed within one slice.
+  // (BZPOPMIN/BZPOPMAX likewise.)
   absl::StatusOr<std::optional<store_internal::KeyElement>> BlockingPop(
       std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
+    return Sliced<store_internal::KeyElement>(keys, timeout, [&](absl::Duration t) {
+      return store_internal::BlockingPop(Runner(), command, keys, t);
+    });
+  }
+
+  // Runs `once(t)` (one blocking command with timeout t) in slices, as described above.
+  template <typename T, typename Once>
+  absl::StatusOr<std::optional<T>> Sliced(absl::Span<const std::string_view> keys,
+                                          absl::Duration timeout, Once&& once) {
     const absl::Duration command_timeout = client_->options().command_timeout;
     const absl::Duration slice = command_timeout - std::min(command_timeout / 2, absl::Seconds(1));
     const bool forever = timeout == absl::ZeroDuration() || timeout == absl::InfiniteDuration();
     if (timeout < absl::ZeroDuration() || keys.empty() || (!forever && timeout <= slice)) {
-      return BlockingPopOnce(command, keys, timeout);  // errors come from the server
+      return once(timeout);  // errors come from the server
     }
     const absl::Time deadline = forever ? absl::InfiniteFuture() : absl::Now() + timeout;
     for (;;) {
       const absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration()) return std::optional<store_internal::KeyElement>();
-      EMBEDIS_ASSIGN_OR_RETURN(std::optional<store_internal::KeyElement> got,
-                               BlockingPopOnce(command, keys, std::min(left, slice)));
+      if (left <= absl::ZeroDuration()) return std::optional<T>();
+      EMBEDIS_ASSIGN_OR_RETURN(std::optional<T> got, once(std::min(left, slice)));
       if (got.has_value()) return got;
     }
   }
 
-  absl::StatusOr<std::optional<store_internal::KeyElement>> BlockingPopOnce(
-      std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
-    return store_internal::BlockingPop(
-        [this](absl::Span<const std::string_view> argv) { return client_->Command(argv); }, command,
-        keys, timeout);
-  }
+  // The client as a store_internal::Runner.
+  struct ClientRunner {
+    absl::StatusOr<Value> operator()(absl::Span<const std::string_view> argv) const {
+      return client->Command(argv);
+    }
+    Client* client;
+  };
+  ClientRunner Runner() { return ClientRunner{client_.get()}; }
 
   std::shared_ptr<Client> client_;
 };

@@ -70,6 +70,43 @@ struct HashScanPage {
 enum class ListEnd : uint8_t { kLeft, kRight };
 
 // EXPIRE's conditions (combinable as in Redis: XX with GT or LT).
+// ZADD's options (Store::ZAdd).
+struct StoreZAddOptions {
+  enum class Condition : uint8_t { kAlways, kIfMissing /* NX */, kIfExists /* XX */ };
+  enum class Comparison : uint8_t { kAny, kGreater /* GT */, kLess /* LT */ };
+  Condition condition = Condition::kAlways;
+  Comparison comparison = Comparison::kAny;
+  bool count_changed = false;  // CH: the result counts updated members too
+};
+
+// What ZRANGE's min and max are (Store::ZRange): ranks ("0", "-1"), scores ("1.5", "(2",
+// "-inf", "+inf") or members ("[a", "(b", "-", "+"), as Redis writes them.
+enum class ZRangeBy : uint8_t { kRank, kScore, kLex };
+struct StoreZRangeOptions {
+  ZRangeBy by = ZRangeBy::kRank;
+  // From the highest down (REV). min and max are still given as (min, max): the Store sends
+  // them in the order Redis wants.
+  bool reverse = false;
+  // LIMIT offset count (scores and members only; a negative count: all from the offset).
+  std::optional<std::pair<int64_t, int64_t>> limit;
+};
+
+struct StoreScoredMember {
+  std::string member;
+  double score = 0;
+  bool operator==(const StoreScoredMember& o) const {
+    return member == o.member && score == o.score;
+  }
+};
+struct StoreKeyScoredMember {
+  std::string key;
+  std::string member;
+  double score = 0;
+  bool operator==(const StoreKeyScoredMember& o) const {
+    return key == o.key && member == o.member && score == o.score;
+  }
+};
+
 struct StoreExpireOptions {
   bool nx = false, xx = false, gt = false, lt = false;
 };
@@ -224,12 +261,66 @@ class Store {
   // SCARD: 0 when missing.
   virtual absl::StatusOr<int64_t> SCard(std::string_view key);
 
+  // ---- Sorted sets ----
+  // Each is its Redis command. MemoryStore calls the sorted-set operations
+  // (lib/commands/zset_ops.h) for ZAdd, ZIncrBy, ZRem, ZScore, ZCard, ZRank, ZPopMin and ZPopMax,
+  // and runs the rest (whose arguments its command table parses) through Command(), as RedisStore
+  // runs all of them. A key holding another type is WRONGTYPE (kFailedPrecondition); a missing key
+  // is an empty sorted set; a sorted set whose last member goes is deleted. Scores are doubles
+  // (inf and -inf included; NaN is refused with Redis's errors).
+  //
+  // ZADD key [NX|XX] [GT|LT] [CH] score member...: the number of members added (with
+  // count_changed, added or updated). No members: Redis's arity error; NX with GT or LT: Redis's
+  // error (kInvalidArgument).
+  virtual absl::StatusOr<int64_t> ZAdd(
+      std::string_view key, absl::Span<const std::pair<double, std::string_view>> members,
+      const StoreZAddOptions& options = {});
+  // ZINCRBY: the new score. "ERR resulting score is not a number (NaN)" for inf + -inf.
+  virtual absl::StatusOr<double> ZIncrBy(std::string_view key, double increment,
+                                         std::string_view member);
+  // ZREM: the number of members removed.
+  virtual absl::StatusOr<int64_t> ZRem(std::string_view key,
+                                       absl::Span<const std::string_view> members);
+  // ZSCORE: nullopt when the key or the member is missing.
+  virtual absl::StatusOr<std::optional<double>> ZScore(std::string_view key,
+                                                       std::string_view member);
+  // ZCARD: 0 when missing.
+  virtual absl::StatusOr<int64_t> ZCard(std::string_view key);
+  // ZRANK (ZREVRANK with `reverse`): the 0-based rank, nullopt when missing.
+  virtual absl::StatusOr<std::optional<int64_t>> ZRank(std::string_view key,
+                                                       std::string_view member,
+                                                       bool reverse = false);
+  // ZRANGE key min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]: the members in order.
+  // Malformed bounds are Redis's errors ("ERR min or max is not a float", ...).
+  virtual absl::StatusOr<std::vector<std::string>> ZRange(std::string_view key,
+                                                          std::string_view min,
+                                                          std::string_view max,
+                                                          const StoreZRangeOptions& options = {});
+  // The same WITHSCORES (not with ZRangeBy::kLex: Redis's syntax error).
+  virtual absl::StatusOr<std::vector<StoreScoredMember>> ZRangeWithScores(
+      std::string_view key, std::string_view min, std::string_view max,
+      const StoreZRangeOptions& options = {});
+  // ZPOPMIN / ZPOPMAX key count: up to `count` members, lowest (highest) first; empty when
+  // missing. A negative count is Redis's "ERR value is out of range, must be positive".
+  virtual absl::StatusOr<std::vector<StoreScoredMember>> ZPopMin(std::string_view key,
+                                                                 int64_t count = 1);
+  virtual absl::StatusOr<std::vector<StoreScoredMember>> ZPopMax(std::string_view key,
+                                                                 int64_t count = 1);
+  // BZPOPMIN / BZPOPMAX: as BLPop, for sorted sets: (key, member, score) from the first
+  // non-empty sorted set of `keys`, or nullopt when `timeout` passes first (0: forever).
+  // RedisStore waits past its command timeout as BLPop does.
+  virtual absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMin(
+      absl::Span<const std::string_view> keys, absl::Duration timeout);
+  virtual absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMax(
+      absl::Span<const std::string_view> keys, absl::Duration timeout);
+
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error
   // reply is returned as a Value of type kError (not a failed status); a
   // failed status means the command could not be run (connection, timeout).
   // MemoryStore replies in RESP3 form when opened with ?protocol=3, else RESP2.
-  // Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) block on both backends, as
+  // Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP)
+  // block on both backends, as
   // the typed BLPop does (on RedisStore within the client's command timeout).
   virtual absl::StatusOr<resp::Value> Command(absl::Span<const std::string_view> argv) = 0;
   absl::StatusOr<resp::Value> Command(std::initializer_list<std::string_view> argv) {

@@ -18,6 +18,13 @@ std::string InvalidExpireTime(std::string_view command) {
   return out;
 }
 
+std::string ZSetNeedsInputKey(std::string_view command) {
+  std::string out = "ERR at least 1 input key is needed for '";
+  out.append(command);
+  out += "' command";
+  return out;
+}
+
 std::string WrongArity(std::string_view command) {
   std::string out = "ERR wrong number of arguments for '";
   out.append(command);

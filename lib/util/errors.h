@@ -66,6 +66,22 @@ inline constexpr char kTimeoutNegative[] = "ERR timeout is negative";
 inline constexpr char kNumKeysOverArgs[] =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr char kLimitNegative[] = "ERR LIMIT can't be negative";
+// Sorted-set family (lib/commands/zset_family.cc, zset_ops.h), as redis-server 7.0 words them.
+inline constexpr char kScoreNaN[] = "ERR resulting score is not a number (NaN)";
+inline constexpr char kMinMaxNotFloat[] = "ERR min or max is not a float";
+inline constexpr char kMinMaxNotLex[] = "ERR min or max not valid string range item";
+inline constexpr char kZAddNxXx[] = "ERR XX and NX options at the same time are not compatible";
+inline constexpr char kZAddGtLtNx[] =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr char kZAddIncrPairs[] = "ERR INCR option supports a single increment-element pair";
+inline constexpr char kWeightNotFloat[] = "ERR weight value is not a float";
+inline constexpr char kLimitNeedsByScoreOrLex[] =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr char kWithScoresByLex[] =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+// "ERR at least 1 input key is needed for '<command>' command" (ZUNION, ZINTER, ZDIFF and the
+// STORE forms), with the command's name in lower case.
+std::string ZSetNeedsInputKey(std::string_view command);
 // String family (lib/commands/string_family.cc, string_ops.h).
 inline constexpr char kDecrementOverflow[] = "ERR decrement would overflow";
 inline constexpr char kOffsetOutOfRange[] = "ERR offset is out of range";

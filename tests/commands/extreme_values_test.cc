@@ -61,7 +61,8 @@ const std::vector<std::string>& ExtremeValues() {
 }
 
 // The commands with numeric arguments, by family. Keys: s "hello world", n "10", f "1.5",
-// b a bitmap, l a list a b c d, h a hash, st an intset 1 2 3, s1 a one-member set.
+// b a bitmap, l a list a b c d, h a hash, st an intset 1 2 3, s1 a one-member set, z a sorted set
+// a 1 b 2 c 3, z1 a one-member sorted set.
 const char* const kTemplates[] = {
     // Strings.
     "set k v ex {10}",
@@ -135,6 +136,40 @@ const char* const kTemplates[] = {
     "sintercard 1 st limit {0}",
     "sscan st {0}",
     "sscan st 0 count {10}",
+    // Sorted sets.
+    "zadd z {1} a",
+    "zadd z incr {1} a",
+    "zincrby z {1} a",
+    "zcount z {0} {10}",
+    "zrange z {0} {-1}",
+    "zrange z {0} {-1} withscores",
+    "zrange z {0} {10} byscore limit {0} {10}",
+    "zrange z - + bylex limit {0} {10}",
+    "zrangebyscore z {0} {10}",
+    "zrevrangebyscore z {10} {0} limit {0} {10}",
+    "zrevrange z {0} {-1}",
+    "zrangestore d z {0} {-1}",
+    "zremrangebyrank z {0} {-1}",
+    "zremrangebyscore z {0} {1}",
+    "zpopmin z {1}",
+    "zpopmax z {1}",
+    "zmpop {1} z min",
+    "zmpop 1 z min count {1}",
+    "bzpopmin z {1}",
+    "bzpopmax z {1}",
+    "bzmpop {1} 1 z min",
+    "bzmpop 1 {1} z min",
+    "bzmpop 1 1 z max count {1}",
+    "zunion {1} z",
+    "zunion 1 z weights {1} withscores",
+    "zunionstore d {1} z",
+    "zinterstore d 1 z weights {2}",
+    "zintercard {1} z",
+    "zintercard 1 z limit {0}",
+    "zrandmember z1 {1~}",
+    "zrandmember z1 {1~} withscores",
+    "zscan z {0}",
+    "zscan z 0 count {10}",
     // SORT.
     "sort l alpha limit {0} {10}",
     // Memory.
@@ -164,6 +199,8 @@ class ExtremeValuesTest : public DifferentialTest {
              {"hset", "h1", "f", "v"},
              {"sadd", "st", "1", "2", "3"},
              {"sadd", "s1", "m"},
+             {"zadd", "z", "1", "a", "2", "b", "3", "c"},
+             {"zadd", "z1", "1.5", "m"},
          }) {
       Both(c);
     }

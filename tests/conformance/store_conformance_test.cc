@@ -1,5 +1,6 @@
 // One suite, two backends: every assertion here must hold for MemoryStore and
 // for RedisStore against a real redis-server (started on a free loopback port).
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -667,6 +668,100 @@ TYPED_TEST_P(StoreConformance, Sets) {
   EXPECT_THAT(s.SAdd("s", Keys{}), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// ---- Sorted sets ----
+
+using ScorePairs = std::vector<std::pair<double, std::string_view>>;
+using Scored = std::vector<StoreScoredMember>;
+
+TYPED_TEST_P(StoreConformance, SortedSets) {
+  Store& s = this->store();
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_THAT(s.ZAdd("z", ScorePairs{{1.5, "a"}, {1.1, "b"}, {3, "c"}, {1.5, "a"}}),
+              IsOkAndHolds(3));
+  EXPECT_THAT(s.ZAdd("z", ScorePairs{{2, "a"}, {9, "new"}},
+                     {.condition = StoreZAddOptions::Condition::kIfExists, .count_changed = true}),
+              IsOkAndHolds(1));
+  EXPECT_THAT(s.ZAdd("z", ScorePairs{{0, "c"}, {-inf, "d"}},
+                     {.comparison = StoreZAddOptions::Comparison::kGreater}),
+              IsOkAndHolds(1));
+  EXPECT_THAT(s.ZAdd("z", ScorePairs{{1, "a"}},
+                     {.condition = StoreZAddOptions::Condition::kIfMissing,
+                      .comparison = StoreZAddOptions::Comparison::kLess}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "ERR GT, LT, and/or NX options at the same time are not compatible"));
+  EXPECT_THAT(s.ZAdd("z", ScorePairs{}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(s.ZScore("z", "b"), IsOkAndHolds(Optional(1.1)));
+  EXPECT_THAT(s.ZScore("z", "d"), IsOkAndHolds(Optional(-inf)));
+  EXPECT_THAT(s.ZScore("z", "zz"), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(s.ZIncrBy("z", 0.5, "a"), IsOkAndHolds(2.5));
+  EXPECT_THAT(s.ZIncrBy("z", inf, "d"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                 "ERR resulting score is not a number (NaN)"));
+  EXPECT_THAT(s.ZCard("z"), IsOkAndHolds(4));
+  // d -inf, b 1.1, a 2.5, c 3
+  EXPECT_THAT(s.ZRank("z", "a"), IsOkAndHolds(Optional(2)));
+  EXPECT_THAT(s.ZRank("z", "a", /*reverse=*/true), IsOkAndHolds(Optional(1)));
+  EXPECT_THAT(s.ZRank("z", "zz"), IsOkAndHolds(std::nullopt));
+  EXPECT_THAT(s.ZRange("z", "0", "-1"), IsOkAndHolds(ElementsAre("d", "b", "a", "c")));
+  EXPECT_THAT(s.ZRange("z", "0", "1", {.reverse = true}), IsOkAndHolds(ElementsAre("c", "a")));
+  EXPECT_THAT(s.ZRangeWithScores("z", "(1.1", "+inf", {.by = ZRangeBy::kScore}),
+              IsOkAndHolds(ElementsAre(StoreScoredMember{"a", 2.5}, StoreScoredMember{"c", 3})));
+  EXPECT_THAT(s.ZRangeWithScores("z", "-inf", "+inf",
+                                 {.by = ZRangeBy::kScore, .reverse = true, .limit = {{1, 2}}}),
+              IsOkAndHolds(ElementsAre(StoreScoredMember{"a", 2.5}, StoreScoredMember{"b", 1.1})));
+  EXPECT_THAT(s.ZRange("z", "x", "1", {.by = ZRangeBy::kScore}),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ERR min or max is not a float"));
+  ASSERT_THAT(s.ZAdd("lex", ScorePairs{{0, "a"}, {0, "b"}, {0, "c"}, {0, "d"}}), IsOkAndHolds(4));
+  EXPECT_THAT(s.ZRange("lex", "[b", "+", {.by = ZRangeBy::kLex, .limit = {{0, 2}}}),
+              IsOkAndHolds(ElementsAre("b", "c")));
+  EXPECT_THAT(s.ZRange("lex", "-", "(c", {.by = ZRangeBy::kLex, .reverse = true}),
+              IsOkAndHolds(ElementsAre("b", "a")));
+  EXPECT_THAT(s.ZPopMin("z"), IsOkAndHolds(ElementsAre(StoreScoredMember{"d", -inf})));
+  EXPECT_THAT(s.ZPopMax("z", 2),
+              IsOkAndHolds(ElementsAre(StoreScoredMember{"c", 3}, StoreScoredMember{"a", 2.5})));
+  EXPECT_THAT(s.ZPopMax("z", -1), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           "ERR value is out of range, must be positive"));
+  EXPECT_THAT(s.ZPopMin("missing", 3), IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(s.ZRem("z", Keys{"b", "zz"}), IsOkAndHolds(1));
+  EXPECT_THAT(s.Exists(Keys{"z"}), IsOkAndHolds(0));  // the emptied sorted set is deleted
+  ASSERT_OK(s.Set("str", "v"));
+  const auto kCode = absl::StatusCode::kFailedPrecondition;
+  EXPECT_THAT(s.ZAdd("str", ScorePairs{{1, "a"}}), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.ZScore("str", "a"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.ZRange("str", "0", "-1"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.ZPopMin("str"), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.BZPopMin(Keys{"str"}, absl::Milliseconds(10)), StatusIs(kCode, kWrongType));
+  EXPECT_THAT(s.Command({"TYPE", "lex"}), IsOkAndHolds(resp::Value::SimpleString("zset")));
+}
+
+TYPED_TEST_P(StoreConformance, BlockingZPopServesTimesOutAndWakes) {
+  Store& s = this->store();
+  ASSERT_THAT(s.ZAdd("z2", ScorePairs{{1, "a"}, {2, "b"}}), IsOkAndHolds(2));
+  auto got = s.BZPopMax(Keys{"z1", "z2"}, absl::Seconds(1));
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->key, "z2");
+  EXPECT_EQ((*got)->member, "b");
+  EXPECT_EQ((*got)->score, 2);
+  absl::Time start = absl::Now();
+  EXPECT_THAT(s.BZPopMin(Keys{"z1"}, absl::Milliseconds(150)), IsOkAndHolds(std::nullopt));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(130));
+  start = absl::Now();
+  std::thread adder([&] {
+    absl::SleepFor(absl::Milliseconds(150));
+    EXPECT_THAT(s.ZAdd("z1", ScorePairs{{0.5, "x"}, {0.25, "y"}}), IsOkAndHolds(2));
+  });
+  got = s.BZPopMin(Keys{"z1"}, absl::Seconds(10));
+  adder.join();
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->key, "z1");
+  EXPECT_EQ((*got)->member, "y");
+  EXPECT_EQ((*got)->score, 0.25);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
+  EXPECT_THAT(s.BZPopMin(Keys{"z1"}, -absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "ERR timeout is negative"));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRules,
                             ExpireFamilyWithConditions, KeysExpireAfterTheirTtl, MultiKey, Counters,
                             WrongType, Hashes, ScanWithMatchCountType, HScanReturnsAllFields,
@@ -676,7 +771,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRu
                             BlockingPopServesAtOnceWhenAnElementIsThere, BlockingPopTimesOut,
                             BlockingPopServedByAPushFromAnotherThread,
                             BlockingPopWithTimeoutZeroWaitsForAPush,
-                            BlockedCallersAreServedFirstComeFirstServed, Sets);
+                            BlockedCallersAreServedFirstComeFirstServed, Sets, SortedSets,
+                            BlockingZPopServesTimesOutAndWakes);
 
 struct BackendNames {
   template <typename T>

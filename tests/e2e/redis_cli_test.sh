@@ -124,8 +124,18 @@ expect_eq "STRLEN of 4 MB" "$(stat -c %s "${E2E_TMP}/big.txt")" "$("${cli[@]}" S
 expect_eq "WRONGTYPE" "(error) WRONGTYPE Operation against a key holding the wrong kind of value" \
   "$("${cli[@]}" --no-raw GET profile)"
 expect_eq "unknown command" \
-  "(error) ERR unknown command 'ZADD', with args beginning with: 'z' '1' 'a' " \
-  "$("${cli[@]}" --no-raw ZADD z 1 a)"
+  "(error) ERR unknown command 'XADD', with args beginning with: 'x' '*' 'f' 'v' " \
+  "$("${cli[@]}" --no-raw XADD x '*' f v)"
+
+# ---- Sorted sets, as redis-cli formats them (scores as Redis 7.0 writes them) ----
+expect_eq "ZADD" "(integer) 3" "$("${cli[@]}" --no-raw ZADD board 1.5 ada 1.1 bob 3 cy)"
+expect_eq "ZRANGE WITHSCORES" '1) "bob"
+2) "1.1000000000000001"
+3) "ada"
+4) "1.5"
+5) "cy"
+6) "3"' "$("${cli[@]}" --no-raw ZRANGE board 0 -1 WITHSCORES)"
+expect_eq "-3 ZSCORE (a double)" '(double) 1.5' "$("${cli[@]}" -3 --no-raw ZSCORE board ada)"
 
 # ---- Sets, as redis-cli formats them ----
 expect_eq "SADD" "(integer) 3" "$("${cli[@]}" --no-raw SADD s 3 1 2)"

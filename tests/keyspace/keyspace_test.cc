@@ -280,7 +280,8 @@ TEST_F(KeyspaceTest, TypeOfEachKind) {
   EXPECT_EQ(ks_.Type(0, "h"), ValueType::kHash);
   EXPECT_EQ(ValueTypeName(ValueType::kHash), "hash");
   EXPECT_EQ(ValueTypeFromName("STRING"), ValueType::kString);
-  EXPECT_EQ(ValueTypeFromName("zset"), std::nullopt);
+  EXPECT_EQ(ValueTypeFromName("zset"), ValueType::kZSet);
+  EXPECT_EQ(ValueTypeFromName("stream"), std::nullopt);
 }
 
 TEST_F(KeyspaceTest, MGetAndMSet) {

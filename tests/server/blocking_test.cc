@@ -317,6 +317,59 @@ TEST_F(BlockingTest, AKeySetToAnotherTypeLeavesTheWaiterBlocked) {
   EXPECT_EQ(c.Read(), KeyAndElement("k", "v"));
 }
 
+// ---- Sorted sets: BZPOPMIN, BZPOPMAX, BZMPOP park and wake as the list pops ----
+
+TEST_F(BlockingTest, SortedSetPopsAreServedInOrderFromTheKeyThatBecameReady) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  TimedConnection a(port_), b(port_), c(port_);
+  ASSERT_NO_FATAL_FAILURE(Block(a, {"BZPOPMIN", "z1", "z2", "0"}, 1));
+  ASSERT_NO_FATAL_FAILURE(Block(b, {"BZPOPMAX", "z2", "0"}, 2));
+  ASSERT_NO_FATAL_FAILURE(Block(c, {"BZMPOP", "0", "2", "z3", "z2", "MIN", "COUNT", "5"}, 3));
+  EXPECT_EQ(Call({"ZADD", "z2", "1", "a", "2.5", "b", "3", "c", "4", "d"}), ":4\r\n");
+  EXPECT_EQ(a.Read(), absl::StrCat("*3\r\n", Bulk("z2"), Bulk("a"), Bulk("1")));
+  EXPECT_EQ(b.Read(), absl::StrCat("*3\r\n", Bulk("z2"), Bulk("d"), Bulk("4")));
+  EXPECT_EQ(c.Read(), absl::StrCat("*2\r\n", Bulk("z2"), "*2\r\n*2\r\n", Bulk("b"), Bulk("2.5"),
+                                   "*2\r\n", Bulk("c"), Bulk("3")));
+  EXPECT_TRUE(WaitForBlocked(0));
+  EXPECT_FALSE(keyspace_.KeyExists(0, "z2"));
+}
+
+TEST_F(BlockingTest, SortedSetPopsTimeOutIgnoreOtherTypesAndDoNotBlockInMulti) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  TimedConnection c(port_);
+  const Clock::time_point start = Clock::now();
+  ASSERT_TRUE(c.Send({{"BZPOPMIN", "none", "0.2"}}));
+  EXPECT_EQ(c.Read(), "*-1\r\n");
+  EXPECT_GE(Clock::now() - start, milliseconds(150));
+  ASSERT_TRUE(c.Send({{"HELLO", "3"}}));
+  ASSERT_TRUE(c.Read().has_value());
+  ASSERT_TRUE(c.Send({{"BZMPOP", "0.1", "1", "none", "MAX"}}));
+  EXPECT_EQ(c.Read(), "_\r\n");
+  // A list where a sorted set is awaited is ignored (Redis 7.0), then a ZADD serves it (RESP3:
+  // the score as a double).
+  ASSERT_NO_FATAL_FAILURE(Block(c, {"BZPOPMAX", "k", "0"}, 1));
+  EXPECT_EQ(Call({"RPUSH", "k", "v"}), ":1\r\n");
+  EXPECT_EQ(c.Read(400), std::nullopt);
+  EXPECT_EQ(Call({"DEL", "k"}), ":1\r\n");
+  EXPECT_EQ(Call({"ZADD", "k", "1.5", "m"}), ":1\r\n");
+  EXPECT_EQ(c.Read(), absl::StrCat("*3\r\n", Bulk("k"), Bulk("m"), ",1.5\r\n"));
+  // Inside MULTI they answer at once.
+  ASSERT_TRUE(c.Send(
+      {{"MULTI"}, {"BZPOPMIN", "none", "0"}, {"BZMPOP", "0", "1", "none", "MIN"}, {"EXEC"}}));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.Read().has_value());
+  EXPECT_EQ(c.Read(), "*2\r\n_\r\n_\r\n");
+  EXPECT_EQ(InfoField("blocked_clients"), "0");
+}
+
+TEST_F(BlockingTest, TheEmbeddingApplicationWakesSortedSetWaiters) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  TimedConnection waiter(port_);
+  ASSERT_NO_FATAL_FAILURE(Block(waiter, {"BZPOPMIN", "jobs", "0"}, 1));
+  keyspace_.Update(0, "jobs", [](KeyHandle& h) { h.CreateZSet().Insert("job-1", 7); });
+  EXPECT_EQ(waiter.Read(), absl::StrCat("*3\r\n", Bulk("jobs"), Bulk("job-1"), Bulk("7")));
+  EXPECT_FALSE(keyspace_.KeyExists(0, "jobs"));
+}
+
 TEST_F(BlockingTest, OtherClientsOfTheSameIoThreadKeepBeingServed) {
   ASSERT_NO_FATAL_FAILURE(Start(/*io_threads=*/1));
   std::vector<std::unique_ptr<TimedConnection>> blocked;

@@ -2,12 +2,12 @@
 // table in-process, on the real clock) and on a real redis-server 7.0.15, every reply compared
 // byte for byte, and the whole dataset compared every kDatasetEvery steps and at the end.
 //
-// The stream mixes strings, keys, hashes, lists (blocking pops included) and HyperLogLogs on one
-// small key set (so every WRONGTYPE path is hit), valid and invalid arguments (arity errors, wrong
-// types, 0, -1, ±2^31, ±2^63 and just past each limit, in every numeric argument: counts, indexes,
-// ranks, numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two clients on one dataset
-// (each with its own database and transaction state; on odd seeds client 1 speaks RESP3).
-// Blocking commands outside MULTI never block redis: see BlockingRedisReply().
+// The stream mixes strings, keys, hashes, lists and sorted sets (blocking pops included) and
+// HyperLogLogs on one small key set (so every WRONGTYPE path is hit), valid and invalid arguments
+// (arity errors, wrong types, 0, -1, ±2^31, ±2^63 and just past each limit, in every numeric
+// argument: counts, indexes, ranks, numkeys, timeouts), MULTI/EXEC/DISCARD blocks, WATCH, and two
+// clients on one dataset (each with its own database and transaction state; on odd seeds client 1
+// speaks RESP3). Blocking commands outside MULTI never block redis: see BlockingRedisReply().
 //
 // Adding a family: append a Family to Families() with its command templates.
 // A template is a command line whose arguments are literals or placeholders ({key}, {field},
@@ -238,6 +238,64 @@ std::vector<Family> Families() {
            {"BLMPOP {timeout} 2 {key} {key} {dir} COUNT {count}", 2},
            {"BLMPOP {timeout} {numkeys} {key} {key} {dir}"},
        }},
+      {"zsets",
+       {
+           {"ZADD {key} {score} {member}", 4},
+           {"ZADD {key} {score} {member} {score} {member} {score} {member}", 2},
+           {"ZADD {key} {zaddopt} {score} {member}", 2},
+           {"ZADD {key} {zaddopt} {zaddopt} {score} {member} {score} {member}", 2},
+           {"ZADD {key} INCR {score} {member}"},
+           {"ZADD {key} {score}"},
+           {"ZADD {key} {members}"},
+           {"ZINCRBY {key} {score} {member}", 2},
+           {"ZREM {key} {member} {member}", 2},
+           {"ZCARD {key}"},
+           {"ZSCORE {key} {member}", 2},
+           {"ZMSCORE {key} {member} {member}"},
+           {"ZRANK {key} {member}"},
+           {"ZREVRANK {key} {member}"},
+           {"ZCOUNT {key} {sbound} {sbound}", 2},
+           {"ZRANGE {key} {index} {index}", 2},
+           {"ZRANGE {key} {index} {index} WITHSCORES", 2},
+           {"ZRANGE {key} {index} {index} REV WITHSCORES"},
+           {"ZRANGE {key} {index} {index} LIMIT {count} {count}"},
+           {"ZRANGE {key} {sbound} {sbound} BYSCORE LIMIT {int} {int} WITHSCORES"},
+           {"ZRANGE {key} {sbound} {sbound} BYSCORE REV WITHSCORES"},
+           {"ZRANGEBYSCORE {key} {sbound} {sbound} WITHSCORES", 2},
+           {"ZRANGEBYSCORE {key} {sbound} {sbound} LIMIT {index} {index}"},
+           {"ZREVRANGEBYSCORE {key} {sbound} {sbound} LIMIT {int} {int}"},
+           {"ZREVRANGE {key} {index} {index} WITHSCORES"},
+           {"ZRANGESTORE {key} {key} {index} {index}"},
+           {"ZRANGESTORE {key} {key} {sbound} {sbound} BYSCORE REV LIMIT {count} {count}"},
+           {"ZREMRANGEBYRANK {key} {index} {index}"},
+           {"ZREMRANGEBYSCORE {key} {sbound} {sbound}"},
+           {"ZPOPMIN {key}"},
+           {"ZPOPMAX {key} {count}", 2},
+           {"ZMPOP 1 {key} {minmax}"},
+           {"ZMPOP 2 {key} {key} {minmax} COUNT {count}"},
+           {"ZMPOP {numkeys} {key} {key} {minmax}"},
+           {"ZUNION 2 {key} {key} WITHSCORES"},
+           {"ZUNIONSTORE {key} 2 {key} {key} WEIGHTS {float} {float} AGGREGATE {aggregate}"},
+           {"ZINTER 2 {key} {key} AGGREGATE {aggregate} WITHSCORES"},
+           {"ZINTERSTORE {key} {numkeys} {key} {key}"},
+           {"ZDIFF 2 {key} {key} WITHSCORES"},
+           {"ZDIFFSTORE {key} 2 {key} {key}"},
+           {"ZINTERCARD 2 {key} {key} LIMIT {count}"},
+           // Lex ranges on one key whose members all have score 0 (with mixed scores their
+           // answer is unspecified: it depends on Redis's skip list's random levels).
+           {"ZADD zlex 0 {member} 0 {member}", 2},
+           {"ZREM zlex {member}"},
+           {"ZLEXCOUNT zlex {lbound} {lbound}"},
+           {"ZRANGEBYLEX zlex {lbound} {lbound}"},
+           {"ZREVRANGEBYLEX zlex {lbound} {lbound} LIMIT {index} {index}"},
+           {"ZRANGE zlex {lbound} {lbound} BYLEX LIMIT {count} {count}"},
+           {"ZREMRANGEBYLEX zlex {lbound} {lbound}"},
+           // Blocking: outside MULTI, see RunBlocking().
+           {"BZPOPMIN {key} {timeout}", 2},
+           {"BZPOPMAX {key} {key} {timeout}"},
+           {"BZMPOP {timeout} 1 {key} {minmax}"},
+           {"BZMPOP {timeout} 2 {key} {key} {minmax} COUNT {count}"},
+       }},
       {"hyperloglog",
        {
            {"PFADD {key} {elem}", 3},
@@ -342,6 +400,13 @@ class Generator {
   std::vector<std::string> Expand(const Template& t) {
     std::vector<std::string> argv;
     for (absl::string_view token : absl::StrSplit(t.line, ' ')) {
+      if (token == "{members}") {  // many score/member pairs: a skiplist-encoded sorted set
+        for (int64_t n = Uniform(100, 200); n > 0; --n) {
+          argv.push_back(absl::StrCat(Uniform(-50, 50)));
+          argv.push_back(absl::StrCat("m", Uniform(0, 300)));
+        }
+        continue;
+      }
       if (token == "{elems}") {  // many list elements, some long: lists of several nodes
         for (int64_t n = Uniform(1, 400); n > 0; --n) {
           argv.push_back(Chance(10) ? std::string(Uniform(60, 300), 'x') : Value("{elem}"));
@@ -477,6 +542,40 @@ class Generator {
       // which Redis refuses at once.
       return Chance(50) ? OneOf(kBlockingTimeouts) : OneOf(kRefusedTimeouts);
     }
+    if (token == "{score}") {
+      static const char* const kScores[] = {"1.5", "-0.25", "inf",   "-inf", "+inf", "nan", "abc",
+                                            "",    "(1",    "1e308", "-0",   "0x10", " 1"};
+      if (Chance(70)) return absl::StrCat(Uniform(-5, 5));
+      return OneOf(kScores);
+    }
+    if (token == "{member}") {  // few distinct members; some long (past the listpack's 64)
+      if (Chance(5)) return std::string(Uniform(60, 70), 'm');
+      if (Chance(3)) return std::string("m\0b", 3);
+      return absl::StrCat("m", Uniform(0, 9));
+    }
+    if (token == "{sbound}") {
+      static const char* const kBounds[] = {"-inf", "+inf", "(-inf", "inf",   "x",
+                                            "",     "(",    "nan",   "1e400", "(1.5"};
+      if (Chance(75)) return absl::StrCat(Chance(30) ? "(" : "", Uniform(-5, 5));
+      return OneOf(kBounds);
+    }
+    if (token == "{lbound}") {
+      static const char* const kLex[] = {"-", "+", "[m3", "(m5", "[", "(", "m1", "", "+x", "[m"};
+      if (Chance(60)) return absl::StrCat(Chance(50) ? "[" : "(", "m", Uniform(0, 9));
+      return OneOf(kLex);
+    }
+    if (token == "{zaddopt}") {
+      static const char* const kOpts[] = {"NX", "XX", "GT", "LT", "CH", "INCR", "nx", "ch"};
+      return OneOf(kOpts);
+    }
+    if (token == "{minmax}") {
+      static const char* const kEnds[] = {"MIN", "MAX", "min", "Max", "LEFT"};
+      return OneOf(kEnds);
+    }
+    if (token == "{aggregate}") {
+      static const char* const kAggregates[] = {"SUM", "MIN", "MAX", "max", "avg"};
+      return OneOf(kAggregates);
+    }
     if (token == "{db}") return OneOf(kDbs);
     if (token == "{pattern}") return OneOf(kPatterns);
     return std::string(token);  // a literal
@@ -547,7 +646,8 @@ void ReclaimExpired(RawRespConnection& conn) {
 constexpr std::string_view kBlocks = "(blocks) ";
 
 bool IsBlocking(std::string_view command) {
-  for (std::string_view b : {"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP"}) {
+  for (std::string_view b :
+       {"BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP"}) {
     if (command == b) return true;
   }
   return false;
@@ -561,10 +661,11 @@ bool IsRefusedTimeout(std::string_view t) {
   return false;
 }
 
-// The keys a blocking command would wait on (BLMPOP: none when numkeys does not name them).
+// The keys a blocking command would wait on (BLMPOP, BZMPOP: none when numkeys does not name
+// them).
 std::vector<std::string> BlockingKeys(const std::vector<std::string>& argv) {
   if (argv[0] == "BLMOVE" || argv[0] == "BRPOPLPUSH") return {argv[1]};
-  if (argv[0] != "BLMPOP") return {argv.begin() + 1, argv.end() - 1};
+  if (argv[0] != "BLMPOP" && argv[0] != "BZMPOP") return {argv.begin() + 1, argv.end() - 1};
   int64_t numkeys;
   if (argv.size() < 3 || !absl::SimpleAtoi(argv[2], &numkeys) || numkeys < 1 ||
       static_cast<uint64_t>(numkeys) > argv.size() - 3) {
@@ -583,7 +684,8 @@ struct BlockingPaths {
 
 std::string BlockingRedisReply(RawRespConnection& conn, RawRespConnection& probe, int db,
                                const std::vector<std::string>& argv, BlockingPaths* paths) {
-  const std::string& timeout = argv[0] == "BLMPOP" ? argv[1] : argv.back();
+  const bool mpop = argv[0] == "BLMPOP" || argv[0] == "BZMPOP";
+  const std::string& timeout = mpop ? argv[1] : argv.back();
   if (IsRefusedTimeout(timeout)) {
     ++paths->refused_timeout;
     return conn.Call(absl::MakeConstSpan(argv));
@@ -755,6 +857,10 @@ class RandomDifferentialTest : public ::testing::Test {
         if (redis_type == "+string\r\n") reads.push_back({{"GET", key}, Compare::kExact});
         if (redis_type == "+list\r\n") {
           reads.push_back({{"LRANGE", key, "0", "-1"}, Compare::kExact});
+        }
+        if (redis_type == "+zset\r\n") {
+          reads.push_back({{"ZRANGE", key, "0", "-1", "WITHSCORES"}, Compare::kExact});
+          reads.push_back({{"OBJECT", "ENCODING", key}, Compare::kExact});
         }
         if (redis_type == "+hash\r\n") {
           reads.push_back({{"HGETALL", key}, Compare::kUnorderedPairs});

@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Sorted-set memory, whole server: the same ZADD stream into a running embedis-server and a
+running redis-server (each on a unix socket), INFO used_memory before and after, per scenario:
+
+  big:   one sorted set of 1,000,000 members ("member:<i>", score i/2), ZADD of 1000 pairs each
+  small: 100,000 sorted sets of 10 members ("member:0".."member:9", scores 0..9), one ZADD each
+
+Usage: zset_memory_vs_redis.py /path/embedis.sock /path/redis.sock  (FLUSHALLs both servers)
+"""
+import socket
+import sys
+import time
+
+
+def conn(path):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    return s, s.makefile('rb')
+
+
+def enc(args):
+    out = b'*%d\r\n' % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b'$%d\r\n%s\r\n' % (len(a), a)
+    return out
+
+
+def read(f):
+    line = f.readline()
+    if line[:1] == b'$':
+        n = int(line[1:-2])
+        return f.read(n + 2)[:-2] if n >= 0 else None
+    if line[:1] == b'*':
+        return [read(f) for _ in range(int(line[1:-2]))]
+    return line
+
+
+def pipeline(c, cmds):
+    c[0].sendall(b''.join(enc(x) for x in cmds))
+    for _ in cmds:
+        read(c[1])
+
+
+def used(c):
+    c[0].sendall(enc(['INFO', 'memory']))
+    for line in read(c[1]).decode().split('\r\n'):
+        if line.startswith('used_memory:'):
+            return int(line.split(':')[1])
+
+
+def scenario(c, name):
+    pipeline(c, [['FLUSHALL']])
+    time.sleep(0.3)
+    base = used(c)
+    if name == 'big':
+        for start in range(0, 1000000, 1000):
+            args = ['ZADD', 'big']
+            for i in range(start, start + 1000):
+                args += [i * 0.5, 'member:%d' % i]
+            pipeline(c, [args])
+    else:
+        for start in range(0, 100000, 1000):
+            cmds = []
+            for k in range(start, start + 1000):
+                args = ['ZADD', 'z:%d' % k]
+                for j in range(10):
+                    args += [j, 'member:%d' % j]
+                cmds.append(args)
+            pipeline(c, cmds)
+    time.sleep(0.5)
+    return used(c) - base
+
+
+for name, n in (('big', 1000000), ('small', 100000)):
+    e = scenario(conn(sys.argv[1]), name)
+    r = scenario(conn(sys.argv[2]), name)
+    print('%-5s embedis %.1f B, redis %.1f B per %s: %.2fx' %
+          (name, e / n, r / n, 'member' if name == 'big' else 'zset', e / r))
