@@ -57,6 +57,9 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
       values.persistence.save = s.persistence()->save_rules();
       return std::nullopt;
     }
+    case ConfigHook::kEncoding:
+      s.keyspace()->SetEncodingLimits(EncodingLimitsOf(values));
+      return std::nullopt;
     case ConfigHook::kMaxclients: {
       // As redis-server: the open-files limit must hold them (raised if it can be).
       const int fits = AdjustOpenFilesLimit(

@@ -353,9 +353,9 @@ std::vector<ConfigParam> BuildTable() {
   t.back().multi_word = false;
   t.back().startup_only = true;
   // ---- Encodings (EncodingConfig): redis-server 7.0's names, aliases, ranges and defaults ----
-  auto entries = [&](std::string name, std::string alias, Field<int64_t> field) {
+  auto entries = [&](std::string name, std::string alias, Field<int64_t> field, H hook = H::kNone) {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), false, 0, LLONG_MAX, field, true,
-                                H::kNone, "encoding threshold (entries)"));
+                                hook, "encoding threshold (entries)"));
   };
   auto bytes = [&](std::string name, std::string alias, Field<int64_t> field) {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), true, 0, LLONG_MAX, field, true,
@@ -373,8 +373,9 @@ std::vector<ConfigParam> BuildTable() {
       "list-compress-depth", "", false, 0, INT_MAX,
       [](ServerOptions& o) -> int64_t& { return o.encoding.list_compress_depth; }, true, H::kNone,
       "list nodes left uncompressed at each end (0: none compressed)"));
-  entries("set-max-intset-entries", "",
-          [](ServerOptions& o) -> int64_t& { return o.encoding.set_max_intset_entries; });
+  entries(
+      "set-max-intset-entries", "",
+      [](ServerOptions& o) -> int64_t& { return o.encoding.set_max_intset_entries; }, H::kEncoding);
   entries("set-max-listpack-entries", "",
           [](ServerOptions& o) -> int64_t& { return o.encoding.set_max_listpack_entries; });
   bytes("set-max-listpack-value", "",

@@ -394,6 +394,7 @@ absl::Status ServerState::Start() {
   if (started_) return absl::FailedPreconditionError("Server already started");
   started_ = true;
   start_ms_ = NowMs();
+  keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   if (persistence_) {  // load the snapshot before serving
     if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
       stopped_ = true;

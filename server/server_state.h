@@ -105,6 +105,11 @@ int64_t MonotonicMs();
 // is greater.
 enum class PauseMode : int { kNone = 0, kWrite = 1, kAll = 2 };
 
+// The keyspace's encoding thresholds from the server's configuration.
+inline EncodingLimits EncodingLimitsOf(const ServerOptions& o) {
+  return {.set_max_intset_entries = static_cast<size_t>(o.encoding.set_max_intset_entries)};
+}
+
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);

@@ -93,6 +93,7 @@ ListValue& KeyHandle::list() {
 const ListValue& KeyHandle::list_view() const { return *entry()->list(); }
 SetValue& KeyHandle::set() {
   SetValue* s = entry()->set();
+  s->set_max_intset_entries(db_->encoding->set_max_intset_entries.load(std::memory_order_relaxed));
   TrackMutations(s, ValueType::kSet);
   return *s;
 }
@@ -162,7 +163,8 @@ ListValue& KeyHandle::CreateList() {
 
 SetValue& KeyHandle::CreateSet() {
   changed_ = true;
-  auto* s = new SetValue();
+  auto* s = new SetValue({.max_intset_entries = db_->encoding->set_max_intset_entries.load(
+                              std::memory_order_relaxed)});
   link_ = db_->Insert(
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagSet, s), hash_);
   ChainChanged();
@@ -227,7 +229,9 @@ Keyspace::Keyspace(KeyspaceOptions options)
       databases_(std::max(1, options.databases)),
       tick_ms_(std::max<int64_t>(1, absl::ToInt64Milliseconds(options.tick))),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
-      shards_(new Shard[options.shards]) {
+      shards_(new Shard[options.shards]),
+      encoding_(std::make_unique<keyspace_internal::EncodingThresholds>()) {
+  SetEncodingLimits(options.encoding);
   for (int i = 0; i < num_shards_; ++i) {
     MutexLock lock(&shards_[i].mu);
     shards_[i].index = i;
@@ -329,6 +333,10 @@ void Keyspace::Image::TakeShard(int shard_index, std::vector<KeyRecord>* out) {
   slot = {};
 }
 
+void Keyspace::SetEncodingLimits(const EncodingLimits& limits) {
+  encoding_->set_max_intset_entries.store(limits.set_max_intset_entries, std::memory_order_relaxed);
+}
+
 std::unique_ptr<Keyspace::Image> Keyspace::BeginImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::unique_ptr<Image> image(new Image(this));
   image->capture_->slots.resize(num_shards_);
@@ -380,7 +388,9 @@ Db* Keyspace::DbIfPresent(Shard& shard, int db) const ABSL_NO_THREAD_SAFETY_ANAL
 
 Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   auto& slot = shard.dbs[db];
-  if (slot == nullptr) slot = std::make_unique<Db>(&shard.alloc, tick_ms_, now.get());
+  if (slot == nullptr) {
+    slot = std::make_unique<Db>(&shard.alloc, encoding_.get(), tick_ms_, now.get());
+  }
   return *slot;
 }
 

@@ -126,6 +126,7 @@ struct Entry;
 struct Db;
 struct Shard;
 struct ImageCapture;
+struct EncodingThresholds;
 
 // The time of one operation, read from the clock at most once and only when
 // needed (a key without a TTL needs no clock at all).
@@ -168,6 +169,13 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name);
 // RDB file, a loaded string is kSet (snapshot.h).
 enum class StringOrigin : uint8_t { kSet = 0, kFloat = 1, kRaw = 2 };
 
+// Redis's encoding thresholds that change a value's layout and what OBJECT ENCODING reports
+// (CONFIG SET set-max-intset-entries ...). Applied when a value grows: an intset past the new
+// limit becomes a hash table at its next SADD, as in Redis.
+struct EncodingLimits {
+  size_t set_max_intset_entries = 512;
+};
+
 struct KeyspaceOptions {
   // Number of shards: a power of two from 1 to 4096. Default: 16.
   int shards = 16;
@@ -179,6 +187,8 @@ struct KeyspaceOptions {
   // Where time comes from. Not owned; must outlive the keyspace.
   // Default: Clock::Real().
   Clock* clock = nullptr;
+  // Encoding thresholds; Keyspace::SetEncodingLimits changes them later. Default: Redis's.
+  EncodingLimits encoding;
 };
 
 struct SetOptions {
@@ -573,6 +583,9 @@ class Keyspace {
     std::unique_ptr<keyspace_internal::ImageCapture> capture_;
   };
   std::unique_ptr<Image> BeginImage();
+
+  // CONFIG SET of the encoding thresholds (EncodingLimits); any thread.
+  void SetEncodingLimits(const EncodingLimits& limits);
   // Stores a record, replacing any existing key; a record whose deadline has
   // passed is dropped (returns false). REQUIRES: 0 <= record.db < databases().
   bool Import(const KeyRecord& record);
@@ -617,6 +630,7 @@ class Keyspace {
   std::vector<std::pair<int, ReadyListener>> listeners_;  // guarded by listeners_mu_
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
   std::mutex image_mu_;                                   // held by the live Image (one at a time)
+  std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
   Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
   std::condition_variable_any stop_cv_;

@@ -5,6 +5,7 @@
 #define EMBEDIS_LIB_KEYSPACE_KEYSPACE_INTERNAL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -128,7 +129,8 @@ inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
 // buckets, and the timer wheel of its keys' deadlines. Its entries come from
 // the shard's allocator.
 struct Db {
-  Db(SlabAllocator* a, int64_t tick_ms, int64_t now_ms) : alloc(a), wheel(tick_ms, now_ms) {}
+  Db(SlabAllocator* a, const EncodingThresholds* e, int64_t tick_ms, int64_t now_ms)
+      : alloc(a), encoding(e), wheel(tick_ms, now_ms) {}
   ~Db() {
     for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
       for (Entry* e = buckets[i]; e != nullptr;) {
@@ -252,6 +254,7 @@ struct Db {
 
   static constexpr size_t kMinBuckets = 4;
   SlabAllocator* const alloc;
+  const EncodingThresholds* const encoding;  // the keyspace's, read when a value grows
   Entry** buckets = nullptr;
   size_t mask = 0;
   size_t size = 0;
@@ -285,6 +288,11 @@ struct WatchKeyEq {
 using WatcherList = absl::InlinedVector<Watcher*, 2>;
 using WatchMap = absl::flat_hash_map<WatchKey, WatcherList, WatchKeyHash, WatchKeyEq>;
 using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
+
+// The keyspace's encoding thresholds (Keyspace::SetEncodingLimits), read by every value's growth.
+struct EncodingThresholds {
+  std::atomic<size_t> set_max_intset_entries{512};
+};
 
 // A point-in-time image in progress (Keyspace::BeginImage): its instant, and each shard's records
 // once copied by an operation that was about to change the shard before the image's reader got

@@ -66,6 +66,8 @@ class SetValue {
   // OBJECT ENCODING's answer: "intset" or "hashtable".
   std::string_view encoding() const { return is_intset() ? "intset" : "hashtable"; }
   const Limits& limits() const { return limits_; }
+  // The intset's limit from now on (CONFIG SET set-max-intset-entries): applied at the next Add.
+  void set_max_intset_entries(size_t n) { limits_.max_intset_entries = n; }
   // Counts the writes that changed the set (an Add of a new member, a Remove of a present one,
   // Clear of a non-empty set); wraps around. The keyspace compares it before and after a command
   // to tell whether the command modified the set (WATCH: SADD of present members is not one).

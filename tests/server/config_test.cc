@@ -130,6 +130,36 @@ TEST_F(ConfigDifferentialTest, EncodingParametersAsRedis70) {
             "*2\r\n$24\r\nset-max-listpack-entries\r\n$3\r\n128\r\n");
 }
 
+// set-max-intset-entries is applied as Redis applies it: a new limit takes effect at a set's next
+// SADD (lowered: the intset converts; raised: new intsets grow further), and SINTERSTORE's result
+// follows it too.
+TEST_F(ConfigDifferentialTest, SetMaxIntsetEntriesIsApplied) {
+  Same({"SADD", "s", "1", "2", "3", "4"});
+  Same({"OBJECT", "ENCODING", "s"});
+  Same({"CONFIG", "SET", "set-max-intset-entries", "3"});
+  Same({"OBJECT", "ENCODING", "s"});  // untouched: still an intset
+  Same({"SADD", "s", "5"});
+  Same({"OBJECT", "ENCODING", "s"});
+  Same({"SADD", "t", "1", "2", "3"});
+  Same({"OBJECT", "ENCODING", "t"});
+  Same({"SADD", "t", "4"});
+  Same({"OBJECT", "ENCODING", "t"});
+  Same({"SADD", "u", "1", "2"});
+  Same({"SINTERSTORE", "d", "s", "s"});
+  Same({"OBJECT", "ENCODING", "d"});
+  Same({"SINTERSTORE", "d", "u", "u"});
+  Same({"OBJECT", "ENCODING", "d"});
+  Same({"CONFIG", "SET", "set-max-intset-entries", "1000"});
+  std::vector<std::string> big = {"SADD", "b"};
+  for (int i = 0; i < 900; ++i) big.push_back(std::to_string(i));
+  Same(big);
+  Same({"OBJECT", "ENCODING", "b"});
+  Same({"CONFIG", "SET", "set-max-intset-entries", "0"});
+  Same({"SADD", "z", "1"});
+  Same({"OBJECT", "ENCODING", "z"});
+  Same({"CONFIG", "SET", "set-max-intset-entries", "512"});
+}
+
 TEST(ConfigTable, EveryParameterOnceAndItsDefaultRoundTrips) {
   std::vector<std::string> names;
   const ServerOptions defaults;
