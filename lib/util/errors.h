@@ -75,6 +75,11 @@ inline constexpr char kBitValueOutOfRange[] = "ERR bit is not an integer or out 
 inline constexpr char kBitArgument[] = "ERR The bit argument must be 1 or 0.";
 inline constexpr char kBitOpNotSingleKey[] =
     "ERR BITOP NOT must be called with a single source key.";
+inline constexpr char kBitfieldType[] =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr char kBitfieldOverflowType[] = "ERR Invalid OVERFLOW type specified";
+inline constexpr char kBitfieldRoGetOnly[] = "ERR BITFIELD_RO only supports the GET subcommand";
 
 // HyperLogLog (PFADD, PFCOUNT, PFMERGE): a string that is not an HLL, and an HLL whose sparse
 // registers do not add up.
