@@ -80,6 +80,15 @@ inline constexpr char kBitfieldType[] =
     "is.";
 inline constexpr char kBitfieldOverflowType[] = "ERR Invalid OVERFLOW type specified";
 inline constexpr char kBitfieldRoGetOnly[] = "ERR BITFIELD_RO only supports the GET subcommand";
+// LCS (lib/commands/lcs_ops.h, string_family.cc).
+inline constexpr char kLcsNotStrings[] = "ERR The specified keys must contain string values";
+inline constexpr char kLcsLenAndIdx[] =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr char kLcsStringTooLong[] = "ERR String too long for LCS";
+inline constexpr char kLcsTableTooLarge[] =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr char kLcsAllocationFailed[] =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
 
 // HyperLogLog (PFADD, PFCOUNT, PFMERGE): a string that is not an HLL, and an HLL whose sparse
 // registers do not add up.

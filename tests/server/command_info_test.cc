@@ -331,6 +331,7 @@ TEST_F(CommandInfoTest, GetKeysMatchesRedis) {
       {"GETKEYSANDFLAGS", "bitfield", "k", "overflow"},
       {"GETKEYSANDFLAGS", "bitfield", "k", "set", "u8", "0"},
       {"GETKEYSANDFLAGS", "bitfield_ro", "k", "get", "u8", "0"},
+      {"GETKEYSANDFLAGS", "lcs", "a", "b"},
   };
   for (Protocol p : {Protocol::kResp2, Protocol::kResp3}) {
     for (const std::vector<std::string>& c : cases) {
