@@ -62,7 +62,7 @@ uint64_t ReadField(std::string_view s, uint64_t offset, int bits) {
 }
 
 // Writes the low `bits` bits of v at bit `offset`. REQUIRES: the field lies inside s.
-void WriteField(std::string& s, uint64_t offset, int bits, uint64_t v) {
+void WriteField(absl::Span<char> s, uint64_t offset, int bits, uint64_t v) {
   for (int i = 0; i < bits; ++i) {
     const uint64_t pos = offset + static_cast<uint64_t>(i);
     const uint64_t bit = (v >> (bits - 1 - i)) & 1;
@@ -116,14 +116,12 @@ absl::StatusOr<int64_t> SetBit(Keyspace& ks, int db, std::string_view key, uint6
     const int previous = old.size() > byte ? BitAt(old, offset) : 0;
     // Redis writes (and signals the key) only when the string grows or the bit changes.
     if (!grows && previous == static_cast<int>(on)) return previous;
-    std::string updated(old);
-    if (updated.size() <= byte) updated.resize(byte + 1, '\0');
+    // Edited in place, grown with zero bytes if needed (OBJECT ENCODING "raw", as in Redis).
+    const absl::Span<char> bytes = k.MutableString(byte + 1);
     const unsigned char mask = static_cast<unsigned char>(1u << (7 - (offset & 7)));
-    unsigned char b = static_cast<unsigned char>(updated[byte]);
+    unsigned char b = static_cast<unsigned char>(bytes[byte]);
     b = on ? (b | mask) : (b & ~mask);
-    updated[byte] = static_cast<char>(b);
-    // A modified (or created) buffer: OBJECT ENCODING "raw", as in Redis.
-    k.SetString(updated, /*keep_ttl=*/true, StringOrigin::kRaw);
+    bytes[byte] = static_cast<char>(b);
     return previous;
   });
 }
@@ -410,8 +408,10 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
     }
   }
   return Access::Write<Replies>(ks, db, key, [&](KeyHandle& k) {
-    std::string s(k.exists() ? k.string_value() : std::string_view());
-    if (s.size() <= (highest >> 3)) s.resize((highest >> 3) + 1, '\0');
+    // Grown once, before the first op, and edited in place. Redis unshares the value (OBJECT
+    // ENCODING "raw") and signals the key even when every write fails: MutableString does both.
+    const absl::Span<char> bytes = k.MutableString((highest >> 3) + 1);
+    const std::string_view s(bytes.data(), bytes.size());
     Replies out;
     out.reserve(ops.size());
     for (const FieldOp& op : ops) {
@@ -425,11 +425,9 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
         out.push_back(std::nullopt);
         continue;
       }
-      WriteField(s, op.offset, op.type.bits, static_cast<uint64_t>(r.stored));
+      WriteField(bytes, op.offset, op.type.bits, static_cast<uint64_t>(r.stored));
       out.push_back(op.kind == FieldOp::Kind::kSet ? old : r.stored);
     }
-    // Redis unshares (OBJECT ENCODING "raw") and signals the key even when every write failed.
-    k.SetString(s, /*keep_ttl=*/true, StringOrigin::kRaw);
     return out;
   });
 }
