@@ -122,6 +122,7 @@ absl::StatusOr<int64_t> SetBit(Keyspace& ks, int db, std::string_view key, uint6
     unsigned char b = static_cast<unsigned char>(bytes[byte]);
     b = on ? (b | mask) : (b & ~mask);
     bytes[byte] = static_cast<char>(b);
+    k.Touch();  // the string grew or the bit changed
     return previous;
   });
 }
@@ -408,8 +409,10 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
     }
   }
   return Access::Write<Replies>(ks, db, key, [&](KeyHandle& k) {
-    // Grown once, before the first op, and edited in place. Redis unshares the value (OBJECT
-    // ENCODING "raw") and signals the key even when every write fails: MutableString does both.
+    // Grown once, before the first op, and edited in place; Redis unshares the value (OBJECT
+    // ENCODING "raw") whatever the ops do. It signals the key only if a write that did not fail
+    // grew the string or changed its field (a failed write can still have created the key).
+    const bool grew = !k.exists() || k.string_value().size() <= (highest >> 3);
     const absl::Span<char> bytes = k.MutableString((highest >> 3) + 1);
     const std::string_view s(bytes.data(), bytes.size());
     Replies out;
@@ -426,6 +429,7 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
         continue;
       }
       WriteField(bytes, op.offset, op.type.bits, static_cast<uint64_t>(r.stored));
+      if (grew || r.stored != old) k.Touch();
       out.push_back(op.kind == FieldOp::Kind::kSet ? old : r.stored);
     }
     return out;

@@ -118,7 +118,9 @@ bool FieldArgsAreReadOnly(absl::Span<const std::string_view> args);
 // zeros and is not created). With a SET or INCRBY: BITFIELD_RO answers
 // errors::kBitfieldRoGetOnly before looking at the key; BITFIELD grows the string (creating the
 // key) with zero bytes up to the farthest bit any SET or INCRBY touches, before the first op, and
-// keeps the TTL; the key counts as modified even when every write failed, as in Redis.
+// keeps the TTL. As in Redis 7.0 the key counts as modified (WATCH, the change counter) only when
+// a write that did not fail grew the string or changed its field: a failed SET can create the key
+// without modifying it.
 absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
                                                           std::string_view key,
                                                           absl::Span<const FieldOp> ops,

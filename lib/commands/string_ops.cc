@@ -137,6 +137,7 @@ absl::StatusOr<int64_t> SetRange(Keyspace& ks, int db, std::string_view key, int
     // Edited in place, zero-padded if it grows (OBJECT ENCODING "raw", as in Redis).
     const absl::Span<char> bytes = k.MutableString(offset + value.size());
     std::memcpy(bytes.data() + offset, value.data(), value.size());
+    k.Touch();  // Redis signals a SETRANGE even when the bytes were already there
     return static_cast<int64_t>(bytes.size());
   });
 }

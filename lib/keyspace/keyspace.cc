@@ -134,7 +134,6 @@ void KeyHandle::AppendString(std::string_view suffix) {
 }
 
 absl::Span<char> KeyHandle::MutableString(size_t min_size) {
-  changed_ = true;
   if (link_ == nullptr) {
     Entry* e = keyspace_internal::NewEntry(*db_->alloc, key_, static_cast<uint32_t>(min_size));
     std::memset(e->data() + e->key_len(), 0, min_size);

@@ -394,5 +394,54 @@ TEST_F(ServerTest, ListWritesTouchWatchedKeysAsRedis) {
   }
 }
 
+// Which string edits count as modifications for WATCH, compared with a real redis-server 7.0 as
+// above: BITFIELD with a SET or INCRBY is one even when every write fails under OVERFLOW FAIL or
+// writes the same bits, SETRANGE is one even when it writes the same bytes, and SETBIT is one only
+// when the bit changes or the string grows; reads (BITFIELD GETs, BITFIELD_RO, LCS) never are.
+TEST_F(ServerTest, StringEditsTouchWatchedKeysAsRedis) {
+  StartServer();
+  RedisServerProcess redis;
+  ASSERT_TRUE(redis.Start().ok());
+  const std::vector<std::vector<std::string>> disturbances = {
+      {"BITFIELD", "s", "GET", "u8", "0"},
+      {"BITFIELD", "s"},
+      {"BITFIELD", "s", "OVERFLOW", "FAIL"},
+      {"BITFIELD", "s", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"},
+      {"BITFIELD", "s", "SET", "u8", "0", "97"},
+      {"BITFIELD", "s", "INCRBY", "u8", "0", "0"},
+      {"BITFIELD", "s", "GET", "u64", "0", "SET", "u8", "0", "1"},
+      {"BITFIELD", "missing", "GET", "u8", "0"},
+      {"BITFIELD", "missing", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"},
+      {"BITFIELD_RO", "s", "GET", "u8", "0"},
+      {"BITFIELD_RO", "s", "SET", "u8", "0", "1"},
+      {"SETBIT", "s", "7", "1"},
+      {"SETBIT", "s", "6", "0"},
+      {"SETBIT", "s", "6", "1"},
+      {"SETBIT", "s", "100", "0"},
+      {"SETRANGE", "s", "0", "a"},
+      {"SETRANGE", "s", "0", ""},
+      {"SETRANGE", "missing", "5", ""},
+      {"LCS", "s", "missing"},
+  };
+  auto run = [](RawRespConnection& a, RawRespConnection& b, const std::vector<std::string>& cmd) {
+    std::string out = a.Call({"DEL", "s", "missing"});
+    out += a.Call({"SET", "s", "abc"});
+    out += a.Call({"WATCH", "s", "missing"});
+    out += b.Call(absl::Span<const std::string>(cmd));
+    out += a.Call({"MULTI"});
+    out += a.Call({"PING"});
+    out += a.Call({"EXEC"});
+    return out;
+  };
+  auto a = Connect();
+  auto b = Connect();
+  RawRespConnection ra, rb;
+  ASSERT_TRUE(ra.Connect(redis.port()).ok());
+  ASSERT_TRUE(rb.Connect(redis.port()).ok());
+  for (const auto& cmd : disturbances) {
+    EXPECT_EQ(run(*a, *b, cmd), run(ra, rb, cmd)) << absl::StrJoin(cmd, " ");
+  }
+}
+
 }  // namespace
 }  // namespace embedis::testing
