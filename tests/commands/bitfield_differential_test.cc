@@ -116,6 +116,10 @@ TEST_F(BitFieldDifferentialTest, HugeOffsets) {
   // Offsets Redis refuses write nothing; "#" forms that wrap to a small offset are written.
   Lines({"bitfield k set u8 4294967296 1", "bitfield k set i64 #288230376151711745 -1",
          "bitfield k incrby i8 #2305843009213693953 5", "get k", "strlen k", "exists nokey"});
+  // The last bit offset Redis accepts, written: a string of 512 MB (+ 8 bytes for an i64 there).
+  Lines({"bitfield huge set u1 4294967295 1 get u1 4294967295 get i8 4294967288", "strlen huge",
+         "bitfield huge overflow fail incrby i64 4294967295 -1 get i64 4294967295", "strlen huge",
+         "del huge"});
 }
 
 TEST_F(BitFieldDifferentialTest, GetSetIncrByAndHashOffsets) {
@@ -133,7 +137,11 @@ TEST_F(BitFieldDifferentialTest, GetSetIncrByAndHashOffsets) {
          // FAIL writes nothing but still creates, grows and marks the key.
          "bitfield f overflow fail set u8 8 256", "get f", "exists f", "set t abc", "expire t 100",
          "bitfield t set u8 0 65", "ttl t", "get t",
-         "bitfield t overflow fail incrby u8 0 1000 get u8 0", "ttl t"});
+         "bitfield t overflow fail incrby u8 0 1000 get u8 0", "ttl t",
+         // Any write unshares the value (OBJECT ENCODING raw), even one that fails.
+         "set r abc", "bitfield r overflow fail set u8 0 256", "object encoding r", "set r2 abc",
+         "bitfield r2 get u8 0", "object encoding r2", "set r3 abc", "bitfield r3 set u8 0 97",
+         "object encoding r3", "get r3"});
 }
 
 TEST_F(BitFieldDifferentialTest, OverflowAtTheEdgesOfEveryWidth) {
