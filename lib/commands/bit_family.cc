@@ -1,16 +1,19 @@
-// The bit commands: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.
+// The bit commands: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD, BITFIELD_RO.
 //
 // Replies, error texts and the order of checks follow redis-server 7.0.15
 // (tests/commands/bit_differential_test.cc compares byte for byte). Observable details: SETBIT
 // and GETBIT check the offset (then SETBIT's value) before the key; BITCOUNT looks at the key
 // first (a missing key is 0 whatever the range arguments) and parses start, end, then BYTE|BIT;
 // BITPOS parses the bit first, then looks at the key, then start, BYTE|BIT, end; BITOP checks the
-// operation, NOT's single key, then each source's type in order.
+// operation, NOT's single key, then each source's type in order; BITFIELD and BITFIELD_RO parse
+// every subcommand (syntax, type, offset, value, OVERFLOW mode, in argument order) before
+// BITFIELD_RO refuses writes and before the key's type is checked.
 //
 // The handlers only parse arguments and write replies; the work is in bit_ops.h.
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "lib/commands/args.h"
 #include "lib/commands/bit_ops.h"
@@ -123,6 +126,33 @@ void CmdBitOp(CommandContext& ctx, Args argv) {
   ReplyInteger(ctx, bit_ops::Op(*ctx.keyspace, db(ctx), op, argv[2], argv.subspan(3)));
 }
 
+// BITFIELD and BITFIELD_RO: the whole argument list is parsed before the key is looked at.
+void BitField(CommandContext& ctx, Args argv, bool read_only) {
+  absl::StatusOr<std::vector<bit_ops::FieldOp>> ops = bit_ops::ParseFieldOps(argv.subspan(2));
+  if (!ops.ok()) return ReplyStatus(ctx, ops.status());
+  absl::StatusOr<std::vector<std::optional<int64_t>>> r =
+      bit_ops::Field(*ctx.keyspace, db(ctx), argv[1], *ops, read_only);
+  if (!r.ok()) return ReplyStatus(ctx, r.status());
+  ctx.reply->ArrayHeader(r->size());
+  for (const std::optional<int64_t>& v : *r) {
+    if (v.has_value()) {
+      ctx.reply->Integer(*v);
+    } else {
+      ctx.reply->Null();
+    }
+  }
+}
+
+void CmdBitField(CommandContext& ctx, Args argv) { BitField(ctx, argv, /*read_only=*/false); }
+void CmdBitFieldRo(CommandContext& ctx, Args argv) { BitField(ctx, argv, /*read_only=*/true); }
+
+// BITFIELD's key: RO ACCESS for GETs (and OVERFLOWs) only, else RW ACCESS UPDATE, as Redis 7.0's
+// bitfieldGetKeys.
+uint16_t BitFieldKeyFlags(Args argv) {
+  if (bit_ops::FieldArgsAreReadOnly(argv.subspan(2))) return kKeyRO | kKeyAccess;
+  return kKeyRW | kKeyAccess | kKeyUpdate;
+}
+
 }  // namespace
 
 void RegisterBitFamily(CommandTable* table) {
@@ -190,6 +220,55 @@ void RegisterBitFamily(CommandTable* table) {
                    .complexity = "O(N)",
                    .args = {Str("operation"), Key("destkey"), Key("key", 1).Multi()},
                    .handler = CmdBitOp});
+  auto encoding_offset = [] { return std::vector<ArgDoc>{Str("encoding"), Int("offset")}; };
+  auto with = [&](std::string_view name) {
+    std::vector<ArgDoc> args = encoding_offset();
+    args.push_back(Int(name));
+    return args;
+  };
+  KeySpec bitfield_key = Keys(1, RW | ACCESS | UPDATE | kKeyVariableFlags)
+                             .Notes("This command allows both access and modification of the key");
+  bitfield_key.flags_for = BitFieldKeyFlags;
+  table->Register(
+      {.name = "bitfield",
+       .arity = -2,
+       .flags = kWrite | kDenyOom,
+       .acl = kAclBitmap,
+       .key_specs = {bitfield_key},
+       .group = "bitmap",
+       .summary = "Perform arbitrary bitfield integer operations on strings",
+       .since = "3.2.0",
+       .complexity = "O(1) for each subcommand specified",
+       .args = {Key("key"),
+                OneOf("operation",
+                      {Block("encoding_offset", encoding_offset()).Token("GET"),
+                       Block("write",
+                             {OneOf("wrap_sat_fail",
+                                    {Tok("wrap", "WRAP"), Tok("sat", "SAT"), Tok("fail", "FAIL")})
+                                  .Token("OVERFLOW")
+                                  .Opt(),
+                              OneOf("write_operation",
+                                    {Block("encoding_offset_value", with("value")).Token("SET"),
+                                     Block("encoding_offset_increment", with("increment"))
+                                         .Token("INCRBY")})})})
+                    .Opt()
+                    .Multi()},
+       .handler = CmdBitField});
+  table->Register(
+      {.name = "bitfield_ro",
+       .arity = -2,
+       .flags = kReadOnly | kFast,
+       .acl = kAclBitmap,
+       .key_specs = {Keys(1, RO | ACCESS)},
+       .group = "bitmap",
+       .summary = "Perform arbitrary bitfield integer operations on strings. Read-only variant of "
+                  "BITFIELD",
+       .since = "6.0.0",
+       .complexity = "O(1) for each subcommand specified",
+       .args =
+           {Key("key"),
+            Block("encoding_offset", encoding_offset()).Token("GET").Opt().Multi().MultiToken()},
+       .handler = CmdBitFieldRo});
 }
 
 }  // namespace embedis::commands

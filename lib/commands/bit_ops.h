@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -69,6 +70,72 @@ absl::StatusOr<int64_t> Pos(Keyspace& ks, int db, std::string_view key, bool bit
 enum class BitOperation { kAnd, kOr, kXor, kNot };
 absl::StatusOr<int64_t> Op(Keyspace& ks, int db, BitOperation op, std::string_view destination,
                            absl::Span<const std::string_view> keys);
+
+// ---- BITFIELD, BITFIELD_RO ----
+
+// A bitfield's type: i1..i64 (signed) or u1..u63, as Redis's getBitfieldTypeFromArgument (the
+// letter is case-sensitive; the width is read up to the first NUL byte, as Redis's strlen does).
+struct FieldType {
+  bool is_signed = false;
+  int bits = 0;  // 1..64 signed, 1..63 unsigned
+};
+// errors::kBitfieldType for anything else.
+absl::StatusOr<FieldType> ParseFieldType(std::string_view s);
+// A bitfield offset: a bit offset as ParseBitOffset, or "#N": N * bits (the N-th field of this
+// width). The product wraps at 64 bits as in redis-server 7.0 (so "#288230376151711745" of an i64
+// is bit 64), then the same range check applies. errors::kBitOffsetOutOfRange otherwise.
+absl::StatusOr<uint64_t> ParseFieldOffset(std::string_view s, int bits);
+
+// What a SET or INCRBY does when the result does not fit its type: wrap around (the default),
+// saturate at the type's minimum or maximum, or fail (write nothing, answer nil).
+enum class Overflow { kWrap, kSat, kFail };
+
+// One GET, SET or INCRBY of a BITFIELD, parsed.
+struct FieldOp {
+  enum class Kind { kGet, kSet, kIncrBy };
+  Kind kind = Kind::kGet;
+  FieldType type;
+  uint64_t offset = 0;                  // in bits
+  int64_t value = 0;                    // SET's value, INCRBY's increment
+  Overflow overflow = Overflow::kWrap;  // the latest OVERFLOW before it
+};
+
+// BITFIELD's arguments after the key, parsed whole as Redis 7.0 does before it touches the key:
+// subcommands (case-insensitive) GET type offset, SET type offset value, INCRBY type offset
+// increment and OVERFLOW WRAP|SAT|FAIL. Errors in Redis's order, the first one wins: a subcommand
+// that is unknown or lacks arguments is errors::kSyntax, then per subcommand its type, its offset,
+// its value (errors::kNotInteger); an unknown OVERFLOW mode errors::kBitfieldOverflowType.
+absl::StatusOr<std::vector<FieldOp>> ParseFieldOps(absl::Span<const std::string_view> args);
+
+// The key flags Redis 7.0 reports for a BITFIELD call (COMMAND GETKEYSANDFLAGS): read-only when
+// every subcommand is a well-formed GET or OVERFLOW, read-write otherwise (a syntax error too).
+bool FieldArgsAreReadOnly(absl::Span<const std::string_view> args);
+
+// BITFIELD (read_only false) and BITFIELD_RO (true): runs `ops` in order on the string at `key`
+// and returns one entry per GET, SET and INCRBY: the value read, SET's previous value, INCRBY's
+// new value, or nullopt for a SET or INCRBY that overflowed under Overflow::kFail. Unsigned
+// fields are replied as int64 (u63 fits). Only GETs: the key is only read (a missing key reads as
+// zeros and is not created). With a SET or INCRBY: BITFIELD_RO answers
+// errors::kBitfieldRoGetOnly before looking at the key; BITFIELD grows the string (creating the
+// key) with zero bytes up to the farthest bit any SET or INCRBY touches, before the first op, and
+// keeps the TTL. As in Redis 7.0 the key counts as modified (WATCH, the change counter) only when
+// a write that did not fail grew the string or changed its field: a failed SET can create the key
+// without modifying it.
+absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
+                                                          std::string_view key,
+                                                          absl::Span<const FieldOp> ops,
+                                                          bool read_only);
+
+// The arithmetic of one SET or INCRBY on a field, exposed for tests: `old` is the field's value
+// (sign-extended for a signed type; for SET it is unused), the result is what Redis 7.0 writes
+// and whether it overflowed. For SET the value is checked as it is: an unsigned field given a
+// negative value overflows upwards (SAT stores the maximum), as Redis's check does.
+struct FieldResult {
+  int64_t stored = 0;     // the bits to write (two's complement, wrapped or saturated)
+  bool overflow = false;  // with Overflow::kFail: nothing is written
+};
+FieldResult FieldArithmetic(FieldType type, FieldOp::Kind kind, int64_t old, int64_t value,
+                            Overflow overflow);
 
 }  // namespace embedis::bit_ops
 

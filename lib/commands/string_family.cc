@@ -1,6 +1,6 @@
 // String commands: GET, SET and its variants, MGET/MSET, APPEND, STRLEN, the
-// INCR family, GETRANGE, SETRANGE, GETDEL, GETEX. One generic SET routine serves SET, SETNX,
-// SETEX, PSETEX and GETSET, as in Redis.
+// INCR family, GETRANGE, SETRANGE, GETDEL, GETEX, LCS (lcs_ops.h). One generic SET routine serves
+// SET, SETNX, SETEX, PSETEX and GETSET, as in Redis.
 //
 // The handlers parse arguments (args.h) and write replies; the work on the key is Keyspace::Set,
 // Get, MGet, MSet, or a string operation (string_ops.h), which MemoryStore's typed methods call
@@ -13,6 +13,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/lcs_ops.h"
 #include "lib/commands/string_ops.h"
 #include "lib/util/errors.h"
 
@@ -255,6 +256,59 @@ void CmdSetRange(CommandContext& ctx, Args argv) {
   if (!offset.ok()) return ReplyStatus(ctx, offset.status());
   if (*offset < 0) return ReplyError(ctx, errors::kOffsetOutOfRange);
   ReplyInteger(ctx, string_ops::SetRange(*ctx.keyspace, ctx.client->db, argv[1], *offset, argv[3]));
+}
+
+// LCS's options as Redis 7.0 reads them, after looking at the keys: LEN, IDX, WITHMATCHLEN and
+// MINMATCHLEN n in any order (the first bad one answers), then LEN with IDX is refused.
+absl::StatusOr<lcs_ops::LcsOptions> ParseLcsOptions(Args argv) {
+  lcs_ops::LcsOptions o;
+  for (size_t j = 3; j < argv.size(); ++j) {
+    const bool more = j + 1 < argv.size();
+    if (EqualsIgnoreCase(argv[j], "idx")) {
+      o.idx = true;
+    } else if (EqualsIgnoreCase(argv[j], "len")) {
+      o.len = true;
+    } else if (EqualsIgnoreCase(argv[j], "withmatchlen")) {
+      o.with_match_len = true;
+    } else if (EqualsIgnoreCase(argv[j], "minmatchlen") && more) {
+      absl::StatusOr<int64_t> n = ParseInteger(argv[++j]);
+      if (!n.ok()) return n.status();
+      o.min_match_len = *n < 0 ? 0 : *n;
+    } else {
+      return errors::FromRedisError(errors::kSyntax);
+    }
+  }
+  if (o.idx && o.len) return errors::FromRedisError(errors::kLcsLenAndIdx);
+  return o;
+}
+
+void CmdLcs(CommandContext& ctx, Args argv) {
+  const absl::StatusOr<lcs_ops::LcsOptions> options = ParseLcsOptions(argv);
+  absl::StatusOr<lcs_ops::LcsResult> r = lcs_ops::Lcs(
+      *ctx.keyspace, ctx.client->db, argv[1], argv[2], options, string_ops::kMaxStringLength);
+  if (!r.ok()) return ReplyStatus(ctx, r.status());
+  if (options->idx) {
+    // A map in RESP3, a flat array in RESP2, as Redis.
+    ctx.reply->MapHeader(2);
+    ctx.reply->BulkString("matches");
+    ctx.reply->ArrayHeader(r->matches.size());
+    for (const lcs_ops::LcsMatch& m : r->matches) {
+      ctx.reply->ArrayHeader(options->with_match_len ? 3 : 2);
+      ctx.reply->ArrayHeader(2);
+      ctx.reply->Integer(m.a_start);
+      ctx.reply->Integer(m.a_end);
+      ctx.reply->ArrayHeader(2);
+      ctx.reply->Integer(m.b_start);
+      ctx.reply->Integer(m.b_end);
+      if (options->with_match_len) ctx.reply->Integer(m.len);
+    }
+    ctx.reply->BulkString("len");
+    ctx.reply->Integer(r->length);
+  } else if (options->len) {
+    ctx.reply->Integer(r->length);
+  } else {
+    ctx.reply->BulkString(r->lcs);
+  }
 }
 
 }  // namespace
@@ -577,6 +631,19 @@ void RegisterStringFamily(CommandTable* table) {
                      "complexity is O(M) with M being the length of the value argument.",
        .args = {Key("key"), Int("offset"), Str("value")},
        .handler = CmdSetRange});
+  table->Register(
+      {.name = "lcs",
+       .arity = -3,
+       .flags = kReadOnly,
+       .acl = kAclString,
+       .key_specs = {Keys(1, RO | ACCESS, 1)},
+       .group = "string",
+       .summary = "Find longest common substring",
+       .since = "7.0.0",
+       .complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+       .args = {Key("key1"), Key("key2"), Tok("len", "LEN").Opt(), Tok("idx", "IDX").Opt(),
+                Int("len").Token("MINMATCHLEN").Opt(), Tok("withmatchlen", "WITHMATCHLEN").Opt()},
+       .handler = CmdLcs});
 }
 
 }  // namespace embedis::commands

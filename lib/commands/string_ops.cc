@@ -134,12 +134,11 @@ absl::StatusOr<int64_t> SetRange(Keyspace& ks, int db, std::string_view key, int
     // Nothing to write: no key is created, the length is reported.
     if (value.empty()) return static_cast<int64_t>(old.size());
     if (!StringLengthOk(offset, value.size())) return Error(errors::kStringTooLong);
-    std::string updated(old);
-    if (updated.size() < offset + value.size()) updated.resize(offset + value.size(), '\0');
-    std::memcpy(updated.data() + offset, value.data(), value.size());
-    // A modified (or created) buffer: OBJECT ENCODING "raw", as in Redis.
-    k.SetString(updated, /*keep_ttl=*/true, StringOrigin::kRaw);
-    return static_cast<int64_t>(updated.size());
+    // Edited in place, zero-padded if it grows (OBJECT ENCODING "raw", as in Redis).
+    const absl::Span<char> bytes = k.MutableString(offset + value.size());
+    std::memcpy(bytes.data() + offset, value.data(), value.size());
+    k.Touch();  // Redis signals a SETRANGE even when the bytes were already there
+    return static_cast<int64_t>(bytes.size());
   });
 }
 

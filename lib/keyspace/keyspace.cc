@@ -143,6 +143,26 @@ void KeyHandle::AppendString(std::string_view suffix) {
   ChainChanged();
 }
 
+absl::Span<char> KeyHandle::MutableString(size_t min_size) {
+  if (link_ == nullptr) {
+    Entry* e = keyspace_internal::NewEntry(*db_->alloc, key_, static_cast<uint32_t>(min_size));
+    std::memset(e->data() + e->key_len(), 0, min_size);
+    e->set_origin(StringOrigin::kRaw);
+    link_ = db_->Insert(e, hash_);
+    ChainChanged();
+    return {e->data() + e->key_len(), min_size};
+  }
+  Entry* e = entry();
+  const size_t old_len = e->tag;
+  if (old_len < min_size) {
+    e = db_->Retag(link_, static_cast<uint32_t>(min_size));
+    std::memset(e->data() + e->key_len() + old_len, 0, min_size - old_len);
+    ChainChanged();
+  }
+  e->set_origin(StringOrigin::kRaw);
+  return {e->data() + e->key_len(), e->tag};
+}
+
 HashValue& KeyHandle::CreateHash() {
   changed_ = true;
   auto* h = new HashValue();

@@ -324,6 +324,16 @@ class KeyHandle {
   // StringOrigin::kRaw. A missing key is created with `suffix` as kSet, as
   // Redis stores APPEND's argument. REQUIRES: !exists() || type() == kString.
   void AppendString(std::string_view suffix);
+  // The string's bytes for editing in place (SETBIT, BITFIELD, SETRANGE), grown with zero bytes
+  // to at least `min_size` (a missing key is created with `min_size` zero bytes). The value
+  // becomes StringOrigin::kRaw and the TTL is kept. Growing may move the entry; an edit that does
+  // not grow copies nothing, so it costs O(1) whatever the length. Valid until the next mutation.
+  // Writes through the span are not seen by the keyspace: call Touch() when the edit must count
+  // as a modification (change counter, WATCH). Redis signals a SETRANGE always, a SETBIT or
+  // BITFIELD only when it grew the string or changed a bit, so the caller decides. REQUIRES:
+  // (!exists() || type() == kString) and min_size below 1 GiB (the entry's limit; the commands
+  // stop at proto-max-bulk-len).
+  absl::Span<char> MutableString(size_t min_size);
   // Creates an empty hash. REQUIRES: !exists(). The key is removed again when
   // the callback returns with the hash empty.
   HashValue& CreateHash();

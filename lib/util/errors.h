@@ -91,6 +91,20 @@ inline constexpr char kBitValueOutOfRange[] = "ERR bit is not an integer or out 
 inline constexpr char kBitArgument[] = "ERR The bit argument must be 1 or 0.";
 inline constexpr char kBitOpNotSingleKey[] =
     "ERR BITOP NOT must be called with a single source key.";
+inline constexpr char kBitfieldType[] =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr char kBitfieldOverflowType[] = "ERR Invalid OVERFLOW type specified";
+inline constexpr char kBitfieldRoGetOnly[] = "ERR BITFIELD_RO only supports the GET subcommand";
+// LCS (lib/commands/lcs_ops.h, string_family.cc).
+inline constexpr char kLcsNotStrings[] = "ERR The specified keys must contain string values";
+inline constexpr char kLcsLenAndIdx[] =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr char kLcsStringTooLong[] = "ERR String too long for LCS";
+inline constexpr char kLcsTableTooLarge[] =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr char kLcsAllocationFailed[] =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
 
 // HyperLogLog (PFADD, PFCOUNT, PFMERGE): a string that is not an HLL, and an HLL whose sparse
 // registers do not add up.

@@ -459,6 +459,47 @@ TEST_F(KeyspaceTest, UpdateAppendAndInPlaceEdits) {
   EXPECT_THAT(Get("new"), Optional(std::string("x")));
 }
 
+TEST_F(KeyspaceTest, MutableStringEditsInPlaceAndGrowsWithZeros) {
+  ASSERT_TRUE(ks_.Set(0, "k", "abc", ExpireIn(1000)).ok());
+  const uint64_t start = ks_.GetStats().changes;
+  const char* first = nullptr;
+  ks_.Update(0, "k", [&](KeyHandle& k) {
+    absl::Span<char> s = k.MutableString(2);  // shorter than the value: the whole value
+    ASSERT_EQ(s.size(), 3u);
+    s[1] = 'X';
+    first = s.data();
+    EXPECT_EQ(k.string_origin(), StringOrigin::kRaw);
+  });
+  EXPECT_THAT(Get("k"), Optional(std::string("aXc")));
+  EXPECT_EQ(ks_.GetStats().changes - start, 0u) << "a change only when the caller says so";
+  ks_.Update(0, "k", [&](KeyHandle& k) {
+    k.MutableString(0)[0] = 'A';
+    k.Touch();
+  });
+  EXPECT_EQ(ks_.GetStats().changes - start, 1u);
+  ks_.Update(0, "k", [&](KeyHandle& k) {
+    EXPECT_EQ(k.MutableString(0).data(), first) << "no growth: the same bytes, nothing copied";
+  });
+  // Growth pads with zero bytes, keeps the TTL and the old bytes, many times over.
+  for (size_t n = 4; n < 5000; n += 97) {
+    ks_.Update(0, "k", [&](KeyHandle& k) {
+      absl::Span<char> s = k.MutableString(n);
+      ASSERT_EQ(s.size(), n);
+      EXPECT_EQ(s[n - 1], '\0');
+      s[n - 1] = 'z';
+    });
+  }
+  const std::string v = *Get("k");
+  EXPECT_EQ(v.substr(0, 5), std::string("AXcz\0", 5));
+  EXPECT_EQ(v[100], 'z');
+  EXPECT_EQ(v[101], '\0');
+  EXPECT_EQ(ks_.PTtl(0, "k"), 1000);
+  // A missing key is created with zero bytes and no TTL.
+  ks_.Update(0, "new", [](KeyHandle& k) { EXPECT_EQ(k.MutableString(5).size(), 5u); });
+  EXPECT_THAT(Get("new"), Optional(std::string(5, '\0')));
+  EXPECT_EQ(ks_.PTtl(0, "new"), -1);
+}
+
 TEST_F(KeyspaceTest, UpdateDeletesHashLeftEmpty) {
   ks_.Update(0, "h", [](KeyHandle& k) { k.CreateHash(); });
   EXPECT_EQ(ks_.Type(0, "h"), std::nullopt);

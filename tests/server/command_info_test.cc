@@ -322,6 +322,16 @@ TEST_F(CommandInfoTest, GetKeysMatchesRedis) {
       {"GETKEYS", "sort_ro", "a", "by", "x_*"},
       {"GETKEYSANDFLAGS", "sort", "a", "store", "b"},
       {"GETKEYSANDFLAGS", "sort_ro", "a", "get", "#"},
+      // BITFIELD: RO for GETs and OVERFLOWs only, RW for a write or a syntax error.
+      {"GETKEYSANDFLAGS", "bitfield", "k"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "get", "u8", "0", "overflow", "sat"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "GET", "u8", "0", "incrby", "u8", "0", "1"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "set", "u8", "0", "1"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "get"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "overflow"},
+      {"GETKEYSANDFLAGS", "bitfield", "k", "set", "u8", "0"},
+      {"GETKEYSANDFLAGS", "bitfield_ro", "k", "get", "u8", "0"},
+      {"GETKEYSANDFLAGS", "lcs", "a", "b"},
   };
   for (Protocol p : {Protocol::kResp2, Protocol::kResp3}) {
     for (const std::vector<std::string>& c : cases) {

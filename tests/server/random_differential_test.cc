@@ -143,6 +143,19 @@ std::vector<Family> Families() {
            {"GETRANGE {key} {int} {int}", 2},
            {"SUBSTR {key} {int} {int}"},
            {"SETRANGE {key} {offset} {value}", 2},
+           {"SETBIT {key} {bitoffset} {bit}", 2},
+           {"GETBIT {key} {bitoffset}"},
+           {"BITFIELD {key} GET {bftype} {bitoffset}", 2},
+           {"BITFIELD {key} SET {bftype} {bitoffset} {int} GET {bftype} {bitoffset}", 2},
+           {"BITFIELD {key} OVERFLOW {overflow} INCRBY {bftype} {bitoffset} {int}", 2},
+           {"BITFIELD {key} INCRBY {bftype} {bitoffset} {int} OVERFLOW {overflow} SET {bftype} "
+            "{bitoffset} {int}"},
+           {"BITFIELD_RO {key} GET {bftype} {bitoffset} GET {bftype} {bitoffset}"},
+           {"BITFIELD_RO {key} SET {bftype} {bitoffset} {int}"},
+           {"LCS {key} {key}", 2},
+           {"LCS {key} {key} LEN"},
+           {"LCS {key} {key} IDX MINMATCHLEN {count} WITHMATCHLEN"},
+           {"LCS {key} {key} IDX LEN"},
        }},
       {"keys",
        {
@@ -514,6 +527,24 @@ class Generator {
       std::string o = OneOf(kOffsets);
       // 536870911 with a value would build a 512 MB string on both sides: keep the test light.
       return o == "536870911" ? "536870912" : o;
+    }
+    if (token == "{bitoffset}") {  // bits; "#N" fields for BITFIELD
+      static const char* const kBitOffsets[] = {"#3", "#0", "-1", "4294967296", "abc", "#-1", ""};
+      if (Chance(85)) return absl::StrCat(Uniform(0, 300));
+      return OneOf(kBitOffsets);
+    }
+    if (token == "{bit}") {
+      static const char* const kBits[] = {"0", "1", "1", "0", "2", "-1", "x"};
+      return OneOf(kBits);
+    }
+    if (token == "{bftype}") {
+      static const char* const kTypes[] = {"i1",  "i8",  "u8", "i16", "u31", "i63",
+                                           "i64", "u63", "u1", "u64", "i0",  "I8"};
+      return OneOf(kTypes);
+    }
+    if (token == "{overflow}") {
+      static const char* const kModes[] = {"WRAP", "SAT", "FAIL", "fail", "sat", "nope"};
+      return OneOf(kModes);
     }
     if (token == "{elem}") {  // few distinct list elements, so LREM, LPOS, LINSERT match some
       static const char* const kElems[] = {"a", "b", "c", "a", "b", "d"};

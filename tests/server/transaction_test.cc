@@ -347,6 +347,34 @@ TEST_F(ServerTest, ConcurrentExecsOnManyLoopsDoNotDeadlock) {
             absl::StrCat("$4\r\n", kClients * kTransactions, "\r\n"));
 }
 
+// For each command of `disturbances`: on a fresh `setup` (its commands, then WATCH `watched`) on
+// connection a, the command on connection b, then MULTI, PING, EXEC on a. EXEC's reply is nil
+// when the command counted as a modification of a watched key; embedis's replies, on (a, b), must
+// be the bytes redis-server gives on two connections to `redis_port`.
+void ExpectWatchSeesWhatRedisSees(RawRespConnection& a, RawRespConnection& b, int redis_port,
+                                  const std::vector<std::vector<std::string>>& setup,
+                                  const std::vector<std::string>& watched,
+                                  const std::vector<std::vector<std::string>>& disturbances) {
+  auto run = [&](RawRespConnection& x, RawRespConnection& y, const std::vector<std::string>& cmd) {
+    std::string out;
+    for (const std::vector<std::string>& c : setup) out += x.Call(absl::Span<const std::string>(c));
+    std::vector<std::string> watch = {"WATCH"};
+    watch.insert(watch.end(), watched.begin(), watched.end());
+    out += x.Call(absl::Span<const std::string>(watch));
+    out += y.Call(absl::Span<const std::string>(cmd));
+    out += x.Call({"MULTI"});
+    out += x.Call({"PING"});
+    out += x.Call({"EXEC"});
+    return out;
+  };
+  RawRespConnection ra, rb;
+  ASSERT_TRUE(ra.Connect(redis_port).ok());
+  ASSERT_TRUE(rb.Connect(redis_port).ok());
+  for (const auto& cmd : disturbances) {
+    EXPECT_EQ(run(a, b, cmd), run(ra, rb, cmd)) << absl::StrJoin(cmd, " ");
+  }
+}
+
 // Which list writes count as modifications for WATCH, compared with a real redis-server 7.0: each
 // command runs on a second connection between WATCH and EXEC, on a fresh list, and EXEC's reply
 // (nil when the watched key counts as modified) must be the same bytes. LTRIM is a modification
@@ -374,24 +402,47 @@ TEST_F(ServerTest, ListWritesTouchWatchedKeysAsRedis) {
       {"LRANGE", "l", "0", "-1"},
       {"LPOP", "missing"},
   };
-  auto run = [](RawRespConnection& a, RawRespConnection& b, const std::vector<std::string>& cmd) {
-    std::string out = a.Call({"DEL", "l", "other", "missing"});
-    out += a.Call({"RPUSH", "l", "a", "b", "c"});
-    out += a.Call({"WATCH", "l", "other", "missing"});
-    out += b.Call(absl::Span<const std::string>(cmd));
-    out += a.Call({"MULTI"});
-    out += a.Call({"PING"});
-    out += a.Call({"EXEC"});
-    return out;
+  auto a = Connect();
+  auto b = Connect();
+  ExpectWatchSeesWhatRedisSees(*a, *b, redis.port(),
+                               {{"DEL", "l", "other", "missing"}, {"RPUSH", "l", "a", "b", "c"}},
+                               {"l", "other", "missing"}, disturbances);
+}
+
+// Which string edits count as modifications for WATCH, compared with a real redis-server 7.0 as
+// above: a BITFIELD SET or INCRBY only when it did not fail and grew the string or changed its
+// field (a failed SET on a missing key creates the key without modifying it), SETBIT only when the
+// bit changes or the string grows, SETRANGE always (even writing the bytes already there); reads
+// (BITFIELD GETs, BITFIELD_RO, LCS) never.
+TEST_F(ServerTest, StringEditsTouchWatchedKeysAsRedis) {
+  StartServer();
+  RedisServerProcess redis;
+  ASSERT_TRUE(redis.Start().ok());
+  const std::vector<std::vector<std::string>> disturbances = {
+      {"BITFIELD", "s", "GET", "u8", "0"},
+      {"BITFIELD", "s"},
+      {"BITFIELD", "s", "OVERFLOW", "FAIL"},
+      {"BITFIELD", "s", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"},
+      {"BITFIELD", "s", "SET", "u8", "0", "97"},
+      {"BITFIELD", "s", "INCRBY", "u8", "0", "0"},
+      {"BITFIELD", "s", "GET", "u64", "0", "SET", "u8", "0", "1"},
+      {"BITFIELD", "missing", "GET", "u8", "0"},
+      {"BITFIELD", "missing", "OVERFLOW", "FAIL", "SET", "u8", "0", "256"},
+      {"BITFIELD_RO", "s", "GET", "u8", "0"},
+      {"BITFIELD_RO", "s", "SET", "u8", "0", "1"},
+      {"SETBIT", "s", "7", "1"},
+      {"SETBIT", "s", "6", "0"},
+      {"SETBIT", "s", "6", "1"},
+      {"SETBIT", "s", "100", "0"},
+      {"SETRANGE", "s", "0", "a"},
+      {"SETRANGE", "s", "0", ""},
+      {"SETRANGE", "missing", "5", ""},
+      {"LCS", "s", "missing"},
   };
   auto a = Connect();
   auto b = Connect();
-  RawRespConnection ra, rb;
-  ASSERT_TRUE(ra.Connect(redis.port()).ok());
-  ASSERT_TRUE(rb.Connect(redis.port()).ok());
-  for (const auto& cmd : disturbances) {
-    EXPECT_EQ(run(*a, *b, cmd), run(ra, rb, cmd)) << absl::StrJoin(cmd, " ");
-  }
+  ExpectWatchSeesWhatRedisSees(*a, *b, redis.port(), {{"DEL", "s", "missing"}, {"SET", "s", "abc"}},
+                               {"s", "missing"}, disturbances);
 }
 
 }  // namespace

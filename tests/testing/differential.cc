@@ -34,6 +34,31 @@ std::optional<int64_t> NonNegativeInteger(std::string_view reply) {
 
 }  // namespace
 
+const std::vector<std::string>& ExtremeIntegerArguments() {
+  static const auto* v = new std::vector<std::string>{"0",
+                                                      "-1",
+                                                      "1",
+                                                      "7",
+                                                      "8",
+                                                      "2147483647",
+                                                      "2147483648",
+                                                      "-2147483648",
+                                                      "-2147483649",
+                                                      "4294967295",
+                                                      "4294967296",
+                                                      "9223372036854775807",
+                                                      "9223372036854775808",
+                                                      "-9223372036854775808",
+                                                      "-9223372036854775809",
+                                                      "1.5",
+                                                      "",
+                                                      " 1",
+                                                      "+1",
+                                                      "01",
+                                                      "abc"};
+  return *v;
+}
+
 std::string EscapeResp(std::string_view bytes) {
   std::string out;
   for (char c : bytes) {

@@ -33,6 +33,10 @@ namespace embedis::testing {
 // Shows RESP bytes readably in failure messages: "\r", "\n", and "\x.." for other control bytes.
 std::string EscapeResp(std::string_view bytes);
 
+// The values every numeric argument is tested with: 0, -1, 1, +-2^31, 2^32, +-2^63 and just past
+// each limit, and strings Redis's string2ll refuses ("1.5", "", " 1", "+1", "01", "abc").
+const std::vector<std::string>& ExtremeIntegerArguments();
+
 class DifferentialTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { StartRedis({}); }
