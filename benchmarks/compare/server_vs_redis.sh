@@ -11,6 +11,9 @@
 # Throughput: redis-benchmark -n N -c 50 -d 200 -r 1000000 -P <pipeline> --csv for SET, GET, INCR,
 # HSET, MSET (10 keys per MSET) and MGET (10 keys; MGET is not a built-in redis-benchmark test, so
 # it runs as the custom command `MGET key:__rand_int__ x10`, after SET and MSET filled the keys).
+# Custom tests on preloaded data (issue #12): zrangebyscore (ZRANGEBYSCORE bigz __rand_int__ +inf
+# LIMIT 0 10), zrank (ZRANK bigz m:__rand_int__), zincrby (ZINCRBY bigz 1 m:__rand_int__) on a
+# 1M-member sorted set, and sinter (SINTER of two 10k sets, 5k in common); see preload().
 # MODES lists the client setups: "1" and "16" are -P 1 and -P 16 with redis-benchmark's default
 # single thread; "1:2" is -P 1 with `--threads 2`. At -P 1 one redis-benchmark thread spends more
 # CPU per request than either server (its CPU per request is printed), so with one thread the
@@ -140,12 +143,18 @@ say ""
 # children's user and system time ("0m1.234s 0m0.567s").
 run_benchmark() {  # port test pipeline threads requests
   local port=$1 test=$2 pipeline=$3 threads=$4 requests=$5 args=()
-  if [[ "${test}" == mget ]]; then
-    args=(MGET)
-    for _ in $(seq 1 10); do args+=("key:__rand_int__"); done
-  else
-    args=(-t "${test}")
-  fi
+  case "${test}" in
+    mget)
+      args=(MGET)
+      for _ in $(seq 1 10); do args+=("key:__rand_int__"); done
+      ;;
+    # Custom commands on the preloaded data (see preload): a 1M-member sorted set, two 10k sets.
+    zrangebyscore) args=(ZRANGEBYSCORE bigz __rand_int__ +inf LIMIT 0 10) ;;
+    zrank) args=(ZRANK bigz m:__rand_int__) ;;
+    zincrby) args=(ZINCRBY bigz 1 m:__rand_int__) ;;
+    sinter) args=(SINTER set10k:a set10k:b) ;;
+    *) args=(-t "${test}") ;;
+  esac
   local pin=("${CLIENT_PIN[@]}")
   if [[ "${threads}" -gt 1 ]]; then
     args+=(--threads "${threads}")
@@ -158,11 +167,41 @@ run_benchmark() {  # port test pipeline threads requests
   }
 }
 
+# The data the custom tests read: "bigz", 1,000,000 members "m:%012d" (redis-benchmark's
+# __rand_int__ with -r 1000000) with score i; "set10k:a" and "set10k:b", 10,000 members each,
+# 5,000 in common. Loaded with redis-cli --pipe.
+preload() {  # port
+  "${PY}" - <<'PY' | redis-cli -p "$1" --pipe >/dev/null
+import sys
+out = sys.stdout.buffer
+def cmd(*args):
+    out.write(b"*%d\r\n" % len(args))
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out.write(b"$%d\r\n%s\r\n" % (len(a), a))
+for start in range(0, 1000000, 1000):
+    args = ["ZADD", "bigz"]
+    for i in range(start, start + 1000):
+        args += [i, "m:%012d" % i]
+    cmd(*args)
+cmd("SADD", "set10k:a", *["e:%d" % i for i in range(10000)])
+cmd("SADD", "set10k:b", *["e:%d" % i for i in range(5000, 15000)])
+PY
+}
+NEEDS_PRELOAD=""
+for t in ${TESTS//,/ }; do
+  case "${t}" in zrangebyscore | zrank | zincrby | sinter) NEEDS_PRELOAD=1 ;; esac
+done
+
 # ---- Throughput, latency and CPU per request ----
 start_server embedis
 EMBEDIS_PID="${SERVER_PID}" EMBEDIS_PORT="${SERVER_PORT}"
 start_server redis
 REDIS_PID="${SERVER_PID}" REDIS_PORT="${SERVER_PORT}"
+if [[ -n "${NEEDS_PRELOAD}" ]]; then
+  preload "${EMBEDIS_PORT}"
+  preload "${REDIS_PORT}"
+fi
 
 RUNS="${WORK}/runs.tsv"
 : >"${RUNS}"

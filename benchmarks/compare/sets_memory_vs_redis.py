@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Sorted-set memory, whole server: the same ZADD stream into a running embedis-server and a
-running redis-server (each on a unix socket), INFO used_memory before and after, per scenario:
+"""Set and sorted-set memory, whole server: the same ZADD (or SADD) stream into a running
+embedis-server and a running redis-server (each on a unix socket), INFO used_memory before and
+after, per scenario:
 
   big:   one sorted set of 1,000,000 members ("member:<i>", score i/2), ZADD of 1000 pairs each
+         (set: SADD of 1000 members each)
   small: 100,000 sorted sets of 10 members ("member:0".."member:9", scores 0..9), one ZADD each
+         (set: 100,000 sets of those 10 members, one SADD each)
 
-Usage: zset_memory_vs_redis.py /path/embedis.sock /path/redis.sock  (FLUSHALLs both servers)
+Usage: sets_memory_vs_redis.py /path/embedis.sock /path/redis.sock [zset|set]
+(FLUSHALLs both servers; default zset)
 """
 import socket
 import sys
@@ -49,23 +53,26 @@ def used(c):
             return int(line.split(':')[1])
 
 
+KIND = sys.argv[3] if len(sys.argv) > 3 else 'zset'
+
+
 def scenario(c, name):
     pipeline(c, [['FLUSHALL']])
     time.sleep(0.3)
     base = used(c)
     if name == 'big':
         for start in range(0, 1000000, 1000):
-            args = ['ZADD', 'big']
+            args = ['ZADD', 'big'] if KIND == 'zset' else ['SADD', 'big']
             for i in range(start, start + 1000):
-                args += [i * 0.5, 'member:%d' % i]
+                args += [i * 0.5, 'member:%d' % i] if KIND == 'zset' else ['member:%d' % i]
             pipeline(c, [args])
     else:
         for start in range(0, 100000, 1000):
             cmds = []
             for k in range(start, start + 1000):
-                args = ['ZADD', 'z:%d' % k]
+                args = ['ZADD', 'z:%d' % k] if KIND == 'zset' else ['SADD', 's:%d' % k]
                 for j in range(10):
-                    args += [j, 'member:%d' % j]
+                    args += [j, 'member:%d' % j] if KIND == 'zset' else ['member:%d' % j]
                 cmds.append(args)
             pipeline(c, cmds)
     time.sleep(0.5)
@@ -76,4 +83,4 @@ for name, n in (('big', 1000000), ('small', 100000)):
     e = scenario(conn(sys.argv[1]), name)
     r = scenario(conn(sys.argv[2]), name)
     print('%-5s embedis %.1f B, redis %.1f B per %s: %.2fx' %
-          (name, e / n, r / n, 'member' if name == 'big' else 'zset', e / r))
+          (name, e / n, r / n, 'member' if name == 'big' else KIND, e / r))
