@@ -128,88 +128,68 @@ enum class Build : uint8_t { kInserts, kSkiplistIfLong, kSkiplistThenCompact };
 
 // Writes `members` (ascending, distinct) as `destination`'s new sorted set, replacing whatever
 // it held, or deletes it when empty.
+int64_t StoreMembersAt(KeyHandle& k, const std::vector<ScoredMember>& members, Build build) {
+  if (k.exists()) k.Delete();
+  if (members.empty()) return 0;
+  ZSetValue& z = k.CreateZSet();
+  if (build == Build::kSkiplistThenCompact ||
+      (build == Build::kSkiplistIfLong && members.size() > z.limits().max_listpack_entries)) {
+    z.ConvertToSkiplist();
+  }
+  for (const ScoredMember& m : members) z.Insert(m.member, m.score);
+  if (build == Build::kSkiplistThenCompact) z.ConvertToListpackIfFits();
+  return static_cast<int64_t>(z.size());
+}
+
 int64_t StoreMembers(Keyspace& ks, int db, std::string_view destination,
                      const std::vector<ScoredMember>& members, Build build) {
   int64_t size = 0;
-  ks.Update(db, destination, [&](KeyHandle& k) {
-    if (k.exists()) k.Delete();
-    if (members.empty()) return;
-    ZSetValue& z = k.CreateZSet();
-    if (build == Build::kSkiplistThenCompact ||
-        (build == Build::kSkiplistIfLong && members.size() > z.limits().max_listpack_entries)) {
-      z.ConvertToSkiplist();
-    }
-    for (const ScoredMember& m : members) z.Insert(m.member, m.score);
-    if (build == Build::kSkiplistThenCompact) z.ConvertToListpackIfFits();
-    size = static_cast<int64_t>(z.size());
-  });
+  ks.Update(db, destination, [&](KeyHandle& k) { size = StoreMembersAt(k, members, build); });
   return size;
 }
 
 // One input of a combining command: a sorted set, a set (scores 1), or missing.
 struct Source {
-  std::string_view key;
+  const KeyHandle* key = nullptr;  // read through Keyspace::UpdateMany
   size_t size = 0;
   double weight = 1;
 };
 
-// Reads `key` as a sorted set or a set: calls fn(member, score) for each member.
-absl::Status ForEachInput(Keyspace& ks, int db, std::string_view key,
-                          absl::FunctionRef<void(std::string_view, double)> fn) {
-  absl::Status status;
-  ks.Update(
-      db, key,
-      [&](KeyHandle& k) {
-        if (!k.exists()) return;
-        switch (k.type()) {
-          case ValueType::kZSet:
-            k.zset_view().ForEach(fn);
-            return;
-          case ValueType::kSet:
-            k.set_view().ForEach([&](std::string_view m) { fn(m, 1.0); });
-            return;
-          case ValueType::kString:
-          case ValueType::kHash:
-          case ValueType::kList:
-            status = Error(errors::kWrongType);
-            return;
-        }
-      },
-      /*is_read=*/true);
-  return status;
+// Calls fn(member, score) for each member of a sorted set or a set (scores 1); nothing when
+// missing. REQUIRES: Sources() checked the type.
+void ForEachInput(const KeyHandle& k, absl::FunctionRef<void(std::string_view, double)> fn) {
+  if (!k.exists()) return;
+  if (k.type() == ValueType::kZSet) {
+    k.zset_view().ForEach(fn);
+  } else {
+    k.set_view().ForEach([&](std::string_view m) { fn(m, 1.0); });
+  }
 }
 
-// The sizes of the inputs, checking each key's type (a sorted set or a set) in order.
-absl::StatusOr<std::vector<Source>> Sources(Keyspace& ks, int db,
-                                            absl::Span<const std::string_view> keys,
+// The inputs and their sizes, checking each key's type (a sorted set or a set) in order.
+absl::StatusOr<std::vector<Source>> Sources(absl::Span<KeyHandle* const> keys,
                                             const std::vector<double>& weights) {
   std::vector<Source> out;
   out.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
+    const KeyHandle& k = *keys[i];
     Source src;
-    src.key = keys[i];
+    src.key = &k;
     src.weight = i < weights.size() ? weights[i] : 1.0;
-    absl::Status status;
-    ks.Update(
-        db, keys[i],
-        [&](KeyHandle& k) {
-          if (!k.exists()) return;
-          switch (k.type()) {
-            case ValueType::kZSet:
-              src.size = k.zset_view().size();
-              return;
-            case ValueType::kSet:
-              src.size = k.set_view().size();
-              return;
-            case ValueType::kString:
-            case ValueType::kHash:
-            case ValueType::kList:
-              status = Error(errors::kWrongType);
-              return;
-          }
-        },
-        /*is_read=*/true);
-    if (!status.ok()) return status;
+    if (k.exists()) {
+      switch (k.type()) {
+        case ValueType::kZSet:
+          src.size = k.zset_view().size();
+          break;
+        case ValueType::kSet:
+          src.size = k.set_view().size();
+          break;
+        case ValueType::kString:
+        case ValueType::kHash:
+        case ValueType::kList:
+          return Error(errors::kWrongType);
+      }
+    }
     out.push_back(src);
   }
   return out;
@@ -238,11 +218,9 @@ double Weighted(double weight, double score) {
 
 using MemberScores = StringMap<double>;
 
-absl::StatusOr<MemberScores> ReadInput(Keyspace& ks, int db, std::string_view key) {
+MemberScores ReadInput(const KeyHandle& k) {
   MemberScores out;
-  absl::Status s =
-      ForEachInput(ks, db, key, [&](std::string_view m, double score) { out.emplace(m, score); });
-  if (!s.ok()) return s;
+  ForEachInput(k, [&](std::string_view m, double score) { out.emplace(m, score); });
   return out;
 }
 
@@ -504,14 +482,12 @@ absl::StatusOr<std::optional<KeyMembers>> PopFirst(Keyspace& ks, int db,
 
 // ---- Combining ----
 
-absl::Status CheckCombineTypes(Keyspace& ks, int db, absl::Span<const std::string_view> keys) {
-  return Sources(ks, db, keys, {}).status();
-}
+namespace {
 
-absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
-                                                  absl::Span<const std::string_view> keys,
-                                                  const CombineSpec& spec) {
-  absl::StatusOr<std::vector<Source>> sources = Sources(ks, db, keys, spec.weights);
+// ZUNION / ZINTER / ZDIFF over the keys' handles (Keyspace::UpdateMany).
+absl::StatusOr<std::vector<ScoredMember>> CombineInputs(absl::Span<KeyHandle* const> keys,
+                                                        const CombineSpec& spec) {
+  absl::StatusOr<std::vector<Source>> sources = Sources(keys, spec.weights);
   if (!sources.ok()) return sources.status();
   std::vector<Source>& src = *sources;
   MemberScores result;
@@ -522,12 +498,11 @@ absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
                        [](const Source& a, const Source& b) { return a.size < b.size; });
       for (const Source& s : src) {
         if (s.size == 0) continue;
-        absl::Status st = ForEachInput(ks, db, s.key, [&](std::string_view m, double score) {
+        ForEachInput(*s.key, [&](std::string_view m, double score) {
           const double v = Weighted(s.weight, score);
           auto [it, inserted] = result.try_emplace(m, v);
           if (!inserted) AggregateInto(&it->second, v, spec.aggregate);
         });
-        if (!st.ok()) return st;
       }
       break;
     }
@@ -536,12 +511,8 @@ absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
                        [](const Source& a, const Source& b) { return a.size < b.size; });
       if (src.empty() || src[0].size == 0) break;
       std::vector<MemberScores> others;
-      for (size_t i = 1; i < src.size(); ++i) {
-        absl::StatusOr<MemberScores> in = ReadInput(ks, db, src[i].key);
-        if (!in.ok()) return in.status();
-        others.push_back(std::move(*in));
-      }
-      absl::Status st = ForEachInput(ks, db, src[0].key, [&](std::string_view m, double score) {
+      for (size_t i = 1; i < src.size(); ++i) others.push_back(ReadInput(*src[i].key));
+      ForEachInput(*src[0].key, [&](std::string_view m, double score) {
         double total = Weighted(src[0].weight, score);
         for (size_t i = 0; i < others.size(); ++i) {
           auto it = others[i].find(m);
@@ -550,19 +521,14 @@ absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
         }
         result.emplace(m, total);
       });
-      if (!st.ok()) return st;
       break;
     }
     case SetOp::kDiff: {
       if (src.empty() || src[0].size == 0) break;
-      absl::StatusOr<MemberScores> first = ReadInput(ks, db, src[0].key);
-      if (!first.ok()) return first.status();
-      result = std::move(*first);
+      result = ReadInput(*src[0].key);
       for (size_t i = 1; i < src.size() && !result.empty(); ++i) {
         if (src[i].size == 0) continue;
-        absl::Status st =
-            ForEachInput(ks, db, src[i].key, [&](std::string_view m, double) { result.erase(m); });
-        if (!st.ok()) return st;
+        ForEachInput(*src[i].key, [&](std::string_view m, double) { result.erase(m); });
       }
       break;
     }
@@ -570,12 +536,41 @@ absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
   return Sorted(std::move(result));
 }
 
+}  // namespace
+
+absl::Status CheckCombineTypes(Keyspace& ks, int db, absl::Span<const std::string_view> keys) {
+  absl::Status out;
+  ks.UpdateMany(db, keys, std::nullopt, [&](absl::Span<KeyHandle* const> views, KeyHandle*) {
+    out = Sources(views, {}).status();
+  });
+  return out;
+}
+
+absl::StatusOr<std::vector<ScoredMember>> Combine(Keyspace& ks, int db,
+                                                  absl::Span<const std::string_view> keys,
+                                                  const CombineSpec& spec) {
+  absl::StatusOr<std::vector<ScoredMember>> out;
+  ks.UpdateMany(db, keys, std::nullopt, [&](absl::Span<KeyHandle* const> views, KeyHandle*) {
+    out = CombineInputs(views, spec);
+  });
+  return out;
+}
+
 absl::StatusOr<int64_t> CombineStore(Keyspace& ks, int db, std::string_view destination,
                                      absl::Span<const std::string_view> keys,
                                      const CombineSpec& spec) {
-  absl::StatusOr<std::vector<ScoredMember>> members = Combine(ks, db, keys, spec);
-  if (!members.ok()) return members.status();
-  return StoreMembers(ks, db, destination, *members, Build::kSkiplistThenCompact);
+  // One atomic step over the inputs and the destination (which may be one of them: the inputs
+  // are read completely before it is written).
+  absl::StatusOr<int64_t> out = 0;
+  ks.UpdateMany(db, keys, destination, [&](absl::Span<KeyHandle* const> views, KeyHandle* dest) {
+    absl::StatusOr<std::vector<ScoredMember>> members = CombineInputs(views, spec);
+    if (!members.ok()) {
+      out = members.status();
+      return;
+    }
+    out = StoreMembersAt(*dest, *members, Build::kSkiplistThenCompact);
+  });
+  return out;
 }
 
 absl::StatusOr<int64_t> InterCard(Keyspace& ks, int db, absl::Span<const std::string_view> keys,

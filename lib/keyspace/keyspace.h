@@ -188,7 +188,7 @@ struct KeyspaceOptions {
   // Default: Clock::Real().
   Clock* clock = nullptr;
   // Encoding thresholds; Keyspace::SetEncodingLimits changes them later. Default: Redis's.
-  EncodingLimits encoding;
+  EncodingLimits encoding = {};
 };
 
 struct SetOptions {

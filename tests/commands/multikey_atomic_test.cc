@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "lib/commands/bit_ops.h"
 #include "lib/commands/set_ops.h"
+#include "lib/commands/zset_ops.h"
 #include "lib/keyspace/keyspace.h"
 
 namespace embedis {
@@ -44,6 +45,36 @@ TEST(MultiKeyAtomicTest, SetCombinationsNeverSeeAMoveHalfDone) {
     absl::StatusOr<int64_t> inter = set_ops::Store(ks, 0, "i", ab, set_ops::SetOp::kInter);
     ASSERT_TRUE(inter.ok());
     ASSERT_EQ(*inter, 0) << "round " << i;
+  }
+  stop = true;
+  mover.join();
+}
+
+// The same for sorted sets: a member moved between "za" and "zb" in one step (Update2) is in
+// ZUNIONSTORE's result exactly once and never in ZINTERSTORE's.
+TEST(MultiKeyAtomicTest, SortedSetCombinationsNeverSeeAMoveHalfDone) {
+  Keyspace ks({.shards = 16});
+  ASSERT_TRUE(zset_ops::Add(ks, 0, "za", {}, {{1, "m"}, {2, "x"}}).ok());
+  ASSERT_TRUE(zset_ops::Add(ks, 0, "zb", {}, {{3, "y"}}).ok());
+  std::atomic<bool> stop{false};
+  std::thread mover([&] {
+    bool to_b = true;
+    while (!stop) {
+      ks.Update2(0, to_b ? "za" : "zb", to_b ? "zb" : "za", [&](KeyHandle& from, KeyHandle& to) {
+        if (from.exists() && from.zset().Remove("m")) to.zset().Insert("m", 1);
+      });
+      to_b = !to_b;
+    }
+  });
+  const std::vector<std::string_view> ab = {"za", "zb"};
+  zset_ops::CombineSpec uni, inter;
+  inter.op = zset_ops::SetOp::kInter;
+  for (int i = 0; i < kRounds; ++i) {
+    ASSERT_EQ(zset_ops::CombineStore(ks, 0, "d", ab, uni).value_or(-1), 3) << "round " << i;
+    absl::StatusOr<std::vector<zset_ops::ScoredMember>> u = zset_ops::Combine(ks, 0, ab, uni);
+    ASSERT_TRUE(u.ok());
+    ASSERT_EQ(u->size(), 3u) << "round " << i;
+    ASSERT_EQ(zset_ops::CombineStore(ks, 0, "i", ab, inter).value_or(-1), 0) << "round " << i;
   }
   stop = true;
   mover.join();
