@@ -357,14 +357,18 @@ std::vector<ConfigParam> BuildTable() {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), false, 0, LLONG_MAX, field, true,
                                 hook, "encoding threshold (entries)"));
   };
-  auto bytes = [&](std::string name, std::string alias, Field<int64_t> field) {
+  auto bytes = [&](std::string name, std::string alias, Field<int64_t> field, H hook = H::kNone) {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), true, 0, LLONG_MAX, field, true,
-                                H::kNone, "encoding threshold (bytes)"));
+                                hook, "encoding threshold (bytes)"));
   };
-  entries("hash-max-listpack-entries", "hash-max-ziplist-entries",
-          [](ServerOptions& o) -> int64_t& { return o.encoding.hash_max_listpack_entries; });
-  bytes("hash-max-listpack-value", "hash-max-ziplist-value",
-        [](ServerOptions& o) -> int64_t& { return o.encoding.hash_max_listpack_value; });
+  entries(
+      "hash-max-listpack-entries", "hash-max-ziplist-entries",
+      [](ServerOptions& o) -> int64_t& { return o.encoding.hash_max_listpack_entries; },
+      H::kEncoding);
+  bytes(
+      "hash-max-listpack-value", "hash-max-ziplist-value",
+      [](ServerOptions& o) -> int64_t& { return o.encoding.hash_max_listpack_value; },
+      H::kEncoding);
   t.push_back(Number<int64_t>(
       "list-max-listpack-size", "list-max-ziplist-size", false, INT_MIN, INT_MAX,
       [](ServerOptions& o) -> int64_t& { return o.encoding.list_max_listpack_size; }, true,
@@ -380,10 +384,14 @@ std::vector<ConfigParam> BuildTable() {
           [](ServerOptions& o) -> int64_t& { return o.encoding.set_max_listpack_entries; });
   bytes("set-max-listpack-value", "",
         [](ServerOptions& o) -> int64_t& { return o.encoding.set_max_listpack_value; });
-  entries("zset-max-listpack-entries", "zset-max-ziplist-entries",
-          [](ServerOptions& o) -> int64_t& { return o.encoding.zset_max_listpack_entries; });
-  bytes("zset-max-listpack-value", "zset-max-ziplist-value",
-        [](ServerOptions& o) -> int64_t& { return o.encoding.zset_max_listpack_value; });
+  entries(
+      "zset-max-listpack-entries", "zset-max-ziplist-entries",
+      [](ServerOptions& o) -> int64_t& { return o.encoding.zset_max_listpack_entries; },
+      H::kEncoding);
+  bytes(
+      "zset-max-listpack-value", "zset-max-ziplist-value",
+      [](ServerOptions& o) -> int64_t& { return o.encoding.zset_max_listpack_value; },
+      H::kEncoding);
   // ---- Reported for clients that ask; not implemented ----
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"appendonly", "no"},

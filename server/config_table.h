@@ -48,7 +48,7 @@ enum class ConfigHook {
   kPassword,    // requirepass: new connections need AUTH
   kSaveRules,   // save, stop-writes-on-bgsave-error: the snapshot thread's rules
   kMaxclients,  // maxclients: must fit the open-files limit
-  kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries)
+  kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries, ...)
 };
 
 struct ConfigParam {

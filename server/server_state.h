@@ -107,7 +107,12 @@ enum class PauseMode : int { kNone = 0, kWrite = 1, kAll = 2 };
 
 // The keyspace's encoding thresholds from the server's configuration.
 inline EncodingLimits EncodingLimitsOf(const ServerOptions& o) {
-  return {.set_max_intset_entries = static_cast<size_t>(o.encoding.set_max_intset_entries)};
+  const EncodingConfig& e = o.encoding;
+  return {.set_max_intset_entries = static_cast<size_t>(e.set_max_intset_entries),
+          .hash_max_listpack_entries = static_cast<size_t>(e.hash_max_listpack_entries),
+          .hash_max_listpack_value = static_cast<size_t>(e.hash_max_listpack_value),
+          .zset_max_listpack_entries = static_cast<size_t>(e.zset_max_listpack_entries),
+          .zset_max_listpack_value = static_cast<size_t>(e.zset_max_listpack_value)};
 }
 
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };

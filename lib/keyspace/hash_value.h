@@ -87,6 +87,8 @@ class HashValue {
   std::string_view encoding() const;
   bool is_listpack() const { return encoding_ == Encoding::kListpack; }
   const Limits& limits() const { return limits_; }
+  // Applies new thresholds from the next write on (CONFIG SET); converts nothing now.
+  void set_limits(const Limits& limits) { limits_ = limits; }
   // Counts the writes that changed the hash (Set, a successful SetIfAbsent or Erase, Clear,
   // assignment); wraps around. The keyspace compares it before and after a command to tell
   // whether the command modified the hash (WATCH: HSETNX on an existing field, or HDEL of a

@@ -81,6 +81,7 @@ void KeyHandle::TrackMutations(void* object, ValueType type) {
 }
 HashValue& KeyHandle::hash() {
   HashValue* h = entry()->hash();
+  h->set_limits(db_->encoding->hash());
   TrackMutations(h, ValueType::kHash);
   return *h;
 }
@@ -100,6 +101,7 @@ SetValue& KeyHandle::set() {
 const SetValue& KeyHandle::set_view() const { return *entry()->set(); }
 ZSetValue& KeyHandle::zset() {
   ZSetValue* z = entry()->zset();
+  z->SetLimits(db_->encoding->zset());
   TrackMutations(z, ValueType::kZSet);
   return *z;
 }
@@ -165,7 +167,7 @@ absl::Span<char> KeyHandle::MutableString(size_t min_size) {
 
 HashValue& KeyHandle::CreateHash() {
   changed_ = true;
-  auto* h = new HashValue();
+  auto* h = new HashValue(db_->encoding->hash());
   link_ = db_->Insert(
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagHash, h), hash_);
   ChainChanged();
@@ -193,7 +195,7 @@ SetValue& KeyHandle::CreateSet() {
 
 ZSetValue& KeyHandle::CreateZSet() {
   changed_ = true;
-  auto* z = new ZSetValue();
+  auto* z = new ZSetValue(db_->encoding->zset());
   link_ = db_->Insert(
       keyspace_internal::NewObjectEntry(*db_->alloc, key_, keyspace_internal::kTagZSet, z), hash_);
   ChainChanged();
@@ -355,6 +357,14 @@ void Keyspace::Image::TakeShard(int shard_index, std::vector<KeyRecord>* out) {
 
 void Keyspace::SetEncodingLimits(const EncodingLimits& limits) {
   encoding_->set_max_intset_entries.store(limits.set_max_intset_entries, std::memory_order_relaxed);
+  encoding_->hash_max_listpack_entries.store(limits.hash_max_listpack_entries,
+                                             std::memory_order_relaxed);
+  encoding_->hash_max_listpack_value.store(limits.hash_max_listpack_value,
+                                           std::memory_order_relaxed);
+  encoding_->zset_max_listpack_entries.store(limits.zset_max_listpack_entries,
+                                             std::memory_order_relaxed);
+  encoding_->zset_max_listpack_value.store(limits.zset_max_listpack_value,
+                                           std::memory_order_relaxed);
 }
 
 std::unique_ptr<Keyspace::Image> Keyspace::BeginImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {

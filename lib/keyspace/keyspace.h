@@ -170,10 +170,16 @@ std::optional<ValueType> ValueTypeFromName(std::string_view name);
 enum class StringOrigin : uint8_t { kSet = 0, kFloat = 1, kRaw = 2 };
 
 // Redis's encoding thresholds that change a value's layout and what OBJECT ENCODING reports
-// (CONFIG SET set-max-intset-entries ...). Applied when a value grows: an intset past the new
-// limit becomes a hash table at its next SADD, as in Redis.
+// (CONFIG SET set-max-intset-entries, hash-max-listpack-*, zset-max-listpack-*). Applied when a
+// value grows: an intset past the new limit becomes a hash table at its next SADD, a listpack
+// hash or sorted set past it a hash table or skiplist at its next write, as in Redis. Values never
+// convert back because a limit grew.
 struct EncodingLimits {
   size_t set_max_intset_entries = 512;
+  size_t hash_max_listpack_entries = 512;
+  size_t hash_max_listpack_value = 64;
+  size_t zset_max_listpack_entries = 128;
+  size_t zset_max_listpack_value = 64;
 };
 
 struct KeyspaceOptions {

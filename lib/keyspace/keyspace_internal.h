@@ -25,6 +25,7 @@
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
 #include "lib/keyspace/value_types.h"
+#include "lib/keyspace/zset_value.h"
 #include "lib/util/mutex.h"
 #include "xxhash.h"
 
@@ -292,6 +293,19 @@ using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
 // The keyspace's encoding thresholds (Keyspace::SetEncodingLimits), read by every value's growth.
 struct EncodingThresholds {
   std::atomic<size_t> set_max_intset_entries{512};
+  std::atomic<size_t> hash_max_listpack_entries{512};
+  std::atomic<size_t> hash_max_listpack_value{64};
+  std::atomic<size_t> zset_max_listpack_entries{128};
+  std::atomic<size_t> zset_max_listpack_value{64};
+
+  HashValue::Limits hash() const {
+    return {.max_listpack_entries = hash_max_listpack_entries.load(std::memory_order_relaxed),
+            .max_listpack_value = hash_max_listpack_value.load(std::memory_order_relaxed)};
+  }
+  ZSetValue::Limits zset() const {
+    return {.max_listpack_entries = zset_max_listpack_entries.load(std::memory_order_relaxed),
+            .max_listpack_value = zset_max_listpack_value.load(std::memory_order_relaxed)};
+  }
 };
 
 // A point-in-time image in progress (Keyspace::BeginImage): its instant, and each shard's records

@@ -76,6 +76,8 @@ class ZSetValue {
   // OBJECT ENCODING's answer: "listpack" or "skiplist".
   std::string_view encoding() const { return is_listpack() ? "listpack" : "skiplist"; }
   Limits limits() const { return {max_entries_, max_value_}; }
+  // Applies new thresholds from the next write on (CONFIG SET); converts nothing now.
+  void SetLimits(Limits limits);
   // Counts the writes that changed the set; wraps around (see SetValue::mutations()).
   uint32_t mutations() const { return mutations_; }
   // MEMORY USAGE: the object, its listpack buffer or its nodes and bucket array.
@@ -150,7 +152,6 @@ class ZSetValue {
   void CopyFrom(const ZSetValue& other);
   void FreeAll();
 
-  void SetLimits(Limits limits);
   // The skiplist, or nullptr for a listpack.
   Skiplist* sl() const { return is_listpack() ? nullptr : sl_; }
   void SetSkiplist(Skiplist* sl) {

@@ -160,6 +160,60 @@ TEST_F(ConfigDifferentialTest, SetMaxIntsetEntriesIsApplied) {
   Same({"CONFIG", "SET", "set-max-intset-entries", "512"});
 }
 
+// zset-max-listpack-* and hash-max-listpack-* are applied as Redis applies them: a new limit takes
+// effect at a value's next write (a listpack past it converts; nothing converts back), new values
+// and STORE results follow it, 0 entries makes every new value a skiplist / hash table.
+TEST_F(ConfigDifferentialTest, ZsetAndHashListpackLimitsAreApplied) {
+  Same({"ZADD", "z", "1", "a", "2", "b", "3", "c"});
+  Same({"CONFIG", "SET", "zset-max-listpack-entries", "2"});
+  Same({"OBJECT", "ENCODING", "z"});  // untouched: still a listpack
+  Same({"ZADD", "z", "4", "d"});
+  Same({"OBJECT", "ENCODING", "z"});
+  Same({"ZADD", "y", "1", "a", "2", "b"});
+  Same({"OBJECT", "ENCODING", "y"});
+  Same({"ZINCRBY", "y", "1", "c"});
+  Same({"OBJECT", "ENCODING", "y"});
+  Same({"ZUNIONSTORE", "u", "1", "y"});
+  Same({"OBJECT", "ENCODING", "u"});
+  Same({"ZREM", "y", "c"});
+  Same({"ZUNIONSTORE", "u", "1", "y"});
+  Same({"OBJECT", "ENCODING", "u"});
+  Same({"ZRANGESTORE", "r", "z", "0", "1"});
+  Same({"OBJECT", "ENCODING", "r"});
+  Same({"ZRANGESTORE", "r", "z", "0", "-1"});
+  Same({"OBJECT", "ENCODING", "r"});
+  Same({"CONFIG", "SET", "zset-max-listpack-value", "3"});
+  Same({"ZADD", "v", "1", "abcd"});
+  Same({"OBJECT", "ENCODING", "v"});
+  Same({"ZADD", "w", "1", "abc"});
+  Same({"OBJECT", "ENCODING", "w"});
+  Same({"CONFIG", "SET", "zset-max-listpack-entries", "0"});
+  Same({"ZADD", "e", "1", "a"});
+  Same({"OBJECT", "ENCODING", "e"});
+  Same({"CONFIG", "SET", "zset-max-listpack-entries", "128", "zset-max-listpack-value", "64"});
+  Same({"ZADD", "e2", "1", "a"});
+  Same({"OBJECT", "ENCODING", "e2"});
+
+  Same({"HSET", "h", "a", "1", "b", "2", "c", "3"});
+  Same({"CONFIG", "SET", "hash-max-listpack-entries", "2"});
+  Same({"OBJECT", "ENCODING", "h"});
+  Same({"HSET", "h", "d", "4"});
+  Same({"OBJECT", "ENCODING", "h"});
+  Same({"HSET", "g", "a", "1", "b", "2"});
+  Same({"OBJECT", "ENCODING", "g"});
+  Same({"HINCRBY", "g", "c", "3"});
+  Same({"OBJECT", "ENCODING", "g"});
+  Same({"CONFIG", "SET", "hash-max-listpack-value", "3"});
+  Same({"HSET", "v2", "f", "abcd"});
+  Same({"OBJECT", "ENCODING", "v2"});
+  Same({"HSET", "w2", "f", "abc"});
+  Same({"OBJECT", "ENCODING", "w2"});
+  Same({"CONFIG", "SET", "hash-max-listpack-entries", "0"});
+  Same({"HSET", "e3", "f", "1"});
+  Same({"OBJECT", "ENCODING", "e3"});
+  Same({"CONFIG", "SET", "hash-max-listpack-entries", "512", "hash-max-listpack-value", "64"});
+}
+
 TEST(ConfigTable, EveryParameterOnceAndItsDefaultRoundTrips) {
   std::vector<std::string> names;
   const ServerOptions defaults;
