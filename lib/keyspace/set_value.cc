@@ -2,19 +2,228 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
+#include "lib/keyspace/hash_value.h"
 
 namespace embedis {
+
+// ---- The hash table (set_value.h, "Representation") ----
+
+struct SetValue::Table {
+  // One allocation: the chain link, then the member's length as a varint, then its bytes.
+  struct Node {
+    Node* next;
+    std::string_view member() const {
+      const auto* p = reinterpret_cast<const unsigned char*>(this + 1);
+      size_t len = 0;
+      int shift = 0;
+      while (*p & 0x80) {
+        len |= static_cast<size_t>(*p++ & 0x7F) << shift;
+        shift += 7;
+      }
+      len |= static_cast<size_t>(*p++) << shift;
+      return {reinterpret_cast<const char*>(p), len};
+    }
+    // The bytes malloc was asked for (MEMORY USAGE).
+    size_t bytes() const {
+      const std::string_view m = member();
+      return static_cast<size_t>(m.data() + m.size() - reinterpret_cast<const char*>(this));
+    }
+  };
+  static constexpr size_t kMinBuckets = 4;
+
+  std::vector<Node*> buckets;
+  size_t size = 0;
+
+  Table() = default;
+  Table(const Table& other) : buckets(other.buckets.size(), nullptr), size(other.size) {
+    // Same bucket count and chain order, so the copy iterates in the same order.
+    for (size_t b = 0; b < other.buckets.size(); ++b) {
+      Node** tail = &buckets[b];
+      for (const Node* n = other.buckets[b]; n != nullptr; n = n->next) {
+        *tail = NewNode(n->member());
+        tail = &(*tail)->next;
+      }
+    }
+  }
+  Table& operator=(const Table&) = delete;
+  ~Table() {
+    for (Node* head : buckets) {
+      while (head != nullptr) {
+        Node* next = head->next;
+        std::free(head);
+        head = next;
+      }
+    }
+  }
+
+  static Node* NewNode(std::string_view member) {
+    unsigned char len[10];
+    size_t n = 0;
+    for (uint64_t v = member.size(); v >= 0x80; v >>= 7)
+      len[n++] = static_cast<unsigned char>(v | 0x80);
+    len[n] = static_cast<unsigned char>(member.size() >> (7 * n));
+    ++n;
+    void* raw = std::malloc(sizeof(Node) + n + member.size());
+    if (raw == nullptr) throw std::bad_alloc();
+    auto* node = static_cast<Node*>(raw);
+    node->next = nullptr;
+    auto* p = reinterpret_cast<unsigned char*>(node + 1);
+    std::memcpy(p, len, n);
+    if (!member.empty()) std::memcpy(p + n, member.data(), member.size());
+    return node;
+  }
+
+  static uint64_t Hash(std::string_view member) { return HashValue::FieldHash(member); }
+  size_t Index(std::string_view member) const { return Hash(member) & (buckets.size() - 1); }
+
+  bool Contains(std::string_view member) const {
+    if (buckets.empty()) return false;
+    for (const Node* n = buckets[Index(member)]; n != nullptr; n = n->next) {
+      if (n->member() == member) return true;
+    }
+    return false;
+  }
+
+  bool Add(std::string_view member) {
+    if (buckets.empty()) buckets.assign(kMinBuckets, nullptr);
+    Node*& head = buckets[Index(member)];
+    for (const Node* n = head; n != nullptr; n = n->next) {
+      if (n->member() == member) return false;
+    }
+    Node* node = NewNode(member);
+    node->next = head;
+    head = node;
+    ++size;
+    if (size > buckets.size()) Rehash(buckets.size() * 2);
+    return true;
+  }
+
+  bool Remove(std::string_view member) {
+    if (buckets.empty()) return false;
+    for (Node** link = &buckets[Index(member)]; *link != nullptr; link = &(*link)->next) {
+      Node* n = *link;
+      if (n->member() == member) {
+        *link = n->next;
+        std::free(n);
+        --size;
+        if (buckets.size() > kMinBuckets && size < buckets.size() / 8) {
+          size_t b = kMinBuckets;
+          while (b < size) b *= 2;
+          Rehash(b);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void Rehash(size_t count) {
+    std::vector<Node*> fresh(count, nullptr);
+    for (Node* head : buckets) {
+      while (head != nullptr) {
+        Node* next = head->next;
+        Node*& slot = fresh[Hash(head->member()) & (count - 1)];
+        head->next = slot;
+        slot = head;
+        head = next;
+      }
+    }
+    buckets.swap(fresh);
+  }
+
+  void ForEach(MemberFn fn) const {
+    for (const Node* head : buckets) {
+      for (const Node* n = head; n != nullptr; n = n->next) fn(n->member());
+    }
+  }
+
+  // A random non-empty bucket's random member, as Redis's dictGetFairRandomKey approximates.
+  std::string_view Random(absl::BitGenRef rng) const {
+    for (;;) {
+      const Node* head = buckets[absl::Uniform<size_t>(rng, 0, buckets.size())];
+      if (head == nullptr) continue;
+      size_t len = 0;
+      for (const Node* n = head; n != nullptr; n = n->next) ++len;
+      for (size_t i = absl::Uniform<size_t>(rng, 0, len); i > 0; --i) head = head->next;
+      return head->member();
+    }
+  }
+
+  void RandomMembers(uint64_t count, bool unique, absl::BitGenRef rng, MemberFn fn) const {
+    if (!unique) {
+      for (uint64_t i = 0; i < count; ++i) fn(Random(rng));
+      return;
+    }
+    if (count >= size) return ForEach(fn);
+    if (count * 3 <= size) {
+      // Few of many: random picks until `count` distinct ones.
+      absl::flat_hash_set<const char*> seen;
+      while (seen.size() < count) {
+        const std::string_view m = Random(rng);
+        if (seen.insert(m.data()).second) fn(m);
+      }
+      return;
+    }
+    // Many of few: a partial Fisher-Yates shuffle of all members.
+    std::vector<std::string_view> all;
+    all.reserve(size);
+    ForEach([&](std::string_view m) { all.push_back(m); });
+    for (size_t i = 0; i < count; ++i) {
+      std::swap(all[i], all[absl::Uniform<size_t>(rng, i, all.size())]);
+      fn(all[i]);
+    }
+  }
+
+  uint64_t Scan(uint64_t cursor, size_t count, MemberFn fn) const {
+    if (buckets.empty()) return 0;
+    const uint64_t mask = buckets.size() - 1;
+    size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
+    size_t collected = 0;
+    uint64_t v = cursor;
+    do {
+      for (const Node* n = buckets[v & mask]; n != nullptr; n = n->next) {
+        fn(n->member());
+        ++collected;
+      }
+      v = HashValue::NextScanCursor(v, mask);
+    } while (v != 0 && collected < count && --budget > 0);
+    return v;
+  }
+
+  size_t FootprintBytes(size_t samples) const {
+    size_t bytes = sizeof(Table) + buckets.capacity() * sizeof(Node*);
+    if (samples == 0 || samples > size) samples = size;
+    size_t measured = 0;
+    uint64_t node_bytes = 0;
+    for (size_t b = 0; b < buckets.size() && measured < samples; ++b) {
+      for (const Node* n = buckets[b]; n != nullptr && measured < samples; n = n->next) {
+        node_bytes += n->bytes();
+        ++measured;
+      }
+    }
+    if (measured == size) return bytes + node_bytes;
+    const unsigned __int128 total =
+        static_cast<unsigned __int128>(node_bytes) * size / std::max<size_t>(measured, 1);
+    return bytes + static_cast<size_t>(total);
+  }
+};
+
+SetValue::SetValue(Limits limits) : limits_(limits) {}
 
 SetValue::SetValue(const SetValue& other)
     : limits_(other.limits_),
       mutations_(other.mutations_),
       ints_(other.ints_),
-      table_(other.table_ != nullptr ? std::make_unique<HashValue>(*other.table_) : nullptr) {}
+      table_(other.table_ != nullptr ? std::make_unique<Table>(*other.table_) : nullptr) {}
 
 SetValue& SetValue::operator=(const SetValue& other) {
   if (this != &other) {
@@ -25,7 +234,11 @@ SetValue& SetValue::operator=(const SetValue& other) {
   return *this;
 }
 
+SetValue::SetValue(SetValue&&) noexcept = default;
+SetValue& SetValue::operator=(SetValue&&) noexcept = default;
 SetValue::~SetValue() = default;
+
+size_t SetValue::size() const { return table_ != nullptr ? table_->size : ints_.size(); }
 
 bool SetValue::ParseInteger(std::string_view s, int64_t* value) {
   // Redis's string2ll: "0", or an optional '-' then a non-zero digit then digits, no overflow.
@@ -77,14 +290,14 @@ bool SetValue::Add(std::string_view member) {
     }
     ConvertToHashtable();
   }
-  if (!table_->SetIfAbsent(member, {})) return false;
+  if (!table_->Add(member)) return false;
   ++mutations_;
   return true;
 }
 
 bool SetValue::Remove(std::string_view member) {
   if (table_ != nullptr) {
-    if (!table_->Erase(member)) return false;
+    if (!table_->Remove(member)) return false;
   } else {
     int64_t v;
     if (!ParseInteger(member, &v)) return false;
@@ -106,9 +319,8 @@ void SetValue::Clear() {
 
 void SetValue::ConvertToHashtable() {
   if (table_ != nullptr) return;
-  auto table = std::make_unique<HashValue>();
-  table->ConvertToHashtable();
-  for (int64_t v : ints_) table->Set(std::to_string(v), {});
+  auto table = std::make_unique<Table>();
+  for (int64_t v : ints_) table->Add(std::to_string(v));
   table_ = std::move(table);
   ints_.clear();
   ints_.shrink_to_fit();
@@ -116,7 +328,7 @@ void SetValue::ConvertToHashtable() {
 
 void SetValue::ForEach(MemberFn fn) const {
   if (table_ != nullptr) {
-    table_->ForEach([&](std::string_view f, std::string_view) { fn(f); });
+    table_->ForEach(fn);
     return;
   }
   char buf[24];
@@ -127,14 +339,14 @@ void SetValue::ForEach(MemberFn fn) const {
 }
 
 std::string SetValue::RandomMember(absl::BitGenRef rng) const {
-  if (table_ != nullptr) return std::string(table_->RandomField(rng).first);
+  if (table_ != nullptr) return std::string(table_->Random(rng));
   return std::to_string(ints_[absl::Uniform<size_t>(rng, 0, ints_.size())]);
 }
 
 void SetValue::RandomMembers(uint64_t count, bool unique, absl::BitGenRef rng, MemberFn fn) const {
   if (count == 0) return;
   if (table_ != nullptr) {
-    table_->RandomFields(count, unique, rng, [&](std::string_view f, std::string_view) { fn(f); });
+    table_->RandomMembers(count, unique, rng, fn);
     return;
   }
   if (!unique) {
@@ -161,7 +373,7 @@ std::string SetValue::PopRandom(absl::BitGenRef rng) {
 
 uint64_t SetValue::Scan(uint64_t cursor, size_t count, MemberFn fn) const {
   if (table_ != nullptr) {
-    return table_->Scan(cursor, count, [&](std::string_view f, std::string_view) { fn(f); });
+    return table_->Scan(cursor, count, fn);
   }
   ForEach(fn);
   return 0;
@@ -170,7 +382,15 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, MemberFn fn) const {
 std::string SetValue::CheckInvariants() const {
   if (table_ != nullptr) {
     if (!ints_.empty()) return "a hash-table set also holds intset members";
-    if (table_->is_listpack()) return "the hash table is a listpack";
+    size_t counted = 0;
+    for (size_t b = 0; b < table_->buckets.size(); ++b) {
+      for (const Table::Node* n = table_->buckets[b]; n != nullptr; n = n->next) {
+        if (table_->Index(n->member()) != b) return absl::StrCat("member in the wrong bucket ", b);
+        ++counted;
+      }
+    }
+    if (counted != table_->size) return "the table's size is not its member count";
+    if (table_->size > table_->buckets.size()) return "the table is over one member per bucket";
     return "";
   }
   for (size_t i = 1; i < ints_.size(); ++i) {

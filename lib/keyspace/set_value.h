@@ -12,12 +12,17 @@
 //     converts the set, and it never converts back (as Redis, even when it shrinks again).
 //
 // Representation. The intset is a sorted std::vector<int64_t> (binary search: O(log n) lookups
-// on at most 512 members, 8 bytes each). The hash table is a HashValue in its hash-table encoding
-// with empty values (hash_value.h), which gives this class its chained, power-of-two table, its
-// seeded hash, its random pick and its Redis-style reverse-binary SCAN cursor. SSCAN's guarantee
-// is therefore HSCAN's: a full iteration (cursor 0 until 0 comes back) returns every member present
-// from its start to its end at least once; a member may be returned twice; members added or
-// removed meanwhile may or may not be returned; an iteration always ends.
+// on at most 512 members, 8 bytes each). The hash table is the set's own: a power-of-two array of
+// chains whose nodes are one allocation each, a next pointer then the member's length (a varint)
+// and bytes, nothing else: a 14-byte member costs a 32-byte malloc chunk plus about one 8-byte
+// bucket, where Redis 7.0's dict spends a dictEntry and an sds (tests/keyspace/set_value_test.cc,
+// benchmarks/RESULTS.md). No hash is stored; growing rehashes each member (seeded XXH3, the same
+// as HashValue::FieldHash). The table doubles past one member per bucket and halves below one per
+// eight, so a random bucket is non-empty often enough for RandomMember. SSCAN walks buckets in
+// reverse-binary order (HashValue::NextScanCursor, Redis's dictScan), so its guarantee is HSCAN's:
+// a full iteration (cursor 0 until 0 comes back) returns every member present from its start to
+// its end at least once; a member may be returned twice; members added or removed meanwhile may
+// or may not be returned; an iteration always ends.
 //
 //   SetValue s;
 //   s.Add("1"); s.Add("2");   // true, true
@@ -39,7 +44,6 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/random/bit_gen_ref.h"
-#include "lib/keyspace/hash_value.h"
 
 namespace embedis {
 
@@ -52,15 +56,15 @@ class SetValue {
   using MemberFn = absl::FunctionRef<void(std::string_view member)>;
 
   SetValue() : SetValue(Limits{}) {}
-  explicit SetValue(Limits limits) : limits_(limits) {}
+  explicit SetValue(Limits limits);
   // Copies keep the encoding.
   SetValue(const SetValue& other);
   SetValue& operator=(const SetValue& other);
-  SetValue(SetValue&&) noexcept = default;
-  SetValue& operator=(SetValue&&) noexcept = default;
+  SetValue(SetValue&&) noexcept;
+  SetValue& operator=(SetValue&&) noexcept;
   ~SetValue();
 
-  size_t size() const { return table_ != nullptr ? table_->size() : ints_.size(); }
+  size_t size() const;
   bool empty() const { return size() == 0; }
   bool is_intset() const { return table_ == nullptr; }
   // OBJECT ENCODING's answer: "intset" or "hashtable".
@@ -72,8 +76,8 @@ class SetValue {
   // Clear of a non-empty set); wraps around. The keyspace compares it before and after a command
   // to tell whether the command modified the set (WATCH: SADD of present members is not one).
   uint32_t mutations() const { return mutations_; }
-  // MEMORY USAGE: sizeof(SetValue) plus an intset's 8 bytes per member, or the hash table's bytes
-  // (HashValue::FootprintBytes, `samples` as there).
+  // MEMORY USAGE: sizeof(SetValue) plus an intset's 8 bytes per member, or the hash table's
+  // buckets and the nodes of `samples` members extrapolated to all (0: every member, exact).
   size_t FootprintBytes(size_t samples = 0) const;
 
   // Whether `member` reads as an intset member (Redis's string2ll), and its value.
@@ -114,8 +118,9 @@ class SetValue {
  private:
   Limits limits_;
   uint32_t mutations_ = 0;
-  std::vector<int64_t> ints_;         // intset: sorted ascending, distinct
-  std::unique_ptr<HashValue> table_;  // hashtable: members as fields, empty values
+  std::vector<int64_t> ints_;     // intset: sorted ascending, distinct
+  struct Table;                   // set_value.cc
+  std::unique_ptr<Table> table_;  // hashtable; nullptr: an intset
 };
 
 }  // namespace embedis

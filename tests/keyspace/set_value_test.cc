@@ -176,5 +176,31 @@ TEST(SetValue, FootprintGrowsWithMembers) {
   EXPECT_GT(table.FootprintBytes(), big.FootprintBytes());
 }
 
+// The hash table keeps each member's length as a varint before its bytes: members of every length
+// class (empty, 1-byte, 2-byte and 3-byte lengths, binary bytes) round-trip through every path.
+TEST(SetValue, MembersOfEveryLengthRoundTrip) {
+  std::vector<std::string> members = {"", "x", std::string(1, '\0'), std::string("a\0b", 3)};
+  for (size_t len : {127, 128, 129, 16383, 16384, 70000}) {
+    members.push_back(std::string(len, static_cast<char>('a' + len % 26)));
+  }
+  SetValue s;
+  for (const std::string& m : members) EXPECT_TRUE(s.Add(m)) << m.size();
+  for (const std::string& m : members) EXPECT_FALSE(s.Add(m)) << m.size();
+  EXPECT_EQ(s.encoding(), "hashtable");
+  EXPECT_EQ(s.size(), members.size());
+  EXPECT_EQ(All(s), std::set<std::string>(members.begin(), members.end()));
+  for (int i = 0; i < 2000; ++i) EXPECT_TRUE(s.Add(absl::StrCat("grow", i)));  // rehashes
+  for (const std::string& m : members) EXPECT_TRUE(s.Contains(m)) << m.size();
+  EXPECT_EQ(s.CheckInvariants(), "");
+  const SetValue copy = s;
+  EXPECT_EQ(All(copy), All(s));
+  EXPECT_GE(s.FootprintBytes(), 70000u + 16384 + 16383);
+  for (int i = 0; i < 2000; ++i) EXPECT_TRUE(s.Remove(absl::StrCat("grow", i)));  // shrinks
+  EXPECT_EQ(s.CheckInvariants(), "");
+  for (const std::string& m : members) EXPECT_TRUE(s.Remove(m)) << m.size();
+  EXPECT_TRUE(s.empty());
+  EXPECT_EQ(s.CheckInvariants(), "");
+}
+
 }  // namespace
 }  // namespace embedis
