@@ -82,6 +82,26 @@ struct OutputBufferLimit {
 // size; its default, 512 MB, is below this.
 inline constexpr int64_t kMaxProtoMaxBulkLen = (int64_t{1} << 30) - 1;  // = Keyspace::kMaxKeyBytes
 
+// TLS, as redis-server's tls-* parameters (the same names on the command line, in a config file
+// and in CONFIG GET). Off unless `port` is set; then plain and TLS ports serve at once (set
+// ServerOptions::port to -1 for TLS only).
+struct TlsServerOptions {
+  // tls-port: the TLS port; 0 (the default): no TLS, as in redis-server.
+  int port = 0;
+  // tls-cert-file, tls-key-file: the server's certificate (chain) and key, PEM. Required.
+  std::string cert_file;
+  std::string key_file;
+  // tls-ca-cert-file, tls-ca-cert-dir: the CAs whose client certificates are accepted; one is
+  // required unless auth_clients is "no".
+  std::string ca_cert_file;
+  std::string ca_cert_dir;
+  // tls-auth-clients: "yes" (a client certificate is required; the default, as redis-server),
+  // "optional" (verified when sent) or "no".
+  std::string auth_clients = "yes";
+  // tls-protocols: e.g. "TLSv1.2 TLSv1.3" (the default when empty).
+  std::string protocols;
+};
+
 struct ServerOptions {
   // The config file the server started from (absolute; "" for none): INFO's config_file, and what
   // CONFIG REWRITE writes. Not a parameter itself. Default: "".
@@ -96,6 +116,8 @@ struct ServerOptions {
   // Unix socket path (empty: none) and its permission bits (0: leave the umask's).
   std::string unixsocket;
   int unixsocketperm = 0;
+  // TLS (tls-port, tls-cert-file, ...); off by default.
+  TlsServerOptions tls;
   // Password of the default user; empty: no AUTH needed.
   std::string requirepass;
   // Refuse clients that do not connect from loopback or the unix socket while no password is set.

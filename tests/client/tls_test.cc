@@ -35,17 +35,7 @@ using ::embedis::testing::TestPki;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
-const TestPki& Pki() {
-  static const TestPki* pki = [] {
-    absl::StatusOr<TestPki> p = testing::MakeTestPki();
-    if (!p.ok()) {
-      ADD_FAILURE() << p.status();
-      return new TestPki();
-    }
-    return new TestPki(*std::move(p));
-  }();
-  return *pki;
-}
+const TestPki& Pki() { return testing::SharedTestPki(); }
 
 // A redis-server with a TLS port (and its plain port, which the helper uses to see it is up).
 struct TlsRedis {

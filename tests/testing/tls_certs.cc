@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::testing {
@@ -79,6 +80,18 @@ sign other-client other-ca 365 client.ext "another client"
         absl::StrCat("generating test certificates with openssl failed:\n", log.str()));
   }
   return p;
+}
+
+const TestPki& SharedTestPki() {
+  static const TestPki* pki = [] {
+    absl::StatusOr<TestPki> p = MakeTestPki();
+    if (!p.ok()) {
+      ADD_FAILURE() << p.status();
+      return new TestPki();
+    }
+    return new TestPki(*std::move(p));
+  }();
+  return *pki;
 }
 
 }  // namespace embedis::testing

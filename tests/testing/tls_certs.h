@@ -32,6 +32,10 @@ struct TestPki {
 // directory goes (under TEST_TMPDIR when set, else /tmp).
 absl::StatusOr<TestPki> MakeTestPki();
 
+// One PKI for the whole test binary, made on first use; a failure to make it fails the calling
+// test (ADD_FAILURE) and returns empty paths.
+const TestPki& SharedTestPki();
+
 }  // namespace embedis::testing
 
 #endif  // EMBEDIS_TESTS_TESTING_TLS_CERTS_H_
