@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/tls/tls.h"
+
 namespace embedis {
 
 // Snapshots (server/persistence.h): the dump file, when it is written, and what happens to a
@@ -83,23 +85,13 @@ struct OutputBufferLimit {
 inline constexpr int64_t kMaxProtoMaxBulkLen = (int64_t{1} << 30) - 1;  // = Keyspace::kMaxKeyBytes
 
 // TLS, as redis-server's tls-* parameters (the same names on the command line, in a config file
-// and in CONFIG GET). Off unless `port` is set; then plain and TLS ports serve at once (set
+// and in CONFIG GET): tls-cert-file, tls-key-file, tls-ca-cert-file, tls-ca-cert-dir,
+// tls-auth-clients and tls-protocols are tls::ServerConfig's fields (lib/tls/tls.h, with
+// redis-server's defaults). Off unless `port` is set; then plain and TLS ports serve at once (set
 // ServerOptions::port to -1 for TLS only).
-struct TlsServerOptions {
+struct TlsServerOptions : tls::ServerConfig {
   // tls-port: the TLS port; 0 (the default): no TLS, as in redis-server.
   int port = 0;
-  // tls-cert-file, tls-key-file: the server's certificate (chain) and key, PEM. Required.
-  std::string cert_file;
-  std::string key_file;
-  // tls-ca-cert-file, tls-ca-cert-dir: the CAs whose client certificates are accepted; one is
-  // required unless auth_clients is "no".
-  std::string ca_cert_file;
-  std::string ca_cert_dir;
-  // tls-auth-clients: "yes" (a client certificate is required; the default, as redis-server),
-  // "optional" (verified when sent) or "no".
-  std::string auth_clients = "yes";
-  // tls-protocols: e.g. "TLSv1.2 TLSv1.3" (the default when empty).
-  std::string protocols;
 };
 
 struct ServerOptions {

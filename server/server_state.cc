@@ -424,14 +424,7 @@ absl::Status ServerState::Start() {
   }
   config_.maxclients = maxclients;
   if (options_.tls.port > 0) {  // as redis-server: a bad TLS setup stops the start
-    absl::StatusOr<tls::ContextPtr> ctx = tls::NewServerContext({
-        .cert_file = options_.tls.cert_file,
-        .key_file = options_.tls.key_file,
-        .ca_cert_file = options_.tls.ca_cert_file,
-        .ca_cert_dir = options_.tls.ca_cert_dir,
-        .auth_clients = options_.tls.auth_clients,
-        .protocols = options_.tls.protocols,
-    });
+    absl::StatusOr<tls::ContextPtr> ctx = tls::NewServerContext(options_.tls);
     if (!ctx.ok()) {
       stopped_ = true;
       return absl::InvalidArgumentError(

@@ -63,17 +63,19 @@ struct ClientConfig {
 // Checks the files and builds a client context.
 absl::StatusOr<ContextPtr> NewClientContext(const ClientConfig& config);
 
+// embedis-server's tls-* parameters (server/options.h) are these fields.
 struct ServerConfig {
-  // The server's certificate (chain) and private key, PEM. Required.
+  // tls-cert-file, tls-key-file: the server's certificate (chain) and private key, PEM. Required.
   std::string cert_file;
   std::string key_file;
-  // CAs whose client certificates are accepted (tls-ca-cert-file / tls-ca-cert-dir). One of them
-  // is required unless auth_clients is "no".
+  // tls-ca-cert-file, tls-ca-cert-dir: CAs whose client certificates are accepted. One of them is
+  // required unless auth_clients is "no".
   std::string ca_cert_file;
   std::string ca_cert_dir;
-  // "yes" (a client certificate is required), "optional" (checked if sent) or "no".
+  // tls-auth-clients: "yes" (a client certificate is required; redis-server's default),
+  // "optional" (checked if sent) or "no".
   std::string auth_clients = "yes";
-  // Space-separated protocols to enable, as redis-server's tls-protocols: any of "TLSv1",
+  // tls-protocols: space-separated protocols to enable, any of "TLSv1",
   // "TLSv1.1", "TLSv1.2", "TLSv1.3" (case-insensitive). Empty: "TLSv1.2 TLSv1.3".
   std::string protocols;
 };
