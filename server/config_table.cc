@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/commands/args.h"
+#include "lib/tls/tls.h"
 #include "lib/util/strings.h"
 #include "server/persistence.h"
 
@@ -243,6 +244,38 @@ std::vector<ConfigParam> BuildTable() {
         return std::string(buf);
       }));
   t.back().multi_word = false;
+  // ---- TLS (redis-server's tls-* names; fixed once the server runs) ----
+  t.push_back(Int(
+      "tls-port", 0, 65535, [](ServerOptions& o) -> int& { return o.tls.port; }, false, H::kNone,
+      "TLS port (0: no TLS); plain and TLS ports serve at once"));
+  t.push_back(String(
+      "tls-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.cert_file; }, false,
+      H::kNone, "the server's TLS certificate (PEM)"));
+  t.push_back(String(
+      "tls-key-file", [](ServerOptions& o) -> std::string& { return o.tls.key_file; }, false,
+      H::kNone, "the server's TLS private key (PEM)"));
+  t.push_back(String(
+      "tls-ca-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_file; },
+      false, H::kNone, "CA certificates that client certificates must chain to (PEM)"));
+  t.push_back(String(
+      "tls-ca-cert-dir", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_dir; }, false,
+      H::kNone, "a directory of CA certificates (c_rehash'ed)"));
+  t.push_back(Enum(
+      "tls-auth-clients", {"yes", "no", "optional"},
+      [](ServerOptions& o) -> std::string& { return o.tls.auth_clients; }, false, H::kNone,
+      "client certificates: required, not asked for, or verified when sent"));
+  t.push_back(Special(
+      "tls-protocols", false, H::kNone,
+      "TLS versions to accept, e.g. \"TLSv1.2 TLSv1.3\" (the default when empty)",
+      [](ServerOptions& o, std::string_view text) -> Error {
+        if (!tls::ValidProtocols(text)) {
+          return "Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', "
+                 "'TLSv1.2' and 'TLSv1.3'.";
+        }
+        o.tls.protocols = std::string(text);
+        return std::nullopt;
+      },
+      [](const ServerOptions& o) { return o.tls.protocols; }));
   // ---- Security and clients ----
   t.push_back(String(
       "requirepass", [](ServerOptions& o) -> std::string& { return o.requirepass; }, true,

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <string>
 
@@ -100,6 +101,51 @@ Connection::Connection(ServerState* state, EventLoop* loop, int fd, int64_t id, 
 
 Connection::~Connection() {
   if (!closed) ::close(fd_);
+}
+
+ssize_t Connection::TlsRead(char* buf, size_t n) {
+  size_t got = 0;
+  switch (tls->Read(buf, n, &got)) {
+    case tls::Session::Result::kOk:
+      return static_cast<ssize_t>(got);
+    case tls::Session::Result::kClosed:
+      return 0;
+    case tls::Session::Result::kWantWrite:
+      tls_read_wants_write = true;
+      [[fallthrough]];
+    case tls::Session::Result::kWantRead:
+      errno = EAGAIN;
+      return -1;
+    case tls::Session::Result::kError:
+      tls_error = tls->error();
+      errno = EPROTO;
+      return -1;
+  }
+  errno = EPROTO;
+  return -1;
+}
+
+ssize_t Connection::TlsWrite(const char* buf, size_t n) {
+  size_t written = 0;
+  switch (tls->Write(buf, n, &written)) {
+    case tls::Session::Result::kOk:
+      return static_cast<ssize_t>(written);
+    case tls::Session::Result::kWantRead:
+      tls_write_wants_read = true;
+      [[fallthrough]];
+    case tls::Session::Result::kWantWrite:
+      errno = EAGAIN;
+      return -1;
+    case tls::Session::Result::kClosed:
+      errno = EPIPE;
+      return -1;
+    case tls::Session::Result::kError:
+      tls_error = tls->error();
+      errno = EPROTO;
+      return -1;
+  }
+  errno = EPROTO;
+  return -1;
 }
 
 void Connection::SetName(std::string name) {

@@ -3,7 +3,9 @@
 //   embedis-server [/path/to/embedis.conf] [--port 6380 --requirepass s3cret --io-threads 2 ...]
 //
 // Every option is a row of the configuration table (server/config_table.h), named as
-// redis-server's (--port, --bind, --unixsocket, --requirepass, --databases, --maxclients,
+// redis-server's (--port, --bind, --unixsocket, --tls-port, --tls-cert-file, --tls-key-file,
+// --tls-ca-cert-file, --tls-ca-cert-dir, --tls-auth-clients, --tls-protocols, --requirepass,
+// --databases, --maxclients,
 // --timeout, --proto-max-bulk-len, --client-query-buffer-limit, --client-output-buffer-limit,
 // --io-threads, --loglevel, --hz, --dir, --dbfilename, --save, the encoding parameters ...) plus
 // --shards and --on-corrupt-snapshot; `--help` lists them with their defaults. A config file in
@@ -90,10 +92,11 @@ int main(int argc, char** argv) {
   if (!started.ok()) return Fail(std::string(started.message()));
   std::fprintf(stderr,
                "%d:M embedis-server %s (Redis %s compatible) started: port=%d pid=%d "
-               "io-threads=%d%s%s\n",
+               "io-threads=%d%s%s%s\n",
                static_cast<int>(getpid()), embedis::kEmbedisVersion, embedis::kRedisCompatVersion,
                server.port(), static_cast<int>(getpid()), server.io_threads(),
-               options.unixsocket.empty() ? "" : " unixsocket=", options.unixsocket.c_str());
+               options.unixsocket.empty() ? "" : " unixsocket=", options.unixsocket.c_str(),
+               server.tls_port() < 0 ? "" : absl::StrCat(" tls-port=", server.tls_port()).c_str());
   std::fprintf(stderr, "%d:M Ready to accept connections\n", static_cast<int>(getpid()));
   std::fflush(stderr);
 

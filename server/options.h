@@ -23,6 +23,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/tls/tls.h"
+
 namespace embedis {
 
 // Snapshots (server/persistence.h): the dump file, when it is written, and what happens to a
@@ -82,6 +84,16 @@ struct OutputBufferLimit {
 // size; its default, 512 MB, is below this.
 inline constexpr int64_t kMaxProtoMaxBulkLen = (int64_t{1} << 30) - 1;  // = Keyspace::kMaxKeyBytes
 
+// TLS, as redis-server's tls-* parameters (the same names on the command line, in a config file
+// and in CONFIG GET): tls-cert-file, tls-key-file, tls-ca-cert-file, tls-ca-cert-dir,
+// tls-auth-clients and tls-protocols are tls::ServerConfig's fields (lib/tls/tls.h, with
+// redis-server's defaults). Off unless `port` is set; then plain and TLS ports serve at once (set
+// ServerOptions::port to -1 for TLS only).
+struct TlsServerOptions : tls::ServerConfig {
+  // tls-port: the TLS port; 0 (the default): no TLS, as in redis-server.
+  int port = 0;
+};
+
 struct ServerOptions {
   // The config file the server started from (absolute; "" for none): INFO's config_file, and what
   // CONFIG REWRITE writes. Not a parameter itself. Default: "".
@@ -96,6 +108,8 @@ struct ServerOptions {
   // Unix socket path (empty: none) and its permission bits (0: leave the umask's).
   std::string unixsocket;
   int unixsocketperm = 0;
+  // TLS (tls-port, tls-cert-file, ...); off by default.
+  TlsServerOptions tls;
   // Password of the default user; empty: no AUTH needed.
   std::string requirepass;
   // Refuse clients that do not connect from loopback or the unix socket while no password is set.

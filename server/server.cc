@@ -198,16 +198,18 @@ void EventLoop::Accept(const Listener& listener) {
     RuntimeConfig& config = state_->config();
     if (!state_->TryReserveSlot()) {
       stats.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      ssize_t ignored =
-          ::send(fd, MaxClientsReply().data(), MaxClientsReply().size(), MSG_NOSIGNAL);
-      (void)ignored;
+      if (!listener.tls) {  // (a TLS client could not read a plain-text error)
+        ssize_t ignored =
+            ::send(fd, MaxClientsReply().data(), MaxClientsReply().size(), MSG_NOSIGNAL);
+        (void)ignored;
+      }
       ::close(fd);
       continue;
     }
     if (ProtectedModeRefuses(config.protected_mode.load(std::memory_order_relaxed),
                              config.has_password.load(std::memory_order_relaxed), local)) {
       std::string reply = absl::StrCat("-", ToAbsl(ProtectedModeError()), "\r\n");
-      ssize_t ignored = ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ssize_t ignored = listener.tls ? 0 : ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
       (void)ignored;
       ::close(fd);
       state_->ReleaseSlot();
@@ -219,6 +221,16 @@ void EventLoop::Accept(const Listener& listener) {
     auto conn =
         std::make_shared<Connection>(state_, target, fd, state_->NextClientId(), std::move(addr),
                                      std::move(laddr), local, listener.unix_socket);
+    if (listener.tls) {
+      conn->tls = tls::Session::New(state_->tls_context(), fd, /*server=*/true);
+      if (conn->tls == nullptr) {
+        state_->Log(LogLevel::kWarning, "Error creating a TLS session for a client");
+        ::close(fd);
+        conn->closed = true;
+        state_->ReleaseSlot();
+        continue;
+      }
+    }
     state_->Log(LogLevel::kVerbose, absl::StrCat("Accepted ", conn->addr()));
     if (target == this) {
       count_.fetch_add(1, std::memory_order_relaxed);
@@ -266,6 +278,10 @@ void EventLoop::UpdateInterest(Connection& c) {
   // writes a long pipeline before reading must be able to finish writing.
   if (!c.closing && !c.backlog) want |= EPOLLIN;
   if (c.pending_output() > 0) want |= EPOLLOUT;
+  if (c.tls != nullptr) [[unlikely]] {
+    if (c.tls_read_wants_write) want |= EPOLLOUT;
+    if (c.tls_write_wants_read) want |= EPOLLIN;
+  }
   if (want == c.registered_events) return;
   epoll_event ev{};
   ev.events = want;
@@ -288,6 +304,7 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   state_->RemoveClient(c->id());
   state_->ReleaseSlot();
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd(), nullptr);
+  if (c->tls != nullptr) c->tls->Shutdown();
   ::close(c->fd());
   state_->Log(LogLevel::kVerbose, absl::StrCat("Client id=", c->id(), " addr=", c->addr(),
                                                " closed: ", ToAbsl(reason)));
@@ -298,11 +315,15 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
 void EventLoop::OnReadable(const std::shared_ptr<Connection>& c) {
   if (c->closing || c->backlog) return;
   absl::Span<char> room = c->parser.PrepareWrite(kReadSize);
-  ssize_t n = ::read(c->fd(), room.data(), room.size());
+  ssize_t n = c->Read(room.data(), room.size());
   if (n == 0) return Close(c, "connection closed by client");
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    return Close(c, strerror(errno));
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+      if (c->tls != nullptr) UpdateInterest(*c);  // the handshake may wait for writability
+      return;
+    }
+    return Close(c, errno == EPROTO && c->tls != nullptr ? std::string_view(c->tls_error)
+                                                         : std::string_view(strerror(errno)));
   }
   c->parser.CommitWrite(static_cast<size_t>(n));
   state_->stats().net_input_bytes.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed);
@@ -610,7 +631,7 @@ bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
   if (c->closed) return false;
   uint64_t written = 0;
   while (c->pending_output() > 0) {
-    ssize_t n = ::send(c->fd(), c->out.data() + c->out_sent, c->pending_output(), MSG_NOSIGNAL);
+    ssize_t n = c->Write(c->out.data() + c->out_sent, c->pending_output());
     if (n > 0) {
       c->out_sent += static_cast<size_t>(n);
       written += static_cast<uint64_t>(n);
@@ -619,7 +640,9 @@ bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     state_->stats().net_output_bytes.fetch_add(written, std::memory_order_relaxed);
-    Close(c, n < 0 ? strerror(errno) : "write returned 0");
+    Close(c, n < 0 ? (errno == EPROTO && c->tls != nullptr ? std::string_view(c->tls_error)
+                                                           : std::string_view(strerror(errno)))
+                   : "write returned 0");
     return false;
   }
   if (written > 0) {
@@ -734,6 +757,18 @@ void EventLoop::Run() {
       auto it = conns_.find(static_cast<int64_t>(ev.data.u64));
       if (it == conns_.end()) continue;  // closed earlier in this batch
       std::shared_ptr<Connection> c = it->second;
+      if (c->tls != nullptr) [[unlikely]] {
+        // A TLS read that waited for writability, a write that waited for readability.
+        if ((ev.events & EPOLLOUT) && c->tls_read_wants_write) {
+          c->tls_read_wants_write = false;
+          OnReadable(c);
+          if (c->closed) continue;
+        }
+        if ((ev.events & EPOLLIN) && c->tls_write_wants_read) {
+          c->tls_write_wants_read = false;
+          if (!Flush(c)) continue;
+        }
+      }
       if (ev.events & EPOLLOUT) {
         if (!Flush(c)) continue;
       }

@@ -33,6 +33,11 @@
 //    until they drain; past `client_output_buffer_limit` it is disconnected.
 //  - Limits and errors exactly as redis-server: protocol errors are answered and the connection is
 //    closed; a query buffer over `client_query_buffer_limit` closes the connection.
+//  - TLS (options.tls, redis-server's tls-* parameters): a TLS port beside the plain one. Its
+//    connections carry a tls::Session (lib/tls) that the loop reads and writes through
+//    (Connection::Read/Write); the handshake happens inside the first reads, non-blocking
+//    (WANT_READ/WANT_WRITE turn into epoll interest). A plain connection pays one predictable
+//    branch per read and write.
 //  - CLIENT PAUSE holds the commands of network clients only: the application's own calls on the
 //    Keyspace are never paused (server_state.h has how pausing works).
 //
@@ -92,6 +97,8 @@ class Server {
   // The bound TCP port (the real one when options.port was 0), or -1 without TCP. Valid after a
   // successful Start().
   int port() const;
+  // The bound TLS port (options.tls.port), or -1 without TLS. Valid after a successful Start().
+  int tls_port() const;
   // The number of I/O loops (the automatic choice when options.io_threads was 0). Valid after a
   // successful Start().
   int io_threads() const;

@@ -279,14 +279,15 @@ int64_t ServerState::PauseRemainingMs() const {
   return std::max<int64_t>(0, pause_end_ms_.load(std::memory_order_acquire) - MonotonicMs());
 }
 
-absl::Status ServerState::ListenTcp(const std::string& spec, bool optional) {
+absl::Status ServerState::ListenTcp(const std::string& spec, bool optional, int requested,
+                                    int* bound, bool tls) {
   std::string host = spec;
   if (host == "*") host = "0.0.0.0";
   if (host == "::*") host = "::";
   const bool v6 = host.find(':') != std::string::npos;
   sockaddr_storage ss{};
   socklen_t len;
-  const int want_port = port_ >= 0 ? port_ : options_.port;
+  const int want_port = *bound >= 0 ? *bound : requested;
   if (v6) {
     auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
     a->sin6_family = AF_INET6;
@@ -321,16 +322,16 @@ absl::Status ServerState::ListenTcp(const std::string& spec, bool optional) {
     return absl::UnavailableError(absl::StrCat("Could not create server TCP listening socket ",
                                                host, ":", want_port, ": ", strerror(err)));
   }
-  if (port_ < 0) {
-    sockaddr_storage bound{};
-    socklen_t bound_len = sizeof(bound);
-    getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
+  if (*bound < 0) {
+    sockaddr_storage self{};
+    socklen_t self_len = sizeof(self);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&self), &self_len);
     std::string ip;
     int port = 0;
-    SockaddrToIp(bound, &ip, &port);
-    port_ = port;
+    SockaddrToIp(self, &ip, &port);
+    *bound = port;
   }
-  listeners_.push_back(Listener{.fd = fd, .address = FormatAddress(host, port_)});
+  listeners_.push_back(Listener{.fd = fd, .address = FormatAddress(host, *bound), .tls = tls});
   return absl::OkStatus();
 }
 
@@ -366,11 +367,24 @@ absl::Status ServerState::Listen() {
       const bool optional = !raw.empty() && raw[0] == '-';
       std::string address = optional ? raw.substr(1) : raw;
       size_t before = listeners_.size();
-      absl::Status s = ListenTcp(address, optional);
+      absl::Status s = ListenTcp(address, optional, options_.port, &port_, /*tls=*/false);
       if (!s.ok()) return s;
       any = any || listeners_.size() > before;
     }
     if (!any) return absl::UnavailableError("Failed listening on any bind address");
+  }
+  if (options_.tls.port > 0) {
+    if (options_.tls.port > 65535) return absl::InvalidArgumentError("Invalid tls-port");
+    bool any = false;
+    for (const std::string& raw : options_.bind) {
+      const bool optional = !raw.empty() && raw[0] == '-';
+      std::string address = optional ? raw.substr(1) : raw;
+      size_t before = listeners_.size();
+      absl::Status s = ListenTcp(address, optional, options_.tls.port, &tls_port_, /*tls=*/true);
+      if (!s.ok()) return s;
+      any = any || listeners_.size() > before;
+    }
+    if (!any) return absl::UnavailableError("Failed listening on any bind address (tls-port)");
   }
   if (!options_.unixsocket.empty()) {
     absl::Status s = ListenUnix();
@@ -409,6 +423,15 @@ absl::Status ServerState::Start() {
     return absl::ResourceExhaustedError("open files limit too low ('ulimit -n')");
   }
   config_.maxclients = maxclients;
+  if (options_.tls.port > 0) {  // as redis-server: a bad TLS setup stops the start
+    absl::StatusOr<tls::ContextPtr> ctx = tls::NewServerContext(options_.tls);
+    if (!ctx.ok()) {
+      stopped_ = true;
+      return absl::InvalidArgumentError(
+          absl::StrCat("Failed to configure TLS: ", ctx.status().message()));
+    }
+    tls_context_ = *std::move(ctx);
+  }
   absl::Status s = Listen();
   if (!s.ok()) {
     CloseListeners();
@@ -419,6 +442,7 @@ absl::Status ServerState::Start() {
     MutexLock l(&config_.values_mu);
     config_.values.maxclients = maxclients;
     config_.values.port = port_;
+    if (tls_port_ >= 0) config_.values.tls.port = tls_port_;
     if (persistence_) {
       config_.values.persistence.dir = persistence_->dir();
       config_.values.persistence.save = persistence_->save_rules();
@@ -522,6 +546,7 @@ absl::Status Server::PrepareShutdown() {
 void Server::Wait() { state_->Wait(); }
 void Server::Stop() { state_->Stop(); }
 int Server::port() const { return state_->port(); }
+int Server::tls_port() const { return state_->tls_port(); }
 int Server::io_threads() const { return state_->io_threads(); }
 Keyspace& Server::keyspace() { return *state_->keyspace(); }
 commands::CommandTable& Server::table() { return state_->mutable_table(); }

@@ -86,6 +86,7 @@
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/request_parser.h"
 #include "lib/resp/writer.h"
+#include "lib/tls/tls.h"
 #include "lib/util/mutex.h"
 #include "server/blocking.h"
 #include "server/options.h"
@@ -136,6 +137,27 @@ class Connection {
   const std::string& laddr() const { return laddr_; }
 
   // ---- Owned by the loop thread ----
+  // The transport: the plain socket, or TLS over it (a connection from the tls-port). Like
+  // read(2) and send(2): > 0 bytes, 0 at EOF (Read), -1 with errno (EAGAIN: retry when the
+  // socket is ready; EPROTO: a TLS error, whose text is tls_error). The plain path is one
+  // predictable branch away from the system call.
+  ssize_t Read(char* buf, size_t n) {
+    if (tls == nullptr) [[likely]]
+      return ::read(fd_, buf, n);
+    return TlsRead(buf, n);
+  }
+  ssize_t Write(const char* buf, size_t n) {
+    if (tls == nullptr) [[likely]]
+      return ::send(fd_, buf, n, MSG_NOSIGNAL);
+    return TlsWrite(buf, n);
+  }
+  std::unique_ptr<tls::Session> tls;  // null for plain connections
+  // TLS reads may need to write (the handshake) and writes to read: the loop then waits for the
+  // other readiness and retries the operation (EventLoop::Run).
+  bool tls_read_wants_write = false;
+  bool tls_write_wants_read = false;
+  std::string tls_error;  // after EPROTO
+
   resp::RequestParser parser;
   std::string out;  // replies not yet written, from out_sent on
   size_t out_sent = 0;
@@ -203,6 +225,9 @@ class Connection {
   std::string InfoLine(int64_t now_ms) const;
 
  private:
+  ssize_t TlsRead(char* buf, size_t n);
+  ssize_t TlsWrite(const char* buf, size_t n);
+
   ServerState* const state_;
   EventLoop* const loop_;
   const int fd_;
@@ -235,6 +260,7 @@ struct Listener {
   int fd = -1;
   std::string address;  // "127.0.0.1:6379", "[::1]:6379" or the unix path
   bool unix_socket = false;
+  bool tls = false;  // the tls-port: connections speak TLS
 };
 
 // Server statistics (INFO stats); relaxed atomics, summed from all loops.
@@ -412,6 +438,10 @@ class ServerState {
   RuntimeConfig& config() { return config_; }
   Stats& stats() { return stats_; }
   int port() const { return port_; }
+  // The bound TLS port, or -1 without TLS.
+  int tls_port() const { return tls_port_; }
+  // The server's TLS context (null without TLS).
+  ssl_ctx_st* tls_context() const { return tls_context_.get(); }
   int io_threads() const { return static_cast<int>(loops_.size()); }
   bool stopping() const { return stop_requested_.load(std::memory_order_acquire); }
   int64_t start_ms() const { return start_ms_; }
@@ -464,7 +494,10 @@ class ServerState {
 
  private:
   absl::Status Listen();
-  absl::Status ListenTcp(const std::string& address, bool optional);
+  // Listens on `address` at `*bound` (when >= 0, a port an earlier address got) or `requested`,
+  // and sets `*bound` to the port bound.
+  absl::Status ListenTcp(const std::string& address, bool optional, int requested, int* bound,
+                         bool tls);
   absl::Status ListenUnix();
   void CloseListeners();
 
@@ -476,6 +509,8 @@ class ServerState {
   std::vector<Listener> listeners_;
   std::vector<std::unique_ptr<EventLoop>> loops_;
   int port_ = -1;
+  int tls_port_ = -1;
+  tls::ContextPtr tls_context_;
   int64_t start_ms_ = 0;
   std::string run_id_;
   bool started_ = false;

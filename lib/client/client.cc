@@ -29,6 +29,11 @@ Client::Lease::~Lease() {
 
 absl::StatusOr<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   auto client = std::make_unique<Client>(options);
+  if (options.tls.enabled) {  // one TLS context (CAs, client certificate) for every connection
+    absl::StatusOr<std::shared_ptr<ssl_ctx_st>> ctx = NewTlsContext(options);
+    if (!ctx.ok()) return ctx.status();
+    client->tls_context_ = *std::move(ctx);
+  }
   absl::StatusOr<std::unique_ptr<Connection>> conn = client->Take();
   if (!conn.ok()) return conn.status();
   client->Give(*std::move(conn));
@@ -52,7 +57,10 @@ size_t Client::idle_connections() const {
   return idle_.size();
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> Client::OpenNew() { return Connection::Open(options_); }
+absl::StatusOr<std::unique_ptr<Connection>> Client::OpenNew() {
+  if (tls_context_ != nullptr) return Connection::Open(options_, tls_context_);
+  return Connection::Open(options_);
+}
 
 absl::StatusOr<std::unique_ptr<Connection>> Client::Take() {
   const size_t pool_size = static_cast<size_t>(std::max(1, options_.pool_size));

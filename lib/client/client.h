@@ -117,6 +117,8 @@ class Client {
   absl::StatusOr<std::unique_ptr<Connection>> OpenNew();
 
   const ClientOptions options_;
+  // Over TLS, shared by the connections (set by Connect before any is opened).
+  std::shared_ptr<ssl_ctx_st> tls_context_;
   mutable Mutex mu_;
   std::condition_variable_any freed_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);

@@ -105,16 +105,18 @@ absl::Status ConnectFd(int fd, const sockaddr* addr, socklen_t len, TimePoint de
   return absl::OkStatus();
 }
 
-// Makes a connected socket blocking, with the command timeout on reads.
-absl::Status ConfigureSocket(int fd, bool tcp, std::chrono::nanoseconds command_timeout) {
-  int flags = fcntl(fd, F_GETFL, 0);
-  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
-    return absl::InternalError(absl::StrCat("fcntl: ", ErrnoText(errno)));
-  }
+// Makes a connected socket blocking, with the command timeout on reads (unless `tls`: a TLS
+// connection keeps its socket non-blocking and polls).
+absl::Status ConfigureSocket(int fd, bool tcp, bool tls, std::chrono::nanoseconds command_timeout) {
   if (tcp) {
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  }
+  if (tls) return absl::OkStatus();
+  int flags = fcntl(fd, F_GETFL, 0);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+    return absl::InternalError(absl::StrCat("fcntl: ", ErrnoText(errno)));
   }
   if (command_timeout != std::chrono::nanoseconds::max()) {
     // SO_RCVTIMEO of zero means "forever": never set less than 1 µs.
@@ -136,7 +138,34 @@ absl::Status StatusFromErrorReply(std::string_view message) {
   return errors::FromRedisError(message);
 }
 
+absl::StatusOr<std::shared_ptr<ssl_ctx_st>> NewTlsContext(const ClientOptions& options) {
+  absl::StatusOr<tls::ContextPtr> ctx = tls::NewClientContext({
+      .verify_peer = options.tls.verify_peer,
+      .ca_file = options.tls.ca_file,
+      .ca_dir = options.tls.ca_dir,
+      .cert_file = options.tls.cert_file,
+      .key_file = options.tls.key_file,
+  });
+  if (!ctx.ok()) return WithContext(ctx.status(), "TLS");
+  return std::shared_ptr<ssl_ctx_st>(std::move(*ctx));
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ClientOptions& options) {
+  if (!options.tls.enabled) return Open(options, nullptr);
+  absl::StatusOr<std::shared_ptr<ssl_ctx_st>> ctx = NewTlsContext(options);
+  if (!ctx.ok()) return ctx.status();
+  return Open(options, *ctx);
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const ClientOptions& options, const std::shared_ptr<ssl_ctx_st>& tls_context) {
+  const bool use_tls = options.tls.enabled;
+  if (use_tls && tls_context == nullptr) {
+    return absl::InvalidArgumentError("TLS: no TLS context (see NewTlsContext)");
+  }
+  if (use_tls && !options.unix_socket.empty()) {
+    return absl::InvalidArgumentError("TLS over a unix socket is not supported");
+  }
   const std::chrono::nanoseconds connect_timeout = ToChrono(options.connect_timeout);
   const std::chrono::nanoseconds command_timeout = ToChrono(options.command_timeout);
   const TimePoint deadline = DeadlineAfter(Clock::now(), connect_timeout);
@@ -155,7 +184,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ClientOptions
     if (fd < 0) return absl::InternalError(absl::StrCat("socket: ", ErrnoText(errno)));
     absl::Status s =
         ConnectFd(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr), deadline, peer);
-    if (s.ok()) s = ConfigureSocket(fd, /*tcp=*/false, command_timeout);
+    if (s.ok()) s = ConfigureSocket(fd, /*tcp=*/false, /*tls=*/false, command_timeout);
     if (!s.ok()) {
       close(fd);
       return s;
@@ -184,7 +213,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ClientOptions
         continue;
       }
       last = ConnectFd(fd, ai->ai_addr, ai->ai_addrlen, deadline, peer);
-      if (last.ok()) last = ConfigureSocket(fd, /*tcp=*/true, command_timeout);
+      if (last.ok()) last = ConfigureSocket(fd, /*tcp=*/true, use_tls, command_timeout);
       if (last.ok()) break;
       close(fd);
       fd = -1;
@@ -195,6 +224,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ClientOptions
   }
 
   std::unique_ptr<Connection> conn(new Connection(fd, options, std::move(peer)));
+  if (use_tls) {
+    absl::Status s = conn->TlsHandshake(tls_context.get(), options, deadline);
+    if (!s.ok()) return s;
+  }
   absl::Status s = conn->Handshake(options);
   if (!s.ok()) return s;
   return conn;
@@ -207,7 +240,41 @@ Connection::Connection(int fd, const ClientOptions& options, std::string peer)
       last_used_(Clock::now()) {}
 
 Connection::~Connection() {
-  if (fd_ >= 0) close(fd_);
+  if (fd_ >= 0) {
+    if (tls_ != nullptr) tls_->Shutdown();
+    close(fd_);
+  }
+}
+
+std::string_view Connection::tls_protocol() const {
+  return tls_ != nullptr ? tls_->protocol() : std::string_view();
+}
+
+absl::Status Connection::TlsHandshake(ssl_ctx_st* context, const ClientOptions& options,
+                                      TimePoint deadline) {
+  tls_ = tls::Session::New(context, fd_, /*server=*/false);
+  if (tls_ == nullptr) return Break(absl::InternalError("TLS: cannot allocate a session"));
+  const std::string& name = options.tls.sni.empty() ? options.host : options.tls.sni;
+  // No SNI for an IP literal (RFC 6066).
+  in6_addr ignored;
+  const bool literal = inet_pton(AF_INET, name.c_str(), &ignored) == 1 ||
+                       inet_pton(AF_INET6, name.c_str(), &ignored) == 1;
+  if (absl::Status s = tls_->SetPeerName(name, literal ? "" : name); !s.ok()) return Break(s);
+  for (;;) {
+    const tls::Session::Result r = tls_->Handshake();
+    if (r == tls::Session::Result::kOk) return absl::OkStatus();
+    if (r != tls::Session::Result::kWantRead && r != tls::Session::Result::kWantWrite) {
+      return Break(absl::UnavailableError(
+          absl::StrCat("TLS handshake with ", peer_, " failed: ", tls_->error())));
+    }
+    pollfd p{fd_, static_cast<short>(r == tls::Session::Result::kWantRead ? POLLIN : POLLOUT), 0};
+    const int pr = PollUntil(&p, deadline);
+    if (pr == 0) {
+      return Break(
+          absl::DeadlineExceededError(absl::StrCat("TLS handshake with ", peer_, ": timed out")));
+    }
+    if (pr < 0) return Break(absl::UnavailableError(absl::StrCat("poll: ", ErrnoText(errno))));
+  }
 }
 
 absl::Status Connection::Handshake(const ClientOptions& options) {
@@ -263,6 +330,7 @@ absl::Status Connection::Break(absl::Status status) {
     close(fd_);
     fd_ = -1;
   }
+  tls_.reset();
   if (status_.ok()) status_ = status;
   return status;
 }
@@ -274,6 +342,7 @@ absl::Status Connection::BrokenError() const {
 
 bool Connection::CheckIdle() {
   if (fd_ < 0) return false;
+  if (tls_ != nullptr) return TlsCheckIdle();
   for (;;) {
     absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
     ssize_t n = recv(fd_, room.data(), room.size(), MSG_DONTWAIT);
@@ -290,26 +359,134 @@ bool Connection::CheckIdle() {
       return false;
     }
     parser_.CommitWrite(static_cast<size_t>(n));
-    // Only RESP3 push messages may arrive unasked; anything else means the
-    // replies are out of step.
-    resp::Value v;
-    while (parser_.Next(&v)) {
-      if (v.type() != resp::Type::kPush) {
-        Break(absl::InternalError(absl::StrCat(peer_, ": unexpected data from the server")))
-            .IgnoreError();
-        return false;
-      }
-    }
-    if (!parser_.status().ok()) {
-      Break(absl::InternalError(
-                absl::StrCat(peer_, ": bad reply from the server: ", parser_.status().message())))
+    if (!CheckUnasked()) return false;
+  }
+}
+
+bool Connection::CheckUnasked() {
+  // Only RESP3 push messages may arrive unasked; anything else means the
+  // replies are out of step.
+  resp::Value v;
+  while (parser_.Next(&v)) {
+    if (v.type() != resp::Type::kPush) {
+      Break(absl::InternalError(absl::StrCat(peer_, ": unexpected data from the server")))
           .IgnoreError();
       return false;
     }
   }
+  if (!parser_.status().ok()) {
+    Break(absl::InternalError(
+              absl::StrCat(peer_, ": bad reply from the server: ", parser_.status().message())))
+        .IgnoreError();
+    return false;
+  }
+  return true;
+}
+
+bool Connection::TlsCheckIdle() {
+  for (;;) {
+    absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
+    size_t got = 0;
+    switch (tls_->Read(room.data(), room.size(), &got)) {
+      case tls::Session::Result::kOk:
+        parser_.CommitWrite(got);
+        if (!CheckUnasked()) return false;
+        continue;
+      case tls::Session::Result::kWantRead:
+      case tls::Session::Result::kWantWrite:
+        return true;
+      case tls::Session::Result::kClosed:
+        Break(absl::UnavailableError(absl::StrCat(peer_, ": server closed the connection")))
+            .IgnoreError();
+        return false;
+      case tls::Session::Result::kError:
+        Break(absl::UnavailableError(absl::StrCat(peer_, ": TLS: ", tls_->error()))).IgnoreError();
+        return false;
+    }
+  }
+}
+
+absl::Status Connection::TlsSend(std::string_view bytes, TimePoint deadline, bool* waited) {
+  while (!bytes.empty()) {
+    size_t n = 0;
+    const tls::Session::Result r = tls_->Write(bytes.data(), bytes.size(), &n);
+    switch (r) {
+      case tls::Session::Result::kOk:
+        bytes.remove_prefix(n);
+        continue;
+      case tls::Session::Result::kClosed:
+      case tls::Session::Result::kError: {
+        // The server may have said why before closing (a TLS alert: "certificate required").
+        std::string why = r == tls::Session::Result::kError ? tls_->error() : "";
+        absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
+        size_t got = 0;
+        if (tls_->Read(room.data(), room.size(), &got) == tls::Session::Result::kError) {
+          why = tls_->error();
+        }
+        return Break(absl::UnavailableError(why.empty() ? absl::StrCat(peer_, ": connection closed")
+                                                        : absl::StrCat(peer_, ": TLS: ", why)));
+      }
+      case tls::Session::Result::kWantRead:
+      case tls::Session::Result::kWantWrite:
+        break;
+    }
+    // As Send: wait for room, taking in replies that arrive meanwhile.
+    *waited = true;
+    pollfd p{fd_,
+             static_cast<short>(r == tls::Session::Result::kWantWrite ? POLLOUT | POLLIN : POLLIN),
+             0};
+    const int pr = PollUntil(&p, deadline);
+    if (pr == 0) {
+      return Break(
+          absl::DeadlineExceededError(absl::StrCat(peer_, ": timed out writing a command")));
+    }
+    if (pr < 0) return Break(absl::UnavailableError(absl::StrCat("poll: ", ErrnoText(errno))));
+    if (r == tls::Session::Result::kWantWrite && (p.revents & POLLIN)) {
+      absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
+      size_t got = 0;
+      const tls::Session::Result rr = tls_->Read(room.data(), room.size(), &got);
+      if (rr == tls::Session::Result::kOk) {
+        parser_.CommitWrite(got);
+      } else if (rr == tls::Session::Result::kClosed) {
+        return Break(absl::UnavailableError(absl::StrCat(peer_, ": connection closed")));
+      } else if (rr == tls::Session::Result::kError) {
+        return Break(absl::UnavailableError(absl::StrCat(peer_, ": TLS: ", tls_->error())));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Connection::TlsReadSome(TimePoint deadline) {
+  absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
+  for (;;) {
+    size_t got = 0;
+    const tls::Session::Result r = tls_->Read(room.data(), room.size(), &got);
+    switch (r) {
+      case tls::Session::Result::kOk:
+        parser_.CommitWrite(got);
+        return absl::OkStatus();
+      case tls::Session::Result::kClosed:
+        return Break(
+            absl::UnavailableError(absl::StrCat(peer_, ": connection closed by the server")));
+      case tls::Session::Result::kError:
+        return Break(absl::UnavailableError(absl::StrCat(peer_, ": TLS: ", tls_->error())));
+      case tls::Session::Result::kWantRead:
+      case tls::Session::Result::kWantWrite:
+        break;
+    }
+    pollfd p{fd_, static_cast<short>(r == tls::Session::Result::kWantRead ? POLLIN : POLLOUT), 0};
+    const int pr = PollUntil(&p, deadline);
+    if (pr == 0) {
+      return Break(absl::DeadlineExceededError(
+          absl::StrCat(peer_, ": no reply within the command timeout")));
+    }
+    if (pr < 0) return Break(absl::UnavailableError(absl::StrCat("poll: ", ErrnoText(errno))));
+  }
 }
 
 absl::Status Connection::Send(std::string_view bytes, TimePoint deadline, bool* waited) {
+  if (tls_ != nullptr) return TlsSend(bytes, deadline, waited);
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
@@ -344,6 +521,7 @@ absl::Status Connection::Send(std::string_view bytes, TimePoint deadline, bool* 
 }
 
 absl::Status Connection::ReadSome(TimePoint deadline, bool blocking) {
+  if (tls_ != nullptr) return TlsReadSome(deadline);
   absl::Span<char> room = parser_.PrepareWrite(kReadChunk);
   for (;;) {
     ssize_t n = recv(fd_, room.data(), room.size(), blocking ? 0 : MSG_DONTWAIT);

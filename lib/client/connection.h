@@ -23,6 +23,13 @@
 //   closed, replies could be out of step) and every later call fails with
 //   kUnavailable; make a new Connection. Nothing is ever re-sent.
 //
+// TLS (options.tls.enabled): the TLS handshake follows the TCP connect, within connect_timeout;
+// a failed one is kUnavailable naming the reason ("TLS handshake with 127.0.0.1:6380 failed:
+// certificate verify failed: self-signed certificate"). Over TLS the socket stays non-blocking
+// and every wait is a poll() bounded by the deadline; pipelining and deadlines work as over TCP.
+// With TLS 1.3 a server that requires a client certificate and got none says so after the
+// handshake: the first command fails ("... tlsv13 alert certificate required").
+//
 // Timeouts: the socket is blocking with SO_RCVTIMEO, so a reply that arrives
 // in one read costs exactly one send() and one recv(); writes are
 // non-blocking, and any further wait is a poll() bounded by what is left of
@@ -54,6 +61,7 @@
 #include "lib/resp/reply_parser.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
+#include "lib/tls/tls.h"
 
 namespace embedis {
 
@@ -96,6 +104,10 @@ class Pipeline {
 // (StatusFromRedisError in lib/store/store.h is this function.)
 absl::Status StatusFromErrorReply(std::string_view message);
 
+// The TLS context (trusted CAs, client certificate) of options.tls, made once and shared by
+// the connections of one Client. kInvalidArgument names an unreadable or bad file.
+absl::StatusOr<std::shared_ptr<ssl_ctx_st>> NewTlsContext(const ClientOptions& options);
+
 class Connection {
  public:
   // Connects and runs the handshake. kUnavailable when the server cannot be
@@ -104,6 +116,9 @@ class Connection {
   // StatusFromErrorReply's status (wrong password: kPermissionDenied; bad
   // db: kInvalidArgument) with the failing command named in the message.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const ClientOptions& options);
+  // Same, over TLS with `tls_context` (from NewTlsContext(options)) when options.tls.enabled.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const ClientOptions& options, const std::shared_ptr<ssl_ctx_st>& tls_context);
 
   ~Connection();
   Connection(const Connection&) = delete;
@@ -134,6 +149,8 @@ class Connection {
   bool CheckIdle();
 
   resp::Protocol protocol() const { return protocol_; }
+  // Over TLS: the negotiated protocol ("TLSv1.3"); else "".
+  std::string_view tls_protocol() const;
   // "127.0.0.1:6379", "[::1]:6379" or "unix:/path".
   const std::string& peer() const { return peer_; }
   // When the last command finished (or the connection was opened).
@@ -152,12 +169,22 @@ class Connection {
   // Reads once from the socket into the parser. `blocking`: a recv() bounded
   // by SO_RCVTIMEO; else poll() until `deadline` first.
   absl::Status ReadSome(TimePoint deadline, bool blocking);
+  // The same two over TLS (a non-blocking socket, poll() for every wait).
+  absl::Status TlsSend(std::string_view bytes, TimePoint deadline, bool* waited);
+  absl::Status TlsReadSome(TimePoint deadline);
+  // Runs the TLS handshake on the connected socket until `deadline`.
+  absl::Status TlsHandshake(ssl_ctx_st* context, const ClientOptions& options, TimePoint deadline);
+  // CheckIdle over TLS.
+  bool TlsCheckIdle();
+  // Feeds what was just read to the parser's check for unasked data (CheckIdle).
+  bool CheckUnasked();
   absl::Status Handshake(const ClientOptions& options);
   // Closes the socket and records why; returns `status`.
   absl::Status Break(absl::Status status);
   absl::Status BrokenError() const;
 
   int fd_;
+  std::unique_ptr<tls::Session> tls_;  // over TLS only
   std::chrono::nanoseconds command_timeout_;
   resp::Protocol protocol_ = resp::Protocol::kResp2;
   std::string peer_;

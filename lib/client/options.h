@@ -10,6 +10,14 @@
 //   options.command_timeout = absl::Milliseconds(200);
 //   absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(options);
 //
+// TLS (rediss://): set tls.enabled; the server's certificate is verified against the system's CAs
+// (or tls.ca_file / tls.ca_dir) and must name `host`:
+//
+//   options.tls.enabled = true;
+//   options.tls.ca_file = "/etc/redis/ca.crt";
+//   options.tls.cert_file = "client.crt";      // mutual TLS, when the server wants it
+//   options.tls.key_file = "client.key";
+//
 // Thread safety: a plain value type.
 #ifndef EMBEDIS_LIB_CLIENT_OPTIONS_H_
 #define EMBEDIS_LIB_CLIENT_OPTIONS_H_
@@ -19,6 +27,26 @@
 #include "absl/time/time.h"
 
 namespace embedis {
+
+// TLS settings of a client connection (redis-cli's --tls, --cacert, --cacertdir, --cert, --key,
+// --sni, --insecure).
+struct TlsClientOptions {
+  // Speak TLS (rediss://). Not over a unix socket. Default: false.
+  bool enabled = false;
+  // Verify the server: its certificate chain against the trusted CAs, and that it names the host
+  // (`host`, or `sni` when set; an IP literal must be one of the certificate's IP addresses).
+  // False (verify=none) accepts any server: only for tests and trusted networks. Default: true.
+  bool verify_peer = true;
+  // Trusted CAs: a PEM file and/or a c_rehash'ed directory. Both empty: the system's store.
+  std::string ca_file;
+  std::string ca_dir;
+  // A client certificate and its key (PEM), for servers that require one. Both or none.
+  std::string cert_file;
+  std::string key_file;
+  // The server name sent in the handshake (SNI) and verified in the certificate. Empty: `host`
+  // when it is a name; none for an IP literal.
+  std::string sni;
+};
 
 struct ClientOptions {
   // TCP: a host name or an IPv4/IPv6 literal (without brackets), resolved with
@@ -41,7 +69,10 @@ struct ClientOptions {
   // booleans, nulls); RESP3 push messages are discarded (see connection.h).
   bool resp3 = false;
 
-  // Bounds establishing one connection: the TCP (or Unix) connect. The
+  // TLS; off unless tls.enabled.
+  TlsClientOptions tls;
+
+  // Bounds establishing one connection: the TCP (or Unix) connect and the TLS handshake. The
   // handshake commands (HELLO, AUTH, SELECT, ...) are bounded by
   // command_timeout.
   absl::Duration connect_timeout = absl::Seconds(1);

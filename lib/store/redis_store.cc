@@ -594,6 +594,28 @@ absl::Status ParseQuery(std::string_view query, ClientOptions* o) {
       o->resp3 = value == "3";
     } else if (name == "name") {
       o->client_name = value;
+    } else if (name == "ca_file" || name == "ca_dir" || name == "cert_file" || name == "key_file" ||
+               name == "sni" || name == "verify") {
+      if (!o->tls.enabled) {
+        return UrlError(absl::StrCat("TLS parameter '", ToAbsl(name), "' needs a rediss:// URL"));
+      }
+      if (name == "ca_file") {
+        o->tls.ca_file = value;
+      } else if (name == "ca_dir") {
+        o->tls.ca_dir = value;
+      } else if (name == "cert_file") {
+        o->tls.cert_file = value;
+      } else if (name == "key_file") {
+        o->tls.key_file = value;
+      } else if (name == "sni") {
+        o->tls.sni = value;
+      } else if (value == "none") {
+        o->tls.verify_peer = false;
+      } else if (value == "full") {
+        o->tls.verify_peer = true;
+      } else {
+        return UrlError(absl::StrCat("bad verify '", value, "' (want full or none)"));
+      }
     } else {
       return UrlError(absl::StrCat("unknown parameter '", ToAbsl(name), "'"));
     }
@@ -611,13 +633,13 @@ absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url) {
   } else if (ConsumePrefixIgnoreCase(&rest, "unix://")) {
     is_unix = true;
   } else if (ConsumePrefixIgnoreCase(&rest, "rediss://")) {
-    return absl::UnimplementedError("rediss:// (Redis over TLS): TLS not supported yet");
+    o.tls.enabled = true;
   } else {
     size_t colon = rest.find("://");
     return UrlError(colon == std::string_view::npos
-                        ? std::string("missing scheme (want redis:// or unix://)")
+                        ? std::string("missing scheme (want redis://, rediss:// or unix://)")
                         : absl::StrCat("unsupported scheme '", ToAbsl(rest.substr(0, colon)),
-                                       "://' (want redis:// or unix://)"));
+                                       "://' (want redis://, rediss:// or unix://)"));
   }
   if (rest.find('#') != std::string_view::npos) {
     return UrlError("a fragment ('#') is not allowed (percent-encode '#' as %23)");

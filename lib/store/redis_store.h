@@ -42,6 +42,7 @@ std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client);
 // Parses a Redis URL into client options:
 //
 //   redis://[[user]:password@]host[:port][/db][?param=value&...]
+//   rediss://...                            the same over TLS
 //   redis://[::1]:6380/0                    IPv6 literal in brackets
 //   unix://[[user]:password@]/path/to/redis.sock[?db=N&...]
 //
@@ -54,7 +55,12 @@ std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client);
 //   pool_timeout_ms=N     pool_wait_timeout
 //   protocol=2|3          RESP3 with HELLO 3 when 3
 //   name=S                client_name (CLIENT SETNAME)
-// "rediss://" (TLS) is kUnimplemented; anything malformed is
+// and, with rediss:// only (ClientOptions::tls; the server is verified unless verify=none):
+//   ca_file=PATH ca_dir=PATH   trusted CAs (default: the system's)
+//   cert_file=PATH key_file=PATH   a client certificate (mutual TLS)
+//   sni=NAME                   server name sent and verified (default: the host, if a name)
+//   verify=full|none           none accepts any server certificate (tests only)
+// Anything malformed is
 // kInvalidArgument with a message naming the problem (bad port, bad db,
 // unknown parameter, bad percent-encoding, ...).
 absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url);

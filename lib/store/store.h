@@ -329,8 +329,8 @@ class Store {
 };
 
 // Opens a store from a URL (see the top of this file). InvalidArgument names
-// what is wrong with a malformed URL; "rediss://" is Unimplemented ("TLS not
-// supported yet"); an unreachable Redis is Unavailable.
+// what is wrong with a malformed URL (or an unreadable TLS file); an
+// unreachable Redis, or a failed TLS handshake, is Unavailable.
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url);
 
 // OpenStore(getenv("EMBEDIS_URL")), or memory:// when it is unset or empty.

@@ -1,5 +1,6 @@
-// One suite, two backends: every assertion here must hold for MemoryStore and
-// for RedisStore against a real redis-server (started on a free loopback port).
+// One suite, three backends: every assertion here must hold for MemoryStore, for RedisStore
+// against a real redis-server (started on a free loopback port), and for RedisStore over TLS
+// (rediss://) against the same server's TLS port.
 #include <limits>
 #include <memory>
 #include <set>
@@ -14,6 +15,7 @@
 #include "lib/util/clock.h"
 #include "lib/util/status_matchers.h"
 #include "tests/testing/redis_server.h"
+#include "tests/testing/tls_certs.h"
 
 namespace embedis {
 namespace {
@@ -46,29 +48,61 @@ struct MemoryBackend {
   std::unique_ptr<Store> store;
 };
 
+// The suite's redis-server, with a TLS port beside its plain one (certificates made with the
+// openssl command line), shared by the redis and rediss backends.
+struct SharedRedis {
+  testing::RedisServerProcess process;
+  int tls_port = 0;
+  absl::Status status;
+  const testing::TestPki* pki = nullptr;
+
+  static SharedRedis& Get() {
+    static SharedRedis* shared = [] {
+      auto* s = new SharedRedis();
+      s->pki = &testing::SharedTestPki();
+      s->status = absl::UnavailableError("redis-server with TLS did not start");
+      for (int attempt = 0; attempt < 3 && !s->status.ok(); ++attempt) {
+        s->tls_port = testing::FreeLoopbackPort();
+        s->status =
+            s->process.Start({"--tls-port", std::to_string(s->tls_port), "--tls-cert-file",
+                              s->pki->server_crt, "--tls-key-file", s->pki->server_key,
+                              "--tls-ca-cert-file", s->pki->ca_crt, "--tls-auth-clients", "no"});
+      }
+      return s;
+    }();
+    return *shared;
+  }
+};
+
 // Backend: a real redis-server, shared by the suite, flushed before each test.
 struct RedisBackend {
   static constexpr const char* kName = "redis";
-  absl::Status Init() {
-    static testing::RedisServerProcess* server = [] {
-      auto* s = new testing::RedisServerProcess();
-      start_status() = s->Start();
-      return s;
-    }();
-    if (!start_status().ok()) return start_status();
-    auto s = OpenStore("redis://127.0.0.1:" + std::to_string(server->port()) + "/0");
+  static std::string Url(SharedRedis& redis) {
+    return "redis://127.0.0.1:" + std::to_string(redis.process.port()) + "/0";
+  }
+  absl::Status Init() { return InitWith(Url); }
+  absl::Status InitWith(std::string (*url)(SharedRedis&)) {
+    SharedRedis& redis = SharedRedis::Get();
+    if (!redis.status.ok()) return redis.status;
+    auto s = OpenStore(url(redis));
     if (!s.ok()) return s.status();
     store = std::move(*s);
     return store->FlushDb();
-  }
-  static absl::Status& start_status() {
-    static absl::Status status;
-    return status;
   }
   // Real time: sleep, with the margin added by callers.
   void Advance(absl::Duration d) { absl::SleepFor(d); }
   absl::Time Now() { return absl::Now(); }
   std::unique_ptr<Store> store;
+};
+
+// Backend: the same redis-server over TLS (rediss://, verifying its certificate).
+struct RedissBackend : RedisBackend {
+  static constexpr const char* kName = "rediss";
+  static std::string Url(SharedRedis& redis) {
+    return "rediss://127.0.0.1:" + std::to_string(redis.tls_port) +
+           "/0?ca_file=" + redis.pki->ca_crt;
+  }
+  absl::Status Init() { return InitWith(Url); }
 };
 
 template <typename Backend>
@@ -780,7 +814,7 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends = ::testing::Types<MemoryBackend, RedisBackend>;
+using Backends = ::testing::Types<MemoryBackend, RedisBackend, RedissBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, StoreConformance, Backends, BackendNames);
 
 }  // namespace

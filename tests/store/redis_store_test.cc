@@ -112,9 +112,39 @@ TEST(ParseRedisUrl, UnixSockets) {
   EXPECT_TRUE(o->resp3);
 }
 
-TEST(ParseRedisUrl, TlsIsUnimplemented) {
-  EXPECT_THAT(ParseRedisUrl("rediss://h:6380"),
-              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("TLS not supported yet")));
+TEST(ParseRedisUrl, TlsUrlsAndParameters) {
+  absl::StatusOr<ClientOptions> o = ParseRedisUrl("rediss://h:6380");
+  ASSERT_OK(o);
+  EXPECT_TRUE(o->tls.enabled);
+  EXPECT_TRUE(o->tls.verify_peer);  // verification is on unless asked
+  EXPECT_EQ(o->tls.ca_file, "");
+  EXPECT_EQ(o->host, "h");
+  EXPECT_EQ(o->port, 6380);
+  o = ParseRedisUrl(
+      "REDISS://u:p@[::1]/2?ca_file=/etc/ca%20x.crt&ca_dir=/etc/cas&cert_file=c.crt&"
+      "key_file=c.key&sni=redis.example&verify=none");
+  ASSERT_OK(o);
+  EXPECT_TRUE(o->tls.enabled);
+  EXPECT_EQ(o->host, "::1");
+  EXPECT_EQ(o->db, 2);
+  EXPECT_EQ(o->username, "u");
+  EXPECT_EQ(o->tls.ca_file, "/etc/ca x.crt");
+  EXPECT_EQ(o->tls.ca_dir, "/etc/cas");
+  EXPECT_EQ(o->tls.cert_file, "c.crt");
+  EXPECT_EQ(o->tls.key_file, "c.key");
+  EXPECT_EQ(o->tls.sni, "redis.example");
+  EXPECT_FALSE(o->tls.verify_peer);
+  o = ParseRedisUrl("rediss://h?verify=full");
+  ASSERT_OK(o);
+  EXPECT_TRUE(o->tls.verify_peer);
+  EXPECT_FALSE(ParseRedisUrl("redis://h")->tls.enabled);
+  EXPECT_THAT(ParseRedisUrl("rediss://h?verify=maybe"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("bad verify 'maybe'")));
+  EXPECT_THAT(ParseRedisUrl("redis://h?ca_file=/x"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("TLS parameter 'ca_file' needs a rediss:// URL")));
+  EXPECT_THAT(ParseRedisUrl("unix:///tmp/s?verify=none"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a rediss:// URL")));
 }
 
 TEST(ParseRedisUrl, MalformedUrlsNameTheProblem) {
