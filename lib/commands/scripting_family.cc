@@ -91,6 +91,10 @@ class ScriptRunner : public scripting::CommandRunner {
 };
 
 void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
+  // As Redis: a SHA1 of the wrong length is refused before numkeys is looked at.
+  if (is_sha && argv[1].size() != 40) {
+    return ReplyError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
+  }
   absl::StatusOr<int64_t> numkeys = ParseInteger(argv[2]);
   if (!numkeys.ok()) return ReplyStatus(ctx, numkeys.status());
   const int64_t max_keys = static_cast<int64_t>(argv.size()) - 3;
