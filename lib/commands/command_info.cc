@@ -162,7 +162,8 @@ std::vector<std::string_view> AclCategoryNames(const CommandSpec& spec) {
   const uint32_t flags = spec.flags;
   uint32_t acl = spec.acl;
   if (flags & kWrite) acl |= kAclWrite;
-  if (flags & kReadOnly) acl |= kAclRead;
+  // As Redis: read-only scripting commands (EVAL_RO) are not in @read.
+  if ((flags & kReadOnly) && !(acl & kAclScripting)) acl |= kAclRead;
   if (flags & kAdmin) acl |= kAclAdmin | kAclDangerous;
   acl |= (flags & kFast) ? kAclFast : kAclSlow;
   return Names(kAclNames, acl);

@@ -279,9 +279,8 @@ void RegisterScriptingFamily(CommandTable* table) {
             .since = "2.6.0",
             .complexity = "O(N) with N being the number of scripts in cache",
             .history = {{"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}},
-            .args = {OneOf("async", {Tok("async", "ASYNC").Since("6.2.0"),
-                                     Tok("sync", "SYNC").Since("6.2.0")})
-                         .Opt()},
+            .args =
+                {OneOf("async", {Tok("async", "ASYNC"), Tok("sync", "SYNC")}).Since("6.2.0").Opt()},
             .handler = CmdScriptFlush},
            {.name = "help",
             .arity = 2,
