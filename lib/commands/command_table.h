@@ -192,6 +192,9 @@ enum CommandBehavior : uint32_t {
   kRunsInMulti = 1u << 0,
   // EXEC: a wrong number of arguments also discards the transaction, with EXECABORT's text.
   kEndsTransaction = 1u << 1,
+  // Not a write command, but may write (EVAL, EVALSHA: their scripts may): CLIENT PAUSE WRITE
+  // holds it as redis-server 7.0 does.
+  kMayWrite = 1u << 2,
 };
 // (That a command may block is Redis's own "blocking" flag, kBlocking.)
 

@@ -3,6 +3,7 @@
 // update, the script cache is shared by every connection, COMMAND GETKEYS finds EVAL's keys by
 // numkeys (texts as redis-server 7.0), and INFO reports the cached scripts.
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
@@ -127,6 +128,19 @@ TEST_F(ServerTest, CommandGetKeysForEval) {
   EXPECT_EQ(c->Call({"COMMAND", "GETKEYSANDFLAGS", "EVAL_RO", "x", "1", "a"}),
             "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n");
   EXPECT_EQ(c->Call({"COMMAND", "GETKEYS", "EVALSHA", "x", "1", "a"}), "*1\r\n$1\r\na\r\n");
+}
+
+TEST_F(ServerTest, ClientPauseWriteHoldsEvalButNotEvalRo) {
+  StartServer();
+  auto pauser = Connect();
+  auto c = Connect();
+  // As redis-server 7.0.15: EVAL may write, so a WRITE pause holds it; EVAL_RO runs.
+  ASSERT_EQ(pauser->Call({"CLIENT", "PAUSE", "400", "WRITE"}), "+OK\r\n");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(c->Call({"EVAL_RO", "return 1", "0"}), ":1\r\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(300));
+  EXPECT_EQ(c->Call({"EVAL", "return 2", "0"}), ":2\r\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(350));
 }
 
 TEST_F(ServerTest, InfoReportsCachedScripts) {
