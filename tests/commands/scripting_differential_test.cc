@@ -290,6 +290,53 @@ TEST_F(ScriptingDifferentialTest, Sandbox) {
          "return redis.REPL_REPLICA"});
 }
 
+// (CONFIG, CLIENT and SUBSCRIBE are server commands, not in the in-process table.)
+TEST_F(ScriptingDifferentialTest, MoreEdges) {
+  Lines({"set n 10", "rpush l a b c", "hset h f v"});
+  Evals({"return -0.5",
+         "return {map={[1]='a', b={1, 2}}}",
+         "return {set={1, 2}}",
+         "return {map={}}",
+         "return {set={}}",
+         "return {double='x'}",
+         "return {big_number=1}",
+         "return {verbatim_string={format='txt'}}",
+         "return {ok={}}",
+         "error(string.rep('x', 300))",
+         "return redis.error_reply(string.rep('y', 300))",
+         "return redis.call('set', 'k', true)",
+         "return redis.pcall('set', 'k', {})",
+         "return redis.call('lrange', 'l', 0, -1)",
+         "return redis.call('hget', 'h', 'nof')",
+         "return redis.call('incrbyfloat', 'n', 1.5)",
+         "return redis.call('type', 'l')",
+         "return redis.call('ping', 'hi')",
+         "return redis.call('echo', 1.25)",
+         "return redis.call('object', 'nosuch')",
+         "return redis.call('watch', 'x')",
+         "return redis.call('exec')",
+         "return redis.call('lpush', 'l2', unpack({'a', 'b', 'c'}))",
+         "local r = redis.call('lrange', 'l2', 0, -1) return #r",
+         "return tonumber('0x10')",
+         "return tostring(nil)",
+         "return #ARGV",
+         "return redis.call('GeT', 'n')",
+         "return redis.call('blpop', 'l', 0)",
+         "return string.format('%d', 3)",
+         "return cjson.encode({a=1})",
+         "return cjson.encode(cjson.decode('[1,\"a\",null,true]'))",
+         "return coroutine.wrap(function() coroutine.yield(5) end)()",
+         "return select('#', 1, 2, 3)",
+         "return next({})",
+         "return rawequal(KEYS, KEYS)"});
+  Resp3();
+  Evals({"redis.setresp(3) return redis.call('hgetall', 'nokey')",
+         "redis.setresp(3) return redis.call('ping')",
+         "redis.setresp(3) return {map={a={set={x=true}}}}",
+         "return redis.call('incrbyfloat', 'n', 1.5)", "return {double=0/0}", "return {double=1/0}",
+         "return {double=-1/0}"});
+}
+
 // COMMAND GETKEYS is a server command: tests/server/scripting_server_test.cc.
 TEST_F(ScriptingDifferentialTest, InsideMultiExec) {
   Lines({"multi"});
