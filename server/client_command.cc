@@ -316,9 +316,11 @@ void CmdClientHelp(CommandContext& ctx, Args) {
              "    Will not touch LRU/LFU stats when this mode is on."});
 }
 
-// Whether the resolved command is a write command (a container's subcommand decides for it).
+// Whether the resolved command is a write command (a container's subcommand decides for it), or
+// may write (EVAL).
 bool Writes(const commands::Resolved& r) {
-  return ((r.sub != nullptr ? r.sub->flags : r.top->flags) & commands::kWrite) != 0;
+  return ((r.sub != nullptr ? r.sub->flags : r.top->flags) & commands::kWrite) != 0 ||
+         r.has(commands::kMayWrite);
 }
 
 }  // namespace

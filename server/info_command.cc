@@ -18,6 +18,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/slab_allocator.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/strings.h"
 #include "server/command_util.h"
 #include "server/server.h"
@@ -124,6 +125,23 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "used_memory_rss_human", BytesToHuman(rss));
     AppendLine(&s, "used_memory_peak", static_cast<int64_t>(peak));
     AppendLine(&s, "used_memory_peak_human", BytesToHuman(peak));
+    // Scripts (EVAL's Lua VM and cache); no FUNCTION libraries yet.
+    const scripting::ScriptStats scripts = state.table().scripts() != nullptr
+                                               ? state.table().scripts()->Stats()
+                                               : scripting::ScriptStats{};
+    AppendLine(&s, "used_memory_lua", static_cast<int64_t>(scripts.lua_bytes));
+    AppendLine(&s, "used_memory_vm_eval", static_cast<int64_t>(scripts.lua_bytes));
+    AppendLine(&s, "used_memory_lua_human", BytesToHuman(scripts.lua_bytes));
+    AppendLine(&s, "used_memory_scripts_eval", static_cast<int64_t>(scripts.script_bytes));
+    AppendLine(&s, "number_of_cached_scripts", static_cast<int64_t>(scripts.scripts));
+    AppendLine(&s, "number_of_functions", 0);
+    AppendLine(&s, "number_of_libraries", 0);
+    AppendLine(&s, "used_memory_vm_functions", 0);
+    AppendLine(&s, "used_memory_vm_total", static_cast<int64_t>(scripts.lua_bytes));
+    AppendLine(&s, "used_memory_vm_total_human", BytesToHuman(scripts.lua_bytes));
+    AppendLine(&s, "used_memory_functions", 0);
+    AppendLine(&s, "used_memory_scripts", static_cast<int64_t>(scripts.script_bytes));
+    AppendLine(&s, "used_memory_scripts_human", BytesToHuman(scripts.script_bytes));
     AppendLine(&s, "maxmemory", 0);
     AppendLine(&s, "maxmemory_human", "0B");
     AppendLine(&s, "maxmemory_policy", "noeviction");

@@ -8,6 +8,7 @@ packages=(
   bazel-bootstrap g++ clang libclang-rt-14-dev
   # Libraries, wrapped as //third_party targets.
   libabsl-dev libxxhash-dev libcereal-dev nlohmann-json3-dev libssl-dev
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libcpp-httplib-dev
   # Real peers for tests and benchmarks.
   redis-server redis-tools python3 python3-redis

@@ -26,9 +26,11 @@ constexpr Named<uint32_t> kFlagNames[] = {
     {kBlocking, "blocking"},
     {kLoading, "loading"},
     {kStale, "stale"},
+    {kSkipMonitor, "skip_monitor"},
     {kSkipSlowlog, "skip_slowlog"},
     {kFast, "fast"},
     {kNoAuth, "no_auth"},
+    {kNoMandatoryKeys, "no_mandatory_keys"},
     {kNoAsyncLoading, "no_async_loading"},
     {kNoMulti, "no_multi"},
     {kMovableKeys, "movablekeys"},
@@ -160,7 +162,8 @@ std::vector<std::string_view> AclCategoryNames(const CommandSpec& spec) {
   const uint32_t flags = spec.flags;
   uint32_t acl = spec.acl;
   if (flags & kWrite) acl |= kAclWrite;
-  if (flags & kReadOnly) acl |= kAclRead;
+  // As Redis: read-only scripting commands (EVAL_RO) are not in @read.
+  if ((flags & kReadOnly) && !(acl & kAclScripting)) acl |= kAclRead;
   if (flags & kAdmin) acl |= kAclAdmin | kAclDangerous;
   acl |= (flags & kFast) ? kAclFast : kAclSlow;
   return Names(kAclNames, acl);
@@ -281,10 +284,16 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
     for (const KeyPosition& k : spec->get_keys(argv)) keys.push_back({argv[k.index], k.flags});
     return keys;
   }
+  // A command that may name no key (EVAL with numkeys 0) answers an empty list where others
+  // answer an error, as Redis's no_mandatory_keys flag does.
+  const bool optional = (spec->flags & kNoMandatoryKeys) != 0;
   for (const KeySpec& ks : specs) {
-    if (absl::Status s = AppendKeysBySpec(ks, argv, &keys); !s.ok()) return s;
+    if (absl::Status s = AppendKeysBySpec(ks, argv, &keys); !s.ok()) {
+      if (optional) return std::vector<KeyRef>();
+      return s;
+    }
   }
-  if (keys.empty()) return InvalidArgs();
+  if (keys.empty() && !optional) return InvalidArgs();
   return keys;
 }
 

@@ -62,6 +62,10 @@
 #include "lib/resp/writer.h"
 #include "lib/util/strings.h"
 
+namespace embedis::scripting {
+class ScriptEngine;
+}  // namespace embedis::scripting
+
 namespace embedis::commands {
 
 class CommandTable;
@@ -175,6 +179,9 @@ enum CommandFlag : uint32_t {
   // Its keys cannot be found from first/last/step alone (LMPOP's numkeys): COMMAND INFO only.
   // Derived from the key specs by CommandTable::Register; never declared.
   kMovableKeys = 1u << 14,
+  // Reported by COMMAND INFO only (EVAL and its kin).
+  kSkipMonitor = 1u << 15,
+  kNoMandatoryKeys = 1u << 16,
 };
 
 // How the command table itself treats a command: behaviour, not something Redis reports (those
@@ -185,6 +192,9 @@ enum CommandBehavior : uint32_t {
   kRunsInMulti = 1u << 0,
   // EXEC: a wrong number of arguments also discards the transaction, with EXECABORT's text.
   kEndsTransaction = 1u << 1,
+  // Not a write command, but may write (EVAL, EVALSHA: their scripts may): CLIENT PAUSE WRITE
+  // holds it as redis-server 7.0 does.
+  kMayWrite = 1u << 2,
 };
 // (That a command may block is Redis's own "blocking" flag, kBlocking.)
 
@@ -303,11 +313,19 @@ class CommandTable {
   std::vector<const CommandSpec*> All() const;
   size_t size() const { return commands_.size(); }
 
+  // The Lua engine of EVAL and SCRIPT (scripting_family.cc): one per table and its copies, so one
+  // per server. nullptr before RegisterScriptingFamily.
+  scripting::ScriptEngine* scripts() const { return scripts_.get(); }
+  void set_scripts(std::shared_ptr<scripting::ScriptEngine> engine) {
+    scripts_ = std::move(engine);
+  }
+
  private:
   // Replies Redis's error for a resolution that failed.
   static void ReplyResolveError(CommandContext& ctx, Args argv, const Resolved& r);
 
   StringMap<std::shared_ptr<const CommandSpec>> commands_;
+  std::shared_ptr<scripting::ScriptEngine> scripts_;
 };
 
 // Reply helpers used by every family; each writes one reply.
@@ -348,6 +366,7 @@ void RegisterZSetFamily(CommandTable* table);         // zset_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 void RegisterSortFamily(CommandTable* table);         // sort_family.cc
 void RegisterHllFamily(CommandTable* table);          // hll_family.cc
+void RegisterScriptingFamily(CommandTable* table);    // scripting_family.cc
 
 }  // namespace embedis::commands
 

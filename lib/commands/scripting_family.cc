@@ -1,0 +1,317 @@
+// Scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/DEBUG/HELP, with
+// Redis 7's replies. The Lua engine (sandbox, redis.* API, conversions) is lib/scripting; this
+// file parses arguments, runs scripts atomically and gives them the command table.
+//
+// - One engine per command table (CommandTable::scripts()), so one Lua VM and one script cache
+//   per server, as redis-server has; the engine serializes its users with a mutex.
+// - Atomicity: a script runs inside CommandContext::exclusive->Run, the mechanism EXEC uses
+//   (transaction_family.cc): no other client's command runs meanwhile. Inside MULTI/EXEC the
+//   exclusive section is already held and the script just runs.
+// - redis.call runs a command through the same table (ScriptRunner below), as a client of its own
+//   that starts in the caller's database (a SELECT inside the script does not change the
+//   caller's) and speaks the script's protocol (redis.setresp). Refusals come first, with Redis's
+//   texts: unknown command, wrong arity, a command flagged noscript, a write from a read-only
+//   script (EVAL_RO, EVALSHA_RO, #!lua flags=no-writes). A blocking command does not block (it
+//   answers as if its timeout had passed).
+// - No script can run for long without holding everybody else off: there is no
+//   busy-reply-threshold, -BUSY or SCRIPT KILL of a running script yet (SCRIPT KILL answers
+//   NOTBUSY), and no FUNCTION/FCALL.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/commands/args.h"
+#include "lib/commands/command_describe.h"
+#include "lib/commands/command_table.h"
+#include "lib/resp/reply_parser.h"
+#include "lib/scripting/script_engine.h"
+#include "lib/util/errors.h"
+#include "lib/util/strings.h"
+
+namespace embedis::commands {
+namespace {
+
+// redis.call's way into the command table, for one script run by `caller`.
+class ScriptRunner : public scripting::CommandRunner {
+ public:
+  explicit ScriptRunner(CommandContext& caller) : caller_(caller) {
+    client_.db = caller.client->db;
+    client_.id = caller.client->id;
+  }
+
+  resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
+                   bool read_only) override {
+    const CommandTable& table = *caller_.table;
+    const Resolved r = table.Resolve(argv, table.Find(argv[0]));
+    switch (r.error) {
+      case Resolved::Error::kNone:
+        break;
+      case Resolved::Error::kUnknownCommand:
+      case Resolved::Error::kUnknownSubcommand:
+        return resp::Value::Error("ERR Unknown Redis command called from script");
+      case Resolved::Error::kWrongArity:
+      case Resolved::Error::kSubcommandArity:
+        return resp::Value::Error("ERR Wrong number of args calling Redis command from script");
+    }
+    if ((r.flags() & kNoScript) != 0) {
+      return resp::Value::Error("ERR This Redis command is not allowed from script");
+    }
+    if (read_only && (r.flags() & kWrite) != 0) {
+      return resp::Value::Error("ERR Write commands are not allowed from read-only scripts.");
+    }
+    std::string out;
+    resp::Writer writer(&out, protocol);
+    client_.protocol = protocol;
+    CommandContext ctx{.keyspace = caller_.keyspace,
+                       .client = &client_,
+                       .reply = &writer,
+                       .server = caller_.server,
+                       .exclusive = nullptr,  // the script holds every other client off already
+                       .table = &table,
+                       .may_block = false};
+    table.Execute(ctx, argv, r);
+    resp::ReplyParser parser;
+    parser.Feed(out);
+    resp::Value reply;
+    if (!parser.Next(&reply)) return resp::Value::Error("ERR internal error: no reply");
+    return reply;
+  }
+
+  bool IsCommand(absl::Span<const std::string_view> argv) override {
+    const CommandTable& table = *caller_.table;
+    const Resolved r = table.Resolve(argv, table.Find(argv[0]));
+    return r.error != Resolved::Error::kUnknownCommand &&
+           r.error != Resolved::Error::kUnknownSubcommand;
+  }
+
+ private:
+  CommandContext& caller_;
+  ClientState client_;
+};
+
+void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
+  // As Redis: a SHA1 of the wrong length is refused before numkeys is looked at.
+  if (is_sha && argv[1].size() != 40) {
+    return ReplyError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
+  }
+  absl::StatusOr<int64_t> numkeys = ParseInteger(argv[2]);
+  if (!numkeys.ok()) return ReplyStatus(ctx, numkeys.status());
+  const int64_t max_keys = static_cast<int64_t>(argv.size()) - 3;
+  if (*numkeys > max_keys) {
+    return ReplyError(ctx, "ERR Number of keys can't be greater than number of args");
+  }
+  if (*numkeys < 0) return ReplyError(ctx, "ERR Number of keys can't be negative");
+  scripting::EvalRequest req;
+  req.script = argv[1];
+  req.is_sha = is_sha;
+  req.read_only = read_only;
+  req.keys = argv.subspan(3, static_cast<size_t>(*numkeys));
+  req.args = argv.subspan(3 + static_cast<size_t>(*numkeys));
+  ScriptRunner runner(ctx);
+  scripting::ScriptEngine* engine = ctx.table->scripts();
+  if (ctx.exclusive != nullptr) {
+    ctx.exclusive->Run([&] { engine->Eval(req, &runner, ctx.reply); });
+  } else {
+    engine->Eval(req, &runner, ctx.reply);
+  }
+}
+
+void CmdEval(CommandContext& ctx, Args argv) { RunEval(ctx, argv, false, false); }
+void CmdEvalSha(CommandContext& ctx, Args argv) { RunEval(ctx, argv, true, false); }
+void CmdEvalRo(CommandContext& ctx, Args argv) { RunEval(ctx, argv, false, true); }
+void CmdEvalShaRo(CommandContext& ctx, Args argv) { RunEval(ctx, argv, true, true); }
+
+void CmdScriptLoad(CommandContext& ctx, Args argv) {
+  absl::StatusOr<std::string> sha = ctx.table->scripts()->Load(argv[2]);
+  if (!sha.ok()) return ReplyStatus(ctx, sha.status());
+  ctx.reply->BulkString(*sha);
+}
+
+void CmdScriptExists(CommandContext& ctx, Args argv) {
+  scripting::ScriptEngine* engine = ctx.table->scripts();
+  ctx.reply->ArrayHeader(argv.size() - 2);
+  for (size_t i = 2; i < argv.size(); ++i) ctx.reply->Integer(engine->Exists(argv[i]) ? 1 : 0);
+}
+
+void CmdScriptFlush(CommandContext& ctx, Args argv) {
+  if (argv.size() > 3 || (argv.size() == 3 && !EqualsIgnoreCase(argv[2], "sync") &&
+                          !EqualsIgnoreCase(argv[2], "async"))) {
+    return ReplyError(ctx, "ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+  }
+  ctx.table->scripts()->Flush();  // ASYNC too: the old VM is small enough to close at once
+  ctx.reply->Ok();
+}
+
+void CmdScriptKill(CommandContext& ctx, Args) {
+  // A script holds every other client off while it runs, so none is running now.
+  ReplyError(ctx, "NOTBUSY No scripts in execution right now.");
+}
+
+void CmdScriptDebug(CommandContext& ctx, Args argv) {
+  if (EqualsIgnoreCase(argv[2], "no")) return ctx.reply->Ok();
+  if (EqualsIgnoreCase(argv[2], "yes") || EqualsIgnoreCase(argv[2], "sync")) {
+    return ReplyError(ctx, "ERR SCRIPT DEBUG (the Lua debugger) is not supported by embedis");
+  }
+  ReplyError(ctx, "ERR Use SCRIPT DEBUG YES/SYNC/NO");
+}
+
+void CmdScriptHelp(CommandContext& ctx, Args) {
+  static const char* const kLines[] = {
+      "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DEBUG (YES|SYNC|NO)",
+      "    Set the debug mode for subsequent scripts executed.",
+      "EXISTS <sha1> [<sha1> ...]",
+      "    Return information about the existence of the scripts in the script cache.",
+      "FLUSH [ASYNC|SYNC]",
+      "    Flush the Lua scripts cache. Very dangerous on replicas.",
+      "    When called without the optional mode argument, the behavior is determined by the",
+      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+      "    * ASYNC: Asynchronously flush the scripts cache.",
+      "    * SYNC: Synchronously flush the scripts cache.",
+      "KILL",
+      "    Kill the currently executing Lua script.",
+      "LOAD <script>",
+      "    Load a script into the scripts cache without executing it.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply->ArrayHeader(std::size(kLines));
+  for (const char* line : kLines) ctx.reply->SimpleString(line);
+}
+
+}  // namespace
+
+void RegisterScriptingFamily(CommandTable* table) {
+  using namespace describe;  // NOLINT: the entry helpers
+  table->set_scripts(std::make_shared<scripting::ScriptEngine>());
+  constexpr uint32_t kEvalFlags = kNoScript | kStale | kSkipMonitor | kNoMandatoryKeys;
+  auto eval_args = [](std::string_view first) {
+    return std::vector<ArgDoc>{Str(first), Int("numkeys"), Key("key").Opt().Multi(),
+                               Str("arg").Opt().Multi()};
+  };
+  auto eval_keys = [](bool read_only) {
+    KeySpec ks = KeyNum(2, read_only ? RO | ACCESS : RW | ACCESS | UPDATE);
+    return ks;
+  };
+  const std::string_view kRwNote =
+      "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";
+  const std::string_view kRoNote =
+      "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS";
+  table->Register({.name = "eval",
+                   .arity = -3,
+                   .flags = kEvalFlags,
+                   .behavior = kMayWrite,
+                   .acl = kAclScripting,
+                   .key_specs = {eval_keys(false).Notes(kRwNote)},
+                   .group = "scripting",
+                   .summary = "Execute a Lua script server side",
+                   .since = "2.6.0",
+                   .complexity = "Depends on the script that is executed.",
+                   .args = eval_args("script"),
+                   .handler = CmdEval});
+  table->Register({.name = "evalsha",
+                   .arity = -3,
+                   .flags = kEvalFlags,
+                   .behavior = kMayWrite,
+                   .acl = kAclScripting,
+                   .key_specs = {eval_keys(false)},
+                   .group = "scripting",
+                   .summary = "Execute a Lua script server side",
+                   .since = "2.6.0",
+                   .complexity = "Depends on the script that is executed.",
+                   .args = eval_args("sha1"),
+                   .handler = CmdEvalSha});
+  table->Register({.name = "eval_ro",
+                   .arity = -3,
+                   .flags = kReadOnly | kEvalFlags,
+                   .acl = kAclScripting,
+                   .key_specs = {eval_keys(true).Notes(kRoNote)},
+                   .group = "scripting",
+                   .summary = "Execute a read-only Lua script server side",
+                   .since = "7.0.0",
+                   .complexity = "Depends on the script that is executed.",
+                   .args = eval_args("script"),
+                   .handler = CmdEvalRo});
+  table->Register({.name = "evalsha_ro",
+                   .arity = -3,
+                   .flags = kReadOnly | kEvalFlags,
+                   .acl = kAclScripting,
+                   .key_specs = {eval_keys(true)},
+                   .group = "scripting",
+                   .summary = "Execute a read-only Lua script server side",
+                   .since = "7.0.0",
+                   .complexity = "Depends on the script that is executed.",
+                   .args = eval_args("sha1"),
+                   .handler = CmdEvalShaRo});
+  table->Register(
+      {.name = "script",
+       .arity = -2,
+       .group = "scripting",
+       .summary = "A container for Lua scripts management commands",
+       .since = "2.6.0",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "debug",
+            .arity = 3,
+            .flags = kNoScript,
+            .acl = kAclScripting,
+            .summary = "Set the debug mode for executed scripts.",
+            .since = "3.2.0",
+            .complexity = "O(1)",
+            .args = {OneOf("mode", {Tok("yes", "YES"), Tok("sync", "SYNC"), Tok("no", "NO")})},
+            .handler = CmdScriptDebug},
+           {.name = "exists",
+            .arity = -3,
+            .flags = kNoScript,
+            .acl = kAclScripting,
+            .tips = {"request_policy:all_shards", "response_policy:agg_logical_and"},
+            .summary = "Check existence of scripts in the script cache.",
+            .since = "2.6.0",
+            .complexity = "O(N) with N being the number of scripts to check (so checking a "
+                          "single script is an O(1) operation).",
+            .args = {Str("sha1").Multi()},
+            .handler = CmdScriptExists},
+           {.name = "flush",
+            .arity = -2,
+            .flags = kNoScript,
+            .acl = kAclScripting,
+            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+            .summary = "Remove all the scripts from the script cache.",
+            .since = "2.6.0",
+            .complexity = "O(N) with N being the number of scripts in cache",
+            .history = {{"6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."}},
+            .args =
+                {OneOf("async", {Tok("async", "ASYNC"), Tok("sync", "SYNC")}).Since("6.2.0").Opt()},
+            .handler = CmdScriptFlush},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclScripting,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "5.0.0",
+            .complexity = "O(1)",
+            .handler = CmdScriptHelp},
+           {.name = "kill",
+            .arity = 2,
+            .flags = kNoScript | kAllowBusy,
+            .acl = kAclScripting,
+            .tips = {"request_policy:all_shards", "response_policy:one_succeeded"},
+            .summary = "Kill the script currently in execution.",
+            .since = "2.6.0",
+            .complexity = "O(1)",
+            .handler = CmdScriptKill},
+           {.name = "load",
+            .arity = 3,
+            .flags = kNoScript | kStale,
+            .acl = kAclScripting,
+            .tips = {"request_policy:all_nodes", "response_policy:all_succeeded"},
+            .summary = "Load the specified Lua script into the script cache.",
+            .since = "2.6.0",
+            .complexity = "O(N) with N being the length in bytes of the script body.",
+            .args = {Str("script")},
+            .handler = CmdScriptLoad},
+       }});
+}
+
+}  // namespace embedis::commands

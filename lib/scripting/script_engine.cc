@@ -1,0 +1,996 @@
+// The Lua engine (script_engine.h has the design).
+//
+// Lua errors are longjmps (Debian's liblua5.1 is C): a C function that raises does its C++ work
+// in a helper whose objects are gone before lua_error runs (the *Impl functions return -1 after
+// pushing the error value), so no destructor is skipped.
+#include "lib/scripting/script_engine.h"
+
+#include <openssl/evp.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <lua5.1/lua.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/util/mutex.h"
+#include "lib/util/strings.h"
+
+extern "C" {
+int luaopen_cjson(lua_State* L);
+int luaopen_bit(lua_State* L);
+}
+
+namespace embedis::scripting {
+namespace {
+
+constexpr char kRedisVersion[] = "7.2.4";
+constexpr int kRedisVersionNum = 0x070204;
+constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+
+// Registry keys (addresses of these are unique light userdata).
+char kStateKey;
+char kGlobalsKey;   // the real globals table
+char kReadonlyKey;  // weak-keyed set of the read-only proxies
+char kHandlerKey;   // the error handler
+
+// Script flags from a shebang line (#!lua flags=...).
+enum ScriptFlag : uint32_t {
+  kFlagShebang = 1u << 0,  // has a shebang: not in EVAL compatibility mode
+  kFlagNoWrites = 1u << 1,
+  kFlagAllowOom = 1u << 2,
+  kFlagAllowStale = 1u << 3,
+  kFlagNoCluster = 1u << 4,
+  kFlagAllowCrossSlot = 1u << 5,
+};
+
+std::string FormatNumber(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.17g", d);
+  return buf;
+}
+
+int64_t NumberToInteger(double d) {
+  if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
+    return std::numeric_limits<int64_t>::min();  // what the C cast gives on x86-64
+  }
+  return static_cast<int64_t>(d);
+}
+
+}  // namespace
+
+struct ScriptEngine::State {
+  struct Script {
+    std::string body;
+    uint32_t flags = 0;
+  };
+
+  Mutex mu;
+  lua_State* L ABSL_GUARDED_BY(mu) = nullptr;
+  absl::flat_hash_map<std::string, Script> scripts ABSL_GUARDED_BY(mu);
+  size_t script_bytes ABSL_GUARDED_BY(mu) = 0;
+  // Redis's 48-bit generator (rand48); starts where redis-server's does and survives FLUSH.
+  uint64_t rand48 = 0x1234ABCD330EULL;
+
+  // What Stats() reports, refreshed after each change: read without mu, so that INFO works from
+  // inside a script too.
+  std::atomic<size_t> stat_scripts{0}, stat_script_bytes{0}, stat_lua_bytes{0};
+  void UpdateStats() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    stat_scripts = scripts.size();
+    stat_script_bytes = script_bytes;
+    stat_lua_bytes = static_cast<size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 +
+                     static_cast<size_t>(lua_gc(L, LUA_GCCOUNTB, 0));
+  }
+
+  // The script running now (set by Eval, under mu).
+  CommandRunner* runner = nullptr;
+  bool read_only = false;
+  int resp = 2;
+
+  void InitVm();
+};
+
+namespace {
+
+ScriptEngine::State* GetState(lua_State* L) {
+  lua_pushlightuserdata(L, &kStateKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* s = static_cast<ScriptEngine::State*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return s;
+}
+
+// Pushes Redis's error table {err=text}; `text` carries its code ("ERR ...").
+void PushErrorTable(lua_State* L, std::string_view text) {
+  lua_newtable(L);
+  lua_pushlstring(L, text.data(), text.size());
+  lua_setfield(L, -2, "err");
+}
+
+// Pushes {err="ERR <msg>"}: an error of the redis.* API.
+void PushApiError(lua_State* L, std::string_view msg) {
+  PushErrorTable(L, absl::StrCat("ERR ", ToAbsl(msg)));
+}
+
+// ---- Reply (RESP) -> Lua ----
+
+void PushValue(lua_State* L, const resp::Value& v) {
+  if (!lua_checkstack(L, 4)) {
+    lua_pushnil(L);
+    return;
+  }
+  using resp::Type;
+  switch (v.type()) {
+    case Type::kSimpleString:
+      lua_newtable(L);
+      lua_pushlstring(L, v.str().data(), v.str().size());
+      lua_setfield(L, -2, "ok");
+      return;
+    case Type::kError:
+    case Type::kBlobError:
+      PushErrorTable(L, v.str());
+      return;
+    case Type::kInteger:
+      lua_pushnumber(L, static_cast<lua_Number>(v.integer()));
+      return;
+    case Type::kBulkString:
+      lua_pushlstring(L, v.str().data(), v.str().size());
+      return;
+    case Type::kNull:
+      if (v.null_kind() == resp::NullKind::kResp3) {
+        lua_pushnil(L);
+      } else {
+        lua_pushboolean(L, 0);
+      }
+      return;
+    case Type::kArray:
+    case Type::kPush: {
+      lua_createtable(L, static_cast<int>(v.elements().size()), 0);
+      int i = 1;
+      for (const resp::Value& e : v.elements()) {
+        PushValue(L, e);
+        lua_rawseti(L, -2, i++);
+      }
+      return;
+    }
+    case Type::kMap: {
+      lua_newtable(L);
+      lua_newtable(L);
+      const std::vector<resp::Value>& kv = v.elements();
+      for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+        PushValue(L, kv[i]);
+        PushValue(L, kv[i + 1]);
+        if (lua_isnil(L, -2)) {
+          lua_pop(L, 2);
+          continue;
+        }
+        lua_rawset(L, -3);
+      }
+      lua_setfield(L, -2, "map");
+      return;
+    }
+    case Type::kSet: {
+      lua_newtable(L);
+      lua_newtable(L);
+      for (const resp::Value& e : v.elements()) {
+        PushValue(L, e);
+        if (lua_isnil(L, -1)) {
+          lua_pop(L, 1);
+          continue;
+        }
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+      }
+      lua_setfield(L, -2, "set");
+      return;
+    }
+    case Type::kDouble:
+      lua_newtable(L);
+      lua_pushnumber(L, v.dbl());
+      lua_setfield(L, -2, "double");
+      return;
+    case Type::kBoolean:
+      lua_pushboolean(L, v.boolean() ? 1 : 0);
+      return;
+    case Type::kBigNumber:
+      lua_newtable(L);
+      lua_pushlstring(L, v.str().data(), v.str().size());
+      lua_setfield(L, -2, "big_number");
+      return;
+    case Type::kVerbatim: {
+      lua_newtable(L);
+      lua_newtable(L);
+      const std::string_view format = v.verbatim_format();
+      lua_pushlstring(L, format.data(), format.size());
+      lua_setfield(L, -2, "format");
+      lua_pushlstring(L, v.str().data(), v.str().size());
+      lua_setfield(L, -2, "string");
+      lua_setfield(L, -2, "verbatim_string");
+      return;
+    }
+  }
+  lua_pushnil(L);
+}
+
+// ---- Lua -> reply ----
+
+// Looks up t[name] (raw) for the table at the top; leaves it on the stack and returns its type.
+int RawField(lua_State* L, const char* name) {
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);
+  return lua_type(L, -1);
+}
+
+std::string_view ToView(lua_State* L, int idx) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  return s == nullptr ? std::string_view() : std::string_view(s, len);
+}
+
+// Writes the value at the top of the stack (and pops it). `resp` is the script's (setresp).
+void WriteLuaValue(lua_State* L, resp::Writer* w, int resp) {
+  if (!lua_checkstack(L, 4)) {
+    lua_pop(L, 1);
+    w->Error("ERR reached lua stack limit");
+    return;
+  }
+  switch (lua_type(L, -1)) {
+    case LUA_TSTRING:
+      w->BulkString(ToView(L, -1));
+      break;
+    case LUA_TBOOLEAN:
+      if (resp == 2) {
+        if (lua_toboolean(L, -1)) {
+          w->Integer(1);
+        } else {
+          w->Null();
+        }
+      } else {
+        w->Boolean(lua_toboolean(L, -1) != 0);
+      }
+      break;
+    case LUA_TNUMBER:
+      w->Integer(NumberToInteger(lua_tonumber(L, -1)));
+      break;
+    case LUA_TTABLE: {
+      if (RawField(L, "err") == LUA_TSTRING) {
+        w->Error(ToView(L, -1));
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "ok") == LUA_TSTRING) {
+        w->SimpleString(ToView(L, -1));
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "double") == LUA_TNUMBER) {
+        w->DoubleText(FormatNumber(lua_tonumber(L, -1)));
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "big_number") == LUA_TSTRING) {
+        w->BigNumber(ToView(L, -1));
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "map") == LUA_TTABLE) {
+        size_t n = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          ++n;
+          lua_pop(L, 1);
+        }
+        w->MapHeader(n);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          lua_pushvalue(L, -2);  // a copy of the key: converting it must not disturb lua_next
+          WriteLuaValue(L, w, resp);
+          WriteLuaValue(L, w, resp);
+        }
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "set") == LUA_TTABLE) {
+        size_t n = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          ++n;
+          lua_pop(L, 1);
+        }
+        w->SetHeader(n);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+          lua_pop(L, 1);
+          lua_pushvalue(L, -1);
+          WriteLuaValue(L, w, resp);
+        }
+        lua_pop(L, 1);
+        break;
+      }
+      lua_pop(L, 1);
+      if (RawField(L, "verbatim_string") == LUA_TTABLE) {
+        lua_getfield(L, -1, "format");
+        lua_getfield(L, -2, "string");
+        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+          std::string format(ToView(L, -2).substr(0, 3));
+          format.resize(3, ' ');
+          w->Verbatim(format, ToView(L, -1));
+          lua_pop(L, 3);
+          break;
+        }
+        lua_pop(L, 2);
+      }
+      lua_pop(L, 1);
+      // An array: elements 1.. up to the first nil.
+      size_t n = 0;
+      while (true) {
+        lua_rawgeti(L, -1, static_cast<int>(n + 1));
+        const bool nil = lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (nil) break;
+        ++n;
+      }
+      w->ArrayHeader(n);
+      for (size_t j = 1; j <= n; ++j) {
+        lua_rawgeti(L, -1, static_cast<int>(j));
+        WriteLuaValue(L, w, resp);
+      }
+      break;
+    }
+    default:
+      w->Null();
+      break;
+  }
+  lua_pop(L, 1);
+}
+
+// ---- redis.* ----
+
+// redis.call / redis.pcall. Returns the number of results, or -1 with an error value pushed
+// (to be raised).
+int RedisCallImpl(lua_State* L, bool raise) {
+  ScriptEngine::State* s = GetState(L);
+  const int argc = lua_gettop(L);
+  std::string_view refusal;
+  if (argc == 0) {
+    refusal = "Please specify at least one argument for this redis lib call";
+  } else if (s->runner == nullptr) {
+    refusal = "redis.call called outside of a script";
+  }
+  std::vector<std::string> storage;
+  if (refusal.empty()) {
+    storage.reserve(argc);
+    for (int i = 1; i <= argc; ++i) {
+      const int t = lua_type(L, i);
+      if (t == LUA_TNUMBER) {
+        storage.push_back(FormatNumber(lua_tonumber(L, i)));
+      } else if (t == LUA_TSTRING) {
+        storage.emplace_back(ToView(L, i));
+      } else {
+        refusal = "Lua redis lib command arguments must be strings or integers";
+        break;
+      }
+    }
+  }
+  if (!refusal.empty()) {
+    PushApiError(L, refusal);
+    return raise ? -1 : 1;
+  }
+  std::vector<std::string_view> argv(storage.begin(), storage.end());
+  const resp::Value reply = s->runner->Call(
+      argv, s->resp == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2, s->read_only);
+  PushValue(L, reply);
+  return raise && reply.is_error() ? -1 : 1;
+}
+
+int LuaRedisCall(lua_State* L) {
+  const int r = RedisCallImpl(L, true);
+  return r < 0 ? lua_error(L) : r;
+}
+int LuaRedisPcall(lua_State* L) {
+  const int r = RedisCallImpl(L, false);
+  return r < 0 ? lua_error(L) : r;
+}
+
+// Raises {err="ERR <msg>"}.
+int RaiseApiError(lua_State* L, const char* msg) {
+  lua_newtable(L);
+  lua_pushstring(L, "ERR ");
+  lua_pushstring(L, msg);
+  lua_concat(L, 2);
+  lua_setfield(L, -2, "err");
+  return lua_error(L);
+}
+
+int Sha1HexImpl(lua_State* L) {
+  size_t len = 0;
+  const char* s = lua_tolstring(L, 1, &len);
+  const std::string hex = ScriptEngine::Sha1Hex(std::string_view(s == nullptr ? "" : s, len));
+  lua_pushlstring(L, hex.data(), hex.size());
+  return 1;
+}
+int LuaSha1Hex(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseApiError(L, "wrong number of arguments");
+  return Sha1HexImpl(L);
+}
+
+// redis.error_reply's message rules: "-CODE msg" keeps its code, anything else gets ERR; a
+// trailing CR/LF is trimmed.
+int ErrorReplyImpl(lua_State* L) {
+  std::string_view msg = ToView(L, 1);
+  std::string text;
+  if (!msg.empty() && msg[0] == '-') {
+    const size_t space = msg.find(' ');
+    text = space == std::string_view::npos
+               ? absl::StrCat("ERR ", ToAbsl(msg.substr(1)))
+               : absl::StrCat(ToAbsl(msg.substr(1, space - 1)), " ", ToAbsl(msg.substr(space + 1)));
+  } else {
+    text = absl::StrCat("ERR ", ToAbsl(msg));
+  }
+  while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+  PushErrorTable(L, text);
+  return 1;
+}
+int LuaErrorReply(lua_State* L) {
+  if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+    PushErrorTable(L, "ERR wrong number or type of arguments");
+    return 1;
+  }
+  return ErrorReplyImpl(L);
+}
+
+int LuaStatusReply(lua_State* L) {
+  if (lua_gettop(L) != 1 || lua_type(L, 1) != LUA_TSTRING) {
+    PushErrorTable(L, "ERR wrong number or type of arguments");
+    return 1;
+  }
+  lua_newtable(L);
+  lua_pushvalue(L, 1);
+  lua_setfield(L, -2, "ok");
+  return 1;
+}
+
+int LuaLog(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc < 2) return RaiseApiError(L, "redis.log() requires two arguments or more.");
+  if (!lua_isnumber(L, 1)) return RaiseApiError(L, "First argument must be a number (log level).");
+  const int level = static_cast<int>(lua_tonumber(L, 1));
+  if (level < 0 || level > 3) return RaiseApiError(L, "Invalid debug level.");
+  // Redis's default verbosity (notice) drops debug and verbose lines.
+  if (level < 2) return 0;
+  std::fprintf(stderr, "embedis: script:");
+  for (int i = 2; i <= argc; ++i) {
+    const char* s = lua_tostring(L, i);
+    if (s != nullptr) std::fprintf(stderr, " %s", s);
+  }
+  std::fprintf(stderr, "\n");
+  return 0;
+}
+
+int LuaSetResp(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseApiError(L, "redis.setresp() requires one argument.");
+  const int v = static_cast<int>(lua_tonumber(L, 1));
+  if (v != 2 && v != 3) return RaiseApiError(L, "RESP version must be 2 or 3.");
+  GetState(L)->resp = v;
+  return 0;
+}
+
+int LuaSetRepl(lua_State* L) {
+  if (lua_gettop(L) != 1) return RaiseApiError(L, "redis.set_repl() requires two arguments.");
+  const int flags = static_cast<int>(lua_tonumber(L, 1));
+  if ((flags & ~3) != 0) {
+    return RaiseApiError(
+        L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+  }
+  return 0;  // accepted: embedis has no replication or AOF
+}
+
+int LuaReplicateCommands(lua_State* L) {
+  lua_pushboolean(L, 1);
+  return 1;
+}
+int LuaBreakpoint(lua_State* L) {
+  lua_pushboolean(L, 0);
+  return 1;
+}
+int LuaDebug(lua_State*) { return 0; }
+
+// redis.acl_check_cmd: every user may run every command (no ACLs), so true for a known command.
+int AclCheckImpl(lua_State* L) {
+  ScriptEngine::State* s = GetState(L);
+  const int argc = lua_gettop(L);
+  std::vector<std::string> storage;
+  for (int i = 1; i <= argc; ++i) {
+    const int t = lua_type(L, i);
+    if (t != LUA_TNUMBER && t != LUA_TSTRING) {
+      PushApiError(L, "Lua redis lib command arguments must be strings or integers");
+      return -1;
+    }
+    storage.push_back(t == LUA_TNUMBER ? FormatNumber(lua_tonumber(L, i))
+                                       : std::string(ToView(L, i)));
+  }
+  std::vector<std::string_view> argv(storage.begin(), storage.end());
+  if (argc == 0 || s->runner == nullptr || !s->runner->IsCommand(argv)) {
+    PushApiError(L, "Invalid command passed to redis.acl_check_cmd()");
+    return -1;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+int LuaAclCheckCmd(lua_State* L) {
+  const int r = AclCheckImpl(L);
+  return r < 0 ? lua_error(L) : r;
+}
+
+// ---- math.random / math.randomseed, as Redis (rand48 instead of the C library's rand) ----
+
+int32_t Lrand48(ScriptEngine::State* s) {
+  s->rand48 = (0x5DEECE66DULL * s->rand48 + 0xB) & ((1ULL << 48) - 1);
+  return static_cast<int32_t>(s->rand48 >> 17);
+}
+
+int LuaMathRandom(lua_State* L) {
+  constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
+  const lua_Number r =
+      static_cast<lua_Number>(Lrand48(GetState(L)) % kMax) / static_cast<lua_Number>(kMax);
+  switch (lua_gettop(L)) {
+    case 0:
+      lua_pushnumber(L, r);
+      break;
+    case 1: {
+      const int u = luaL_checkint(L, 1);
+      luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+      lua_pushnumber(L, std::floor(r * u) + 1);
+      break;
+    }
+    case 2: {
+      const int l = luaL_checkint(L, 1);
+      const int u = luaL_checkint(L, 2);
+      luaL_argcheck(L, l <= u, 2, "interval is empty");
+      lua_pushnumber(L, std::floor(r * (u - l + 1)) + l);
+      break;
+    }
+    default:
+      return luaL_error(L, "wrong number of arguments");
+  }
+  return 1;
+}
+
+int LuaMathRandomSeed(lua_State* L) {
+  const uint32_t seed = static_cast<uint32_t>(luaL_checkint(L, 1));
+  GetState(L)->rand48 = (static_cast<uint64_t>(seed) << 16) | 0x330E;
+  return 0;
+}
+
+// ---- the sandbox ----
+
+int LuaReadonlyError(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+
+// _G's __index: the real globals, or Redis's error for a name that is not there.
+int LuaGlobalIndex(lua_State* L) {
+  lua_pushvalue(L, 2);
+  lua_rawget(L, lua_upvalueindex(1));
+  if (!lua_isnil(L, -1)) return 1;
+  if (!lua_isstring(L, 2)) {
+    return luaL_error(L, "Script attempted to access nonexistent global variable");
+  }
+  return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                    lua_tostring(L, 2));
+}
+
+bool IsReadonly(lua_State* L, int idx) {
+  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, idx);
+  lua_rawget(L, -2);
+  const bool ro = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 2);
+  return ro;
+}
+
+// rawset, refusing the read-only proxies as redis-server refuses its read-only tables.
+int LuaRawSet(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkany(L, 2);
+  luaL_checkany(L, 3);
+  if (IsReadonly(L, 1)) {
+    lua_pushstring(L, "Attempt to modify a readonly table");
+    return lua_error(L);
+  }
+  lua_settop(L, 3);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+// Replaces the table at the top of the stack with a read-only proxy of it: an empty table whose
+// metatable reads from the original (`index`: a C closure instead) and refuses writes.
+void MakeReadonlyProxy(lua_State* L, lua_CFunction index) {
+  const int real = lua_gettop(L);
+  lua_newtable(L);  // the proxy
+  lua_newtable(L);  // its metatable
+  if (index != nullptr) {
+    lua_pushvalue(L, real);
+    lua_pushcclosure(L, index, 1);
+  } else {
+    lua_pushvalue(L, real);
+  }
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, LuaReadonlyError);
+  lua_setfield(L, -2, "__newindex");
+  lua_setmetatable(L, -2);
+  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, -2);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+  lua_replace(L, real);
+}
+
+void OpenLib(lua_State* L, lua_CFunction open, const char* name) {
+  lua_pushcfunction(L, open);
+  lua_pushstring(L, name);
+  lua_call(L, 1, 1);
+  if (name[0] != '\0' && lua_istable(L, -1)) {
+    lua_setglobal(L, name);
+  } else {
+    lua_pop(L, 1);
+  }
+}
+
+// The handler every script runs under (Redis's): any error becomes {err=..., source=...,
+// line=...}, with the position of the Lua code that raised it.
+constexpr char kErrorHandler[] = R"(
+local dbg = debug
+__redis__err__handler = function(err)
+  local i = dbg.getinfo(2,'nSl')
+  if i and i.what == 'C' then
+    i = dbg.getinfo(3,'nSl')
+  end
+  if type(err) ~= 'table' then
+    err = {err='ERR ' .. tostring(err)}
+  end
+  if i then
+    err['source'] = i.source
+    err['line'] = i.currentline
+  end
+  return err
+end
+)";
+
+// Pushes a table of strings (KEYS, ARGV).
+void PushStringArray(lua_State* L, absl::Span<const std::string_view> items) {
+  lua_createtable(L, static_cast<int>(items.size()), 0);
+  int i = 1;
+  for (std::string_view s : items) {
+    lua_pushlstring(L, s.data(), s.size());
+    lua_rawseti(L, -2, i++);
+  }
+}
+
+// Parses a shebang line ("#!lua flags=no-writes,allow-oom"): the flags and the line's length, or
+// Redis's error text.
+absl::Status ParseShebang(std::string_view body, uint32_t* flags, size_t* len) {
+  *flags = 0;
+  *len = 0;
+  if (body.substr(0, 2) != "#!") return absl::OkStatus();
+  const size_t end = body.find('\n');
+  if (end == std::string_view::npos)
+    return absl::InvalidArgumentError("ERR Invalid script shebang");
+  *len = end;
+  std::vector<absl::string_view> parts = absl::StrSplit(
+      absl::string_view(body.data(), end), absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+  if (parts.empty()) return absl::InvalidArgumentError("ERR Invalid engine in script shebang");
+  if (parts[0] != "#!lua") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ERR Unexpected engine in script shebang: ", parts[0]));
+  }
+  *flags = kFlagShebang;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].substr(0, 6) != "flags=") {
+      return absl::InvalidArgumentError(absl::StrCat("ERR Unknown lua shebang option: ", parts[i]));
+    }
+    for (absl::string_view f : absl::StrSplit(parts[i].substr(6), absl::ByChar(','))) {
+      if (f == "no-writes") {
+        *flags |= kFlagNoWrites;
+      } else if (f == "allow-oom") {
+        *flags |= kFlagAllowOom;
+      } else if (f == "allow-stale") {
+        *flags |= kFlagAllowStale;
+      } else if (f == "no-cluster") {
+        *flags |= kFlagNoCluster;
+      } else if (f == "allow-cross-slot-keys") {
+        *flags |= kFlagAllowCrossSlot;
+      } else {
+        return absl::InvalidArgumentError(
+            absl::StrCat("ERR Unexpected flag in script shebang: ", f));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void ScriptEngine::State::InitVm() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  L = luaL_newstate();
+  lua_pushlightuserdata(L, &kStateKey);
+  lua_pushlightuserdata(L, this);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  // The read-only set (weak keys).
+  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_newtable(L);
+  lua_newtable(L);
+  lua_pushstring(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+
+  OpenLib(L, luaopen_base, "");
+  OpenLib(L, luaopen_table, LUA_TABLIBNAME);
+  OpenLib(L, luaopen_string, LUA_STRLIBNAME);
+  OpenLib(L, luaopen_math, LUA_MATHLIBNAME);
+  OpenLib(L, luaopen_debug, LUA_DBLIBNAME);
+  OpenLib(L, luaopen_cjson, "cjson");
+  OpenLib(L, luaopen_bit, "bit");
+  for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
+    lua_pushnil(L);
+    lua_setglobal(L, name);
+  }
+  lua_pushcfunction(L, LuaRawSet);
+  lua_setglobal(L, "rawset");
+  lua_getglobal(L, "math");
+  lua_pushcfunction(L, LuaMathRandom);
+  lua_setfield(L, -2, "random");
+  lua_pushcfunction(L, LuaMathRandomSeed);
+  lua_setfield(L, -2, "randomseed");
+  lua_pop(L, 1);
+
+  // redis.*
+  lua_newtable(L);
+  const std::pair<const char*, lua_CFunction> functions[] = {
+      {"call", LuaRedisCall},
+      {"pcall", LuaRedisPcall},
+      {"log", LuaLog},
+      {"setresp", LuaSetResp},
+      {"sha1hex", LuaSha1Hex},
+      {"error_reply", LuaErrorReply},
+      {"status_reply", LuaStatusReply},
+      {"set_repl", LuaSetRepl},
+      {"replicate_commands", LuaReplicateCommands},
+      {"breakpoint", LuaBreakpoint},
+      {"debug", LuaDebug},
+      {"acl_check_cmd", LuaAclCheckCmd},
+  };
+  for (const auto& [name, fn] : functions) {
+    lua_pushcfunction(L, fn);
+    lua_setfield(L, -2, name);
+  }
+  const std::pair<const char*, int> constants[] = {
+      {"LOG_DEBUG", 0},  {"LOG_VERBOSE", 1},
+      {"LOG_NOTICE", 2}, {"LOG_WARNING", 3},
+      {"REPL_NONE", 0},  {"REPL_AOF", 1},
+      {"REPL_SLAVE", 2}, {"REPL_REPLICA", 2},
+      {"REPL_ALL", 3},   {"REDIS_VERSION_NUM", kRedisVersionNum},
+  };
+  for (const auto& [name, v] : constants) {
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, name);
+  }
+  lua_pushstring(L, kRedisVersion);
+  lua_setfield(L, -2, "REDIS_VERSION");
+  lua_setglobal(L, "redis");
+
+  // The error handler (it keeps `debug` as an upvalue), then no debug library for scripts.
+  if (luaL_loadbuffer(L, kErrorHandler, sizeof(kErrorHandler) - 1, "@err_handler") != 0 ||
+      lua_pcall(L, 0, 0, 0) != 0) {
+    std::fprintf(stderr, "embedis: scripting: %s\n", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_pushlightuserdata(L, &kHandlerKey);
+  lua_getglobal(L, "__redis__err__handler");
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_pushnil(L);
+  lua_setglobal(L, "debug");
+
+  // Read-only library tables, then the read-only globals proxy as the thread's globals.
+  lua_pushvalue(L, LUA_GLOBALSINDEX);
+  const int globals = lua_gettop(L);
+  std::vector<std::string> tables;
+  lua_pushnil(L);
+  while (lua_next(L, globals) != 0) {
+    if (lua_istable(L, -1) && lua_type(L, -2) == LUA_TSTRING && !lua_rawequal(L, -1, globals)) {
+      tables.emplace_back(lua_tostring(L, -2));
+    }
+    lua_pop(L, 1);
+  }
+  for (const std::string& name : tables) {
+    lua_getfield(L, globals, name.c_str());
+    MakeReadonlyProxy(L, nullptr);
+    lua_setfield(L, globals, name.c_str());
+  }
+  lua_pushlightuserdata(L, &kGlobalsKey);
+  lua_pushvalue(L, globals);
+  lua_rawset(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, globals);
+  MakeReadonlyProxy(L, LuaGlobalIndex);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, globals, "_G");
+  lua_replace(L, LUA_GLOBALSINDEX);
+  lua_settop(L, 0);
+}
+
+ScriptEngine::ScriptEngine() : state_(std::make_unique<State>()) {
+  MutexLock l(&state_->mu);
+  state_->InitVm();
+  state_->UpdateStats();
+}
+
+ScriptEngine::~ScriptEngine() {
+  MutexLock l(&state_->mu);
+  lua_close(state_->L);
+}
+
+std::string ScriptEngine::Sha1Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha1(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned int i = 0; i < n; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+namespace {
+
+// Compiles `body` as script `sha` into the registry (f_<sha>). Under the engine's mutex.
+absl::Status Compile(lua_State* L, std::string_view sha, std::string_view body, size_t skip) {
+  std::string_view code = body.substr(skip);
+  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
+    std::string msg =
+        absl::StrCat("ERR Error compiling script (new function): ", ToAbsl(ToView(L, -1)));
+    lua_pop(L, 1);
+    return absl::InvalidArgumentError(msg);
+  }
+  lua_setfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ScriptEngine::Load(std::string_view body) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  std::string sha = Sha1Hex(body);
+  if (s.scripts.contains(sha)) return sha;
+  uint32_t flags = 0;
+  size_t skip = 0;
+  absl::Status st = ParseShebang(body, &flags, &skip);
+  if (st.ok()) st = Compile(s.L, sha, body, skip);
+  if (!st.ok()) return st;
+  s.scripts[sha] = State::Script{std::string(body), flags};
+  s.script_bytes += body.size();
+  s.UpdateStats();
+  return sha;
+}
+
+bool ScriptEngine::Exists(std::string_view sha) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  return s.scripts.contains(absl::AsciiStrToLower(absl::string_view(sha.data(), sha.size())));
+}
+
+void ScriptEngine::Flush() {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  s.scripts.clear();
+  s.script_bytes = 0;
+  lua_close(s.L);
+  s.InitVm();
+  s.UpdateStats();
+}
+
+ScriptStats ScriptEngine::Stats() {
+  const State& s = *state_;
+  ScriptStats st;
+  st.scripts = s.stat_scripts.load();
+  st.script_bytes = s.stat_script_bytes.load();
+  st.lua_bytes = s.stat_lua_bytes.load();
+  return st;
+}
+
+void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Writer* reply) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  lua_State* L = s.L;
+  std::string sha;
+  if (req.is_sha) {
+    if (req.script.size() != 40) return reply->Error(kNoScript);
+    sha = absl::AsciiStrToLower(absl::string_view(req.script.data(), req.script.size()));
+    if (!s.scripts.contains(sha)) return reply->Error(kNoScript);
+  } else {
+    sha = Sha1Hex(req.script);
+    if (!s.scripts.contains(sha)) {
+      uint32_t flags = 0;
+      size_t skip = 0;
+      absl::Status st = ParseShebang(req.script, &flags, &skip);
+      if (st.ok()) st = Compile(L, sha, req.script, skip);
+      if (!st.ok()) return reply->Error(FromAbsl(st.message()));
+      s.scripts[sha] = State::Script{std::string(req.script), flags};
+      s.script_bytes += req.script.size();
+    }
+  }
+  const uint32_t flags = s.scripts[sha].flags;
+  if (req.read_only && (flags & kFlagShebang) != 0 && (flags & kFlagNoWrites) == 0) {
+    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
+  }
+
+  // KEYS and ARGV in the real globals (the proxy refuses writes).
+  lua_pushlightuserdata(L, &kGlobalsKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  PushStringArray(L, req.keys);
+  lua_setfield(L, -2, "KEYS");
+  PushStringArray(L, req.args);
+  lua_setfield(L, -2, "ARGV");
+  lua_pop(L, 1);
+
+  s.runner = runner;
+  s.read_only = req.read_only || (flags & kFlagNoWrites) != 0;
+  s.resp = 2;
+  lua_pushlightuserdata(L, &kHandlerKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  const int handler = lua_gettop(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  const int err = lua_pcall(L, 0, 1, handler);
+  s.runner = nullptr;
+  if (err == 0) {
+    WriteLuaValue(L, reply, s.resp);
+  } else if (lua_istable(L, -1)) {
+    std::string text;
+    if (RawField(L, "err") == LUA_TSTRING) {
+      text = std::string(ToView(L, -1));
+    } else {
+      text = "ERR unknown error";  // error({}): redis-server 7.0.15 crashes here
+    }
+    lua_pop(L, 1);
+    const int source_type = RawField(L, "source");
+    const std::string source(source_type == LUA_TSTRING ? ToView(L, -1) : "");
+    lua_pop(L, 1);
+    const int line_type = RawField(L, "line");
+    const int64_t line = line_type == LUA_TNUMBER ? static_cast<int64_t>(lua_tonumber(L, -1)) : 0;
+    lua_pop(L, 1);
+    if (source_type == LUA_TSTRING && line_type == LUA_TNUMBER) {
+      absl::StrAppend(&text, " script: ", sha, ", on ", source, ":", line, ".");
+    }
+    lua_pop(L, 1);
+    reply->Error(text);
+  } else {
+    const std::string_view msg = lua_isstring(L, -1) ? ToView(L, -1) : "execution failure";
+    reply->Error(
+        absl::StrCat("ERR Error running script f_", sha, ", ", ToAbsl(msg.substr(0, 100)), "\n"));
+    lua_pop(L, 1);
+  }
+  lua_settop(L, 0);
+  // Keep the heap small between scripts, as redis-server does after each one.
+  lua_gc(L, LUA_GCSTEP, 1);
+  s.UpdateStats();
+}
+
+}  // namespace embedis::scripting

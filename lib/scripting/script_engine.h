@@ -1,0 +1,110 @@
+// ScriptEngine: the Lua 5.1 engine behind EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, with
+// Redis 7's sandbox, redis.* API and reply conversions.
+//
+// Thread safety: every method may be called from any thread. One Lua VM serves the whole engine
+// (as redis-server has one); a mutex serializes its users, so a script runs alone in the engine.
+// Atomicity with respect to other clients' plain commands is the caller's business
+// (scripting_family.cc runs Eval inside CommandContext::exclusive, as EXEC does).
+//
+//   ScriptEngine engine;
+//   MyRunner runner;  // runs redis.call's commands through the command table
+//   std::string out;
+//   resp::Writer w(&out);
+//   engine.Eval({.script = "return redis.call('GET', KEYS[1])", .keys = {"k"}}, &runner, &w);
+//
+// Design (Redis 7.0.15 is the specification; every text is checked against it in
+// tests/scripting/scripting_differential_test.cc):
+// - Libraries: base (less dofile, loadfile, print, getfenv, setfenv, newproxy), table, string,
+//   math (random/randomseed replaced by Redis's 48-bit generator, whose state is kept across
+//   scripts and starts where redis-server's starts, so the same sequence comes out), cjson, bit.
+//   No os, io, debug, package/require. struct and cmsgpack are not available (no Debian package
+//   for Lua 5.1).
+// - Read-only globals: redis-server patches its Lua to mark tables read-only. Debian's stock Lua
+//   cannot, so the same effect is built from proxies: the thread's globals table is an empty
+//   table whose metatable reads from the real globals (a missing name raises "Script attempted
+//   to access nonexistent global variable 'x'") and refuses writes ("Attempt to modify a readonly
+//   table"); every library table is such a proxy too, and rawset refuses them. Difference from
+//   redis-server: pairs()/next() over a library table or _G see nothing (the proxies are empty).
+// - Errors: a script runs under an error handler that turns any error into a table {err=...,
+//   source=..., line=...}, so the reply is "-<err> script: <sha>, on <source>:<line>." as Redis
+//   7 writes it. redis.call raises a failing command's error table; redis.pcall returns it.
+// - Conversions Lua <-> RESP follow Redis 7: numbers truncated to integers, false as nil,
+//   {ok=}/{err=} tables, and after redis.setresp(3) maps, sets, doubles, booleans, big numbers and
+//   verbatim strings.
+#ifndef EMBEDIS_LIB_SCRIPTING_SCRIPT_ENGINE_H_
+#define EMBEDIS_LIB_SCRIPTING_SCRIPT_ENGINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "lib/resp/value.h"
+#include "lib/resp/writer.h"
+
+namespace embedis::scripting {
+
+// How redis.call and redis.pcall run a command: implemented by the command layer.
+class CommandRunner {
+ public:
+  virtual ~CommandRunner() = default;
+  // Runs argv (argv[0] the command) with replies in `protocol` and returns the reply. A command
+  // the script may not run returns an error value with Redis's text ("ERR Unknown Redis command
+  // called from script"). `read_only`: the script may not write (EVAL_RO, or flags=no-writes).
+  virtual resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
+                           bool read_only) = 0;
+  // Whether `name` is a command (redis.acl_check_cmd).
+  virtual bool IsCommand(absl::Span<const std::string_view> argv) = 0;
+};
+
+struct EvalRequest {
+  std::string_view script;  // the body (EVAL) or a SHA1 (EVALSHA)
+  bool is_sha = false;
+  bool read_only = false;  // EVAL_RO, EVALSHA_RO
+  absl::Span<const std::string_view> keys;
+  absl::Span<const std::string_view> args;
+};
+
+// What INFO reports about scripts.
+struct ScriptStats {
+  size_t scripts = 0;       // number_of_cached_scripts
+  size_t script_bytes = 0;  // used_memory_scripts_eval: the cached bodies
+  size_t lua_bytes = 0;     // used_memory_lua: the VM's heap
+};
+
+class ScriptEngine {
+ public:
+  ScriptEngine();
+  ~ScriptEngine();
+  ScriptEngine(const ScriptEngine&) = delete;
+  ScriptEngine& operator=(const ScriptEngine&) = delete;
+
+  // The lowercase hex SHA1 of `data`.
+  static std::string Sha1Hex(std::string_view data);
+
+  // SCRIPT LOAD: compiles and caches `body`; returns its SHA1, or an error whose message is
+  // Redis's reply text ("ERR Error compiling script (new function): ...").
+  absl::StatusOr<std::string> Load(std::string_view body);
+  // SCRIPT EXISTS for one SHA1 (any case).
+  bool Exists(std::string_view sha);
+  // SCRIPT FLUSH: forgets every script and starts a fresh VM.
+  void Flush();
+  ScriptStats Stats();
+
+  // EVAL and its kin: runs the script and writes exactly one reply to `reply`, whose protocol is
+  // the caller's. Commands the script calls go through `runner`.
+  void Eval(const EvalRequest& request, CommandRunner* runner, resp::Writer* reply);
+
+  // The engine's internals (script_engine.cc).
+  struct State;
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace embedis::scripting
+
+#endif  // EMBEDIS_LIB_SCRIPTING_SCRIPT_ENGINE_H_
