@@ -22,6 +22,7 @@ constexpr Named<uint32_t> kFlagNames[] = {
     {kReadOnly, "readonly"},
     {kDenyOom, "denyoom"},
     {kAdmin, "admin"},
+    {kPubSub, "pubsub"},
     {kNoScript, "noscript"},
     {kBlocking, "blocking"},
     {kLoading, "loading"},

@@ -28,6 +28,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterBitFamily(&table);
   RegisterSortFamily(&table);
   RegisterHllFamily(&table);
+  RegisterPubSubFamily(&table);
   return table;
 }
 

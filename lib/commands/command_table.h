@@ -113,7 +113,15 @@ struct ClientState {
   std::string name;                // CLIENT SETNAME
   std::string lib_name, lib_ver;   // CLIENT SETINFO
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self
-  Transaction tx;                  // MULTI, WATCH
+  // Pub/Sub (pubsub_family.cc): who receives this client's messages. embedis-server gives each
+  // connection one; null for callers that cannot receive (SUBSCRIBE is then refused).
+  std::shared_ptr<Subscriber> subscriber;
+  // In RESP2 with a subscription, only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET may run.
+  bool in_pubsub_context() const {
+    return subscriber != nullptr && protocol == resp::Protocol::kResp2 &&
+           (subscriber->subscription_count() > 0 || subscriber->shard_channel_count() > 0);
+  }
+  Transaction tx;  // MULTI, WATCH
   // Set by a blocking command that asks to block (BlockRequest); the caller clears it.
   std::optional<BlockRequest> block_request;
 
@@ -175,6 +183,7 @@ enum CommandFlag : uint32_t {
   // Its keys cannot be found from first/last/step alone (LMPOP's numkeys): COMMAND INFO only.
   // Derived from the key specs by CommandTable::Register; never declared.
   kMovableKeys = 1u << 14,
+  kPubSub = 1u << 15,  // Pub/Sub commands (COMMAND INFO "pubsub")
 };
 
 // How the command table itself treats a command: behaviour, not something Redis reports (those
@@ -348,6 +357,7 @@ void RegisterZSetFamily(CommandTable* table);         // zset_family.cc
 void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 void RegisterSortFamily(CommandTable* table);         // sort_family.cc
 void RegisterHllFamily(CommandTable* table);          // hll_family.cc
+void RegisterPubSubFamily(CommandTable* table);       // pubsub_family.cc
 
 }  // namespace embedis::commands
 
