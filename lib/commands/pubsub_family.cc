@@ -101,7 +101,10 @@ void CmdSPublish(CommandContext& ctx, Args argv) {
 }
 
 void ReplyChannels(CommandContext& ctx, Args argv, PubSubKind kind) {
-  if (argv.size() > 3) return ReplyWrongArity(ctx, absl::StrCat("pubsub|", AsciiLower(argv[1])));
+  if (argv.size() > 3) {  // Redis 7.0 checks this in the handler, with its older text
+    return ReplyError(ctx, absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                        ToAbsl(argv[1]), "'. Try PUBSUB HELP."));
+  }
   std::optional<std::string_view> pattern;
   if (argv.size() == 3) pattern = argv[2];
   std::vector<std::string> names = ctx.keyspace->pubsub().Channels(kind, pattern);
@@ -110,8 +113,8 @@ void ReplyChannels(CommandContext& ctx, Args argv, PubSubKind kind) {
 }
 
 void ReplyNumSub(CommandContext& ctx, Args argv, PubSubKind kind) {
-  // A map in RESP3, a flat array in RESP2, as Redis's addReplyMapLen.
-  ctx.reply->MapHeader(argv.size() - 2);
+  // A flat array of channel, count pairs in both protocols (Redis 7.0).
+  ctx.reply->ArrayHeader(2 * (argv.size() - 2));
   for (size_t i = 2; i < argv.size(); ++i) {
     ctx.reply->BulkString(argv[i]);
     ctx.reply->Integer(ctx.keyspace->pubsub().NumSub(kind, argv[i]));

@@ -255,7 +255,8 @@ TEST_F(PubSubTest, InProcessSubscriberSeesNetworkMessages) {
   std::vector<std::string> seen;
   auto sub = std::make_shared<CallbackSubscriber>([&](const PubSubMessage& m) {
     std::lock_guard l(mu);
-    seen.push_back(absl::StrCat(m.pattern, "|", m.channel, "|", m.payload));
+    seen.push_back(std::string(m.pattern) + "|" + std::string(m.channel) + "|" +
+                   std::string(m.payload));
   });
   keyspace_.pubsub().Subscribe(PubSubKind::kChannel, "news", sub);
   keyspace_.pubsub().Subscribe(PubSubKind::kPattern, "__keyevent@0__:*", sub);
