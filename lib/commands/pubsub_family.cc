@@ -164,39 +164,47 @@ void RegisterPubSubFamily(CommandTable* table) {
   using namespace describe;  // NOLINT: the entry helpers
   constexpr uint32_t kSub = kPubSub | kNoScript | kLoading | kStale;
   auto sub = [&](std::string name, Handler h, std::string summary, std::string since,
-                 std::vector<ArgDoc> args, int arity, std::vector<KeySpec> keys = {}) {
+                 std::string_view complexity, std::vector<ArgDoc> args, int arity,
+                 std::vector<KeySpec> keys = {}) {
     table->Register({.name = std::move(name),
                      .arity = arity,
                      .flags = kSub,
+                     .acl = kAclPubSub,
                      .key_specs = std::move(keys),
                      .group = "pubsub",
                      .summary = std::move(summary),
                      .since = std::move(since),
-                     .complexity = "O(N) where N is the number of channels to subscribe to.",
+                     .complexity = complexity,
                      .args = std::move(args),
                      .handler = std::move(h)});
   };
-  sub("subscribe", CmdSubscribe, "Listens for messages published to channels.", "2.0.0",
-      {Str("channel").Multi()}, -2);
-  sub("unsubscribe", CmdUnsubscribe, "Stops listening to messages posted to channels.", "2.0.0",
+  sub("subscribe", CmdSubscribe, "Listen for messages published to the given channels", "2.0.0",
+      "O(N) where N is the number of channels to subscribe to.", {Str("channel").Multi()}, -2);
+  sub("unsubscribe", CmdUnsubscribe, "Stop listening for messages posted to the given channels",
+      "2.0.0", "O(N) where N is the number of clients already subscribed to a channel.",
       {Str("channel").Opt().Multi()}, -1);
   sub("psubscribe", CmdPSubscribe,
-      "Listens for messages published to channels that match one "
-      "or more patterns.",
-      "2.0.0", {Pattern("pattern").Multi()}, -2);
+      "Listen for messages published to channels matching the given patterns", "2.0.0",
+      "O(N) where N is the number of patterns the client is already subscribed to.",
+      {Block("pattern", {Pattern("pattern")}).Multi()}, -2);
   sub("punsubscribe", CmdPUnsubscribe,
-      "Stops listening to messages published to channels that "
-      "match one or more patterns.",
-      "2.0.0", {Pattern("pattern").Opt().Multi()}, -1);
-  sub("ssubscribe", CmdSSubscribe, "Listens for messages published to shard channels.", "7.0.0",
+      "Stop listening for messages posted to channels matching the given patterns", "2.0.0",
+      "O(N+M) where N is the number of patterns the client is already subscribed and M is the "
+      "number of total patterns subscribed in the system (by any client).",
+      {Pattern("pattern").Opt().Multi()}, -1);
+  sub("ssubscribe", CmdSSubscribe, "Listen for messages published to the given shard channels",
+      "7.0.0", "O(N) where N is the number of shard channels to subscribe to.",
       {Str("shardchannel").Multi()}, -2, {Keys(1, kKeyNotKey, -1)});
-  sub("sunsubscribe", CmdSUnsubscribe, "Stops listening to messages posted to shard channels.",
-      "7.0.0", {Str("shardchannel").Opt().Multi()}, -1, {Keys(1, kKeyNotKey, -1)});
+  sub("sunsubscribe", CmdSUnsubscribe,
+      "Stop listening for messages posted to the given shard channels", "7.0.0",
+      "O(N) where N is the number of clients already subscribed to a shard channel.",
+      {Str("shardchannel").Opt().Multi()}, -1, {Keys(1, kKeyNotKey, -1)});
   table->Register({.name = "publish",
                    .arity = 3,
                    .flags = kPubSub | kLoading | kStale | kFast,
+                   .acl = kAclPubSub,
                    .group = "pubsub",
-                   .summary = "Posts a message to a channel.",
+                   .summary = "Post a message to a channel",
                    .since = "2.0.0",
                    .complexity = "O(N+M) where N is the number of clients subscribed to the "
                                  "receiving channel and M is the total number of subscribed "
@@ -206,6 +214,7 @@ void RegisterPubSubFamily(CommandTable* table) {
   table->Register({.name = "spublish",
                    .arity = 3,
                    .flags = kPubSub | kLoading | kStale | kFast,
+                   .acl = kAclPubSub,
                    .key_specs = {Keys(1, kKeyNotKey)},
                    .group = "pubsub",
                    .summary = "Post a message to a shard channel",
@@ -226,7 +235,8 @@ void RegisterPubSubFamily(CommandTable* table) {
            {.name = "channels",
             .arity = -2,
             .flags = kInfo,
-            .summary = "Returns the active channels.",
+            .acl = kAclPubSub,
+            .summary = "List active channels",
             .since = "2.8.0",
             .complexity = "O(N) where N is the number of active channels, and assuming constant "
                           "time pattern matching (relatively short channels and patterns)",
@@ -235,7 +245,8 @@ void RegisterPubSubFamily(CommandTable* table) {
            {.name = "numsub",
             .arity = -2,
             .flags = kInfo,
-            .summary = "Returns a count of subscribers to channels.",
+            .acl = kAclPubSub,
+            .summary = "Get the count of subscribers for channels",
             .since = "2.8.0",
             .complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested "
                           "channels",
@@ -244,14 +255,16 @@ void RegisterPubSubFamily(CommandTable* table) {
            {.name = "numpat",
             .arity = 2,
             .flags = kInfo,
-            .summary = "Returns a count of unique pattern subscriptions.",
+            .acl = kAclPubSub,
+            .summary = "Get the count of unique patterns pattern subscriptions",
             .since = "2.8.0",
             .complexity = "O(1)",
             .handler = CmdPubSubNumPat},
            {.name = "shardchannels",
             .arity = -2,
             .flags = kInfo,
-            .summary = "Returns the active shard channels.",
+            .acl = kAclPubSub,
+            .summary = "List active shard channels",
             .since = "7.0.0",
             .complexity = "O(N) where N is the number of active shard channels, and assuming "
                           "constant time pattern matching (relatively short shard channels).",
@@ -260,7 +273,8 @@ void RegisterPubSubFamily(CommandTable* table) {
            {.name = "shardnumsub",
             .arity = -2,
             .flags = kInfo,
-            .summary = "Returns the count of subscribers of shard channels.",
+            .acl = kAclPubSub,
+            .summary = "Get the count of subscribers for shard channels",
             .since = "7.0.0",
             .complexity = "O(N) for the SHARDNUMSUB subcommand, where N is the number of "
                           "requested shard channels",
@@ -269,7 +283,7 @@ void RegisterPubSubFamily(CommandTable* table) {
            {.name = "help",
             .arity = 2,
             .flags = kLoading | kStale,
-            .summary = "Returns helpful text about the different subcommands.",
+            .summary = "Show helpful text about the different subcommands",
             .since = "6.2.0",
             .complexity = "O(1)",
             .handler = CmdPubSubHelp},
