@@ -4,6 +4,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -50,11 +51,16 @@ class PubSubTest : public ServerTest {
       // The publisher's own reply, then the subscriber's messages up to the marker.
       t += EscapeResp(c[1].ReadReply()) + "\n";
       c[1].Call({"PUBLISH", "marker", "m"});
+      // Sorted: the deliveries of several matching patterns come in no defined order (Redis
+      // walks a hash table of patterns).
+      std::vector<std::string> messages;
       for (int i = 0; i < 50; ++i) {
         std::string m = c[0].ReadReply();
         if (m.empty() || m.find("marker") != std::string::npos) break;
-        t += "  " + EscapeResp(m) + "\n";
+        messages.push_back("  " + EscapeResp(m) + "\n");
       }
+      std::sort(messages.begin(), messages.end());
+      for (const std::string& m : messages) t += m;
     }
     return t;
   }
