@@ -58,6 +58,7 @@ class ConnectionSubscriber : public Subscriber {
     EventLoop* loop = c->loop();
     if (tl_loop == loop) {
       // The loop's own thread: the output is ours to append to.
+      if (c->closed) return;
       if (OverLimit(*c, c->pending_output() + bytes.size())) return Overflow(c);
       c->out.append(bytes);
       loop->QueueFlush(c);
