@@ -188,9 +188,11 @@ absl::StatusOr<std::vector<std::string>> PopCount(Keyspace& ks, int db, std::str
     std::vector<std::string> out;
     if (!k.exists() || count == 0) return out;
     SetValue& s = k.set();
+    k.Notify(kNotifySet, "spop");
     if (count >= s.size()) {
       out = AllMembers(s);
       k.Delete();
+      k.Notify(kNotifyGeneric, "del");
       return out;
     }
     out.reserve(count);

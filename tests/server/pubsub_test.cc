@@ -190,6 +190,13 @@ TEST_F(PubSubTest, KeyspaceNotificationsMatchRedis) {
             {1, {"RPOP", "l", "5"}, -1},
             {1, {"SADD", "s", "a", "b"}, -1},
             {1, {"SREM", "s", "a", "b"}, -1},
+            {1, {"SADD", "s2", "a"}, -1},  // one member: SPOP's reply is known
+            {1, {"SPOP", "s2"}, -1},
+            {1, {"SADD", "s2", "a"}, -1},
+            {1, {"SPOP", "s2", "5"}, -1},
+            {1, {"SMOVE", "s", "s2", "a"}, -1},
+            {1, {"SADD", "s", "a"}, -1},
+            {1, {"SMOVE", "s", "s3", "a"}, -1},
             {1, {"ZADD", "z", "1", "a"}, -1},
             {1, {"ZINCRBY", "z", "1", "a"}, -1},
             {1, {"ZREM", "z", "a"}, -1},
