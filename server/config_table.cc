@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/commands/args.h"
 #include "lib/tls/tls.h"
+#include "lib/keyspace/pubsub.h"
 #include "lib/util/strings.h"
 #include "server/persistence.h"
 
@@ -314,6 +315,16 @@ std::vector<ConfigParam> BuildTable() {
       "client-query-buffer-limit", 1024 * 1024, LLONG_MAX,
       [](ServerOptions& o) -> int64_t& { return o.client_query_buffer_limit; }, H::kRuntime,
       "most buffered input per client"));
+  t.push_back(Special(
+      "notify-keyspace-events", true, H::kNotify,
+      "keyspace notification classes (K E g $ l s h z x e t m d n A; \"\": none)",
+      [](ServerOptions& o, std::string_view v) -> Error {
+        std::optional<uint32_t> flags = ParseNotifyFlags(v);
+        if (!flags) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+        o.notify_keyspace_events = *flags;
+        return std::nullopt;
+      },
+      [](const ServerOptions& o) { return NotifyFlagsString(o.notify_keyspace_events); }));
   t.push_back(Special("client-output-buffer-limit", true, H::kRuntime,
                       "\"<class> <hard> <soft> <seconds>\"...: queued replies past which a client "
                       "is disconnected (normal: no limit)",
@@ -438,7 +449,6 @@ std::vector<ConfigParam> BuildTable() {
            {"supervised", "no"},
            {"logfile", ""},
            {"cluster-enabled", "no"},
-           {"notify-keyspace-events", ""},
            {"slowlog-log-slower-than", "10000"},
            {"slowlog-max-len", "128"},
            {"lua-time-limit", "5000"},

@@ -49,6 +49,7 @@ enum class ConfigHook {
   kSaveRules,   // save, stop-writes-on-bgsave-error: the snapshot thread's rules
   kMaxclients,  // maxclients: must fit the open-files limit
   kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries, ...)
+  kNotify,      // notify-keyspace-events: the keyspace's notification classes
 };
 
 struct ConfigParam {

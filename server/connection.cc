@@ -225,15 +225,20 @@ std::string Connection::InfoLine(int64_t now_ms) const {
   const uint64_t q = qbuf.load(std::memory_order_relaxed);
   const uint64_t o = omem.load(std::memory_order_relaxed);
   const int queued = multi.load(std::memory_order_relaxed);
+  const Subscriber* sub = client.subscriber.get();  // set before the registry publishes us
+  const int64_t nsub = sub != nullptr ? sub->channel_count() : 0;
+  const int64_t npsub = sub != nullptr ? sub->pattern_count() : 0;
+  const int64_t nssub = sub != nullptr ? sub->shard_channel_count() : 0;
   std::string flags =
-      absl::StrCat(queued >= 0 ? "x" : "", blocked.load(std::memory_order_relaxed) ? "b" : "");
+      absl::StrCat(queued >= 0 ? "x" : "", blocked.load(std::memory_order_relaxed) ? "b" : "",
+                   nsub + npsub + nssub > 0 ? "P" : "");
   if (flags.empty()) flags = "N";
   return absl::StrCat(
       "id=", id_, " addr=", addr_, " laddr=", laddr_, " fd=", fd_, " name=", name,
       " age=", (now_ms - created_ms) / 1000,
       " idle=", (now_ms - last_interaction_ms.load(std::memory_order_relaxed)) / 1000,
-      " flags=", flags, " db=", db.load(std::memory_order_relaxed),
-      " sub=0 psub=0 ssub=0 multi=", queued, " qbuf=", q, " qbuf-free=0 argv-mem=0 multi-mem=0",
+      " flags=", flags, " db=", db.load(std::memory_order_relaxed), " sub=", nsub, " psub=", npsub,
+      " ssub=", nssub, " multi=", queued, " qbuf=", q, " qbuf-free=0 argv-mem=0 multi-mem=0",
       " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o,
       " tot-mem=", q + out_capacity.load(std::memory_order_relaxed) + sizeof(*this), " events=r",
       o > 0 ? "w" : "", " cmd=", cmd,

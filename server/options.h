@@ -158,6 +158,8 @@ struct ServerOptions {
   std::function<void()> on_shutdown;
   // Snapshots; off unless persistence.enabled.
   PersistenceOptions persistence;
+  // notify-keyspace-events as NotifyClass bits (lib/keyspace/pubsub.h). Default: 0 (none).
+  uint32_t notify_keyspace_events = 0;
   // Encoding-tuning parameters (CONFIG GET/SET hash-max-listpack-entries, ...).
   EncodingConfig encoding;
 };

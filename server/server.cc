@@ -124,8 +124,10 @@ void EventLoop::DrainInbox() {
   std::vector<std::shared_ptr<Connection>> conns;
   std::vector<int64_t> kills, unblocks;
   std::vector<std::pair<int, std::string>> ready;
+  std::vector<std::shared_ptr<Connection>> mail;
   {
     MutexLock l(&inbox_mu_);
+    mail.swap(inbox_mail_);
     conns.swap(inbox_conns_);
     kills.swap(inbox_kills_);
     ready.swap(inbox_ready_);
@@ -134,6 +136,7 @@ void EventLoop::DrainInbox() {
   if (!unblocks.empty()) FinishUnblocks(unblocks);
   if (!ready.empty()) ServeReady(std::move(ready));
   for (auto& c : conns) Register(std::move(c));
+  if (!mail.empty()) DeliverMail(mail);
   for (int64_t id : kills) {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
@@ -156,6 +159,7 @@ void EventLoop::Register(std::shared_ptr<Connection> conn) {
     return;
   }
   conn->registered_events = EPOLLIN;
+  conn->client.subscriber = NewConnectionSubscriber(conn);
   state_->AddClient(conn);
   conns_.emplace(conn->id(), std::move(conn));
 }
@@ -297,6 +301,9 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   // a client that saw its connection end must not find it still counted.
   // MULTI state and WATCH registrations go now, not when the last reference does.
   c->client.ResetTransaction();
+  if (c->client.subscriber != nullptr) {
+    state_->keyspace()->pubsub().UnsubscribeAll(c->client.subscriber.get());
+  }
   if (c->block != nullptr) Unblock(*c);
   if (c->blocked.exchange(false, std::memory_order_relaxed)) {
     state_->blocked_clients().fetch_sub(1, std::memory_order_relaxed);
@@ -372,6 +379,12 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
       return true;
     }
   }
+  if (c.client.in_pubsub_context() && resolved.ok()) [[unlikely]] {
+    if (!AllowedInPubSubContext(c, resolved)) {
+      c.EndCommandOutput(mark, dropping);
+      return true;
+    }
+  }
   commands::CommandContext ctx{.keyspace = state_->keyspace(),
                                .client = &c.client,
                                .reply = &c.writer,
@@ -423,6 +436,24 @@ bool EventLoop::RefuseForDiskError(Connection& c, const commands::Resolved& reso
   if (tx.in_multi && !resolved.has(commands::kRunsInMulti)) tx.failed = true;
   c.writer.Error(errors::kMisconf);
   return true;
+}
+
+// As redis-server 7.0 for a RESP2 client with subscriptions: only (P|S)(UN)SUBSCRIBE, PING, QUIT
+// and RESET run; anything else is refused. Returns true when the command may run.
+bool EventLoop::AllowedInPubSubContext(Connection& c, const commands::Resolved& resolved) {
+  static const char* const kAllowed[] = {"subscribe",    "unsubscribe", "psubscribe",
+                                         "punsubscribe", "ssubscribe",  "sunsubscribe",
+                                         "ping",         "quit",        "reset"};
+  const std::string& name = resolved.top->name;
+  for (const char* a : kAllowed) {
+    if (name == a) return true;
+  }
+  std::string full = name;
+  if (resolved.sub != nullptr) absl::StrAppend(&full, "|", resolved.sub->name);
+  c.writer.Error(absl::StrCat("ERR Can't execute '", full,
+                              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                              "are allowed in this context"));
+  return false;
 }
 
 // Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
@@ -725,6 +756,7 @@ void EventLoop::Cron() {
 
 void EventLoop::Run() {
   std::vector<epoll_event> events(kMaxEvents);
+  SetCurrentLoop(this);
   last_cron_ms_ = NowMs();
   while (!state_->stopping()) {
     const int hz = std::clamp(state_->config().hz.load(std::memory_order_relaxed), 1, 500);

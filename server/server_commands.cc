@@ -129,7 +129,10 @@ void CmdReset(CommandContext& ctx, Args) {
   conn.no_touch = false;
   conn.ResetReplies();  // CLIENT REPLY ON (a SKIP still drops this reply, as in redis-server)
   ctx.client->authenticated = !State(ctx).config().has_password.load(std::memory_order_relaxed);
-  ctx.client->ResetTransaction();  // leaves MULTI, forgets WATCHed keys
+  ctx.client->ResetTransaction();           // leaves MULTI, forgets WATCHed keys
+  if (ctx.client->subscriber != nullptr) {  // leaves every channel, pattern and shard channel
+    ctx.keyspace->pubsub().UnsubscribeAll(ctx.client->subscriber.get());
+  }
   ctx.reply->SimpleString("RESET");
 }
 

@@ -108,6 +108,9 @@ void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config) {
   config->client_output_buffer_limit = values.client_output_buffer_limit;
   config->client_output_soft_limit = values.client_output_buffer_soft_limit;
   config->client_output_soft_seconds = values.client_output_buffer_soft_seconds;
+  config->pubsub_output_hard = values.pubsub_output_buffer_limit.hard;
+  config->pubsub_output_soft = values.pubsub_output_buffer_limit.soft;
+  config->pubsub_output_soft_seconds = values.pubsub_output_buffer_limit.soft_seconds;
   config->protected_mode = values.protected_mode;
   config->loglevel = static_cast<int>(ParseLogLevel(values.loglevel).value_or(LogLevel::kNotice));
   config->hz = values.hz;
@@ -409,6 +412,7 @@ absl::Status ServerState::Start() {
   started_ = true;
   start_ms_ = NowMs();
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
+  keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
   if (persistence_) {  // load the snapshot before serving
     if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
       stopped_ = true;

@@ -188,6 +188,13 @@ class Connection {
   // Blocked on keys (server/blocking.h): the command to run again; null when not blocked.
   std::unique_ptr<BlockedCommand> block;
 
+  // Pub/Sub messages from other threads, waiting for the loop (pubsub_delivery.cc).
+  Mutex mail_mu;
+  std::string mail ABSL_GUARDED_BY(mail_mu);
+  bool mail_posted ABSL_GUARDED_BY(mail_mu) = false;  // in the loop's inbox already
+  // Past the pubsub output limit: messages are dropped and the loop closes the connection.
+  std::atomic<bool> pubsub_dead{false};
+
   // CLIENT REPLY (see the header comment). The commands call these:
   void RepliesOn();      // ON: replies resume, a SKIP of the running command ends too
   void RepliesOff();     // OFF
@@ -303,6 +310,10 @@ class EventLoop {
   // CLIENT UNBLOCK claimed connection `id` of this loop.
   void PostReady(int db, std::string_view key);
   void PostUnblock(int64_t id);
+  // Thread-safe (pubsub_delivery.cc): connection c of this loop has Pub/Sub mail.
+  void PostMail(std::shared_ptr<Connection> c);
+  // On this loop's thread: c has new output to write at the end of the turn.
+  void QueueFlush(const std::shared_ptr<Connection>& c);
 
   int index() const { return index_; }
   size_t connection_count() const { return count_.load(std::memory_order_relaxed); }
@@ -325,6 +336,8 @@ class EventLoop {
   void CloseForOutputLimit(const std::shared_ptr<Connection>& c);
   // MISCONF after a failed background save; true when the command was refused (server.cc).
   bool RefuseForDiskError(Connection& c, const commands::Resolved& resolved);
+  // A RESP2 client with subscriptions: whether `resolved` may run; if not, writes the error.
+  bool AllowedInPubSubContext(Connection& c, const commands::Resolved& resolved);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
   bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);
@@ -338,6 +351,8 @@ class EventLoop {
   void UpdateInterest(Connection& c);
   void Close(const std::shared_ptr<Connection>& c, std::string_view reason);
   void Cron();
+  // Moves the connections' Pub/Sub mail into their output and writes it (pubsub_delivery.cc).
+  void DeliverMail(const std::vector<std::shared_ptr<Connection>>& conns);
 
   // Blocking on keys (blocking.cc; see server/blocking.h). Park turns the connection's
   // block_request into a BlockedCommand and registers it; ServeReady serves the waiters of ready
@@ -393,6 +408,7 @@ class EventLoop {
   std::vector<int64_t> inbox_kills_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<std::pair<int, std::string>> inbox_ready_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<int64_t> inbox_unblocks_ ABSL_GUARDED_BY(inbox_mu_);
+  std::vector<std::shared_ptr<Connection>> inbox_mail_ ABSL_GUARDED_BY(inbox_mu_);
 };
 
 // The configuration of a running server. `values` holds every parameter's current value
@@ -415,6 +431,10 @@ struct RuntimeConfig {
   std::atomic<int64_t> client_output_soft_limit;    // bytes; 0: none
   std::atomic<int64_t> client_output_soft_seconds;  // how long past it before the disconnect
   std::atomic<int64_t> client_output_pause;
+  // client-output-buffer-limit pubsub (pubsub_delivery.cc); 0: no limit.
+  std::atomic<int64_t> pubsub_output_hard;
+  std::atomic<int64_t> pubsub_output_soft;
+  std::atomic<int64_t> pubsub_output_soft_seconds;
   std::atomic<bool> protected_mode;
   std::atomic<bool> has_password;
   std::atomic<int> loglevel;
@@ -554,6 +574,11 @@ void RegisterServerCommands(commands::CommandTable* table);
 // one. `resolved` is the command line resolved by table.Resolve.
 bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
                  const commands::ClientState& client, const commands::Resolved& resolved);
+
+// pubsub_delivery.cc: the Subscriber of a connection (set by its loop when it registers it), and
+// the loop whose thread this is (set by EventLoop::Run; deliveries from it append directly).
+std::shared_ptr<Subscriber> NewConnectionSubscriber(const std::shared_ptr<Connection>& c);
+void SetCurrentLoop(EventLoop* loop);
 
 // Copies the hot-path parameters of `values` into `config`'s atomics.
 void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config);

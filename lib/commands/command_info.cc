@@ -1,5 +1,6 @@
 #include "lib/commands/command_info.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,7 @@ constexpr Named<uint32_t> kFlagNames[] = {
     {kReadOnly, "readonly"},
     {kDenyOom, "denyoom"},
     {kAdmin, "admin"},
+    {kPubSub, "pubsub"},
     {kNoScript, "noscript"},
     {kBlocking, "blocking"},
     {kLoading, "loading"},
@@ -273,7 +275,11 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
   }
   if (spec == nullptr) return absl::InvalidArgumentError(errors::kGetKeysInvalidCommand);
   const std::vector<KeySpec>& specs = spec->key_specs;
-  if (specs.empty()) return absl::InvalidArgumentError(errors::kGetKeysNoKeys);
+  // NOT_KEY specs (SPUBLISH's shard channel) name no keys, as Redis's doesCommandHaveKeys.
+  if (std::all_of(specs.begin(), specs.end(),
+                  [](const KeySpec& ks) { return (ks.flags & kKeyNotKey) != 0; })) {
+    return absl::InvalidArgumentError(errors::kGetKeysNoKeys);
+  }
   const size_t argc = argv.size();
   if (spec->arity >= 0 ? argc != static_cast<size_t>(spec->arity)
                        : argc < static_cast<size_t>(-spec->arity)) {
@@ -288,6 +294,7 @@ absl::StatusOr<std::vector<KeyRef>> GetCommandKeys(const CommandTable& table, Ar
   // answer an error, as Redis's no_mandatory_keys flag does.
   const bool optional = (spec->flags & kNoMandatoryKeys) != 0;
   for (const KeySpec& ks : specs) {
+    if ((ks.flags & kKeyNotKey) != 0) continue;
     if (absl::Status s = AppendKeysBySpec(ks, argv, &keys); !s.ok()) {
       if (optional) return std::vector<KeyRef>();
       return s;

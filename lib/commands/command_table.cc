@@ -29,6 +29,7 @@ CommandTable CommandTable::WithDataCommands() {
   RegisterSortFamily(&table);
   RegisterHllFamily(&table);
   RegisterScriptingFamily(&table);
+  RegisterPubSubFamily(&table);
   return table;
 }
 

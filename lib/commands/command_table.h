@@ -117,7 +117,15 @@ struct ClientState {
   std::string name;                // CLIENT SETNAME
   std::string lib_name, lib_ver;   // CLIENT SETINFO
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self
-  Transaction tx;                  // MULTI, WATCH
+  // Pub/Sub (pubsub_family.cc): who receives this client's messages. embedis-server gives each
+  // connection one; null for callers that cannot receive (SUBSCRIBE is then refused).
+  std::shared_ptr<Subscriber> subscriber;
+  // In RESP2 with a subscription, only (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET may run.
+  bool in_pubsub_context() const {
+    return subscriber != nullptr && protocol == resp::Protocol::kResp2 &&
+           (subscriber->subscription_count() > 0 || subscriber->shard_channel_count() > 0);
+  }
+  Transaction tx;  // MULTI, WATCH
   // Set by a blocking command that asks to block (BlockRequest); the caller clears it.
   std::optional<BlockRequest> block_request;
 
@@ -182,6 +190,7 @@ enum CommandFlag : uint32_t {
   // Reported by COMMAND INFO only (EVAL and its kin).
   kSkipMonitor = 1u << 15,
   kNoMandatoryKeys = 1u << 16,
+  kPubSub = 1u << 17,  // Pub/Sub commands (COMMAND INFO "pubsub")
 };
 
 // How the command table itself treats a command: behaviour, not something Redis reports (those
@@ -367,6 +376,7 @@ void RegisterBitFamily(CommandTable* table);          // bit_family.cc
 void RegisterSortFamily(CommandTable* table);         // sort_family.cc
 void RegisterHllFamily(CommandTable* table);          // hll_family.cc
 void RegisterScriptingFamily(CommandTable* table);    // scripting_family.cc
+void RegisterPubSubFamily(CommandTable* table);       // pubsub_family.cc
 
 }  // namespace embedis::commands
 

@@ -40,15 +40,20 @@ absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
 
 // Runs fn(HashValue& h) for a write, creating the hash when the key is missing (the keyspace
 // deletes it again if fn leaves it empty); WRONGTYPE for a key of another type.
+// A successful fn raises keyspace notification `event` (a string literal; nullptr: none).
 template <typename T, typename Fn>
-absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
+absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn,
+                        const char* event = nullptr) {
   absl::StatusOr<T> out = Error(errors::kWrongType);
   ks.Update(db, key, [&](KeyHandle& k) {
     if (!k.exists()) {
       out = fn(k.CreateHash());
     } else if (k.type() == ValueType::kHash) {
       out = fn(k.hash());
+    } else {
+      return;
     }
+    if (event != nullptr && out.ok()) k.Notify(kNotifyHash, event);
   });
   return out;
 }
@@ -63,7 +68,13 @@ std::optional<std::string> Find(const HashValue* h, std::string_view field) {
 
 absl::StatusOr<bool> SetNx(Keyspace& ks, int db, std::string_view key, std::string_view field,
                            std::string_view value) {
-  return Write<bool>(ks, db, key, [&](HashValue& h) { return h.SetIfAbsent(field, value); });
+  absl::StatusOr<bool> out = Error(errors::kWrongType);
+  ks.Update(db, key, [&](KeyHandle& k) {
+    if (k.exists() && k.type() != ValueType::kHash) return;
+    out = (k.exists() ? k.hash() : k.CreateHash()).SetIfAbsent(field, value);
+    if (*out) k.Notify(kNotifyHash, "hset");
+  });
+  return out;
 }
 
 absl::StatusOr<int64_t> Del(Keyspace& ks, int db, std::string_view key,
@@ -78,6 +89,7 @@ absl::StatusOr<int64_t> Del(Keyspace& ks, int db, std::string_view key,
       for (size_t i = 0; i < fields.size() && !h.empty(); ++i) {
         if (h.Erase(fields[i])) ++removed;
       }
+      if (removed > 0) k.Notify(kNotifyHash, "hdel");
       out = removed;  // an emptied hash is deleted by the keyspace
     }
   });
@@ -86,37 +98,43 @@ absl::StatusOr<int64_t> Del(Keyspace& ks, int db, std::string_view key,
 
 absl::StatusOr<int64_t> IncrBy(Keyspace& ks, int db, std::string_view key, std::string_view field,
                                int64_t by) {
-  return Write<int64_t>(ks, db, key, [&](HashValue& h) -> absl::StatusOr<int64_t> {
-    int64_t value = 0;
-    if (const std::string* current = h.Find(field)) {
-      if (!commands::ParseInt64(*current, &value)) return Error(errors::kHashNotInteger);
-    }
-    if ((by < 0 && value < 0 && by < std::numeric_limits<int64_t>::min() - value) ||
-        (by > 0 && value > 0 && by > std::numeric_limits<int64_t>::max() - value)) {
-      return Error(errors::kOverflow);
-    }
-    value += by;
-    char buf[24];
-    const char* end = std::to_chars(buf, buf + sizeof(buf), value).ptr;
-    h.Set(field, std::string_view(buf, end - buf));
-    return value;
-  });
+  return Write<int64_t>(
+      ks, db, key,
+      [&](HashValue& h) -> absl::StatusOr<int64_t> {
+        int64_t value = 0;
+        if (const std::string* current = h.Find(field)) {
+          if (!commands::ParseInt64(*current, &value)) return Error(errors::kHashNotInteger);
+        }
+        if ((by < 0 && value < 0 && by < std::numeric_limits<int64_t>::min() - value) ||
+            (by > 0 && value > 0 && by > std::numeric_limits<int64_t>::max() - value)) {
+          return Error(errors::kOverflow);
+        }
+        value += by;
+        char buf[24];
+        const char* end = std::to_chars(buf, buf + sizeof(buf), value).ptr;
+        h.Set(field, std::string_view(buf, end - buf));
+        return value;
+      },
+      "hincrby");
 }
 
 absl::StatusOr<std::string> IncrByFloat(Keyspace& ks, int db, std::string_view key,
                                         std::string_view field, long double by) {
-  return Write<std::string>(ks, db, key, [&](HashValue& h) -> absl::StatusOr<std::string> {
-    long double value = 0;
-    if (const std::string* current = h.Find(field)) {
-      if (!commands::ParseLongDouble(*current, &value)) return Error(errors::kHashNotFloat);
-    }
-    value += by;
-    if (std::isnan(value) || std::isinf(value)) return Error(errors::kIncrNanOrInfinity);
-    // Redis stores exactly the text it replies.
-    std::string formatted = commands::FormatLongDoubleHuman(value);
-    h.Set(field, formatted);
-    return formatted;
-  });
+  return Write<std::string>(
+      ks, db, key,
+      [&](HashValue& h) -> absl::StatusOr<std::string> {
+        long double value = 0;
+        if (const std::string* current = h.Find(field)) {
+          if (!commands::ParseLongDouble(*current, &value)) return Error(errors::kHashNotFloat);
+        }
+        value += by;
+        if (std::isnan(value) || std::isinf(value)) return Error(errors::kIncrNanOrInfinity);
+        // Redis stores exactly the text it replies.
+        std::string formatted = commands::FormatLongDoubleHuman(value);
+        h.Set(field, formatted);
+        return formatted;
+      },
+      "hincrbyfloat");
 }
 
 absl::StatusOr<std::vector<std::optional<std::string>>> MGet(

@@ -67,6 +67,7 @@ absl::StatusOr<int64_t> Push(Keyspace& ks, int db, std::string_view key,
     } else {
       l.PushBack(elements);
     }
+    k.Notify(kNotifyList, end == End::kHead ? "lpush" : "rpush");
     return static_cast<int64_t>(l.size());
   });
 }
@@ -76,6 +77,7 @@ absl::StatusOr<std::optional<std::string>> PopOne(Keyspace& ks, int db, std::str
   using Result = std::optional<std::string>;
   return Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
+    k.Notify(kNotifyList, end == End::kHead ? "lpop" : "rpop");
     return PopAt(k.list(), end);
   });
 }
@@ -86,6 +88,7 @@ absl::StatusOr<std::optional<std::vector<std::string>>> Pop(Keyspace& ks, int db
   using Result = std::optional<std::vector<std::string>>;
   return Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
+    k.Notify(kNotifyList, end == End::kHead ? "lpop" : "rpop");
     return PopUpTo(k.list(), end, count);
   });
 }
@@ -178,6 +181,7 @@ absl::Status Set(Keyspace& ks, int db, std::string_view key, absl::StatusOr<int6
       result = Error(errors::kIndexOutOfRange);
     } else {
       k.list().Set(*pos, element);
+      k.Notify(kNotifyList, "lset");
     }
     return true;
   });
@@ -190,6 +194,7 @@ absl::Status Trim(Keyspace& ks, int db, std::string_view key, int64_t start, int
              [&](KeyHandle& k) {
                if (!k.exists()) return true;
                k.Touch();  // Redis signals LTRIM as a modification whatever it removed
+               k.Notify(kNotifyList, "ltrim");
                ListValue& l = k.list();
                const size_t size = l.size();
                auto range = Clamp(start, stop, size);
@@ -213,7 +218,9 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key, int64_t 
                                                                       : count;
   return Access::Write<int64_t>(ks, db, key, [&](KeyHandle& k) -> int64_t {
     if (!k.exists()) return 0;
-    return static_cast<int64_t>(k.list().Remove(element, limit, from_tail));
+    const size_t removed = k.list().Remove(element, limit, from_tail);
+    if (removed > 0) k.Notify(kNotifyList, "lrem");
+    return static_cast<int64_t>(removed);
   });
 }
 
@@ -230,6 +237,7 @@ absl::StatusOr<int64_t> Insert(Keyspace& ks, int db, std::string_view key, bool 
     if (!at.has_value()) return -1;
     ListValue& l = k.list();
     l.Insert(*at + (after ? 1 : 0), element);
+    k.Notify(kNotifyList, "linsert");
     return static_cast<int64_t>(l.size());
   });
 }
@@ -246,7 +254,9 @@ absl::StatusOr<std::optional<std::string>> Move(Keyspace& ks, int db, std::strin
     // Pop first: with the same key twice (one handle) a one-element list rotates onto itself,
     // and the keyspace deletes an emptied list only after the callback.
     std::string element = PopAt(src.list(), from);
+    src.Notify(kNotifyList, from == End::kHead ? "lpop" : "rpop");
     PushAt(dst.exists() ? dst.list() : dst.CreateList(), to, element);
+    dst.Notify(kNotifyList, to == End::kHead ? "lpush" : "rpush");
     out = std::optional<std::string>(std::move(element));
   });
   return out;
@@ -264,6 +274,7 @@ absl::StatusOr<std::optional<KeyElements>> PopFirst(Keyspace& ks, int db,
         return;
       }
       got = KeyElements{std::string(key), PopUpTo(k.list(), end, count)};
+      k.Notify(kNotifyList, end == End::kHead ? "lpop" : "rpop");
     });
     if (!got.has_value()) continue;
     if (!got->ok()) return got->status();

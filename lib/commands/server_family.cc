@@ -15,6 +15,11 @@ namespace {
 
 void CmdPing(CommandContext& ctx, Args argv) {
   if (argv.size() > 2) return ReplyWrongArity(ctx, "ping");
+  if (ctx.client->in_pubsub_context()) {  // RESP2 subscribed: ["pong", message or ""]
+    ctx.reply->ArrayHeader(2);
+    ctx.reply->BulkString("pong");
+    return ctx.reply->BulkString(argv.size() == 2 ? argv[1] : "");
+  }
   if (argv.size() == 1) return ctx.reply->SimpleString("PONG");
   ctx.reply->BulkString(argv[1]);
 }

@@ -86,6 +86,7 @@ absl::StatusOr<int64_t> Add(Keyspace& ks, int db, std::string_view key,
     SetValue& s = k.exists() ? k.set() : k.CreateSet();
     int64_t added = 0;
     for (std::string_view m : members) added += s.Add(m) ? 1 : 0;
+    if (added > 0) k.Notify(kNotifySet, "sadd");
     return added;
   });
 }
@@ -100,6 +101,7 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key,
       removed += s.Remove(m) ? 1 : 0;
       if (s.empty()) break;
     }
+    if (removed > 0) k.Notify(kNotifySet, "srem");
     return removed;
   });
 }
@@ -175,6 +177,7 @@ absl::StatusOr<std::optional<std::string>> Pop(Keyspace& ks, int db, std::string
   using Result = std::optional<std::string>;
   return Access::Write<Result>(ks, db, key, [](KeyHandle& k) -> Result {
     if (!k.exists()) return std::nullopt;
+    k.Notify(kNotifySet, "spop");
     return k.set().PopRandom(Rng());
   });
 }
@@ -185,9 +188,11 @@ absl::StatusOr<std::vector<std::string>> PopCount(Keyspace& ks, int db, std::str
     std::vector<std::string> out;
     if (!k.exists() || count == 0) return out;
     SetValue& s = k.set();
+    k.Notify(kNotifySet, "spop");
     if (count >= s.size()) {
       out = AllMembers(s);
       k.Delete();
+      k.Notify(kNotifyGeneric, "del");
       return out;
     }
     out.reserve(count);
@@ -210,7 +215,9 @@ absl::StatusOr<bool> Move(Keyspace& ks, int db, std::string_view source,
       return;
     }
     if (!src.set().Remove(member)) return;
+    src.Notify(kNotifySet, "srem");
     (dst.exists() ? dst.set() : dst.CreateSet()).Add(member);
+    dst.Notify(kNotifySet, "sadd");
     out = true;
   });
   return out;

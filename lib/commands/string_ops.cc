@@ -72,6 +72,7 @@ absl::StatusOr<int64_t> IncrBy(Keyspace& ks, int db, std::string_view key, int64
     char buf[24];
     const char* end = std::to_chars(buf, buf + sizeof(buf), result).ptr;
     k.SetString(std::string_view(buf, end - buf), /*keep_ttl=*/true);
+    k.Notify(kNotifyString, "incrby");
     return result;
   });
 }
@@ -89,6 +90,7 @@ absl::StatusOr<std::string> IncrByFloat(Keyspace& ks, int db, std::string_view k
     std::string formatted = commands::FormatLongDoubleHuman(result);
     // Redis stores the result as a plain string: OBJECT ENCODING "embstr" (or "raw"), never "int".
     k.SetString(formatted, /*keep_ttl=*/true, StringOrigin::kFloat);
+    k.Notify(kNotifyString, "incrbyfloat");
     return formatted;
   });
 }
@@ -100,6 +102,7 @@ absl::StatusOr<int64_t> Append(Keyspace& ks, int db, std::string_view key, std::
       return Error(errors::kStringTooLong);
     }
     k.AppendString(value);
+    k.Notify(kNotifyString, "append");
     return static_cast<int64_t>(old + value.size());
   });
 }
@@ -138,6 +141,7 @@ absl::StatusOr<int64_t> SetRange(Keyspace& ks, int db, std::string_view key, int
     const absl::Span<char> bytes = k.MutableString(offset + value.size());
     std::memcpy(bytes.data() + offset, value.data(), value.size());
     k.Touch();  // Redis signals a SETRANGE even when the bytes were already there
+    k.Notify(kNotifyString, "setrange");
     return static_cast<int64_t>(bytes.size());
   });
 }
@@ -150,6 +154,7 @@ absl::StatusOr<std::optional<std::string>> GetDel(Keyspace& ks, int db, std::str
         if (!k.exists()) return std::nullopt;
         Result value(k.string_value());
         k.Delete();
+        k.Notify(kNotifyGeneric, "del");
         return value;
       },
       /*is_read=*/true);

@@ -293,6 +293,10 @@ absl::StatusOr<AddResult> Add(Keyspace& ks, int db, std::string_view key, AddOpt
         r.score = score;
       }
     }
+    // Redis: "zincr" for INCR, else "zadd" when something was added or updated.
+    if (options.incr ? r.processed : (r.added + r.updated) > 0) {
+      k.Notify(kNotifyZSet, options.incr ? "zincr" : "zadd");
+    }
     return r;
   });
   if (nan) return Error(errors::kScoreNaN);
@@ -309,6 +313,7 @@ absl::StatusOr<int64_t> Rem(Keyspace& ks, int db, std::string_view key,
       removed += z.Remove(m) ? 1 : 0;
       if (z.empty()) break;
     }
+    if (removed > 0) k.Notify(kNotifyZSet, "zrem");
     return removed;
   });
 }

@@ -252,7 +252,10 @@ Keyspace::Keyspace(KeyspaceOptions options)
       tick_ms_(std::max<int64_t>(1, absl::ToInt64Milliseconds(options.tick))),
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       shards_(new Shard[options.shards]),
-      encoding_(std::make_unique<keyspace_internal::EncodingThresholds>()) {
+      encoding_(std::make_unique<keyspace_internal::EncodingThresholds>()),
+      pubsub_(std::make_unique<PubSub>()),
+      notifier_(std::make_unique<keyspace_internal::Notifier>()) {
+  notifier_->pubsub = pubsub_.get();
   SetEncodingLimits(options.encoding);
   for (int i = 0; i < num_shards_; ++i) {
     MutexLock lock(&shards_[i].mu);
@@ -279,6 +282,49 @@ Keyspace::~Keyspace() {
 }
 
 namespace keyspace_internal {
+
+constinit thread_local std::vector<PendingEvent>* tl_events = nullptr;
+
+void QueueEventSlow(const Notifier* n, uint32_t type, const char* event, int db,
+                    std::string_view key, size_t at) {
+  if (tl_events == nullptr) tl_events = new std::vector<PendingEvent>();  // one per thread
+  PendingEvent e{n, type, event, db, std::string(key)};
+  if (at >= tl_events->size()) {
+    tl_events->push_back(std::move(e));
+  } else {
+    tl_events->insert(tl_events->begin() + static_cast<ptrdiff_t>(at), std::move(e));
+  }
+}
+
+void PublishEvent(const Notifier& n, uint32_t type, std::string_view event, int db,
+                  std::string_view key) {
+  const uint32_t flags = n.flags.load(std::memory_order_relaxed);
+  if ((flags & type) == 0) return;
+  std::string channel;
+  if (flags & kNotifyKeyspace) {
+    channel = "__keyspace@" + std::to_string(db) + "__:";
+    channel.append(key);
+    n.pubsub->Publish(channel, event);
+  }
+  if (flags & kNotifyKeyevent) {
+    channel = "__keyevent@" + std::to_string(db) + "__:";
+    channel.append(event);
+    n.pubsub->Publish(channel, key);
+  }
+}
+
+void PublishPendingEvents() {
+  // A subscriber's Deliver may run keyspace operations that queue (and publish) events of their
+  // own: take the queue first.
+  std::vector<PendingEvent> events;
+  events.swap(*tl_events);
+  for (const PendingEvent& e : events) PublishEvent(*e.notifier, e.type, e.event, e.db, e.key);
+  if (tl_events->empty() && tl_events->capacity() < events.capacity()) {
+    events.clear();
+    tl_events->swap(events);  // keep the bigger buffer
+  }
+}
+
 namespace {
 
 // Appends a copy of `shard`'s keys live at `now_ms`. The caller holds shard.mu.
@@ -419,7 +465,8 @@ Db* Keyspace::DbIfPresent(Shard& shard, int db) const ABSL_NO_THREAD_SAFETY_ANAL
 Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   auto& slot = shard.dbs[db];
   if (slot == nullptr) {
-    slot = std::make_unique<Db>(&shard.alloc, encoding_.get(), tick_ms_, now.get());
+    slot = std::make_unique<Db>(&shard.alloc, encoding_.get(), notifier_.get(), db, tick_ms_,
+                                now.get());
   }
   return *slot;
 }
@@ -436,6 +483,7 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
   handle.link_ = LookupLive(shard, db, &d, key, hash, now);
+  handle.events_mark_ = keyspace_internal::PendingEventCount();
   const bool existed = handle.link_ != nullptr;
   if (is_read) ++(existed ? shard.hits : shard.misses);
   fn(handle);
@@ -460,9 +508,13 @@ bool Keyspace::FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool
       d.Remove(handle.link_);  // Redis never keeps an empty hash or list
       handle.link_ = nullptr;
       handle.ChainChanged();
+      if (existed) keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "del", db, key);
     }
   }
-  if (!existed && handle.link_ != nullptr) Created(shard, db, key);
+  if (!existed && handle.link_ != nullptr) {
+    Created(shard, db, key);
+    keyspace_internal::QueueEvent(notifier_.get(), kNotifyNew, "new", db, key, handle.events_mark_);
+  }
   return handle.changed_;
 }
 
@@ -486,6 +538,7 @@ void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
   h2.other_ = &h1;
   h1.link_ = LookupLive(s1, db, &d1, key1, locks.hash(0), now);
   h2.link_ = LookupLive(s2, db, &d2, key2, locks.hash(1), now);
+  h1.events_mark_ = h2.events_mark_ = keyspace_internal::PendingEventCount();
   if (h2.link_ == nullptr) h2.ChainChanged();  // reclaiming key2 may have moved key1's slot
   const bool existed1 = h1.link_ != nullptr;
   const bool existed2 = h2.link_ != nullptr;
@@ -527,6 +580,7 @@ void Keyspace::UpdateMany(
   }
   KeyHandle* out = dest.has_value() ? &handles.back() : nullptr;
   const bool existed = out != nullptr && out->link_ != nullptr;
+  if (out != nullptr) out->events_mark_ = keyspace_internal::PendingEventCount();
   fn(absl::MakeConstSpan(views), out);
   if (out == nullptr) return;
   Shard& shard = locks.shard(keys.size() - 1);
@@ -586,6 +640,7 @@ void Keyspace::Prefetch(int db, absl::Span<const PrefetchItem> items) const {
 
 absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_view key) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
@@ -627,23 +682,31 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   result.written = true;
   ++shard.changes;
   shard.Touch(db, key);
+  const keyspace_internal::Notifier* n = notifier_.get();
   if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now.get()) {
     // Redis stores and immediately expires: the old value is gone.
     if (link != nullptr) {
       d.Remove(link);
       ++shard.expired;
     }
+    keyspace_internal::QueueEvent(n, kNotifyString, "set", db, key);
+    keyspace_internal::QueueEvent(n, kNotifyGeneric, "del", db, key);
     d.MaybeResize();
     return result;
   }
   if (link == nullptr) {
     link = d.Insert(keyspace_internal::NewStringEntry(*d.alloc, key, value), hash);
     Created(shard, db, key);
+    keyspace_internal::QueueEvent(n, kNotifyNew, "new", db, key);
   } else {
     d.Assign(link, value);
     if (options.ttl != SetOptions::Ttl::kKeep) d.wheel.Cancel(&(*link)->timer);
   }
-  if (options.ttl == SetOptions::Ttl::kAt) d.wheel.Schedule(&(*link)->timer, options.expire_at_ms);
+  keyspace_internal::QueueEvent(n, kNotifyString, "set", db, key);
+  if (options.ttl == SetOptions::Ttl::kAt) {
+    d.wheel.Schedule(&(*link)->timer, options.expire_at_ms);
+    keyspace_internal::QueueEvent(n, kNotifyGeneric, "expire", db, key);
+  }
   d.MaybeResize();
   return result;
 }
@@ -651,6 +714,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
 std::vector<std::optional<std::string>> Keyspace::MGet(int db,
                                                        const std::vector<std::string_view>& keys) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the locks
   LazyNow now(clock_);
   MultiLock locks(*this, keys);
   std::vector<std::optional<std::string>> out(keys.size());
@@ -693,10 +757,12 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
       d.Insert(keyspace_internal::NewStringEntry(*d.alloc, pairs[i].first, pairs[i].second),
                locks.hash(i));
       Created(shard, db, pairs[i].first);
+      keyspace_internal::QueueEvent(notifier_.get(), kNotifyNew, "new", db, pairs[i].first);
     } else {
       d.Assign(link, pairs[i].second);
       d.wheel.Cancel(&(*link)->timer);
     }
+    keyspace_internal::QueueEvent(notifier_.get(), kNotifyString, "set", db, pairs[i].first);
   }
   for (size_t i = 0; i < pairs.size(); ++i) {
     ++locks.shard(i).changes;
@@ -707,6 +773,7 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
 
 int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
   MultiLock locks(*this, keys);
   int64_t removed = 0;
@@ -719,6 +786,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
     d->Remove(link);
     ++shard.changes;
     ++removed;
+    keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "del", db, keys[i]);
   }
   for (size_t i = 0; i < keys.size(); ++i) {
     if (Db* d = DbIfPresent(locks.shard(i), db)) d->MaybeResize();
@@ -728,6 +796,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
 
 int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
   MultiLock locks(*this, keys);
   int64_t found = 0;
@@ -748,6 +817,7 @@ std::optional<ValueType> Keyspace::Type(int db, std::string_view key) {
 
 std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t samples) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
@@ -763,6 +833,7 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t
 
 std::optional<std::string> Keyspace::RandomKey(int db) {
   CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
   auto& rng = ThreadRng();
   LazyNow now(clock_);
   const int start = static_cast<int>(rng() % num_shards_);
@@ -780,6 +851,8 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
       for (size_t skip = rng() % len; skip > 0; --skip) link = &(*link)->next;
       if ((*link)->expired(now.get())) {
         shard.Touch(db, (*link)->key());
+        keyspace_internal::QueueEvent(notifier_.get(), kNotifyExpired, "expired", db,
+                                      (*link)->key());
         d->Remove(link);
         ++shard.expired;
         continue;
@@ -827,6 +900,8 @@ void Keyspace::SwapDb(int a, int b) {
     shard.BeforeWrite();
     if (a != b && shard.watches != nullptr) TouchSwappedWatches(shard, a, b, now);
     std::swap(shard.dbs[a], shard.dbs[b]);
+    if (shard.dbs[a] != nullptr) shard.dbs[a]->index = a;
+    if (shard.dbs[b] != nullptr) shard.dbs[b]->index = b;
     ++shard.changes;
     if (a != b && shard.blocked != nullptr) {
       // A key blocked on in either database that exists after the swap is ready (Redis's
@@ -954,6 +1029,20 @@ ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_
   return result;
 }
 
+void Keyspace::SetNotifyFlags(uint32_t flags) {
+  notifier_->flags.store(flags, std::memory_order_relaxed);
+}
+
+uint32_t Keyspace::notify_flags() const { return notifier_->flags.load(std::memory_order_relaxed); }
+
+void Keyspace::Notify(uint32_t type, std::string_view event, int db, std::string_view key) {
+  if (notifier_->Wants(type)) keyspace_internal::PublishEvent(*notifier_, type, event, db, key);
+}
+
+void KeyHandle::Notify(uint32_t type, const char* event) {
+  keyspace_internal::QueueEvent(db_->notifier, type, event, db_->index, key_);
+}
+
 absl::StatusOr<int64_t> Keyspace::HSet(
     int db, std::string_view key,
     const std::vector<std::pair<std::string_view, std::string_view>>& fields) {
@@ -968,6 +1057,7 @@ absl::StatusOr<int64_t> Keyspace::HSet(
     for (const auto& [f, v] : fields) {
       if (h.Set(f, v)) ++added;
     }
+    k.Notify(kNotifyHash, "hset");
   });
   if (!status.ok()) return status;
   return added;

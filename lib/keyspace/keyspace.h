@@ -89,6 +89,21 @@
 // released its locks it hands the ready keys to every ReadyListener (the server's wakes the
 // clients blocked on them, which retry their command). A key that exists only with a deadline
 // already passed is not ready. Listeners run on the writing thread, after the write is visible.
+//
+// Notifications. Redis's keyspace notifications (notify-keyspace-events; SetNotifyFlags) are
+// raised where the change is made, so that every path that changes a key raises them: an
+// embedis-server client, EXEC, MemoryStore's commands and typed fast paths, the embedding
+// application calling the keyspace, and expiry. The keyspace raises the events of its own
+// operations (SET/MSET "set", DEL "del", EXPIRE "expire", PERSIST "persist", RENAME
+// "rename_from"/"rename_to", COPY "copy_to", MOVE "move_from"/"move_to", "new" whenever an entry
+// is inserted, "expired" whenever an expired key is reclaimed: by a reader, a writer, the timer
+// wheel or ManualClock::Advance); the typed operations of lib/commands (*_ops.cc), which work on
+// a locked KeyHandle, raise their commands' events with KeyHandle::Notify ("hset", "lpush",
+// "zincr", ...). An event noted under a shard lock goes to a per-thread queue and is published
+// on the hub (pubsub()) by the operation once it has released every lock (the ReadyNotifier,
+// which also wakes blocked clients), in the order the events were raised, on the operation's
+// thread: a subscriber's callback never runs under a shard lock and may call the keyspace.
+// With notifications off, or no subscriber at all, raising an event costs one relaxed load.
 #ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 #define EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 
@@ -113,6 +128,7 @@
 #include "absl/types/span.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/list_value.h"
+#include "lib/keyspace/pubsub.h"
 #include "lib/keyspace/set_value.h"
 #include "lib/keyspace/zset_value.h"
 #include "lib/util/clock.h"
@@ -127,6 +143,7 @@ struct Db;
 struct Shard;
 struct ImageCapture;
 struct EncodingThresholds;
+struct Notifier;
 
 // The time of one operation, read from the clock at most once and only when
 // needed (a key without a TTL needs no clock at all).
@@ -363,6 +380,10 @@ class KeyHandle {
   // Marks the key modified (change counter, WATCH) whatever the callback does or changes: for a
   // command Redis counts as a write even when it changed nothing (LTRIM keeping every element).
   void Touch() { changed_ = true; }
+  // Notes keyspace notification `event` (a string literal: Redis's event name, "hset") of class
+  // `type` (NotifyClass, pubsub.h) for this key; it is published after the operation has released
+  // its locks (see "Notifications" in the Keyspace header comment). Free when nobody listens.
+  void Notify(uint32_t type, const char* event);
 
  private:
   friend class Keyspace;
@@ -380,6 +401,7 @@ class KeyHandle {
   void* mutable_object_ = nullptr;
   ValueType mutable_type_ = ValueType::kString;
   uint32_t object_mutations_ = 0;
+  size_t events_mark_ = 0;  // pending events before the callback ("new" goes there)
   void TrackMutations(void* object, ValueType type);
   // Stores a new object of `type` (value_types.h) for a missing key: Import.
   void CreateObject(ValueType type, void* object);
@@ -506,6 +528,17 @@ class Keyspace {
       const std::vector<std::pair<std::string_view, std::string_view>>& fields);
   absl::StatusOr<std::optional<std::string>> HGet(int db, std::string_view key,
                                                   std::string_view field);
+
+  // ---- Pub/Sub and keyspace notifications (see "Notifications" above) ----
+  // The hub every user of this keyspace publishes and subscribes on (pubsub.h).
+  PubSub& pubsub() { return *pubsub_; }
+  // notify-keyspace-events as NotifyClass bits (ParseNotifyFlags); 0 (the default): none.
+  void SetNotifyFlags(uint32_t flags);
+  uint32_t notify_flags() const;
+  // Publishes a keyspace notification for `key` now, if its class is enabled: for an event the
+  // command layer raises outside any keyspace operation. REQUIRES: not inside an Update callback
+  // (use KeyHandle::Notify there).
+  void Notify(uint32_t type, std::string_view event, int db, std::string_view key);
 
   // ---- Blocking (BLPOP and the other blocking commands) ----
   // Listeners are called, with no shard lock held, after an operation made a key exist that is
@@ -647,6 +680,8 @@ class Keyspace {
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
   std::mutex image_mu_;                                   // held by the live Image (one at a time)
   std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
+  std::unique_ptr<PubSub> pubsub_;
+  std::unique_ptr<keyspace_internal::Notifier> notifier_;
   Mutex stop_mu_;
   bool stop_ ABSL_GUARDED_BY(stop_mu_) = false;
   std::condition_variable_any stop_cv_;

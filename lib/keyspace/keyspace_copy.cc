@@ -49,6 +49,9 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   Entry** link = dst_db.Insert(moved, locks.hash(1));
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
   Created(dst_shard, db, to);
+  using keyspace_internal::QueueEvent;
+  QueueEvent(notifier_.get(), kNotifyGeneric, "rename_from", db, from);
+  QueueEvent(notifier_.get(), kNotifyGeneric, "rename_to", db, to);
   ++dst_shard.changes;
   src_shard.Touch(db, from);
   dst_shard.Touch(db, to);
@@ -85,6 +88,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   Entry** link = dst_db.Insert(copy, locks.hash(1));
   if (old->has_ttl()) dst_db.wheel.Schedule(&(*link)->timer, old->timer.deadline_ms);
   Created(dst_shard, to_db, to);
+  keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "copy_to", to_db, to);
   ++dst_shard.changes;
   dst_shard.Touch(to_db, to);
   dst_db.MaybeResize();
@@ -114,6 +118,8 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   dst_db.Insert(e, hash);
   if (deadline != -1) dst_db.wheel.Schedule(&e->timer, deadline);
   Created(shard, to_db, key);
+  keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "move_from", from_db, key);
+  keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "move_to", to_db, key);
   ++shard.changes;
   shard.Touch(from_db, key);
   shard.Touch(to_db, key);

@@ -49,6 +49,7 @@ size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round
   size_t total = 0;
   for (int d = 0; d < databases_; ++d) {
     while (true) {
+      ReadyNotifier notify(this);  // publishes the round's "expired" events after the lock
       MutexLock lock(&shard.mu);
       Db* db = shard.dbs[d].get();
       if (db == nullptr) break;
@@ -58,6 +59,7 @@ size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round
             Entry* e = keyspace_internal::FromTimer(node);
             Entry** link = db->Find(e->key(), HashKey(e->key()));
             shard.Touch(d, e->key());
+            keyspace_internal::QueueEvent(db->notifier, kNotifyExpired, "expired", d, e->key());
             db->Remove(link);
             ++shard.expired;
           },
@@ -80,6 +82,8 @@ bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireConditi
     if (condition.gt && (current == -1 || at_ms <= current)) return;
     if (condition.lt && current != -1 && at_ms >= current) return;
     k.SetExpireAt(at_ms);
+    // A deadline already passed deletes the key: Redis then signals "del".
+    k.Notify(kNotifyGeneric, k.exists() ? "expire" : "del");
     set = true;
   });
   return set;
@@ -108,6 +112,7 @@ bool Keyspace::Persist(int db, std::string_view key) {
   Update(db, key, [&](KeyHandle& k) {
     if (!k.exists() || k.expire_at_ms() == -1) return;
     k.Persist();
+    k.Notify(kNotifyGeneric, "persist");
     removed = true;
   });
   return removed;

@@ -22,6 +22,7 @@
 #include "absl/hash/hash.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/pubsub.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
 #include "lib/keyspace/value_types.h"
@@ -129,9 +130,12 @@ inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
 // One database's share of one shard: a chained hash table with power-of-two
 // buckets, and the timer wheel of its keys' deadlines. Its entries come from
 // the shard's allocator.
+struct Notifier;
+
 struct Db {
-  Db(SlabAllocator* a, const EncodingThresholds* e, int64_t tick_ms, int64_t now_ms)
-      : alloc(a), encoding(e), wheel(tick_ms, now_ms) {}
+  Db(SlabAllocator* a, const EncodingThresholds* e, const Notifier* n, int index_in_keyspace,
+     int64_t tick_ms, int64_t now_ms)
+      : alloc(a), encoding(e), notifier(n), index(index_in_keyspace), wheel(tick_ms, now_ms) {}
   ~Db() {
     for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
       for (Entry* e = buckets[i]; e != nullptr;) {
@@ -256,6 +260,8 @@ struct Db {
   static constexpr size_t kMinBuckets = 4;
   SlabAllocator* const alloc;
   const EncodingThresholds* const encoding;  // the keyspace's, read when a value grows
+  const Notifier* const notifier;            // the keyspace's (notifications)
+  int index;                                 // which database this is (SWAPDB updates it)
   Entry** buckets = nullptr;
   size_t mask = 0;
   size_t size = 0;
@@ -289,6 +295,48 @@ struct WatchKeyEq {
 using WatcherList = absl::InlinedVector<Watcher*, 2>;
 using WatchMap = absl::flat_hash_map<WatchKey, WatcherList, WatchKeyHash, WatchKeyEq>;
 using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
+
+// ---- Notifications (see "Notifications" in keyspace.h) ----
+// The keyspace's notify-keyspace-events flags and its hub.
+struct Notifier {
+  std::atomic<uint32_t> flags{0};
+  PubSub* pubsub = nullptr;
+  // Whether an event of class `type` reaches anyone now: its class is on, K or E is on, and
+  // somebody subscribes to something. One relaxed load when notifications are off.
+  bool Wants(uint32_t type) const {
+    const uint32_t f = flags.load(std::memory_order_relaxed);
+    if ((f & type) == 0 || (f & (kNotifyKeyspace | kNotifyKeyevent)) == 0) [[likely]] {
+      return false;
+    }
+    return !pubsub->empty();
+  }
+};
+// An event noted under a shard lock, published when the operation has released its locks.
+struct PendingEvent {
+  const Notifier* notifier;
+  uint32_t type;
+  const char* event;  // a string literal
+  int db;
+  std::string key;
+};
+// This thread's events not yet published; null until the thread's first event.
+extern constinit thread_local std::vector<PendingEvent>* tl_events;
+inline size_t PendingEventCount() { return tl_events == nullptr ? 0 : tl_events->size(); }
+// Notes an event (if anyone can receive it) at the end of the queue, or at position `at` (an
+// earlier PendingEventCount(): "new" goes before the events of the command that created the key).
+void QueueEventSlow(const Notifier* n, uint32_t type, const char* event, int db,
+                    std::string_view key, size_t at);
+inline void QueueEvent(const Notifier* n, uint32_t type, const char* event, int db,
+                       std::string_view key, size_t at = SIZE_MAX) {
+  if (n->Wants(type)) [[unlikely]] {
+    QueueEventSlow(n, type, event, db, key, at);
+  }
+}
+// Publishes this thread's pending events, oldest first. REQUIRES: no shard lock held.
+void PublishPendingEvents();
+// Publishes one event now. REQUIRES: no shard lock held.
+void PublishEvent(const Notifier& n, uint32_t type, std::string_view event, int db,
+                  std::string_view key);
 
 // The keyspace's encoding thresholds (Keyspace::SetEncodingLimits), read by every value's growth.
 struct EncodingThresholds {
@@ -397,6 +445,7 @@ inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view k
     shard.Touch(db_index, key);
     db->Remove(link);
     ++shard.expired;
+    QueueEvent(db->notifier, kNotifyExpired, "expired", db_index, key);
     return nullptr;
   }
   return link;
@@ -412,6 +461,10 @@ class Keyspace::ReadyNotifier {
   ~ReadyNotifier() {
     if (ks_->ready_pending_.load(std::memory_order_acquire) != 0) [[unlikely]] {
       ks_->NotifyReadySlow();
+    }
+    if (keyspace_internal::tl_events != nullptr && !keyspace_internal::tl_events->empty())
+        [[unlikely]] {
+      keyspace_internal::PublishPendingEvents();
     }
   }
   ReadyNotifier(const ReadyNotifier&) = delete;

@@ -1,0 +1,286 @@
+// Pub/Sub and keyspace notifications on embedis-server, compared byte for byte with a real
+// redis-server: a subscriber and a publisher connection on each server run the same script.
+#include "lib/keyspace/pubsub.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tests/server/server_fixture.h"
+#include "tests/testing/differential.h"
+#include "tests/testing/redis_server.h"
+
+namespace embedis::testing {
+namespace {
+
+// One step: connection 0 (the subscriber) or 1 (the publisher) sends argv and reads `replies`
+// replies (pushes included). replies < 0: read until a message on channel "marker" arrived.
+struct Step {
+  int conn;
+  std::vector<std::string> argv;
+  int replies = 1;
+};
+
+class PubSubTest : public ServerTest {
+ protected:
+  // Runs `steps` on two fresh connections to `port`; returns the transcript.
+  static std::string Run(int port, const std::vector<Step>& steps, bool resp3) {
+    RawRespConnection c[2];
+    if (!c[0].Connect(port).ok() || !c[1].Connect(port).ok()) return "connect failed";
+    if (resp3) {  // HELLO's reply names the server: not compared
+      c[0].Call({"HELLO", "3"});
+    }
+    std::string t;
+    for (const Step& s : steps) {
+      absl::StrAppend(&t, s.conn, "> ");
+      for (const auto& a : s.argv) absl::StrAppend(&t, a, " ");
+      t += "\n";
+      std::string cmd = absl::StrCat("*", s.argv.size(), "\r\n");
+      for (const auto& a : s.argv) absl::StrAppend(&cmd, "$", a.size(), "\r\n", a, "\r\n");
+      if (!c[s.conn].SendRaw(cmd).ok()) return t + "send failed";
+      if (s.replies >= 0) {
+        for (int i = 0; i < s.replies; ++i) t += EscapeResp(c[s.conn].ReadReply()) + "\n";
+        continue;
+      }
+      // The publisher's own reply, then the subscriber's messages up to the marker.
+      t += EscapeResp(c[1].ReadReply()) + "\n";
+      c[1].Call({"PUBLISH", "marker", "m"});
+      // Sorted: the deliveries of several matching patterns come in no defined order (Redis
+      // walks a hash table of patterns).
+      std::vector<std::string> messages;
+      for (int i = 0; i < 50; ++i) {
+        std::string m = c[0].ReadReply();
+        if (m.empty() || m.find("marker") != std::string::npos) break;
+        messages.push_back("  " + EscapeResp(m) + "\n");
+      }
+      std::sort(messages.begin(), messages.end());
+      for (const std::string& m : messages) t += m;
+    }
+    return t;
+  }
+
+  void Compare(const std::vector<Step>& steps, bool resp3) {
+    const std::string ours = Run(port_, steps, resp3);
+    const std::string theirs = Run(redis_->port(), steps, resp3);
+    EXPECT_EQ(ours, theirs);
+  }
+};
+
+TEST_F(PubSubTest, Resp2SubscribedModeMatchesRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  Compare(
+      {
+          {0, {"UNSUBSCRIBE"}},  // not subscribed: [unsubscribe, nil, 0]
+          {0, {"PUNSUBSCRIBE"}},
+          {0, {"SUBSCRIBE", "a", "b"}, 2},
+          {0, {"SUBSCRIBE", "a"}},
+          {0, {"PSUBSCRIBE", "h?llo"}},
+          {0, {"GET", "x"}},
+          {0, {"CLIENT", "LIST"}},
+          {0, {"PUBLISH", "a", "x"}},
+          {0, {"NOSUCH"}},
+          {0, {"GET"}},
+          {0, {"PING"}},
+          {0, {"PING", "hi"}},
+          {1, {"PUBLISH", "a", "m1"}},
+          {1, {"PUBLISH", "hello", "m2"}},
+          {1, {"PUBLISH", "nobody", "m3"}},
+          {1, {"PUBSUB", "NUMSUB", "a", "b", "c"}},
+          {1, {"PUBSUB", "NUMPAT"}},
+          {1, {"PUBSUB", "CHANNELS", "a*"}},
+          {1, {"PUBSUB", "CHANNELS", "a", "b"}},
+          {1, {"PUBSUB", "NUMSUB"}},
+          {1, {"PUBSUB", "HELP"}},
+          {1, {"PUBSUB", "NOSUCH"}},
+          {1, {"PUBLISH", "a"}},
+          {0, {"UNSUBSCRIBE", "a", "zz"}, 2},
+          {0, {"UNSUBSCRIBE"}},
+          {0, {"PUNSUBSCRIBE"}},
+          {0, {"SSUBSCRIBE", "s1"}},
+          {0, {"GET", "x"}},
+          {1, {"SPUBLISH", "s1", "sm"}},
+          {1, {"PUBLISH", "s1", "pm"}},
+          {1, {"PUBSUB", "SHARDCHANNELS"}},
+          {1, {"PUBSUB", "SHARDNUMSUB", "s1", "s2"}},
+          {0, {"SUNSUBSCRIBE"}},
+          {0, {"GET", "x"}},
+          {0, {"SUBSCRIBE", "z"}},
+          {0, {"RESET"}},
+          {0, {"GET", "x"}},
+          {1, {"PUBSUB", "NUMSUB", "z"}},
+          {1, {"PUBLISH", "z", "gone"}},
+      },
+      false);
+}
+
+TEST_F(PubSubTest, Resp2MessagesMatchRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  Compare(
+      {
+          {0, {"SUBSCRIBE", "marker", "a"}, 2},
+          {0, {"PSUBSCRIBE", "h*", "*o"}, 2},
+          {1, {"PUBLISH", "a", "m1"}, -1},
+          {1, {"PUBLISH", "hello", "m2"}, -1},  // two matching patterns: two pmessages
+          {1, {"PUBLISH", "x", "m3"}, -1},
+          {0, {"SSUBSCRIBE", "s"}},
+          {1, {"SPUBLISH", "s", "m4"}, -1},
+      },
+      false);
+}
+
+TEST_F(PubSubTest, Resp3PushesMatchRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  Compare(
+      {
+          {0, {"UNSUBSCRIBE"}},
+          {0, {"SUBSCRIBE", "marker", "a"}, 2},
+          {0, {"GET", "x"}},  // normal commands run in RESP3
+          {0, {"PING"}},
+          {1, {"PUBLISH", "a", "m1"}, -1},
+          {0, {"PUBLISH", "a", "self"}, 2},  // the push comes before the reply
+          {0, {"PSUBSCRIBE", "a*"}},
+          {1, {"PUBLISH", "a", "m2"}, -1},
+          {0, {"PUBSUB", "NUMSUB", "a"}},
+          {0, {"UNSUBSCRIBE", "a"}},
+          {0, {"PUNSUBSCRIBE"}},
+          {0, {"SSUBSCRIBE", "s"}},
+          {1, {"SPUBLISH", "s", "m3"}, -1},
+          {0, {"RESET"}},
+      },
+      true);
+}
+
+TEST_F(PubSubTest, KeyspaceNotificationsMatchRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  for (bool resp3 : {false, true}) {
+    SCOPED_TRACE(resp3 ? "RESP3" : "RESP2");
+    Compare(
+        {
+            {1, {"FLUSHALL"}},
+            {1, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}},
+            {1, {"CONFIG", "GET", "notify-keyspace-events"}},
+            {0, {"SUBSCRIBE", "marker"}},
+            {0, {"PSUBSCRIBE", "__key*__:*"}},
+            {1, {"SET", "k", "v"}, -1},
+            {1, {"SET", "k", "v", "EX", "100"}, -1},
+            {1, {"EXPIRE", "k", "200"}, -1},
+            {1, {"PERSIST", "k"}, -1},
+            {1, {"RENAME", "k", "k2"}, -1},
+            {1, {"DEL", "k2", "nokey"}, -1},
+            {1, {"MSET", "a", "1", "b", "2"}, -1},
+            {1, {"INCRBY", "a", "5"}, -1},
+            {1, {"INCR", "a"}, -1},
+            {1, {"APPEND", "b", "x"}, -1},
+            {1, {"HSET", "h", "f", "v"}, -1},
+            {1, {"HINCRBY", "h", "n", "1"}, -1},
+            {1, {"HDEL", "h", "f", "n"}, -1},
+            {1, {"LPUSH", "l", "a", "b"}, -1},
+            {1, {"RPUSH", "l", "c"}, -1},
+            {1, {"LPOP", "l"}, -1},
+            {1, {"RPOP", "l", "5"}, -1},
+            {1, {"SADD", "s", "a", "b"}, -1},
+            {1, {"SREM", "s", "a", "b"}, -1},
+            {1, {"SADD", "s2", "a"}, -1},  // one member: SPOP's reply is known
+            {1, {"SPOP", "s2"}, -1},
+            {1, {"SADD", "s2", "a"}, -1},
+            {1, {"SPOP", "s2", "5"}, -1},
+            {1, {"SMOVE", "s", "s2", "a"}, -1},
+            {1, {"SADD", "s", "a"}, -1},
+            {1, {"SMOVE", "s", "s3", "a"}, -1},
+            {1, {"ZADD", "z", "1", "a"}, -1},
+            {1, {"ZINCRBY", "z", "1", "a"}, -1},
+            {1, {"ZREM", "z", "a"}, -1},
+            {1, {"EXPIRE", "a", "-1"}, -1},
+            {1, {"CONFIG", "SET", "notify-keyspace-events", "Kgn"}},
+            {1, {"CONFIG", "GET", "notify-keyspace-events"}},
+            {1, {"SET", "n1", "v"}, -1},
+            {1, {"LPUSH", "n2", "v"}, -1},
+            {1, {"CONFIG", "SET", "notify-keyspace-events", "nope"}},
+            {1, {"CONFIG", "SET", "notify-keyspace-events", ""}},
+        },
+        resp3);
+  }
+}
+
+TEST_F(PubSubTest, SlowSubscriberIsCutOffAndPublishKeepsWorking) {
+  StartServer();
+  auto admin = Connect();
+  ASSERT_EQ(admin->Call({"CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 0 0"}),
+            "+OK\r\n");
+  // A subscriber that never reads, with small socket buffers.
+  RawRespConnection sub;
+  ASSERT_TRUE(sub.Connect(port_).ok());
+  ASSERT_EQ(sub.Call({"SUBSCRIBE", "c"}), "*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+  const std::string payload(64 * 1024, 'x');
+  int64_t delivered_to_none = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string r = admin->Call({"PUBLISH", "c", payload});
+    ASSERT_FALSE(r.empty()) << "publisher stalled or lost at message " << i;
+    if (r == ":0\r\n") ++delivered_to_none;
+  }
+  // The subscriber was disconnected (unsubscribed from everything), the publisher never waited.
+  EXPECT_GT(delivered_to_none, 0);
+  EXPECT_EQ(admin->Call({"PUBSUB", "NUMSUB", "c"}), "*2\r\n$1\r\nc\r\n:0\r\n");
+  const std::string info = admin->Call({"INFO", "stats"});
+  EXPECT_NE(info.find("client_output_buffer_limit_disconnections:1"), std::string::npos) << info;
+}
+
+TEST_F(PubSubTest, CrossThreadDeliveryReachesEveryLoop) {
+  ServerOptions options;
+  options.io_threads = 3;
+  StartServer(options);
+  std::vector<std::unique_ptr<RawRespConnection>> subs;
+  for (int i = 0; i < 6; ++i) {
+    subs.push_back(Connect());
+    ASSERT_EQ(subs.back()->Call({"SUBSCRIBE", "c"}).substr(0, 4), "*3\r\n");
+  }
+  auto pub = Connect();
+  for (int n = 0; n < 100; ++n) {
+    ASSERT_EQ(pub->Call({"PUBLISH", "c", std::to_string(n)}), ":6\r\n");
+  }
+  for (auto& s : subs) {
+    for (int n = 0; n < 100; ++n) {
+      const std::string v = std::to_string(n);
+      ASSERT_EQ(s->ReadReply(),
+                absl::StrCat("*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$", v.size(), "\r\n", v, "\r\n"));
+    }
+  }
+  // CLIENT LIST shows the subscriptions.
+  const std::string list = pub->Call({"CLIENT", "LIST"});
+  EXPECT_NE(list.find("flags=P db=0 sub=1 psub=0 ssub=0"), std::string::npos) << list;
+}
+
+// The embedding application subscribes in-process and sees what a network client publishes,
+// and keyspace notifications of network writes.
+TEST_F(PubSubTest, InProcessSubscriberSeesNetworkMessages) {
+  StartServer();
+  std::mutex mu;
+  std::vector<std::string> seen;
+  auto sub = std::make_shared<CallbackSubscriber>([&](const PubSubMessage& m) {
+    std::lock_guard l(mu);
+    seen.push_back(std::string(m.pattern) + "|" + std::string(m.channel) + "|" +
+                   std::string(m.payload));
+  });
+  keyspace_.pubsub().Subscribe(PubSubKind::kChannel, "news", sub);
+  keyspace_.pubsub().Subscribe(PubSubKind::kPattern, "__keyevent@0__:*", sub);
+  auto c = Connect();
+  EXPECT_EQ(c->Call({"PUBLISH", "news", "hi"}), ":1\r\n");
+  EXPECT_EQ(c->Call({"CONFIG", "SET", "notify-keyspace-events", "E$"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"SET", "k", "v"}), "+OK\r\n");
+  keyspace_.pubsub().UnsubscribeAll(sub.get());
+  std::lock_guard l(mu);
+  EXPECT_EQ(seen, (std::vector<std::string>{"|news|hi", "__keyevent@0__:*|__keyevent@0__:set|k"}));
+}
+
+}  // namespace
+}  // namespace embedis::testing
