@@ -123,6 +123,7 @@ absl::StatusOr<int64_t> SetBit(Keyspace& ks, int db, std::string_view key, uint6
     b = on ? (b | mask) : (b & ~mask);
     bytes[byte] = static_cast<char>(b);
     k.Touch();  // the string grew or the bit changed
+    k.Notify(kNotifyString, "setbit");
     return previous;
   });
 }
@@ -234,8 +235,14 @@ absl::StatusOr<int64_t> Op(Keyspace& ks, int db, BitOperation op, std::string_vi
       result[j] = static_cast<char>(byte);
     }
     // The sources are not read past this point (dest may be one of them).
-    if (dest->exists() && (maxlen == 0 || dest->type() != ValueType::kString)) dest->Delete();
-    if (maxlen > 0) dest->SetString(result, /*keep_ttl=*/false, StringOrigin::kRaw);
+    const bool existed = dest->exists();
+    if (existed && (maxlen == 0 || dest->type() != ValueType::kString)) dest->Delete();
+    if (maxlen > 0) {
+      dest->SetString(result, /*keep_ttl=*/false, StringOrigin::kRaw);
+      dest->Notify(kNotifyString, "set");
+    } else if (existed) {
+      dest->Notify(kNotifyGeneric, "del");
+    }
     out = static_cast<int64_t>(maxlen);
   });
   return out;
@@ -420,6 +427,7 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
     const std::string_view s(bytes.data(), bytes.size());
     Replies out;
     out.reserve(ops.size());
+    bool signalled = false;
     for (const FieldOp& op : ops) {
       const int64_t old = get(s, op);
       if (op.kind == FieldOp::Kind::kGet) {
@@ -432,7 +440,11 @@ absl::StatusOr<std::vector<std::optional<int64_t>>> Field(Keyspace& ks, int db,
         continue;
       }
       WriteField(bytes, op.offset, op.type.bits, static_cast<uint64_t>(r.stored));
-      if (grew || r.stored != old) k.Touch();
+      if ((grew || r.stored != old) && !signalled) {
+        k.Touch();
+        k.Notify(kNotifyString, "setbit");
+        signalled = true;
+      }
       out.push_back(op.kind == FieldOp::Kind::kSet ? old : r.stored);
     }
     return out;

@@ -62,6 +62,7 @@ absl::StatusOr<bool> Add(Keyspace& ks, int db, std::string_view key,
     if (!created && !updated) return false;
     hll::InvalidateCache(&h);
     k.SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
+    k.Notify(kNotifyString, "pfadd");
     return true;
   });
 }
@@ -123,6 +124,7 @@ absl::Status Merge(Keyspace& ks, int db, std::string_view destination,
     hll::RaiseAll(&h, max);
     hll::InvalidateCache(&h);
     dest->SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
+    dest->Notify(kNotifyString, "pfadd");
   });
   return out;
 }

@@ -243,11 +243,18 @@ absl::StatusOr<int64_t> Store(Keyspace& ks, int db, std::string_view destination
       return;
     }
     // The sources are not read past this point (the destination may be one of them).
-    if (dest->exists()) dest->Delete();
-    if (members->empty()) return;
+    const bool existed = dest->exists();
+    if (existed) dest->Delete();
+    if (members->empty()) {
+      if (existed) dest->Notify(kNotifyGeneric, "del");
+      return;
+    }
     SetValue& s = dest->CreateSet();
     for (const std::string& m : *members) s.Add(m);
     out = static_cast<int64_t>(s.size());
+    dest->Notify(kNotifySet, op == SetOp::kInter   ? "sinterstore"
+                             : op == SetOp::kUnion ? "sunionstore"
+                                                   : "sdiffstore");
   });
   return out;
 }

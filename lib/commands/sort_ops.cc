@@ -281,8 +281,14 @@ absl::StatusOr<int64_t> SortStore(Keyspace& ks, int db, std::string_view key,
   });
   std::vector<std::string_view> views(values.begin(), values.end());
   ks.Update(db, *options.store, [&](KeyHandle& k) {
-    if (k.exists()) k.Delete();
-    if (!views.empty()) k.CreateList().PushBack(views);
+    const bool existed = k.exists();
+    if (existed) k.Delete();
+    if (!views.empty()) {
+      k.CreateList().PushBack(views);
+      k.Notify(kNotifyList, "sortstore");
+    } else if (existed) {
+      k.Notify(kNotifyGeneric, "del");
+    }
   });
   return static_cast<int64_t>(values.size());
 }

@@ -171,8 +171,11 @@ absl::StatusOr<std::optional<std::string>> GetEx(Keyspace& ks, int db, std::stri
         Result value(k.string_value());
         if (options.expire_at_ms->has_value()) {
           k.SetExpireAt(**options.expire_at_ms);
-        } else if (options.persist) {
+          // A deadline already passed deletes the key: Redis then signals "del".
+          k.Notify(kNotifyGeneric, k.exists() ? "expire" : "del");
+        } else if (options.persist && k.expire_at_ms() >= 0) {
           k.Persist();
+          k.Notify(kNotifyGeneric, "persist");
         }
         return value;
       },

@@ -55,12 +55,61 @@ size_t LexRankOf(const ZSetValue& z, const LexBound& b, bool is_max) {
   return 0;
 }
 
-Ranks LexRanks(const ZSetValue& z, const LexRange& r) {
+// Whether `m` is at or past `b` as a minimum (Redis's zslLexValueGteMin) or at or before it as a
+// maximum (zslLexValueLteMax).
+bool LexGteMin(std::string_view m, const LexBound& b) {
+  switch (b.kind) {
+    case LexBound::Kind::kMinusInf:
+      return true;
+    case LexBound::Kind::kPlusInf:
+      return false;
+    case LexBound::Kind::kValue:
+      return b.exclusive ? m > b.value : m >= b.value;
+  }
+  return false;
+}
+bool LexLteMax(std::string_view m, const LexBound& b) {
+  switch (b.kind) {
+    case LexBound::Kind::kMinusInf:
+      return false;
+    case LexBound::Kind::kPlusInf:
+      return true;
+    case LexBound::Kind::kValue:
+      return b.exclusive ? m < b.value : m <= b.value;
+  }
+  return false;
+}
+
+// The ranks a lex range matches, found as Redis 7.0 finds them, so that a set whose scores differ
+// (where lex order is unspecified) answers as Redis's does for a listpack: nothing unless the
+// first member is at most the maximum and the last at least the minimum (zslIsInLexRange); then
+// forward (ZRANGEBYLEX, ZLEXCOUNT, ZREMRANGEBYLEX) from the first member at or past the minimum
+// while members are at most the maximum, or in reverse (ZREVRANGEBYLEX) from the last member at
+// most the maximum (searched from the tail in a listpack) while they are at least the minimum.
+// With equal scores every way agrees with plain rank arithmetic, which a skiplist uses (its
+// answers on mixed scores depend on its random levels, in Redis as here).
+Ranks LexRanks(const ZSetValue& z, const LexRange& r, bool reverse = false) {
   Ranks s;
-  s.begin = LexRankOf(z, r.min, false);
-  s.end = LexRankOf(z, r.max, true);
-  if (s.end < s.begin) s.end = s.begin;
-  return s;
+  const size_t n = z.size();
+  if (n == 0 || !LexLteMax(z.At(0).first, r.max) || !LexGteMin(z.At(n - 1).first, r.min)) {
+    return s;
+  }
+  if (!z.is_listpack()) {  // both ends by descent: O(log n), as Redis's ZLEXCOUNT
+    s.begin = LexRankOf(z, r.min, false);
+    s.end = std::max(s.begin, LexRankOf(z, r.max, true));
+    return s;
+  }
+  if (!reverse) {
+    const size_t first = LexRankOf(z, r.min, false);
+    size_t end = first;
+    while (end < n && LexLteMax(z.At(end).first, r.max)) ++end;
+    return {first, end};
+  }
+  size_t last = n;  // one past the last member in range
+  while (last > 0 && !LexLteMax(z.At(last - 1).first, r.max)) --last;
+  size_t begin = last;
+  while (begin > 0 && LexGteMin(z.At(begin - 1).first, r.min)) --begin;
+  return {begin, last};
 }
 
 // Redis's rank clamping (genericZrangebyrankCommand): an empty span when the range is empty.
@@ -82,7 +131,7 @@ Ranks MatchedRanks(const ZSetValue& z, const RangeSpec& spec) {
     case RangeSpec::Kind::kScore:
       return ScoreRanks(z, spec.score);
     case RangeSpec::Kind::kLex:
-      return LexRanks(z, spec.lex);
+      return LexRanks(z, spec.lex, spec.reverse);
   }
   return {};
 }
@@ -128,9 +177,15 @@ enum class Build : uint8_t { kInserts, kSkiplistIfLong, kSkiplistThenCompact };
 
 // Writes `members` (ascending, distinct) as `destination`'s new sorted set, replacing whatever
 // it held, or deletes it when empty.
-int64_t StoreMembersAt(KeyHandle& k, const std::vector<ScoredMember>& members, Build build) {
-  if (k.exists()) k.Delete();
-  if (members.empty()) return 0;
+int64_t StoreMembersAt(KeyHandle& k, const std::vector<ScoredMember>& members, Build build,
+                       const char* event) {
+  const bool existed = k.exists();
+  if (existed) k.Delete();
+  if (members.empty()) {
+    if (existed) k.Notify(kNotifyGeneric, "del");
+    return 0;
+  }
+  k.Notify(kNotifyZSet, event);
   ZSetValue& z = k.CreateZSet();
   if (build == Build::kSkiplistThenCompact ||
       (build == Build::kSkiplistIfLong && members.size() > z.limits().max_listpack_entries)) {
@@ -142,9 +197,10 @@ int64_t StoreMembersAt(KeyHandle& k, const std::vector<ScoredMember>& members, B
 }
 
 int64_t StoreMembers(Keyspace& ks, int db, std::string_view destination,
-                     const std::vector<ScoredMember>& members, Build build) {
+                     const std::vector<ScoredMember>& members, Build build, const char* event) {
   int64_t size = 0;
-  ks.Update(db, destination, [&](KeyHandle& k) { size = StoreMembersAt(k, members, build); });
+  ks.Update(db, destination,
+            [&](KeyHandle& k) { size = StoreMembersAt(k, members, build, event); });
   return size;
 }
 
@@ -433,7 +489,8 @@ absl::StatusOr<int64_t> RangeStore(Keyspace& ks, int db, std::string_view destin
   if (!members.ok()) return members.status();
   return StoreMembers(
       ks, db, destination, *members,
-      spec.kind == RangeSpec::Kind::kRank ? Build::kSkiplistIfLong : Build::kInserts);
+      spec.kind == RangeSpec::Kind::kRank ? Build::kSkiplistIfLong : Build::kInserts,
+      "zrangestore");
 }
 
 absl::StatusOr<int64_t> RemRange(Keyspace& ks, int db, std::string_view key,
@@ -443,6 +500,9 @@ absl::StatusOr<int64_t> RemRange(Keyspace& ks, int db, std::string_view key,
     const Ranks s = MatchedRanks(k.zset_view(), spec);
     if (s.end == s.begin) return 0;
     k.zset().RemoveRange(s.begin, s.end);
+    k.Notify(kNotifyZSet, spec.kind == RangeSpec::Kind::kRank    ? "zremrangebyrank"
+                          : spec.kind == RangeSpec::Kind::kScore ? "zremrangebyscore"
+                                                                 : "zremrangebylex");
     return static_cast<int64_t>(s.end - s.begin);
   });
 }
@@ -451,11 +511,13 @@ absl::StatusOr<int64_t> RemRange(Keyspace& ks, int db, std::string_view key,
 
 namespace {
 
-std::vector<ScoredMember> PopFrom(ZSetValue& z, bool max, uint64_t count) {
+std::vector<ScoredMember> PopFrom(KeyHandle& k, bool max, uint64_t count) {
+  ZSetValue& z = k.zset();
   const size_t n = static_cast<size_t>(std::min<uint64_t>(count, z.size()));
   const Ranks s = max ? Ranks{z.size() - n, z.size()} : Ranks{0, n};
   std::vector<ScoredMember> out = Collect(z, s, /*reverse=*/max);
   z.RemoveRange(s.begin, s.end);
+  if (n > 0) k.Notify(kNotifyZSet, max ? "zpopmax" : "zpopmin");
   return out;
 }
 
@@ -466,7 +528,7 @@ absl::StatusOr<std::vector<ScoredMember>> Pop(Keyspace& ks, int db, std::string_
   using Result = std::vector<ScoredMember>;
   return Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
     if (!k.exists() || count == 0) return {};
-    return PopFrom(k.zset(), max, count);
+    return PopFrom(k, max, count);
   });
 }
 
@@ -477,7 +539,7 @@ absl::StatusOr<std::optional<KeyMembers>> PopFirst(Keyspace& ks, int db,
   for (std::string_view key : keys) {
     absl::StatusOr<Result> got = Access::Write<Result>(ks, db, key, [&](KeyHandle& k) -> Result {
       if (!k.exists()) return std::nullopt;
-      return KeyMembers{std::string(key), PopFrom(k.zset(), max, count)};
+      return KeyMembers{std::string(key), PopFrom(k, max, count)};
     });
     if (!got.ok()) return got.status();
     if (got->has_value()) return got;
@@ -573,7 +635,10 @@ absl::StatusOr<int64_t> CombineStore(Keyspace& ks, int db, std::string_view dest
       out = members.status();
       return;
     }
-    out = StoreMembersAt(*dest, *members, Build::kSkiplistThenCompact);
+    out = StoreMembersAt(*dest, *members, Build::kSkiplistThenCompact,
+                         spec.op == SetOp::kUnion   ? "zunionstore"
+                         : spec.op == SetOp::kInter ? "zinterstore"
+                                                    : "zdiffstore");
   });
   return out;
 }

@@ -212,6 +212,87 @@ TEST_F(PubSubTest, KeyspaceNotificationsMatchRedis) {
   }
 }
 
+// The events of the multi-key, STORE, pop-many, bit and HyperLogLog commands, including the "del"
+// of a destination an empty result removes and of a key a pop empties.
+TEST_F(PubSubTest, KeyspaceNotificationsOfStoreAndRangeCommandsMatchRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  Compare(
+      {
+          {1, {"FLUSHALL"}},
+          {1, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}},
+          {0, {"SUBSCRIBE", "marker"}},
+          {0, {"PSUBSCRIBE", "__key*__:*"}},
+          {1, {"SADD", "s1", "a", "b"}, -1},
+          {1, {"SADD", "s2", "b", "c"}, -1},
+          {1, {"SINTERSTORE", "d", "s1", "s2"}, -1},
+          {1, {"SUNIONSTORE", "d", "s1", "s2"}, -1},
+          {1, {"SDIFFSTORE", "d", "s1", "s2"}, -1},
+          {1, {"SINTERSTORE", "d", "s1", "nokey"}, -1},
+          {1, {"SINTERSTORE", "d", "s1", "nokey"}, -1},
+          {1, {"ZADD", "z1", "1", "a", "2", "b", "3", "c", "4", "d"}, -1},
+          {1, {"ZADD", "z2", "1", "b"}, -1},
+          {1, {"ZUNIONSTORE", "zd", "2", "z1", "z2"}, -1},
+          {1, {"ZINTERSTORE", "zd", "2", "z1", "z2"}, -1},
+          {1, {"ZDIFFSTORE", "zd", "2", "z1", "z2"}, -1},
+          {1, {"ZRANGESTORE", "zd", "z1", "0", "1"}, -1},
+          {1, {"ZRANGESTORE", "zd", "z1", "5", "6"}, -1},
+          {1, {"ZINTERSTORE", "zd", "2", "z1", "nokey"}, -1},
+          {1, {"ZPOPMIN", "z1"}, -1},
+          {1, {"ZPOPMAX", "z1"}, -1},
+          {1, {"ZREMRANGEBYRANK", "z1", "0", "0"}, -1},
+          {1, {"ZADD", "z1", "1", "a", "2", "b", "0", "x", "0", "y"}, -1},
+          {1, {"ZREMRANGEBYSCORE", "z1", "1", "1"}, -1},
+          {1, {"ZREMRANGEBYLEX", "z1", "[x", "[y"}, -1},
+          {1, {"ZMPOP", "1", "z1", "MIN", "COUNT", "5"}, -1},
+          {1, {"ZADD", "z3", "1", "a"}, -1},
+          {1, {"BZPOPMIN", "z3", "1"}, -1},
+          {1, {"SETBIT", "b1", "7", "1"}, -1},
+          {1, {"SETBIT", "b1", "7", "1"}, -1},
+          {1, {"BITFIELD", "b2", "SET", "u8", "0", "255"}, -1},
+          {1, {"BITFIELD", "b2", "GET", "u8", "0"}, -1},
+          {1, {"BITOP", "OR", "b3", "b1", "b2"}, -1},
+          {1, {"BITOP", "AND", "b3", "nokey", "nokey2"}, -1},
+          {1, {"PFADD", "h1", "a", "b"}, -1},
+          {1, {"PFADD", "h1", "a"}, -1},
+          {1, {"PFADD", "h2", "c"}, -1},
+          {1, {"PFMERGE", "h3", "h1", "h2"}, -1},
+          {1, {"SET", "g", "v"}, -1},
+          {1, {"GETEX", "g", "EX", "100"}, -1},
+          {1, {"GETEX", "g", "PERSIST"}, -1},
+          {1, {"GETEX", "g", "PX", "-5"}, -1},
+          {1, {"SET", "g", "v"}, -1},
+          {1, {"GETDEL", "g"}, -1},
+          {1, {"SETEX", "g", "100", "v"}, -1},
+          {1, {"PSETEX", "g", "100000", "v"}, -1},
+          {1, {"SETNX", "g2", "v"}, -1},
+          {1, {"GETSET", "g2", "w"}, -1},
+          {1, {"MSETNX", "m1", "1", "m2", "2"}, -1},
+          {1, {"INCRBYFLOAT", "m1", "1.5"}, -1},
+          {1, {"DECRBY", "m2", "1"}, -1},
+          {1, {"SETRANGE", "m2", "3", "x"}, -1},
+          {1, {"HSETNX", "hh", "f", "v"}, -1},
+          {1, {"HINCRBYFLOAT", "hh", "n", "1.5"}, -1},
+          {1, {"RPUSH", "l1", "a", "b", "c"}, -1},
+          {1, {"LMOVE", "l1", "l2", "LEFT", "RIGHT"}, -1},
+          {1, {"LSET", "l1", "0", "x"}, -1},
+          {1, {"LINSERT", "l1", "BEFORE", "x", "y"}, -1},
+          {1, {"LREM", "l1", "0", "y"}, -1},
+          {1, {"LTRIM", "l1", "0", "0"}, -1},
+          {1, {"LMPOP", "1", "l1", "LEFT", "COUNT", "9"}, -1},
+          {1, {"RPUSH", "srt", "3", "1", "2"}, -1},
+          {1, {"SORT", "srt", "STORE", "sd"}, -1},
+          {1, {"SORT", "nokey", "STORE", "sd"}, -1},
+          {1, {"COPY", "srt", "cp"}, -1},
+          {1, {"MOVE", "cp", "1"}, -1},
+          {1, {"PEXPIRE", "srt", "100000"}, -1},
+          {1, {"EXPIREAT", "srt", "1"}, -1},
+          {1, {"UNLINK", "l2"}, -1},
+          {1, {"CONFIG", "SET", "notify-keyspace-events", ""}},
+      },
+      false);
+}
+
 TEST_F(PubSubTest, SlowSubscriberIsCutOffAndPublishKeepsWorking) {
   StartServer();
   auto admin = Connect();
