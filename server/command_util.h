@@ -60,6 +60,7 @@ void ReplyHelp(commands::CommandContext& ctx, std::string_view command,
 void RegisterClientCommand(commands::CommandTable* table);   // client_command.cc
 void RegisterInfoCommand(commands::CommandTable* table);     // info_command.cc
 void RegisterConfigCommand(commands::CommandTable* table);   // config_command.cc
+void RegisterMonitorCommand(commands::CommandTable* table);  // monitor.cc
 void RegisterCommandCommand(commands::CommandTable* table);  // command_command.cc
 
 }  // namespace embedis::server_internal

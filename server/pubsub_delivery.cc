@@ -55,6 +55,13 @@ class ConnectionSubscriber : public Subscriber {
     }
     w.BulkString(m.channel);
     w.BulkString(m.payload);
+    DeliverBytes(std::move(bytes));
+  }
+
+  // Sends `bytes` (whole replies) to the connection, from any thread (MONITOR's lines too).
+  void DeliverBytes(std::string bytes) {
+    std::shared_ptr<Connection> c = conn_.lock();
+    if (c == nullptr || c->pubsub_dead.load(std::memory_order_relaxed)) return;
     EventLoop* loop = c->loop();
     if (tl_loop == loop) {
       // The loop's own thread: the output is ours to append to.
@@ -120,6 +127,10 @@ class ConnectionSubscriber : public Subscriber {
 }  // namespace
 
 void SetCurrentLoop(EventLoop* loop) { tl_loop = loop; }
+
+void DeliverBytes(Subscriber* connection_subscriber, std::string bytes) {
+  static_cast<ConnectionSubscriber*>(connection_subscriber)->DeliverBytes(std::move(bytes));
+}
 
 std::shared_ptr<Subscriber> NewConnectionSubscriber(const std::shared_ptr<Connection>& c) {
   return std::make_shared<ConnectionSubscriber>(c);

@@ -304,6 +304,7 @@ void EventLoop::Close(const std::shared_ptr<Connection>& c, std::string_view rea
   if (c->client.subscriber != nullptr) {
     state_->keyspace()->pubsub().UnsubscribeAll(c->client.subscriber.get());
   }
+  state_->monitors().Remove(c.get());
   if (c->block != nullptr) Unblock(*c);
   if (c->blocked.exchange(false, std::memory_order_relaxed)) {
     state_->blocked_clients().fetch_sub(1, std::memory_order_relaxed);
@@ -390,7 +391,8 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
                                .reply = &c.writer,
                                .server = &c,
                                .exclusive = &exclusive_,
-                               .may_block = true};
+                               .may_block = true,
+                               .observer = &state_->monitors()};
   table.Execute(ctx, args, resolved);
   // A command that asks to block wrote nothing: its reply (and CLIENT REPLY SKIP's effect on it)
   // comes when it is served or times out (the caller parks it: server/blocking.h).

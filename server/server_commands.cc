@@ -133,6 +133,7 @@ void CmdReset(CommandContext& ctx, Args) {
   if (ctx.client->subscriber != nullptr) {  // leaves every channel, pattern and shard channel
     ctx.keyspace->pubsub().UnsubscribeAll(ctx.client->subscriber.get());
   }
+  State(ctx).monitors().Remove(&conn);  // leaves MONITOR
   ctx.reply->SimpleString("RESET");
 }
 
@@ -229,6 +230,7 @@ void RegisterServerCommands(commands::CommandTable* table) {
   RegisterCommandCommand(table);
   RegisterClientCommand(table);
   RegisterConfigCommand(table);
+  RegisterMonitorCommand(table);
 }
 
 }  // namespace embedis::server_internal

@@ -441,6 +441,27 @@ struct RuntimeConfig {
   std::atomic<int> hz;
 };
 
+// MONITOR (monitor.cc): the connections that asked for it, and the feed every command goes to.
+class MonitorFeed : public commands::CommandObserver {
+ public:
+  bool active() const override { return count_.load(std::memory_order_relaxed) > 0; }
+  void Executed(const commands::CommandContext& ctx, commands::Args argv) override;
+  // MONITOR; idempotent. `subscriber`: the connection's (ClientState::subscriber).
+  void Add(const Connection* c, std::shared_ptr<Subscriber> subscriber);
+  // RESET and a closing connection; nothing when `c` is not a monitor.
+  void Remove(const Connection* c);
+  // Redis's line, without the leading '+' and the CRLF:
+  // `<sec>.<usec> [<db> <addr or lua>] "arg" "arg"...` (arguments quoted as sdscatrepr does,
+  // AUTH's and HELLO AUTH's secrets shown as "(redacted)").
+  static std::string Line(int64_t micros, int db, std::string_view from, commands::Args argv);
+
+ private:
+  Mutex mu_;
+  std::vector<std::pair<const Connection*, std::shared_ptr<Subscriber>>> monitors_
+      ABSL_GUARDED_BY(mu_);
+  std::atomic<int> count_{0};
+};
+
 class ServerState {
  public:
   ServerState(Keyspace* keyspace, ServerOptions options);
@@ -452,6 +473,7 @@ class ServerState {
   void Stop();
 
   Keyspace* keyspace() const { return keyspace_; }
+  MonitorFeed& monitors() { return monitors_; }
   const commands::CommandTable& table() const { return table_; }
   commands::CommandTable& mutable_table() { return table_; }
   const ServerOptions& options() const { return options_; }
@@ -522,6 +544,7 @@ class ServerState {
   void CloseListeners();
 
   Keyspace* const keyspace_;
+  MonitorFeed monitors_;
   const ServerOptions options_;
   commands::CommandTable table_;
   RuntimeConfig config_;
@@ -579,6 +602,9 @@ bool HeldByPause(PauseMode mode, const commands::CommandTable& table,
 // the loop whose thread this is (set by EventLoop::Run; deliveries from it append directly).
 std::shared_ptr<Subscriber> NewConnectionSubscriber(const std::shared_ptr<Connection>& c);
 void SetCurrentLoop(EventLoop* loop);
+// Sends whole replies to a connection from any thread, with Pub/Sub's limits and wake-up.
+// REQUIRES: `connection_subscriber` came from NewConnectionSubscriber.
+void DeliverBytes(Subscriber* connection_subscriber, std::string bytes);
 
 // Copies the hot-path parameters of `values` into `config`'s atomics.
 void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config);

@@ -232,7 +232,15 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
   }
+  CommandObserver* const observer = ctx.observer;
+  if (observer == nullptr || !observer->active()) [[likely]] {
+    return RunGuarded(ctx, *r.spec(), argv);
+  }
+  const uint32_t flags = r.flags();
+  const bool before = (flags & kSkipMonitor) != 0;
+  if (before) observer->Executed(ctx, argv);
   RunGuarded(ctx, *r.spec(), argv);
+  if (!before && (flags & kAdmin) == 0) observer->Executed(ctx, argv);
 }
 
 std::vector<const CommandSpec*> CommandTable::All() const {

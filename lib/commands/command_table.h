@@ -147,6 +147,22 @@ class Exclusive {
   virtual void Run(absl::FunctionRef<void()> fn) = 0;
 };
 
+struct CommandContext;
+struct Resolved;
+
+// Sees every command a caller's table runs, as MONITOR does (server/monitor.cc): after it ran (the
+// database is the one it left selected), or before for a command flagged kSkipMonitor (EVAL and its
+// kin, whose own commands come after them). Not told of rejected commands (unknown, wrong arity)
+// or of kAdmin ones; told of each command EXEC runs, and of a script's redis.call commands
+// (CommandContext::from_script).
+class CommandObserver {
+ public:
+  virtual ~CommandObserver() = default;
+  // Cheap: false while nobody watches.
+  virtual bool active() const = 0;
+  virtual void Executed(const CommandContext& ctx, Args argv) = 0;
+};
+
 struct CommandContext {
   Keyspace* keyspace = nullptr;
   ClientState* client = nullptr;
@@ -163,6 +179,10 @@ struct CommandContext {
   // command that finds nothing replies at once as if its timeout had passed, as Redis does
   // inside MULTI.
   bool may_block = false;
+  // MONITOR's feed; nullptr: none.
+  CommandObserver* observer = nullptr;
+  // A command a script runs (redis.call): MONITOR shows it as from "lua".
+  bool from_script = false;
 };
 
 // Flags, as in COMMAND INFO.

@@ -69,7 +69,9 @@ class ScriptRunner : public scripting::CommandRunner {
                        .server = caller_.server,
                        .exclusive = nullptr,  // the script holds every other client off already
                        .table = &table,
-                       .may_block = false};
+                       .may_block = false,
+                       .observer = caller_.observer,
+                       .from_script = true};
     table.Execute(ctx, argv, r);
     resp::ReplyParser parser;
     parser.Feed(out);

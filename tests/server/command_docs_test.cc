@@ -156,6 +156,7 @@ TEST_F(CommandDocsTest, EveryRegisteredCommandMatchesRedis) {
 
 TEST_F(CommandDocsTest, EveryRegisteredCommandIsDocumented) {
   for (const std::string& name : RegisteredCommands()) {
+    if (name == "monitor") continue;  // Redis documents no complexity for MONITOR alone
     EXPECT_NE(Get(Docs(*ours_, name), "complexity"), nullptr) << name;
   }
 }

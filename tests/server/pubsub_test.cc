@@ -293,6 +293,74 @@ TEST_F(PubSubTest, KeyspaceNotificationsOfStoreAndRangeCommandsMatchRedis) {
       false);
 }
 
+// MONITOR's lines from `port` while another connection runs `commands` (then ECHO marker), with the
+// timestamp and the client's port taken out ("[<db> <ip>]" or "[<db> lua]" stay).
+std::string MonitorTranscript(int port, const std::vector<std::vector<std::string>>& commands) {
+  RawRespConnection mon, c;
+  if (!mon.Connect(port).ok() || !c.Connect(port).ok()) return "connect failed";
+  std::string t = EscapeResp(mon.Call({"MONITOR"})) + "\n";
+  for (const auto& argv : commands) c.Call(argv);
+  c.Call({"ECHO", "marker"});
+  for (int i = 0; i < 100; ++i) {
+    std::string line = mon.ReadReply();
+    if (line.empty()) return t + "no line";
+    // "+<sec>.<usec> [<db> <ip>:<port>] ..." -> "+[<db> <ip>] ..."
+    const size_t open = line.find('['), close = line.find(']');
+    if (line[0] != '+' || open == std::string::npos || close == std::string::npos) {
+      return t + "bad line " + EscapeResp(line);
+    }
+    std::string where = line.substr(open, close - open);
+    if (const size_t colon = where.rfind(':'); colon != std::string::npos) where.resize(colon);
+    line = "+" + where + line.substr(close);
+    t += EscapeResp(line) + "\n";
+    if (line.find("\"marker\"") != std::string::npos) break;
+  }
+  return t;
+}
+
+// MONITOR shows what redis-server's shows: each command after it ran (SELECT's line in the new
+// database), EXEC's commands then EXEC, EVAL before its script's commands (from "lua"), AUTH and
+// HELLO AUTH secrets redacted, arguments quoted as sdscatrepr; not unknown commands, arity errors
+// or admin commands (CONFIG, CLIENT); RESET leaves monitor mode.
+TEST_F(PubSubTest, MonitorMatchesRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  const std::vector<std::vector<std::string>> commands = {
+      {"SET", "k", std::string("a b\"c\nd\\\x01\xff\t", 11)},
+      {"GET"},
+      {"NOSUCH", "x"},
+      {"CONFIG", "GET", "port"},
+      {"CLIENT", "LIST"},
+      {"AUTH", "foo"},
+      {"AUTH", "user", "foo"},
+      {"HELLO", "2", "AUTH", "u", "p", "SETNAME", "n"},
+      {"MULTI"},
+      {"SET", "a", "1"},
+      {"INCR", "a"},
+      {"EXEC"},
+      {"EVAL", "return redis.call('get','k')", "0"},
+      {"SELECT", "3"},
+      {"INCR", "x"},
+      {"SELECT", "0"},
+      {"PING"},
+      {"RPUSH", "l", "v"},
+      {"BLPOP", "l", "0"},
+  };
+  const std::string ours = MonitorTranscript(port_, commands);
+  const std::string theirs = MonitorTranscript(redis_->port(), commands);
+  EXPECT_EQ(ours, theirs);
+  EXPECT_NE(ours.find("(redacted)"), std::string::npos);
+  EXPECT_NE(ours.find("+[0 lua] \\\"get\\\" \\\"k\\\""), std::string::npos) << ours;
+
+  // RESET leaves monitor mode: nothing more arrives, the next reply is the command's own.
+  RawRespConnection mon, c;
+  ASSERT_TRUE(mon.Connect(port_).ok() && c.Connect(port_).ok());
+  EXPECT_EQ(mon.Call({"MONITOR"}), "+OK\r\n");
+  EXPECT_EQ(mon.Call({"RESET"}), "+RESET\r\n");
+  c.Call({"SET", "after", "reset"});
+  EXPECT_EQ(mon.Call({"PING"}), "+PONG\r\n");
+}
+
 TEST_F(PubSubTest, SlowSubscriberIsCutOffAndPublishKeepsWorking) {
   StartServer();
   auto admin = Connect();
