@@ -17,6 +17,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/keyspace/pubsub.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/scripting/script_engine.h"
 #include "lib/util/strings.h"
@@ -172,6 +173,12 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "evicted_keys", 0);
     AppendLine(&s, "keyspace_hits", static_cast<int64_t>(ks.keyspace_hits));
     AppendLine(&s, "keyspace_misses", static_cast<int64_t>(ks.keyspace_misses));
+    PubSub& hub = state.keyspace()->pubsub();
+    AppendLine(&s, "pubsub_channels",
+               static_cast<int64_t>(hub.Channels(PubSubKind::kChannel, std::nullopt).size()));
+    AppendLine(&s, "pubsub_patterns", hub.NumPat());
+    AppendLine(&s, "pubsubshard_channels",
+               static_cast<int64_t>(hub.Channels(PubSubKind::kShardChannel, std::nullopt).size()));
     AppendLine(&s, "client_query_buffer_limit_disconnections",
                static_cast<int64_t>(st.query_limit_disconnections.load()));
     AppendLine(&s, "client_output_buffer_limit_disconnections",
