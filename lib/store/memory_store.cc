@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
@@ -19,6 +20,7 @@
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/store/blocked_callers.h"
+#include "lib/store/subscription_state.h"
 #include "lib/util/errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
@@ -30,6 +32,25 @@ using resp::Type;
 using resp::Value;
 
 absl::Status InvalidExpire() { return errors::FromRedisError(errors::InvalidExpireTime("set")); }
+
+// A subscription on the keyspace's hub: unsubscribes its subscriber when destroyed.
+class HubSubscription : public Store::Subscription {
+ public:
+  HubSubscription(PubSub* hub, std::shared_ptr<store_internal::SubscriptionState> state,
+                  std::shared_ptr<Subscriber> subscriber)
+      : hub_(hub), state_(std::move(state)), subscriber_(std::move(subscriber)) {}
+  ~HubSubscription() override {
+    hub_->UnsubscribeAll(subscriber_.get());
+    state_->Deactivate();
+  }
+  absl::Status status() const override { return state_->status(); }
+  int64_t gaps() const override { return state_->gaps(); }
+
+ private:
+  PubSub* hub_;
+  std::shared_ptr<store_internal::SubscriptionState> state_;
+  std::shared_ptr<Subscriber> subscriber_;
+};
 
 class MemoryStore : public Store {
  public:
@@ -328,6 +349,40 @@ class MemoryStore : public Store {
 
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
   // methods' defaults (store.cc) run their commands here, through the command table.
+  // ---- Pub/Sub: the keyspace's hub ----
+  absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message) override {
+    return ks_->pubsub().Publish(channel, message);
+  }
+
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options) override {
+    EMBEDIS_RETURN_IF_ERROR(store_internal::CheckSubscribeOptions(options));
+    auto state = std::make_shared<store_internal::SubscriptionState>(std::move(options));
+    auto subscriber = std::make_shared<CallbackSubscriber>([state](const PubSubMessage& m) {
+      state->Deliver(m.channel, m.payload,
+                     m.kind == PubSubKind::kPattern ? m.pattern : std::string_view());
+    });
+    for (const std::string& c : state->options().channels) {
+      ks_->pubsub().Subscribe(PubSubKind::kChannel, c, subscriber);
+    }
+    for (const std::string& p : state->options().patterns) {
+      ks_->pubsub().Subscribe(PubSubKind::kPattern, p, subscriber);
+    }
+    return std::unique_ptr<Subscription>(
+        new HubSubscription(&ks_->pubsub(), std::move(state), std::move(subscriber)));
+  }
+
+  absl::Status EnableKeyspaceEvents(std::string_view letters) override {
+    std::optional<uint32_t> flags = ParseNotifyFlags(letters);
+    if (!flags.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad notify-keyspace-events classes '", ToAbsl(letters), "'"));
+    }
+    ks_->SetNotifyFlags(ks_->notify_flags() | *flags);
+    return absl::OkStatus();
+  }
+
+  int db() const override { return db_; }
+
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
     return ExecMayBlock(argv, protocol_);
