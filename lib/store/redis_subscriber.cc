@@ -15,9 +15,6 @@ constexpr auto kPollInterval = absl::Milliseconds(20);
 constexpr auto kBackoffInitial = std::chrono::milliseconds(10);
 constexpr auto kBackoffMax = std::chrono::milliseconds(1000);
 
-bool Contains(const std::vector<std::string>& names, std::string_view name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
 }  // namespace
 
 RedisSubscriber::~RedisSubscriber() {
@@ -46,10 +43,9 @@ absl::Status RedisSubscriber::Add(const std::shared_ptr<SubscriptionState>& stat
     started_ = true;
     thread_ = std::thread([this] { Run(); });
   }
-  subs_.push_back(state);
+  std::vector<std::string> new_channels, new_patterns;
+  registry_.Add(state, &new_channels, &new_patterns);
   const Store::SubscribeOptions& o = state->options();
-  for (const std::string& c : o.channels) ++channels_[c];
-  for (const std::string& p : o.patterns) ++patterns_[p];
   Queue("SUBSCRIBE", o.channels);
   Queue("PSUBSCRIBE", o.patterns);
   expected_ += o.channels.size() + o.patterns.size();
@@ -68,24 +64,8 @@ absl::Status RedisSubscriber::Add(const std::shared_ptr<SubscriptionState>& stat
 void RedisSubscriber::Remove(SubscriptionState* state) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it =
-        std::find_if(subs_.begin(), subs_.end(),
-                     [&](const std::shared_ptr<SubscriptionState>& s) { return s.get() == state; });
-    if (it != subs_.end()) {
-      subs_.erase(it);
-      std::vector<std::string> gone_channels, gone_patterns;
-      for (const std::string& c : state->options().channels) {
-        if (--channels_[c] == 0) {
-          channels_.erase(c);
-          gone_channels.push_back(c);
-        }
-      }
-      for (const std::string& p : state->options().patterns) {
-        if (--patterns_[p] == 0) {
-          patterns_.erase(p);
-          gone_patterns.push_back(p);
-        }
-      }
+    std::vector<std::string> gone_channels, gone_patterns;
+    if (registry_.Remove(state, &gone_channels, &gone_patterns)) {
       Queue("UNSUBSCRIBE", gone_channels);
       Queue("PUNSUBSCRIBE", gone_patterns);
     }
@@ -97,7 +77,7 @@ void RedisSubscriber::Broadcast(const absl::Status& status) {
   std::vector<std::shared_ptr<SubscriptionState>> subs;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    subs = subs_;
+    subs = registry_.all();
   }
   for (const auto& s : subs) s->SetStatus(status);
 }
@@ -124,9 +104,8 @@ void RedisSubscriber::Run() {
       backoff = kBackoffInitial;
       conn_ = std::move(*conn);
       outbox_.clear();
-      std::vector<std::string> channels, patterns;
-      for (const auto& [name, count] : channels_) channels.push_back(name);
-      for (const auto& [name, count] : patterns_) patterns.push_back(name);
+      const std::vector<std::string> channels = registry_.channels();
+      const std::vector<std::string> patterns = registry_.patterns();
       Queue("SUBSCRIBE", channels);
       Queue("PSUBSCRIBE", patterns);
       resubscribing_ = static_cast<int64_t>(channels.size() + patterns.size());
@@ -199,16 +178,15 @@ void RedisSubscriber::Dispatch(const resp::Value& v) {
   }
   const bool pattern = kind == "pmessage";
   if (!(kind == "message" && e.size() == 3) && !(pattern && e.size() == 4)) return;
-  std::vector<std::shared_ptr<SubscriptionState>> subs;
+  std::vector<std::shared_ptr<SubscriptionState>> receivers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    subs = subs_;
+    receivers = registry_.Receivers(pattern, e[1].str());
   }
-  for (const auto& s : subs) {
+  for (const auto& s : receivers) {
     if (pattern) {
-      if (Contains(s->options().patterns, e[1].str()))
-        s->Deliver(e[2].str(), e[3].str(), e[1].str());
-    } else if (Contains(s->options().channels, e[1].str())) {
+      s->Deliver(e[2].str(), e[3].str(), e[1].str());
+    } else {
       s->Deliver(e[1].str(), e[2].str(), std::string_view());
     }
   }

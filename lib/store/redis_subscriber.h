@@ -28,7 +28,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "lib/client/connection.h"
 #include "lib/client/options.h"
@@ -68,13 +67,12 @@ class RedisSubscriber {
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;
-  bool started_ = false;                                       // guarded by mu_
-  bool stop_ = false;                                          // guarded by mu_
-  std::unique_ptr<Connection> conn_;                           // the thread's once started
-  std::vector<std::shared_ptr<SubscriptionState>> subs_;       // guarded by mu_
-  absl::flat_hash_map<std::string, int> channels_, patterns_;  // guarded by mu_
-  std::vector<std::vector<std::string>> outbox_;               // guarded by mu_
-  uint64_t expected_ = 0;      // confirmations asked for; guarded by mu_
+  bool started_ = false;                          // guarded by mu_
+  bool stop_ = false;                             // guarded by mu_
+  std::unique_ptr<Connection> conn_;              // the thread's once started
+  SubscriptionRegistry registry_;                 // guarded by mu_
+  std::vector<std::vector<std::string>> outbox_;  // guarded by mu_
+  uint64_t expected_ = 0;                         // confirmations asked for; guarded by mu_
   uint64_t confirmed_ = 0;     // confirmations received (or covered by a re-subscription)
   int64_t resubscribing_ = 0;  // confirmations the re-subscription still waits for
   uint64_t resubscribe_target_ = 0;

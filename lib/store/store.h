@@ -316,8 +316,9 @@ class Store {
       absl::Span<const std::string_view> keys, absl::Duration timeout);
 
   // ---- Pub/Sub and keyspace notifications ----
-  // PUBLISH: the number of receivers, counted as Redis counts them (each subscriber of the
-  // channel, plus one per matching pattern subscription). Default: the PUBLISH command.
+  // PUBLISH: the number of receivers, counted as Redis counts them: each subscriber (a
+  // connection, or a Store: all subscriptions of one Store count as one subscriber, on both
+  // backends) of the channel, plus one per matching pattern. Default: the PUBLISH command.
   virtual absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message);
 
   // A message: its channel, its payload, and the pattern it matched (empty for a channel

@@ -10,9 +10,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "lib/store/store.h"
 
@@ -40,6 +44,31 @@ class SubscriptionState {
   bool active_ = true;   // guarded by mu_
   absl::Status status_;  // guarded by mu_
   std::atomic<int64_t> gaps_{0};
+};
+
+// The subscriptions of one store, with reference counts per name, so that the store subscribes
+// each channel and pattern once (RedisStore: on its connection; MemoryStore: one hub subscriber),
+// and PUBLISH counts a store once per channel and once per pattern on both backends, as Redis
+// counts a connection. Not thread-safe: the owner guards it.
+class SubscriptionRegistry {
+ public:
+  using StatePtr = std::shared_ptr<SubscriptionState>;
+  // Registers `s`; appends the names nobody had subscribed.
+  void Add(const StatePtr& s, std::vector<std::string>* new_channels,
+           std::vector<std::string>* new_patterns);
+  // Unregisters `s` (false if it was not); appends the names nobody subscribes any more.
+  bool Remove(SubscriptionState* s, std::vector<std::string>* gone_channels,
+              std::vector<std::string>* gone_patterns);
+  // Every name subscribed.
+  std::vector<std::string> channels() const;
+  std::vector<std::string> patterns() const;
+  // The subscriptions to `name` (a pattern when `pattern`).
+  std::vector<StatePtr> Receivers(bool pattern, std::string_view name) const;
+  const std::vector<StatePtr>& all() const { return subs_; }
+
+ private:
+  std::vector<StatePtr> subs_;
+  absl::flat_hash_map<std::string, int> counts_[2];  // channels, patterns
 };
 
 // Checks a Subscribe's options (names, on_message); InvalidArgument naming what is missing.
