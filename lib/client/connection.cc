@@ -619,4 +619,36 @@ absl::StatusOr<std::vector<resp::Value>> Connection::Exec(const Pipeline& pipeli
   return replies;
 }
 
+absl::Status Connection::SendCommand(absl::Span<const std::string_view> argv) {
+  if (fd_ < 0) return BrokenError();
+  out_.clear();
+  resp::AppendCommand(&out_, argv);
+  bool waited = false;
+  return Send(out_, DeadlineAfter(Clock::now(), command_timeout_), &waited);
+}
+
+absl::StatusOr<std::optional<resp::Value>> Connection::ReadMessage(absl::Duration wait) {
+  if (fd_ < 0) return BrokenError();
+  const TimePoint deadline = DeadlineAfter(Clock::now(), ToChrono(wait));
+  for (;;) {
+    resp::Value v;
+    if (parser_.Next(&v)) return std::optional<resp::Value>(std::move(v));
+    if (!parser_.status().ok()) {
+      return Break(absl::InternalError(
+          absl::StrCat(peer_, ": bad reply from the server: ", parser_.status().message())));
+    }
+    if (tls_ == nullptr || tls_->Pending() == 0) {
+      pollfd p{fd_, POLLIN, 0};
+      const int r = PollUntil(&p, deadline);
+      if (r == 0) return std::optional<resp::Value>();
+      if (r < 0) return Break(absl::UnavailableError(absl::StrCat("poll: ", ErrnoText(errno))));
+    }
+    // Readable: the rest of a message that has begun is due within the command timeout.
+    const TimePoint read_deadline = DeadlineAfter(Clock::now(), command_timeout_);
+    absl::Status s =
+        tls_ != nullptr ? TlsReadSome(read_deadline) : ReadSome(read_deadline, /*blocking=*/false);
+    if (!s.ok()) return s;
+  }
+}
+
 }  // namespace embedis

@@ -37,7 +37,11 @@
 // (plus scheduling noise), whatever the server does.
 //
 // RESP3 push messages (client-side caching invalidations, Pub/Sub) are not
-// replies and are discarded; Pub/Sub and MONITOR are not supported.
+// replies and are discarded by Command() and Exec(). Pub/Sub: a connection in
+// subscribed mode is driven by one thread with SendCommand() (SUBSCRIBE and
+// friends, whose answers arrive as messages) and ReadMessage(), which returns
+// every reply and push in arrival order (RedisStore's subscriber thread).
+// MONITOR is not supported.
 //
 // Allocation: the output and input buffers are kept and reused, so Command()
 // allocates nothing but the reply Value itself once warm.
@@ -50,6 +54,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -138,6 +143,13 @@ class Connection {
   absl::StatusOr<std::vector<resp::Value>> Exec(const Pipeline& pipeline);
   // Same, appending the replies to `*replies` (whose capacity can be reused).
   absl::Status Exec(const Pipeline& pipeline, std::vector<resp::Value>* replies);
+
+  // Pub/Sub mode. SendCommand writes one command without reading anything
+  // (bounded by command_timeout). ReadMessage returns the next reply or push
+  // (RESP2 subscribed-mode arrays, RESP3 pushes), or nullopt when none
+  // arrived within `wait`: waiting out `wait` does not break the connection.
+  absl::Status SendCommand(absl::Span<const std::string_view> argv);
+  absl::StatusOr<std::optional<resp::Value>> ReadMessage(absl::Duration wait);
 
   // False once broken (see the top of this file); status() says why.
   bool ok() const { return fd_ >= 0; }

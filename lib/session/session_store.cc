@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
 
@@ -151,6 +152,32 @@ absl::StatusOr<std::vector<std::pair<std::string, Session>>> SessionStore::All()
     }
   }
   return out;
+}
+
+absl::StatusOr<std::unique_ptr<Store::Subscription>> SessionStore::OnExpired(
+    SessionEventCallback callback) const {
+  return OnKeyEvent("Ex", "expired", std::move(callback));
+}
+
+absl::StatusOr<std::unique_ptr<Store::Subscription>> SessionStore::OnDestroyed(
+    SessionEventCallback callback) const {
+  return OnKeyEvent("Eg", "del", std::move(callback));
+}
+
+absl::StatusOr<std::unique_ptr<Store::Subscription>> SessionStore::OnKeyEvent(
+    std::string_view classes, std::string_view event, SessionEventCallback callback) const {
+  if (!callback) return absl::InvalidArgumentError("no callback");
+  absl::Status enabled = store_->EnableKeyspaceEvents(classes);
+  if (!enabled.ok()) return enabled;
+  Store::SubscribeOptions options;
+  options.channels.push_back(absl::StrCat("__keyevent@", store_->db(), "__:", ToAbsl(event)));
+  options.on_message = [prefix = options_.prefix, callback = std::move(callback)](
+                           std::string_view, std::string_view key, std::string_view) {
+    if (key.size() >= prefix.size() && key.substr(0, prefix.size()) == prefix) {
+      callback(key.substr(prefix.size()));
+    }
+  };
+  return store_->Subscribe(std::move(options));
 }
 
 }  // namespace embedis

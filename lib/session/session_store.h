@@ -32,6 +32,11 @@
 //            twice). Clear deletes them, Length counts them, Ids strips the
 //            prefix, All MGETs them and returns (id, session) pairs, skipping
 //            keys that vanished meanwhile.
+//   OnExpired, OnDestroyed
+//            call back with the session id when a session's key expires
+//            (keyevent "expired") or is deleted (keyevent "del": Destroy,
+//            Clear, or any client's DEL of a prefixed key), through keyspace
+//            notifications on the Store (see the methods).
 // All TTL arithmetic uses the Store's clock (Store::clock()), so tests expire
 // sessions with a ManualClock.
 //
@@ -98,6 +103,23 @@ class SessionStore {
   absl::StatusOr<std::vector<std::string>> Ids() const;
   absl::StatusOr<std::vector<std::pair<std::string, Session>>> All() const;
 
+  // ---- Notifications ----
+  // Calls `callback(sid)` for each session of this prefix that expires (OnExpired: the
+  // `__keyevent@<db>__:expired` notification) or is deleted (OnDestroyed: `__keyevent@<db>__:del`,
+  // raised by Destroy and Clear, and by any client's DEL of a key with the prefix), until the
+  // returned subscription is destroyed. Enables the needed notification classes on the store
+  // first ("Ex" or "Eg", keeping those already on: Store::EnableKeyspaceEvents; on redis:// a
+  // server that refuses CONFIG is kFailedPrecondition), then subscribes (Store::Subscribe: the
+  // callback runs on the publishing thread on memory://, on the store's Pub/Sub thread on
+  // redis://, and must be quick). When a session expires is the backend's business: memory://
+  // reclaims it within one timer tick (at once on ManualClock::Advance); Redis when a reader
+  // touches it or its active expiry finds it (typically within 100 ms).
+  using SessionEventCallback = std::function<void(std::string_view sid)>;
+  absl::StatusOr<std::unique_ptr<Store::Subscription>> OnExpired(
+      SessionEventCallback callback) const;
+  absl::StatusOr<std::unique_ptr<Store::Subscription>> OnDestroyed(
+      SessionEventCallback callback) const;
+
   // The TTL Set() and Touch() would use for `session` now, in seconds.
   int64_t TtlSeconds(const Session& session) const;
 
@@ -111,6 +133,9 @@ class SessionStore {
 
  private:
   absl::StatusOr<std::vector<std::string>> AllKeys() const;
+  // OnExpired / OnDestroyed: `event` with the notification `classes`.
+  absl::StatusOr<std::unique_ptr<Store::Subscription>> OnKeyEvent(
+      std::string_view classes, std::string_view event, SessionEventCallback callback) const;
 
   Store* const store_;
   SessionStoreOptions options_;

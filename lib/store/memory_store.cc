@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
@@ -19,6 +22,7 @@
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/store/blocked_callers.h"
+#include "lib/store/subscription_state.h"
 #include "lib/util/errors.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
@@ -31,6 +35,76 @@ using resp::Value;
 
 absl::Status InvalidExpire() { return errors::FromRedisError(errors::InvalidExpireTime("set")); }
 
+// The subscriptions of one MemoryStore: a single subscriber on the keyspace's hub serves them
+// all, subscribed once to each name (SubscriptionRegistry), so that PUBLISH counts the store as
+// Redis counts a RedisStore's one connection.
+class HubSubscriptions {
+ public:
+  explicit HubSubscriptions(PubSub* hub) : hub_(hub), shared_(std::make_shared<Shared>()) {
+    subscriber_ = std::make_shared<CallbackSubscriber>(
+        [shared = shared_](const PubSubMessage& m) { Dispatch(*shared, m); });
+  }
+  ~HubSubscriptions() { hub_->UnsubscribeAll(subscriber_.get()); }
+
+  void Add(const std::shared_ptr<store_internal::SubscriptionState>& s) {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    std::vector<std::string> channels, patterns;
+    shared_->registry.Add(s, &channels, &patterns);
+    for (const std::string& c : channels) hub_->Subscribe(PubSubKind::kChannel, c, subscriber_);
+    for (const std::string& p : patterns) hub_->Subscribe(PubSubKind::kPattern, p, subscriber_);
+  }
+
+  void Remove(store_internal::SubscriptionState* s) {
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::vector<std::string> channels, patterns;
+      shared_->registry.Remove(s, &channels, &patterns);
+      for (const std::string& c : channels) {
+        hub_->Unsubscribe(PubSubKind::kChannel, c, subscriber_.get());
+      }
+      for (const std::string& p : patterns) {
+        hub_->Unsubscribe(PubSubKind::kPattern, p, subscriber_.get());
+      }
+    }
+    s->Deactivate();
+  }
+
+ private:
+  struct Shared {
+    std::mutex mu;
+    store_internal::SubscriptionRegistry registry;  // guarded by mu
+  };
+  static void Dispatch(Shared& shared, const PubSubMessage& m) {
+    const bool pattern = m.kind == PubSubKind::kPattern;
+    std::vector<store_internal::SubscriptionRegistry::StatePtr> receivers;
+    {
+      std::lock_guard<std::mutex> lock(shared.mu);
+      receivers = shared.registry.Receivers(pattern, pattern ? m.pattern : m.channel);
+    }
+    for (const auto& r : receivers) {
+      r->Deliver(m.channel, m.payload, pattern ? m.pattern : std::string_view());
+    }
+  }
+
+  PubSub* hub_;
+  std::shared_ptr<Shared> shared_;
+  std::shared_ptr<CallbackSubscriber> subscriber_;
+};
+
+// A subscription of a MemoryStore: unsubscribes when destroyed.
+class HubSubscription : public Store::Subscription {
+ public:
+  HubSubscription(HubSubscriptions* hub, std::shared_ptr<store_internal::SubscriptionState> state)
+      : hub_(hub), state_(std::move(state)) {}
+  ~HubSubscription() override { hub_->Remove(state_.get()); }
+  absl::Status status() const override { return state_->status(); }
+  int64_t gaps() const override { return state_->gaps(); }
+
+ private:
+  HubSubscriptions* hub_;
+  std::shared_ptr<store_internal::SubscriptionState> state_;
+};
+
 class MemoryStore : public Store {
  public:
   MemoryStore(std::unique_ptr<Keyspace> owned, Keyspace* keyspace, int db, resp::Protocol protocol)
@@ -39,7 +113,8 @@ class MemoryStore : public Store {
         db_(db),
         protocol_(protocol),
         table_(commands::CommandTable::WithDataCommands()),
-        blocked_(BlockedCallers::For(keyspace)) {}
+        blocked_(BlockedCallers::For(keyspace)),
+        subscriptions_(&keyspace->pubsub()) {}
 
   Clock* clock() const override { return ks_->clock(); }
 
@@ -328,6 +403,30 @@ class MemoryStore : public Store {
 
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
   // methods' defaults (store.cc) run their commands here, through the command table.
+  // ---- Pub/Sub: the keyspace's hub ----
+  absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message) override {
+    return ks_->pubsub().Publish(channel, message);
+  }
+
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options) override {
+    EMBEDIS_RETURN_IF_ERROR(store_internal::CheckSubscribeOptions(options));
+    auto state = std::make_shared<store_internal::SubscriptionState>(std::move(options));
+    subscriptions_.Add(state);
+    return std::unique_ptr<Subscription>(new HubSubscription(&subscriptions_, std::move(state)));
+  }
+
+  absl::Status EnableKeyspaceEvents(std::string_view letters) override {
+    std::optional<uint32_t> flags = ParseNotifyFlags(letters);
+    if (!flags.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad notify-keyspace-events classes '", ToAbsl(letters), "'"));
+    }
+    ks_->SetNotifyFlags(ks_->notify_flags() | *flags);
+    return absl::OkStatus();
+  }
+
+  int db() const override { return db_; }
+
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
     return ExecMayBlock(argv, protocol_);
@@ -471,6 +570,7 @@ class MemoryStore : public Store {
   const resp::Protocol protocol_;
   const commands::CommandTable table_;
   const std::shared_ptr<BlockedCallers> blocked_;  // before owned_'s keyspace goes
+  HubSubscriptions subscriptions_;                 // leaves the hub before owned_'s keyspace goes
 
  public:
   std::unique_ptr<SnapshotKeeper> snapshots_;  // destroyed first: saves before the keyspace goes

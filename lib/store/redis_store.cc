@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,9 +16,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/client/connection.h"
+#include "lib/keyspace/pubsub.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
 #include "lib/store/list_commands.h"
+#include "lib/store/redis_subscriber.h"
+#include "lib/store/subscription_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
 
@@ -160,6 +165,21 @@ absl::Status ToScanPage(std::string_view command, Value v, uint64_t* cursor,
 }
 
 // ---------------------------------------------------------------------------
+
+// A subscription on the store's Pub/Sub connection.
+class RedisSubscription : public Store::Subscription {
+ public:
+  RedisSubscription(store_internal::RedisSubscriber* subscriber,
+                    std::shared_ptr<store_internal::SubscriptionState> state)
+      : subscriber_(subscriber), state_(std::move(state)) {}
+  ~RedisSubscription() override { subscriber_->Remove(state_.get()); }
+  absl::Status status() const override { return state_->status(); }
+  int64_t gaps() const override { return state_->gaps(); }
+
+ private:
+  store_internal::RedisSubscriber* subscriber_;
+  std::shared_ptr<store_internal::SubscriptionState> state_;
+};
 
 class RedisStore final : public Store {
  public:
@@ -401,6 +421,52 @@ class RedisStore final : public Store {
     return client_->Command(argv);
   }
 
+  // ---- Pub/Sub: one dedicated connection (redis_subscriber.h) ----
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options) override {
+    EMBEDIS_RETURN_IF_ERROR(store_internal::CheckSubscribeOptions(options));
+    store_internal::RedisSubscriber* subscriber;
+    {
+      std::lock_guard<std::mutex> lock(subscriber_mu_);
+      if (subscriber_ == nullptr) {
+        subscriber_ = std::make_unique<store_internal::RedisSubscriber>(client_->options());
+      }
+      subscriber = subscriber_.get();
+    }
+    auto state = std::make_shared<store_internal::SubscriptionState>(std::move(options));
+    EMBEDIS_RETURN_IF_ERROR(subscriber->Add(state));
+    return std::unique_ptr<Subscription>(new RedisSubscription(subscriber, std::move(state)));
+  }
+
+  absl::Status EnableKeyspaceEvents(std::string_view letters) override {
+    const std::optional<uint32_t> wanted = ParseNotifyFlags(letters);
+    if (!wanted.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad notify-keyspace-events classes '", ToAbsl(letters), "'"));
+    }
+    auto refused = [&](std::string_view why) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the server refused CONFIG (", ToAbsl(why),
+                       "): enable the keyspace notification classes '", ToAbsl(letters),
+                       "' in its configuration (notify-keyspace-events)"));
+    };
+    EMBEDIS_ASSIGN_OR_RETURN(Value got,
+                             client_->Command({"CONFIG", "GET", "notify-keyspace-events"}));
+    if (got.is_error()) return refused(got.str());
+    if ((got.type() != Type::kArray && got.type() != Type::kMap) || got.elements().size() != 2) {
+      return Unexpected("CONFIG GET", got);
+    }
+    const std::optional<uint32_t> current = ParseNotifyFlags(got.elements()[1].str());
+    if (!current.has_value()) return Unexpected("CONFIG GET", got);
+    if ((*current | *wanted) == *current) return absl::OkStatus();
+    const std::string value = NotifyFlagsString(*current | *wanted);
+    EMBEDIS_ASSIGN_OR_RETURN(Value set,
+                             client_->Command({"CONFIG", "SET", "notify-keyspace-events", value}));
+    if (set.is_error()) return refused(set.str());
+    return absl::OkStatus();
+  }
+
+  int db() const override { return client_->options().db; }
+
  private:
   static void AddSetOptions(const StoreSetOptions& o, Args* args) {
     if (o.condition == StoreSetOptions::Condition::kIfMissing) args->Add("NX");
@@ -475,6 +541,9 @@ class RedisStore final : public Store {
   ClientRunner Runner() { return ClientRunner{client_.get()}; }
 
   std::shared_ptr<Client> client_;
+  std::mutex subscriber_mu_;
+  // Made by the first Subscribe; destroyed (its thread joined) with the store.
+  std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
 };
 
 // ---------------------------------------------------------------------------

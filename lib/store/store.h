@@ -24,6 +24,7 @@
 #define EMBEDIS_LIB_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -313,6 +314,58 @@ class Store {
       absl::Span<const std::string_view> keys, absl::Duration timeout);
   virtual absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMax(
       absl::Span<const std::string_view> keys, absl::Duration timeout);
+
+  // ---- Pub/Sub and keyspace notifications ----
+  // PUBLISH: the number of receivers, counted as Redis counts them: each subscriber (a
+  // connection, or a Store: all subscriptions of one Store count as one subscriber, on both
+  // backends) of the channel, plus one per matching pattern. Default: the PUBLISH command.
+  virtual absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message);
+
+  // A message: its channel, its payload, and the pattern it matched (empty for a channel
+  // subscription).
+  using MessageCallback = std::function<void(std::string_view channel, std::string_view message,
+                                             std::string_view pattern)>;
+  // A change in delivery: kUnavailable when a redis:// store lost its subscription connection
+  // (messages published until it is back are lost: a gap), OkStatus once it reconnected and
+  // re-subscribed.
+  using SubscriptionStatusCallback = std::function<void(const absl::Status&)>;
+  struct SubscribeOptions {
+    std::vector<std::string> channels;     // SUBSCRIBE
+    std::vector<std::string> patterns;     // PSUBSCRIBE (Redis's glob)
+    MessageCallback on_message;            // required
+    SubscriptionStatusCallback on_status;  // optional
+  };
+  // A subscription; destroying it unsubscribes. After the destructor returns no callback of it
+  // runs any more (unless it is destroyed inside its own callback). Callbacks of one
+  // subscription never run concurrently.
+  class Subscription {
+   public:
+    virtual ~Subscription() = default;
+    // OK while delivering; the loss's status while a redis:// store is reconnecting.
+    virtual absl::Status status() const = 0;
+    // How many times delivery was interrupted (each a gap in the messages).
+    virtual int64_t gaps() const = 0;
+  };
+  // Subscribes to `channels` and `patterns` (at least one name). When it returns, messages
+  // published from then on are delivered.
+  //   memory://: through the keyspace's hub (Keyspace::pubsub()); callbacks run on the
+  //   publishing thread, with no lock of the keyspace held: they must be quick.
+  //   redis://: on one dedicated connection per store, opened by the first Subscribe, read by a
+  //   thread of its own on which the callbacks run (a callback must not wait for another
+  //   Subscribe of the same store). When the server goes away, that thread reconnects (backoff
+  //   10 ms doubling to 1 s), re-subscribes every live subscription and reports the gap
+  //   (on_status, status(), gaps()). kUnavailable when the first connection cannot be opened.
+  // InvalidArgument without names or without on_message.
+  virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options);
+
+  // Adds the classes `letters` (notify-keyspace-events syntax: "Exg") to the notifications this
+  // store's server or keyspace raises, keeping those already enabled. memory://: on the
+  // keyspace (Keyspace::SetNotifyFlags); redis://: CONFIG GET, then CONFIG SET of the union;
+  // a server that refuses CONFIG (disabled, renamed, ACL) is kFailedPrecondition naming the
+  // classes to enable in its configuration. InvalidArgument for an unknown letter.
+  virtual absl::Status EnableKeyspaceEvents(std::string_view letters);
+  // The database this store works on (keyspace notifications' channels name it).
+  virtual int db() const { return 0; }
 
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error

@@ -1,13 +1,17 @@
 // One suite, three backends: every assertion here must hold for MemoryStore, for RedisStore
 // against a real redis-server (started on a free loopback port), and for RedisStore over TLS
 // (rediss://) against the same server's TLS port.
+#include <chrono>
+#include <condition_variable>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/store/memory_store.h"
@@ -796,6 +800,120 @@ TYPED_TEST_P(StoreConformance, BlockingZPopServesTimesOutAndWakes) {
               StatusIs(absl::StatusCode::kInvalidArgument, "ERR timeout is negative"));
 }
 
+// ---- Pub/Sub ----
+
+// Collects a subscription's messages ("channel|message|pattern") for tests to wait on: redis://
+// delivers on its own thread, memory:// on the publisher's.
+class Inbox {
+ public:
+  Store::MessageCallback Callback() {
+    return [this](std::string_view channel, std::string_view message, std::string_view pattern) {
+      std::lock_guard<std::mutex> lock(mu_);
+      messages_.push_back(std::string(channel) + "|" + std::string(message) + "|" +
+                          std::string(pattern));
+      cv_.notify_all();
+    };
+  }
+  // The messages once there are at least `n` (or after 5 s).
+  std::vector<std::string> WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(5), [&] { return messages_.size() >= n; });
+    return messages_;
+  }
+  size_t Count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> messages_;
+};
+
+// PUBLISH's count, polled until it is `want` (an UNSUBSCRIBE reaches a server asynchronously).
+template <typename Store>
+int64_t PublishUntil(Store& s, const std::string& channel, int64_t want) {
+  int64_t got = -1;
+  for (int i = 0; i < 200; ++i) {
+    absl::StatusOr<int64_t> n = s.Publish(channel, "probe");
+    if (!n.ok()) return -1;
+    got = *n;
+    if (got == want) break;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return got;
+}
+
+TYPED_TEST_P(StoreConformance, PublishReachesChannelSubscribers) {
+  Store& s = this->store();
+  const std::string a = absl::StrCat(TypeParam::kName, ".chan.a");
+  const std::string b = absl::StrCat(TypeParam::kName, ".chan.b");
+  EXPECT_THAT(s.Publish(a, "nobody"), IsOkAndHolds(0));
+  Inbox inbox;
+  Store::SubscribeOptions options;
+  options.channels = {a, b};
+  options.on_message = inbox.Callback();
+  absl::StatusOr<std::unique_ptr<Store::Subscription>> sub = s.Subscribe(options);
+  ASSERT_OK(sub.status());
+  EXPECT_OK((*sub)->status());
+  EXPECT_THAT(s.Publish(a, "hello"), IsOkAndHolds(1));
+  EXPECT_THAT(s.Publish(b, std::string("bin\0ary", 7)), IsOkAndHolds(1));
+  EXPECT_THAT(inbox.WaitFor(2), ElementsAre(absl::StrCat(a, "|hello|"),
+                                            absl::StrCat(b, "|", std::string("bin\0ary", 7), "|")));
+  sub->reset();  // unsubscribes
+  EXPECT_EQ(PublishUntil(s, a, 0), 0);
+  EXPECT_EQ(inbox.Count(), 2u);  // nothing after the subscription was destroyed
+}
+
+TYPED_TEST_P(StoreConformance, PatternSubscribersMatchAndCount) {
+  Store& s = this->store();
+  const std::string prefix = absl::StrCat(TypeParam::kName, ".news.");
+  Inbox by_pattern, by_channel;
+  Store::SubscribeOptions p;
+  p.patterns = {prefix + "*"};
+  p.on_message = by_pattern.Callback();
+  auto psub = s.Subscribe(p);
+  ASSERT_OK(psub.status());
+  Store::SubscribeOptions c;
+  c.channels = {prefix + "x"};
+  c.on_message = by_channel.Callback();
+  auto csub = s.Subscribe(c);
+  ASSERT_OK(csub.status());
+  // One channel subscriber plus one matching pattern.
+  EXPECT_THAT(s.Publish(prefix + "x", "1"), IsOkAndHolds(2));
+  EXPECT_THAT(s.Publish(prefix + "y", "2"), IsOkAndHolds(1));
+  EXPECT_THAT(s.Publish(absl::StrCat(TypeParam::kName, ".other"), "3"), IsOkAndHolds(0));
+  EXPECT_THAT(by_pattern.WaitFor(2), ElementsAre(absl::StrCat(prefix, "x|1|", prefix, "*"),
+                                                 absl::StrCat(prefix, "y|2|", prefix, "*")));
+  EXPECT_THAT(by_channel.WaitFor(1), ElementsAre(absl::StrCat(prefix, "x|1|")));
+  // A store counts once per channel and once per pattern, however many of its subscriptions
+  // share them (Redis counts one connection; memory:// one hub subscriber per store).
+  Inbox again;
+  auto csub2 = s.Subscribe({.channels = {prefix + "x"}, .on_message = again.Callback()});
+  ASSERT_OK(csub2.status());
+  EXPECT_THAT(s.Publish(prefix + "x", "4"), IsOkAndHolds(2));
+  EXPECT_THAT(again.WaitFor(1), ElementsAre(absl::StrCat(prefix, "x|4|")));
+  EXPECT_THAT(by_channel.WaitFor(2),
+              ElementsAre(absl::StrCat(prefix, "x|1|"), absl::StrCat(prefix, "x|4|")));
+  csub2->reset();
+  EXPECT_THAT(s.Publish(prefix + "x", "5"), IsOkAndHolds(2));  // csub still wants it
+  psub->reset();
+  EXPECT_EQ(PublishUntil(s, prefix + "x", 1), 1);
+  csub->reset();
+  EXPECT_EQ(PublishUntil(s, prefix + "x", 0), 0);
+}
+
+TYPED_TEST_P(StoreConformance, SubscribeNeedsNamesAndACallback) {
+  Store& s = this->store();
+  Store::SubscribeOptions none;
+  none.on_message = [](std::string_view, std::string_view, std::string_view) {};
+  EXPECT_THAT(s.Subscribe(none), StatusIs(absl::StatusCode::kInvalidArgument));
+  Store::SubscribeOptions no_callback;
+  no_callback.channels = {"c"};
+  EXPECT_THAT(s.Subscribe(no_callback), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRules,
                             ExpireFamilyWithConditions, KeysExpireAfterTheirTtl, MultiKey, Counters,
                             WrongType, Hashes, ScanWithMatchCountType, HScanReturnsAllFields,
@@ -806,7 +924,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRu
                             BlockingPopServedByAPushFromAnotherThread,
                             BlockingPopWithTimeoutZeroWaitsForAPush,
                             BlockedCallersAreServedFirstComeFirstServed, Sets, SortedSets,
-                            BlockingZPopServesTimesOutAndWakes);
+                            BlockingZPopServesTimesOutAndWakes, PublishReachesChannelSubscribers,
+                            PatternSubscribersMatchAndCount, SubscribeNeedsNamesAndACallback);
 
 struct BackendNames {
   template <typename T>

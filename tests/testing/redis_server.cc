@@ -52,16 +52,29 @@ std::string FindExecutable(std::string_view name) {
 RedisServerProcess::~RedisServerProcess() { Kill(); }
 
 absl::Status RedisServerProcess::Start(std::vector<std::string> extra_args) {
+  extra_args_ = std::move(extra_args);
+  return StartOn(0);
+}
+
+absl::Status RedisServerProcess::Restart() {
+  Kill();
+  return StartOn(port_);
+}
+
+absl::Status RedisServerProcess::StartOn(int fixed_port) {
+  const std::vector<std::string>& extra_args = extra_args_;
   std::string bin = FindExecutable("redis-server");
   if (bin.empty()) {
     return absl::FailedPreconditionError(
         "redis-server not found on PATH; install it with: apt-get install redis-server");
   }
-  char tmpl[] = "/tmp/embedis-redis-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
-  dir_ = tmpl;
+  if (dir_.empty()) {
+    char tmpl[] = "/tmp/embedis-redis-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) return absl::InternalError("mkdtemp failed");
+    dir_ = tmpl;
+  }
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = FreeLoopbackPort();
+    port_ = fixed_port != 0 ? fixed_port : FreeLoopbackPort();
     std::vector<std::string> args = {bin,      "--port",       std::to_string(port_),
                                      "--bind", "127.0.0.1",    "--save",
                                      "",       "--appendonly", "no",

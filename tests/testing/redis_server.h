@@ -43,6 +43,9 @@ class RedisServerProcess {
   absl::Status Start(std::vector<std::string> extra_args = {});
   // SIGKILL and wait.
   void Kill();
+  // Kill(), then Start() again with the same arguments on the same port (a server restart, as
+  // clients see it). REQUIRES: Start() succeeded before.
+  absl::Status Restart();
   // SIGSTOP / SIGCONT, to make it hang.
   void Pause();
   void Resume();
@@ -50,8 +53,11 @@ class RedisServerProcess {
   pid_t pid() const { return pid_; }
 
  private:
+  absl::Status StartOn(int fixed_port);
+
   pid_t pid_ = -1;
   int port_ = 0;
+  std::vector<std::string> extra_args_;
   std::string dir_;
 };
 

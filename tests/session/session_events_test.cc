@@ -1,0 +1,136 @@
+// SessionStore::OnExpired / OnDestroyed on memory:// (ManualClock, no sleeps) and on a real
+// redis-server (keyspace notifications over the store's Pub/Sub connection).
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/session/session_store.h"
+#include "lib/store/memory_store.h"
+#include "lib/store/store.h"
+#include "lib/util/clock.h"
+#include "lib/util/status_matchers.h"
+#include "tests/testing/redis_server.h"
+
+namespace embedis {
+namespace {
+
+using ::embedis::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+// The ids a callback received; waitable, since redis:// calls back on another thread.
+class Ids {
+ public:
+  SessionStore::SessionEventCallback Callback() {
+    return [this](std::string_view sid) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ids_.emplace_back(sid);
+      cv_.notify_all();
+    };
+  }
+  std::vector<std::string> WaitFor(size_t n, std::chrono::seconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return ids_.size() >= n; });
+    return ids_;
+  }
+  std::vector<std::string> Now() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ids_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> ids_;
+};
+
+Session NewSession(absl::Duration max_age, absl::Time now) {
+  return Session::New({.max_age = max_age, .expires = std::nullopt}, now);
+}
+
+TEST(SessionEventsMemory, OnExpiredFiresWhenTheClockPassesTheDeadline) {
+  ManualClock clock;
+  auto backend = NewMemoryStore({.keyspace = {.clock = &clock}});
+  ASSERT_OK(backend.status());
+  SessionStore sessions(backend->get(), {.prefix = "app:"});
+  Ids expired;
+  auto sub = sessions.OnExpired(expired.Callback());
+  ASSERT_OK(sub.status());
+  ASSERT_OK(sessions.Set("short", NewSession(absl::Seconds(10), clock.Now())));
+  ASSERT_OK(sessions.Set("long", NewSession(absl::Seconds(60), clock.Now())));
+  ASSERT_OK((*backend)->Set("other:short", "x", {.ttl = absl::Seconds(5)}));  // not a session
+  clock.Advance(absl::Seconds(9));
+  EXPECT_THAT(expired.Now(), ElementsAre());
+  clock.Advance(absl::Seconds(2));  // synchronously, on this thread
+  EXPECT_THAT(expired.Now(), ElementsAre("short"));
+  clock.Advance(absl::Seconds(60));
+  EXPECT_THAT(expired.Now(), ElementsAre("short", "long"));
+  sub->reset();
+  ASSERT_OK(sessions.Set("later", NewSession(absl::Seconds(1), clock.Now())));
+  clock.Advance(absl::Seconds(2));
+  EXPECT_THAT(expired.Now(), ElementsAre("short", "long"));  // unsubscribed
+}
+
+TEST(SessionEventsMemory, OnDestroyedFiresForDestroyAndClearOnly) {
+  ManualClock clock;
+  auto backend = NewMemoryStore({.keyspace = {.clock = &clock}});
+  ASSERT_OK(backend.status());
+  SessionStore sessions(backend->get(), {.prefix = "app:"});
+  Ids destroyed, expired;
+  auto on_destroyed = sessions.OnDestroyed(destroyed.Callback());
+  ASSERT_OK(on_destroyed.status());
+  auto on_expired = sessions.OnExpired(expired.Callback());
+  ASSERT_OK(on_expired.status());
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_OK(sessions.Set(id, NewSession(absl::Seconds(10), clock.Now())));
+  }
+  ASSERT_OK(sessions.Destroy("a"));
+  ASSERT_OK(sessions.Destroy("never-existed"));  // DEL of nothing raises nothing
+  clock.Advance(absl::Seconds(11));
+  EXPECT_THAT(destroyed.Now(), ElementsAre("a"));
+  EXPECT_THAT(expired.Now(), UnorderedElementsAre("b", "c"));
+}
+
+TEST(SessionEventsRedis, OnExpiredAndOnDestroyedFire) {
+  testing::RedisServerProcess redis;
+  ASSERT_OK(redis.Start());
+  auto backend = OpenStore("redis://127.0.0.1:" + std::to_string(redis.port()) + "/3");
+  ASSERT_OK(backend.status());
+  SessionStore sessions(backend->get(), {.prefix = "app:"});
+  Ids expired, destroyed;
+  auto on_expired = sessions.OnExpired(expired.Callback());
+  ASSERT_OK(on_expired.status());
+  auto on_destroyed = sessions.OnDestroyed(destroyed.Callback());
+  ASSERT_OK(on_destroyed.status());
+  // The classes were added, not replaced.
+  auto config = (*backend)->Command({"CONFIG", "GET", "notify-keyspace-events"});
+  ASSERT_OK(config.status());
+  ASSERT_EQ(config->elements().size(), 2u);
+  EXPECT_EQ(config->elements()[1].str(), "gxE");
+  ASSERT_OK(sessions.Set("gone", NewSession(absl::Seconds(1), absl::Now())));
+  ASSERT_OK(sessions.Set("kept", NewSession(absl::Seconds(60), absl::Now())));
+  ASSERT_OK(sessions.Destroy("kept"));
+  EXPECT_THAT(destroyed.WaitFor(1, std::chrono::seconds(5)), ElementsAre("kept"));
+  // Redis's active expiry finds the key within about 100 ms of its deadline.
+  EXPECT_THAT(expired.WaitFor(1, std::chrono::seconds(10)), ElementsAre("gone"));
+}
+
+TEST(SessionEventsRedis, RefusedConfigIsAClearError) {
+  testing::RedisServerProcess redis;
+  ASSERT_OK(redis.Start({"--rename-command", "CONFIG", ""}));
+  auto backend = OpenStore("redis://127.0.0.1:" + std::to_string(redis.port()));
+  ASSERT_OK(backend.status());
+  SessionStore sessions(backend->get());
+  EXPECT_THAT(sessions.OnExpired([](std::string_view) {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("refused CONFIG (ERR unknown command 'CONFIG'")));
+}
+
+}  // namespace
+}  // namespace embedis
