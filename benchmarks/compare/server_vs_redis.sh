@@ -14,6 +14,9 @@
 # Custom tests on preloaded data (issue #12): zrangebyscore (ZRANGEBYSCORE bigz __rand_int__ +inf
 # LIMIT 0 10), zrank (ZRANK bigz m:__rand_int__), zincrby (ZINCRBY bigz 1 m:__rand_int__) on a
 # 1M-member sorted set, and sinter (SINTER of two 10k sets, 5k in common); see preload().
+# Scripts (issue #14): evalsha_get (EVALSHA of `return redis.call('GET', KEYS[1])` on
+# key:__rand_int__) and evalsha_write3 (EVALSHA of a script that SETs, INCRs and HSETs three
+# random keys), both loaded with SCRIPT LOAD first; see load_scripts().
 # MODES lists the client setups: "1" and "16" are -P 1 and -P 16 with redis-benchmark's default
 # single thread; "1:2" is -P 1 with `--threads 2`. At -P 1 one redis-benchmark thread spends more
 # CPU per request than either server (its CPU per request is printed), so with one thread the
@@ -153,6 +156,9 @@ run_benchmark() {  # port test pipeline threads requests
     zrank) args=(ZRANK bigz m:__rand_int__) ;;
     zincrby) args=(ZINCRBY bigz 1 m:__rand_int__) ;;
     sinter) args=(SINTER set10k:a set10k:b) ;;
+    # Scripts (see load_scripts).
+    evalsha_get) args=(EVALSHA "${READ_SHA}" 1 key:__rand_int__) ;;
+    evalsha_write3) args=(EVALSHA "${WRITE3_SHA}" 3 evs:__rand_int__ evc:__rand_int__ evh:__rand_int__ v) ;;
     *) args=(-t "${test}") ;;
   esac
   local pin=("${CLIENT_PIN[@]}")
@@ -188,10 +194,24 @@ cmd("SADD", "set10k:a", *["e:%d" % i for i in range(10000)])
 cmd("SADD", "set10k:b", *["e:%d" % i for i in range(5000, 15000)])
 PY
 }
-NEEDS_PRELOAD=""
+NEEDS_PRELOAD="" NEEDS_SCRIPTS=""
 for t in ${TESTS//,/ }; do
-  case "${t}" in zrangebyscore | zrank | zincrby | sinter) NEEDS_PRELOAD=1 ;; esac
+  case "${t}" in
+    zrangebyscore | zrank | zincrby | sinter) NEEDS_PRELOAD=1 ;;
+    evalsha_*) NEEDS_SCRIPTS=1 ;;
+  esac
 done
+
+# The scripts of the evalsha_* tests, cached with SCRIPT LOAD (which must answer their SHA1).
+READ_SCRIPT="return redis.call('GET', KEYS[1])"
+WRITE3_SCRIPT="redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) redis.call('HSET', KEYS[3], 'f', ARGV[1]) return 1"
+READ_SHA="$(printf '%s' "${READ_SCRIPT}" | sha1sum | cut -d' ' -f1)"
+WRITE3_SHA="$(printf '%s' "${WRITE3_SCRIPT}" | sha1sum | cut -d' ' -f1)"
+load_scripts() {  # port
+  [[ "$(redis-cli -p "$1" SCRIPT LOAD "${READ_SCRIPT}")" == "${READ_SHA}" ]] &&
+    [[ "$(redis-cli -p "$1" SCRIPT LOAD "${WRITE3_SCRIPT}")" == "${WRITE3_SHA}" ]] ||
+    { echo "SCRIPT LOAD failed on port $1" >&2; exit 1; }
+}
 
 # ---- Throughput, latency and CPU per request ----
 start_server embedis
@@ -201,6 +221,10 @@ REDIS_PID="${SERVER_PID}" REDIS_PORT="${SERVER_PORT}"
 if [[ -n "${NEEDS_PRELOAD}" ]]; then
   preload "${EMBEDIS_PORT}"
   preload "${REDIS_PORT}"
+fi
+if [[ -n "${NEEDS_SCRIPTS}" ]]; then
+  load_scripts "${EMBEDIS_PORT}"
+  load_scripts "${REDIS_PORT}"
 fi
 
 RUNS="${WORK}/runs.tsv"

@@ -1,12 +1,42 @@
 #include "lib/store/store.h"
 
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/store/list_commands.h"
 #include "lib/util/errors.h"
+#include "lib/util/status_macros.h"
 
 namespace embedis {
 
 absl::Status StatusFromRedisError(std::string_view message) {
   return errors::FromRedisError(message);
+}
+
+// ---- Scripts ----
+
+StoreScript::StoreScript(std::string body)
+    : body_(std::move(body)), sha1_(scripting::ScriptEngine::Sha1Hex(body_)) {}
+
+absl::StatusOr<resp::Value> Store::Eval(const StoreScript& script,
+                                        absl::Span<const std::string_view> keys,
+                                        absl::Span<const std::string_view> args) {
+  const std::string numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.insert(argv.end(), {"EVALSHA", script.sha1(), numkeys});
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  EMBEDIS_ASSIGN_OR_RETURN(resp::Value reply, Command(argv));
+  if (reply.is_error() && absl::StartsWith(reply.str(), "NOSCRIPT ")) {
+    argv[0] = "EVAL";
+    argv[1] = script.body();
+    EMBEDIS_ASSIGN_OR_RETURN(reply, Command(argv));
+  }
+  if (reply.is_error()) return StatusFromRedisError(reply.str());
+  return reply;
 }
 
 // ---- Lists: each method's command, through Command() ----

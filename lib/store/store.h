@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -110,6 +111,25 @@ struct StoreKeyScoredMember {
 
 struct StoreExpireOptions {
   bool nx = false, xx = false, gt = false, lt = false;
+};
+
+// A Lua script for Store::Eval: its body and its SHA1 (lowercase hex), computed once here, so
+// that Eval sends EVALSHA without hashing the body on every call. Keep one per script (a
+// static, a member) and reuse it.
+//
+//   static const StoreScript kRelease(
+//       "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+//       "return 0");
+//   absl::StatusOr<resp::Value> r = store->Eval(kRelease, {"lock"}, {token});
+class StoreScript {
+ public:
+  explicit StoreScript(std::string body);
+  const std::string& body() const { return body_; }
+  const std::string& sha1() const { return sha1_; }
+
+ private:
+  std::string body_;
+  std::string sha1_;
 };
 
 class Store {
@@ -366,6 +386,30 @@ class Store {
   virtual absl::Status EnableKeyspaceEvents(std::string_view letters);
   // The database this store works on (keyspace notifications' channels name it).
   virtual int db() const { return 0; }
+
+  // ---- Scripts ----
+  // Runs a Lua script as EVAL does (KEYS and ARGV from `keys` and `args`), by its SHA1: sends
+  // EVALSHA and, when the server answers NOSCRIPT (it has not seen the script, or SCRIPT FLUSH
+  // forgot it), sends EVAL with the body, which caches it again. Returns the script's reply as
+  // Redis converts it (a Lua number is an integer, a string a bulk string, a table an array,
+  // false/nil a null; after redis.setresp(3), RESP3 types when the store speaks RESP3). An error
+  // reply (a failing redis.call, redis.error_reply, a compile error) is a status with Redis's
+  // text ("WRONGTYPE ... script: <sha1>, on @user_script:1."), mapped as StatusFromRedisError
+  // maps it; an error nested inside a returned table stays a value.
+  //   MemoryStore: runs on the store's command table and script engine, as embedis-server runs
+  //   EVAL (the engine and its script cache are the store's own, not shared with an embedded
+  //   server's). Scripts run one at a time, but NOT isolated from the store's other methods
+  //   called meanwhile from other threads, nor from an embedded server's clients on a shared
+  //   keyspace.
+  absl::StatusOr<resp::Value> Eval(const StoreScript& script,
+                                   absl::Span<const std::string_view> keys,
+                                   absl::Span<const std::string_view> args = {});
+  absl::StatusOr<resp::Value> Eval(const StoreScript& script,
+                                   std::initializer_list<std::string_view> keys,
+                                   std::initializer_list<std::string_view> args = {}) {
+    return Eval(script, absl::Span<const std::string_view>(keys.begin(), keys.size()),
+                absl::Span<const std::string_view>(args.begin(), args.size()));
+  }
 
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error
