@@ -190,6 +190,7 @@ void CmdConfigResetStat(CommandContext& ctx, Args) {
   st.net_output_bytes = 0;
   st.output_limit_disconnections = 0;
   st.query_limit_disconnections = 0;
+  ctx.keyspace->ResetStats();  // expired_keys, keyspace_hits, keyspace_misses
   ctx.reply->Ok();
 }
 

@@ -34,7 +34,7 @@ absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
           out = fn(&k.hash_view());
         }
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   return out;
 }
 

@@ -69,20 +69,23 @@ absl::StatusOr<bool> Add(Keyspace& ks, int db, std::string_view key,
 
 absl::StatusOr<int64_t> Count(Keyspace& ks, int db, absl::Span<const std::string_view> keys) {
   if (keys.size() == 1) {
-    return Access::Write<int64_t>(ks, db, keys[0], [&](KeyHandle& k) -> absl::StatusOr<int64_t> {
-      if (!k.exists()) return 0;
-      const std::string_view value = k.string_value();
-      if (!hll::IsValid(value)) return Error(errors::kNotHyperLogLog);
-      if (std::optional<uint64_t> cached = hll::CachedCardinality(value)) {
-        return static_cast<int64_t>(*cached);
-      }
-      std::optional<uint64_t> card = hll::Estimate(value);
-      if (!card.has_value()) return Error(errors::kCorruptedHyperLogLog);
-      std::string h(value);
-      hll::SetCachedCardinality(&h, *card);
-      k.SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
-      return static_cast<int64_t>(*card);
-    });
+    return Access::Write<int64_t>(
+        ks, db, keys[0],
+        [&](KeyHandle& k) -> absl::StatusOr<int64_t> {
+          if (!k.exists()) return 0;
+          const std::string_view value = k.string_value();
+          if (!hll::IsValid(value)) return Error(errors::kNotHyperLogLog);
+          if (std::optional<uint64_t> cached = hll::CachedCardinality(value)) {
+            return static_cast<int64_t>(*cached);
+          }
+          std::optional<uint64_t> card = hll::Estimate(value);
+          if (!card.has_value()) return Error(errors::kCorruptedHyperLogLog);
+          std::string h(value);
+          hll::SetCachedCardinality(&h, *card);
+          k.SetString(h, /*keep_ttl=*/true, StringOrigin::kRaw);
+          return static_cast<int64_t>(*card);
+        },
+        Keyspace::Lookup::kReadThenWrite);  // a read lookup in Redis
   }
   // Several keys: their union, read in one atomic step (Keyspace::UpdateMany).
   absl::StatusOr<int64_t> out = 0;

@@ -71,12 +71,15 @@ std::string_view StringEncoding(StringOrigin origin, std::string_view s) {
 
 std::optional<std::string> ObjectEncoding(Keyspace& ks, int db, std::string_view key) {
   std::optional<std::string> encoding;
-  ks.Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    encoding = std::string(k.type() == ValueType::kString
-                               ? StringEncoding(k.string_origin(), k.string_value())
-                               : k.object_encoding());
-  });
+  ks.Update(
+      db, key,
+      [&](KeyHandle& k) {
+        if (!k.exists()) return;
+        encoding = std::string(k.type() == ValueType::kString
+                                   ? StringEncoding(k.string_origin(), k.string_value())
+                                   : k.object_encoding());
+      },
+      Keyspace::Lookup::kReadQuiet);  // counted, but no "keymiss", as Redis's OBJECT
   return encoding;
 }
 

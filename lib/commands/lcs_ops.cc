@@ -105,24 +105,27 @@ absl::StatusOr<LcsResult> Lcs(Keyspace& ks, int db, std::string_view key1, std::
   absl::Status status;
   std::string a;
   std::string b;
-  ks.Update2(db, key1, key2, [&](KeyHandle& k1, KeyHandle& k2) {
-    if ((k1.exists() && k1.type() != ValueType::kString) ||
-        (k2.exists() && k2.type() != ValueType::kString)) {
-      status = Error(errors::kLcsNotStrings);
-      return;
-    }
-    if (!options.ok()) {
-      status = options.status();
-      return;
-    }
-    const std::string_view va = k1.exists() ? k1.string_value() : std::string_view();
-    const std::string_view vb = k2.exists() ? k2.string_value() : std::string_view();
-    // Refused inputs are not copied.
-    status = CheckSizes(va.size(), vb.size(), max_table_bytes);
-    if (!status.ok()) return;
-    a.assign(va);
-    b.assign(vb);
-  });
+  ks.Update2(
+      db, key1, key2,
+      [&](KeyHandle& k1, KeyHandle& k2) {
+        if ((k1.exists() && k1.type() != ValueType::kString) ||
+            (k2.exists() && k2.type() != ValueType::kString)) {
+          status = Error(errors::kLcsNotStrings);
+          return;
+        }
+        if (!options.ok()) {
+          status = options.status();
+          return;
+        }
+        const std::string_view va = k1.exists() ? k1.string_value() : std::string_view();
+        const std::string_view vb = k2.exists() ? k2.string_value() : std::string_view();
+        // Refused inputs are not copied.
+        status = CheckSizes(va.size(), vb.size(), max_table_bytes);
+        if (!status.ok()) return;
+        a.assign(va);
+        b.assign(vb);
+      },
+      Keyspace::Lookup::kRead);
   if (!status.ok()) return status;
   return LcsOfStrings(a, b, *options, max_table_bytes);
 }

@@ -136,7 +136,7 @@ absl::StatusOr<Loaded> Load(Keyspace& ks, int db, std::string_view key, const So
           }
         }
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   return out;
 }
 
@@ -252,7 +252,7 @@ std::optional<std::string> LookupByPattern(Keyspace& ks, int db, std::string_vie
           out = std::string(k.string_value());
         }
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   return out;
 }
 

@@ -162,7 +162,7 @@ void CmdGet(CommandContext& ctx, Args argv) {
         }
         ctx.reply->BulkString(k.string_value());
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   if (wrong_type) ReplyError(ctx, errors::kWrongType);
 }
 

@@ -37,22 +37,23 @@ absl::StatusOr<T> Read(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
           out = fn(&value);
         }
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   return out;
 }
 
 // Runs fn(KeyHandle& k) for a write on an existing string or a missing key (k.exists() tells);
-// WRONGTYPE for a key of another type. `is_read` counts a keyspace hit or miss (GETDEL, GETEX
-// look the key up as reads do in Redis).
+// WRONGTYPE for a key of another type. `lookup` kReadThenWrite counts a keyspace hit or miss
+// (GETDEL, GETEX look the key up as reads do in Redis).
 template <typename T, typename Fn>
-absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn, bool is_read = false) {
+absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn,
+                        Keyspace::Lookup lookup = Keyspace::Lookup::kWrite) {
   absl::StatusOr<T> out = Error(errors::kWrongType);
   ks.Update(
       db, key,
       [&](KeyHandle& k) {
         if (!k.exists() || k.type() == ValueType::kString) out = fn(k);
       },
-      is_read);
+      lookup);
   return out;
 }
 
@@ -157,7 +158,7 @@ absl::StatusOr<std::optional<std::string>> GetDel(Keyspace& ks, int db, std::str
         k.Notify(kNotifyGeneric, "del");
         return value;
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kReadThenWrite);
 }
 
 absl::StatusOr<std::optional<std::string>> GetEx(Keyspace& ks, int db, std::string_view key,
@@ -179,7 +180,7 @@ absl::StatusOr<std::optional<std::string>> GetEx(Keyspace& ks, int db, std::stri
         }
         return value;
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kReadThenWrite);
 }
 
 }  // namespace embedis::string_ops

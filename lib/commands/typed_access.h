@@ -68,17 +68,22 @@ struct For {
             out = fn(&view);
           }
         },
-        /*is_read=*/true);
+        Keyspace::Lookup::kRead);
     return out;
   }
 
   // Runs fn(KeyHandle& k) for a missing key or a value of V's type (k.exists() tells which).
+  // `lookup` kReadThenWrite: a write that looks its key up as a read (PFCOUNT).
   template <typename T, typename Fn>
-  static absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn) {
+  static absl::StatusOr<T> Write(Keyspace& ks, int db, std::string_view key, Fn&& fn,
+                                 Keyspace::Lookup lookup = Keyspace::Lookup::kWrite) {
     absl::StatusOr<T> out = errors::FromRedisError(errors::kWrongType);
-    ks.Update(db, key, [&](KeyHandle& k) {
-      if (!k.exists() || k.type() == Traits<V>::kType) out = fn(k);
-    });
+    ks.Update(
+        db, key,
+        [&](KeyHandle& k) {
+          if (!k.exists() || k.type() == Traits<V>::kType) out = fn(k);
+        },
+        lookup);
     return out;
   }
 };

@@ -607,9 +607,11 @@ absl::StatusOr<std::vector<ScoredMember>> CombineInputs(absl::Span<KeyHandle* co
 
 absl::Status CheckCombineTypes(Keyspace& ks, int db, absl::Span<const std::string_view> keys) {
   absl::Status out;
-  ks.UpdateMany(db, keys, std::nullopt, [&](absl::Span<KeyHandle* const> views, KeyHandle*) {
-    out = Sources(views, {}).status();
-  });
+  // Not counted as reads: the command's computation looks the keys up again, once, as Redis.
+  ks.UpdateMany(
+      db, keys, std::nullopt,
+      [&](absl::Span<KeyHandle* const> views, KeyHandle*) { out = Sources(views, {}).status(); },
+      /*count_reads=*/false);
   return out;
 }
 

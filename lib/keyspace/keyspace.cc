@@ -472,23 +472,41 @@ Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAF
 }
 
 void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
-                      bool is_read) {
+                      Lookup lookup) {
   CheckDb(db);
   ReadyNotifier notify(this);  // declared before the lock: runs after it is released
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
-  if (!is_read) shard.BeforeWrite();
+  if (lookup != Lookup::kRead && lookup != Lookup::kReadQuiet) shard.BeforeWrite();
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
   handle.link_ = LookupLive(shard, db, &d, key, hash, now);
   handle.events_mark_ = keyspace_internal::PendingEventCount();
   const bool existed = handle.link_ != nullptr;
-  if (is_read) ++(existed ? shard.hits : shard.misses);
+  if (lookup == Lookup::kReadQuiet) {
+    ++(existed ? shard.hits : shard.misses);
+  } else if (lookup != Lookup::kWrite) {
+    CountRead(shard, db, key, existed);
+  }
   fn(handle);
   if (FinishUpdate(shard, db, d, handle, existed)) ++shard.changes;
   d.MaybeResize();
+}
+
+void Keyspace::Missed(Shard& shard, int db, std::string_view key) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  ++shard.misses;  // the caller holds shard.mu
+  keyspace_internal::QueueEvent(notifier_.get(), kNotifyKeyMiss, "keymiss", db, key);
+}
+
+void Keyspace::CountRead(Shard& shard, int db, std::string_view key,
+                         bool found) ABSL_NO_THREAD_SAFETY_ANALYSIS {  // the caller holds shard.mu
+  if (found) {
+    ++shard.hits;
+  } else {
+    Missed(shard, db, key);
+  }
 }
 
 bool Keyspace::FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool existed)
@@ -519,9 +537,10 @@ bool Keyspace::FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool
 }
 
 void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
-                       absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn) {
+                       absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn, Lookup lookup) {
   if (key1 == key2) {
-    Update(db, key1, [&](KeyHandle& k) { fn(k, k); });
+    Update(
+        db, key1, [&](KeyHandle& k) { fn(k, k); }, lookup);
     return;
   }
   CheckDb(db);
@@ -540,6 +559,11 @@ void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
   h2.link_ = LookupLive(s2, db, &d2, key2, locks.hash(1), now);
   h1.events_mark_ = h2.events_mark_ = keyspace_internal::PendingEventCount();
   if (h2.link_ == nullptr) h2.ChainChanged();  // reclaiming key2 may have moved key1's slot
+  if (lookup != Lookup::kWrite) {
+    // In argument order, as Redis looks them up.
+    CountRead(s1, db, key1, h1.link_ != nullptr);
+    CountRead(s2, db, key2, h2.link_ != nullptr);
+  }
   const bool existed1 = h1.link_ != nullptr;
   const bool existed2 = h2.link_ != nullptr;
   fn(h1, h2);
@@ -552,7 +576,8 @@ void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
 
 void Keyspace::UpdateMany(
     int db, absl::Span<const std::string_view> sources, std::optional<std::string_view> dest,
-    absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn) {
+    absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn,
+    bool count_reads) {
   CheckDb(db);
   ReadyNotifier notify(this);  // declared before the locks: runs after they are released
   LazyNow now(clock_);
@@ -574,7 +599,7 @@ void Keyspace::UpdateMany(
     h.link_ = h.db_->Find(keys[i], locks.hash(i));
     if (i < sources.size()) {
       Shard& shard = locks.shard(i);
-      ++(h.link_ != nullptr ? shard.hits : shard.misses);
+      if (count_reads) CountRead(shard, db, keys[i], h.link_ != nullptr);
       views.push_back(&h);
     }
   }
@@ -647,7 +672,7 @@ absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_vie
   MutexLock lock(&shard.mu);
   Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now);
   if (link == nullptr) {
-    ++shard.misses;
+    Missed(shard, db, key);
     return std::optional<std::string>();
   }
   ++shard.hits;
@@ -722,7 +747,7 @@ std::vector<std::optional<std::string>> Keyspace::MGet(int db,
     Shard& shard = locks.shard(i);
     Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
     if (link == nullptr) {
-      ++shard.misses;
+      Missed(shard, db, keys[i]);
       continue;
     }
     ++shard.hits;
@@ -802,16 +827,31 @@ int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
-    if (LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now)) ++found;
+    const bool live = LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
+    CountRead(shard, db, keys[i], live);
+    if (live) ++found;
   }
   return found;
 }
 
+bool Keyspace::KeyExists(int db, std::string_view key) {
+  CheckDb(db);
+  ReadyNotifier notify(this);  // publishes "expired" events after the lock
+  LazyNow now(clock_);
+  const uint64_t hash = HashKey(key);
+  Shard& shard = ShardFor(hash);
+  MutexLock lock(&shard.mu);
+  return LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now) != nullptr;
+}
+
 std::optional<ValueType> Keyspace::Type(int db, std::string_view key) {
   std::optional<ValueType> type;
-  Update(db, key, [&](KeyHandle& k) {
-    if (k.exists()) type = k.type();
-  });
+  Update(
+      db, key,
+      [&](KeyHandle& k) {
+        if (k.exists()) type = k.type();
+      },
+      Lookup::kRead);
   return type;
 }
 
@@ -983,6 +1023,16 @@ KeyspaceStats Keyspace::GetStats() {
   return stats;
 }
 
+void Keyspace::ResetStats() {
+  for (int i = 0; i < num_shards_; ++i) {
+    Shard& shard = shards_[i];
+    MutexLock lock(&shard.mu);
+    shard.expired = 0;
+    shard.hits = 0;
+    shard.misses = 0;
+  }
+}
+
 ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_t count,
                           std::optional<ValueType> type) {
   CheckDb(db);
@@ -1077,7 +1127,7 @@ absl::StatusOr<std::optional<std::string>> Keyspace::HGet(int db, std::string_vi
         }
         if (const std::string* v = k.hash().Find(field)) out = *v;
       },
-      /*is_read=*/true);
+      Lookup::kRead);
   if (!status.ok()) return status;
   return out;
 }

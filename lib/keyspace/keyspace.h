@@ -461,9 +461,11 @@ class Keyspace {
   // DEL: the number of keys removed (a key named twice counts once).
   int64_t Delete(int db, const std::vector<std::string_view>& keys);
   bool DeleteKey(int db, std::string_view key) { return Delete(db, std::vector{key}) == 1; }
-  // EXISTS: counts every argument that exists (repeats count again).
+  // EXISTS: counts every argument that exists (repeats count again). Read lookups (hits, misses,
+  // "keymiss").
   int64_t Exists(int db, const std::vector<std::string_view>& keys);
-  bool KeyExists(int db, std::string_view key) { return Exists(db, std::vector{key}) == 1; }
+  // Whether the key exists, reclaiming it if it has expired; not counted as a read (WATCH, KEYS).
+  bool KeyExists(int db, std::string_view key);
   std::optional<ValueType> Type(int db, std::string_view key);
   // EXPIRE family at an absolute deadline. True when the deadline was set (a
   // deadline <= now deletes the key and returns true); false when the key is
@@ -515,6 +517,8 @@ class Keyspace {
   // Counters for INFO. Cheap: `keys` and `expires` may still include keys that
   // expired within the last tick and have not been reclaimed yet.
   KeyspaceStats GetStats();
+  // CONFIG RESETSTAT: zeroes expired_keys, keyspace_hits and keyspace_misses (not `changes`).
+  void ResetStats();
 
   // SCAN; see the header comment for the guarantee. `match` empty = all keys.
   // `type`, when set, keeps only keys of that type.
@@ -557,24 +561,30 @@ class Keyspace {
   bool AddBlockedKey(int db, std::string_view key);
   void RemoveBlockedKey(int db, std::string_view key);
 
+  // How Update and Update2 look their keys up. A read lookup counts a keyspace hit or miss and
+  // raises "keymiss" (class m) on a miss, as Redis's lookupKeyRead does; kRead also promises that
+  // `fn` changes nothing (so a running image is not copied for it); kReadThenWrite is a read
+  // lookup whose `fn` may write (GETDEL, GETEX, PFCOUNT's cached cardinality); kReadQuiet is
+  // kRead without "keymiss" (Redis's LOOKUP_NONOTIFY: OBJECT).
+  enum class Lookup : uint8_t { kWrite, kRead, kReadThenWrite, kReadQuiet };
+
   // Runs `fn` with the key locked: the way the command layer implements
   // read-modify-write commands (INCR, APPEND, HINCRBY, ...) atomically.
-  // `is_read` counts a keyspace hit or miss as Redis's read lookups do.
   // A hash left empty by `fn` is deleted, as Redis never keeps empty hashes.
   // The key counts as modified (change counter, WATCH) only if `fn` called a
   // KeyHandle mutator that changed it or modified the hash from hash().
   void Update(int db, std::string_view key, absl::FunctionRef<void(KeyHandle&)> fn,
-              bool is_read = false);
+              Lookup lookup = Lookup::kWrite);
   // Update over two keys of database `db` locked together (their shards in ascending order, one
   // lock when they share a shard): LMOVE and the other two-key moves, so that no other thread
   // sees the element in neither list (or in both). Everything Update does after its callback
   // (change counter, WATCH, deleting an emptied hash or list, readying blocked keys the callback
   // created) is done for each key. The same key twice passes the same handle twice (LMOVE k k is
-  // a rotation). Either handle may be used and mutated in any order. Write lookups: no keyspace
-  // hit or miss is counted. The change counter counts one change when either key changed (Redis
+  // a rotation). Either handle may be used and mutated in any order. `lookup` as Update's (LCS
+  // reads both keys). The change counter counts one change when either key changed (Redis
   // counts one per LMOVE).
   void Update2(int db, std::string_view key1, std::string_view key2,
-               absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn);
+               absl::FunctionRef<void(KeyHandle&, KeyHandle&)> fn, Lookup lookup = Lookup::kWrite);
 
   // Reads every key of `sources`, then may write `dest`, as one atomic step: the shards of all the
   // keys stay locked for the whole call, so no other operation is seen between two keys (what
@@ -582,10 +592,12 @@ class Keyspace {
   // (exists() false when missing; a key named twice has two handles on one entry), for reading
   // only (type(), string_value(), *_view()) and only until fn first changes dest, which may be one
   // of them; dest is nullptr when `dest` is nullopt. Source lookups count keyspace hits and misses
-  // as Update(is_read) does; Update's after-callback work runs for dest.
-  void UpdateMany(
-      int db, absl::Span<const std::string_view> sources, std::optional<std::string_view> dest,
-      absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn);
+  // as a read lookup of Update does (`count_reads` false: not counted, no "keymiss", for a
+  // command's second look at its keys); Update's after-callback work runs for dest.
+  void UpdateMany(int db, absl::Span<const std::string_view> sources,
+                  std::optional<std::string_view> dest,
+                  absl::FunctionRef<void(absl::Span<KeyHandle* const> sources, KeyHandle* dest)> fn,
+                  bool count_reads = true);
 
   // ---- WATCH (see the header comment) ----
   // Registers `watcher` for (db, key): from now on every modification of the
@@ -660,6 +672,11 @@ class Keyspace {
   void NotifyReadySlow();
   // Records that an operation inserted (db, key) into `shard` (locked).
   void Created(Shard& shard, int db, std::string_view key);
+  // A read found no live (db, key) in `shard` (locked): counts the miss and raises "keymiss"
+  // (class m), as redis-server's read lookups do.
+  void Missed(Shard& shard, int db, std::string_view key);
+  // A read lookup's hit, or Missed().
+  void CountRead(Shard& shard, int db, std::string_view key, bool found);
   // What Update does for a key after its callback: returns whether the key changed.
   bool FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool existed);
   class ReadyNotifier;

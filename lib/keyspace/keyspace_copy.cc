@@ -71,6 +71,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   Shard& dst_shard = locks.shard(1);
   Entry** src =
       LookupLive(src_shard, from_db, DbIfPresent(src_shard, from_db), from, locks.hash(0), now);
+  CountRead(src_shard, from_db, from, src != nullptr);  // COPY reads its source
   if (src == nullptr) return false;
   Db& dst_db = DbFor(dst_shard, to_db, now);
   if (Entry** dst = LookupLive(dst_shard, to_db, &dst_db, to, locks.hash(1), now)) {

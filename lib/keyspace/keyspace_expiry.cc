@@ -91,19 +91,25 @@ bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireConditi
 
 int64_t Keyspace::PTtl(int db, std::string_view key) {
   int64_t ttl = -2;
-  Update(db, key, [&](KeyHandle& k) {
-    if (!k.exists()) return;
-    int64_t at = k.expire_at_ms();
-    ttl = at == -1 ? -1 : at - k.now_ms();
-  });
+  Update(
+      db, key,
+      [&](KeyHandle& k) {
+        if (!k.exists()) return;
+        int64_t at = k.expire_at_ms();
+        ttl = at == -1 ? -1 : at - k.now_ms();
+      },
+      Lookup::kRead);
   return ttl;
 }
 
 int64_t Keyspace::ExpireTimeMs(int db, std::string_view key) {
   int64_t at = -2;
-  Update(db, key, [&](KeyHandle& k) {
-    if (k.exists()) at = k.expire_at_ms();
-  });
+  Update(
+      db, key,
+      [&](KeyHandle& k) {
+        if (k.exists()) at = k.expire_at_ms();
+      },
+      Lookup::kRead);
   return at;
 }
 

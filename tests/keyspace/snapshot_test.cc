@@ -18,6 +18,7 @@
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/clock.h"
+#include "tests/testing/keyspace_dump.h"
 
 namespace embedis {
 namespace {
@@ -52,25 +53,7 @@ class SnapshotTest : public ::testing::Test {
     return out;
   }
 
-  // Every key of every database, with type, value and deadline, in a canonical text form.
-  static std::vector<std::string> Dump(Keyspace& ks) {
-    std::vector<std::string> out;
-    for (int shard = 0; shard < ks.shards(); ++shard) {
-      std::vector<KeyRecord> records;
-      ks.ExportShard(shard, &records);
-      for (const KeyRecord& r : records) {
-        std::string line = absl::StrCat(r.db, "|", r.key, "|", static_cast<int>(r.type), "|",
-                                        r.expire_at_ms, "|", r.str);
-        // A hash table's order (past 512 fields) is not kept by a reload, as in Redis.
-        std::vector<std::pair<std::string, std::string>> fields = r.fields;
-        if (fields.size() > 512) std::sort(fields.begin(), fields.end());
-        for (const auto& [f, v] : fields) absl::StrAppend(&line, "|", f, "=", v);
-        out.push_back(line);
-      }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
+  static std::vector<std::string> Dump(Keyspace& ks) { return embedis::testing::DumpKeyspace(ks); }
 
   // Compares two keyspaces' contents; reports the first difference, shortened.
   static void ExpectSameData(Keyspace& actual, Keyspace& expected) {

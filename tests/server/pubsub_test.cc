@@ -293,6 +293,129 @@ TEST_F(PubSubTest, KeyspaceNotificationsOfStoreAndRangeCommandsMatchRedis) {
       false);
 }
 
+// "keymiss" (class m) fires where redis-server's read lookups miss: read commands of every
+// family on missing keys (each missing key once), reads of a write command's sources (BITOP,
+// SORT BY and GET patterns), never for a write command's own keys, nor for lookups Redis makes
+// without notifying (OBJECT, MEMORY USAGE, TYPE on some versions: whatever redis-server does).
+TEST_F(PubSubTest, KeyMissEventsMatchRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  std::vector<Step> steps = {
+      {1, {"FLUSHALL"}},
+      {1, {"MGET", "before", "resetstat"}},  // counted, then zeroed
+      {1, {"CONFIG", "RESETSTAT"}},
+      {1, {"CONFIG", "SET", "notify-keyspace-events", "KEm"}},
+      {1, {"CONFIG", "GET", "notify-keyspace-events"}},
+      {0, {"SUBSCRIBE", "marker"}},
+      {0, {"PSUBSCRIBE", "__key*__:*"}},
+      {1, {"SET", "str", "v"}, -1},
+      {1, {"HSET", "h", "f", "v"}, -1},
+      {1, {"RPUSH", "l", "3", "1", "2"}, -1},
+      {1, {"SADD", "s", "a"}, -1},
+      {1, {"ZADD", "z", "1", "a"}, -1},
+      {1, {"SET", "gone", "v", "PX", "1"}, -1},
+  };
+  const std::vector<std::vector<std::string>> reads = {
+      {"GET", "m1"},
+      {"GET", "str"},
+      {"MGET", "m1", "str", "m2"},
+      {"EXISTS", "m1", "str"},
+      {"TYPE", "m1"},
+      {"TTL", "m1"},
+      {"PTTL", "m1"},
+      {"EXPIRETIME", "m1"},
+      {"STRLEN", "m1"},
+      {"GETRANGE", "m1", "0", "1"},
+      {"SUBSTR", "m1", "0", "1"},
+      {"GETEX", "m1"},
+      {"GETDEL", "m1"},
+      {"LCS", "m1", "m2"},
+      {"HGET", "m1", "f"},
+      {"HGETALL", "m1"},
+      {"HMGET", "m1", "f"},
+      {"HLEN", "m1"},
+      {"HEXISTS", "m1", "f"},
+      {"HSTRLEN", "m1", "f"},
+      {"HKEYS", "m1"},
+      {"HRANDFIELD", "m1"},
+      {"HSCAN", "m1", "0"},
+      {"LRANGE", "m1", "0", "-1"},
+      {"LLEN", "m1"},
+      {"LINDEX", "m1", "0"},
+      {"LPOS", "m1", "a"},
+      {"LPOP", "m1"},
+      {"SMEMBERS", "m1"},
+      {"SISMEMBER", "m1", "a"},
+      {"SMISMEMBER", "m1", "a"},
+      {"SCARD", "m1"},
+      {"SRANDMEMBER", "m1"},
+      {"SINTER", "s", "m1"},
+      {"SUNION", "m1", "s", "m2"},
+      {"SDIFF", "m1", "s"},
+      {"SINTERCARD", "2", "m1", "s"},
+      {"SUNIONSTORE", "d", "m1", "s"},
+      {"SSCAN", "m1", "0"},
+      {"ZRANGE", "m1", "0", "-1"},
+      {"ZSCORE", "m1", "a"},
+      {"ZMSCORE", "m1", "a"},
+      {"ZCARD", "m1"},
+      {"ZRANK", "m1", "a"},
+      {"ZCOUNT", "m1", "0", "1"},
+      {"ZRANDMEMBER", "m1"},
+      {"ZUNION", "2", "m1", "z"},
+      {"ZINTERCARD", "2", "m1", "z"},
+      {"ZUNIONSTORE", "d", "2", "m1", "z"},
+      {"ZRANGESTORE", "d", "m1", "0", "-1"},
+      {"ZSCAN", "m1", "0"},
+      {"GETBIT", "m1", "0"},
+      {"BITCOUNT", "m1"},
+      {"BITPOS", "m1", "1"},
+      {"BITFIELD_RO", "m1", "GET", "u8", "0"},
+      {"BITFIELD", "m1", "GET", "u8", "0"},
+      {"BITOP", "OR", "d", "m1", "str"},
+      {"PFCOUNT", "m1"},
+      {"PFCOUNT", "m1", "m2"},
+      {"PFMERGE", "d2", "m1"},
+      {"SORT", "m1"},
+      {"SORT", "l", "BY", "w_*"},
+      {"SORT", "l", "BY", "nosort", "GET", "o_*", "GET", "#"},
+      {"SORT_RO", "l", "BY", "w_*"},
+      {"OBJECT", "ENCODING", "m1"},
+      {"MEMORY", "USAGE", "m1"},
+      {"TOUCH", "m1", "str"},
+      {"COPY", "m1", "d3"},
+      {"RENAME", "m1", "d3"},
+      {"LMOVE", "m1", "d3", "LEFT", "LEFT"},
+      {"SMOVE", "m1", "d3", "a"},
+      {"GET", "gone"},
+      {"DEL", "m1"},
+      {"INCR", "m1"},
+      {"EVAL", "return redis.call('GET', KEYS[1])", "1", "m5"},
+  };
+  for (const auto& argv : reads) steps.push_back({1, argv, -1});
+  steps.push_back({1, {"MULTI"}});
+  steps.push_back({1, {"GET", "m6"}});
+  steps.push_back({1, {"EXEC"}, -1});
+  steps.push_back({1, {"CONFIG", "SET", "notify-keyspace-events", "KEA"}});
+  steps.push_back({1, {"GET", "m7"}, -1});  // A excludes m
+  steps.push_back({1, {"CONFIG", "SET", "notify-keyspace-events", ""}});
+  Compare(steps, false);
+  // The same lookups count INFO's keyspace_hits and keyspace_misses.
+  auto counters = [](int port) {
+    RawRespConnection c;
+    if (!c.Connect(port).ok()) return std::string("connect failed");
+    const std::string info = c.Call({"INFO", "stats"});
+    std::string out;
+    for (const char* field : {"keyspace_hits:", "keyspace_misses:"}) {
+      const size_t at = info.find(field);
+      if (at == std::string::npos) return absl::StrCat("no ", field);
+      out += info.substr(at, info.find('\r', at) - at) + " ";
+    }
+    return out;
+  };
+  EXPECT_EQ(counters(port_), counters(redis_->port()));
+}
+
 // MONITOR's lines from `port` while another connection runs `commands` (then ECHO marker), with the
 // timestamp and the client's port taken out ("[<db> <ip>]" or "[<db> lua]" stay).
 std::string MonitorTranscript(int port, const std::vector<std::vector<std::string>>& commands) {
