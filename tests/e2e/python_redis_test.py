@@ -5,7 +5,8 @@ Run by python_redis_test.sh, which starts the server and passes its port:
 
 A realistic workload: strings with TTLs, counters, hashes, SCAN iterators, transactional and
 non-transactional pipelines, WATCH-based optimistic locking, a connection pool shared by threads,
-databases, binary values, and errors surfacing as redis.exceptions.ResponseError with Redis's text.
+databases, binary values, Pub/Sub (channels, patterns, keyspace events, a listener thread), and
+errors surfacing as redis.exceptions.ResponseError with Redis's text.
 """
 
 import sys
@@ -337,6 +338,96 @@ class RedisPyTest(unittest.TestCase):
         self.assertEqual(self.r.hget("shared_h", "n"), "4000")
         pool.disconnect()
 
+
+    def _next_message(self, p, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = p.get_message(ignore_subscribe_messages=True, timeout=0.5)
+            if m is not None:
+                return m
+        self.fail("no Pub/Sub message within %.0f s" % timeout)
+
+    def test_pubsub_channels_patterns_and_keyspace_events(self):
+        r = self.r
+        p = r.pubsub()
+        p.subscribe("news")
+        p.psubscribe("user:*", "__keyevent@0__:*")
+        # The three subscription confirmations.
+        kinds = [self._next_message_raw(p)["type"] for _ in range(3)]
+        self.assertEqual(sorted(kinds), ["psubscribe", "psubscribe", "subscribe"])
+        self.assertEqual(r.publish("news", "hello"), 1)
+        self.assertEqual(
+            self._next_message(p),
+            {"type": "message", "pattern": None, "channel": "news", "data": "hello"},
+        )
+        self.assertEqual(r.publish("user:42", "logout"), 1)
+        self.assertEqual(
+            self._next_message(p),
+            {"type": "pmessage", "pattern": "user:*", "channel": "user:42", "data": "logout"},
+        )
+        self.assertEqual(r.pubsub_numsub("news", "nobody"), [("news", 1), ("nobody", 0)])
+        self.assertEqual(r.pubsub_numpat(), 2)
+        self.assertIn("news", r.pubsub_channels())
+        # Keyspace notifications: an expired session and a deleted one.
+        self.assertTrue(r.config_set("notify-keyspace-events", "Egx"))
+        try:
+            r.set("sess:gone", "v", px=50)
+            r.set("sess:del", "v")
+            r.delete("sess:del")
+            self.assertEqual(  # SET with PX signals "expire", as Redis
+                self._next_message(p),
+                {"type": "pmessage", "pattern": "__keyevent@0__:*",
+                 "channel": "__keyevent@0__:expire", "data": "sess:gone"},
+            )
+            self.assertEqual(
+                self._next_message(p),
+                {"type": "pmessage", "pattern": "__keyevent@0__:*",
+                 "channel": "__keyevent@0__:del", "data": "sess:del"},
+            )
+            self.assertEqual(
+                self._next_message(p),
+                {"type": "pmessage", "pattern": "__keyevent@0__:*",
+                 "channel": "__keyevent@0__:expired", "data": "sess:gone"},
+            )
+        finally:
+            r.config_set("notify-keyspace-events", "")
+        p.unsubscribe()
+        p.punsubscribe()
+        p.close()
+        self.assertEqual(r.pubsub_numpat(), 0)
+
+    def _next_message_raw(self, p, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            m = p.get_message(timeout=0.5)
+            if m is not None:
+                return m
+        self.fail("no Pub/Sub reply within %.0f s" % timeout)
+
+    def test_pubsub_run_in_thread(self):
+        received = []
+        done = threading.Event()
+
+        def handler(message):
+            received.append(message["data"])
+            if len(received) == 100:
+                done.set()
+
+        p = self.r.pubsub()
+        p.subscribe(**{"jobs": handler})
+        worker = p.run_in_thread(sleep_time=0.01)
+        try:
+            deadline = time.monotonic() + 10
+            while self.r.pubsub_numsub("jobs")[0][1] != 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            for i in range(100):
+                self.assertEqual(self.r.publish("jobs", str(i)), 1)
+            self.assertTrue(done.wait(10), "received %d of 100" % len(received))
+            self.assertEqual(received, [str(i) for i in range(100)])
+        finally:
+            worker.stop()
+            worker.join(10)
+            p.close()
 
 if __name__ == "__main__":
     PORT = int(sys.argv.pop(1))

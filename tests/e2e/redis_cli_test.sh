@@ -2,6 +2,7 @@
 # redis-cli against embedis-server:
 #  - differential: testdata/redis_cli_commands.txt through redis-cli (RESP2 and -3, formatted and
 #    raw) against embedis-server and against a real redis-server; the outputs must be identical;
+#  - SUBSCRIBE and PSUBSCRIBE (with keyspace events) printed as against redis-server;
 #  - --scan with --pattern (and -3, and while the table grows), --pipe, -x, -r, -n, -s (unix
 #    socket), -a / --user --pass with requirepass, --bigkeys, --memkeys, big values, SHUTDOWN.
 #
@@ -47,6 +48,61 @@ for mode in "-2 --no-raw" "-3 --no-raw" "-2 --raw" "-3 --raw"; do
   "${cli[@]}" FLUSHALL >/dev/null
 done
 log "differential vs redis-server: identical in RESP2/RESP3, raw and formatted"
+
+# ---- SUBSCRIBE / PSUBSCRIBE: redis-cli's subscriber output, the same as against redis-server ----
+# redis-cli in subscribe mode prints each message as it arrives (formatted and -3); it is stopped
+# once the publisher's messages and a final marker have been published.
+subscriber_transcript() {  # out-file, redis-cli connection args...
+  local out="$1"
+  shift
+  local mode
+  : >"${out}"
+  for mode in "--no-raw" "-3 --no-raw" "--raw"; do
+    # shellcheck disable=SC2086
+    redis-cli ${mode} "$@" PSUBSCRIBE 'user:*' '__keyevent@0__:*' >"${E2E_TMP}/sub.out" 2>&1 &
+    local sub_pid=$!
+    local _
+    for _ in $(seq 1 200); do
+      [[ "$(redis-cli "$@" PUBSUB NUMPAT)" == "2" ]] && break
+      sleep 0.02
+    done
+    redis-cli "$@" CONFIG SET notify-keyspace-events Eg$ >/dev/null
+    redis-cli "$@" PUBLISH user:42 logout >/dev/null
+    redis-cli "$@" SET sess:1 v >/dev/null
+    redis-cli "$@" DEL sess:1 >/dev/null
+    redis-cli "$@" PUBLISH user:marker done >/dev/null
+    for _ in $(seq 1 200); do
+      grep -q "done" "${E2E_TMP}/sub.out" && break
+      sleep 0.02
+    done
+    kill "${sub_pid}" 2>/dev/null
+    wait "${sub_pid}" 2>/dev/null
+    redis-cli "$@" CONFIG SET notify-keyspace-events "" >/dev/null
+    { echo "== ${mode}"; cat "${E2E_TMP}/sub.out"; } >>"${out}"
+  done
+}
+subscriber_transcript "${E2E_TMP}/sub.redis" -s "${redis_sock}"
+subscriber_transcript "${E2E_TMP}/sub.embedis" -h 127.0.0.1 -p "${EMBEDIS_PORT}"
+if ! diff -u "${E2E_TMP}/sub.redis" "${E2E_TMP}/sub.embedis" >"${E2E_TMP}/sub.diff"; then
+  check_failed "redis-cli PSUBSCRIBE: embedis-server and redis-server differ:"
+  cat "${E2E_TMP}/sub.diff" >&2
+fi
+expect_contains "PSUBSCRIBE output" "logout" "$(cat "${E2E_TMP}/sub.embedis")"
+expect_contains "keyspace event" "__keyevent@0__:del" "$(cat "${E2E_TMP}/sub.embedis")"
+# SUBSCRIBE to a channel, then a message, as redis-cli prints it.
+redis-cli -h 127.0.0.1 -p "${EMBEDIS_PORT}" SUBSCRIBE news >"${E2E_TMP}/news.out" 2>&1 &
+news_pid=$!
+for _ in $(seq 1 200); do
+  [[ "$("${cli[@]}" PUBSUB NUMSUB news | tail -1)" == "1" ]] && break
+  sleep 0.02
+done
+expect_eq "PUBLISH to one subscriber" "1" "$("${cli[@]}" PUBLISH news hello)"
+for _ in $(seq 1 200); do grep -q hello "${E2E_TMP}/news.out" && break; sleep 0.02; done
+kill "${news_pid}" 2>/dev/null
+wait "${news_pid}" 2>/dev/null
+expect_eq "SUBSCRIBE output" "$(printf 'subscribe\nnews\n1\nmessage\nnews\nhello')" \
+  "$(cat "${E2E_TMP}/news.out")"
+log "SUBSCRIBE/PSUBSCRIBE through redis-cli: as against redis-server"
 
 # ---- --pipe: load 1000 sessions, 500 users, 500 cache keys and a hash ----
 # RESP, not inline commands: session JSON has quotes, which inline commands treat as quoting.

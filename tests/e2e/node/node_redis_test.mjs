@@ -1,7 +1,8 @@
 // node-redis (the npm `redis` package) against embedis-server: v4, v5 and the current release,
 // each over RESP2 and, where the client speaks it (v5+), RESP3 (HELLO 3). A realistic workload:
 // sessions with TTLs, counters, hashes, SCAN and HSCAN iterators, automatic and explicit
-// pipelines, MULTI/EXEC transactions and WATCH, errors surfacing as ErrorReply, and the
+// pipelines, MULTI/EXEC transactions and WATCH, Pub/Sub (channels, patterns, keyspace events),
+// errors surfacing as ErrorReply, and the
 // connection handshake (HELLO, CLIENT SETNAME, CLIENT SETINFO, SELECT).
 //
 //   EMBEDIS_PORT=6379 node node_redis_test.mjs
@@ -265,6 +266,50 @@ for (const { pkg, resp, db } of variants) {
       assert.deepEqual(client.connectionErrors, []);
     } finally {
       await close(other);
+      await close(client);
+    }
+  });
+
+  test(`${label}: SUBSCRIBE, PSUBSCRIBE and keyspace events`, async () => {
+    const { client } = await connect(pkg, resp, db);
+    const sub = client.duplicate();
+    sub.on('error', () => {});
+    await sub.connect();
+    try {
+      const got = [];
+      const waitFor = async (n) => {
+        for (let i = 0; i < 500 && got.length < n; i++) await sleep(10);
+        assert.equal(got.length, n, `received ${JSON.stringify(got)}`);
+      };
+      await sub.subscribe('news', (message, channel) => got.push(['news', channel, message]));
+      await sub.pSubscribe('user:*', (message, channel) => got.push(['user:*', channel, message]));
+      await sub.pSubscribe(`__keyevent@${db}__:expired`, (message, channel) =>
+        got.push(['expired', channel, message]),
+      );
+      assert.equal(await client.publish('news', 'hello'), 1);
+      assert.equal(await client.publish('user:42', 'logout'), 1);
+      await waitFor(2);
+      assert.deepEqual(got, [
+        ['news', 'news', 'hello'],
+        ['user:*', 'user:42', 'logout'],
+      ]);
+      assert.deepEqual({ ...(await client.pubSubNumSub(['news'])) }, { news: 1 });
+      assert.equal(await client.pubSubNumPat(), 2);
+
+      await client.configSet('notify-keyspace-events', 'Ex');
+      try {
+        await client.set('sess:gone', 'v', { PX: 30 });
+        await waitFor(3);
+        assert.deepEqual(got[2], ['expired', `__keyevent@${db}__:expired`, 'sess:gone']);
+      } finally {
+        await client.configSet('notify-keyspace-events', '');
+      }
+      await sub.unsubscribe('news');
+      await sub.pUnsubscribe();
+      assert.equal(await client.publish('news', 'nobody'), 0);
+      assert.deepEqual(client.connectionErrors, []);
+    } finally {
+      await close(sub);
       await close(client);
     }
   });
