@@ -10,6 +10,10 @@
 //   GET  /me               {"user":...,"views":N}, incrementing `views`
 //   POST /logout           destroys the session
 //
+// Each session that ends (expires, or is destroyed by this app or another client of the store) is
+// logged on stderr: "session_app: session <sid> expired|destroyed" (SessionStore::OnExpired and
+// OnDestroyed).
+//
 // Environment:
 //   PORT            default 3000
 //   HOST            default 127.0.0.1
@@ -25,6 +29,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -99,6 +104,27 @@ int main() {
     return 1;
   }
   embedis::SessionStore sessions(store->get(), {.prefix = Env("SESSION_PREFIX", "sess:")});
+
+  // Logs each session that ends: expired (its TTL ran out) or destroyed (logout here, or any
+  // client's DEL, e.g. a Node.js app sharing the store). On redis:// this turns on the needed
+  // notify-keyspace-events classes; a server that refuses CONFIG only costs the log lines.
+  std::vector<std::unique_ptr<embedis::Store::Subscription>> session_events;
+  auto log_ended = [&](const char* how) {
+    return [how](std::string_view sid) {
+      std::fprintf(stderr, "session_app: session %.*s %s\n", static_cast<int>(sid.size()),
+                   sid.data(), how);
+    };
+  };
+  auto keep = [&](absl::StatusOr<std::unique_ptr<embedis::Store::Subscription>> sub) {
+    if (sub.ok()) {
+      session_events.push_back(*std::move(sub));
+    } else {
+      std::fprintf(stderr, "session_app: not logging ended sessions: %s\n",
+                   sub.status().ToString().c_str());
+    }
+  };
+  keep(sessions.OnExpired(log_ended("expired")));
+  keep(sessions.OnDestroyed(log_ended("destroyed")));
   absl::StatusOr<std::unique_ptr<SessionManager>> manager =
       SessionManager::Create(&sessions, {.secrets = secrets,
                                          .cookie = {.max_age = absl::Hours(24)},

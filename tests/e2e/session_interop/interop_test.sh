@@ -88,3 +88,9 @@ if ! (cd "${work}" && CPP="http://127.0.0.1:${cpp_port}" NODE="http://127.0.0.1:
   echo "--- Node app log" >&2; cat "${tmp}/node.log" >&2
   fail "interop checks failed"
 fi
+# The C++ app logs the sessions that end, whichever app destroyed them (SessionStore::OnDestroyed
+# through Redis's keyspace notifications).
+for _ in $(seq 1 100); do grep -q "session .* destroyed" "${tmp}/cpp.log" && break; sleep 0.05; done
+grep -q "session .* destroyed" "${tmp}/cpp.log" ||
+  fail "the C++ app logged no ended session: $(cat "${tmp}/cpp.log")"
+
