@@ -35,33 +35,40 @@ class ConnectionSubscriber : public Subscriber {
   void Deliver(const PubSubMessage& m) override {
     std::shared_ptr<Connection> c = conn_.lock();
     if (c == nullptr || c->pubsub_dead.load(std::memory_order_relaxed)) return;
-    std::string bytes;
-    resp::Writer w(&bytes, c->resp.load(std::memory_order_relaxed) == 3 ? resp::Protocol::kResp3
-                                                                        : resp::Protocol::kResp2);
-    switch (m.kind) {
-      case PubSubKind::kChannel:
-        w.PushHeader(3);
-        w.BulkString("message");
-        break;
-      case PubSubKind::kPattern:
-        w.PushHeader(4);
-        w.BulkString("pmessage");
-        w.BulkString(m.pattern);
-        break;
-      case PubSubKind::kShardChannel:
-        w.PushHeader(3);
-        w.BulkString("smessage");
-        break;
+    const bool resp3 = c->resp.load(std::memory_order_relaxed) == 3;
+    std::string& bytes = m.encoded[resp3 ? 1 : 0];  // formatted once per delivery round
+    if (bytes.empty()) {
+      resp::Writer w(&bytes, resp3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2);
+      switch (m.kind) {
+        case PubSubKind::kChannel:
+          w.PushHeader(3);
+          w.BulkString("message");
+          break;
+        case PubSubKind::kPattern:
+          w.PushHeader(4);
+          w.BulkString("pmessage");
+          w.BulkString(m.pattern);
+          break;
+        case PubSubKind::kShardChannel:
+          w.PushHeader(3);
+          w.BulkString("smessage");
+          break;
+      }
+      w.BulkString(m.channel);
+      w.BulkString(m.payload);
     }
-    w.BulkString(m.channel);
-    w.BulkString(m.payload);
-    DeliverBytes(std::move(bytes));
+    DeliverBytes(c, bytes);
   }
 
   // Sends `bytes` (whole replies) to the connection, from any thread (MONITOR's lines too).
-  void DeliverBytes(std::string bytes) {
+  void DeliverBytes(std::string_view bytes) {
     std::shared_ptr<Connection> c = conn_.lock();
     if (c == nullptr || c->pubsub_dead.load(std::memory_order_relaxed)) return;
+    DeliverBytes(c, bytes);
+  }
+
+ private:
+  void DeliverBytes(const std::shared_ptr<Connection>& c, std::string_view bytes) {
     EventLoop* loop = c->loop();
     if (tl_loop == loop) {
       // The loop's own thread: the output is ours to append to.
@@ -88,7 +95,6 @@ class ConnectionSubscriber : public Subscriber {
     if (post) loop->PostMail(c);
   }
 
- private:
   // Whether `pending` bytes of output pass the pubsub class's limits (see the header comment).
   bool OverLimit(Connection& c, size_t pending) {
     RuntimeConfig& config = c.state()->config();
@@ -129,7 +135,7 @@ class ConnectionSubscriber : public Subscriber {
 void SetCurrentLoop(EventLoop* loop) { tl_loop = loop; }
 
 void DeliverBytes(Subscriber* connection_subscriber, std::string bytes) {
-  static_cast<ConnectionSubscriber*>(connection_subscriber)->DeliverBytes(std::move(bytes));
+  static_cast<ConnectionSubscriber*>(connection_subscriber)->DeliverBytes(bytes);
 }
 
 std::shared_ptr<Subscriber> NewConnectionSubscriber(const std::shared_ptr<Connection>& c) {

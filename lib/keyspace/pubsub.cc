@@ -71,8 +71,14 @@ int64_t PubSub::PublishTo(PubSubKind kind, std::string_view channel, std::string
   PubSubMessage m{.kind = kind, .pattern = {}, .channel = channel, .payload = message};
   for (const auto& r : direct) r->Deliver(m);
   m.kind = PubSubKind::kPattern;
+  bool first = true;
   for (const auto& [pattern, r] : by_pattern) {
-    m.pattern = pattern;
+    if (first || pattern != m.pattern) {  // a pattern's receivers are consecutive
+      first = false;
+      m.pattern = pattern;
+      m.encoded[0].clear();
+      m.encoded[1].clear();
+    }
     r->Deliver(m);
   }
   return static_cast<int64_t>(direct.size() + by_pattern.size());

@@ -61,6 +61,11 @@ struct PubSubMessage {
   std::string_view pattern;                // kPattern only
   std::string_view channel;
   std::string_view payload;
+  // Scratch for subscribers that encode the message (the server's connections): the encoding in
+  // each of two protocols (RESP2, RESP3), built by the first receiver that needs it and reused
+  // by the others of the same delivery round, so a message to N connections is formatted once.
+  // The publisher clears it whenever it changes the fields above.
+  mutable std::string encoded[2];
 };
 
 class PubSub;
