@@ -5,7 +5,8 @@ Run by python_redis_test.sh, which starts the server and passes its port:
 
 A realistic workload: strings with TTLs, counters, hashes, SCAN iterators, transactional and
 non-transactional pipelines, WATCH-based optimistic locking, a connection pool shared by threads,
-databases, binary values, Pub/Sub (channels, patterns, keyspace events, a listener thread), and
+databases, binary values, Pub/Sub (channels, patterns, keyspace events, a listener thread), Lua scripts as applications
+use them (a rate limiter, redis-py's Lock, a job queue), and
 errors surfacing as redis.exceptions.ResponseError with Redis's text.
 """
 
@@ -338,6 +339,85 @@ class RedisPyTest(unittest.TestCase):
         self.assertEqual(self.r.hget("shared_h", "n"), "4000")
         pool.disconnect()
 
+
+
+    # ---- Scripts, as applications use them ----
+    def test_script_rate_limiter(self):
+        # A fixed-window limiter as rate limiters ship it: INCR, EXPIRE on the first hit, reply
+        # with the count and the window's remaining time.
+        limiter = self.r.register_script(
+            "local n = redis.call('INCR', KEYS[1]) "
+            "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
+            "return {n, redis.call('PTTL', KEYS[1])}"
+        )
+        self.r.script_flush()  # the first call then gets NOSCRIPT and falls back to EVAL
+        seen = [limiter(keys=["rl:10.0.0.1"], args=[60000]) for _ in range(5)]
+        self.assertEqual([n for n, _ in seen], [1, 2, 3, 4, 5])
+        self.assertTrue(all(0 < ttl <= 60000 for _, ttl in seen))
+        self.assertTrue(self.r.script_exists(limiter.sha)[0])
+        # Within a pipeline, redis-py loads the script first.
+        p = self.r.pipeline()
+        for _ in range(3):
+            limiter(keys=["rl:10.0.0.2"], args=[1000], client=p)
+        self.assertEqual([n for n, _ in p.execute()], [1, 2, 3])
+
+    def test_lock_release_and_extend(self):
+        # redis-py's Lock releases, extends and reacquires with its own Lua scripts.
+        lock = self.r.lock("lock:report", timeout=10, blocking=False)
+        self.assertTrue(lock.acquire())
+        other = self.r.lock("lock:report", timeout=10, blocking=False)
+        self.assertFalse(other.acquire())
+        self.assertTrue(lock.extend(5))
+        self.assertGreater(self.r.pttl("lock:report"), 10000)
+        self.assertTrue(lock.reacquire())
+        self.assertLessEqual(self.r.pttl("lock:report"), 10000)
+        # A release by the wrong token is refused by the script; the owner's goes through.
+        self.r.set("lock:stolen", "someone-else")
+        stolen = self.r.lock("lock:stolen", timeout=10)
+        stolen.local.token = b"not-the-owner"
+        with self.assertRaises(redis.exceptions.LockNotOwnedError):
+            stolen.release()
+        self.assertEqual(self.r.get("lock:stolen"), "someone-else")
+        lock.release()
+        self.assertIsNone(self.r.get("lock:report"))
+        self.assertTrue(other.acquire())
+        other.release()
+
+    def test_job_queue_script(self):
+        # BullMQ-style: a job's hash, a wait list, a delayed sorted set and an active list moved
+        # by multi-key scripts, atomically.
+        add = self.r.register_script(
+            "local id = redis.call('INCR', KEYS[1]) "
+            "redis.call('HSET', KEYS[2] .. id, 'data', ARGV[1], 'attempts', 0) "
+            "if tonumber(ARGV[2]) > 0 then "
+            "  redis.call('ZADD', KEYS[4], ARGV[2], id) "
+            "else redis.call('LPUSH', KEYS[3], id) end "
+            "return id"
+        )
+        take = self.r.register_script(
+            "local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1]) "
+            "for _, id in ipairs(due) do "
+            "  redis.call('ZREM', KEYS[3], id) redis.call('LPUSH', KEYS[1], id) end "
+            "local id = redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) "
+            "if not id then return false end "
+            "redis.call('HINCRBY', ARGV[2] .. id, 'attempts', 1) "
+            "return {id, redis.call('HGET', ARGV[2] .. id, 'data')}"
+        )
+        keys_add = ["q:id", "q:job:", "q:wait", "q:delayed"]
+        keys_take = ["q:wait", "q:active", "q:delayed"]
+        self.assertEqual(add(keys=keys_add, args=["email ada", 0]), 1)
+        self.assertEqual(add(keys=keys_add, args=["email bob", 0]), 2)
+        self.assertEqual(add(keys=keys_add, args=["report", 5000]), 3)
+        self.assertEqual(take(keys=keys_take, args=[1000, "q:job:"]), ["1", "email ada"])
+        self.assertEqual(take(keys=keys_take, args=[1000, "q:job:"]), ["2", "email bob"])
+        self.assertIsNone(take(keys=keys_take, args=[1000, "q:job:"]))
+        self.assertEqual(take(keys=keys_take, args=[6000, "q:job:"]), ["3", "report"])
+        self.assertEqual(self.r.lrange("q:active", 0, -1), ["3", "2", "1"])
+        self.assertEqual(self.r.hget("q:job:1", "attempts"), "1")
+        # An error inside a script surfaces with Redis's text.
+        with self.assertRaises(redis.exceptions.ResponseError) as e:
+            self.r.eval("return redis.call('LPUSH', KEYS[1], 'x')", 1, "q:job:1")
+        self.assertIn("WRONGTYPE", str(e.exception))
 
     def _next_message(self, p, timeout=10.0):
         deadline = time.monotonic() + timeout

@@ -1,7 +1,8 @@
 // node-redis (the npm `redis` package) against embedis-server: v4, v5 and the current release,
 // each over RESP2 and, where the client speaks it (v5+), RESP3 (HELLO 3). A realistic workload:
 // sessions with TTLs, counters, hashes, SCAN and HSCAN iterators, automatic and explicit
-// pipelines, MULTI/EXEC transactions and WATCH, Pub/Sub (channels, patterns, keyspace events),
+// pipelines, MULTI/EXEC transactions and WATCH, Pub/Sub (channels, patterns, keyspace events), Lua
+// scripts (a rate limiter by EVALSHA with NOSCRIPT fallback, a lock release, a job queue),
 // errors surfacing as ErrorReply, and the
 // connection handshake (HELLO, CLIENT SETNAME, CLIENT SETINFO, SELECT).
 //
@@ -266,6 +267,68 @@ for (const { pkg, resp, db } of variants) {
       assert.deepEqual(client.connectionErrors, []);
     } finally {
       await close(other);
+      await close(client);
+    }
+  });
+
+  test(`${label}: scripts (rate limiter, lock release, job queue)`, async () => {
+    const { client } = await connect(pkg, resp, db);
+    try {
+      // A rate limiter by SHA1, loaded on NOSCRIPT as client libraries do.
+      const limiter =
+        "local n = redis.call('INCR', KEYS[1]) " +
+        "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return n";
+      await client.scriptFlush();
+      const sha = await client.scriptLoad(limiter);
+      assert.match(sha, /^[0-9a-f]{40}$/);
+      const hit = async (key) => {
+        try {
+          return await client.evalSha(sha, { keys: [key], arguments: ['60000'] });
+        } catch (err) {
+          if (!String(err.message).startsWith('NOSCRIPT')) throw err;
+          return client.eval(limiter, { keys: [key], arguments: ['60000'] });
+        }
+      };
+      assert.deepEqual([await hit('rl:a'), await hit('rl:a'), await hit('rl:b')], [1, 2, 1]);
+      await client.scriptFlush();
+      assert.equal(await hit('rl:a'), 3); // NOSCRIPT, then EVAL
+      const ttl = await client.pTTL('rl:a');
+      assert.ok(ttl > 0 && ttl <= 60000, `PTTL ${ttl}`);
+
+      // A lock: SET NX PX, released only by its owner's token (the Redlock release script).
+      const release =
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) " +
+        'else return 0 end';
+      assert.equal(await client.set('lock:job', 'token-1', { NX: true, PX: 10000 }), 'OK');
+      assert.equal(await client.set('lock:job', 'token-2', { NX: true, PX: 10000 }), null);
+      assert.equal(await client.eval(release, { keys: ['lock:job'], arguments: ['token-2'] }), 0);
+      assert.equal(await client.eval(release, { keys: ['lock:job'], arguments: ['token-1'] }), 1);
+      assert.equal(await client.exists('lock:job'), 0);
+
+      // A job queue: add (hash + wait list) and take (wait -> active, attempts + 1) atomically.
+      const add =
+        "local id = redis.call('INCR', KEYS[1]) " +
+        "redis.call('HSET', KEYS[2] .. id, 'data', ARGV[1], 'attempts', 0) " +
+        "redis.call('LPUSH', KEYS[3], id) return id";
+      const take =
+        "local id = redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) if not id then return false end " +
+        "redis.call('HINCRBY', ARGV[1] .. id, 'attempts', 1) " +
+        "return {id, redis.call('HGET', ARGV[1] .. id, 'data')}";
+      const addKeys = { keys: ['q:id', 'q:job:', 'q:wait'] };
+      assert.equal(await client.eval(add, { ...addKeys, arguments: ['mail ada'] }), 1);
+      assert.equal(await client.eval(add, { ...addKeys, arguments: ['mail bob'] }), 2);
+      const takeArgs = { keys: ['q:wait', 'q:active'], arguments: ['q:job:'] };
+      assert.deepEqual(await client.eval(take, takeArgs), ['1', 'mail ada']);
+      assert.deepEqual(await client.eval(take, takeArgs), ['2', 'mail bob']);
+      assert.equal(await client.eval(take, takeArgs), null);
+      assert.deepEqual(await client.lRange('q:active', 0, -1), ['2', '1']);
+      assert.equal(await client.hGet('q:job:2', 'attempts'), '1');
+      await assert.rejects(
+        client.eval("return redis.call('LPUSH', KEYS[1], 'x')", { keys: ['q:job:1'] }),
+        (err) => /^WRONGTYPE /.test(err.message),
+      );
+      assert.deepEqual(client.connectionErrors, []);
+    } finally {
       await close(client);
     }
   });
