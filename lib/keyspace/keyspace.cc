@@ -287,7 +287,15 @@ constinit thread_local std::vector<PendingEvent>* tl_events = nullptr;
 
 void QueueEventSlow(const Notifier* n, uint32_t type, const char* event, int db,
                     std::string_view key, size_t at) {
-  if (tl_events == nullptr) tl_events = new std::vector<PendingEvent>();  // one per thread
+  if (tl_events == nullptr) {
+    // One per thread, freed when the thread exits (the fast path reads only the pointer).
+    struct Storage {
+      std::vector<PendingEvent> events;
+      ~Storage() { tl_events = nullptr; }
+    };
+    static thread_local Storage storage;
+    tl_events = &storage.events;
+  }
   PendingEvent e{n, type, event, db, std::string(key)};
   if (at >= tl_events->size()) {
     tl_events->push_back(std::move(e));
