@@ -311,6 +311,10 @@ absl::Status Connection::Handshake(const ClientOptions& options) {
     p.Add({"SELECT", db});
     names.push_back("SELECT");
   }
+  if (options.readonly) {  // a Redis Cluster replica serving reads
+    p.Add({"READONLY"});
+    names.push_back("READONLY");
+  }
   if (p.empty()) return absl::OkStatus();
   std::vector<resp::Value> replies;
   absl::Status s = Exec(p, &replies);
