@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/client/client.h"
+#include "lib/client/cluster.h"
 #include "lib/client/options.h"
 #include "lib/store/store.h"
 
@@ -64,6 +65,26 @@ std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client);
 // kInvalidArgument with a message naming the problem (bad port, bad db,
 // unknown parameter, bad percent-encoding, ...).
 absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url);
+
+// Redis Cluster (lib/client/cluster.h):
+//
+//   redis+cluster://[[user]:password@]host1[:port][,host2[:port]...][/0][?param=value&...]
+//
+// Every host is a seed (IPv6 literals in brackets). The parameters of redis:// apply to every
+// node connection (db must be 0), and:
+//   read_from=primary|replica  read-only commands from replicas (READONLY)
+//   wait_replicas=N            WAIT for N replicas after each write (0: never)
+//   wait_timeout_ms=N          WAIT's timeout (default 1000)
+//   max_redirects=N            MOVED/ASK followed per command (default 5)
+//   max_retries=N              TRYAGAIN/CLUSTERDOWN/unreachable retries (default 10)
+//   refresh_ms=N               periodic slot map refresh (default 10000; 0: off)
+absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url);
+
+// Connects to the cluster (learns its slot map) and returns the store. The store's methods
+// work as on one server, but methods over keys of several slots are not atomic across them
+// (lib/store/cluster_commands.h); SCAN, DbSize and FlushDb cover every primary;
+// EnableKeyspaceEvents is kUnimplemented (events are per node).
+absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options);
 
 }  // namespace embedis
 

@@ -18,6 +18,7 @@
 namespace embedis {
 namespace {
 
+using ::embedis::session_testing::ClusterBackend;
 using ::embedis::session_testing::MemoryBackend;
 using ::embedis::session_testing::RecordingStore;
 using ::embedis::session_testing::RedisBackend;
@@ -344,7 +345,7 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends = ::testing::Types<MemoryBackend, RedisBackend>;
+using Backends = ::testing::Types<MemoryBackend, RedisBackend, ClusterBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, SessionStoreTest, Backends, BackendNames);
 
 // Exact TTL arithmetic needs the manual clock.

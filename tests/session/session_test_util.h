@@ -14,6 +14,7 @@
 #include "lib/store/store.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
+#include "tests/testing/redis_cluster.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::session_testing {
@@ -57,6 +58,23 @@ struct RedisBackend {
   }
   void Advance(absl::Duration d) { absl::SleepFor(d); }
   int port = 0;
+  std::unique_ptr<Store> store;
+};
+
+// Backend: a local 3-primary + 3-replica Redis Cluster (redis+cluster://, started once per test
+// binary), flushed (every primary) before each test. Time is real.
+struct ClusterBackend {
+  static constexpr const char* kName = "cluster";
+  static constexpr bool kManualClock = false;
+  absl::Status Init() {
+    absl::Status started = testing::SharedRedisClusterStatus();
+    if (!started.ok()) return started;
+    auto s = OpenStore(testing::SharedRedisCluster().Url("/?timeout_ms=5000"));
+    if (!s.ok()) return s.status();
+    store = std::move(*s);
+    return store->FlushDb();
+  }
+  void Advance(absl::Duration d) { absl::SleepFor(d); }
   std::unique_ptr<Store> store;
 };
 
