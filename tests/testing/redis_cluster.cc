@@ -93,10 +93,11 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
     absl::Status started;
     for (int attempt = 0; attempt < 3; ++attempt) {
       std::vector<std::string> args = {
-          "--cluster-enabled",      "yes",
-          "--cluster-config-file",  "nodes.conf",
-          "--cluster-port",         std::to_string(FreeLoopbackPort()),
-          "--cluster-node-timeout", std::to_string(options.node_timeout_ms)};
+          "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port",
+          std::to_string(FreeLoopbackPort()), "--cluster-node-timeout",
+          std::to_string(options.node_timeout_ms),
+          // Replicas sync at once (the default waits 5 s for more replicas to share the RDB).
+          "--repl-diskless-sync-delay", "0"};
       args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
       started = node->Start(args);
       if (started.ok()) break;
@@ -143,7 +144,24 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
                                             absl::StrJoin(args, " "), "); see ", tmpl));
   }
   unlink(tmpl);
-  return WaitHealthy(absl::Seconds(30));
+  absl::Status healthy = WaitHealthy(absl::Seconds(30));
+  if (!healthy.ok()) return healthy;
+  // Every replica synced with its primary (a replica that never synced refuses to fail over).
+  const absl::Time sync_deadline = absl::Now() + absl::Seconds(30);
+  for (int i = 0; i < size(); ++i) {
+    for (;;) {
+      std::string info = Call(i, {"INFO", "replication"});
+      if (info.find("role:master") != std::string::npos ||
+          info.find("master_link_status:up") != std::string::npos) {
+        break;
+      }
+      if (absl::Now() > sync_deadline) {
+        return absl::DeadlineExceededError(absl::StrCat("replica ", i, " did not sync"));
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string RedisClusterProcess::Url(std::string_view suffix) const {
@@ -154,6 +172,13 @@ std::string RedisClusterProcess::Url(std::string_view suffix) const {
 
 std::string RedisClusterProcess::Call(int node,
                                       std::initializer_list<std::string_view> argv) const {
+  if (nodes_[node]->pid() <= 0) return "";
+  RawRespConnection conn;
+  if (!conn.Connect(nodes_[node]->port()).ok()) return "";
+  return conn.Call(argv);
+}
+
+std::string RedisClusterProcess::Call(int node, const std::vector<std::string>& argv) const {
   if (nodes_[node]->pid() <= 0) return "";
   RawRespConnection conn;
   if (!conn.Connect(nodes_[node]->port()).ok()) return "";

@@ -10,7 +10,8 @@
 // its own (`--cluster-port`), `--save '' --appendonly no` and `--cluster-node-timeout`
 // (options.node_timeout_ms). Start() joins them with `redis-cli --cluster create ...
 // --cluster-replicas N --cluster-yes` and waits until every node reports cluster_state:ok and
-// knows every other node. The destructor kills every node.
+// knows every other node, and every replica is in sync with its primary (replicas sync at
+// once: --repl-diskless-sync-delay 0). The destructor kills every node.
 //
 // Thread safety: none; one per test (or one per suite, behind a static).
 #ifndef EMBEDIS_TESTS_TESTING_REDIS_CLUSTER_H_
@@ -56,6 +57,7 @@ class RedisClusterProcess {
   // One command on node `node` (a fresh connection); the whole reply as raw RESP bytes, or ""
   // when the node cannot be reached.
   std::string Call(int node, std::initializer_list<std::string_view> argv) const;
+  std::string Call(int node, const std::vector<std::string>& argv) const;
   // The node (index) that serves `slot` as a primary now, by CLUSTER SHARDS / NODES as node 0
   // (or the first live node) sees it; -1 if unknown.
   int PrimaryOf(int slot) const;
