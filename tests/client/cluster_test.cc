@@ -191,5 +191,51 @@ TEST_F(ClusterTest, ScanWalksEveryPrimary) {
   EXPECT_EQ(keys->elements().size(), 111u);  // 1, 10-19, 100-199
 }
 
+// cmdstat_<command> calls on `node` (INFO commandstats), 0 when absent.
+int64_t CommandCalls(const testing::RedisClusterProcess& cluster, int node, std::string_view cmd) {
+  std::string info = cluster.Call(node, {"INFO", "commandstats"});
+  std::string needle = "cmdstat_" + std::string(cmd) + ":calls=";
+  size_t at = info.find(needle);
+  if (at == std::string::npos) return 0;
+  return std::stoll(info.substr(at + needle.size()));
+}
+
+TEST_F(ClusterTest, ReadsFromReplicasWithReadFromReplica) {
+  ClusterOptions o = Options(*cluster_);
+  o.read_from_replica = true;
+  auto c = ClusterClient::Connect(o);
+  ASSERT_OK(c);
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_THAT((*c)->Command({"SET", absl::StrCat("r", i), "v"}), IsOk());  // to the primary
+  }
+  // Let every replica catch up.
+  for (int node : cluster_->Primaries()) cluster_->Call(node, {"WAIT", "1", "1000"});
+  for (int i = 0; i < cluster_->size(); ++i) cluster_->Call(i, {"CONFIG", "RESETSTAT"});
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_THAT((*c)->Command({"GET", absl::StrCat("r", i)}), IsOkAndHolds(Value::BulkString("v")));
+  }
+  const std::vector<int> primaries = cluster_->Primaries();
+  int64_t on_primaries = 0, on_replicas = 0;
+  for (int i = 0; i < cluster_->size(); ++i) {
+    const bool primary = std::find(primaries.begin(), primaries.end(), i) != primaries.end();
+    (primary ? on_primaries : on_replicas) += CommandCalls(*cluster_, i, "get");
+  }
+  EXPECT_EQ(on_primaries, 0);
+  EXPECT_EQ(on_replicas, 30);
+  // Writes still go to primaries (a replica would answer MOVED even with READONLY).
+  EXPECT_THAT((*c)->Command({"INCR", "r-counter"}), IsOkAndHolds(Value::Integer(1)));
+  EXPECT_EQ((*c)->moved_count(), 0);
+}
+
+TEST_F(ClusterTest, RefreshesTheSlotMapPeriodically) {
+  ClusterOptions o = Options(*cluster_);
+  o.refresh_interval = absl::Milliseconds(50);
+  auto c = ClusterClient::Connect(o);
+  ASSERT_OK(c);
+  const int64_t before = (*c)->refresh_count();
+  absl::SleepFor(absl::Milliseconds(400));
+  EXPECT_GE((*c)->refresh_count(), before + 3);
+}
+
 }  // namespace
 }  // namespace embedis

@@ -261,5 +261,45 @@ TEST(ClusterFault, WaitReplicasKeepsEveryAcknowledgedSessionWriteThroughFailover
   }
 }
 
+// Not a fault, but needs a cluster of its own: Pub/Sub across nodes, keyspace events refused.
+TEST(ClusterStore, PublishOnAnyNodeReachesTheStoresSubscribers) {
+  testing::RedisClusterProcess cluster;
+  ASSERT_OK(cluster.Start());
+  auto options = ParseRedisClusterUrl(cluster.Url());
+  ASSERT_OK(options);
+  auto store = NewRedisClusterStore(*options);
+  ASSERT_OK(store);
+  std::mutex mu;
+  std::vector<std::string> got;
+  auto sub = (*store)->Subscribe(
+      {.channels = {"news"},
+       .on_message = [&](std::string_view channel, std::string_view message, std::string_view) {
+         std::lock_guard<std::mutex> lock(mu);
+         got.push_back(std::string(message));
+       }});
+  ASSERT_OK(sub);
+  // PUBLISH on every node, primaries and replicas: the cluster bus carries each to all.
+  for (int node = 0; node < cluster.size(); ++node) {
+    ASSERT_EQ(cluster.Call(node, {"PUBLISH", "news", absl::StrCat("from ", node)}).substr(0, 1),
+              ":");
+  }
+  EXPECT_THAT((*store)->Publish("news", "from the store"), IsOkAndHolds(1));
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (got.size() == static_cast<size_t>(cluster.size()) + 1 || absl::Now() > deadline) break;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(got.size(), static_cast<size_t>(cluster.size()) + 1);
+  }
+  EXPECT_THAT((*store)->EnableKeyspaceEvents("Ex"),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("Redis Cluster")));
+  sub->reset();
+}
+
 }  // namespace
 }  // namespace embedis
