@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -430,10 +431,11 @@ absl::Status ClusterClient::LoadCommands() {
 
 const ClusterClient::CommandKeys* ClusterClient::FindCommand(
     absl::Span<const std::string_view> argv) const {
-  auto it = commands_.find(Lower(argv[0]));
+  const std::string name = Lower(argv[0]);
+  auto it = commands_.find(name);
   if (it == commands_.end()) return nullptr;
   if (it->second.has_subcommands && argv.size() > 1) {
-    auto sub = commands_.find(absl::StrCat(Lower(argv[0]), "|", Lower(argv[1])));
+    auto sub = commands_.find(absl::StrCat(name, "|", Lower(argv[1])));
     if (sub != commands_.end()) return &sub->second;
   }
   return &it->second;
@@ -822,21 +824,33 @@ absl::Status ClusterClient::Exec(const Pipeline& pipeline, std::vector<Value>* r
     }
     it->indices.push_back(i);
   }
-  std::vector<Value> got;
-  for (const Part& part : parts) {
-    std::shared_ptr<Client> client = ClientFor(part.address, false);
-    absl::StatusOr<Client::Lease> lease = client->Acquire();
+  // Every node's part is sent before any reply is read, so the nodes work at once.
+  std::vector<std::optional<Client::Lease>> leases(parts.size());
+  std::vector<Pipeline> pipelines(parts.size());
+  absl::Status failed;
+  for (size_t n = 0; n < parts.size(); ++n) {
+    absl::StatusOr<Client::Lease> lease = ClientFor(parts[n].address, false)->Acquire();
     if (!lease.ok()) {  // nothing sent: each command retries on its own
-      alone.insert(alone.end(), part.indices.begin(), part.indices.end());
+      alone.insert(alone.end(), parts[n].indices.begin(), parts[n].indices.end());
       continue;
     }
-    Pipeline p;
-    for (size_t i : part.indices) p.Add(commands[i]);
-    got.clear();
-    absl::Status s = (*lease)->Exec(p, &got);
+    for (size_t i : parts[n].indices) pipelines[n].Add(commands[i]);
+    absl::Status s = (*lease)->SendPipeline(pipelines[n]);
+    leases[n].emplace(*std::move(lease));
     if (!s.ok()) {
-      RequestRefresh();
-      return s;
+      failed = s;
+      break;
+    }
+  }
+  std::vector<Value> got;
+  for (size_t n = 0; n < parts.size() && failed.ok(); ++n) {
+    if (!leases[n].has_value()) continue;
+    const Part& part = parts[n];
+    got.clear();
+    absl::Status s = (*leases[n])->ReceivePipeline(part.indices.size(), &got);
+    if (!s.ok()) {
+      failed = s;
+      break;
     }
     for (size_t j = 0; j < part.indices.size(); ++j) {
       const size_t i = part.indices[j];
@@ -848,6 +862,15 @@ absl::Status ClusterClient::Exec(const Pipeline& pipeline, std::vector<Value>* r
       (*replies)[base + i] = std::move(got[j]);
     }
   }
+  if (!failed.ok()) {
+    // Connections with unread replies are out of step: break them before they go back.
+    for (auto& lease : leases) {
+      if (lease.has_value() && (*lease)->ok()) (*lease)->Abandon();
+    }
+    RequestRefresh();
+    return failed;
+  }
+  leases.clear();
   std::sort(alone.begin(), alone.end());
   for (size_t i : alone) {
     absl::StatusOr<Value> r = Command(commands[i]);

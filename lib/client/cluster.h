@@ -189,7 +189,8 @@ class ClusterClient {
   // Every node client ever made, by address (and "r:" + address for READONLY ones).
   absl::flat_hash_map<std::string, std::shared_ptr<Client>> clients_;  // guarded by mu_
   std::vector<std::pair<std::string, int>> known_;  // seeds and nodes seen; guarded by mu_
-  std::map<std::string, CommandKeys> commands_;     // lowercase name (or "name|sub"); read-only
+  // Lowercase name (or "name|sub"); written by Connect only.
+  absl::flat_hash_map<std::string, CommandKeys> commands_;
   bool have_commands_ = false;
   std::mutex refresh_mu_;  // one refresh at a time
   std::condition_variable refresh_cv_;
