@@ -79,11 +79,6 @@ void Setup() {
 }
 
 template <typename C>
-void Check(benchmark::State& state, const absl::StatusOr<resp::Value>& r) {
-  if (!r.ok() || r->is_error()) state.SkipWithError("command failed");
-}
-
-template <typename C>
 C* Target();
 template <>
 Client* Target<Client>() {
@@ -94,45 +89,34 @@ ClusterClient* Target<ClusterClient>() {
   return fixture->cluster_client.get();
 }
 
-template <typename C>
-void BM_Set(benchmark::State& state) {
+// SET (kSet) or GET of the keys in turn, `state.range(0)` commands per round trip (1: Command,
+// more: Exec of a pipeline).
+template <typename C, bool kSet>
+void BM_Command(benchmark::State& state) {
   C* c = Target<C>();
   const int64_t depth = state.range(0);
   size_t i = 0;
   Pipeline p;
   std::vector<resp::Value> replies;
+  std::vector<std::string_view> argv;
   for (auto _ : state) {
-    if (depth == 1) {
-      Check<C>(state, c->Command({"SET", fixture->keys[i++ % kKeys], fixture->value}));
-      continue;
-    }
     p.Clear();
-    for (int64_t j = 0; j < depth; ++j) p.Add({"SET", fixture->keys[i++ % kKeys], fixture->value});
     replies.clear();
-    if (!c->Exec(p, &replies).ok() || replies.size() != static_cast<size_t>(depth)) {
-      state.SkipWithError("pipeline failed");
+    for (int64_t j = 0; j < depth; ++j) {
+      argv.assign({kSet ? "SET" : "GET", fixture->keys[i++ % kKeys]});
+      if (kSet) argv.push_back(fixture->value);
+      if (depth > 1) p.Add(argv);
     }
-  }
-  state.SetItemsProcessed(state.iterations() * depth);
-}
-
-template <typename C>
-void BM_Get(benchmark::State& state) {
-  C* c = Target<C>();
-  const int64_t depth = state.range(0);
-  size_t i = 0;
-  Pipeline p;
-  std::vector<resp::Value> replies;
-  for (auto _ : state) {
+    absl::Status s;
     if (depth == 1) {
-      Check<C>(state, c->Command({"GET", fixture->keys[i++ % kKeys]}));
-      continue;
+      absl::StatusOr<resp::Value> r = c->Command(argv);
+      s = r.status();
+      if (r.ok()) replies.push_back(*std::move(r));
+    } else {
+      s = c->Exec(p, &replies);
     }
-    p.Clear();
-    for (int64_t j = 0; j < depth; ++j) p.Add({"GET", fixture->keys[i++ % kKeys]});
-    replies.clear();
-    if (!c->Exec(p, &replies).ok() || replies.size() != static_cast<size_t>(depth)) {
-      state.SkipWithError("pipeline failed");
+    if (!s.ok() || replies.size() != static_cast<size_t>(depth) || replies[0].is_error()) {
+      state.SkipWithError("command failed");
     }
   }
   state.SetItemsProcessed(state.iterations() * depth);
@@ -150,10 +134,26 @@ void BM_MGet100(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-BENCHMARK_TEMPLATE(BM_Set, Client)->Arg(1)->Arg(16)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Set, ClusterClient)->Arg(1)->Arg(16)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Get, Client)->Arg(1)->Arg(16)->UseRealTime();
-BENCHMARK_TEMPLATE(BM_Get, ClusterClient)->Arg(1)->Arg(16)->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Command, Client, true)
+    ->Name("BM_Set<Client>")
+    ->Arg(1)
+    ->Arg(16)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Command, ClusterClient, true)
+    ->Name("BM_Set<ClusterClient>")
+    ->Arg(1)
+    ->Arg(16)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Command, Client, false)
+    ->Name("BM_Get<Client>")
+    ->Arg(1)
+    ->Arg(16)
+    ->UseRealTime();
+BENCHMARK_TEMPLATE(BM_Command, ClusterClient, false)
+    ->Name("BM_Get<ClusterClient>")
+    ->Arg(1)
+    ->Arg(16)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_MGet100, Client)->UseRealTime();
 BENCHMARK_TEMPLATE(BM_MGet100, ClusterClient)->UseRealTime();
 
