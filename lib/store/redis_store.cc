@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/client/cluster.h"
 #include "lib/client/connection.h"
+#include "lib/client/sentinel.h"
 #include "lib/keyspace/pubsub.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
@@ -188,6 +189,7 @@ class RedisStore final : public Store {
  public:
   explicit RedisStore(std::shared_ptr<Client> client) : client_(std::move(client)) {}
   explicit RedisStore(std::shared_ptr<ClusterClient> cluster) : cluster_(std::move(cluster)) {}
+  explicit RedisStore(std::shared_ptr<SentinelClient> sentinel) : sentinel_(std::move(sentinel)) {}
 
   Clock* clock() const override { return Clock::Real(); }
 
@@ -449,6 +451,9 @@ class RedisStore final : public Store {
           // ClusterClient publishes to, so that counts of receivers include these subscribers.
           subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
               client_options(), [cluster = cluster_] { return cluster->NodeOptions(0); });
+        } else if (sentinel_ != nullptr) {  // the primary of the moment
+          subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
+              client_options(), [sentinel = sentinel_] { return sentinel->PrimaryOptions(); });
         } else {
           subscriber_ = std::make_unique<store_internal::RedisSubscriber>(client_options());
         }
@@ -595,13 +600,17 @@ class RedisStore final : public Store {
 
   // One command on the server, or on the right node of a cluster.
   absl::StatusOr<Value> Run(absl::Span<const std::string_view> argv) {
-    return cluster_ != nullptr ? cluster_->Command(argv) : client_->Command(argv);
+    if (cluster_ != nullptr) return cluster_->Command(argv);
+    if (sentinel_ != nullptr) return sentinel_->Command(argv);
+    return client_->Command(argv);
   }
   absl::StatusOr<Value> Run(std::initializer_list<std::string_view> argv) {
     return Run(absl::Span<const std::string_view>(argv.begin(), argv.size()));
   }
   const ClientOptions& client_options() const {
-    return cluster_ != nullptr ? cluster_->node_options() : client_->options();
+    if (cluster_ != nullptr) return cluster_->node_options();
+    if (sentinel_ != nullptr) return sentinel_->node_options();
+    return client_->options();
   }
   // True when `keys` are on several slots of a cluster (a command on them all would be refused
   // with CROSSSLOT).
@@ -623,8 +632,9 @@ class RedisStore final : public Store {
   };
   ClientRunner Runner() { return ClientRunner{this}; }
 
-  std::shared_ptr<Client> client_;          // a single server, or
-  std::shared_ptr<ClusterClient> cluster_;  // a Redis Cluster
+  std::shared_ptr<Client> client_;            // a single server, or
+  std::shared_ptr<ClusterClient> cluster_;    // a Redis Cluster, or
+  std::shared_ptr<SentinelClient> sentinel_;  // a primary named by Redis Sentinel
   std::mutex subscriber_mu_;
   // Made by the first Subscribe; destroyed (its thread joined) with the store.
   std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
@@ -955,6 +965,84 @@ absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
 absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options) {
   EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<ClusterClient> cluster, ClusterClient::Connect(options));
   return std::unique_ptr<Store>(new RedisStore(std::shared_ptr<ClusterClient>(std::move(cluster))));
+}
+
+absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
+  std::string_view rest = url;
+  if (!ConsumePrefixIgnoreCase(&rest, "redis+sentinel://")) {
+    return UrlError("a Redis Sentinel URL starts with redis+sentinel://");
+  }
+  std::string_view query;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
+    return UrlError("no master name in a redis+sentinel:// URL (redis+sentinel://host/mymaster)");
+  }
+  std::string_view authority = rest.substr(0, slash);
+  std::string_view path = rest.substr(slash + 1);  // name[/db]
+  std::string_view db;
+  if (size_t s = path.find('/'); s != std::string_view::npos) {
+    db = path.substr(s + 1);
+    path = path.substr(0, s);
+  }
+  std::string_view userinfo;
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    userinfo = authority.substr(0, at + 1);
+    authority = authority.substr(at + 1);
+  }
+  SentinelOptions sentinel;
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.master_name, PercentDecode(path, "master name"));
+  std::string node_query;
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    std::string_view name = item.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    if (name == "sentinel_password") {
+      EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_password,
+                               PercentDecode(value, "sentinel password"));
+    } else if (name == "sentinel_username") {
+      EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_username,
+                               PercentDecode(value, "sentinel user name"));
+    } else if (name == "max_retries") {
+      std::optional<int64_t> n = ParseNumber(value, 1000);
+      if (!n) {
+        return UrlError(
+            absl::StrCat("bad max_retries '", ToAbsl(value), "' (want a number from 0 to 1000)"));
+      }
+      sentinel.max_retries = static_cast<int>(*n);
+    } else {
+      if (!node_query.empty()) node_query += '&';
+      node_query += std::string(item);
+    }
+  }
+  if (authority.empty()) return UrlError("no sentinels in a redis+sentinel:// URL");
+  for (absl::string_view host : absl::StrSplit(ToAbsl(authority), ',')) {
+    if (host.empty()) return UrlError("empty sentinel in a redis+sentinel:// URL");
+    std::string with_port(host);
+    if (with_port.find(':') == std::string::npos || with_port.back() == ']') {
+      with_port += ":26379";  // the sentinel port
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(ClientOptions s, ParseRedisUrl(absl::StrCat("redis://", with_port)));
+    sentinel.sentinels.emplace_back(s.host, s.port);
+  }
+  EMBEDIS_ASSIGN_OR_RETURN(
+      sentinel.node,
+      ParseRedisUrl(absl::StrCat("redis://", ToAbsl(userinfo), "127.0.0.1", db.empty() ? "" : "/",
+                                 ToAbsl(db), node_query.empty() ? "" : "?", node_query)));
+  return sentinel;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> NewRedisSentinelStore(const SentinelOptions& options) {
+  EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<SentinelClient> sentinel,
+                           SentinelClient::Connect(options));
+  return std::unique_ptr<Store>(
+      new RedisStore(std::shared_ptr<SentinelClient>(std::move(sentinel))));
 }
 
 absl::StatusOr<std::unique_ptr<Store>> NewRedisStore(const ClientOptions& options) {

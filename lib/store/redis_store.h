@@ -28,6 +28,7 @@
 #include "lib/client/client.h"
 #include "lib/client/cluster.h"
 #include "lib/client/options.h"
+#include "lib/client/sentinel.h"
 #include "lib/store/store.h"
 
 namespace embedis {
@@ -85,6 +86,19 @@ absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url);
 // (lib/store/cluster_commands.h); SCAN, DbSize and FlushDb cover every primary;
 // EnableKeyspaceEvents is kUnimplemented (events are per node).
 absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options);
+
+// Redis Sentinel (lib/client/sentinel.h):
+//
+//   redis+sentinel://[[user]:password@]s1[:port][,s2[:port]...]/master-name[/db][?param=value&...]
+//
+// The hosts are sentinels (default port 26379); user and password are the primary's. The
+// parameters of redis:// apply to the primary's connections, and:
+//   sentinel_password=S sentinel_username=S   AUTH for the sentinels
+//   max_retries=N                             retries while the primary is away (default 10)
+absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url);
+
+// Finds the primary through the sentinels and returns a store that follows its failovers.
+absl::StatusOr<std::unique_ptr<Store>> NewRedisSentinelStore(const SentinelOptions& options);
 
 }  // namespace embedis
 

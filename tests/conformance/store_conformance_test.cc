@@ -1,7 +1,8 @@
-// One suite, four backends: every assertion here must hold for MemoryStore, for RedisStore
+// One suite, five backends: every assertion here must hold for MemoryStore, for RedisStore
 // against a real redis-server (started on a free loopback port), for RedisStore over TLS
 // (rediss://) against the same server's TLS port, and for RedisStore on a local Redis Cluster
-// (redis+cluster://, 3 primaries + 3 replicas).
+// (redis+cluster://, 3 primaries + 3 replicas), and for RedisStore on a Sentinel-guarded primary
+// (redis+sentinel://).
 #include <chrono>
 #include <condition_variable>
 #include <limits>
@@ -20,6 +21,7 @@
 #include "lib/util/clock.h"
 #include "lib/util/status_matchers.h"
 #include "tests/testing/redis_cluster.h"
+#include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/tls_certs.h"
 
@@ -111,14 +113,15 @@ struct RedissBackend : RedisBackend {
   absl::Status Init() { return InitWith(Url); }
 };
 
-// Backend: RedisStore on a local 3-primary + 3-replica Redis Cluster (redis+cluster://), shared
-// by the suite, flushed (every primary) before each test.
-struct ClusterBackend {
-  static constexpr const char* kName = "cluster";
+// Backends on a setup shared by the test binary (started on first use), flushed before each
+// test; time is real. `Setup` names the backend and gives the store's URL.
+template <typename Setup>
+struct SharedSetupBackend {
+  static constexpr const char* kName = Setup::kName;
   absl::Status Init() {
-    absl::Status started = testing::SharedRedisClusterStatus();
-    if (!started.ok()) return started;
-    auto s = OpenStore(testing::SharedRedisCluster().Url("/?timeout_ms=5000"));
+    absl::StatusOr<std::string> url = Setup::Url();
+    if (!url.ok()) return url.status();
+    auto s = OpenStore(*url);
     if (!s.ok()) return s.status();
     store = std::move(*s);
     return store->FlushDb();
@@ -127,6 +130,26 @@ struct ClusterBackend {
   absl::Time Now() { return absl::Now(); }
   std::unique_ptr<Store> store;
 };
+
+// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
+struct ClusterSetup {
+  static constexpr const char* kName = "cluster";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
+    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
+  }
+};
+using ClusterBackend = SharedSetupBackend<ClusterSetup>;
+
+// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
+struct SentinelSetup {
+  static constexpr const char* kName = "sentinel";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
+    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
+  }
+};
+using SentinelBackend = SharedSetupBackend<SentinelSetup>;
 
 template <typename Backend>
 class StoreConformance : public ::testing::Test {
@@ -952,7 +975,8 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends = ::testing::Types<MemoryBackend, RedisBackend, RedissBackend, ClusterBackend>;
+using Backends =
+    ::testing::Types<MemoryBackend, RedisBackend, RedissBackend, ClusterBackend, SentinelBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, StoreConformance, Backends, BackendNames);
 
 // ---- Scripts (Store::Eval) ----

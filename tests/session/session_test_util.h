@@ -9,12 +9,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "lib/store/memory_store.h"
 #include "lib/store/store.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
 #include "tests/testing/redis_cluster.h"
+#include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::session_testing {
@@ -61,15 +63,16 @@ struct RedisBackend {
   std::unique_ptr<Store> store;
 };
 
-// Backend: a local 3-primary + 3-replica Redis Cluster (redis+cluster://, started once per test
-// binary), flushed (every primary) before each test. Time is real.
-struct ClusterBackend {
-  static constexpr const char* kName = "cluster";
+// Backends on a setup shared by the test binary (started on first use), flushed before each
+// test; time is real. `Setup` names the backend and gives the store's URL.
+template <typename Setup>
+struct SharedSetupBackend {
+  static constexpr const char* kName = Setup::kName;
   static constexpr bool kManualClock = false;
   absl::Status Init() {
-    absl::Status started = testing::SharedRedisClusterStatus();
-    if (!started.ok()) return started;
-    auto s = OpenStore(testing::SharedRedisCluster().Url("/?timeout_ms=5000"));
+    absl::StatusOr<std::string> url = Setup::Url();
+    if (!url.ok()) return url.status();
+    auto s = OpenStore(*url);
     if (!s.ok()) return s.status();
     store = std::move(*s);
     return store->FlushDb();
@@ -77,6 +80,26 @@ struct ClusterBackend {
   void Advance(absl::Duration d) { absl::SleepFor(d); }
   std::unique_ptr<Store> store;
 };
+
+// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
+struct ClusterSetup {
+  static constexpr const char* kName = "cluster";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
+    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
+  }
+};
+using ClusterBackend = SharedSetupBackend<ClusterSetup>;
+
+// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
+struct SentinelSetup {
+  static constexpr const char* kName = "sentinel";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
+    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
+  }
+};
+using SentinelBackend = SharedSetupBackend<SentinelSetup>;
 
 // Forwards every call to `inner`, recording the command names, and lets a
 // test rewrite SCAN pages (to return duplicates) or run code between SCAN and
