@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -886,78 +887,123 @@ absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url) {
   return o;
 }
 
-absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
-  std::string_view rest = url;
-  if (!ConsumePrefixIgnoreCase(&rest, "redis+cluster://")) {
-    return UrlError("a Redis Cluster URL starts with redis+cluster://");
-  }
+namespace {
+
+// A URL of several hosts: scheme://[userinfo@]host[:port][,host[:port]...][/path][?query].
+struct MultiHostUrl {
+  std::string_view userinfo;  // with its '@', or empty
+  std::string_view hosts;
+  std::string_view path;  // from its '/', or empty
   std::string_view query;
+};
+
+absl::StatusOr<MultiHostUrl> SplitMultiHostUrl(std::string_view url, std::string_view scheme,
+                                               std::string_view what) {
+  std::string_view rest = url;
+  if (!ConsumePrefixIgnoreCase(&rest, scheme)) {
+    return UrlError(absl::StrCat("a ", ToAbsl(what), " URL starts with ", ToAbsl(scheme)));
+  }
+  MultiHostUrl u;
   if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
+    u.query = rest.substr(q + 1);
     rest = rest.substr(0, q);
   }
   size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
-  std::string_view userinfo;
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    userinfo = authority.substr(0, at + 1);
-    authority = authority.substr(at + 1);
+  u.hosts = rest.substr(0, slash);
+  u.path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  if (size_t at = u.hosts.rfind('@'); at != std::string_view::npos) {
+    u.userinfo = u.hosts.substr(0, at + 1);
+    u.hosts = u.hosts.substr(at + 1);
   }
-  ClusterOptions cluster;
-  // Cluster parameters here; the rest are every node's (ParseRedisUrl).
-  std::string node_query;
+  return u;
+}
+
+// The (host, port) pairs of a comma-separated host list; `default_port` when one has none.
+absl::StatusOr<std::vector<std::pair<std::string, int>>> ParseHosts(std::string_view hosts,
+                                                                    int default_port,
+                                                                    std::string_view scheme) {
+  if (hosts.empty()) return UrlError(absl::StrCat("no hosts in a ", ToAbsl(scheme), " URL"));
+  std::vector<std::pair<std::string, int>> out;
+  for (absl::string_view host : absl::StrSplit(ToAbsl(hosts), ',')) {
+    if (host.empty()) return UrlError(absl::StrCat("empty host in a ", ToAbsl(scheme), " URL"));
+    std::string with_port(host);
+    if (with_port.find(':') == std::string::npos || with_port.back() == ']') {
+      absl::StrAppend(&with_port, ":", default_port);
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(ClientOptions o, ParseRedisUrl(absl::StrCat("redis://", with_port)));
+    out.emplace_back(o.host, o.port);
+  }
+  return out;
+}
+
+// Calls `take(name, value)` for each parameter of `query`; those it does not know (false) are
+// appended to `*rest`, for ParseRedisUrl.
+absl::Status TakeParams(
+    std::string_view query, std::string* rest,
+    absl::FunctionRef<absl::StatusOr<bool>(std::string_view name, std::string_view value)> take) {
   while (!query.empty()) {
     size_t amp = query.find('&');
     std::string_view item = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     size_t eq = item.find('=');
-    std::string_view name = item.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    auto number = [&](int64_t max) -> absl::StatusOr<int64_t> {
-      std::optional<int64_t> n = ParseNumber(value, max);
-      if (!n) {
-        return UrlError(absl::StrCat("bad ", ToAbsl(name), " '", ToAbsl(value),
-                                     "' (want a number from 0 to ", max, ")"));
-      }
-      return *n;
-    };
-    if (name == "read_from") {
-      if (value != "primary" && value != "replica") {
-        return UrlError(
-            absl::StrCat("bad read_from '", ToAbsl(value), "' (want primary or replica)"));
-      }
-      cluster.read_from_replica = value == "replica";
-    } else if (name == "wait_replicas") {
-      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, number(100));
-      cluster.wait_replicas = static_cast<int>(n);
-    } else if (name == "wait_timeout_ms") {
-      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, number(int64_t{1} << 31));
-      cluster.wait_timeout = absl::Milliseconds(n);
-    } else if (name == "max_redirects") {
-      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, number(100));
-      cluster.max_redirects = static_cast<int>(n);
-    } else if (name == "max_retries") {
-      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, number(1000));
-      cluster.max_retries = static_cast<int>(n);
-    } else if (name == "refresh_ms") {
-      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, number(int64_t{1} << 31));
-      cluster.refresh_interval = absl::Milliseconds(n);
-    } else {
-      if (!node_query.empty()) node_query += '&';
-      node_query += std::string(item);
-    }
+    EMBEDIS_ASSIGN_OR_RETURN(bool taken, take(item.substr(0, eq), value));
+    if (taken) continue;
+    absl::StrAppend(rest, rest->empty() ? "?" : "&", ToAbsl(item));
   }
-  if (authority.empty()) return UrlError("no seed nodes in a redis+cluster:// URL");
-  for (absl::string_view host : absl::StrSplit(ToAbsl(authority), ',')) {
-    if (host.empty()) return UrlError("empty seed node in a redis+cluster:// URL");
-    EMBEDIS_ASSIGN_OR_RETURN(ClientOptions seed, ParseRedisUrl(absl::StrCat("redis://", host)));
-    cluster.seeds.emplace_back(seed.host, seed.port);
+  return absl::OkStatus();
+}
+
+// A number parameter from 0 to `max`.
+absl::StatusOr<int64_t> NumberParam(std::string_view name, std::string_view value, int64_t max) {
+  std::optional<int64_t> n = ParseNumber(value, max);
+  if (!n) {
+    return UrlError(absl::StrCat("bad ", ToAbsl(name), " '", ToAbsl(value),
+                                 "' (want a number from 0 to ", max, ")"));
   }
-  const std::string first(authority.substr(0, authority.find(',')));
-  EMBEDIS_ASSIGN_OR_RETURN(
-      cluster.node, ParseRedisUrl(absl::StrCat("redis://", ToAbsl(userinfo), first, ToAbsl(path),
-                                               node_query.empty() ? "" : "?", node_query)));
+  return *n;
+}
+
+}  // namespace
+
+absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
+  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
+                           SplitMultiHostUrl(url, "redis+cluster://", "Redis Cluster"));
+  ClusterOptions cluster;
+  std::string node_query;  // the parameters of every node's connections
+  EMBEDIS_RETURN_IF_ERROR(TakeParams(
+      u.query, &node_query,
+      [&](std::string_view name, std::string_view value) -> absl::StatusOr<bool> {
+        if (name == "read_from") {
+          if (value != "primary" && value != "replica") {
+            return UrlError(
+                absl::StrCat("bad read_from '", ToAbsl(value), "' (want primary or replica)"));
+          }
+          cluster.read_from_replica = value == "replica";
+        } else if (name == "wait_replicas") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 100));
+          cluster.wait_replicas = static_cast<int>(n);
+        } else if (name == "wait_timeout_ms") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, int64_t{1} << 31));
+          cluster.wait_timeout = absl::Milliseconds(n);
+        } else if (name == "max_redirects") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 100));
+          cluster.max_redirects = static_cast<int>(n);
+        } else if (name == "max_retries") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 1000));
+          cluster.max_retries = static_cast<int>(n);
+        } else if (name == "refresh_ms") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, int64_t{1} << 31));
+          cluster.refresh_interval = absl::Milliseconds(n);
+        } else {
+          return false;
+        }
+        return true;
+      }));
+  EMBEDIS_ASSIGN_OR_RETURN(cluster.seeds, ParseHosts(u.hosts, 6379, "redis+cluster://"));
+  EMBEDIS_ASSIGN_OR_RETURN(cluster.node,
+                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
+                                                      ToAbsl(u.path), node_query)));
   if (cluster.node.db != 0) return UrlError("a Redis Cluster has only db 0");
   return cluster;
 }
@@ -968,73 +1014,42 @@ absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions
 }
 
 absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
-  std::string_view rest = url;
-  if (!ConsumePrefixIgnoreCase(&rest, "redis+sentinel://")) {
-    return UrlError("a Redis Sentinel URL starts with redis+sentinel://");
+  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
+                           SplitMultiHostUrl(url, "redis+sentinel://", "Redis Sentinel"));
+  // path: /name[/db]
+  std::string_view name = u.path.empty() ? "" : u.path.substr(1);
+  std::string_view db;
+  if (size_t s = name.find('/'); s != std::string_view::npos) {
+    db = name.substr(s);
+    name = name.substr(0, s);
   }
-  std::string_view query;
-  if (size_t q = rest.find('?'); q != std::string_view::npos) {
-    query = rest.substr(q + 1);
-    rest = rest.substr(0, q);
-  }
-  size_t slash = rest.find('/');
-  if (slash == std::string_view::npos || slash + 1 >= rest.size()) {
+  if (name.empty()) {
     return UrlError("no master name in a redis+sentinel:// URL (redis+sentinel://host/mymaster)");
   }
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = rest.substr(slash + 1);  // name[/db]
-  std::string_view db;
-  if (size_t s = path.find('/'); s != std::string_view::npos) {
-    db = path.substr(s + 1);
-    path = path.substr(0, s);
-  }
-  std::string_view userinfo;
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    userinfo = authority.substr(0, at + 1);
-    authority = authority.substr(at + 1);
-  }
   SentinelOptions sentinel;
-  EMBEDIS_ASSIGN_OR_RETURN(sentinel.master_name, PercentDecode(path, "master name"));
-  std::string node_query;
-  while (!query.empty()) {
-    size_t amp = query.find('&');
-    std::string_view item = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    size_t eq = item.find('=');
-    std::string_view name = item.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
-    if (name == "sentinel_password") {
-      EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_password,
-                               PercentDecode(value, "sentinel password"));
-    } else if (name == "sentinel_username") {
-      EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_username,
-                               PercentDecode(value, "sentinel user name"));
-    } else if (name == "max_retries") {
-      std::optional<int64_t> n = ParseNumber(value, 1000);
-      if (!n) {
-        return UrlError(
-            absl::StrCat("bad max_retries '", ToAbsl(value), "' (want a number from 0 to 1000)"));
-      }
-      sentinel.max_retries = static_cast<int>(*n);
-    } else {
-      if (!node_query.empty()) node_query += '&';
-      node_query += std::string(item);
-    }
-  }
-  if (authority.empty()) return UrlError("no sentinels in a redis+sentinel:// URL");
-  for (absl::string_view host : absl::StrSplit(ToAbsl(authority), ',')) {
-    if (host.empty()) return UrlError("empty sentinel in a redis+sentinel:// URL");
-    std::string with_port(host);
-    if (with_port.find(':') == std::string::npos || with_port.back() == ']') {
-      with_port += ":26379";  // the sentinel port
-    }
-    EMBEDIS_ASSIGN_OR_RETURN(ClientOptions s, ParseRedisUrl(absl::StrCat("redis://", with_port)));
-    sentinel.sentinels.emplace_back(s.host, s.port);
-  }
-  EMBEDIS_ASSIGN_OR_RETURN(
-      sentinel.node,
-      ParseRedisUrl(absl::StrCat("redis://", ToAbsl(userinfo), "127.0.0.1", db.empty() ? "" : "/",
-                                 ToAbsl(db), node_query.empty() ? "" : "?", node_query)));
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.master_name, PercentDecode(name, "master name"));
+  std::string node_query;  // the parameters of the primary's connections
+  EMBEDIS_RETURN_IF_ERROR(
+      TakeParams(u.query, &node_query,
+                 [&](std::string_view param, std::string_view value) -> absl::StatusOr<bool> {
+                   if (param == "sentinel_password") {
+                     EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_password,
+                                              PercentDecode(value, "sentinel password"));
+                   } else if (param == "sentinel_username") {
+                     EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_username,
+                                              PercentDecode(value, "sentinel user name"));
+                   } else if (param == "max_retries") {
+                     EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(param, value, 1000));
+                     sentinel.max_retries = static_cast<int>(n);
+                   } else {
+                     return false;
+                   }
+                   return true;
+                 }));
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinels, ParseHosts(u.hosts, 26379, "redis+sentinel://"));
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.node,
+                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
+                                                      ToAbsl(db), node_query)));
   return sentinel;
 }
 
