@@ -443,13 +443,17 @@ const ClusterClient::CommandKeys* ClusterClient::FindCommand(
 
 absl::Status ClusterClient::KeysOf(absl::Span<const std::string_view> argv,
                                    std::vector<size_t>* keys) {
+  return KeysOf(argv, have_commands_ ? FindCommand(argv) : nullptr, keys);
+}
+
+absl::Status ClusterClient::KeysOf(absl::Span<const std::string_view> argv, const CommandKeys* k,
+                                   std::vector<size_t>* keys) {
   keys->clear();
   const int argc = static_cast<int>(argv.size());
   if (!have_commands_) {
     if (argc > 1) keys->push_back(1);
     return absl::OkStatus();
   }
-  const CommandKeys* k = FindCommand(argv);
   if (k == nullptr) return absl::OkStatus();  // unknown: any node says so
   if ((k->arity > 0 && argc != k->arity) || (k->arity < 0 && argc < -k->arity)) {
     return absl::OkStatus();  // any node gives the arity error
@@ -753,8 +757,9 @@ absl::StatusOr<Value> ClusterClient::Command(absl::Span<const std::string_view> 
        (Lower(argv[1]) == "load" || Lower(argv[1]) == "flush"))) {
     return AllPrimaries(argv);
   }
+  const CommandKeys* k = have_commands_ ? FindCommand(argv) : nullptr;
   std::vector<size_t> keys;
-  absl::Status s = KeysOf(argv, &keys);
+  absl::Status s = KeysOf(argv, k, &keys);
   if (!s.ok()) return s;
   int slot = -1;
   for (size_t k : keys) {
@@ -773,7 +778,6 @@ absl::StatusOr<Value> ClusterClient::Command(absl::Span<const std::string_view> 
     }
     return Value::Error(std::string(kCrossSlot));
   }
-  const CommandKeys* k = have_commands_ ? FindCommand(argv) : nullptr;
   return Run(slot, argv, k != nullptr && k->write, k != nullptr && k->readonly);
 }
 
@@ -797,15 +801,14 @@ absl::Status ClusterClient::Exec(const Pipeline& pipeline, std::vector<Value>* r
     const std::vector<std::string_view>& argv = commands[i];
     if (argv.empty()) return absl::InternalError("empty command in a pipeline");
     const std::string name = Lower(argv[0]);
+    const CommandKeys* k = have_commands_ ? FindCommand(argv) : nullptr;
     if (name == "scan" || name == "dbsize" || name == "flushdb" || name == "flushall" ||
         name == "keys" || name == "script" ||
-        (options_.wait_replicas > 0 && have_commands_ && FindCommand(argv) != nullptr &&
-         FindCommand(argv)->write) ||
-        (options_.read_from_replica)) {
+        (options_.wait_replicas > 0 && k != nullptr && k->write) || options_.read_from_replica) {
       alone.push_back(i);
       continue;
     }
-    absl::Status s = KeysOf(argv, &keys);
+    absl::Status s = KeysOf(argv, k, &keys);
     if (!s.ok()) return s;
     int slot = keys.empty() ? 0 : KeySlot(argv[keys[0]]);
     bool cross = false;

@@ -171,6 +171,8 @@ class ClusterClient {
   const CommandKeys* FindCommand(absl::Span<const std::string_view> argv) const;
   // Key positions of argv (indices), or an error (movable keys the server cannot decode).
   absl::Status KeysOf(absl::Span<const std::string_view> argv, std::vector<size_t>* keys);
+  absl::Status KeysOf(absl::Span<const std::string_view> argv, const CommandKeys* k,
+                      std::vector<size_t>* keys);
   // Runs argv on `address` (ASKING first when `asking`), following redirects and retries.
   absl::StatusOr<resp::Value> Run(int slot, absl::Span<const std::string_view> argv, bool write,
                                   bool readonly);
