@@ -273,7 +273,9 @@ absl::StatusOr<std::shared_ptr<const ClusterClient::Topology>> ClusterClient::Lo
           std::string a = JoinAddress(host_of(host), static_cast<int>(port));
           if (FieldText(node, "role") == "master") {
             s.primary = a;
-          } else if (FieldText(node, "health") == "online") {
+          } else if (FieldText(node, "health") != "failed") {
+            // (Not only "online": Redis 7.0 reports "loading" for a synced replica whose
+            // replication offset it has not heard of by gossip yet.)
             s.replicas.push_back(a);
           }
         }
@@ -554,14 +556,15 @@ absl::StatusOr<Value> ClusterClient::RunOnce(const std::string& address, bool re
 
 absl::StatusOr<Value> ClusterClient::Run(int slot, absl::Span<const std::string_view> argv,
                                          bool write, bool readonly) {
-  if (slot < 0) slot = 0;  // keyless: the owner of slot 0
+  if (slot < 0) slot = 0;       // keyless: the owner of slot 0
+  bool replica_failed = false;  // a replica could not be reached: the primary serves the retries
   auto pick = [&](bool* replica) -> std::string {
     std::shared_ptr<const Topology> t = topology();
     *replica = false;
     int16_t index = t->slot_node[slot];
     if (index < 0) return "";
     const Node& n = t->primaries[index];
-    if (readonly && options_.read_from_replica && !n.replicas.empty()) {
+    if (readonly && options_.read_from_replica && !replica_failed && !n.replicas.empty()) {
       *replica = true;
       static std::atomic<uint32_t> next{0};
       return n.replicas[next.fetch_add(1, std::memory_order_relaxed) % n.replicas.size()];
@@ -595,6 +598,7 @@ absl::StatusOr<Value> ClusterClient::Run(int slot, absl::Span<const std::string_
     absl::StatusOr<Value> r = RunOnce(address, replica, asking, argv, write);
     if (!r.ok()) {
       if (absl::StartsWith(r.status().message(), "[not sent] ")) {
+        replica_failed |= replica;
         last_error = std::string(r.status().message().substr(11));
         if (retry(true)) continue;
         return absl::UnavailableError(
