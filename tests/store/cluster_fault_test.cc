@@ -257,6 +257,39 @@ TEST(ClusterFault, WaitReplicasKeepsEveryAcknowledgedSessionWriteThroughFailover
   }
 }
 
+TEST(ClusterFault, ReadsFallBackToThePrimaryWhenTheReplicaIsDown) {
+  testing::RedisClusterProcess cluster;
+  ASSERT_OK(cluster.Start());
+  ClusterOptions o = Options(cluster);
+  o.read_from_replica = true;
+  o.refresh_interval = absl::ZeroDuration();  // the map keeps naming the dead replica
+  auto client = ClusterClient::Connect(o);
+  ASSERT_OK(client);
+  ClusterClient& c = **client;
+  ASSERT_THAT(c.Command({"SET", "rk", "v"}), IsOk());
+  std::optional<absl::Duration> replicated = testing::TimeUntil(
+      [&] {
+        auto v = c.Command({"GET", "rk"});
+        return v.ok() && *v == Value::BulkString("v");
+      },
+      absl::Seconds(10));
+  ASSERT_TRUE(replicated.has_value());
+  // Kill the replica of the key's primary.
+  const int primary = cluster.PrimaryOf(KeySlot("rk"));
+  const std::string master_port = absl::StrCat("master_port:", cluster.port(primary), "\r\n");
+  int replica = -1;
+  for (int i = 0; i < cluster.size(); ++i) {
+    if (cluster.Call(i, {"INFO", "replication"}).find(master_port) != std::string::npos) {
+      replica = i;
+    }
+  }
+  ASSERT_GE(replica, 0);
+  cluster.Kill(replica);
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(c.Command({"GET", "rk"}), IsOkAndHolds(Value::BulkString("v")));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
 // Not a fault, but needs a cluster of its own: Pub/Sub across nodes, keyspace events refused.
 TEST(ClusterStore, PublishOnAnyNodeReachesTheStoresSubscribers) {
   testing::RedisClusterProcess cluster;
