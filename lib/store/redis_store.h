@@ -12,6 +12,11 @@
 //   absl::StatusOr<ClientOptions> options = ParseRedisUrl("redis://:pw@127.0.0.1:6379/2");
 //   absl::StatusOr<std::unique_ptr<Store>> store = NewRedisStore(*options);
 //
+// The same store runs over a Redis Cluster (NewRedisClusterStore: each command goes through
+// ClusterClient, lib/client/cluster.h, and the few typed methods whose keys may span slots use
+// lib/store/cluster_commands.h) or over the primary Redis Sentinel names (NewRedisSentinelStore:
+// SentinelClient, lib/client/sentinel.h).
+//
 // Most applications call OpenStore(url) (lib/store/store.h) instead.
 //
 // Failures: as Client's: server unreachable or lost kUnavailable, timeout
