@@ -311,6 +311,10 @@ absl::Status Connection::Handshake(const ClientOptions& options) {
     p.Add({"SELECT", db});
     names.push_back("SELECT");
   }
+  if (options.readonly) {  // a Redis Cluster replica serving reads
+    p.Add({"READONLY"});
+    names.push_back("READONLY");
+  }
   if (p.empty()) return absl::OkStatus();
   std::vector<resp::Value> replies;
   absl::Status s = Exec(p, &replies);
@@ -610,6 +614,26 @@ absl::Status Connection::Exec(const Pipeline& pipeline, std::vector<resp::Value>
   if (!s.ok()) return s;
   replies->reserve(replies->size() + pipeline.size());
   return Receive(pipeline.size(), replies, nullptr, deadline, /*blocking_first_read=*/!waited);
+}
+
+void Connection::Abandon() {
+  Break(absl::CancelledError(absl::StrCat(peer_, ": abandoned with replies unread")));
+}
+
+absl::Status Connection::SendPipeline(const Pipeline& pipeline) {
+  if (fd_ < 0) return BrokenError();
+  const TimePoint start = Clock::now();
+  pending_deadline_ = DeadlineAfter(start, command_timeout_);
+  last_used_ = start;
+  pending_waited_ = false;
+  return Send(pipeline.bytes(), pending_deadline_, &pending_waited_);
+}
+
+absl::Status Connection::ReceivePipeline(size_t n, std::vector<resp::Value>* replies) {
+  if (fd_ < 0) return BrokenError();
+  if (n == 0) return absl::OkStatus();
+  replies->reserve(replies->size() + n);
+  return Receive(n, replies, nullptr, pending_deadline_, /*blocking_first_read=*/!pending_waited_);
 }
 
 absl::StatusOr<std::vector<resp::Value>> Connection::Exec(const Pipeline& pipeline) {

@@ -144,6 +144,13 @@ class Connection {
   // Same, appending the replies to `*replies` (whose capacity can be reused).
   absl::Status Exec(const Pipeline& pipeline, std::vector<resp::Value>* replies);
 
+  // Exec in two halves, so that pipelines to several servers overlap (ClusterClient):
+  // SendPipeline writes as Exec does and starts the deadline; ReceivePipeline reads the replies
+  // of `n` commands. REQUIRES: each SendPipeline is followed by its ReceivePipeline, with no
+  // other call between.
+  absl::Status SendPipeline(const Pipeline& pipeline);
+  absl::Status ReceivePipeline(size_t n, std::vector<resp::Value>* replies);
+
   // Pub/Sub mode. SendCommand writes one command without reading anything
   // (bounded by command_timeout). ReadMessage returns the next reply or push
   // (RESP2 subscribed-mode arrays, RESP3 pushes), or nullopt when none
@@ -159,6 +166,8 @@ class Connection {
   // (or sent anything unasked) while it was idle; breaks it if so. Returns
   // ok(). Nothing is sent.
   bool CheckIdle();
+  // Breaks the connection on purpose (replies it will not read are pending).
+  void Abandon();
 
   resp::Protocol protocol() const { return protocol_; }
   // Over TLS: the negotiated protocol ("TLSv1.3"); else "".
@@ -204,6 +213,9 @@ class Connection {
   resp::ReplyParser parser_;
   absl::Status status_;
   TimePoint last_used_;
+  // Between SendPipeline and ReceivePipeline.
+  TimePoint pending_deadline_;
+  bool pending_waited_ = false;
 };
 
 }  // namespace embedis

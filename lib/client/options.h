@@ -69,6 +69,9 @@ struct ClientOptions {
   // booleans, nulls); RESP3 push messages are discarded (see connection.h).
   bool resp3 = false;
 
+  // Send READONLY after connecting (reads from a Redis Cluster replica). Default: false.
+  bool readonly = false;
+
   // TLS; off unless tls.enabled.
   TlsClientOptions tls;
 

@@ -69,13 +69,25 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   if (url.substr(0, 9) == "memory://") return OpenMemory(url);
+  if (url.substr(0, 16) == "redis+cluster://") {
+    absl::StatusOr<ClusterOptions> options = ParseRedisClusterUrl(url);
+    if (!options.ok()) return options.status();
+    return NewRedisClusterStore(*options);
+  }
+  if (url.substr(0, 17) == "redis+sentinel://") {
+    absl::StatusOr<SentinelOptions> options = ParseRedisSentinelUrl(url);
+    if (!options.ok()) return options.status();
+    return NewRedisSentinelStore(*options);
+  }
   if (url.substr(0, 8) == "redis://" || url.substr(0, 9) == "rediss://" ||
       url.substr(0, 7) == "unix://") {
     absl::StatusOr<ClientOptions> options = ParseRedisUrl(url);
     if (!options.ok()) return options.status();
     return NewRedisStore(*options);
   }
-  return BadUrl(url, "expected memory://, redis://, rediss:// or unix://");
+  return BadUrl(
+      url,
+      "expected memory://, redis://, rediss://, unix://, redis+cluster:// or redis+sentinel://");
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStoreFromEnv() {

@@ -12,13 +12,18 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "lib/client/cluster.h"
 #include "lib/client/connection.h"
+#include "lib/client/sentinel.h"
 #include "lib/keyspace/pubsub.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
+#include "lib/store/cluster_commands.h"
 #include "lib/store/list_commands.h"
 #include "lib/store/redis_subscriber.h"
 #include "lib/store/subscription_state.h"
@@ -184,11 +189,13 @@ class RedisSubscription : public Store::Subscription {
 class RedisStore final : public Store {
  public:
   explicit RedisStore(std::shared_ptr<Client> client) : client_(std::move(client)) {}
+  explicit RedisStore(std::shared_ptr<ClusterClient> cluster) : cluster_(std::move(cluster)) {}
+  explicit RedisStore(std::shared_ptr<SentinelClient> sentinel) : sentinel_(std::move(sentinel)) {}
 
   Clock* clock() const override { return Clock::Real(); }
 
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"GET", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"GET", key}));
     return ToOptString("GET", std::move(v));
   }
 
@@ -196,7 +203,7 @@ class RedisStore final : public Store {
                            const StoreSetOptions& options) override {
     Args args{"SET", key, value};
     AddSetOptions(options, &args);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     if (v.is_error()) return StatusFromRedisError(v.str());
     if (v.is_null()) return false;  // NX / XX
     if (v.type() == Type::kSimpleString) return true;
@@ -208,7 +215,7 @@ class RedisStore final : public Store {
     Args args{"SET", key, value};
     AddSetOptions(options, &args);
     args.Add("GET");
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     return ToOptString("SET", std::move(v));
   }
 
@@ -216,32 +223,38 @@ class RedisStore final : public Store {
       absl::Span<const std::string_view> keys) override {
     absl::InlinedVector<std::string_view, 16> argv = {"MGET"};
     argv.insert(argv.end(), keys.begin(), keys.end());
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToOptStrings("MGET", std::move(v));
   }
 
   absl::Status MSet(
       absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
+    if (cluster_ != nullptr && pairs.size() > 1) {
+      const int slot = KeySlot(pairs[0].first);
+      for (const auto& [k, v] : pairs) {
+        if (KeySlot(k) != slot) return store_internal::MSetPerSlot(Runner(), KeySlot, pairs);
+      }
+    }
     absl::InlinedVector<std::string_view, 16> argv = {"MSET"};
     for (const auto& [k, v] : pairs) {
       argv.push_back(k);
       argv.push_back(v);
     }
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToOk("MSET", v);
   }
 
   absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
     Args args{"INCRBY", key};
     args.AddInt(by);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     return ToInt("INCRBY", v);
   }
 
   absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
     Args args{"INCRBYFLOAT", key};
     args.AddDouble(by);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     if (v.is_error()) return StatusFromRedisError(v.str());
     if (v.type() == Type::kDouble) return v.dbl();
     double d = 0;
@@ -262,7 +275,7 @@ class RedisStore final : public Store {
     Args args{"PEXPIRE", key};
     args.AddInt(Millis(ttl));
     AddExpireOptions(options, &args);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     return ToBool("PEXPIRE", v);
   }
 
@@ -271,23 +284,23 @@ class RedisStore final : public Store {
     Args args{"PEXPIREAT", key};
     args.AddInt(absl::ToUnixMillis(at));
     AddExpireOptions(options, &args);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     return ToBool("PEXPIREAT", v);
   }
 
   absl::StatusOr<absl::Duration> PTtl(std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"PTTL", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"PTTL", key}));
     EMBEDIS_ASSIGN_OR_RETURN(int64_t ms, ToInt("PTTL", v));
     return absl::Milliseconds(ms);
   }
 
   absl::StatusOr<int64_t> Ttl(std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"TTL", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"TTL", key}));
     return ToInt("TTL", v);
   }
 
   absl::StatusOr<bool> Persist(std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"PERSIST", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"PERSIST", key}));
     return ToBool("PERSIST", v);
   }
 
@@ -295,7 +308,7 @@ class RedisStore final : public Store {
     Args args{"SCAN"};
     args.AddUint(cursor);
     AddScanOptions(options, /*with_type=*/true, &args);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     StoreScanPage page;
     std::vector<Value> keys;
     EMBEDIS_RETURN_IF_ERROR(ToScanPage("SCAN", std::move(v), &page.cursor, &keys));
@@ -308,12 +321,12 @@ class RedisStore final : public Store {
   }
 
   absl::StatusOr<int64_t> DbSize() override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"DBSIZE"}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"DBSIZE"}));
     return ToInt("DBSIZE", v);
   }
 
   absl::Status FlushDb() override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"FLUSHDB"}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"FLUSHDB"}));
     return ToOk("FLUSHDB", v);
   }
 
@@ -325,13 +338,13 @@ class RedisStore final : public Store {
       argv.push_back(f);
       argv.push_back(v);
     }
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToInt("HSET", v);
   }
 
   absl::StatusOr<std::optional<std::string>> HGet(std::string_view key,
                                                   std::string_view field) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HGET", key, field}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"HGET", key, field}));
     return ToOptString("HGET", std::move(v));
   }
 
@@ -339,13 +352,13 @@ class RedisStore final : public Store {
       std::string_view key, absl::Span<const std::string_view> fields) override {
     absl::InlinedVector<std::string_view, 16> argv = {"HMGET", key};
     argv.insert(argv.end(), fields.begin(), fields.end());
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToOptStrings("HMGET", std::move(v));
   }
 
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HGetAll(
       std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HGETALL", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"HGETALL", key}));
     return ToPairs("HGETALL", std::move(v));
   }
 
@@ -353,17 +366,17 @@ class RedisStore final : public Store {
                                absl::Span<const std::string_view> fields) override {
     absl::InlinedVector<std::string_view, 16> argv = {"HDEL", key};
     argv.insert(argv.end(), fields.begin(), fields.end());
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToInt("HDEL", v);
   }
 
   absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HEXISTS", key, field}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"HEXISTS", key, field}));
     return ToBool("HEXISTS", v);
   }
 
   absl::StatusOr<int64_t> HLen(std::string_view key) override {
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command({"HLEN", key}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run({"HLEN", key}));
     return ToInt("HLEN", v);
   }
 
@@ -371,7 +384,7 @@ class RedisStore final : public Store {
                                   int64_t by) override {
     Args args{"HINCRBY", key, field};
     args.AddInt(by);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     return ToInt("HINCRBY", v);
   }
 
@@ -380,7 +393,7 @@ class RedisStore final : public Store {
     Args args{"HSCAN", key};
     args.AddUint(cursor);
     AddScanOptions(options, /*with_type=*/false, &args);
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(args.span()));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(args.span()));
     HashScanPage page;
     std::vector<Value> flat;
     EMBEDIS_RETURN_IF_ERROR(ToScanPage("HSCAN", std::move(v), &page.cursor, &flat));
@@ -405,20 +418,26 @@ class RedisStore final : public Store {
 
   absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMin(
       absl::Span<const std::string_view> keys, absl::Duration timeout) override {
-    return Sliced<StoreKeyScoredMember>(keys, timeout, [&](absl::Duration t) {
-      return store_internal::BlockingZPop(Runner(), "BZPOPMIN", keys, t);
-    });
+    return BlockingZPop("BZPOPMIN", keys, timeout);
   }
   absl::StatusOr<std::optional<StoreKeyScoredMember>> BZPopMax(
       absl::Span<const std::string_view> keys, absl::Duration timeout) override {
-    return Sliced<StoreKeyScoredMember>(keys, timeout, [&](absl::Duration t) {
-      return store_internal::BlockingZPop(Runner(), "BZPOPMAX", keys, t);
-    });
+    return BlockingZPop("BZPOPMAX", keys, timeout);
+  }
+
+  absl::StatusOr<std::optional<std::string>> LMove(std::string_view source,
+                                                   std::string_view destination, ListEnd from,
+                                                   ListEnd to) override {
+    const std::string_view keys[] = {source, destination};
+    if (CrossSlot(keys)) {
+      return store_internal::LMoveAcrossSlots(Runner(), source, destination, from, to);
+    }
+    return Store::LMove(source, destination, from, to);
   }
 
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
-    return client_->Command(argv);
+    return Run(argv);
   }
 
   // ---- Pub/Sub: one dedicated connection (redis_subscriber.h) ----
@@ -428,7 +447,17 @@ class RedisStore final : public Store {
     {
       std::lock_guard<std::mutex> lock(subscriber_mu_);
       if (subscriber_ == nullptr) {
-        subscriber_ = std::make_unique<store_internal::RedisSubscriber>(client_->options());
+        if (cluster_ != nullptr) {
+          // PUBLISH reaches every node of a cluster; the owner of slot 0 is the node every
+          // ClusterClient publishes to, so that counts of receivers include these subscribers.
+          subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
+              client_options(), [cluster = cluster_] { return cluster->NodeOptions(0); });
+        } else if (sentinel_ != nullptr) {  // the primary of the moment
+          subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
+              client_options(), [sentinel = sentinel_] { return sentinel->PrimaryOptions(); });
+        } else {
+          subscriber_ = std::make_unique<store_internal::RedisSubscriber>(client_options());
+        }
       }
       subscriber = subscriber_.get();
     }
@@ -438,6 +467,11 @@ class RedisStore final : public Store {
   }
 
   absl::Status EnableKeyspaceEvents(std::string_view letters) override {
+    if (cluster_ != nullptr) {
+      return absl::UnimplementedError(
+          "keyspace events are not supported on a Redis Cluster: each node publishes only its "
+          "own keys' events, to its own subscribers");
+    }
     const std::optional<uint32_t> wanted = ParseNotifyFlags(letters);
     if (!wanted.has_value()) {
       return absl::InvalidArgumentError(
@@ -449,8 +483,7 @@ class RedisStore final : public Store {
                        "): enable the keyspace notification classes '", ToAbsl(letters),
                        "' in its configuration (notify-keyspace-events)"));
     };
-    EMBEDIS_ASSIGN_OR_RETURN(Value got,
-                             client_->Command({"CONFIG", "GET", "notify-keyspace-events"}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value got, Run({"CONFIG", "GET", "notify-keyspace-events"}));
     if (got.is_error()) return refused(got.str());
     if ((got.type() != Type::kArray && got.type() != Type::kMap) || got.elements().size() != 2) {
       return Unexpected("CONFIG GET", got);
@@ -459,13 +492,12 @@ class RedisStore final : public Store {
     if (!current.has_value()) return Unexpected("CONFIG GET", got);
     if ((*current | *wanted) == *current) return absl::OkStatus();
     const std::string value = NotifyFlagsString(*current | *wanted);
-    EMBEDIS_ASSIGN_OR_RETURN(Value set,
-                             client_->Command({"CONFIG", "SET", "notify-keyspace-events", value}));
+    EMBEDIS_ASSIGN_OR_RETURN(Value set, Run({"CONFIG", "SET", "notify-keyspace-events", value}));
     if (set.is_error()) return refused(set.str());
     return absl::OkStatus();
   }
 
-  int db() const override { return client_->options().db; }
+  int db() const override { return client_options().db; }
 
  private:
   static void AddSetOptions(const StoreSetOptions& o, Args* args) {
@@ -495,7 +527,7 @@ class RedisStore final : public Store {
                                       absl::Span<const std::string_view> keys) {
     absl::InlinedVector<std::string_view, 16> argv = {command};
     argv.insert(argv.end(), keys.begin(), keys.end());
-    EMBEDIS_ASSIGN_OR_RETURN(Value v, client_->Command(argv));
+    EMBEDIS_ASSIGN_OR_RETURN(Value v, Run(argv));
     return ToInt(command, v);
   }
 
@@ -507,8 +539,44 @@ class RedisStore final : public Store {
   // (BZPOPMIN/BZPOPMAX likewise.)
   absl::StatusOr<std::optional<store_internal::KeyElement>> BlockingPop(
       std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
+    if (CrossSlot(keys)) {
+      if (timeout < absl::ZeroDuration()) {  // the server's own error
+        return store_internal::BlockingPop(Runner(), command, keys.subspan(0, 1), timeout);
+      }
+      const std::string_view pop = command == "BLPOP" ? "LPOP" : "RPOP";
+      return store_internal::PollKeys<store_internal::KeyElement>(
+          keys, timeout,
+          [&](std::string_view key) -> absl::StatusOr<std::optional<store_internal::KeyElement>> {
+            EMBEDIS_ASSIGN_OR_RETURN(std::optional<std::string> v,
+                                     store_internal::PopOne(Runner(), pop, key));
+            if (!v.has_value()) return std::nullopt;
+            return store_internal::KeyElement(std::string(key), *std::move(v));
+          });
+    }
     return Sliced<store_internal::KeyElement>(keys, timeout, [&](absl::Duration t) {
       return store_internal::BlockingPop(Runner(), command, keys, t);
+    });
+  }
+
+  // BZPOPMIN / BZPOPMAX as BlockingPop does BLPOP / BRPOP.
+  absl::StatusOr<std::optional<StoreKeyScoredMember>> BlockingZPop(
+      std::string_view command, absl::Span<const std::string_view> keys, absl::Duration timeout) {
+    if (CrossSlot(keys)) {
+      if (timeout < absl::ZeroDuration()) {
+        return store_internal::BlockingZPop(Runner(), command, keys.subspan(0, 1), timeout);
+      }
+      const bool min = command == "BZPOPMIN";
+      return store_internal::PollKeys<StoreKeyScoredMember>(
+          keys, timeout,
+          [&](std::string_view key) -> absl::StatusOr<std::optional<StoreKeyScoredMember>> {
+            EMBEDIS_ASSIGN_OR_RETURN(std::vector<StoreScoredMember> got,
+                                     min ? ZPopMin(key, 1) : ZPopMax(key, 1));
+            if (got.empty()) return std::nullopt;
+            return StoreKeyScoredMember{std::string(key), std::move(got[0].member), got[0].score};
+          });
+    }
+    return Sliced<StoreKeyScoredMember>(keys, timeout, [&](absl::Duration t) {
+      return store_internal::BlockingZPop(Runner(), command, keys, t);
     });
   }
 
@@ -516,7 +584,7 @@ class RedisStore final : public Store {
   template <typename T, typename Once>
   absl::StatusOr<std::optional<T>> Sliced(absl::Span<const std::string_view> keys,
                                           absl::Duration timeout, Once&& once) {
-    const absl::Duration command_timeout = client_->options().command_timeout;
+    const absl::Duration command_timeout = client_options().command_timeout;
     const absl::Duration slice = command_timeout - std::min(command_timeout / 2, absl::Seconds(1));
     const bool forever = timeout == absl::ZeroDuration() || timeout == absl::InfiniteDuration();
     if (timeout < absl::ZeroDuration() || keys.empty() || (!forever && timeout <= slice)) {
@@ -531,16 +599,43 @@ class RedisStore final : public Store {
     }
   }
 
-  // The client as a store_internal::Runner.
+  // One command on the server, or on the right node of a cluster.
+  absl::StatusOr<Value> Run(absl::Span<const std::string_view> argv) {
+    if (cluster_ != nullptr) return cluster_->Command(argv);
+    if (sentinel_ != nullptr) return sentinel_->Command(argv);
+    return client_->Command(argv);
+  }
+  absl::StatusOr<Value> Run(std::initializer_list<std::string_view> argv) {
+    return Run(absl::Span<const std::string_view>(argv.begin(), argv.size()));
+  }
+  const ClientOptions& client_options() const {
+    if (cluster_ != nullptr) return cluster_->node_options();
+    if (sentinel_ != nullptr) return sentinel_->node_options();
+    return client_->options();
+  }
+  // True when `keys` are on several slots of a cluster (a command on them all would be refused
+  // with CROSSSLOT).
+  bool CrossSlot(absl::Span<const std::string_view> keys) const {
+    if (cluster_ == nullptr || keys.empty()) return false;
+    const int slot = KeySlot(keys[0]);
+    for (std::string_view k : keys) {
+      if (KeySlot(k) != slot) return true;
+    }
+    return false;
+  }
+
+  // The store as a store_internal::Runner.
   struct ClientRunner {
     absl::StatusOr<Value> operator()(absl::Span<const std::string_view> argv) const {
-      return client->Command(argv);
+      return store->Run(argv);
     }
-    Client* client;
+    RedisStore* store;
   };
-  ClientRunner Runner() { return ClientRunner{client_.get()}; }
+  ClientRunner Runner() { return ClientRunner{this}; }
 
-  std::shared_ptr<Client> client_;
+  std::shared_ptr<Client> client_;            // a single server, or
+  std::shared_ptr<ClusterClient> cluster_;    // a Redis Cluster, or
+  std::shared_ptr<SentinelClient> sentinel_;  // a primary named by Redis Sentinel
   std::mutex subscriber_mu_;
   // Made by the first Subscribe; destroyed (its thread joined) with the store.
   std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
@@ -790,6 +885,179 @@ absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url) {
   }
   EMBEDIS_RETURN_IF_ERROR(ParseQuery(query, &o));
   return o;
+}
+
+namespace {
+
+// A URL of several hosts: scheme://[userinfo@]host[:port][,host[:port]...][/path][?query].
+struct MultiHostUrl {
+  std::string_view userinfo;  // with its '@', or empty
+  std::string_view hosts;
+  std::string_view path;  // from its '/', or empty
+  std::string_view query;
+};
+
+absl::StatusOr<MultiHostUrl> SplitMultiHostUrl(std::string_view url, std::string_view scheme,
+                                               std::string_view what) {
+  std::string_view rest = url;
+  if (!ConsumePrefixIgnoreCase(&rest, scheme)) {
+    return UrlError(absl::StrCat("a ", ToAbsl(what), " URL starts with ", ToAbsl(scheme)));
+  }
+  MultiHostUrl u;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) {
+    u.query = rest.substr(q + 1);
+    rest = rest.substr(0, q);
+  }
+  size_t slash = rest.find('/');
+  u.hosts = rest.substr(0, slash);
+  u.path = slash == std::string_view::npos ? "" : rest.substr(slash);
+  if (size_t at = u.hosts.rfind('@'); at != std::string_view::npos) {
+    u.userinfo = u.hosts.substr(0, at + 1);
+    u.hosts = u.hosts.substr(at + 1);
+  }
+  return u;
+}
+
+// The (host, port) pairs of a comma-separated host list; `default_port` when one has none.
+absl::StatusOr<std::vector<std::pair<std::string, int>>> ParseHosts(std::string_view hosts,
+                                                                    int default_port,
+                                                                    std::string_view scheme) {
+  if (hosts.empty()) return UrlError(absl::StrCat("no hosts in a ", ToAbsl(scheme), " URL"));
+  std::vector<std::pair<std::string, int>> out;
+  for (absl::string_view host : absl::StrSplit(ToAbsl(hosts), ',')) {
+    if (host.empty()) return UrlError(absl::StrCat("empty host in a ", ToAbsl(scheme), " URL"));
+    std::string with_port(host);
+    if (with_port.find(':') == std::string::npos || with_port.back() == ']') {
+      absl::StrAppend(&with_port, ":", default_port);
+    }
+    EMBEDIS_ASSIGN_OR_RETURN(ClientOptions o, ParseRedisUrl(absl::StrCat("redis://", with_port)));
+    out.emplace_back(o.host, o.port);
+  }
+  return out;
+}
+
+// Calls `take(name, value)` for each parameter of `query`; those it does not know (false) are
+// appended to `*rest`, for ParseRedisUrl.
+absl::Status TakeParams(
+    std::string_view query, std::string* rest,
+    absl::FunctionRef<absl::StatusOr<bool>(std::string_view name, std::string_view value)> take) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = item.find('=');
+    std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+    EMBEDIS_ASSIGN_OR_RETURN(bool taken, take(item.substr(0, eq), value));
+    if (taken) continue;
+    absl::StrAppend(rest, rest->empty() ? "?" : "&", ToAbsl(item));
+  }
+  return absl::OkStatus();
+}
+
+// A number parameter from 0 to `max`.
+absl::StatusOr<int64_t> NumberParam(std::string_view name, std::string_view value, int64_t max) {
+  std::optional<int64_t> n = ParseNumber(value, max);
+  if (!n) {
+    return UrlError(absl::StrCat("bad ", ToAbsl(name), " '", ToAbsl(value),
+                                 "' (want a number from 0 to ", max, ")"));
+  }
+  return *n;
+}
+
+}  // namespace
+
+absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
+  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
+                           SplitMultiHostUrl(url, "redis+cluster://", "Redis Cluster"));
+  ClusterOptions cluster;
+  std::string node_query;  // the parameters of every node's connections
+  EMBEDIS_RETURN_IF_ERROR(TakeParams(
+      u.query, &node_query,
+      [&](std::string_view name, std::string_view value) -> absl::StatusOr<bool> {
+        if (name == "read_from") {
+          if (value != "primary" && value != "replica") {
+            return UrlError(
+                absl::StrCat("bad read_from '", ToAbsl(value), "' (want primary or replica)"));
+          }
+          cluster.read_from_replica = value == "replica";
+        } else if (name == "wait_replicas") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 100));
+          cluster.wait_replicas = static_cast<int>(n);
+        } else if (name == "wait_timeout_ms") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, int64_t{1} << 31));
+          cluster.wait_timeout = absl::Milliseconds(n);
+        } else if (name == "max_redirects") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 100));
+          cluster.max_redirects = static_cast<int>(n);
+        } else if (name == "max_retries") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, 1000));
+          cluster.max_retries = static_cast<int>(n);
+        } else if (name == "refresh_ms") {
+          EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(name, value, int64_t{1} << 31));
+          cluster.refresh_interval = absl::Milliseconds(n);
+        } else {
+          return false;
+        }
+        return true;
+      }));
+  EMBEDIS_ASSIGN_OR_RETURN(cluster.seeds, ParseHosts(u.hosts, 6379, "redis+cluster://"));
+  EMBEDIS_ASSIGN_OR_RETURN(cluster.node,
+                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
+                                                      ToAbsl(u.path), node_query)));
+  if (cluster.node.db != 0) return UrlError("a Redis Cluster has only db 0");
+  return cluster;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options) {
+  EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<ClusterClient> cluster, ClusterClient::Connect(options));
+  return std::unique_ptr<Store>(new RedisStore(std::shared_ptr<ClusterClient>(std::move(cluster))));
+}
+
+absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
+  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
+                           SplitMultiHostUrl(url, "redis+sentinel://", "Redis Sentinel"));
+  // path: /name[/db]
+  std::string_view name = u.path.empty() ? "" : u.path.substr(1);
+  std::string_view db;
+  if (size_t s = name.find('/'); s != std::string_view::npos) {
+    db = name.substr(s);
+    name = name.substr(0, s);
+  }
+  if (name.empty()) {
+    return UrlError("no master name in a redis+sentinel:// URL (redis+sentinel://host/mymaster)");
+  }
+  SentinelOptions sentinel;
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.master_name, PercentDecode(name, "master name"));
+  std::string node_query;  // the parameters of the primary's connections
+  EMBEDIS_RETURN_IF_ERROR(
+      TakeParams(u.query, &node_query,
+                 [&](std::string_view param, std::string_view value) -> absl::StatusOr<bool> {
+                   if (param == "sentinel_password") {
+                     EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_password,
+                                              PercentDecode(value, "sentinel password"));
+                   } else if (param == "sentinel_username") {
+                     EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinel_username,
+                                              PercentDecode(value, "sentinel user name"));
+                   } else if (param == "max_retries") {
+                     EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(param, value, 1000));
+                     sentinel.max_retries = static_cast<int>(n);
+                   } else {
+                     return false;
+                   }
+                   return true;
+                 }));
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinels, ParseHosts(u.hosts, 26379, "redis+sentinel://"));
+  EMBEDIS_ASSIGN_OR_RETURN(sentinel.node,
+                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
+                                                      ToAbsl(db), node_query)));
+  return sentinel;
+}
+
+absl::StatusOr<std::unique_ptr<Store>> NewRedisSentinelStore(const SentinelOptions& options) {
+  EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<SentinelClient> sentinel,
+                           SentinelClient::Connect(options));
+  return std::unique_ptr<Store>(
+      new RedisStore(std::shared_ptr<SentinelClient>(std::move(sentinel))));
 }
 
 absl::StatusOr<std::unique_ptr<Store>> NewRedisStore(const ClientOptions& options) {

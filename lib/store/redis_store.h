@@ -12,6 +12,11 @@
 //   absl::StatusOr<ClientOptions> options = ParseRedisUrl("redis://:pw@127.0.0.1:6379/2");
 //   absl::StatusOr<std::unique_ptr<Store>> store = NewRedisStore(*options);
 //
+// The same store runs over a Redis Cluster (NewRedisClusterStore: each command goes through
+// ClusterClient, lib/client/cluster.h, and the few typed methods whose keys may span slots use
+// lib/store/cluster_commands.h) or over the primary Redis Sentinel names (NewRedisSentinelStore:
+// SentinelClient, lib/client/sentinel.h).
+//
 // Most applications call OpenStore(url) (lib/store/store.h) instead.
 //
 // Failures: as Client's: server unreachable or lost kUnavailable, timeout
@@ -26,7 +31,9 @@
 
 #include "absl/status/statusor.h"
 #include "lib/client/client.h"
+#include "lib/client/cluster.h"
 #include "lib/client/options.h"
+#include "lib/client/sentinel.h"
 #include "lib/store/store.h"
 
 namespace embedis {
@@ -64,6 +71,39 @@ std::unique_ptr<Store> NewRedisStore(std::shared_ptr<Client> client);
 // kInvalidArgument with a message naming the problem (bad port, bad db,
 // unknown parameter, bad percent-encoding, ...).
 absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url);
+
+// Redis Cluster (lib/client/cluster.h):
+//
+//   redis+cluster://[[user]:password@]host1[:port][,host2[:port]...][/0][?param=value&...]
+//
+// Every host is a seed (IPv6 literals in brackets). The parameters of redis:// apply to every
+// node connection (db must be 0), and:
+//   read_from=primary|replica  read-only commands from replicas (READONLY)
+//   wait_replicas=N            WAIT for N replicas after each write (0: never)
+//   wait_timeout_ms=N          WAIT's timeout (default 1000)
+//   max_redirects=N            MOVED/ASK followed per command (default 5)
+//   max_retries=N              TRYAGAIN/CLUSTERDOWN/unreachable retries (default 10)
+//   refresh_ms=N               periodic slot map refresh (default 10000; 0: off)
+absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url);
+
+// Connects to the cluster (learns its slot map) and returns the store. The store's methods
+// work as on one server, but methods over keys of several slots are not atomic across them
+// (lib/store/cluster_commands.h); SCAN, DbSize and FlushDb cover every primary;
+// EnableKeyspaceEvents is kUnimplemented (events are per node).
+absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options);
+
+// Redis Sentinel (lib/client/sentinel.h):
+//
+//   redis+sentinel://[[user]:password@]s1[:port][,s2[:port]...]/master-name[/db][?param=value&...]
+//
+// The hosts are sentinels (default port 26379); user and password are the primary's. The
+// parameters of redis:// apply to the primary's connections, and:
+//   sentinel_password=S sentinel_username=S   AUTH for the sentinels
+//   max_retries=N                             retries while the primary is away (default 10)
+absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url);
+
+// Finds the primary through the sentinels and returns a store that follows its failovers.
+absl::StatusOr<std::unique_ptr<Store>> NewRedisSentinelStore(const SentinelOptions& options);
 
 }  // namespace embedis
 

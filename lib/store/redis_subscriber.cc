@@ -37,7 +37,7 @@ absl::Status RedisSubscriber::Add(const std::shared_ptr<SubscriptionState>& stat
   std::unique_lock<std::mutex> lock(mu_);
   if (stop_) return absl::FailedPreconditionError("the store is closing");
   if (!started_) {
-    absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(options_);
+    absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(ConnectOptions());
     if (!conn.ok()) return conn.status();
     conn_ = std::move(*conn);
     started_ = true;
@@ -93,7 +93,7 @@ void RedisSubscriber::Run() {
   while (!stop_) {
     if (conn_ == nullptr) {
       lock.unlock();
-      absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(options_);
+      absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(ConnectOptions());
       lock.lock();
       if (stop_) break;
       if (!conn.ok()) {

@@ -22,6 +22,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -39,6 +40,10 @@ namespace embedis::store_internal {
 class RedisSubscriber {
  public:
   explicit RedisSubscriber(ClientOptions options) : options_(std::move(options)) {}
+  // Connects (and reconnects) where `where()` says at that moment (a Redis Cluster node); the
+  // timeouts come from `options`.
+  RedisSubscriber(ClientOptions options, std::function<ClientOptions()> where)
+      : options_(std::move(options)), where_(std::move(where)) {}
   // Stops and joins the thread. REQUIRES: every subscription was removed.
   ~RedisSubscriber();
   RedisSubscriber(const RedisSubscriber&) = delete;
@@ -63,7 +68,11 @@ class RedisSubscriber {
   // Tells every subscription `status` (without mu_ held).
   void Broadcast(const absl::Status& status);
 
+  // Connection options for a (re)connection: where_() when set, else options_.
+  ClientOptions ConnectOptions() const { return where_ ? where_() : options_; }
+
   const ClientOptions options_;
+  const std::function<ClientOptions()> where_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;

@@ -1,6 +1,8 @@
-// One suite, three backends: every assertion here must hold for MemoryStore, for RedisStore
-// against a real redis-server (started on a free loopback port), and for RedisStore over TLS
-// (rediss://) against the same server's TLS port.
+// One suite, five backends: every assertion here must hold for MemoryStore, for RedisStore
+// against a real redis-server (started on a free loopback port), for RedisStore over TLS
+// (rediss://) against the same server's TLS port, and for RedisStore on a local Redis Cluster
+// (redis+cluster://, 3 primaries + 3 replicas), and for RedisStore on a Sentinel-guarded primary
+// (redis+sentinel://).
 #include <chrono>
 #include <condition_variable>
 #include <limits>
@@ -18,6 +20,8 @@
 #include "lib/store/store.h"
 #include "lib/util/clock.h"
 #include "lib/util/status_matchers.h"
+#include "tests/testing/redis_cluster.h"
+#include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
 #include "tests/testing/tls_certs.h"
 
@@ -108,6 +112,44 @@ struct RedissBackend : RedisBackend {
   }
   absl::Status Init() { return InitWith(Url); }
 };
+
+// Backends on a setup shared by the test binary (started on first use), flushed before each
+// test; time is real. `Setup` names the backend and gives the store's URL.
+template <typename Setup>
+struct SharedSetupBackend {
+  static constexpr const char* kName = Setup::kName;
+  absl::Status Init() {
+    absl::StatusOr<std::string> url = Setup::Url();
+    if (!url.ok()) return url.status();
+    auto s = OpenStore(*url);
+    if (!s.ok()) return s.status();
+    store = std::move(*s);
+    return store->FlushDb();
+  }
+  void Advance(absl::Duration d) { absl::SleepFor(d); }
+  absl::Time Now() { return absl::Now(); }
+  std::unique_ptr<Store> store;
+};
+
+// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
+struct ClusterSetup {
+  static constexpr const char* kName = "cluster";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
+    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
+  }
+};
+using ClusterBackend = SharedSetupBackend<ClusterSetup>;
+
+// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
+struct SentinelSetup {
+  static constexpr const char* kName = "sentinel";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
+    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
+  }
+};
+using SentinelBackend = SharedSetupBackend<SentinelSetup>;
 
 template <typename Backend>
 class StoreConformance : public ::testing::Test {
@@ -933,7 +975,8 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends = ::testing::Types<MemoryBackend, RedisBackend, RedissBackend>;
+using Backends =
+    ::testing::Types<MemoryBackend, RedisBackend, RedissBackend, ClusterBackend, SentinelBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, StoreConformance, Backends, BackendNames);
 
 // ---- Scripts (Store::Eval) ----
@@ -990,7 +1033,8 @@ TYPED_TEST_P(StoreEvalConformance, EvalLockReleaseOnlyByItsHolder) {
 
 TYPED_TEST_P(StoreEvalConformance, EvalMultiKeyScriptRepliesAndErrors) {
   Store& s = this->store();
-  // Moves ARGV[1] from one counter to another, refusing to go below zero.
+  // Moves ARGV[1] from one counter to another, refusing to go below zero. (The keys share a
+  // {hash tag}: a script's keys must be on one slot of a Redis Cluster.)
   const StoreScript transfer(
       "local have = tonumber(redis.call('GET', KEYS[1]) or '0')\n"
       "local amount = tonumber(ARGV[1])\n"
@@ -1000,19 +1044,19 @@ TYPED_TEST_P(StoreEvalConformance, EvalMultiKeyScriptRepliesAndErrors) {
       "redis.call('RPUSH', KEYS[3], ARGV[2])\n"
       "return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), "
       "redis.call('LLEN', KEYS[3]), false}\n");
-  ASSERT_THAT(s.Set("acct:a", "10"), IsOkAndHolds(true));
+  ASSERT_THAT(s.Set("{acct}:a", "10"), IsOkAndHolds(true));
   EXPECT_THAT(
-      s.Eval(transfer, {"acct:a", "acct:b", "log"}, {"4", "a->b 4"}),
+      s.Eval(transfer, {"{acct}:a", "{acct}:b", "{acct}:log"}, {"4", "a->b 4"}),
       IsOkAndHolds(resp::Value::Array({resp::Value::BulkString("6"), resp::Value::BulkString("4"),
                                        resp::Value::Integer(1), resp::Value::NullBulk()})));
-  EXPECT_THAT(s.Eval(transfer, {"acct:a", "acct:b", "log"}, {"7", "a->b 7"}),
+  EXPECT_THAT(s.Eval(transfer, {"{acct}:a", "{acct}:b", "{acct}:log"}, {"7", "a->b 7"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("INSUFFICIENT funds")));
-  EXPECT_THAT(s.Get("acct:a"), IsOkAndHolds(Optional(std::string("6"))));
-  EXPECT_THAT(s.LRange("log", 0, -1), IsOkAndHolds(ElementsAre("a->b 4")));
+  EXPECT_THAT(s.Get("{acct}:a"), IsOkAndHolds(Optional(std::string("6"))));
+  EXPECT_THAT(s.LRange("{acct}:log", 0, -1), IsOkAndHolds(ElementsAre("a->b 4")));
 
   // A failing redis.call is the command's error, with Redis's script suffix.
   const StoreScript incr("return redis.call('INCR', KEYS[1])");
-  EXPECT_THAT(s.Eval(incr, {"log"}),
+  EXPECT_THAT(s.Eval(incr, {"{acct}:log"}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        ::testing::StartsWith("WRONGTYPE Operation against a key holding the "
                                              "wrong kind of value script: " +

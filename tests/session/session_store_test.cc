@@ -18,9 +18,11 @@
 namespace embedis {
 namespace {
 
+using ::embedis::session_testing::ClusterBackend;
 using ::embedis::session_testing::MemoryBackend;
 using ::embedis::session_testing::RecordingStore;
 using ::embedis::session_testing::RedisBackend;
+using ::embedis::session_testing::SentinelBackend;
 using ::embedis::testing::IsOkAndHolds;
 using ::embedis::testing::StatusIs;
 using ::testing::ElementsAre;
@@ -344,7 +346,7 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends = ::testing::Types<MemoryBackend, RedisBackend>;
+using Backends = ::testing::Types<MemoryBackend, RedisBackend, ClusterBackend, SentinelBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, SessionStoreTest, Backends, BackendNames);
 
 // Exact TTL arithmetic needs the manual clock.

@@ -9,11 +9,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "lib/store/memory_store.h"
 #include "lib/store/store.h"
 #include "lib/util/clock.h"
 #include "lib/util/mutex.h"
+#include "tests/testing/redis_cluster.h"
+#include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis::session_testing {
@@ -59,6 +62,44 @@ struct RedisBackend {
   int port = 0;
   std::unique_ptr<Store> store;
 };
+
+// Backends on a setup shared by the test binary (started on first use), flushed before each
+// test; time is real. `Setup` names the backend and gives the store's URL.
+template <typename Setup>
+struct SharedSetupBackend {
+  static constexpr const char* kName = Setup::kName;
+  static constexpr bool kManualClock = false;
+  absl::Status Init() {
+    absl::StatusOr<std::string> url = Setup::Url();
+    if (!url.ok()) return url.status();
+    auto s = OpenStore(*url);
+    if (!s.ok()) return s.status();
+    store = std::move(*s);
+    return store->FlushDb();
+  }
+  void Advance(absl::Duration d) { absl::SleepFor(d); }
+  std::unique_ptr<Store> store;
+};
+
+// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
+struct ClusterSetup {
+  static constexpr const char* kName = "cluster";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
+    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
+  }
+};
+using ClusterBackend = SharedSetupBackend<ClusterSetup>;
+
+// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
+struct SentinelSetup {
+  static constexpr const char* kName = "sentinel";
+  static absl::StatusOr<std::string> Url() {
+    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
+    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
+  }
+};
+using SentinelBackend = SharedSetupBackend<SentinelSetup>;
 
 // Forwards every call to `inner`, recording the command names, and lets a
 // test rewrite SCAN pages (to return duplicates) or run code between SCAN and

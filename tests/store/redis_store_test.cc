@@ -479,3 +479,80 @@ TEST_P(RedisStoreTest, ServerDownIsUnavailable) {
 
 }  // namespace
 }  // namespace embedis
+
+namespace embedis {
+namespace {
+
+TEST(ParseRedisClusterUrl, SeedsNodeOptionsAndClusterParameters) {
+  auto o = ParseRedisClusterUrl(
+      "redis+cluster://u:p%40ss@h1:7000,[::1]:7001,h3/?timeout_ms=250&read_from=replica&"
+      "wait_replicas=1&wait_timeout_ms=300&max_redirects=3&max_retries=4&refresh_ms=0&pool=2");
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_EQ(o->seeds.size(), 3u);
+  EXPECT_EQ(o->seeds[0], std::make_pair(std::string("h1"), 7000));
+  EXPECT_EQ(o->seeds[1], std::make_pair(std::string("::1"), 7001));
+  EXPECT_EQ(o->seeds[2], std::make_pair(std::string("h3"), 6379));
+  EXPECT_EQ(o->node.username, "u");
+  EXPECT_EQ(o->node.password, "p@ss");
+  EXPECT_EQ(o->node.command_timeout, absl::Milliseconds(250));
+  EXPECT_EQ(o->node.pool_size, 2);
+  EXPECT_TRUE(o->read_from_replica);
+  EXPECT_EQ(o->wait_replicas, 1);
+  EXPECT_EQ(o->wait_timeout, absl::Milliseconds(300));
+  EXPECT_EQ(o->max_redirects, 3);
+  EXPECT_EQ(o->max_retries, 4);
+  EXPECT_EQ(o->refresh_interval, absl::ZeroDuration());
+}
+
+TEST(ParseRedisClusterUrl, MalformedUrlsNameTheProblem) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"redis://h", "starts with redis+cluster://"},
+      {"redis+cluster://", "no hosts"},
+      {"redis+cluster://h1,,h2", "empty host"},
+      {"redis+cluster://h1:0", "bad port '0'"},
+      {"redis+cluster://h1/2", "only db 0"},
+      {"redis+cluster://h1?read_from=any", "bad read_from 'any'"},
+      {"redis+cluster://h1?wait_replicas=x", "bad wait_replicas 'x'"},
+      {"redis+cluster://h1?bogus=1", "unknown parameter 'bogus'"},
+  };
+  for (const auto& [url, problem] : cases) {
+    EXPECT_THAT(ParseRedisClusterUrl(url),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(problem)))
+        << url;
+  }
+}
+
+TEST(ParseRedisSentinelUrl, SentinelsMasterDbAndParameters) {
+  auto o = ParseRedisSentinelUrl(
+      "redis+sentinel://:pw@s1,s2:26380,[::1]/my%20master/3?sentinel_password=sp&"
+      "sentinel_username=su&max_retries=2&timeout_ms=300");
+  ASSERT_TRUE(o.ok()) << o.status();
+  ASSERT_EQ(o->sentinels.size(), 3u);
+  EXPECT_EQ(o->sentinels[0], std::make_pair(std::string("s1"), 26379));
+  EXPECT_EQ(o->sentinels[1], std::make_pair(std::string("s2"), 26380));
+  EXPECT_EQ(o->sentinels[2], std::make_pair(std::string("::1"), 26379));
+  EXPECT_EQ(o->master_name, "my master");
+  EXPECT_EQ(o->node.db, 3);
+  EXPECT_EQ(o->node.password, "pw");
+  EXPECT_EQ(o->node.command_timeout, absl::Milliseconds(300));
+  EXPECT_EQ(o->sentinel_password, "sp");
+  EXPECT_EQ(o->sentinel_username, "su");
+  EXPECT_EQ(o->max_retries, 2);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"redis://h", "starts with redis+sentinel://"},
+      {"redis+sentinel://s1", "no master name"},
+      {"redis+sentinel://s1/", "no master name"},
+      {"redis+sentinel:///m", "no hosts"},
+      {"redis+sentinel://s1/m/x", "bad db 'x'"},
+      {"redis+sentinel://s1/m?max_retries=-1", "bad max_retries"},
+      {"redis+sentinel://s1/m?nope=1", "unknown parameter 'nope'"},
+  };
+  for (const auto& [url, problem] : cases) {
+    EXPECT_THAT(ParseRedisSentinelUrl(url),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(problem)))
+        << url;
+  }
+}
+
+}  // namespace
+}  // namespace embedis

@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "lib/resp/writer.h"
 #include "lib/util/strings.h"
 
@@ -237,6 +238,14 @@ bool SkipValue(std::string_view bytes, size_t& pos, int depth = 0) {
   }
 }
 }  // namespace
+
+std::optional<absl::Duration> TimeUntil(absl::FunctionRef<bool()> attempt, absl::Duration limit) {
+  const absl::Time start = absl::Now();
+  while (absl::Now() - start < limit) {
+    if (attempt()) return absl::Now() - start;
+  }
+  return std::nullopt;
+}
 
 size_t CompleteReplyLength(std::string_view bytes) {
   size_t pos = 0;

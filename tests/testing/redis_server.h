@@ -12,11 +12,14 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/resp/reply_parser.h"
 
@@ -82,6 +85,10 @@ class RawRespConnection {
   std::string buffer_;
   absl::Status last_error_;
 };
+
+// Calls `attempt` until it returns true or `limit` passes; how long that took, or nullopt if it
+// never did (fault tests: "the first write that succeeds after the kill").
+std::optional<absl::Duration> TimeUntil(absl::FunctionRef<bool()> attempt, absl::Duration limit);
 
 // Length of the first complete RESP value in `bytes`, or 0 if incomplete.
 size_t CompleteReplyLength(std::string_view bytes);
