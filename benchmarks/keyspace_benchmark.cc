@@ -205,7 +205,7 @@ void BM_KeyspaceGetNoCopy(benchmark::State& state) {
           std::string_view v = k.string_value();
           n = v.size() + static_cast<unsigned char>(v[0]) + static_cast<unsigned char>(v[199]);
         },
-        /*is_read=*/true);
+        Keyspace::Lookup::kRead);
     benchmark::DoNotOptimize(n);
   }
   state.SetItemsProcessed(state.iterations());

@@ -105,7 +105,7 @@ TEST_F(WatchTest, ReadsDoNotDirty) {
         k.hash_view().Find("f");
         k.hash().Find("f");  // mutable access that changes nothing
       },
-      /*is_read=*/true);
+      Keyspace::Lookup::kRead);
   std::vector<KeyRecord> records;
   for (int i = 0; i < ks_.shards(); ++i) ks_.ExportShard(i, &records);
   EXPECT_FALSE(w_.dirty());
