@@ -57,6 +57,17 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
       values.persistence.save = s.persistence()->save_rules();
       return std::nullopt;
     }
+    case ConfigHook::kAof: {
+      Aof* aof = s.aof();
+      if (aof == nullptr) {
+        if (!values.persistence.appendonly) return std::nullopt;
+        return "persistence is disabled on this server";
+      }
+      aof->SetOptions(values.persistence);
+      absl::Status st = aof->SetEnabled(values.persistence.appendonly);
+      if (!st.ok()) return std::string(st.message());
+      return std::nullopt;
+    }
     case ConfigHook::kEncoding:
       s.keyspace()->SetEncodingLimits(EncodingLimitsOf(values));
       return std::nullopt;

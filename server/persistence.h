@@ -90,7 +90,11 @@ class Persistence {
   // or truncated one is an error naming the file and the problem (or, with
   // start_empty_on_corrupt, is renamed to "<file>.corrupt-<unix seconds>" and the server starts
   // empty); a newer format version is always an error.
-  absl::Status Load();
+  // `load_file` false: everything but the loading (the append-only file is loaded instead).
+  absl::Status Load(bool load_file = true);
+  // INFO persistence's aof_* lines (Aof::InfoFields); unset: AOF off. Called without mu_ held.
+  // REQUIRES: before Start().
+  void SetAofInfo(std::function<std::string()> aof_info);
   // Starts the thread that applies the save rules.
   void Start();
   // Cancels a background save, saves if due (see the header comment) and stops the thread.
@@ -170,6 +174,7 @@ class Persistence {
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread cron_thread_;
   std::atomic<bool> cancel_{false};
+  std::function<std::string()> aof_info_;  // set before Start(), then read-only
 };
 
 // Registers SAVE, BGSAVE and LASTSAVE. `get` finds the Persistence of the server running a

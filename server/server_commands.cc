@@ -15,6 +15,7 @@
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
+#include "server/aof.h"
 #include "server/command_util.h"
 #include "server/persistence.h"
 #include "server/server.h"
@@ -170,6 +171,7 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
 
 void RegisterServerCommands(commands::CommandTable* table) {
   RegisterPersistenceCommands(table, [](CommandContext& ctx) { return State(ctx).persistence(); });
+  RegisterAofCommands(table, [](CommandContext& ctx) { return State(ctx).aof(); });
   using namespace commands;            // NOLINT: flag names
   using namespace commands::describe;  // NOLINT: the entry helpers
   table->Register({.name = "auth",
