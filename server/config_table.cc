@@ -401,7 +401,7 @@ std::vector<ConfigParam> BuildTable() {
       "appendonly", [](ServerOptions& o) -> bool& { return o.persistence.appendonly; }, true,
       H::kAof, "log every write to the append-only file (loaded at start instead of the dump)"));
   t.push_back(Enum(
-      "appendfsync", {"always", "everysec", "no"},
+      "appendfsync", {"everysec", "always", "no"},
       [](ServerOptions& o) -> std::string& { return o.persistence.appendfsync; }, true, H::kAof,
       "when the append-only file is fsynced"));
   auto plain_name = [&](std::string name, std::string what, Field<std::string> field,
