@@ -63,7 +63,7 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
         if (!values.persistence.appendonly) return std::nullopt;
         return "persistence is disabled on this server";
       }
-      aof->SetOptions(values.persistence);
+      aof->SetOptions(AofOptionsOf(values.persistence, ""));
       absl::Status st = aof->SetEnabled(values.persistence.appendonly);
       if (!st.ok()) return std::string(st.message());
       return std::nullopt;

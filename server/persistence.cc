@@ -419,6 +419,17 @@ std::string Persistence::InfoSection() const {
   return s;
 }
 
+AofOptions AofOptionsOf(const PersistenceOptions& o, std::string dir) {
+  return AofOptions{.dir = std::move(dir),
+                    .appendonly = o.appendonly,
+                    .appendfsync = o.appendfsync,
+                    .appendfilename = o.appendfilename,
+                    .appenddirname = o.appenddirname,
+                    .auto_aof_rewrite_percentage = o.auto_aof_rewrite_percentage,
+                    .auto_aof_rewrite_min_size = o.auto_aof_rewrite_min_size,
+                    .aof_load_truncated = o.aof_load_truncated};
+}
+
 // ---- Commands ----
 
 void RegisterPersistenceCommands(commands::CommandTable* table,

@@ -53,6 +53,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/mutex.h"
@@ -176,6 +177,10 @@ class Persistence {
   std::atomic<bool> cancel_{false};
   std::function<std::string()> aof_info_;  // set before Start(), then read-only
 };
+
+// The append-only file's options (lib/commands/aof.h) from the server's, with `dir` the folder of
+// the files.
+AofOptions AofOptionsOf(const PersistenceOptions& options, std::string dir);
 
 // Registers SAVE, BGSAVE and LASTSAVE. `get` finds the Persistence of the server running a
 // command; it may return nullptr (persistence disabled: the commands reply an error).

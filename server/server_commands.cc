@@ -10,12 +10,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
-#include "server/aof.h"
 #include "server/command_util.h"
 #include "server/persistence.h"
 #include "server/server.h"

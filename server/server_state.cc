@@ -414,7 +414,7 @@ absl::Status ServerState::Start() {
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
   if (persistence_) {  // load the append-only file or the snapshot before serving
-    aof_ = std::make_unique<Aof>(keyspace_, options_.persistence, persistence_->dir(),
+    aof_ = std::make_unique<Aof>(keyspace_, AofOptionsOf(options_.persistence, persistence_->dir()),
                                  [this](bool warning, std::string_view message) {
                                    Log(warning ? LogLevel::kWarning : LogLevel::kNotice, message);
                                  });

@@ -82,13 +82,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/request_parser.h"
 #include "lib/resp/writer.h"
 #include "lib/tls/tls.h"
 #include "lib/util/mutex.h"
-#include "server/aof.h"
 #include "server/blocking.h"
 #include "server/options.h"
 #include "server/persistence.h"

@@ -1,4 +1,4 @@
-#include "server/aof.h"
+#include "lib/commands/aof.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -86,9 +86,9 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path) {
 
 }  // namespace
 
-Aof::Aof(Keyspace* keyspace, const PersistenceOptions& options, std::string dir, LogFn log)
+Aof::Aof(Keyspace* keyspace, const AofOptions& options, LogFn log)
     : keyspace_(keyspace),
-      dir_(std::move(dir)),
+      dir_(options.dir),
       filename_(options.appendfilename),
       dirname_(options.appenddirname),
       log_(std::move(log)) {
@@ -98,7 +98,7 @@ Aof::Aof(Keyspace* keyspace, const PersistenceOptions& options, std::string dir,
 
 Aof::~Aof() { Stop(); }
 
-void Aof::SetOptions(const PersistenceOptions& o) {
+void Aof::SetOptions(const AofOptions& o) {
   Fsync f = Fsync::kEverysec;
   if (o.appendfsync == "always") f = Fsync::kAlways;
   if (o.appendfsync == "no") f = Fsync::kNo;

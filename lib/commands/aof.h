@@ -1,7 +1,7 @@
 // Aof: the append-only file, as redis-server 7.0's (appendonly, appendfsync, appendfilename,
 // appenddirname, BGREWRITEAOF, auto-aof-rewrite-*, aof-load-truncated).
 //
-//   Aof aof(&keyspace, options.persistence, "/var/lib/embedis", log);
+//   Aof aof(&keyspace, {.dir = "/var/lib/embedis", .appendonly = true}, log);
 //   if (aof.Exists()) aof.Load();      // before serving; else the dump file is loaded
 //   aof.Start();                       // appendonly yes: logging from here on
 //   ...                                // every loop turn: aof.BeforeReply() before replies leave
@@ -54,8 +54,8 @@
 // anywhere else, damage refuses the start with an error naming the file and the byte offset.
 //
 // Thread safety: every method may be called from any thread; Load before Start, Stop last.
-#ifndef EMBEDIS_SERVER_AOF_H_
-#define EMBEDIS_SERVER_AOF_H_
+#ifndef EMBEDIS_LIB_COMMANDS_AOF_H_
+#define EMBEDIS_LIB_COMMANDS_AOF_H_
 
 #include <atomic>
 #include <condition_variable>
@@ -73,9 +73,21 @@
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/propagator.h"
 #include "lib/util/mutex.h"
-#include "server/options.h"
 
 namespace embedis {
+
+// redis-server 7.0's parameters of the same names (embedis-server maps its configuration here;
+// MemoryStore takes them as options and memory:// URL parameters).
+struct AofOptions {
+  std::string dir = ".";  // the folder that holds `appenddirname`
+  bool appendonly = false;
+  std::string appendfsync = "everysec";  // always, everysec, no
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  int64_t auto_aof_rewrite_percentage = 100;  // 0: no automatic rewrite
+  int64_t auto_aof_rewrite_min_size = 64 << 20;
+  bool aof_load_truncated = true;
+};
 
 class Aof : public Propagator {
  public:
@@ -83,8 +95,8 @@ class Aof : public Propagator {
   using LogFn = std::function<void(bool warning, std::string_view message)>;
   enum class Fsync { kAlways, kEverysec, kNo };
 
-  // `keyspace` must outlive this object. `dir`: the folder that holds options.appenddirname.
-  Aof(Keyspace* keyspace, const PersistenceOptions& options, std::string dir, LogFn log);
+  // `keyspace` must outlive this object. `log` may be empty.
+  Aof(Keyspace* keyspace, const AofOptions& options, LogFn log);
   ~Aof() override;  // Stop()
   Aof(const Aof&) = delete;
   Aof& operator=(const Aof&) = delete;
@@ -102,7 +114,7 @@ class Aof : public Propagator {
   // CONFIG SET appendonly: on starts logging with a rewrite (the base is the dataset now); off
   // stops logging (the files stay).
   absl::Status SetEnabled(bool on);
-  void SetOptions(const PersistenceOptions& options);  // appendfsync, auto-aof-*, load-truncated
+  void SetOptions(const AofOptions& options);  // appendfsync, auto-aof-*, load-truncated
   bool enabled() const { return enabled_.load(std::memory_order_acquire); }
 
   // BGREWRITEAOF: true when started, false when scheduled (a snapshot is being written: the
@@ -216,4 +228,4 @@ void RegisterAofCommands(commands::CommandTable* table,
 
 }  // namespace embedis
 
-#endif  // EMBEDIS_SERVER_AOF_H_
+#endif  // EMBEDIS_LIB_COMMANDS_AOF_H_
