@@ -120,11 +120,20 @@ TEST_F(PropagationTest, ExpiredKeysAreLoggedAsDel) {
   EXPECT_EQ(log, (V{"0:DEL lazy", "0:DEL wheel"}));
 }
 
-TEST_F(PropagationTest, BlockingPopServedAtOnceIsLogged) {
+TEST_F(PropagationTest, BlockingPopsAreLoggedInTheirNonBlockingForm) {
   r.Run({"RPUSH", "l", "a", "b"});
   rec.Take();
   r.Run({"BLPOP", "none", "l", "0"});
-  EXPECT_EQ(rec.Take(), (V{"0:BLPOP none l 0"}));
+  r.Run({"BRPOPLPUSH", "l", "m", "0"});
+  r.Run({"RPUSH", "l", "c", "d", "e"});
+  r.Run({"BLMPOP", "0", "2", "none", "l", "RIGHT", "COUNT", "2"});
+  r.Run({"LMPOP", "1", "l", "LEFT"});
+  r.Run({"ZADD", "z", "1", "a", "2", "b", "3", "c"});
+  r.Run({"BZPOPMIN", "z", "0"});
+  r.Run({"BZMPOP", "0", "1", "z", "MAX", "COUNT", "5"});
+  r.Run({"BLPOP", "none", "0"});  // nothing to pop (inside no MULTI it would block): nothing
+  EXPECT_EQ(rec.Take(), (V{"0:LPOP l", "0:LMOVE l m RIGHT LEFT", "0:RPUSH l c d e", "0:RPOP l 2",
+                           "0:LPOP l 1", "0:ZADD z 1 a 2 b 3 c", "0:ZPOPMIN z", "0:ZPOPMAX z 2"}));
 }
 
 }  // namespace
