@@ -616,20 +616,20 @@ absl::Status Aof::StartRewriteLocked(bool enabling, bool background)
   if (logging) next.incrs.emplace_back(incr, seq);
   if (!background) {
     mu_.Unlock();
-    FinishRewrite(std::move(image), std::move(next), seq, enabling);
+    FinishRewrite(std::move(image), std::move(next), /*background=*/false, enabling);
     mu_.Lock();
     return last_rewrite_ok_ ? absl::OkStatus()
                             : absl::InternalError("Can't create the AOF base file (see the log)");
   }
   if (rewrite_thread_.joinable()) rewrite_thread_.join();
-  rewrite_thread_ = std::thread(
-      [this, image = std::move(image), next = std::move(next), seq, enabling]() mutable {
-        FinishRewrite(std::move(image), std::move(next), seq, enabling);
+  rewrite_thread_ =
+      std::thread([this, image = std::move(image), next = std::move(next), enabling]() mutable {
+        FinishRewrite(std::move(image), std::move(next), /*background=*/true, enabling);
       });
   return absl::OkStatus();
 }
 
-void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, int64_t,
+void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, bool background,
                         bool enabling) {
   const std::string base_path = absl::StrCat(folder(), "/", next.base);
   SnapshotWriteOptions write_options;
@@ -656,7 +656,7 @@ void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, i
     base_size_ = static_cast<int64_t>(saved->bytes) + fd_size_.load();
     last_rewrite_ok_ = true;
     rewrite_failures_ = 0;
-    ++rewrites_;
+    if (background) ++rewrites_;  // as redis-server: the base made at start is not counted
     if (enabling) enable_pending_ = false;
     Log(false, "Background AOF rewrite terminated with success");
     Log(false, "Background AOF rewrite finished successfully");

@@ -164,7 +164,7 @@ class Aof : public Propagator {
   // rewrite running.
   absl::Status StartRewriteLocked(bool enabling, bool background)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, int64_t base_seq,
+  void FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, bool background,
                      bool enabling);
   void CronLoop();
   int64_t NowMs() const;
