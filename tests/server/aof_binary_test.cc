@@ -229,6 +229,39 @@ TEST_F(AofBinaryTest, RestartKeepsDataTtlsAndDatabases) {
   EXPECT_EQ(c.Call({"GET", "f"}), "$3\r\n2.5\r\n");
 }
 
+TEST_F(AofBinaryTest, AutomaticRewriteOnGrowth) {
+  {
+    EmbedisProcess p;
+    ASSERT_TRUE(
+        Start(p, {"--auto-aof-rewrite-min-size", "4kb", "--auto-aof-rewrite-percentage", "100"}))
+        << p.Log();
+    RawRespConnection c;
+    ASSERT_TRUE(c.Connect(p.port()).ok());
+    EXPECT_NE(c.Call({"INFO", "persistence"}).find("aof_rewrites:0"), std::string::npos);
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_EQ(c.Call({"INCR", absl::StrCat("counter", i % 7)}).substr(0, 1), ":");
+    }
+    bool rewrote = false;
+    for (int t = 0; t < 100 && !rewrote; ++t) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const std::string info = c.Call({"INFO", "persistence"});
+      rewrote = info.find("aof_rewrites:0") == std::string::npos &&
+                info.find("aof_rewrite_in_progress:0") != std::string::npos;
+    }
+    EXPECT_TRUE(rewrote) << c.Call({"INFO", "persistence"});
+    EXPECT_NE(p.Log().find("Starting automatic rewriting of AOF on"), std::string::npos) << p.Log();
+    p.Kill();
+  }
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p, {})) << p.Log();
+  RawRespConnection c;
+  ASSERT_TRUE(c.Connect(p.port()).ok());
+  int64_t total = 0;
+  for (int i = 0; i < 7; ++i)
+    total += std::stoll(Bulks("*1\r\n" + c.Call({"GET", absl::StrCat("counter", i)}))[0]);
+  EXPECT_EQ(total, 300);
+}
+
 TEST_F(AofBinaryTest, TruncatedTailIsRepairedOrRefused) {
   {
     EmbedisProcess p;
