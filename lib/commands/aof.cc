@@ -1,5 +1,6 @@
 #include "lib/commands/aof.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -462,6 +463,33 @@ std::string Aof::misconf_error() const {
 
 // ---- Start, stop, enable ----
 
+// Removes what a process killed during a rewrite left in the folder: temporary base files, and
+// bases or incr files that the manifest does not name.
+void Aof::RemoveLeftovers() {
+  DIR* d = ::opendir(folder().c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  int removed = 0;
+  for (const std::string& name : names) {
+    if (name.rfind(filename_ + ".", 0) != 0) continue;
+    if (size_t tmp = name.find(".base.embedis.tmp-"); tmp != std::string::npos) {
+      removed += RemoveStaleSnapshotTemps(
+          absl::StrCat(folder(), "/", name.substr(0, tmp + std::strlen(".base.embedis"))));
+      continue;
+    }
+    const bool file = name.ends_with(".base.embedis") || name.ends_with(".incr.aof") ||
+                      name.ends_with(".base.aof");
+    bool named = name == manifest_.base;
+    for (const auto& [incr, seq] : manifest_.incrs) named |= name == incr;
+    if (file && !named && ::unlink(absl::StrCat(folder(), "/", name).c_str()) == 0) ++removed;
+  }
+  if (removed > 0) {
+    Log(false, absl::StrCat("Removed ", removed, " file(s) a killed AOF rewrite left behind"));
+  }
+}
+
 absl::Status Aof::Start() {
   MutexLock l(&mu_);
   if (started_) return absl::OkStatus();
@@ -471,6 +499,7 @@ absl::Status Aof::Start() {
       return ErrnoStatus("cannot create the append only folder", folder(), errno);
     }
     if (!manifest_.base.empty() || !manifest_.incrs.empty()) {
+      RemoveLeftovers();
       // Continue the loaded log: append to its last incr file (a new one if it has none).
       for (const auto& [name, seq] : manifest_.incrs) next_seq_ = std::max(next_seq_, seq + 1);
       next_seq_ = std::max(next_seq_, manifest_.base_seq + 1);

@@ -157,6 +157,7 @@ class Aof : public Propagator {
   absl::Status WriteManifest(const Manifest& m);
   absl::Status ReplayFile(const std::string& name, bool last);
   absl::Status LoadBase(const std::string& name, bool last);
+  void RemoveLeftovers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes the buffer (and what failed before) to the incr file; fsyncs when `sync`. Returns
   // false on an error (recorded in write_ok_ / last_errno_).
   bool Flush(bool sync);

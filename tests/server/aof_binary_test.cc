@@ -262,6 +262,30 @@ TEST_F(AofBinaryTest, AutomaticRewriteOnGrowth) {
   EXPECT_EQ(total, 300);
 }
 
+TEST_F(AofBinaryTest, LeftoversOfAKilledRewriteAreRemoved) {
+  {
+    EmbedisProcess p;
+    ASSERT_TRUE(Start(p, {})) << p.Log();
+    RawRespConnection c;
+    ASSERT_TRUE(c.Connect(p.port()).ok());
+    EXPECT_EQ(c.Call({"SET", "a", "1"}), "+OK\r\n");
+    p.Kill();
+  }
+  const std::string folder = dir_ + "/appendonlydir/";
+  WriteFile(folder + "appendonly.aof.7.base.embedis", "orphan");
+  WriteFile(folder + "appendonly.aof.7.base.embedis.tmp-999999-1", "partial");
+  WriteFile(folder + "unrelated.txt", "kept");
+  EmbedisProcess p;
+  ASSERT_TRUE(Start(p, {})) << p.Log();
+  EXPECT_NE(p.Log().find("Removed 2 file(s) a killed AOF rewrite left behind"), std::string::npos)
+      << p.Log();
+  EXPECT_EQ(ReadFile(folder + "appendonly.aof.7.base.embedis"), "");
+  EXPECT_EQ(ReadFile(folder + "unrelated.txt"), "kept");
+  RawRespConnection c;
+  ASSERT_TRUE(c.Connect(p.port()).ok());
+  EXPECT_EQ(c.Call({"GET", "a"}), "$1\r\n1\r\n");
+}
+
 TEST_F(AofBinaryTest, TruncatedTailIsRepairedOrRefused) {
   {
     EmbedisProcess p;
