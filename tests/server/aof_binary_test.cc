@@ -174,6 +174,20 @@ class AofBinaryTest : public ::testing::Test {
     CheckList(check, "b", expected[1], rounds);
   }
 
+  // Starts the server with `args`, runs `commands` (each must succeed) and SIGKILLs it.
+  void RunThenKill(std::vector<std::string> args,
+                   const std::vector<std::vector<std::string>>& commands) {
+    EmbedisProcess p;
+    ASSERT_TRUE(Start(p, std::move(args))) << p.Log();
+    RawRespConnection c;
+    ASSERT_TRUE(c.Connect(p.port()).ok());
+    for (const std::vector<std::string>& cmd : commands) {
+      const std::string r = c.Call(cmd);
+      ASSERT_TRUE(!r.empty() && r[0] != '-') << absl::StrJoin(cmd, " ") << ": " << r;
+    }
+    p.Kill();
+  }
+
   std::string dir_;
   static inline int counter_ = 0;
 };
@@ -263,14 +277,7 @@ TEST_F(AofBinaryTest, AutomaticRewriteOnGrowth) {
 }
 
 TEST_F(AofBinaryTest, LeftoversOfAKilledRewriteAreRemoved) {
-  {
-    EmbedisProcess p;
-    ASSERT_TRUE(Start(p, {})) << p.Log();
-    RawRespConnection c;
-    ASSERT_TRUE(c.Connect(p.port()).ok());
-    EXPECT_EQ(c.Call({"SET", "a", "1"}), "+OK\r\n");
-    p.Kill();
-  }
+  RunThenKill({}, {{"SET", "a", "1"}});
   const std::string folder = dir_ + "/appendonlydir/";
   WriteFile(folder + "appendonly.aof.7.base.embedis", "orphan");
   WriteFile(folder + "appendonly.aof.7.base.embedis.tmp-999999-1", "partial");
@@ -287,15 +294,7 @@ TEST_F(AofBinaryTest, LeftoversOfAKilledRewriteAreRemoved) {
 }
 
 TEST_F(AofBinaryTest, TruncatedTailIsRepairedOrRefused) {
-  {
-    EmbedisProcess p;
-    ASSERT_TRUE(Start(p, {"--appendfsync", "always"})) << p.Log();
-    RawRespConnection c;
-    ASSERT_TRUE(c.Connect(p.port()).ok());
-    EXPECT_EQ(c.Call({"SET", "a", "1"}), "+OK\r\n");
-    EXPECT_EQ(c.Call({"SET", "b", "2"}), "+OK\r\n");
-    p.Kill();
-  }
+  RunThenKill({"--appendfsync", "always"}, {{"SET", "a", "1"}, {"SET", "b", "2"}});
   const std::string good = ReadFile(Incr());
   ASSERT_FALSE(good.empty());
   WriteFile(Incr(), good + "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$5\r\n12");  // cut mid-command
@@ -318,14 +317,7 @@ TEST_F(AofBinaryTest, TruncatedTailIsRepairedOrRefused) {
 }
 
 TEST_F(AofBinaryTest, IncompleteTransactionAtTheEndIsReverted) {
-  {
-    EmbedisProcess p;
-    ASSERT_TRUE(Start(p, {})) << p.Log();
-    RawRespConnection c;
-    ASSERT_TRUE(c.Connect(p.port()).ok());
-    EXPECT_EQ(c.Call({"SET", "a", "1"}), "+OK\r\n");
-    p.Kill();
-  }
+  RunThenKill({}, {{"SET", "a", "1"}});
   const std::string good = ReadFile(Incr());
   WriteFile(Incr(), good + "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n2\r\n");
   EmbedisProcess p;
