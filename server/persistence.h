@@ -35,6 +35,10 @@
 // BGSAVE or an automatic one) succeeds, and the server refuses write commands and PING with
 // MISCONF (server.cc); reads keep working.
 //
+// The append-only file is lib/commands/aof.h (owned by the ServerState beside this object): with
+// appendonly yes and an existing log, Load(/*load_file=*/false) skips the dump file and the log is
+// loaded instead, as redis-server; INFO persistence's aof_* lines come from it (SetAofInfo).
+//
 // Not implemented (deliberately): rdbcompression, the loading state (the file is loaded before the
 // server listens, so clients see connection refused rather than -LOADING while it loads).
 //

@@ -53,6 +53,11 @@
 // complete command, with a log line naming the file and offset, and loaded; otherwise, and
 // anywhere else, damage refuses the start with an error naming the file and the byte offset.
 //
+// Not implemented: aof-timestamp-enabled, no-appendfsync-on-rewrite, aof-rewrite-incremental-fsync
+// (reported with their defaults), redis-check-aof. A SAVE or BGSAVE during a rewrite waits for the
+// rewrite's image (one point-in-time image at a time) instead of Redis's "AOF rewrite in progress"
+// refusal; a BGREWRITEAOF during a BGSAVE is scheduled, as in Redis.
+//
 // Thread safety: every method may be called from any thread; Load before Start, Stop last.
 #ifndef EMBEDIS_LIB_COMMANDS_AOF_H_
 #define EMBEDIS_LIB_COMMANDS_AOF_H_
