@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -55,6 +56,19 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
       if (!st.ok()) return std::string(st.message());
       s.persistence()->SetStopWritesOnError(values.persistence.stop_writes_on_bgsave_error);
       values.persistence.save = s.persistence()->save_rules();
+      return std::nullopt;
+    }
+    case ConfigHook::kAof: {
+      Aof* aof = s.aof();
+      if (aof == nullptr) {
+        if (!values.persistence.appendonly) return std::nullopt;
+        return "persistence is disabled on this server";
+      }
+      aof->SetOptions(AofOptionsOf(values.persistence, ""));
+      // Turning it on happens in CmdConfigSet, with every I/O loop held (EnableAofExclusively).
+      if (values.persistence.appendonly) return std::nullopt;
+      absl::Status st = aof->SetEnabled(false);
+      if (!st.ok()) return std::string(st.message());
       return std::nullopt;
     }
     case ConfigHook::kEncoding:
@@ -153,7 +167,7 @@ void CmdConfigSet(CommandContext& ctx, Args argv) {
   if (refused) return failed(refused->first, refused->second);
 
   RuntimeConfig& config = state.config();
-  MutexLock l(&config.values_mu);
+  std::unique_lock<Mutex> l(config.values_mu);
   const ServerOptions old_values = config.values;
   ServerOptions values = config.values;
   for (size_t i = 0; i < params.size(); ++i) {
@@ -177,7 +191,31 @@ void CmdConfigSet(CommandContext& ctx, Args argv) {
       return failed(argv[2 + 2 * culprit], *err);
     }
   }
+  const bool enable_aof =
+      state.aof() != nullptr && values.persistence.appendonly && !state.aof()->enabled();
   config.values = std::move(values);
+  l.unlock();
+  if (enable_aof) {
+    // CONFIG SET appendonly yes: logging starts with a new base (the dataset at this instant).
+    // With every I/O loop held, no write command of a network client is half done: each one is
+    // either in the base or in the log.
+    absl::Status st;
+    auto enable = [&] { st = state.aof()->SetEnabled(true); };
+    if (ctx.exclusive != nullptr) {
+      ctx.exclusive->Run(enable);
+    } else {
+      enable();
+    }
+    if (!st.ok()) {
+      state.Log(LogLevel::kWarning,
+                absl::StrCat("Can't enable the append only file: ", st.message()));
+      {
+        MutexLock restore(&config.values_mu);
+        config.values.persistence.appendonly = false;
+      }
+      return failed("appendonly", FromAbsl(st.message()));
+    }
+  }
   ctx.reply->Ok();
 }
 

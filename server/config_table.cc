@@ -13,8 +13,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "lib/commands/args.h"
-#include "lib/tls/tls.h"
 #include "lib/keyspace/pubsub.h"
+#include "lib/tls/tls.h"
 #include "lib/util/strings.h"
 #include "server/persistence.h"
 
@@ -396,6 +396,49 @@ std::vector<ConfigParam> BuildTable() {
       }));
   t.back().multi_word = false;
   t.back().startup_only = true;
+  // ---- Append-only file (server/aof.h) ----
+  t.push_back(Bool(
+      "appendonly", [](ServerOptions& o) -> bool& { return o.persistence.appendonly; }, true,
+      H::kAof, "log every write to the append-only file (loaded at start instead of the dump)"));
+  t.push_back(Enum(
+      "appendfsync", {"everysec", "always", "no"},
+      [](ServerOptions& o) -> std::string& { return o.persistence.appendfsync; }, true, H::kAof,
+      "when the append-only file is fsynced"));
+  auto plain_name = [&](std::string name, std::string what, Field<std::string> field,
+                        std::string help) {
+    t.push_back(Special(
+        name, false, H::kNone, std::move(help),
+        [=](ServerOptions& o, std::string_view text) -> Error {
+          if (text.empty() || text.find('/') != std::string_view::npos || text == "." ||
+              text == "..") {
+            return absl::StrCat(name, " can't be a path, just a ", what);
+          }
+          field(o) = std::string(text);
+          return std::nullopt;
+        },
+        [=](const ServerOptions& o) { return field(const_cast<ServerOptions&>(o)); }));
+    t.back().multi_word = false;
+  };
+  plain_name(
+      "appendfilename", "filename",
+      [](ServerOptions& o) -> std::string& { return o.persistence.appendfilename; },
+      "base name of the append-only files");
+  plain_name(
+      "appenddirname", "dirname",
+      [](ServerOptions& o) -> std::string& { return o.persistence.appenddirname; },
+      "folder of the append-only files, inside dir");
+  t.push_back(Number<int64_t>(
+      "auto-aof-rewrite-percentage", "", false, 0, INT_MAX,
+      [](ServerOptions& o) -> int64_t& { return o.persistence.auto_aof_rewrite_percentage; }, true,
+      H::kAof, "rewrite the append-only file when it grew by this percentage (0: never)"));
+  t.push_back(Memory(
+      "auto-aof-rewrite-min-size", 0, LLONG_MAX,
+      [](ServerOptions& o) -> int64_t& { return o.persistence.auto_aof_rewrite_min_size; }, H::kAof,
+      "no automatic rewrite below this size"));
+  t.push_back(Bool(
+      "aof-load-truncated",
+      [](ServerOptions& o) -> bool& { return o.persistence.aof_load_truncated; }, true, H::kAof,
+      "repair and load an append-only file cut short by a crash"));
   // ---- Encodings (EncodingConfig): redis-server 7.0's names, aliases, ranges and defaults ----
   auto entries = [&](std::string name, std::string alias, Field<int64_t> field, H hook = H::kNone) {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), false, 0, LLONG_MAX, field, true,
@@ -438,8 +481,10 @@ std::vector<ConfigParam> BuildTable() {
       H::kEncoding);
   // ---- Reported for clients that ask; not implemented ----
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"appendonly", "no"},
-           {"appendfsync", "everysec"},
+           {"aof-use-rdb-preamble", "yes"},
+           {"aof-rewrite-incremental-fsync", "yes"},
+           {"aof-timestamp-enabled", "no"},
+           {"no-appendfsync-on-rewrite", "no"},
            {"maxmemory", "0"},
            {"maxmemory-policy", "noeviction"},
            {"maxmemory-samples", "5"},

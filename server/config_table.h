@@ -50,6 +50,7 @@ enum class ConfigHook {
   kMaxclients,  // maxclients: must fit the open-files limit
   kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries, ...)
   kNotify,      // notify-keyspace-events: the keyspace's notification classes
+  kAof,         // appendonly, appendfsync, auto-aof-rewrite-*, aof-load-truncated (server/aof.h)
 };
 
 struct ConfigParam {

@@ -49,6 +49,24 @@ struct PersistenceOptions {
   // After a failed background save, refuse write commands (and PING) with MISCONF until a save
   // succeeds, when save rules are set (Redis's stop-writes-on-bgsave-error). Default: true.
   bool stop_writes_on_bgsave_error = true;
+
+  // The append-only file (server/aof.h), named as redis-server 7.0's parameters.
+  // appendonly: log every write; at start the log, when it exists, is loaded instead of the dump
+  // file. Default: false.
+  bool appendonly = false;
+  // appendfsync: "always" (fsync before the replies leave), "everysec", "no". Default: everysec.
+  std::string appendfsync = "everysec";
+  // appendfilename: the files' base name (a plain name). Default: "appendonly.aof".
+  std::string appendfilename = "appendonly.aof";
+  // appenddirname: the folder of the files, inside `dir`. Default: "appendonlydir".
+  std::string appenddirname = "appendonlydir";
+  // auto-aof-rewrite-percentage / -min-size: rewrite when the log grew by this percentage over
+  // its size after the last rewrite and is at least this big. 0: never. Default: 100, 64 MB.
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64 << 20;
+  // aof-load-truncated: a log cut short (crash mid-write) is repaired (truncated to its last
+  // complete command) and loaded; false refuses to start. Default: true.
+  bool aof_load_truncated = true;
 };
 
 // Redis's encoding-tuning parameters, with redis-server 7.0's defaults (7.2's for the

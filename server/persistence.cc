@@ -98,7 +98,11 @@ std::string Persistence::dir() const {
 
 std::string Persistence::path() const { return absl::StrCat(dir(), "/", options_.dbfilename); }
 
-absl::Status Persistence::Load() {
+void Persistence::SetAofInfo(std::function<std::string()> aof_info) {
+  aof_info_ = std::move(aof_info);
+}
+
+absl::Status Persistence::Load(bool load_file) {
   if (!ParseSaveRules(options_.save).ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("save: ", kInvalidSave, " '", options_.save, "'"));
@@ -116,6 +120,12 @@ absl::Status Persistence::Load() {
   const std::string file = path();
   if (int removed = RemoveStaleSnapshotTemps(file); removed > 0) {
     Log(false, absl::StrCat("Removed ", removed, " temporary snapshot file(s) of a killed save"));
+  }
+  if (!load_file) {
+    MutexLock l(&mu_);
+    last_save_ms_ = NowMs();
+    changes_at_last_save_ = keyspace_->GetStats().changes;
+    return absl::OkStatus();
   }
   absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot(file, keyspace_);
   MutexLock l(&mu_);
@@ -364,6 +374,7 @@ absl::Status Persistence::SetSaveRules(std::string_view text) {
 
 std::string Persistence::InfoSection() const {
   const uint64_t changes_now = keyspace_->GetStats().changes;
+  const std::string aof = aof_info_ ? aof_info_() : std::string();
   MutexLock l(&mu_);
   const int64_t now = NowMs();
   std::string s = "# Persistence\r\n";
@@ -389,6 +400,10 @@ std::string Persistence::InfoSection() const {
   line("rdb_last_cow_size", 0);
   line("rdb_last_load_keys_expired", last_load_expired_);
   line("rdb_last_load_keys_loaded", last_load_loaded_);
+  if (aof_info_) {
+    s += aof;
+    return s;
+  }
   line("aof_enabled", 0);
   line("aof_rewrite_in_progress", 0);
   line("aof_rewrite_scheduled", 0);
@@ -402,6 +417,17 @@ std::string Persistence::InfoSection() const {
   line("module_fork_in_progress", 0);
   line("module_fork_last_cow_size", 0);
   return s;
+}
+
+AofOptions AofOptionsOf(const PersistenceOptions& o, std::string dir) {
+  return AofOptions{.dir = std::move(dir),
+                    .appendonly = o.appendonly,
+                    .appendfsync = o.appendfsync,
+                    .appendfilename = o.appendfilename,
+                    .appenddirname = o.appenddirname,
+                    .auto_aof_rewrite_percentage = o.auto_aof_rewrite_percentage,
+                    .auto_aof_rewrite_min_size = o.auto_aof_rewrite_min_size,
+                    .aof_load_truncated = o.aof_load_truncated};
 }
 
 // ---- Commands ----

@@ -35,6 +35,10 @@
 // BGSAVE or an automatic one) succeeds, and the server refuses write commands and PING with
 // MISCONF (server.cc); reads keep working.
 //
+// The append-only file is lib/commands/aof.h (owned by the ServerState beside this object): with
+// appendonly yes and an existing log, Load(/*load_file=*/false) skips the dump file and the log is
+// loaded instead, as redis-server; INFO persistence's aof_* lines come from it (SetAofInfo).
+//
 // Not implemented (deliberately): rdbcompression, the loading state (the file is loaded before the
 // server listens, so clients see connection refused rather than -LOADING while it loads).
 //
@@ -53,6 +57,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/mutex.h"
@@ -90,7 +95,11 @@ class Persistence {
   // or truncated one is an error naming the file and the problem (or, with
   // start_empty_on_corrupt, is renamed to "<file>.corrupt-<unix seconds>" and the server starts
   // empty); a newer format version is always an error.
-  absl::Status Load();
+  // `load_file` false: everything but the loading (the append-only file is loaded instead).
+  absl::Status Load(bool load_file = true);
+  // INFO persistence's aof_* lines (Aof::InfoFields); unset: AOF off. Called without mu_ held.
+  // REQUIRES: before Start().
+  void SetAofInfo(std::function<std::string()> aof_info);
   // Starts the thread that applies the save rules.
   void Start();
   // Cancels a background save, saves if due (see the header comment) and stops the thread.
@@ -170,7 +179,12 @@ class Persistence {
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   std::thread cron_thread_;
   std::atomic<bool> cancel_{false};
+  std::function<std::string()> aof_info_;  // set before Start(), then read-only
 };
+
+// The append-only file's options (lib/commands/aof.h) from the server's, with `dir` the folder of
+// the files.
+AofOptions AofOptionsOf(const PersistenceOptions& options, std::string dir);
 
 // Registers SAVE, BGSAVE and LASTSAVE. `get` finds the Persistence of the server running a
 // command; it may return nullptr (persistence disabled: the commands reply an error).

@@ -375,7 +375,13 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
   }
   if (const Persistence* p = state_->persistence(); p != nullptr && p->writes_denied())
       [[unlikely]] {
-    if (RefuseForDiskError(c, resolved)) {
+    if (RefuseForDiskError(c, resolved, errors::kMisconf)) {
+      c.EndCommandOutput(mark, dropping);
+      return true;
+    }
+  }
+  if (const Aof* aof = state_->aof(); aof != nullptr && aof->writes_denied()) [[unlikely]] {
+    if (RefuseForDiskError(c, resolved, aof->misconf_error())) {  // as redis-server: RDB first
       c.EndCommandOutput(mark, dropping);
       return true;
     }
@@ -417,7 +423,8 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
 // PING, or an EXEC whose queue holds a write is refused with MISCONF (EXEC discards the
 // transaction, "EXECABORT Transaction discarded because of: MISCONF ..."); one refused while
 // queuing in MULTI makes EXEC fail. Returns whether the command was refused.
-bool EventLoop::RefuseForDiskError(Connection& c, const commands::Resolved& resolved) {
+bool EventLoop::RefuseForDiskError(Connection& c, const commands::Resolved& resolved,
+                                   std::string_view misconf) {
   if (!resolved.ok()) return false;  // the command's own error comes first
   commands::Transaction& tx = c.client.tx;
   const commands::CommandSpec& spec = *resolved.spec();
@@ -431,12 +438,12 @@ bool EventLoop::RefuseForDiskError(Connection& c, const commands::Resolved& reso
     if (!writes) return false;
     tx.Discard();
     tx.UnwatchAll();
-    c.writer.Error(absl::StrCat(errors::kExecAbortBecause, errors::kMisconf));
+    c.writer.Error(absl::StrCat(errors::kExecAbortBecause, ToAbsl(misconf)));
     return true;
   }
   if ((resolved.flags() & commands::kWrite) == 0 && spec.name != "ping") return false;
   if (tx.in_multi && !resolved.has(commands::kRunsInMulti)) tx.failed = true;
-  c.writer.Error(errors::kMisconf);
+  c.writer.Error(misconf);
   return true;
 }
 
@@ -662,6 +669,8 @@ void EventLoop::FlushPending() {
 
 bool EventLoop::Flush(const std::shared_ptr<Connection>& c) {
   if (c->closed) return false;
+  // appendfsync always: the writes these replies acknowledge are on disk first (server/aof.h).
+  if (Aof* aof = state_->aof(); aof != nullptr) aof->BeforeReply();
   uint64_t written = 0;
   while (c->pending_output() > 0) {
     ssize_t n = c->Write(c->out.data() + c->out_sent, c->pending_output());

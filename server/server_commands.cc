@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
@@ -170,6 +171,7 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
 
 void RegisterServerCommands(commands::CommandTable* table) {
   RegisterPersistenceCommands(table, [](CommandContext& ctx) { return State(ctx).persistence(); });
+  RegisterAofCommands(table, [](CommandContext& ctx) { return State(ctx).aof(); });
   using namespace commands;            // NOLINT: flag names
   using namespace commands::describe;  // NOLINT: the entry helpers
   table->Register({.name = "auth",

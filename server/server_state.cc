@@ -413,11 +413,26 @@ absl::Status ServerState::Start() {
   start_ms_ = NowMs();
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
-  if (persistence_) {  // load the snapshot before serving
-    if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
+  if (persistence_) {  // load the append-only file or the snapshot before serving
+    aof_ = std::make_unique<Aof>(keyspace_, AofOptionsOf(options_.persistence, persistence_->dir()),
+                                 [this](bool warning, std::string_view message) {
+                                   Log(warning ? LogLevel::kWarning : LogLevel::kNotice, message);
+                                 });
+    // As redis-server: with appendonly yes, the append-only file (when there is one) is loaded
+    // and the dump file is not.
+    const bool from_aof = options_.persistence.appendonly && aof_->Exists();
+    absl::Status loaded = persistence_->Load(/*load_file=*/!from_aof);
+    if (loaded.ok() && from_aof) loaded = aof_->Load();
+    if (loaded.ok()) loaded = aof_->Start();
+    if (!loaded.ok()) {
+      aof_.reset();
       stopped_ = true;
       return loaded;
     }
+    Persistence* p = persistence_.get();
+    aof_->set_bgsave_running([p] { return p->bgsave_in_progress(); });
+    Aof* aof = aof_.get();
+    persistence_->SetAofInfo([aof] { return aof->InfoFields(); });
   }
   // As redis-server: room for maxclients open files, or fewer clients.
   const int maxclients = AdjustOpenFilesLimit(
@@ -512,6 +527,8 @@ void ServerState::Stop() {
     MutexLock l(&clients_mu_);
     clients_.clear();
   }
+  // The log's last records are written and synced once no command can write any more.
+  if (aof_) aof_->Stop();
   // The final save (if due) runs once no command can write any more.
   if (persistence_) persistence_->Stop().IgnoreError();
 }

@@ -82,6 +82,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/request_parser.h"
@@ -335,7 +336,8 @@ class EventLoop {
   bool OverOutputLimit(Connection& c, int64_t hard);
   void CloseForOutputLimit(const std::shared_ptr<Connection>& c);
   // MISCONF after a failed background save; true when the command was refused (server.cc).
-  bool RefuseForDiskError(Connection& c, const commands::Resolved& resolved);
+  bool RefuseForDiskError(Connection& c, const commands::Resolved& resolved,
+                          std::string_view misconf);
   // A RESP2 client with subscriptions: whether `resolved` may run; if not, writes the error.
   bool AllowedInPubSubContext(Connection& c, const commands::Resolved& resolved);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
@@ -490,6 +492,8 @@ class ServerState {
   const std::string& run_id() const { return run_id_; }
   // Snapshots; nullptr unless options.persistence.enabled.
   Persistence* persistence() const { return persistence_.get(); }
+  // The append-only file (server/aof.h); nullptr unless options.persistence.enabled.
+  Aof* aof() const { return aof_.get(); }
 
   // requirepass, readable from any thread.
   std::string Password() const;
@@ -585,6 +589,7 @@ class ServerState {
   Mutex log_mu_;
 
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<Aof> aof_;
 };
 
 // server_commands.cc: AUTH, HELLO, CLIENT, RESET, SHUTDOWN, INFO, CONFIG, COMMAND.

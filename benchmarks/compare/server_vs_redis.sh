@@ -5,6 +5,7 @@
 #   benchmarks/compare/server_vs_redis.sh                 # 3 rounds
 #   ROUNDS=5 benchmarks/compare/server_vs_redis.sh
 #   EMBEDIS_SERVER=/path/to/embedis-server EMBEDIS_FLAGS="--io-threads 1" ... # another build/config
+#   EMBEDIS_FLAGS="--appendonly yes" REDIS_FLAGS="--appendonly yes" ...  # flags for each server
 #   SKIP_MEMORY=1 ...  # throughput only
 #   MODES="1:2" TESTS=set,get PIN=1 ...  # some client setups / tests; pinned to CPUs
 #
@@ -56,6 +57,7 @@ REQUESTS_THREADED="${REQUESTS_THREADED:-500000}"
 PIN="${PIN:-}"
 MEMORY_KEYS="${MEMORY_KEYS:-1000000}"
 EMBEDIS_FLAGS="${EMBEDIS_FLAGS:-}"
+REDIS_FLAGS="${REDIS_FLAGS:-}"
 PY=/usr/bin/python3
 CLK_TCK="$(getconf CLK_TCK)"
 
@@ -113,8 +115,11 @@ start_server() {  # embedis|redis
       exec "${SERVER_PIN[@]}" "${WORK}/embedis-server" --port "${SERVER_PORT}" --bind 127.0.0.1 --save "" ${EMBEDIS_FLAGS}) \
       >"${WORK}/embedis-${SERVER_PORT}.log" 2>&1 &
   else
+    # Its own empty directory too: an append-only file (REDIS_FLAGS) is not loaded again.
+    mkdir -p "${WORK}/redis-${SERVER_PORT}"
+    # shellcheck disable=SC2086
     "${SERVER_PIN[@]}" redis-server --port "${SERVER_PORT}" --bind 127.0.0.1 --save '' --appendonly no \
-      --dir "${WORK}" --logfile "${WORK}/redis-${SERVER_PORT}.log" --daemonize no &
+      --dir "${WORK}/redis-${SERVER_PORT}" --logfile "${WORK}/redis-${SERVER_PORT}.log" --daemonize no ${REDIS_FLAGS} &
   fi
   SERVER_PID=$!
   PIDS+=("${SERVER_PID}")
@@ -136,7 +141,7 @@ rss_kb() {  # pid
 
 say "# embedis-server vs redis-server — $(date -u '+%Y-%m-%d %H:%M UTC')"
 say "# $(redis-server --version | cut -d' ' -f1-3,6)  |  redis-benchmark $(redis-benchmark --version 2>/dev/null | cut -d' ' -f2 || true)"
-say "# embedis-server ${EMBEDIS_SERVER} ${EMBEDIS_FLAGS}"
+say "# embedis-server ${EMBEDIS_SERVER} ${EMBEDIS_FLAGS}${REDIS_FLAGS:+  |  redis-server ${REDIS_FLAGS}}"
 say "# $(nproc) vCPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r)"
 say "# rounds=${ROUNDS} clients=${CLIENTS} -d ${DATA_SIZE} -r 1000000 tests=${TESTS} modes=${MODES} (P or P:threads)${PIN:+ pinned}"
 say "# requests per run: ${REQUESTS_P1} at -P 1, ${REQUESTS_P16} at -P 16, ${REQUESTS_THREADED} with --threads"

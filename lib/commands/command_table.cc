@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/commands/propagation.h"
 #include "lib/util/errors.h"
 
 namespace embedis::commands {
@@ -232,6 +233,27 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
   }
+  if (ctx.keyspace->propagator() != nullptr) [[unlikely]] {
+    return ExecutePropagated(ctx, argv, r);
+  }
+  RunObserved(ctx, argv, r);
+}
+
+void CommandTable::ExecutePropagated(CommandContext& ctx, Args argv, const Resolved& r) const {
+  const bool write = (r.flags() & kWrite) != 0;
+  PropagationFrame frame(ctx.keyspace->propagator(), /*root_capable=*/write);
+  if (!frame.active()) return RunObserved(ctx, argv, r);
+  const int db = ctx.client->db;
+  const uint64_t before = Keyspace::ThreadChanges();
+  RunObserved(ctx, argv, r);
+  // What the handler (or the commands it ran) propagated replaces the default.
+  if (frame.explicit_commands() || frame.has_commands()) return;
+  if (!write || Keyspace::ThreadChanges() == before) return;
+  if (r.spec()->propagate != nullptr) return r.spec()->propagate(ctx, argv);
+  frame.SetDefault(db, std::vector<std::string>(argv.begin(), argv.end()));
+}
+
+void CommandTable::RunObserved(CommandContext& ctx, Args argv, const Resolved& r) const {
   CommandObserver* const observer = ctx.observer;
   if (observer == nullptr || !observer->active()) [[likely]] {
     return RunGuarded(ctx, *r.spec(), argv);

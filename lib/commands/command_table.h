@@ -258,6 +258,10 @@ struct CommandSpec {
   std::vector<std::pair<std::string_view, std::string_view>> history{};  // (version, change)
   std::vector<ArgDoc> args{};
   Handler handler{};  // a parent of subcommands: runs it alone (COMMAND), or unset
+  // What the append-only file logs when the command changed data, if not its argv as received
+  // (propagation.h): called after the handler, it calls Propagate() with the deterministic
+  // commands that redo the change (SET ... EX -> SET ... PXAT); calling none logs nothing.
+  void (*propagate)(CommandContext& ctx, Args argv) = nullptr;
   std::vector<CommandSpec> subcommands{};
 
   // Derived by CommandTable::Register from key_specs, as Redis derives its legacy range: the key
@@ -350,6 +354,10 @@ class CommandTable {
   }
 
  private:
+  // Runs the resolved command with MONITOR's observer, if any.
+  void RunObserved(CommandContext& ctx, Args argv, const Resolved& r) const;
+  // Execute with a Propagator on the keyspace (propagation.h).
+  void ExecutePropagated(CommandContext& ctx, Args argv, const Resolved& r) const;
   // Replies Redis's error for a resolution that failed.
   static void ReplyResolveError(CommandContext& ctx, Args argv, const Resolved& r);
 

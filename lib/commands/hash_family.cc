@@ -26,6 +26,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
+#include "lib/commands/propagation.h"
 #include "lib/commands/typed_access.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
@@ -415,7 +416,8 @@ void RegisterHashFamily(CommandTable* table) {
                    .since = "2.6.0",
                    .complexity = "O(1)",
                    .args = {Key("key"), Str("field"), Dbl("increment")},
-                   .handler = CmdHIncrByFloat});
+                   .handler = CmdHIncrByFloat,
+                   .propagate = PropagateHIncrByFloat});
   table->Register(
       {.name = "hrandfield",
        .arity = -2,

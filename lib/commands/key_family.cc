@@ -12,6 +12,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/key_ops.h"
+#include "lib/commands/propagation.h"
 #include "lib/util/errors.h"
 
 namespace embedis::commands {
@@ -372,7 +373,8 @@ void RegisterKeyFamily(CommandTable* table) {
                    .complexity = "O(1)",
                    .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                    .args = {Key("key"), Int("seconds"), ExpireCondition()},
-                   .handler = CmdExpire});
+                   .handler = CmdExpire,
+                   .propagate = PropagateExpireAbsolute});
   table->Register({.name = "pexpire",
                    .arity = -3,
                    .flags = kWrite | kFast,
@@ -384,7 +386,8 @@ void RegisterKeyFamily(CommandTable* table) {
                    .complexity = "O(1)",
                    .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                    .args = {Key("key"), Int("milliseconds"), ExpireCondition()},
-                   .handler = CmdPExpire});
+                   .handler = CmdPExpire,
+                   .propagate = PropagateExpireAbsolute});
   table->Register({.name = "expireat",
                    .arity = -3,
                    .flags = kWrite | kFast,
@@ -396,7 +399,8 @@ void RegisterKeyFamily(CommandTable* table) {
                    .complexity = "O(1)",
                    .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                    .args = {Key("key"), UnixTime("unix-time-seconds"), ExpireCondition()},
-                   .handler = CmdExpireAt});
+                   .handler = CmdExpireAt,
+                   .propagate = PropagateExpireAbsolute});
   table->Register({.name = "pexpireat",
                    .arity = -3,
                    .flags = kWrite | kFast,
@@ -408,7 +412,8 @@ void RegisterKeyFamily(CommandTable* table) {
                    .complexity = "O(1)",
                    .history = {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}},
                    .args = {Key("key"), UnixTime("unix-time-milliseconds"), ExpireCondition()},
-                   .handler = CmdPExpireAt});
+                   .handler = CmdPExpireAt,
+                   .propagate = PropagateExpireAbsolute});
   table->Register({.name = "ttl",
                    .arity = 2,
                    .flags = kReadOnly | kFast,

@@ -29,6 +29,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/list_ops.h"
+#include "lib/commands/propagation.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
 
@@ -246,6 +247,11 @@ PopOutcome PopFirst(CommandContext& ctx, Args keys, End end, int64_t count) {
   }
   if (!popped->has_value()) return PopOutcome::kAllEmpty;
   const list_ops::KeyElements& got = **popped;
+  if (Propagating()) {  // the non-blocking form of the pop that happened (propagation.h)
+    std::vector<std::string> pop = {end == End::kHead ? "LPOP" : "RPOP", std::string(got.key)};
+    if (count >= 0) pop.push_back(std::to_string(got.elements.size()));
+    Propagate(ctx, std::move(pop));
+  }
   ctx.reply->ArrayHeader(2);
   ctx.reply->BulkString(got.key);
   if (count < 0) {
@@ -326,7 +332,14 @@ void CmdBRPop(CommandContext& ctx, Args argv) { BlockingPop(ctx, argv, End::kTai
 void BlockingMove(CommandContext& ctx, Args argv, End from, End to, std::string_view timeout_arg) {
   int64_t timeout_ms;
   if (!ParseTimeoutOrReply(ctx, timeout_arg, &timeout_ms)) return;
-  if (MoveElement(ctx, argv[1], argv[2], from, to) == MoveOutcome::kReplied) return;
+  const uint64_t before = Keyspace::ThreadChanges();
+  if (MoveElement(ctx, argv[1], argv[2], from, to) == MoveOutcome::kReplied) {
+    if (Propagating() && Keyspace::ThreadChanges() != before) {  // LMOVE: the non-blocking form
+      auto side = [](End e) { return std::string(e == End::kHead ? "LEFT" : "RIGHT"); };
+      Propagate(ctx, {"LMOVE", std::string(argv[1]), std::string(argv[2]), side(from), side(to)});
+    }
+    return;
+  }
   BlockOrReply(ctx, argv.subspan(1, 1), timeout_ms, BlockRequest::TimeoutReply::kNullBulk);
 }
 

@@ -24,6 +24,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/propagation.h"
 #include "lib/resp/reply_parser.h"
 #include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
@@ -112,11 +113,7 @@ void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
   req.args = argv.subspan(3 + static_cast<size_t>(*numkeys));
   ScriptRunner runner(ctx);
   scripting::ScriptEngine* engine = ctx.table->scripts();
-  if (ctx.exclusive != nullptr) {
-    ctx.exclusive->Run([&] { engine->Eval(req, &runner, ctx.reply); });
-  } else {
-    engine->Eval(req, &runner, ctx.reply);
-  }
+  RunPropagatedExclusive(ctx, [&] { engine->Eval(req, &runner, ctx.reply); });
 }
 
 void CmdEval(CommandContext& ctx, Args argv) { RunEval(ctx, argv, false, false); }

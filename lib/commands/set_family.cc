@@ -22,6 +22,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/propagation.h"
 #include "lib/commands/set_ops.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
@@ -110,12 +111,19 @@ void CmdSPop(CommandContext& ctx, Args argv) {
     return ReplyOr(ctx, set_ops::Pop(*ctx.keyspace, db(ctx), argv[1]),
                    [&](const std::optional<std::string>& m) {
                      if (!m.has_value()) return ctx.reply->Null();
+                     if (Propagating()) Propagate(ctx, {"SREM", std::string(argv[1]), *m});
                      ctx.reply->BulkString(*m);
                    });
   }
   int64_t count;
   if (!ParseInt64(argv[2], &count) || count < 0) return ReplyError(ctx, errors::kMustBePositive);
-  ReplySet(ctx, set_ops::PopCount(*ctx.keyspace, db(ctx), argv[1], static_cast<uint64_t>(count)));
+  auto popped = set_ops::PopCount(*ctx.keyspace, db(ctx), argv[1], static_cast<uint64_t>(count));
+  if (Propagating() && popped.ok() && !popped->empty()) {
+    std::vector<std::string> srem = {"SREM", std::string(argv[1])};
+    srem.insert(srem.end(), popped->begin(), popped->end());
+    Propagate(ctx, std::move(srem));
+  }
+  ReplySet(ctx, std::move(popped));
 }
 
 void CmdSMove(CommandContext& ctx, Args argv) {

@@ -14,6 +14,7 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/lcs_ops.h"
+#include "lib/commands/propagation.h"
 #include "lib/commands/string_ops.h"
 #include "lib/util/errors.h"
 
@@ -369,7 +370,8 @@ void RegisterStringFamily(CommandTable* table) {
                        UnixTime("unix-time-milliseconds").Token("PXAT").Since("6.2.0"),
                        Tok("keepttl", "KEEPTTL").Since("6.0.0")})
                     .Opt()},
-       .handler = CmdSet});
+       .handler = CmdSet,
+       .propagate = PropagateSetAbsolute});
   table->Register({.name = "setnx",
                    .arity = 3,
                    .flags = kWrite | kDenyOom | kFast,
@@ -392,7 +394,8 @@ void RegisterStringFamily(CommandTable* table) {
                    .since = "2.0.0",
                    .complexity = "O(1)",
                    .args = {Key("key"), Int("seconds"), Str("value")},
-                   .handler = CmdSetEx});
+                   .handler = CmdSetEx,
+                   .propagate = PropagateSetAbsolute});
   table->Register(
       {.name = "psetex",
        .arity = 4,
@@ -404,7 +407,8 @@ void RegisterStringFamily(CommandTable* table) {
        .since = "2.6.0",
        .complexity = "O(1)",
        .args = {Key("key"), Int("milliseconds"), Str("value")},
-       .handler = CmdPSetEx});
+       .handler = CmdPSetEx,
+       .propagate = PropagateSetAbsolute});
   table->Register(
       {.name = "getset",
        .arity = 3,
@@ -447,7 +451,8 @@ void RegisterStringFamily(CommandTable* table) {
                        UnixTime("unix-time-seconds").Token("EXAT"),
                        UnixTime("unix-time-milliseconds").Token("PXAT"), Tok("persist", "PERSIST")})
                     .Opt()},
-       .handler = CmdGetEx});
+       .handler = CmdGetEx,
+       .propagate = PropagateExpireAbsolute});
   table->Register({.name = "mget",
                    .arity = -2,
                    .flags = kReadOnly | kFast,
@@ -581,7 +586,8 @@ void RegisterStringFamily(CommandTable* table) {
        .since = "2.6.0",
        .complexity = "O(1)",
        .args = {Key("key"), Dbl("increment")},
-       .handler = CmdIncrByFloat});
+       .handler = CmdIncrByFloat,
+       .propagate = PropagateIncrByFloat});
   table->Register(
       {.name = "getrange",
        .arity = 4,

@@ -50,6 +50,7 @@
 
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/propagation.h"
 #include "lib/util/errors.h"
 
 namespace embedis::commands {
@@ -126,11 +127,7 @@ void CmdExec(CommandContext& ctx, Args) {
   std::vector<std::vector<std::string>> queue = std::move(tx.queue);
   tx.Discard();
   bool ran = true;
-  if (ctx.exclusive != nullptr) {
-    ctx.exclusive->Run([&] { ran = RunQueued(ctx, queue); });
-  } else {
-    ran = RunQueued(ctx, queue);
-  }
+  RunPropagatedExclusive(ctx, [&] { ran = RunQueued(ctx, queue); });
   if (!ran) ctx.reply->NullArray();
 }
 

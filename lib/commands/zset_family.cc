@@ -28,6 +28,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/commands/propagation.h"
 #include "lib/commands/zset_ops.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/errors.h"
@@ -332,6 +333,11 @@ PopOutcome PopFirst(CommandContext& ctx, Args keys, bool max, uint64_t count, bo
   }
   if (!popped->has_value()) return PopOutcome::kAllEmpty;
   const zset_ops::KeyMembers& got = **popped;
+  if (Propagating()) {  // the non-blocking form of the pop that happened (propagation.h)
+    std::vector<std::string> pop = {max ? "ZPOPMAX" : "ZPOPMIN", std::string(got.key)};
+    if (mpop) pop.push_back(std::to_string(got.members.size()));
+    Propagate(ctx, std::move(pop));
+  }
   if (mpop) {
     ctx.reply->ArrayHeader(2);
     ctx.reply->BulkString(got.key);

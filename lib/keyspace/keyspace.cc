@@ -284,6 +284,12 @@ Keyspace::~Keyspace() {
 namespace keyspace_internal {
 
 constinit thread_local std::vector<PendingEvent>* tl_events = nullptr;
+constinit thread_local uint64_t tl_changes = 0;
+
+void PropagateDelSlow(Propagator* p, int db, std::string_view key) {
+  const PropagatedCommand del{.db = db, .argv = {"DEL", std::string(key)}};
+  p->Append(absl::Span<const PropagatedCommand>(&del, 1));
+}
 
 void QueueEventSlow(const Notifier* n, uint32_t type, const char* event, int db,
                     std::string_view key, size_t at) {
@@ -499,7 +505,10 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
     CountRead(shard, db, key, existed);
   }
   fn(handle);
-  if (FinishUpdate(shard, db, d, handle, existed)) ++shard.changes;
+  if (FinishUpdate(shard, db, d, handle, existed)) {
+    ++shard.changes;
+    ++keyspace_internal::tl_changes;
+  }
   d.MaybeResize();
 }
 
@@ -577,7 +586,10 @@ void Keyspace::Update2(int db, std::string_view key1, std::string_view key2,
   fn(h1, h2);
   const bool changed1 = FinishUpdate(s1, db, d1, h1, existed1);
   const bool changed2 = FinishUpdate(s2, db, d2, h2, existed2);
-  if (changed1 || changed2) ++s1.changes;
+  if (changed1 || changed2) {
+    ++s1.changes;
+    ++keyspace_internal::tl_changes;
+  }
   d1.MaybeResize();
   d2.MaybeResize();
 }
@@ -617,7 +629,10 @@ void Keyspace::UpdateMany(
   fn(absl::MakeConstSpan(views), out);
   if (out == nullptr) return;
   Shard& shard = locks.shard(keys.size() - 1);
-  if (FinishUpdate(shard, db, *out->db_, *out, existed)) ++shard.changes;
+  if (FinishUpdate(shard, db, *out->db_, *out, existed)) {
+    ++shard.changes;
+    ++keyspace_internal::tl_changes;
+  }
   out->db_->MaybeResize();
 }
 
@@ -713,7 +728,10 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
     return result;
   }
   result.written = true;
-  ++shard.changes;
+  {
+    ++shard.changes;
+    ++keyspace_internal::tl_changes;
+  }
   shard.Touch(db, key);
   const keyspace_internal::Notifier* n = notifier_.get();
   if (options.ttl == SetOptions::Ttl::kAt && options.expire_at_ms <= now.get()) {
@@ -798,7 +816,10 @@ bool Keyspace::MSet(int db, const std::vector<std::pair<std::string_view, std::s
     keyspace_internal::QueueEvent(notifier_.get(), kNotifyString, "set", db, pairs[i].first);
   }
   for (size_t i = 0; i < pairs.size(); ++i) {
-    ++locks.shard(i).changes;
+    {
+      ++locks.shard(i).changes;
+      ++keyspace_internal::tl_changes;
+    }
     DbFor(locks.shard(i), db, now).MaybeResize();
   }
   return true;
@@ -817,7 +838,10 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
     if (link == nullptr) continue;
     shard.Touch(db, keys[i]);
     d->Remove(link);
-    ++shard.changes;
+    {
+      ++shard.changes;
+      ++keyspace_internal::tl_changes;
+    }
     ++removed;
     keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "del", db, keys[i]);
   }
@@ -901,6 +925,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
         shard.Touch(db, (*link)->key());
         keyspace_internal::QueueEvent(notifier_.get(), kNotifyExpired, "expired", db,
                                       (*link)->key());
+        keyspace_internal::PropagateDel(notifier_.get(), db, (*link)->key());
         d->Remove(link);
         ++shard.expired;
         continue;
@@ -929,6 +954,7 @@ void Keyspace::Flush(int db) {
       }
     }
     shard.changes += d->size;
+    keyspace_internal::tl_changes += d->size;
     shard.dbs[db].reset();
   }
 }
@@ -950,7 +976,10 @@ void Keyspace::SwapDb(int a, int b) {
     std::swap(shard.dbs[a], shard.dbs[b]);
     if (shard.dbs[a] != nullptr) shard.dbs[a]->index = a;
     if (shard.dbs[b] != nullptr) shard.dbs[b]->index = b;
-    ++shard.changes;
+    {
+      ++shard.changes;
+      ++keyspace_internal::tl_changes;
+    }
     if (a != b && shard.blocked != nullptr) {
       // A key blocked on in either database that exists after the swap is ready (Redis's
       // scanDatabaseForReadyKeys), unless only an expired copy is there.
@@ -1139,5 +1168,15 @@ absl::StatusOr<std::optional<std::string>> Keyspace::HGet(int db, std::string_vi
   if (!status.ok()) return status;
   return out;
 }
+
+void Keyspace::SetPropagator(Propagator* p) {
+  notifier_->propagator.store(p, std::memory_order_release);
+}
+
+Propagator* Keyspace::propagator() const {
+  return notifier_->propagator.load(std::memory_order_acquire);
+}
+
+uint64_t Keyspace::ThreadChanges() { return keyspace_internal::tl_changes; }
 
 }  // namespace embedis

@@ -137,6 +137,8 @@
 
 namespace embedis {
 
+class Propagator;  // propagator.h
+
 namespace keyspace_internal {
 struct Entry;
 struct Db;
@@ -543,6 +545,16 @@ class Keyspace {
   // command layer raises outside any keyspace operation. REQUIRES: not inside an Update callback
   // (use KeyHandle::Notify there).
   void Notify(uint32_t type, std::string_view event, int db, std::string_view key);
+
+  // ---- Propagation (propagator.h): the append-only file's feed ----
+  // From now on the keyspace appends `DEL key` to `p` for every key it deletes on its own (expiry,
+  // eviction), and the command layer appends what each write command changed. nullptr: none (the
+  // default). `p` must outlive its registration.
+  void SetPropagator(Propagator* p);
+  Propagator* propagator() const;
+  // Changes (the change counter's increments) made by the calling thread since it started, on
+  // any keyspace: the command layer's test of whether a command changed data.
+  static uint64_t ThreadChanges();
 
   // ---- Blocking (BLPOP and the other blocking commands) ----
   // Listeners are called, with no shard lock held, after an operation made a key exist that is

@@ -53,6 +53,7 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
   QueueEvent(notifier_.get(), kNotifyGeneric, "rename_from", db, from);
   QueueEvent(notifier_.get(), kNotifyGeneric, "rename_to", db, to);
   ++dst_shard.changes;
+  ++keyspace_internal::tl_changes;
   src_shard.Touch(db, from);
   dst_shard.Touch(db, to);
   src_db->MaybeResize();
@@ -91,6 +92,7 @@ bool Keyspace::Copy(int from_db, std::string_view from, int to_db, std::string_v
   Created(dst_shard, to_db, to);
   keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "copy_to", to_db, to);
   ++dst_shard.changes;
+  ++keyspace_internal::tl_changes;
   dst_shard.Touch(to_db, to);
   dst_db.MaybeResize();
   return true;
@@ -122,6 +124,7 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "move_from", from_db, key);
   keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "move_to", to_db, key);
   ++shard.changes;
+  ++keyspace_internal::tl_changes;
   shard.Touch(from_db, key);
   shard.Touch(to_db, key);
   src_db->MaybeResize();

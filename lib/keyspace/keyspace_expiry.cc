@@ -60,6 +60,7 @@ size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round
             Entry** link = db->Find(e->key(), HashKey(e->key()));
             shard.Touch(d, e->key());
             keyspace_internal::QueueEvent(db->notifier, kNotifyExpired, "expired", d, e->key());
+            keyspace_internal::PropagateDel(db->notifier, d, e->key());
             db->Remove(link);
             ++shard.expired;
           },

@@ -22,6 +22,7 @@
 #include "absl/hash/hash.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/propagator.h"
 #include "lib/keyspace/pubsub.h"
 #include "lib/keyspace/slab_allocator.h"
 #include "lib/keyspace/timer_wheel.h"
@@ -301,6 +302,8 @@ using BlockedMap = absl::flat_hash_map<WatchKey, int, WatchKeyHash, WatchKeyEq>;
 struct Notifier {
   std::atomic<uint32_t> flags{0};
   PubSub* pubsub = nullptr;
+  // Keyspace::SetPropagator's; null (one relaxed load per deletion) when nothing logs.
+  std::atomic<Propagator*> propagator{nullptr};
   // Whether an event of class `type` reaches anyone now: its class is on, K or E is on, and
   // somebody subscribes to something. One relaxed load when notifications are off.
   bool Wants(uint32_t type) const {
@@ -319,6 +322,17 @@ struct PendingEvent {
   int db;
   std::string key;
 };
+// Logs `DEL key` for a key the keyspace deleted on its own (expiry; eviction), under its shard
+// lock (propagator.h).
+void PropagateDelSlow(Propagator* p, int db, std::string_view key);
+inline void PropagateDel(const Notifier* n, int db, std::string_view key) {
+  if (Propagator* p = n->propagator.load(std::memory_order_acquire); p != nullptr) [[unlikely]] {
+    PropagateDelSlow(p, db, key);
+  }
+}
+// This thread's changes (every shard's `changes` increments made by this thread), for the command
+// layer's "did this command change data" test (Keyspace::ThreadChanges).
+extern constinit thread_local uint64_t tl_changes;
 // This thread's events not yet published; null until the thread's first event.
 extern constinit thread_local std::vector<PendingEvent>* tl_events;
 inline size_t PendingEventCount() { return tl_events == nullptr ? 0 : tl_events->size(); }
@@ -446,6 +460,7 @@ inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view k
     db->Remove(link);
     ++shard.expired;
     QueueEvent(db->notifier, kNotifyExpired, "expired", db_index, key);
+    PropagateDel(db->notifier, db_index, key);
     return nullptr;
   }
   return link;

@@ -297,7 +297,12 @@ absl::Status WriteBody(Keyspace& keyspace, HashingFile& file, int64_t created_ms
   };
 
   std::vector<KeyRecord> records;
-  const std::unique_ptr<Keyspace::Image> image = keyspace.BeginImage();
+  std::unique_ptr<Keyspace::Image> own_image;
+  Keyspace::Image* image = options.image;
+  if (image == nullptr) {
+    own_image = keyspace.BeginImage();
+    image = own_image.get();
+  }
   for (int shard = 0; shard < keyspace.shards(); ++shard) {
     if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
       return absl::CancelledError("snapshot write cancelled");

@@ -94,7 +94,11 @@ struct SnapshotWriteOptions {
   // throwaway files should turn it off.
   bool sync = true;
   // Called after each shard has been written, with the shard's index (tests, progress).
-  std::function<void(int shard)> on_shard_written;
+  std::function<void(int shard)> on_shard_written{};
+  // The point-in-time image to write, begun by the caller (the AOF rewrite begins it at the
+  // instant it starts a new log); null: WriteSnapshot begins one. Not taken over: the caller
+  // destroys it after the call.
+  Keyspace::Image* image = nullptr;
 };
 
 struct SnapshotStats {

@@ -11,11 +11,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/commands/aof.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/hash_ops.h"
 #include "lib/commands/key_ops.h"
 #include "lib/commands/list_ops.h"
+#include "lib/commands/propagation.h"
 #include "lib/commands/set_ops.h"
 #include "lib/commands/string_ops.h"
 #include "lib/commands/zset_ops.h"
@@ -124,17 +126,22 @@ class MemoryStore : public Store {
 
   absl::StatusOr<bool> Set(std::string_view key, std::string_view value,
                            const StoreSetOptions& options) override {
-    EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
-    EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
-    return r.written;
+    return Logged<absl::StatusOr<bool>>(Keys(key), [&]() -> absl::StatusOr<bool> {
+      EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+      EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
+      return r.written;
+    });
   }
 
   absl::StatusOr<std::optional<std::string>> SetGet(std::string_view key, std::string_view value,
                                                     const StoreSetOptions& options) override {
-    EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
-    o.get = true;
-    EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
-    return std::move(r.old_value);
+    return Logged<absl::StatusOr<std::optional<std::string>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::optional<std::string>> {
+          EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+          o.get = true;
+          EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
+          return std::move(r.old_value);
+        });
   }
 
   absl::StatusOr<std::vector<std::optional<std::string>>> MGet(
@@ -145,33 +152,42 @@ class MemoryStore : public Store {
 
   absl::Status MSet(
       absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
-    if (pairs.empty()) return WrongArity("mset");
-    ks_->MSet(db_, std::vector<std::pair<std::string_view, std::string_view>>(pairs.begin(),
-                                                                              pairs.end()));
-    return absl::OkStatus();
+    return Logged<absl::Status>(PairKeys(pairs), [&]() -> absl::Status {
+      if (pairs.empty()) return WrongArity("mset");
+      ks_->MSet(db_, std::vector<std::pair<std::string_view, std::string_view>>(pairs.begin(),
+                                                                                pairs.end()));
+      return absl::OkStatus();
+    });
   }
 
   absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
-    return string_ops::IncrBy(*ks_, db_, key, by);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return string_ops::IncrBy(*ks_, db_, key, by);
+    });
   }
 
   // The increment goes through the text RedisStore would send (resp::FormatDouble), read back as
   // INCRBYFLOAT reads it (a long double), and the answer is Redis's reply text read as a double:
   // so both backends compute the same sum (0.1 as a long double is not the double 0.1).
   absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
-    char buf[64];
-    const size_t len = resp::FormatDouble(by, buf);
-    EMBEDIS_ASSIGN_OR_RETURN(
-        std::string sum, string_ops::IncrByFloat(
-                             *ks_, db_, key, commands::ParseFloatArg(std::string_view(buf, len))));
-    double out;
-    if (!absl::SimpleAtod(sum, &out)) return absl::InternalError("INCRBYFLOAT made a non-number");
-    return out;
+    return Logged<absl::StatusOr<double>>(Keys(key), [&]() -> absl::StatusOr<double> {
+      char buf[64];
+      const size_t len = resp::FormatDouble(by, buf);
+      EMBEDIS_ASSIGN_OR_RETURN(
+          std::string sum,
+          string_ops::IncrByFloat(*ks_, db_, key,
+                                  commands::ParseFloatArg(std::string_view(buf, len))));
+      double out;
+      if (!absl::SimpleAtod(sum, &out)) return absl::InternalError("INCRBYFLOAT made a non-number");
+      return out;
+    });
   }
 
   absl::StatusOr<int64_t> Del(absl::Span<const std::string_view> keys) override {
-    if (keys.empty()) return WrongArity("del");
-    return ks_->Delete(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
+    return Logged<absl::StatusOr<int64_t>>(keys, [&]() -> absl::StatusOr<int64_t> {
+      if (keys.empty()) return WrongArity("del");
+      return ks_->Delete(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
+    });
   }
 
   absl::StatusOr<int64_t> Exists(absl::Span<const std::string_view> keys) override {
@@ -181,12 +197,16 @@ class MemoryStore : public Store {
 
   absl::StatusOr<bool> Expire(std::string_view key, absl::Duration ttl,
                               const StoreExpireOptions& options) override {
-    return ExpireAtMs(key, clock()->NowMs() + absl::ToInt64Milliseconds(ttl), options);
+    return Logged<absl::StatusOr<bool>>(Keys(key), [&]() -> absl::StatusOr<bool> {
+      return ExpireAtMs(key, clock()->NowMs() + absl::ToInt64Milliseconds(ttl), options);
+    });
   }
 
   absl::StatusOr<bool> ExpireAt(std::string_view key, absl::Time at,
                                 const StoreExpireOptions& options) override {
-    return ExpireAtMs(key, absl::ToUnixMillis(at), options);
+    return Logged<absl::StatusOr<bool>>(Keys(key), [&]() -> absl::StatusOr<bool> {
+      return ExpireAtMs(key, absl::ToUnixMillis(at), options);
+    });
   }
 
   absl::StatusOr<absl::Duration> PTtl(std::string_view key) override {
@@ -197,7 +217,10 @@ class MemoryStore : public Store {
     return key_ops::Ttl(*ks_, db_, key, /*millis=*/false, /*absolute=*/false);
   }
 
-  absl::StatusOr<bool> Persist(std::string_view key) override { return ks_->Persist(db_, key); }
+  absl::StatusOr<bool> Persist(std::string_view key) override {
+    return Logged<absl::StatusOr<bool>>(
+        Keys(key), [&]() -> absl::StatusOr<bool> { return ks_->Persist(db_, key); });
+  }
 
   absl::StatusOr<StoreScanPage> Scan(uint64_t cursor, const StoreScanOptions& options) override {
     EMBEDIS_ASSIGN_OR_RETURN(commands::ScanArgs args, ToScanArgs(options));
@@ -209,6 +232,10 @@ class MemoryStore : public Store {
   absl::StatusOr<int64_t> DbSize() override { return ks_->Size(db_); }
 
   absl::Status FlushDb() override {
+    if (aof_ != nullptr) {
+      const std::string_view argv[] = {"FLUSHDB"};
+      return Command(argv).status();
+    }
     ks_->Flush(db_);
     return absl::OkStatus();
   }
@@ -216,10 +243,12 @@ class MemoryStore : public Store {
   absl::StatusOr<int64_t> HSet(
       std::string_view key,
       absl::Span<const std::pair<std::string_view, std::string_view>> fields) override {
-    if (fields.empty()) return WrongArity("hset");
-    return ks_->HSet(
-        db_, key,
-        std::vector<std::pair<std::string_view, std::string_view>>(fields.begin(), fields.end()));
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (fields.empty()) return WrongArity("hset");
+      return ks_->HSet(
+          db_, key,
+          std::vector<std::pair<std::string_view, std::string_view>>(fields.begin(), fields.end()));
+    });
   }
 
   absl::StatusOr<std::optional<std::string>> HGet(std::string_view key,
@@ -240,8 +269,10 @@ class MemoryStore : public Store {
 
   absl::StatusOr<int64_t> HDel(std::string_view key,
                                absl::Span<const std::string_view> fields) override {
-    if (fields.empty()) return WrongArity("hdel");
-    return hash_ops::Del(*ks_, db_, key, fields);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (fields.empty()) return WrongArity("hdel");
+      return hash_ops::Del(*ks_, db_, key, fields);
+    });
   }
 
   absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
@@ -254,7 +285,9 @@ class MemoryStore : public Store {
 
   absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
                                   int64_t by) override {
-    return hash_ops::IncrBy(*ks_, db_, key, field, by);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return hash_ops::IncrBy(*ks_, db_, key, field, by);
+    });
   }
 
   absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
@@ -269,31 +302,51 @@ class MemoryStore : public Store {
 
   absl::StatusOr<int64_t> LPush(std::string_view key,
                                 absl::Span<const std::string_view> elements) override {
-    return Push("lpush", key, elements, list_ops::End::kHead, /*create=*/true);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return Push("lpush", key, elements, list_ops::End::kHead, /*create=*/true);
+    });
   }
   absl::StatusOr<int64_t> RPush(std::string_view key,
                                 absl::Span<const std::string_view> elements) override {
-    return Push("rpush", key, elements, list_ops::End::kTail, /*create=*/true);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return Push("rpush", key, elements, list_ops::End::kTail, /*create=*/true);
+    });
   }
   absl::StatusOr<int64_t> LPushX(std::string_view key,
                                  absl::Span<const std::string_view> elements) override {
-    return Push("lpushx", key, elements, list_ops::End::kHead, /*create=*/false);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return Push("lpushx", key, elements, list_ops::End::kHead, /*create=*/false);
+    });
   }
   absl::StatusOr<int64_t> RPushX(std::string_view key,
                                  absl::Span<const std::string_view> elements) override {
-    return Push("rpushx", key, elements, list_ops::End::kTail, /*create=*/false);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return Push("rpushx", key, elements, list_ops::End::kTail, /*create=*/false);
+    });
   }
   absl::StatusOr<std::optional<std::string>> LPop(std::string_view key) override {
-    return list_ops::PopOne(*ks_, db_, key, list_ops::End::kHead);
+    return Logged<absl::StatusOr<std::optional<std::string>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::optional<std::string>> {
+          return list_ops::PopOne(*ks_, db_, key, list_ops::End::kHead);
+        });
   }
   absl::StatusOr<std::optional<std::string>> RPop(std::string_view key) override {
-    return list_ops::PopOne(*ks_, db_, key, list_ops::End::kTail);
+    return Logged<absl::StatusOr<std::optional<std::string>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::optional<std::string>> {
+          return list_ops::PopOne(*ks_, db_, key, list_ops::End::kTail);
+        });
   }
   absl::StatusOr<std::vector<std::string>> LPop(std::string_view key, int64_t count) override {
-    return PopCount(key, list_ops::End::kHead, count);
+    return Logged<absl::StatusOr<std::vector<std::string>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::vector<std::string>> {
+          return PopCount(key, list_ops::End::kHead, count);
+        });
   }
   absl::StatusOr<std::vector<std::string>> RPop(std::string_view key, int64_t count) override {
-    return PopCount(key, list_ops::End::kTail, count);
+    return Logged<absl::StatusOr<std::vector<std::string>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::vector<std::string>> {
+          return PopCount(key, list_ops::End::kTail, count);
+        });
   }
   absl::StatusOr<std::vector<std::string>> LRange(std::string_view key, int64_t start,
                                                   int64_t stop) override {
@@ -306,31 +359,42 @@ class MemoryStore : public Store {
     return list_ops::Index(*ks_, db_, key, index);
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
-    return list_ops::Set(*ks_, db_, key, index, element);
+    return Logged<absl::Status>(
+        Keys(key), [&]() -> absl::Status { return list_ops::Set(*ks_, db_, key, index, element); });
   }
   absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
                                std::string_view element) override {
-    return list_ops::Rem(*ks_, db_, key, count, element);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      return list_ops::Rem(*ks_, db_, key, count, element);
+    });
   }
   absl::Status LTrim(std::string_view key, int64_t start, int64_t stop) override {
-    return list_ops::Trim(*ks_, db_, key, start, stop);
+    return Logged<absl::Status>(
+        Keys(key), [&]() -> absl::Status { return list_ops::Trim(*ks_, db_, key, start, stop); });
   }
   absl::StatusOr<std::optional<std::string>> LMove(std::string_view source,
                                                    std::string_view destination, ListEnd from,
                                                    ListEnd to) override {
-    return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
+    return Logged<absl::StatusOr<std::optional<std::string>>>(
+        Keys(source, destination), [&]() -> absl::StatusOr<std::optional<std::string>> {
+          return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
+        });
   }
 
   // ---- Sets: the set operations (lib/commands/set_ops.h), as the commands run them ----
   absl::StatusOr<int64_t> SAdd(std::string_view key,
                                absl::Span<const std::string_view> members) override {
-    if (members.empty()) return WrongArity("sadd");
-    return set_ops::Add(*ks_, db_, key, members);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (members.empty()) return WrongArity("sadd");
+      return set_ops::Add(*ks_, db_, key, members);
+    });
   }
   absl::StatusOr<int64_t> SRem(std::string_view key,
                                absl::Span<const std::string_view> members) override {
-    if (members.empty()) return WrongArity("srem");
-    return set_ops::Rem(*ks_, db_, key, members);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (members.empty()) return WrongArity("srem");
+      return set_ops::Rem(*ks_, db_, key, members);
+    });
   }
   absl::StatusOr<std::vector<std::string>> SMembers(std::string_view key) override {
     return set_ops::Members(*ks_, db_, key);
@@ -348,38 +412,44 @@ class MemoryStore : public Store {
   absl::StatusOr<int64_t> ZAdd(std::string_view key,
                                absl::Span<const std::pair<double, std::string_view>> members,
                                const StoreZAddOptions& options) override {
-    if (members.empty()) return WrongArity("zadd");
-    using O = StoreZAddOptions;
-    using Z = zset_ops::AddOptions;
-    if (options.condition == O::Condition::kIfMissing &&
-        options.comparison != O::Comparison::kAny) {
-      return errors::FromRedisError(errors::kZAddGtLtNx);
-    }
-    for (const auto& [score, member] : members) {
-      if (std::isnan(score)) return errors::FromRedisError(errors::kNotFloat);
-    }
-    Z z;
-    z.condition = options.condition == O::Condition::kIfMissing  ? Z::Condition::kNx
-                  : options.condition == O::Condition::kIfExists ? Z::Condition::kXx
-                                                                 : Z::Condition::kNone;
-    z.comparison = options.comparison == O::Comparison::kGreater ? Z::Comparison::kGt
-                   : options.comparison == O::Comparison::kLess  ? Z::Comparison::kLt
-                                                                 : Z::Comparison::kNone;
-    EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r, zset_ops::Add(*ks_, db_, key, z, members));
-    return options.count_changed ? r.added + r.updated : r.added;
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (members.empty()) return WrongArity("zadd");
+      using O = StoreZAddOptions;
+      using Z = zset_ops::AddOptions;
+      if (options.condition == O::Condition::kIfMissing &&
+          options.comparison != O::Comparison::kAny) {
+        return errors::FromRedisError(errors::kZAddGtLtNx);
+      }
+      for (const auto& [score, member] : members) {
+        if (std::isnan(score)) return errors::FromRedisError(errors::kNotFloat);
+      }
+      Z z;
+      z.condition = options.condition == O::Condition::kIfMissing  ? Z::Condition::kNx
+                    : options.condition == O::Condition::kIfExists ? Z::Condition::kXx
+                                                                   : Z::Condition::kNone;
+      z.comparison = options.comparison == O::Comparison::kGreater ? Z::Comparison::kGt
+                     : options.comparison == O::Comparison::kLess  ? Z::Comparison::kLt
+                                                                   : Z::Comparison::kNone;
+      EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r, zset_ops::Add(*ks_, db_, key, z, members));
+      return options.count_changed ? r.added + r.updated : r.added;
+    });
   }
   absl::StatusOr<double> ZIncrBy(std::string_view key, double increment,
                                  std::string_view member) override {
-    if (std::isnan(increment)) return errors::FromRedisError(errors::kNotFloat);
-    const std::pair<double, std::string_view> pair[] = {{increment, member}};
-    EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r,
-                             zset_ops::Add(*ks_, db_, key, {.incr = true}, pair));
-    return r.score;
+    return Logged<absl::StatusOr<double>>(Keys(key), [&]() -> absl::StatusOr<double> {
+      if (std::isnan(increment)) return errors::FromRedisError(errors::kNotFloat);
+      const std::pair<double, std::string_view> pair[] = {{increment, member}};
+      EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r,
+                               zset_ops::Add(*ks_, db_, key, {.incr = true}, pair));
+      return r.score;
+    });
   }
   absl::StatusOr<int64_t> ZRem(std::string_view key,
                                absl::Span<const std::string_view> members) override {
-    if (members.empty()) return WrongArity("zrem");
-    return zset_ops::Rem(*ks_, db_, key, members);
+    return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      if (members.empty()) return WrongArity("zrem");
+      return zset_ops::Rem(*ks_, db_, key, members);
+    });
   }
   absl::StatusOr<std::optional<double>> ZScore(std::string_view key,
                                                std::string_view member) override {
@@ -394,11 +464,17 @@ class MemoryStore : public Store {
   }
   absl::StatusOr<std::vector<StoreScoredMember>> ZPopMin(std::string_view key,
                                                          int64_t count) override {
-    return ZPop(key, /*max=*/false, count);
+    return Logged<absl::StatusOr<std::vector<StoreScoredMember>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::vector<StoreScoredMember>> {
+          return ZPop(key, /*max=*/false, count);
+        });
   }
   absl::StatusOr<std::vector<StoreScoredMember>> ZPopMax(std::string_view key,
                                                          int64_t count) override {
-    return ZPop(key, /*max=*/true, count);
+    return Logged<absl::StatusOr<std::vector<StoreScoredMember>>>(
+        Keys(key), [&]() -> absl::StatusOr<std::vector<StoreScoredMember>> {
+          return ZPop(key, /*max=*/true, count);
+        });
   }
 
   // A blocking command (BLPOP, BLMOVE, ...) really blocks, as it does on a server: the list
@@ -429,10 +505,87 @@ class MemoryStore : public Store {
 
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
-    return ExecMayBlock(argv, protocol_);
+    absl::StatusOr<Value> reply = ExecMayBlock(argv, protocol_);
+    if (aof_ != nullptr) aof_->BeforeReply();  // commands log themselves (propagation.h)
+    return reply;
   }
 
  private:
+  static std::vector<std::string_view> Keys(std::string_view a) { return {a}; }
+  static std::vector<std::string_view> Keys(std::string_view a, std::string_view b) {
+    return {a, b};
+  }
+  static std::vector<std::string_view> PairKeys(
+      absl::Span<const std::pair<std::string_view, std::string_view>> pairs) {
+    std::vector<std::string_view> keys;
+    for (const auto& [k, v] : pairs) keys.push_back(k);
+    return keys;
+  }
+
+  // A typed write (which calls the keyspace directly, not a command) with the append-only file
+  // on: when it changed data, each of `keys` is logged as its whole new state (DEL and the
+  // commands that rebuild it, with its deadline; propagation.h wraps them in MULTI/EXEC), and
+  // with appendfsync always the record is on disk before the call returns. Without the file: fn().
+  template <typename R, typename F>
+  R Logged(absl::Span<const std::string_view> keys, F&& fn) {
+    if (aof_ == nullptr) [[likely]] {
+      return fn();
+    }
+    std::optional<R> result;
+    {
+      commands::PropagationFrame frame(ks_->propagator(), /*root_capable=*/true);
+      const uint64_t before = Keyspace::ThreadChanges();
+      result.emplace(fn());
+      if (frame.active() && Keyspace::ThreadChanges() != before) {
+        for (std::string_view key : keys) LogKeyState(key);
+      }
+    }
+    aof_->BeforeReply();
+    return *std::move(result);
+  }
+
+  // Propagates the commands that rebuild `key` as it is now (see Logged).
+  void LogKeyState(std::string_view key) {
+    commands::ClientState client;
+    client.db = db_;
+    commands::CommandContext ctx{.keyspace = ks_, .client = &client};
+    auto read = [&](std::initializer_list<std::string_view> argv) {
+      absl::StatusOr<std::optional<Value>> v =
+          Run(absl::Span<const std::string_view>(argv.begin(), argv.size()), resp::Protocol::kResp2,
+              nullptr);
+      return v.ok() && v->has_value() ? **std::move(v) : Value::Null();
+    };
+    const std::string k(key);
+    const std::string type = read({"TYPE", key}).str();
+    std::vector<std::string> rebuild;
+    auto all = [&](std::string_view cmd, const Value& v, bool swap_pairs) {
+      rebuild = {std::string(cmd), k};
+      const std::vector<Value>& e = v.elements();
+      for (size_t i = 0; i < e.size(); ++i) {
+        if (swap_pairs && i + 1 < e.size()) {  // ZRANGE WITHSCORES: member score -> score member
+          rebuild.push_back(e[i + 1].str());
+          rebuild.push_back(e[i].str());
+          ++i;
+        } else {
+          rebuild.push_back(e[i].str());
+        }
+      }
+    };
+    if (type == "none") return commands::Propagate(ctx, {"DEL", k});
+    if (type == "string") {
+      commands::Propagate(ctx, {"SET", k, read({"GET", key}).str()});
+    } else {
+      commands::Propagate(ctx, {"DEL", k});
+      if (type == "hash") all("HSET", read({"HGETALL", key}), false);
+      if (type == "list") all("RPUSH", read({"LRANGE", key, "0", "-1"}), false);
+      if (type == "set") all("SADD", read({"SMEMBERS", key}), false);
+      if (type == "zset") all("ZADD", read({"ZRANGE", key, "0", "-1", "WITHSCORES"}), true);
+      if (rebuild.size() > 2) commands::Propagate(ctx, std::move(rebuild));
+    }
+    const int64_t at = ks_->ExpireTimeMs(db_, key);
+    if (at >= 0) commands::Propagate(ctx, {"PEXPIREAT", k, std::to_string(at)});
+  }
+
   absl::StatusOr<std::vector<StoreScoredMember>> ZPop(std::string_view key, bool max,
                                                       int64_t count) {
     if (count < 0) return errors::FromRedisError(errors::kMustBePositive);
@@ -573,6 +726,8 @@ class MemoryStore : public Store {
   HubSubscriptions subscriptions_;                 // leaves the hub before owned_'s keyspace goes
 
  public:
+  // The append-only file (MemoryStoreOptions::aof); null when off. Destroyed before the keyspace.
+  std::unique_ptr<Aof> aof_;
   std::unique_ptr<SnapshotKeeper> snapshots_;  // destroyed first: saves before the keyspace goes
 };
 
@@ -588,11 +743,24 @@ absl::StatusOr<std::unique_ptr<Store>> NewMemoryStore(MemoryStoreOptions options
   if (options.db < 0 || options.db >= ks->databases()) {
     return absl::InvalidArgumentError(errors::kDbIndexOutOfRange);
   }
-  if (!options.snapshot_path.empty()) {
+  std::unique_ptr<Aof> aof;
+  if (options.aof.appendonly) {
+    if (ks->propagator() != nullptr) {
+      return absl::FailedPreconditionError("the keyspace already has an append-only file");
+    }
+    aof = std::make_unique<Aof>(ks, options.aof, [](bool, std::string_view message) {
+      std::fprintf(stderr, "embedis aof: %.*s\n", static_cast<int>(message.size()), message.data());
+    });
+  }
+  if (aof != nullptr && aof->Exists()) {  // as redis-server: the log wins over the snapshot
+    EMBEDIS_RETURN_IF_ERROR(aof->Load());
+  } else if (!options.snapshot_path.empty()) {
     absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot(options.snapshot_path, ks);
     if (!loaded.ok() && !absl::IsNotFound(loaded.status())) return loaded.status();
   }
+  if (aof != nullptr) EMBEDIS_RETURN_IF_ERROR(aof->Start());
   auto store = std::make_unique<MemoryStore>(std::move(owned), ks, options.db, options.protocol);
+  store->aof_ = std::move(aof);
   if (!options.snapshot_path.empty() &&
       (options.snapshot_interval > absl::ZeroDuration() || options.snapshot_on_close)) {
     store->snapshots_ = std::make_unique<SnapshotKeeper>(

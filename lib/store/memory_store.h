@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "lib/commands/aof.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/resp/writer.h"
 #include "lib/store/store.h"
@@ -45,6 +46,13 @@ struct MemoryStoreOptions {
   absl::Duration snapshot_interval = absl::ZeroDuration();
   // Save once more when the store is destroyed (if anything changed). Default: false.
   bool snapshot_on_close = false;
+
+  // The append-only file (lib/commands/aof.h), as embedis-server's: with aof.appendonly, every
+  // write (typed methods and Command()) is logged to aof.dir/aof.appenddirname, and at open the
+  // log, when it exists, is loaded instead of the snapshot, so an application restarts without
+  // losing a session. appendfsync always: a write is on disk before its method returns. Off by
+  // default. URL: memory://?appendonly=yes&dir=/var/lib/app&appendfsync=always.
+  AofOptions aof;
 };
 
 // InvalidArgument when db is out of range.

@@ -33,6 +33,28 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
   if (query.empty()) return NewMemoryStore(options);
   for (absl::string_view param : absl::StrSplit(ToAbsl(query), '&')) {
     std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(param, '=');
+    // The append-only file (lib/commands/aof.h), named as redis-server's parameters.
+    if (kv.first == "appendonly") {
+      if (kv.second != "yes" && kv.second != "no")
+        return BadUrl(url, "appendonly must be yes or no");
+      options.aof.appendonly = kv.second == "yes";
+      continue;
+    }
+    if (kv.first == "appendfsync") {
+      if (kv.second != "always" && kv.second != "everysec" && kv.second != "no") {
+        return BadUrl(url, "appendfsync must be always, everysec or no");
+      }
+      options.aof.appendfsync = std::string(kv.second);
+      continue;
+    }
+    if (kv.first == "dir" || kv.first == "appendfilename" || kv.first == "appenddirname") {
+      if (kv.second.empty()) return BadUrl(url, absl::StrCat(kv.first, " must not be empty"));
+      std::string& field = kv.first == "dir"              ? options.aof.dir
+                           : kv.first == "appendfilename" ? options.aof.appendfilename
+                                                          : options.aof.appenddirname;
+      field = std::string(kv.second);
+      continue;
+    }
     int64_t n;
     if (!absl::SimpleAtoi(kv.second, &n)) {
       return BadUrl(url, absl::StrCat("parameter '", kv.first, "' needs an integer value"));
@@ -55,8 +77,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
       if (n != 2 && n != 3) return BadUrl(url, "protocol must be 2 or 3");
       options.protocol = n == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
     } else {
-      return BadUrl(url, absl::StrCat("unknown parameter '", kv.first,
-                                      "' (known: shards, databases, db, tick_ms, protocol)"));
+      return BadUrl(
+          url,
+          absl::StrCat(
+              "unknown parameter '", kv.first,
+              "' (known: shards, databases, db, tick_ms, protocol, appendonly, appendfsync, dir, "
+              "appendfilename, appenddirname)"));
     }
   }
   if (options.db >= options.keyspace.databases) {

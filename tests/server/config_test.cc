@@ -300,7 +300,7 @@ TEST(ConfigTable, ConfigFileErrorsNameFileAndLine) {
            {"hz \"5\n", "Unbalanced quotes in configuration line"},
            {"port 7390 1\n", "wrong number of arguments"},
            {"timeout abc\n", "argument couldn't be parsed into an integer"},
-           {"appendonly yes\n", "only 'no' is accepted"},
+           {"aof-use-rdb-preamble no\n", "only 'yes' is accepted"},
            {"include /nonexistent/x.conf\n", "can't open config file"},
        }) {
     const std::string bad = WriteFile("bad2.conf", text);

@@ -1,0 +1,237 @@
+// Aof: the append-only file, as redis-server 7.0's (appendonly, appendfsync, appendfilename,
+// appenddirname, BGREWRITEAOF, auto-aof-rewrite-*, aof-load-truncated).
+//
+//   Aof aof(&keyspace, {.dir = "/var/lib/embedis", .appendonly = true}, log);
+//   if (aof.Exists()) aof.Load();      // before serving; else the dump file is loaded
+//   aof.Start();                       // appendonly yes: logging from here on
+//   ...                                // every loop turn: aof.BeforeReply() before replies leave
+//   aof.Stop();                        // after serving: the last records are written and synced
+//
+// Layout (Redis 7's multi-part AOF): in <dir>/<appenddirname>/
+//   <appendfilename>.manifest              which files make the log, in order, as Redis 7 writes
+//   it:
+//                                            file appendonly.aof.3.base.embedis seq 3 type b
+//                                            file appendonly.aof.3.incr.aof seq 3 type i
+//   <appendfilename>.<seq>.base.embedis    the base: an embedis snapshot (lib/keyspace/snapshot.h),
+//                                          where Redis writes an RDB preamble. A base in RESP
+//                                          (Redis's aof-use-rdb-preamble no, ".base.aof") loads
+//                                          too.
+//   <appendfilename>.<seq>.incr.aof        the writes since the base, as RESP commands (the
+//                                          Propagator's feed: lib/keyspace/propagator.h), with a
+//                                          SELECT wherever the database changes.
+// The manifest is replaced atomically (temporary file, fsync, rename, fsync of the folder), so a
+// crash at any moment leaves a manifest naming complete files (the last incr file may end in a
+// partial command: see Loading).
+//
+// Writing. Append() (under the writer's locks) encodes into a buffer. Before the replies of an
+// event-loop turn leave, BeforeReply() write()s the buffer (as Redis's beforeSleep) and, with
+// appendfsync always, fdatasync()s it: a write is on disk before its reply is sent, and the
+// turns of all loops share one fsync (group commit). With everysec a thread fsyncs once a second;
+// with no, the kernel decides. A failed write (a full disk) keeps the data buffered, retries once
+// a second, and until it succeeds writes_denied() makes the server refuse writes with
+// "-MISCONF Errors writing to the AOF file: <error>" (reads keep working); a partial write is cut
+// back (ftruncate) so no half command stays in the file. With appendfsync always a failed write
+// or fsync ends the process, as redis-server does ("Can't recover from AOF write error when the
+// AOF fsync policy is 'always'. Exiting..."): a reply already built must not claim a write that
+// is not on disk.
+//
+// Rewrite (BGREWRITEAOF, auto-aof-rewrite-percentage/-min-size, CONFIG SET appendonly yes).
+// Without fork(): holding the Propagator's write_order (so no write is between being applied and
+// being appended), the buffer is flushed, a new incr file is started and a point-in-time image
+// of the keyspace is begun (Keyspace::BeginImage), all at the same instant; the manifest then
+// lists the old base, the old incr files and the new incr file, so a crash during the rewrite
+// loses nothing. A thread writes the image as the new base while clients keep writing to the new
+// incr file; when it is complete the manifest is switched to (new base, new incr file) and the
+// old files are deleted. A failed rewrite leaves the previous files in force and is retried by
+// the automatic rule. Turning appendonly on at run time is such a rewrite (the base is the
+// dataset at that instant), as in Redis; turning it off stops logging and keeps the files.
+//
+// Loading. The manifest's files in order: the base (a snapshot, or RESP), then each incr file,
+// replayed through the command table (keys whose deadline has passed are dropped: the log holds
+// absolute deadlines). The last file may end in a command cut short by a crash (or a MULTI
+// without its EXEC): with aof-load-truncated yes (the default) it is truncated to its last
+// complete command, with a log line naming the file and offset, and loaded; otherwise, and
+// anywhere else, damage refuses the start with an error naming the file and the byte offset.
+//
+// Not implemented: aof-timestamp-enabled, no-appendfsync-on-rewrite, aof-rewrite-incremental-fsync
+// (reported with their defaults), redis-check-aof. A SAVE or BGSAVE during a rewrite waits for the
+// rewrite's image (one point-in-time image at a time) instead of Redis's "AOF rewrite in progress"
+// refusal; a BGREWRITEAOF during a BGSAVE is scheduled, as in Redis.
+//
+// Thread safety: every method may be called from any thread; Load before Start, Stop last.
+#ifndef EMBEDIS_LIB_COMMANDS_AOF_H_
+#define EMBEDIS_LIB_COMMANDS_AOF_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "lib/commands/command_table.h"
+#include "lib/keyspace/keyspace.h"
+#include "lib/keyspace/propagator.h"
+#include "lib/util/mutex.h"
+
+namespace embedis {
+
+// redis-server 7.0's parameters of the same names (embedis-server maps its configuration here;
+// MemoryStore takes them as options and memory:// URL parameters).
+struct AofOptions {
+  std::string dir = ".";  // the folder that holds `appenddirname`
+  bool appendonly = false;
+  std::string appendfsync = "everysec";  // always, everysec, no
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  int64_t auto_aof_rewrite_percentage = 100;  // 0: no automatic rewrite
+  int64_t auto_aof_rewrite_min_size = 64 << 20;
+  bool aof_load_truncated = true;
+};
+
+class Aof : public Propagator {
+ public:
+  // `warning` false: notice level.
+  using LogFn = std::function<void(bool warning, std::string_view message)>;
+  enum class Fsync { kAlways, kEverysec, kNo };
+
+  // `keyspace` must outlive this object. `log` may be empty.
+  Aof(Keyspace* keyspace, const AofOptions& options, LogFn log);
+  ~Aof() override;  // Stop()
+  Aof(const Aof&) = delete;
+  Aof& operator=(const Aof&) = delete;
+
+  // Whether a manifest exists (then Load() loads it instead of the dump file).
+  bool Exists() const;
+  // Loads the log into the keyspace (see Loading). REQUIRES: before Start().
+  absl::Status Load();
+  // Starts the fsync/rewrite thread, and logging when appendonly is on: the existing log is
+  // continued, or, when there is none, one is created with the keyspace's content as its base.
+  absl::Status Start();
+  // Writes and fsyncs what is buffered, waits for a running rewrite and stops. Idempotent.
+  void Stop();
+
+  // CONFIG SET appendonly: on starts logging with a rewrite (the base is the dataset now); off
+  // stops logging (the files stay).
+  absl::Status SetEnabled(bool on);
+  void SetOptions(const AofOptions& options);  // appendfsync, auto-aof-*, load-truncated
+  bool enabled() const { return enabled_.load(std::memory_order_acquire); }
+
+  // BGREWRITEAOF: true when started, false when scheduled (a snapshot is being written: the
+  // rewrite starts after it). FailedPrecondition("ERR Background append only file rewriting
+  // already in progress") during a rewrite.
+  absl::StatusOr<bool> BackgroundRewrite();
+  // Tells the rewrite whether the server's snapshot (BGSAVE) runs: a rewrite waits for it, as
+  // redis-server schedules one.
+  void set_bgsave_running(std::function<bool()> f);
+  bool rewrite_in_progress() const;
+  // Blocks until no rewrite runs or is scheduled (tests).
+  void WaitForRewrite();
+
+  // Before the replies of an event-loop turn leave: writes the buffer, and with appendfsync
+  // always fsyncs it. Cheap (two loads) when nothing was appended.
+  void BeforeReply();
+
+  // Writes are refused with MISCONF (server.cc) while the log cannot be written.
+  bool writes_denied() const { return !write_ok_.load(std::memory_order_relaxed); }
+  // "-MISCONF Errors writing to the AOF file: <strerror>" without the dash.
+  std::string misconf_error() const;
+
+  // INFO persistence's aof_* fields, from aof_enabled on, as redis-server 7.0 lists them.
+  std::string InfoFields() const;
+
+  // Propagator: encodes `commands` into the buffer.
+  void Append(absl::Span<const PropagatedCommand> commands) override;
+
+ private:
+  struct Manifest {
+    std::string base;  // file name, "" when none
+    int64_t base_seq = 0;
+    std::vector<std::pair<std::string, int64_t>> incrs;  // (file name, seq)
+  };
+
+  std::string folder() const;
+  std::string manifest_path() const;
+  void Log(bool warning, std::string_view message) const;
+  absl::StatusOr<Manifest> ReadManifest() const;
+  absl::Status WriteManifest(const Manifest& m);
+  absl::Status ReplayFile(const std::string& name, bool last);
+  absl::Status LoadBase(const std::string& name, bool last);
+  void RemoveLeftovers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes the buffer (and what failed before) to the incr file; fsyncs when `sync`. Returns
+  // false on an error (recorded in write_ok_ / last_errno_).
+  bool Flush(bool sync);
+  // Starts a rewrite (see Rewrite): `enabling` also starts logging. REQUIRES: mu_ held, no
+  // rewrite running.
+  absl::Status StartRewriteLocked(bool enabling, bool background)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, bool background,
+                     bool enabling);
+  void CronLoop();
+  int64_t NowMs() const;
+  Fsync fsync_policy() const { return static_cast<Fsync>(fsync_.load(std::memory_order_relaxed)); }
+
+  Keyspace* const keyspace_;
+  const std::string dir_;
+  const std::string filename_;
+  const std::string dirname_;
+  const LogFn log_;
+  std::atomic<int> fsync_;
+  std::atomic<int64_t> auto_percentage_;
+  std::atomic<int64_t> auto_min_size_;
+  std::atomic<bool> load_truncated_;
+  std::atomic<bool> enabled_{false};
+  std::atomic<bool> write_ok_{true};
+  std::atomic<int> last_errno_{0};
+
+  // Lock order: write_order() -> mu_ -> io_mu_ -> buf_mu_; a shard lock -> buf_mu_.
+  mutable Mutex mu_;  // the files, the rewrite state
+  std::condition_variable_any cv_;
+  Manifest manifest_ ABSL_GUARDED_BY(mu_);
+  bool rewriting_ ABSL_GUARDED_BY(mu_) = false;
+  bool rewrite_scheduled_ ABSL_GUARDED_BY(mu_) = false;
+  bool enabled_requested_ ABSL_GUARDED_BY(mu_) = false;  // appendonly as configured
+  bool enable_pending_ ABSL_GUARDED_BY(mu_) = false;     // appendonly on, its first base not done
+  std::thread rewrite_thread_ ABSL_GUARDED_BY(mu_);
+  int64_t rewrite_started_ms_ ABSL_GUARDED_BY(mu_) = -1;
+  int64_t last_rewrite_seconds_ ABSL_GUARDED_BY(mu_) = -1;
+  bool last_rewrite_ok_ ABSL_GUARDED_BY(mu_) = true;
+  int64_t last_rewrite_try_ms_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rewrites_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rewrite_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  std::function<bool()> bgsave_running_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread cron_thread_;
+
+  mutable Mutex io_mu_;  // the open incr file
+  int fd_ ABSL_GUARDED_BY(io_mu_) = -1;
+  std::string failed_ ABSL_GUARDED_BY(io_mu_);     // written by nobody yet: retried first
+  int64_t file_size_ ABSL_GUARDED_BY(io_mu_) = 0;  // of the open incr file
+  std::atomic<int64_t> closed_size_{0};            // the base and the incr files no longer written
+  std::atomic<int64_t> base_size_{0};              // the whole log's size after the last rewrite
+  std::atomic<int64_t> fd_size_{0};                // file_size_, for INFO without io_mu_
+  Mutex sync_mu_;  // held by an fsync outside io_mu_ and by the close of a file
+
+  Mutex buf_mu_;
+  std::string buf_ ABSL_GUARDED_BY(buf_mu_);
+  int selected_db_ ABSL_GUARDED_BY(buf_mu_) = -1;
+  std::atomic<uint64_t> appended_{0};  // bytes ever appended (changed under buf_mu_)
+  std::atomic<uint64_t> written_{0};   // bytes written to the file
+  std::atomic<uint64_t> synced_{0};    // bytes fsynced
+};
+
+// Registers BGREWRITEAOF. `get` finds the Aof of the server running a command; nullptr (persistence
+// disabled): the command replies an error.
+void RegisterAofCommands(commands::CommandTable* table,
+                         std::function<Aof*(commands::CommandContext&)> get);
+
+}  // namespace embedis
+
+#endif  // EMBEDIS_LIB_COMMANDS_AOF_H_
