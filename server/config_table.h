@@ -17,7 +17,7 @@
 //
 // Values are checked as redis-server 7.0 checks them, with its error texts ("argument must be
 // between 0 and 2147483647 inclusive", "argument must be a memory value", ...). Parameters that
-// embedis reports for compatibility but does not implement (appendonly, maxmemory, ...) accept
+// embedis reports for compatibility but does not implement (appendonly, ...) accept
 // only the value they report.
 //
 // Thread safety: the table is immutable after its first use; the functions are pure (except
@@ -50,6 +50,7 @@ enum class ConfigHook {
   kMaxclients,  // maxclients: must fit the open-files limit
   kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries, ...)
   kNotify,      // notify-keyspace-events: the keyspace's notification classes
+  kEviction,    // maxmemory and its policy parameters: the keyspace's EvictionOptions
 };
 
 struct ConfigParam {

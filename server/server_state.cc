@@ -413,6 +413,7 @@ absl::Status ServerState::Start() {
   start_ms_ = NowMs();
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
+  keyspace_->SetEvictionOptions(EvictionOptionsOf(options_));
   if (persistence_) {  // load the snapshot before serving
     if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
       stopped_ = true;

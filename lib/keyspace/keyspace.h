@@ -36,7 +36,13 @@
 // node, key length with a string's StringOrigin in its two top bits, value
 // tag), the key bytes and, for strings, the value bytes. The only other per-key cost is the hash
 // table's bucket array (one pointer per bucket, load factor between 1/8 and 1). Non-string values
-// are a pointer to their own object after the key.
+// are a pointer to their own object after the key, followed by the bytes the object is accounted
+// at. The timer node's spare pointer bits hold the key's LRU/LFU access information.
+//
+// maxmemory (KeyspaceOptions::eviction, SetEvictionOptions, EnsureMemory; keyspace_eviction.cc has
+// the design): UsedMemory() sums per-shard counters of entry blocks, value objects and bucket
+// arrays; EnsureMemory(), which the command layer calls before each command, evicts keys as
+// Redis's maxmemory-policy says until the keyspace is under the limit, or reports Redis's OOM.
 //
 // SCAN. Scan() walks one shard after another; inside a shard it walks the
 // hash table's buckets in reverse-binary order (the method of Redis's
@@ -221,7 +227,7 @@ struct EvictionOptions {
   // The limit on Keyspace::UsedMemory() in bytes; 0: none (the default).
   uint64_t maxmemory = 0;
   EvictionPolicy policy = EvictionPolicy::kNoEviction;
-  // Keys sampled per eviction (maxmemory-samples, 1..64).
+  // Keys sampled per eviction (maxmemory-samples; the keyspace uses at most 1024).
   int samples = 5;
   // LFU counter growth (lfu-log-factor, >= 0) and decay period in minutes (lfu-decay-time, >= 0;
   // 0: never decays).

@@ -239,7 +239,7 @@ void Keyspace::SetEvictionOptions(const EvictionOptions& o) {
   EvictionState& ev = *eviction_;
   ev.maxmemory.store(o.maxmemory, std::memory_order_relaxed);
   ev.policy.store(o.policy, std::memory_order_relaxed);
-  ev.samples.store(std::clamp(o.samples, 1, 64), std::memory_order_relaxed);
+  ev.samples.store(std::clamp(o.samples, 1, 1024), std::memory_order_relaxed);
   ev.lfu_log_factor.store(std::max(0, o.lfu_log_factor), std::memory_order_relaxed);
   ev.lfu_decay_time.store(std::max(0, o.lfu_decay_time), std::memory_order_relaxed);
   ev.tenacity.store(std::clamp(o.tenacity, 0, 100), std::memory_order_relaxed);

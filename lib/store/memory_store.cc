@@ -118,6 +118,17 @@ class MemoryStore : public Store {
 
   Clock* clock() const override { return ks_->clock(); }
 
+  // maxmemory, for the typed writes that may grow memory (Redis's denyoom commands; the
+  // commands that Command() runs get the same from the command table): evicts as the policy says
+  // and refuses with ResourceExhausted and Redis's OOM text when nothing more can go. Typed reads
+  // and deletes never evict (a command through Command() does, as in Redis).
+  absl::Status Room() {
+    if (!ks_->maxmemory_enabled()) [[likely]] {
+      return absl::OkStatus();
+    }
+    return ks_->EnsureMemory();
+  }
+
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
     return ks_->Get(db_, key);
   }
@@ -125,6 +136,7 @@ class MemoryStore : public Store {
   absl::StatusOr<bool> Set(std::string_view key, std::string_view value,
                            const StoreSetOptions& options) override {
     EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+    EMBEDIS_RETURN_IF_ERROR(Room());
     EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
     return r.written;
   }
@@ -133,6 +145,7 @@ class MemoryStore : public Store {
                                                     const StoreSetOptions& options) override {
     EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
     o.get = true;
+    EMBEDIS_RETURN_IF_ERROR(Room());
     EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
     return std::move(r.old_value);
   }
@@ -146,12 +159,14 @@ class MemoryStore : public Store {
   absl::Status MSet(
       absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
     if (pairs.empty()) return WrongArity("mset");
+    EMBEDIS_RETURN_IF_ERROR(Room());
     ks_->MSet(db_, std::vector<std::pair<std::string_view, std::string_view>>(pairs.begin(),
                                                                               pairs.end()));
     return absl::OkStatus();
   }
 
   absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return string_ops::IncrBy(*ks_, db_, key, by);
   }
 
@@ -159,6 +174,7 @@ class MemoryStore : public Store {
   // INCRBYFLOAT reads it (a long double), and the answer is Redis's reply text read as a double:
   // so both backends compute the same sum (0.1 as a long double is not the double 0.1).
   absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     char buf[64];
     const size_t len = resp::FormatDouble(by, buf);
     EMBEDIS_ASSIGN_OR_RETURN(
@@ -217,6 +233,7 @@ class MemoryStore : public Store {
       std::string_view key,
       absl::Span<const std::pair<std::string_view, std::string_view>> fields) override {
     if (fields.empty()) return WrongArity("hset");
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return ks_->HSet(
         db_, key,
         std::vector<std::pair<std::string_view, std::string_view>>(fields.begin(), fields.end()));
@@ -254,6 +271,7 @@ class MemoryStore : public Store {
 
   absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
                                   int64_t by) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return hash_ops::IncrBy(*ks_, db_, key, field, by);
   }
 
@@ -306,6 +324,7 @@ class MemoryStore : public Store {
     return list_ops::Index(*ks_, db_, key, index);
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return list_ops::Set(*ks_, db_, key, index, element);
   }
   absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
@@ -318,6 +337,7 @@ class MemoryStore : public Store {
   absl::StatusOr<std::optional<std::string>> LMove(std::string_view source,
                                                    std::string_view destination, ListEnd from,
                                                    ListEnd to) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
   }
 
@@ -325,6 +345,7 @@ class MemoryStore : public Store {
   absl::StatusOr<int64_t> SAdd(std::string_view key,
                                absl::Span<const std::string_view> members) override {
     if (members.empty()) return WrongArity("sadd");
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return set_ops::Add(*ks_, db_, key, members);
   }
   absl::StatusOr<int64_t> SRem(std::string_view key,
@@ -349,6 +370,7 @@ class MemoryStore : public Store {
                                absl::Span<const std::pair<double, std::string_view>> members,
                                const StoreZAddOptions& options) override {
     if (members.empty()) return WrongArity("zadd");
+    EMBEDIS_RETURN_IF_ERROR(Room());
     using O = StoreZAddOptions;
     using Z = zset_ops::AddOptions;
     if (options.condition == O::Condition::kIfMissing &&
@@ -370,6 +392,7 @@ class MemoryStore : public Store {
   }
   absl::StatusOr<double> ZIncrBy(std::string_view key, double increment,
                                  std::string_view member) override {
+    EMBEDIS_RETURN_IF_ERROR(Room());
     if (std::isnan(increment)) return errors::FromRedisError(errors::kNotFloat);
     const std::pair<double, std::string_view> pair[] = {{increment, member}};
     EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r,
@@ -518,6 +541,7 @@ class MemoryStore : public Store {
                                absl::Span<const std::string_view> elements, list_ops::End end,
                                bool create) {
     if (elements.empty()) return WrongArity(command);
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return list_ops::Push(*ks_, db_, key, elements, end, create);
   }
 

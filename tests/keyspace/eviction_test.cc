@@ -5,10 +5,13 @@
 // then samples every key, so the choice must be exactly the model's (the best candidate of the
 // whole keyspace), not just approximately.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -364,6 +367,62 @@ TEST_F(EvictionTest, ManyShardsStayUnderTheLimitUnderAWriteLoad) {
   EXPECT_TRUE(ks_->KeyExists(0, "k49999"));
   EXPECT_FALSE(ks_->KeyExists(0, "k10"));
   EXPECT_GT(ks_->GetStats().evicted_keys, 40'000u);
+}
+
+// Writers on several threads evicting from shared shards while readers read and a thread
+// changes the policy: no race (run under --config=tsan), and the limit holds at the end.
+TEST(EvictionConcurrency, WritersEvictWhileOthersReadAndReconfigure) {
+  Keyspace ks(
+      {.shards = 8, .eviction = {.maxmemory = 256 * 1024, .policy = EvictionPolicy::kAllKeysLru}});
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&ks, t] {
+      for (int i = 0; i < 20'000; ++i) {
+        (void)ks.EnsureMemory();
+        const std::string key = absl::StrCat("w", t, ":", i);
+        if (i % 3 == 0) {
+          ks.Update(0, key, [](KeyHandle& k) {
+            HashValue& h = k.exists() ? k.hash() : k.CreateHash();
+            h.Set("f", std::string(40, 'h'));
+          });
+        } else {
+          ASSERT_TRUE(
+              ks.Set(0, key, std::string(60, 'v'),
+                     {.ttl = SetOptions::Ttl::kAt, .expire_at_ms = ks.clock()->NowMs() + 100'000})
+                  .ok());
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    int i = 0;
+    while (!stop.load()) {
+      (void)ks.Get(0, absl::StrCat("w0:", i++ % 20'000));
+      (void)ks.ObjectAccess(0, absl::StrCat("w1:", i % 20'000));
+      (void)ks.UsedMemory();
+    }
+  });
+  threads.emplace_back([&] {
+    const EvictionPolicy policies[] = {EvictionPolicy::kAllKeysLru, EvictionPolicy::kVolatileTtl,
+                                       EvictionPolicy::kAllKeysLfu, EvictionPolicy::kAllKeysRandom};
+    int i = 0;
+    while (!stop.load()) {
+      EvictionOptions o = ks.eviction_options();
+      o.policy = policies[i++ % 4];
+      ks.SetEvictionOptions(o);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  for (int t = 0; t < 3; ++t) threads[t].join();
+  stop = true;
+  for (size_t t = 3; t < threads.size(); ++t) threads[t].join();
+  EvictionOptions o = ks.eviction_options();
+  o.policy = EvictionPolicy::kAllKeysLru;
+  ks.SetEvictionOptions(o);
+  ASSERT_TRUE(ks.EnsureMemory().ok());
+  EXPECT_LE(ks.UsedMemory(), 256u * 1024);
+  EXPECT_GT(ks.GetStats().evicted_keys, 10'000u);
 }
 
 TEST(EvictionPolicyName, RoundTripsRedisNames) {
