@@ -29,6 +29,10 @@ void CmdExists(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(ctx.keyspace->Exists(ctx.client->db, KeysFrom(argv)));
 }
 
+void CmdTouch(CommandContext& ctx, Args argv) {
+  ctx.reply->Integer(ctx.keyspace->Exists(ctx.client->db, KeysFrom(argv), /*touch=*/true));
+}
+
 void CmdType(CommandContext& ctx, Args argv) {
   auto type = ctx.keyspace->Type(ctx.client->db, argv[1]);
   ctx.reply->SimpleString(type.has_value() ? ValueTypeName(*type) : "none");
@@ -269,7 +273,7 @@ void RegisterKeyFamily(CommandTable* table) {
        .since = "3.2.1",
        .complexity = "O(N) where N is the number of keys that will be touched.",
        .args = {Key("key").Multi()},
-       .handler = CmdExists});
+       .handler = CmdTouch});
   table->Register({.name = "type",
                    .arity = 2,
                    .flags = kReadOnly | kFast,

@@ -802,7 +802,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
   return removed;
 }
 
-int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
+int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys, bool touch) {
   CheckDb(db);
   ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
@@ -810,8 +810,8 @@ int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
-    // EXISTS does not touch the keys (Redis's LOOKUP_NOTOUCH).
-    if (LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now, false)) ++found;
+    // EXISTS does not touch the keys (Redis's LOOKUP_NOTOUCH); TOUCH does.
+    if (LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now, touch)) ++found;
   }
   return found;
 }

@@ -509,8 +509,9 @@ class Keyspace {
   // DEL: the number of keys removed (a key named twice counts once).
   int64_t Delete(int db, const std::vector<std::string_view>& keys);
   bool DeleteKey(int db, std::string_view key) { return Delete(db, std::vector{key}) == 1; }
-  // EXISTS: counts every argument that exists (repeats count again).
-  int64_t Exists(int db, const std::vector<std::string_view>& keys);
+  // EXISTS: counts every argument that exists (repeats count again). Without `touch` (EXISTS) the
+  // keys' access information is left alone; with it (TOUCH) they count as accessed.
+  int64_t Exists(int db, const std::vector<std::string_view>& keys, bool touch = false);
   bool KeyExists(int db, std::string_view key) { return Exists(db, std::vector{key}) == 1; }
   std::optional<ValueType> Type(int db, std::string_view key);
   // EXPIRE family at an absolute deadline. True when the deadline was set (a

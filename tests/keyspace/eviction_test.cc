@@ -130,6 +130,9 @@ TEST_F(EvictionTest, IdleTimeFollowsReadsAndWritesButNotNoTouchLookups) {
   EXPECT_EQ(ks_->ObjectAccess(0, "k")->idle_seconds, 10);
   ASSERT_TRUE(ks_->Get(0, "k").ok());
   EXPECT_EQ(ks_->ObjectAccess(0, "k")->idle_seconds, 0);
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(ks_->Exists(0, {"k"}, /*touch=*/true), 1);  // TOUCH
+  EXPECT_EQ(ks_->ObjectAccess(0, "k")->idle_seconds, 0);
   clock_.Advance(absl::Seconds(3));
   ks_->Expire(0, "k", clock_.NowMs() + 100'000);  // a write touches it too
   EXPECT_EQ(ks_->ObjectAccess(0, "k")->idle_seconds, 0);
