@@ -236,8 +236,16 @@ TEST_F(MaxmemoryTest, TwoHundredMegabytesIntoFiftyStayWithinTheLimit) {
   EXPECT_EQ(c->Call({"GET", "key:0"}), "$-1\r\n");
   EXPECT_EQ(c->Call({"PING"}), "+PONG\r\n");
   // RSS is the process's (the test's own allocations too); the slab pages keep evicted slots
-  // for reuse, so it stays near the limit plus fragmentation, not the 200 MB written.
-  EXPECT_LT(rss, 4 * kLimit);
+  // for reuse, so it stays near the limit plus fragmentation, not the 200 MB written. Under a
+  // sanitizer the process holds much more than the data (ASan's quarantine keeps up to 256 MB of
+  // freed memory; TSan's shadow is several times the heap), so only the accounting is checked
+  // there.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr int64_t kRssBound = 20 * kLimit;
+#else
+  constexpr int64_t kRssBound = 4 * kLimit;
+#endif
+  EXPECT_LT(rss, kRssBound);
 }
 
 }  // namespace
