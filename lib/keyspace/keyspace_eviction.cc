@@ -354,51 +354,58 @@ int64_t Keyspace::EvictFromShard(Shard& shard, EvictionPolicy policy) {
     if (shard.pool == nullptr) shard.pool = std::make_unique<EvictionPool>();
     EvictionPool& pool = *shard.pool;
     const size_t samples = static_cast<size_t>(ev.samples.load(std::memory_order_relaxed));
-    bool any = false;
-    for (int d = 0; d < databases_; ++d) {
-      Db* db = DbIfPresent(shard, d);
-      if (db == nullptr || db->buckets == nullptr) continue;
-      const size_t candidates = Candidates(*db, policy);
-      if (candidates == 0) continue;
-      any = true;
-      // Consecutive buckets from a random one (dictGetSomeKeys); for volatile-*, as many more
-      // buckets as keys without an expiry dilute the candidates.
-      const size_t buckets = db->mask + 1;
-      const size_t dilution = std::max<size_t>(1, db->size / candidates);
-      const size_t max_steps = std::min(buckets, samples * 10 * dilution);
-      size_t b = keyspace_internal::NextRandomForEviction() & db->mask;
-      size_t found = 0;
-      for (size_t steps = 0; steps < max_steps && found < samples;
-           ++steps, b = (b + 1) & db->mask) {
-        for (Entry* e = db->buckets[b]; e != nullptr && found < samples; e = e->next) {
-          if (volatile_only && !e->has_ttl()) continue;
-          pool.Offer(Score(ev, policy, e), d, e->key());
-          ++found;
+    // Twice at most: a pool full of candidates that are gone (a FLUSHDB, many DELs) rejects the
+    // fresh samples until it has been emptied of them; the second round then fills it again.
+    for (int round = 0; round < 2 && victim == nullptr; ++round) {
+      bool any = false;
+      for (int d = 0; d < databases_; ++d) {
+        Db* db = DbIfPresent(shard, d);
+        if (db == nullptr || db->buckets == nullptr) continue;
+        const size_t candidates = Candidates(*db, policy);
+        if (candidates == 0) continue;
+        any = true;
+        // Consecutive buckets from a random one (dictGetSomeKeys); for volatile-*, as many more
+        // buckets as keys without an expiry dilute the candidates.
+        const size_t buckets = db->mask + 1;
+        const size_t dilution = std::max<size_t>(1, db->size / candidates);
+        const size_t max_steps = std::min(buckets, samples * 10 * dilution);
+        size_t b = keyspace_internal::NextRandomForEviction() & db->mask;
+        size_t found = 0;
+        for (size_t steps = 0; steps < max_steps && found < samples;
+             ++steps, b = (b + 1) & db->mask) {
+          for (Entry* e = db->buckets[b]; e != nullptr && found < samples; e = e->next) {
+            if (volatile_only && !e->has_ttl()) continue;
+            pool.Offer(Score(ev, policy, e), d, e->key());
+            ++found;
+          }
         }
       }
-    }
-    if (!any) pool.size = 0;
-    // The best candidate that still exists and has not been accessed since it was pooled.
-    for (int tries = 0; tries < 2 * EvictionPool::kSize && pool.size > 0 && victim == nullptr;
-         ++tries) {
-      EvictionPool::Candidate& c = pool.slots[pool.size - 1];
-      Db* db = DbIfPresent(shard, c.db);
-      Entry** link = db == nullptr ? nullptr : db->Find(c.key, keyspace_internal::HashKey(c.key));
-      if (link == nullptr || (volatile_only && !(*link)->has_ttl())) {
-        pool.RemoveAt(pool.size - 1);
-        continue;
+      if (!any) {
+        pool.size = 0;
+        break;
       }
-      const uint64_t score = Score(ev, policy, *link);
-      if (score < c.score) {
-        const std::string key = std::move(c.key);
-        const int d = c.db;
+      // The best candidate that still exists and has not been accessed since it was pooled.
+      for (int tries = 0; tries < 2 * EvictionPool::kSize && pool.size > 0 && victim == nullptr;
+           ++tries) {
+        EvictionPool::Candidate& c = pool.slots[pool.size - 1];
+        Db* db = DbIfPresent(shard, c.db);
+        Entry** link = db == nullptr ? nullptr : db->Find(c.key, keyspace_internal::HashKey(c.key));
+        if (link == nullptr || (volatile_only && !(*link)->has_ttl())) {
+          pool.RemoveAt(pool.size - 1);
+          continue;
+        }
+        const uint64_t score = Score(ev, policy, *link);
+        if (score < c.score) {
+          const std::string key = std::move(c.key);
+          const int d = c.db;
+          pool.RemoveAt(pool.size - 1);
+          pool.Offer(score, d, key);
+          continue;
+        }
+        victim = link;
+        victim_db = c.db;
         pool.RemoveAt(pool.size - 1);
-        pool.Offer(score, d, key);
-        continue;
       }
-      victim = link;
-      victim_db = c.db;
-      pool.RemoveAt(pool.size - 1);
     }
   }
   if (victim == nullptr) return -1;
