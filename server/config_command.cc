@@ -77,6 +77,9 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
     case ConfigHook::kNotify:
       s.keyspace()->SetNotifyFlags(values.notify_keyspace_events);
       return std::nullopt;
+    case ConfigHook::kEviction:
+      s.keyspace()->SetEvictionOptions(EvictionOptionsOf(values));
+      return std::nullopt;
     case ConfigHook::kMaxclients: {
       // As redis-server: the open-files limit must hold them (raised if it can be).
       const int fits = AdjustOpenFilesLimit(

@@ -315,6 +315,31 @@ std::vector<ConfigParam> BuildTable() {
       "client-query-buffer-limit", 1024 * 1024, LLONG_MAX,
       [](ServerOptions& o) -> int64_t& { return o.client_query_buffer_limit; }, H::kRuntime,
       "most buffered input per client"));
+  // ---- maxmemory (lib/keyspace/keyspace_eviction.cc) ----
+  t.push_back(Memory(
+      "maxmemory", 0, LLONG_MAX, [](ServerOptions& o) -> int64_t& { return o.maxmemory.maxmemory; },
+      H::kEviction, "most bytes of data before maxmemory-policy applies (0: no limit)"));
+  t.push_back(Enum(
+      "maxmemory-policy",
+      {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+       "allkeys-lfu", "allkeys-random", "noeviction"},
+      [](ServerOptions& o) -> std::string& { return o.maxmemory.policy; }, true, H::kEviction,
+      "what to evict over maxmemory"));
+  t.push_back(Int(
+      "maxmemory-samples", 1, INT_MAX, [](ServerOptions& o) -> int& { return o.maxmemory.samples; },
+      true, H::kEviction, "keys sampled per eviction"));
+  t.push_back(Int(
+      "maxmemory-eviction-tenacity", 0, 100,
+      [](ServerOptions& o) -> int& { return o.maxmemory.tenacity; }, true, H::kEviction,
+      "how long one command may spend evicting (0..100)"));
+  t.push_back(Int(
+      "lfu-log-factor", 0, INT_MAX,
+      [](ServerOptions& o) -> int& { return o.maxmemory.lfu_log_factor; }, true, H::kEviction,
+      "LFU counter growth: higher, slower"));
+  t.push_back(Int(
+      "lfu-decay-time", 0, INT_MAX,
+      [](ServerOptions& o) -> int& { return o.maxmemory.lfu_decay_time; }, true, H::kEviction,
+      "minutes per LFU counter decrement (0: never)"));
   t.push_back(Special(
       "notify-keyspace-events", true, H::kNotify,
       "keyspace notification classes (K E g $ l s h z x e t m d n A; \"\": none)",
@@ -485,9 +510,6 @@ std::vector<ConfigParam> BuildTable() {
            {"aof-rewrite-incremental-fsync", "yes"},
            {"aof-timestamp-enabled", "no"},
            {"no-appendfsync-on-rewrite", "no"},
-           {"maxmemory", "0"},
-           {"maxmemory-policy", "noeviction"},
-           {"maxmemory-samples", "5"},
            {"tcp-keepalive", "300"},
            {"tcp-backlog", "511"},
            {"daemonize", "no"},

@@ -17,7 +17,7 @@
 //
 // Values are checked as redis-server 7.0 checks them, with its error texts ("argument must be
 // between 0 and 2147483647 inclusive", "argument must be a memory value", ...). Parameters that
-// embedis reports for compatibility but does not implement (appendonly, maxmemory, ...) accept
+// embedis reports for compatibility but does not implement (appendonly, ...) accept
 // only the value they report.
 //
 // Thread safety: the table is immutable after its first use; the functions are pure (except
@@ -51,6 +51,7 @@ enum class ConfigHook {
   kEncoding,    // the encoding thresholds the keyspace applies (set-max-intset-entries, ...)
   kNotify,      // notify-keyspace-events: the keyspace's notification classes
   kAof,         // appendonly, appendfsync, auto-aof-rewrite-*, aof-load-truncated (server/aof.h)
+  kEviction,    // maxmemory and its policy parameters: the keyspace's EvictionOptions
 };
 
 struct ConfigParam {

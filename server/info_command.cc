@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
@@ -112,9 +113,13 @@ std::string InfoSection(ServerState& state, std::string_view section) {
   } else if (section == "memory") {
     s = "# Memory\r\n";
     struct mallinfo2 mi = mallinfo2();
-    // malloc'ed bytes plus the keyspace's slab pages (mapped directly).
-    const uint64_t used =
+    // used_memory is the data's accounted bytes (Keyspace::UsedMemory: entry blocks, value
+    // objects, bucket arrays), what maxmemory is compared with; allocator_allocated is what the
+    // process has allocated in all: malloc'ed bytes plus the keyspace's slab pages (mapped
+    // directly), and used_memory_rss what the kernel says it holds.
+    const uint64_t allocated =
         mi.uordblks + mi.hblkhd + keyspace_internal::SlabAllocator::TotalPageBytes();
+    const uint64_t used = state.keyspace()->UsedMemory();
     uint64_t peak = g_peak_memory.load();
     while (used > peak && !g_peak_memory.compare_exchange_weak(peak, used)) {
     }
@@ -126,6 +131,8 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "used_memory_rss_human", BytesToHuman(rss));
     AppendLine(&s, "used_memory_peak", static_cast<int64_t>(peak));
     AppendLine(&s, "used_memory_peak_human", BytesToHuman(peak));
+    AppendLine(&s, "used_memory_dataset", static_cast<int64_t>(used));
+    AppendLine(&s, "allocator_allocated", static_cast<int64_t>(allocated));
     // Scripts (EVAL's Lua VM and cache); no FUNCTION libraries yet.
     const scripting::ScriptStats scripts = state.table().scripts() != nullptr
                                                ? state.table().scripts()->Stats()
@@ -143,9 +150,14 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "used_memory_functions", 0);
     AppendLine(&s, "used_memory_scripts", static_cast<int64_t>(scripts.script_bytes));
     AppendLine(&s, "used_memory_scripts_human", BytesToHuman(scripts.script_bytes));
-    AppendLine(&s, "maxmemory", 0);
-    AppendLine(&s, "maxmemory_human", "0B");
-    AppendLine(&s, "maxmemory_policy", "noeviction");
+    const EvictionOptions eviction = state.keyspace()->eviction_options();
+    AppendLine(&s, "maxmemory", static_cast<int64_t>(eviction.maxmemory));
+    AppendLine(&s, "maxmemory_human", BytesToHuman(eviction.maxmemory));
+    AppendLine(&s, "maxmemory_policy", std::string(EvictionPolicyName(eviction.policy)));
+    AppendLine(&s, "mem_fragmentation_ratio",
+               absl::StrFormat("%.2f", used == 0 ? 0.0 : static_cast<double>(rss) / used));
+    AppendLine(&s, "mem_fragmentation_bytes",
+               static_cast<int64_t>(rss) - static_cast<int64_t>(used));
     AppendLine(&s, "mem_allocator", "libc");
   } else if (section == "persistence" && state.persistence() != nullptr) {
     s = state.persistence()->InfoSection();
@@ -170,7 +182,7 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "total_net_output_bytes", static_cast<int64_t>(st.net_output_bytes.load()));
     AppendLine(&s, "rejected_connections", static_cast<int64_t>(st.rejected_connections.load()));
     AppendLine(&s, "expired_keys", static_cast<int64_t>(ks.expired_keys));
-    AppendLine(&s, "evicted_keys", 0);
+    AppendLine(&s, "evicted_keys", static_cast<int64_t>(ks.evicted_keys));
     AppendLine(&s, "keyspace_hits", static_cast<int64_t>(ks.keyspace_hits));
     AppendLine(&s, "keyspace_misses", static_cast<int64_t>(ks.keyspace_misses));
     PubSub& hub = state.keyspace()->pubsub();

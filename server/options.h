@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "lib/tls/tls.h"
+#include "lib/util/memory_size.h"
 
 namespace embedis {
 
@@ -84,6 +85,18 @@ struct EncodingConfig {
   int64_t zset_max_listpack_entries = 128;  // alias zset-max-ziplist-entries
   int64_t zset_max_listpack_value = 64;     // alias zset-max-ziplist-value
   bool operator==(const EncodingConfig&) const = default;
+};
+
+// maxmemory and its policy (lib/keyspace/keyspace_eviction.cc), as redis-server's parameters with
+// their defaults and ranges.
+struct MaxmemoryConfig {
+  int64_t maxmemory = 0;  // bytes; 0: no limit
+  std::string policy = "noeviction";
+  int samples = 5;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;  // minutes
+  int tenacity = 10;       // maxmemory-eviction-tenacity
+  bool operator==(const MaxmemoryConfig&) const = default;
 };
 
 // One client class's output buffer limits (redis-server's client-output-buffer-limit): in Redis,
@@ -180,12 +193,12 @@ struct ServerOptions {
   uint32_t notify_keyspace_events = 0;
   // Encoding-tuning parameters (CONFIG GET/SET hash-max-listpack-entries, ...).
   EncodingConfig encoding;
+  // maxmemory, maxmemory-policy, maxmemory-samples, lfu-log-factor, lfu-decay-time,
+  // maxmemory-eviction-tenacity. Default: no limit.
+  MaxmemoryConfig maxmemory;
 };
 
-// Parses Redis's memory sizes: a non-negative integer with an optional case-insensitive unit,
-// k=1000, kb=1024, m=1000^2, mb=1024^2, g=1000^3, gb=1024^3 ("1gb", "512mb", "4096").
-// nullopt on anything else or on overflow.
-std::optional<int64_t> ParseMemorySize(std::string_view text);
+// ParseMemorySize (Redis's "100mb") is in lib/util/memory_size.h.
 
 // Protected mode, as redis-server 7: with protected mode on and no password for the default
 // user, a client that does not come from a loopback address or the unix socket is refused with

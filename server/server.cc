@@ -399,7 +399,13 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
                                .exclusive = &exclusive_,
                                .may_block = true,
                                .observer = &state_->monitors()};
-  table.Execute(ctx, args, resolved);
+  {
+    // CLIENT NO-TOUCH: the client's commands leave the keys' LRU/LFU information alone, except
+    // TOUCH (Redis 7.2).
+    Keyspace::NoTouchScope no_touch(c.no_touch &&
+                                    !(resolved.ok() && resolved.top->name == "touch"));
+    table.Execute(ctx, args, resolved);
+  }
   // A command that asks to block wrote nothing: its reply (and CLIENT REPLY SKIP's effect on it)
   // comes when it is served or times out (the caller parks it: server/blocking.h).
   if (c.client.block_request.has_value()) [[unlikely]]

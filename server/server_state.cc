@@ -413,6 +413,7 @@ absl::Status ServerState::Start() {
   start_ms_ = NowMs();
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
+  keyspace_->SetEvictionOptions(EvictionOptionsOf(options_));
   if (persistence_) {  // load the append-only file or the snapshot before serving
     aof_ = std::make_unique<Aof>(keyspace_, AofOptionsOf(options_.persistence, persistence_->dir()),
                                  [this](bool warning, std::string_view message) {

@@ -117,6 +117,17 @@ inline EncodingLimits EncodingLimitsOf(const ServerOptions& o) {
           .zset_max_listpack_value = static_cast<size_t>(e.zset_max_listpack_value)};
 }
 
+// The keyspace's maxmemory settings from the server's configuration.
+inline EvictionOptions EvictionOptionsOf(const ServerOptions& o) {
+  const MaxmemoryConfig& m = o.maxmemory;
+  return {.maxmemory = static_cast<uint64_t>(m.maxmemory),
+          .policy = EvictionPolicyFromName(m.policy).value_or(EvictionPolicy::kNoEviction),
+          .samples = m.samples,
+          .lfu_log_factor = m.lfu_log_factor,
+          .lfu_decay_time = m.lfu_decay_time,
+          .tenacity = m.tenacity};
+}
+
 enum class LogLevel { kDebug = 0, kVerbose = 1, kNotice = 2, kWarning = 3 };
 std::optional<LogLevel> ParseLogLevel(std::string_view name);
 std::string_view LogLevelName(LogLevel level);

@@ -8,6 +8,9 @@
 #   EMBEDIS_FLAGS="--appendonly yes" REDIS_FLAGS="--appendonly yes" ...  # flags for each server
 #   SKIP_MEMORY=1 ...  # throughput only
 #   MODES="1:2" TESTS=set,get PIN=1 ...  # some client setups / tests; pinned to CPUs
+#   EMBEDIS_FLAGS="--maxmemory 64mb --maxmemory-policy allkeys-lru" \
+#     REDIS_FLAGS="--maxmemory 64mb --maxmemory-policy allkeys-lru" PREFILL=1 TESTS=set MODES=16 \
+#     SKIP_MEMORY=1 ...  # SET under a full maxmemory: both filled past the limit before measuring
 #
 # Throughput: redis-benchmark -n N -c 50 -d 200 -r 1000000 -P <pipeline> --csv for SET, GET, INCR,
 # HSET, MSET (10 keys per MSET) and MGET (10 keys; MGET is not a built-in redis-benchmark test, so
@@ -35,7 +38,7 @@
 # bytes), a 200-byte value, EX 86400), generated once and loaded with `redis-cli --pipe` into a
 # fresh instance of each server; bytes per key = INFO memory used_memory delta / keys, and the RSS
 # delta / keys (/proc/<pid>/status VmRSS), since the two servers count used_memory differently
-# (redis: jemalloc's allocated bytes; embedis: glibc malloc's in-use bytes plus its slab pages).
+# (redis: jemalloc's allocated bytes; embedis: the keyspace's accounted bytes, Keyspace::UsedMemory).
 #
 # redis-server is Debian's, started with --save '' --appendonly no; embedis-server with --save ""
 # likewise (its default save rules are Redis's, and a background save in the middle of a run would
@@ -58,6 +61,7 @@ PIN="${PIN:-}"
 MEMORY_KEYS="${MEMORY_KEYS:-1000000}"
 EMBEDIS_FLAGS="${EMBEDIS_FLAGS:-}"
 REDIS_FLAGS="${REDIS_FLAGS:-}"
+PREFILL="${PREFILL:-}"
 PY=/usr/bin/python3
 CLK_TCK="$(getconf CLK_TCK)"
 
@@ -230,6 +234,14 @@ fi
 if [[ -n "${NEEDS_SCRIPTS}" ]]; then
   load_scripts "${EMBEDIS_PORT}"
   load_scripts "${REDIS_PORT}"
+fi
+# PREFILL: SETs of the benchmark's shape (-d DATA_SIZE, 1M random keys) until each server holds
+# more than its maxmemory, so that every measured SET runs against a full memory (evicting).
+if [[ -n "${PREFILL}" ]]; then
+  for port in "${EMBEDIS_PORT}" "${REDIS_PORT}"; do
+    redis-benchmark -p "${port}" -n 2000000 -c "${CLIENTS}" -d "${DATA_SIZE}" -r 1000000 -P 16 -t set -q >/dev/null
+    say "# prefilled port ${port}: $(redis-cli -p "${port}" INFO stats | tr -d '\r' | grep evicted_keys), $(redis-cli -p "${port}" INFO memory | tr -d '\r' | grep -E '^(used_memory|maxmemory):' | tr '\n' ' ')"
+  done
 fi
 
 RUNS="${WORK}/runs.tsv"

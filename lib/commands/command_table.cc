@@ -217,6 +217,34 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* fo
   Execute(ctx, argv, Resolve(argv, found));
 }
 
+bool CommandTable::RefuseForOom(CommandContext& ctx, const Resolved& r) const {
+  ctx.over_maxmemory = false;
+  if (ctx.keyspace->EnsureMemory().ok()) return false;
+  ctx.over_maxmemory = true;
+  Transaction& tx = ctx.client->tx;
+  if (r.has(kEndsTransaction)) {     // EXEC: refused when its queue holds a command that may grow
+    if (!tx.in_multi) return false;  // its own error comes first
+    bool deny = false;
+    for (const std::vector<std::string>& queued : tx.queue) {
+      const CommandSpec* q = Find(queued[0]);
+      deny |= q != nullptr && (q->flags & kDenyOom) != 0;
+    }
+    if (!deny) return false;
+    ctx.client->ResetTransaction();
+    ReplyError(ctx, absl::StrCat(errors::kExecAbortBecause, errors::kOom));
+    return true;
+  }
+  const std::string& name = r.top->name;
+  // Inside MULTI, queuing may grow memory without bound: everything but DISCARD, QUIT and RESET
+  // is refused, as Redis.
+  const bool deny = (r.flags() & kDenyOom) != 0 ||
+                    (tx.in_multi && name != "discard" && name != "quit" && name != "reset");
+  if (!deny) return false;
+  if (tx.in_multi) tx.failed = true;
+  ReplyError(ctx, errors::kOom);
+  return true;
+}
+
 void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) const {
   ctx.table = this;
   Transaction& tx = ctx.client->tx;
@@ -224,6 +252,10 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     ReplyResolveError(ctx, argv, r);
     if (tx.in_multi) tx.failed = true;  // EXEC will refuse to run
     return;
+  }
+  if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec &&
+      ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
+    if (RefuseForOom(ctx, r)) return;
   }
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
     if ((r.flags() & kNoMulti) != 0) {

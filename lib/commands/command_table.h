@@ -30,6 +30,15 @@
 // CommandTable::WithDataCommands(); the server adds its connection and server
 // commands (HELLO, AUTH, CLIENT, INFO, CONFIG, SHUTDOWN) to its own copy.
 //
+// maxmemory (Keyspace::EnsureMemory, lib/keyspace/keyspace_eviction.cc): when a limit is set,
+// Execute first evicts as the policy says (before every command, as Redis's processCommand), and
+// if the keyspace stays over the limit it refuses, with Redis's "-OOM command not allowed when
+// used memory > 'maxmemory'.", a command flagged kDenyOom, any command queued inside MULTI except
+// EXEC, DISCARD, QUIT and RESET (the transaction then fails with EXECABORT), and an EXEC whose
+// queue holds a kDenyOom command (the transaction is discarded: "EXECABORT Transaction discarded
+// because of: OOM ..."). Reads and deletes keep working. (embedis-server's MISCONF check runs
+// before this one; Redis checks OOM first.)
+//
 // Transactions (MULTI/EXEC/DISCARD/WATCH/UNWATCH; transaction_family.cc has
 // the whole design): queuing lives here, not in the network layer. While a
 // client is in MULTI, Execute checks each command as usual (unknown command,
@@ -181,8 +190,14 @@ struct CommandContext {
   bool may_block = false;
   // MONITOR's feed; nullptr: none.
   CommandObserver* observer = nullptr;
-  // A command a script runs (redis.call): MONITOR shows it as from "lua".
+  // A command a script runs (redis.call): MONITOR shows it as from "lua". Such a command skips
+  // the maxmemory check (the script's runner applies Redis's rule for scripts instead).
   bool from_script = false;
+  // Set by Execute: the keyspace was over maxmemory with nothing left to evict when the command
+  // started (Redis's pre_command_oom_state), for EVAL's rules.
+  bool over_maxmemory = false;
+  // EXEC is running its queue: the commands were checked for maxmemory when EXEC was.
+  bool in_exec = false;
 };
 
 // Flags, as in COMMAND INFO.
@@ -360,6 +375,9 @@ class CommandTable {
   void ExecutePropagated(CommandContext& ctx, Args argv, const Resolved& r) const;
   // Replies Redis's error for a resolution that failed.
   static void ReplyResolveError(CommandContext& ctx, Args argv, const Resolved& r);
+  // maxmemory (see the header comment): evicts, then replies OOM and returns true when the
+  // command must not run.
+  bool RefuseForOom(CommandContext& ctx, const Resolved& r) const;
 
   StringMap<std::shared_ptr<const CommandSpec>> commands_;
   std::shared_ptr<scripting::ScriptEngine> scripts_;

@@ -30,6 +30,10 @@ void CmdExists(CommandContext& ctx, Args argv) {
   ctx.reply->Integer(ctx.keyspace->Exists(ctx.client->db, KeysFrom(argv)));
 }
 
+void CmdTouch(CommandContext& ctx, Args argv) {
+  ctx.reply->Integer(ctx.keyspace->Exists(ctx.client->db, KeysFrom(argv), /*touch=*/true));
+}
+
 void CmdType(CommandContext& ctx, Args argv) {
   auto type = ctx.keyspace->Type(ctx.client->db, argv[1]);
   ctx.reply->SimpleString(type.has_value() ? ValueTypeName(*type) : "none");
@@ -163,14 +167,26 @@ void CmdPersist(CommandContext& ctx, Args argv) {
 }
 
 // OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP.
+// OBJECT does not touch the key (Redis's LOOKUP_NOTOUCH). IDLETIME and FREQ read the access
+// information maxmemory's policies use (keyspace_eviction.cc), and each refuses under the other
+// kind of policy, as Redis.
 void ObjectGeneric(CommandContext& ctx, Args argv, std::string_view what) {
+  Keyspace::NoTouchScope no_touch;
   const std::optional<std::string> encoding =
       key_ops::ObjectEncoding(*ctx.keyspace, ctx.client->db, argv[2]);
   if (!encoding.has_value()) return ctx.reply->Null();
   if (what == "encoding") return ctx.reply->BulkString(*encoding);
   if (what == "refcount") return ctx.reply->Integer(1);
-  if (what == "idletime") return ctx.reply->Integer(0);
-  ReplyError(ctx, errors::kNoLfuPolicy);
+  const EvictionPolicy policy = ctx.keyspace->eviction_options().policy;
+  const bool lfu = policy == EvictionPolicy::kAllKeysLfu || policy == EvictionPolicy::kVolatileLfu;
+  const std::optional<AccessInfo> access = ctx.keyspace->ObjectAccess(ctx.client->db, argv[2]);
+  if (!access.has_value()) return ctx.reply->Null();  // expired in between
+  if (what == "idletime") {
+    if (lfu) return ReplyError(ctx, errors::kLfuPolicySelected);
+    return ctx.reply->Integer(access->idle_seconds);
+  }
+  if (!lfu) return ReplyError(ctx, errors::kNoLfuPolicy);
+  ctx.reply->Integer(access->frequency);
 }
 
 void CmdObjectHelp(CommandContext& ctx, Args) {
@@ -258,7 +274,7 @@ void RegisterKeyFamily(CommandTable* table) {
        .since = "3.2.1",
        .complexity = "O(N) where N is the number of keys that will be touched.",
        .args = {Key("key").Multi()},
-       .handler = CmdExists});
+       .handler = CmdTouch});
   table->Register({.name = "type",
                    .arity = 2,
                    .flags = kReadOnly | kFast,

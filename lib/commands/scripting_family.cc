@@ -36,10 +36,12 @@ namespace {
 // redis.call's way into the command table, for one script run by `caller`.
 class ScriptRunner : public scripting::CommandRunner {
  public:
-  explicit ScriptRunner(CommandContext& caller) : caller_(caller) {
+  explicit ScriptRunner(CommandContext& caller)
+      : caller_(caller), over_maxmemory_(caller.over_maxmemory) {
     client_.db = caller.client->db;
     client_.id = caller.client->id;
   }
+  void set_allow_oom(bool allow) override { allow_oom_ = allow; }
 
   resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
                    bool read_only) override {
@@ -61,6 +63,12 @@ class ScriptRunner : public scripting::CommandRunner {
     if (read_only && (r.flags() & kWrite) != 0) {
       return resp::Value::Error("ERR Write commands are not allowed from read-only scripts.");
     }
+    // maxmemory, as Redis 7's scriptCall: a script that started over the limit may not run a
+    // command that grows memory until it has written something (it cannot stop halfway after).
+    if (over_maxmemory_ && !allow_oom_ && !wrote_ && (r.flags() & kDenyOom) != 0) {
+      return resp::Value::Error(errors::kOom);
+    }
+    if ((r.flags() & kWrite) != 0) wrote_ = true;
     std::string out;
     resp::Writer writer(&out, protocol);
     client_.protocol = protocol;
@@ -91,6 +99,9 @@ class ScriptRunner : public scripting::CommandRunner {
  private:
   CommandContext& caller_;
   ClientState client_;
+  const bool over_maxmemory_;  // when the script started (Redis's pre_command_oom_state)
+  bool allow_oom_ = false;     // #!lua flags=allow-oom
+  bool wrote_ = false;         // a write command ran (Redis's SCRIPT_WRITE_DIRTY)
 };
 
 void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
@@ -109,6 +120,7 @@ void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
   req.script = argv[1];
   req.is_sha = is_sha;
   req.read_only = read_only;
+  req.over_maxmemory = ctx.over_maxmemory;
   req.keys = argv.subspan(3, static_cast<size_t>(*numkeys));
   req.args = argv.subspan(3 + static_cast<size_t>(*numkeys));
   ScriptRunner runner(ctx);

@@ -102,6 +102,7 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
   // A blocking command inside the transaction answers at once, as if its timeout had passed.
   const bool may_block = ctx.may_block;
   ctx.may_block = false;
+  ctx.in_exec = true;  // maxmemory was checked for EXEC as a whole
   std::vector<std::string_view> argv;
   for (const std::vector<std::string>& command : queue) {
     argv.assign(command.begin(), command.end());
@@ -112,6 +113,7 @@ bool RunQueued(CommandContext& ctx, const std::vector<std::vector<std::string>>&
     }
   }
   ctx.may_block = may_block;
+  ctx.in_exec = false;
   return true;
 }
 

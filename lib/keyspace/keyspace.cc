@@ -1,4 +1,4 @@
-// Keyspace, part 1 of 4: construction, KeyHandle and Update, the string, hash
+// Keyspace, part 1 of 5: construction, KeyHandle and Update, the string, hash
 // and generic key operations, SCAN, databases and statistics. Expiry is in
 // keyspace_expiry.cc; RENAME, COPY and MOVE in keyspace_copy.cc; who waits on
 // keys (WATCH, blocked clients) in keyspace_waiters.cc.
@@ -253,17 +253,23 @@ Keyspace::Keyspace(KeyspaceOptions options)
       clock_(options.clock != nullptr ? options.clock : Clock::Real()),
       shards_(new Shard[options.shards]),
       encoding_(std::make_unique<keyspace_internal::EncodingThresholds>()),
+      eviction_(std::make_unique<keyspace_internal::EvictionState>()),
       pubsub_(std::make_unique<PubSub>()),
       notifier_(std::make_unique<keyspace_internal::Notifier>()) {
   notifier_->pubsub = pubsub_.get();
   SetEncodingLimits(options.encoding);
+  SetEvictionOptions(options.eviction);
+  eviction_->now_ms.store(clock_->NowMs(), std::memory_order_relaxed);
   for (int i = 0; i < num_shards_; ++i) {
     MutexLock lock(&shards_[i].mu);
     shards_[i].index = i;
     shards_[i].dbs.resize(databases_);
   }
   if (clock_->IsManual()) {
-    listener_id_ = clock_->AddListener([this](int64_t) { ReclaimExpired(); });
+    listener_id_ = clock_->AddListener([this](int64_t now_ms) {
+      eviction_->now_ms.store(now_ms, std::memory_order_relaxed);
+      ReclaimExpired();
+    });
   } else {
     expiry_thread_ = std::thread([this] { RunExpiryThread(); });
   }
@@ -479,8 +485,8 @@ Db* Keyspace::DbIfPresent(Shard& shard, int db) const ABSL_NO_THREAD_SAFETY_ANAL
 Db& Keyspace::DbFor(Shard& shard, int db, LazyNow& now) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
   auto& slot = shard.dbs[db];
   if (slot == nullptr) {
-    slot = std::make_unique<Db>(&shard.alloc, encoding_.get(), notifier_.get(), db, tick_ms_,
-                                now.get());
+    slot = std::make_unique<Db>(&shard.alloc, encoding_.get(), notifier_.get(), eviction_.get(), db,
+                                tick_ms_, now.get());
   }
   return *slot;
 }
@@ -538,7 +544,9 @@ bool Keyspace::FinishUpdate(Shard& shard, int db, Db& d, KeyHandle& handle, bool
   }
   if (handle.changed_) shard.Touch(db, key);
   if (handle.link_ != nullptr) {
-    const Entry* e = *handle.link_;
+    Entry* e = *handle.link_;
+    // A value object that changed is measured again for used memory.
+    if (handle.changed_ && !e->is_string()) keyspace_internal::RemeasureObject(shard.alloc, e);
     if (!e->is_string() && keyspace_internal::ObjectEmpty(e->type(), e->object())) {
       d.Remove(handle.link_);  // Redis never keeps an empty hash or list
       handle.link_ = nullptr;
@@ -851,7 +859,7 @@ int64_t Keyspace::Delete(int db, const std::vector<std::string_view>& keys) {
   return removed;
 }
 
-int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
+int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys, bool touch) {
   CheckDb(db);
   ReadyNotifier notify(this);  // publishes "expired" events after the lock
   LazyNow now(clock_);
@@ -859,7 +867,9 @@ int64_t Keyspace::Exists(int db, const std::vector<std::string_view>& keys) {
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& shard = locks.shard(i);
-    const bool live = LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now);
+    // EXISTS does not touch the keys (Redis's LOOKUP_NOTOUCH); TOUCH does.
+    const bool live =
+        LookupLive(shard, db, DbIfPresent(shard, db), keys[i], locks.hash(i), now, touch);
     CountRead(shard, db, keys[i], live);
     if (live) ++found;
   }
@@ -873,10 +883,11 @@ bool Keyspace::KeyExists(int db, std::string_view key) {
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
-  return LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now) != nullptr;
+  return LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now, /*touch=*/false) != nullptr;
 }
 
 std::optional<ValueType> Keyspace::Type(int db, std::string_view key) {
+  NoTouchScope no_touch;  // TYPE does not count as an access (Redis's LOOKUP_NOTOUCH)
   std::optional<ValueType> type;
   Update(
       db, key,
@@ -894,7 +905,7 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
   MutexLock lock(&shard.mu);
-  Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now);
+  Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now, /*touch=*/false);
   if (link == nullptr) return std::nullopt;
   const Entry* e = *link;
   size_t bytes = keyspace_internal::SlabAllocator::RoundUp(keyspace_internal::EntryBytes(e)) +
@@ -986,7 +997,8 @@ void Keyspace::SwapDb(int a, int b) {
       std::vector<std::pair<int, std::string>> now_present;
       for (const auto& [bk, count] : *shard.blocked) {
         if (bk.db != a && bk.db != b) continue;
-        if (LookupLive(shard, bk.db, DbIfPresent(shard, bk.db), bk.key, HashKey(bk.key), now)) {
+        if (LookupLive(shard, bk.db, DbIfPresent(shard, bk.db), bk.key, HashKey(bk.key), now,
+                       /*touch=*/false)) {
           now_present.emplace_back(bk.db, bk.key);
         }
       }
@@ -1008,7 +1020,7 @@ void Keyspace::TouchSwappedWatches(Shard& shard, int a, int b, LazyNow& now)
   for (const auto& [wk, watchers] : *shard.watches) {
     if (wk.db != a && wk.db != b) continue;
     const uint64_t hash = HashKey(wk.key);
-    for (int d : {a, b}) LookupLive(shard, d, DbIfPresent(shard, d), wk.key, hash, now);
+    for (int d : {a, b}) LookupLive(shard, d, DbIfPresent(shard, d), wk.key, hash, now, false);
   }
   for (const auto& [wk, watchers] : *shard.watches) {
     if (wk.db != a && wk.db != b) continue;
@@ -1053,6 +1065,7 @@ KeyspaceStats Keyspace::GetStats() {
       stats.expires += d->wheel.size();
     }
     stats.expired_keys += shard.expired;
+    stats.evicted_keys += shard.evicted;
     stats.keyspace_hits += shard.hits;
     stats.keyspace_misses += shard.misses;
     stats.changes += shard.changes;

@@ -36,7 +36,13 @@
 // node, key length with a string's StringOrigin in its two top bits, value
 // tag), the key bytes and, for strings, the value bytes. The only other per-key cost is the hash
 // table's bucket array (one pointer per bucket, load factor between 1/8 and 1). Non-string values
-// are a pointer to their own object after the key.
+// are a pointer to their own object after the key, followed by the bytes the object is accounted
+// at. The timer node's spare pointer bits hold the key's LRU/LFU access information.
+//
+// maxmemory (KeyspaceOptions::eviction, SetEvictionOptions, EnsureMemory; keyspace_eviction.cc has
+// the design): UsedMemory() sums per-shard counters of entry blocks, value objects and bucket
+// arrays; EnsureMemory(), which the command layer calls before each command, evicts keys as
+// Redis's maxmemory-policy says until the keyspace is under the limit, or reports Redis's OOM.
 //
 // SCAN. Scan() walks one shard after another; inside a shard it walks the
 // hash table's buckets in reverse-binary order (the method of Redis's
@@ -145,6 +151,7 @@ struct Db;
 struct Shard;
 struct ImageCapture;
 struct EncodingThresholds;
+struct EvictionState;
 struct Notifier;
 
 // The time of one operation, read from the clock at most once and only when
@@ -201,6 +208,38 @@ struct EncodingLimits {
   size_t zset_max_listpack_value = 64;
 };
 
+// maxmemory-policy: which keys maxmemory evicts (see keyspace_eviction.cc). kNoEviction refuses
+// writes over the limit instead; the volatile policies pick only among keys with an expiry.
+enum class EvictionPolicy : uint8_t {
+  kNoEviction,
+  kAllKeysLru,
+  kAllKeysLfu,
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,
+};
+// Redis's names ("allkeys-lru", ...), and back (case-insensitive; nullopt for an unknown name).
+std::string_view EvictionPolicyName(EvictionPolicy policy);
+std::optional<EvictionPolicy> EvictionPolicyFromName(std::string_view name);
+
+// Redis's maxmemory parameters, with its defaults and meanings.
+struct EvictionOptions {
+  // The limit on Keyspace::UsedMemory() in bytes; 0: none (the default).
+  uint64_t maxmemory = 0;
+  EvictionPolicy policy = EvictionPolicy::kNoEviction;
+  // Keys sampled per eviction (maxmemory-samples; the keyspace uses at most 1024).
+  int samples = 5;
+  // LFU counter growth (lfu-log-factor, >= 0) and decay period in minutes (lfu-decay-time, >= 0;
+  // 0: never decays).
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+  // maxmemory-eviction-tenacity (0..100): how long one command may spend evicting (as Redis: 50 us
+  // times the value up to 10, growing 15% a step above, unlimited at 100).
+  int tenacity = 10;
+};
+
 struct KeyspaceOptions {
   // Number of shards: a power of two from 1 to 4096. Default: 16.
   int shards = 16;
@@ -214,6 +253,8 @@ struct KeyspaceOptions {
   Clock* clock = nullptr;
   // Encoding thresholds; Keyspace::SetEncodingLimits changes them later. Default: Redis's.
   EncodingLimits encoding = {};
+  // maxmemory and its policy; Keyspace::SetEvictionOptions changes them later. Default: no limit.
+  EvictionOptions eviction = {};
 };
 
 struct SetOptions {
@@ -258,7 +299,14 @@ struct KeyspaceStats {
   uint64_t expired_keys = 0;  // reclaimed by expiry since start (readers or wheel)
   uint64_t keyspace_hits = 0;
   uint64_t keyspace_misses = 0;
-  uint64_t changes = 0;  // writes since start (Redis's "dirty" counter), for save rules
+  uint64_t changes = 0;       // writes since start (Redis's "dirty" counter), for save rules
+  uint64_t evicted_keys = 0;  // removed by maxmemory since start
+};
+
+// OBJECT IDLETIME / OBJECT FREQ of one key (Keyspace::ObjectAccess).
+struct AccessInfo {
+  int64_t idle_seconds = 0;  // seconds since the last access (LRU bits)
+  int64_t frequency = 0;     // the decayed LFU counter (LFU bits)
 };
 
 // One key as a snapshot holds it.
@@ -464,9 +512,11 @@ class Keyspace {
   int64_t Delete(int db, const std::vector<std::string_view>& keys);
   bool DeleteKey(int db, std::string_view key) { return Delete(db, std::vector{key}) == 1; }
   // EXISTS: counts every argument that exists (repeats count again). Read lookups (hits, misses,
-  // "keymiss").
-  int64_t Exists(int db, const std::vector<std::string_view>& keys);
-  // Whether the key exists, reclaiming it if it has expired; not counted as a read (WATCH, KEYS).
+  // "keymiss"). Without `touch` (EXISTS) the keys' access information is left alone; with it
+  // (TOUCH) they count as accessed.
+  int64_t Exists(int db, const std::vector<std::string_view>& keys, bool touch = false);
+  // Whether the key exists, reclaiming it if it has expired; not counted as a read nor as an
+  // access (WATCH, KEYS).
   bool KeyExists(int db, std::string_view key);
   std::optional<ValueType> Type(int db, std::string_view key);
   // EXPIRE family at an absolute deadline. True when the deadline was set (a
@@ -505,6 +555,9 @@ class Keyspace {
   // O(1) for a string, O(min(samples, fields)) for a hash table, O(fields) for a listpack
   // (at most hash-max-listpack-entries).
   std::optional<size_t> MemoryUsage(int db, std::string_view key, size_t samples = 0);
+  // OBJECT IDLETIME and OBJECT FREQ: the key's access information, read without touching it;
+  // nullopt when missing. Which field means something depends on the policy (see Eviction).
+  std::optional<AccessInfo> ObjectAccess(int db, std::string_view key);
   // RANDOMKEY: nullopt when the database is empty.
   std::optional<std::string> RandomKey(int db);
   // FLUSHDB / FLUSHALL.
@@ -657,6 +710,36 @@ class Keyspace {
   };
   std::unique_ptr<Image> BeginImage();
 
+  // ---- maxmemory and eviction (keyspace_eviction.cc) ----
+  // CONFIG SET maxmemory, maxmemory-policy, ...; any thread. Values out of range are clamped.
+  void SetEvictionOptions(const EvictionOptions& options);
+  EvictionOptions eviction_options() const;
+  // The bytes the data takes: every shard's entry blocks, value objects and hash-table buckets
+  // (see "Memory"). Sums one counter per shard; any thread.
+  size_t UsedMemory() const;
+  // Whether a limit is set (one relaxed load: what a command checks before anything else).
+  bool maxmemory_enabled() const;
+  // Redis's performEvictions, run before a command: while UsedMemory() exceeds maxmemory, evicts
+  // keys as the policy says. OK when under the limit afterwards, or when the time budget of one
+  // call (maxmemory-eviction-tenacity) ran out while keys were still being evicted (the next
+  // call goes on); ResourceExhausted with kOomMessage when nothing more can be evicted
+  // (noeviction, or a volatile policy with no key with an expiry left).
+  absl::Status EnsureMemory();
+  static constexpr std::string_view kOomMessage =
+      "OOM command not allowed when used memory > 'maxmemory'.";
+  // While alive, this thread's operations do not update the access information of the keys
+  // they read or write (CLIENT NO-TOUCH; OBJECT and the like never do).
+  class NoTouchScope {
+   public:
+    explicit NoTouchScope(bool active = true);
+    ~NoTouchScope();
+    NoTouchScope(const NoTouchScope&) = delete;
+    NoTouchScope& operator=(const NoTouchScope&) = delete;
+
+   private:
+    bool saved_;
+  };
+
   // CONFIG SET of the encoding thresholds (EncodingLimits); any thread.
   void SetEncodingLimits(const EncodingLimits& limits);
   // Stores a record, replacing any existing key; a record whose deadline has
@@ -709,6 +792,10 @@ class Keyspace {
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
   std::mutex image_mu_;                                   // held by the live Image (one at a time)
   std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
+  std::unique_ptr<keyspace_internal::EvictionState> eviction_;
+  // Evicts one key from shard `shard` as the policy says; returns the bytes freed, or -1 when
+  // the shard has no candidate.
+  int64_t EvictFromShard(Shard& shard, EvictionPolicy policy);
   std::unique_ptr<PubSub> pubsub_;
   std::unique_ptr<keyspace_internal::Notifier> notifier_;
   Mutex stop_mu_;

@@ -1,4 +1,4 @@
-// Keyspace, part 3 of 4: operations that give a value another key or another
+// Keyspace, part 3 of 5: operations that give a value another key or another
 // database: RENAME/RENAMENX, COPY and MOVE. The rest of the keyspace is in
 // keyspace.cc, keyspace_expiry.cc and keyspace_waiters.cc.
 #include <cstdint>
@@ -45,8 +45,10 @@ absl::StatusOr<bool> Keyspace::Rename(int db, std::string_view from, std::string
                                                                       old->object());
   if (old->is_string()) moved->set_origin(old->origin());  // RENAME keeps OBJECT ENCODING
   int64_t deadline = old->has_ttl() ? old->timer.deadline_ms : -1;
+  const uint32_t access = old->access();
   src_db->Remove(src, /*free_value=*/false);  // the object now belongs to `moved`
   Entry** link = dst_db.Insert(moved, locks.hash(1));
+  (*link)->set_access(access);  // the value moved: it keeps its LRU/LFU information, as Redis's
   if (deadline != -1) dst_db.wheel.Schedule(&(*link)->timer, deadline);
   Created(dst_shard, db, to);
   using keyspace_internal::QueueEvent;
@@ -118,7 +120,9 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   // its value object, and only its timer changes wheels.
   const int64_t deadline = (*src)->has_ttl() ? (*src)->timer.deadline_ms : -1;
   Entry* e = src_db->Unlink(src);
+  const uint32_t access = e->access();
   dst_db.Insert(e, hash);
+  e->set_access(access);
   if (deadline != -1) dst_db.wheel.Schedule(&e->timer, deadline);
   Created(shard, to_db, key);
   keyspace_internal::QueueEvent(notifier_.get(), kNotifyGeneric, "move_from", from_db, key);

@@ -1,4 +1,4 @@
-// Keyspace, part 2 of 4: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
+// Keyspace, part 2 of 5: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
 // operations, and the reclaiming of expired keys by the timer wheels: the
 // background thread on a real clock, ReclaimExpired() on a ManualClock's
 // Advance(), ReclaimShard() in rounds. See "Expiry" in keyspace.h. The rest
@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string_view>
 
+#include "lib/keyspace/eviction.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/keyspace_internal.h"
 #include "lib/keyspace/timer_wheel.h"
@@ -30,6 +31,7 @@ void Keyspace::RunExpiryThread() {
     stop_cv_.wait_for(lock, std::chrono::milliseconds(next - now));
     if (stop_) break;
     lock.unlock();
+    eviction_->now_ms.store(clock_->NowMs(), std::memory_order_relaxed);  // the access clock
     ReclaimExpired();
     lock.lock();
   }
@@ -91,6 +93,7 @@ bool Keyspace::Expire(int db, std::string_view key, int64_t at_ms, ExpireConditi
 }
 
 int64_t Keyspace::PTtl(int db, std::string_view key) {
+  NoTouchScope no_touch;  // TTL does not count as an access (Redis's LOOKUP_NOTOUCH)
   int64_t ttl = -2;
   Update(
       db, key,
@@ -104,6 +107,7 @@ int64_t Keyspace::PTtl(int db, std::string_view key) {
 }
 
 int64_t Keyspace::ExpireTimeMs(int db, std::string_view key) {
+  NoTouchScope no_touch;
   int64_t at = -2;
   Update(
       db, key,

@@ -20,6 +20,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/hash/hash.h"
+#include "lib/keyspace/eviction.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/keyspace/propagator.h"
@@ -46,7 +47,9 @@ static_assert(kMaxKeyLen == Keyspace::kMaxKeyBytes, "the documented key limit");
 
 // One key: a single block from its shard's SlabAllocator holding this
 // header, the key bytes and the value (string bytes, or a pointer to the value
-// object). Its size is always EntryBytes(), so it is never stored.
+// object followed by the bytes that object was last accounted at: see
+// ObjectAccountedBytes). Its size is always EntryBytes(), so it is never stored.
+// The key's access information (LRU/LFU, eviction.h) lives in the timer node's owner bits.
 struct Entry {
   Entry* next;        // hash chain
   TimerNode timer;    // linked iff the key has an expiry
@@ -77,12 +80,26 @@ struct Entry {
   ListValue* list() const { return static_cast<ListValue*>(object()); }
   SetValue* set() const { return static_cast<SetValue*>(object()); }
   ZSetValue* zset() const { return static_cast<ZSetValue*>(object()); }
+  // The bytes a non-string value was last measured at, counted in its shard's used memory.
+  uint64_t object_bytes() const {
+    uint64_t b;
+    std::memcpy(&b, data() + key_len() + sizeof(void*), sizeof(b));
+    return b;
+  }
+  void set_object_bytes(uint64_t b) {
+    std::memcpy(data() + key_len() + sizeof(void*), &b, sizeof(b));
+  }
+  // The access information (eviction.h).
+  uint32_t access() const { return timer.owner_bits(); }
+  void set_access(uint32_t bits) { timer.set_owner_bits(bits); }
   bool has_ttl() const { return timer.linked(); }
   bool expired(int64_t now_ms) const { return timer.linked() && timer.deadline_ms <= now_ms; }
 };
 static_assert(sizeof(Entry) == 40, "entry header should stay 40 bytes");
 
-inline size_t PayloadBytes(uint32_t tag) { return tag <= kMaxStringTag ? tag : sizeof(void*); }
+inline size_t PayloadBytes(uint32_t tag) {
+  return tag <= kMaxStringTag ? tag : sizeof(void*) + sizeof(uint64_t);
+}
 inline size_t EntryBytes(size_t key_len, uint32_t tag) {
   return sizeof(Entry) + key_len + PayloadBytes(tag);
 }
@@ -115,16 +132,39 @@ inline Entry* NewStringEntry(SlabAllocator& alloc, std::string_view key, std::st
   return e;
 }
 
+// The bytes a value object is accounted at: its footprint with a hash or set table measured on
+// kAccountingSamples fields and extrapolated, so that re-measuring after each write is
+// O(kAccountingSamples) for a table, O(entries) for a listpack (bounded by its limits), O(1) for a
+// list or a sorted set.
+constexpr size_t kAccountingSamples = 16;
+inline uint64_t MeasureObject(ValueType type, const void* object) {
+  return ObjectFootprint(type, object, kAccountingSamples);
+}
+
+// Measures the object of `e` again and moves the difference into `alloc`'s used bytes.
+inline void RemeasureObject(SlabAllocator& alloc, Entry* e) {
+  const uint64_t now = MeasureObject(e->type(), e->object());
+  alloc.AddExternal(static_cast<int64_t>(now) - static_cast<int64_t>(e->object_bytes()));
+  e->set_object_bytes(now);
+}
+
 inline Entry* NewObjectEntry(SlabAllocator& alloc, std::string_view key, uint32_t tag,
                              void* object) {
   Entry* e = NewEntry(alloc, key, tag);
   std::memcpy(e->data() + key.size(), &object, sizeof(void*));
+  e->set_object_bytes(0);
+  RemeasureObject(alloc, e);
   return e;
 }
 
-// Frees the entry's block; with `free_value`, also its value object.
+// Frees the entry's block; with `free_value`, also its value object. Either way the object's
+// bytes leave `alloc`'s used bytes (without free_value the object moves to another entry, which
+// counts it again).
 inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
-  if (free_value && !e->is_string()) DeleteObject(e->type(), e->object());
+  if (!e->is_string()) {
+    alloc.AddExternal(-static_cast<int64_t>(e->object_bytes()));
+    if (free_value) DeleteObject(e->type(), e->object());
+  }
   alloc.Free(e, EntryBytes(e));
 }
 
@@ -134,9 +174,14 @@ inline void FreeEntry(SlabAllocator& alloc, Entry* e, bool free_value = true) {
 struct Notifier;
 
 struct Db {
-  Db(SlabAllocator* a, const EncodingThresholds* e, const Notifier* n, int index_in_keyspace,
-     int64_t tick_ms, int64_t now_ms)
-      : alloc(a), encoding(e), notifier(n), index(index_in_keyspace), wheel(tick_ms, now_ms) {}
+  Db(SlabAllocator* a, const EncodingThresholds* e, const Notifier* n, const EvictionState* ev,
+     int index_in_keyspace, int64_t tick_ms, int64_t now_ms)
+      : alloc(a),
+        encoding(e),
+        notifier(n),
+        eviction(ev),
+        index(index_in_keyspace),
+        wheel(tick_ms, now_ms) {}
   ~Db() {
     for (size_t i = 0; buckets != nullptr && i <= mask; ++i) {
       for (Entry* e = buckets[i]; e != nullptr;) {
@@ -146,6 +191,7 @@ struct Db {
         e = next;
       }
     }
+    if (buckets != nullptr) alloc->AddExternal(-static_cast<int64_t>((mask + 1) * sizeof(Entry*)));
     std::free(buckets);
   }
 
@@ -167,6 +213,7 @@ struct Db {
   // returns the slot pointing at it.
   Entry** Insert(Entry* e, uint64_t hash) {
     if (buckets == nullptr) Rehash(kMinBuckets);
+    e->set_access(eviction->NewBits());
     Entry** head = &buckets[hash & mask];
     e->next = *head;
     *head = e;
@@ -219,6 +266,9 @@ struct Db {
         e = next;
       }
     }
+    const size_t old_n = buckets == nullptr ? 0 : mask + 1;
+    alloc->AddExternal((static_cast<int64_t>(n) - static_cast<int64_t>(old_n)) *
+                       static_cast<int64_t>(sizeof(Entry*)));
     std::free(buckets);
     buckets = fresh;
     mask = n - 1;
@@ -240,9 +290,11 @@ struct Db {
     // The timer node's neighbours point into the old block: unlink first.
     const bool timed = e->timer.linked();
     const int64_t deadline = e->timer.deadline_ms;
+    const uint32_t access = e->access();
     wheel.Cancel(&e->timer);
     Entry* moved = static_cast<Entry*>(alloc->Reallocate(e, old_bytes, new_bytes));
     new (&moved->timer) TimerNode();
+    moved->set_access(access);
     if (timed) wheel.Schedule(&moved->timer, deadline);
     moved->tag = new_tag;
     *link = moved;
@@ -252,7 +304,10 @@ struct Db {
   // Stores a string value in the existing entry at `link`, stored as `origin`.
   void Assign(Entry** link, std::string_view value, StringOrigin origin = StringOrigin::kSet) {
     Entry* e = *link;
-    if (!e->is_string()) DeleteObject(e->type(), e->object());
+    if (!e->is_string()) {
+      alloc->AddExternal(-static_cast<int64_t>(e->object_bytes()));
+      DeleteObject(e->type(), e->object());
+    }
     e = Retag(link, static_cast<uint32_t>(value.size()));
     e->set_origin(origin);
     std::memcpy(e->data() + e->key_len(), value.data(), value.size());
@@ -262,6 +317,7 @@ struct Db {
   SlabAllocator* const alloc;
   const EncodingThresholds* const encoding;  // the keyspace's, read when a value grows
   const Notifier* const notifier;            // the keyspace's (notifications)
+  const EvictionState* const eviction;       // the keyspace's (access information)
   int index;                                 // which database this is (SWAPDB updates it)
   Entry** buckets = nullptr;
   size_t mask = 0;
@@ -399,6 +455,9 @@ struct alignas(64) Shard {
   // write pays one pointer test (on the line it reads `dbs` from) for WATCH.
   std::unique_ptr<WatchMap> watches ABSL_GUARDED_BY(mu);
   uint64_t expired ABSL_GUARDED_BY(mu) = 0;
+  uint64_t evicted ABSL_GUARDED_BY(mu) = 0;
+  // maxmemory's candidates in this shard (keyspace_eviction.cc); empty until the first eviction.
+  std::unique_ptr<EvictionPool> pool ABSL_GUARDED_BY(mu);
   int index = 0;
   // Blocking (keyspace.h): the keys clients wait for, counted; null when none. A key of it that
   // an operation creates goes to `ready`, which the operation hands to the ready listeners after
@@ -448,14 +507,25 @@ static_assert(sizeof(Mutex) + 3 * sizeof(uint64_t) <= 64, "hot fields fit one ca
 
 inline uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
+// Records an access to `e` in its access information (LRU clock or LFU counter), unless this
+// thread is in a Keyspace::NoTouchScope.
+inline void TouchAccess(const EvictionState* ev, Entry* e) {
+  if (tl_no_touch) [[unlikely]] {
+    return;
+  }
+  e->set_access(ev->TouchedBits(e->access()));
+}
+
 // Finds `key` in `db`, deleting it first if it has expired. Returns the slot
-// pointing at the live entry, or nullptr.
+// pointing at the live entry, or nullptr. A live key's access information is
+// updated unless !touch (Redis's LOOKUP_NOTOUCH: TYPE, TTL, OBJECT, EXISTS, ...).
 // Reclaiming an expired key is a modification for its watchers.
 inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view key, uint64_t hash,
-                          LazyNow& now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
+                          LazyNow& now, bool touch = true) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu) {
   if (db == nullptr) return nullptr;
   Entry** link = db->Find(key, hash);
-  if (link != nullptr && (*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
+  if (link == nullptr) return nullptr;
+  if ((*link)->has_ttl() && (*link)->timer.deadline_ms <= now.get()) {
     shard.Touch(db_index, key);
     db->Remove(link);
     ++shard.expired;
@@ -463,6 +533,7 @@ inline Entry** LookupLive(Shard& shard, int db_index, Db* db, std::string_view k
     PropagateDel(db->notifier, db_index, key);
     return nullptr;
   }
+  if (touch) TouchAccess(db->eviction, *link);
   return link;
 }
 

@@ -1,4 +1,4 @@
-// Keyspace, part 4 of 4: who waits on keys. The registries of WATCHed keys
+// Keyspace, part 4 of 5: who waits on keys. The registries of WATCHed keys
 // and of keys blocked clients wait for, and the ready listeners told when such
 // a key is created (see "Blocking" and "WATCH" in keyspace.h). The rest of the
 // keyspace is in keyspace.cc, keyspace_expiry.cc and keyspace_copy.cc.
@@ -65,7 +65,7 @@ bool Keyspace::AddBlockedKey(int db, std::string_view key) {
   if (shard.blocked == nullptr) shard.blocked = std::make_unique<keyspace_internal::BlockedMap>();
   ++(*shard.blocked)[keyspace_internal::WatchKey{db, std::string(key)}];
   Db* d = DbIfPresent(shard, db);
-  const bool exists = LookupLive(shard, db, d, key, hash, now) != nullptr;
+  const bool exists = LookupLive(shard, db, d, key, hash, now, /*touch=*/false) != nullptr;
   if (d != nullptr) d->MaybeResize();
   return exists;
 }
@@ -90,7 +90,7 @@ bool Keyspace::Watch(int db, std::string_view key, Watcher* watcher) {
   // An expired key is reclaimed before it is watched: its expiry happened
   // before the WATCH, so it must not count as a modification later.
   Db* d = DbIfPresent(shard, db);
-  const bool exists = LookupLive(shard, db, d, key, hash, now) != nullptr;
+  const bool exists = LookupLive(shard, db, d, key, hash, now, /*touch=*/false) != nullptr;
   if (d != nullptr) d->MaybeResize();
   if (shard.watches == nullptr) shard.watches = std::make_unique<keyspace_internal::WatchMap>();
   keyspace_internal::WatcherList& list =

@@ -170,11 +170,13 @@ ListValue::ListValue(ListValue&& other) noexcept
       size_(other.size_),
       head_(other.head_),
       tail_(other.tail_),
-      nodes_(other.nodes_) {
+      nodes_(other.nodes_),
+      node_bytes_(other.node_bytes_) {
   if (other.size_ > 0) ++other.mutations_;
   other.size_ = 0;
   other.head_ = other.tail_ = nullptr;
   other.nodes_ = 0;
+  other.node_bytes_ = 0;
 }
 
 ListValue& ListValue::operator=(ListValue&& other) noexcept {
@@ -186,10 +188,12 @@ ListValue& ListValue::operator=(ListValue&& other) noexcept {
   head_ = other.head_;
   tail_ = other.tail_;
   nodes_ = other.nodes_;
+  node_bytes_ = other.node_bytes_;
   if (other.size_ > 0) ++other.mutations_;
   other.size_ = 0;
   other.head_ = other.tail_ = nullptr;
   other.nodes_ = 0;
+  other.node_bytes_ = 0;
   return *this;
 }
 
@@ -202,6 +206,7 @@ void ListValue::FreeAll() {
   }
   head_ = tail_ = nullptr;
   nodes_ = 0;
+  node_bytes_ = 0;
   size_ = 0;
 }
 
@@ -211,11 +216,7 @@ void ListValue::Clear() {
   ++mutations_;
 }
 
-size_t ListValue::FootprintBytes() const {
-  size_t bytes = sizeof(ListValue);
-  for (const Node* n = head_; n != nullptr; n = n->next) bytes += sizeof(Node) + n->cap;
-  return bytes;
-}
+size_t ListValue::FootprintBytes() const { return sizeof(ListValue) + node_bytes_; }
 
 // ---- node bounds and plumbing ----
 
@@ -288,6 +289,7 @@ void ListValue::LinkAfter(Node* pos, Node* n) {
     head_ = n;
   }
   ++nodes_;
+  node_bytes_ += sizeof(Node) + n->cap;
 }
 
 void ListValue::Relink(Node* n) {
@@ -315,6 +317,7 @@ void ListValue::Unlink(Node* n) {
     tail_ = n->prev;
   }
   --nodes_;
+  node_bytes_ -= sizeof(Node) + n->cap;
   std::free(n);
 }
 
@@ -328,11 +331,13 @@ ListValue::Node* ListValue::Relocate(Node* n, size_t capacity, size_t off, size_
   // realloc often grows or shrinks the block in place; the bytes move inside it before a shrink
   // or after a growth.
   const bool shrink = capacity < n->cap;
+  node_bytes_ -= n->cap;
   if (shrink) Relayout(n, 0, off, old_len, new_len);
   void* p = std::realloc(n, sizeof(Node) + capacity);
   if (p == nullptr) throw std::bad_alloc();
   Node* m = static_cast<Node*>(p);
   m->cap = UsableCapacity(p, capacity);
+  node_bytes_ += m->cap;
   if (!shrink) Relayout(m, gap_front ? m->cap - new_used : 0, off, old_len, new_len);
   Relink(m);
   return m;
@@ -761,10 +766,11 @@ void ListValue::Walk(bool reverse, IndexedFn fn) const {
 }
 
 std::string ListValue::CheckInvariants() const {
-  size_t total = 0, nodes = 0;
+  size_t total = 0, nodes = 0, bytes = 0;
   const Node* prev = nullptr;
   for (const Node* n = head_; n != nullptr; prev = n, n = n->next) {
     ++nodes;
+    bytes += sizeof(Node) + n->cap;
     if (n->prev != prev) return "broken prev link";
     if (n->count == 0) return "empty node";
     if (size_t{n->begin} + n->used > n->cap) return "node bytes past its capacity";
@@ -785,6 +791,7 @@ std::string ListValue::CheckInvariants() const {
   }
   if (prev != tail_) return "tail mismatch";
   if (nodes != nodes_) return "node count field mismatch";
+  if (bytes != node_bytes_) return "node bytes field mismatch";
   if (total != size_) return "size mismatch";
   return "";
 }

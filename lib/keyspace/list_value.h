@@ -62,7 +62,7 @@ class ListValue {
   // nothing, or LINSERT whose pivot is missing, is not a modification).
   uint32_t mutations() const { return mutations_; }
   // The bytes this object and its own allocations take, for MEMORY USAGE: sizeof(ListValue) and
-  // every node's allocated bytes. O(nodes).
+  // every node's allocated bytes. O(1) (a running total of the linked nodes' bytes).
   size_t FootprintBytes() const;
   // The number of nodes (chunks), for tests and MEMORY-style introspection.
   size_t nodes() const { return nodes_; }
@@ -139,6 +139,7 @@ class ListValue {
   Node* head_ = nullptr;
   Node* tail_ = nullptr;
   size_t nodes_ = 0;
+  size_t node_bytes_ = 0;  // sizeof(Node) + cap of every linked node
 };
 
 }  // namespace embedis

@@ -168,7 +168,7 @@ enum NotifyClass : uint32_t {
   kNotifyHash = 1u << 6,      // h
   kNotifyZSet = 1u << 7,      // z
   kNotifyExpired = 1u << 8,   // x
-  kNotifyEvicted = 1u << 9,   // e (embedis evicts nothing)
+  kNotifyEvicted = 1u << 9,   // e: maxmemory evicted the key
   kNotifyStream = 1u << 10,   // t (embedis has no streams)
   kNotifyKeyMiss = 1u << 11,  // m
   kNotifyLoaded = 1u << 12,   // modules only; no letter

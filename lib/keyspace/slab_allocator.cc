@@ -144,8 +144,10 @@ void* SlabAllocator::Allocate(size_t size) {
   if (rounded > kMaxSlabSize) {
     void* p = std::malloc(rounded);
     if (p == nullptr) OutOfMemory(rounded);
+    Add(static_cast<int64_t>(malloc_usable_size(p)));
     return p;
   }
+  Add(static_cast<int64_t>(rounded));
   const size_t cls = rounded / 8;
   Page* page = partial_[cls];
   if (page == nullptr) {
@@ -177,8 +179,10 @@ void* SlabAllocator::Reallocate(void* p, size_t old_size, size_t new_size) {
   size_t o = RoundUp(old_size == 0 ? 1 : old_size), n = RoundUp(new_size == 0 ? 1 : new_size);
   if (o > kMaxSlabSize && n > kMaxSlabSize) {
     size_t want = n > o ? n + n / 2 : n;
+    const size_t before = malloc_usable_size(p);
     void* moved = std::realloc(p, want);
     if (moved == nullptr) OutOfMemory(want);
+    Add(static_cast<int64_t>(malloc_usable_size(moved)) - static_cast<int64_t>(before));
     return moved;
   }
   void* moved = Allocate(new_size);
@@ -190,9 +194,11 @@ void* SlabAllocator::Reallocate(void* p, size_t old_size, size_t new_size) {
 void SlabAllocator::Free(void* p, size_t size) {
   size_t rounded = RoundUp(size == 0 ? 1 : size);
   if (rounded > kMaxSlabSize) {
+    Add(-static_cast<int64_t>(malloc_usable_size(p)));
     std::free(p);
     return;
   }
+  Add(-static_cast<int64_t>(rounded));
   const size_t cls = rounded / 8;
   Page* page = reinterpret_cast<Page*>(reinterpret_cast<uintptr_t>(p) & ~(kPageSize - 1));
   *static_cast<void**>(p) = page->free_list;

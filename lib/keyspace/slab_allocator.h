@@ -22,9 +22,16 @@
 // the pool at once and its memory to the system (madvise), so memory follows
 // the key count down after mass expiry or FLUSHALL (a page with even one live
 // slot stays: the usual slab fragmentation). Larger requests go to malloc.
+//
+// Accounting. used_bytes() is what the blocks handed out take (a slot at its 8-byte class, a
+// large block at malloc_usable_size) plus the "external" bytes the owner reports with
+// AddExternal (a keyspace shard: its value objects and hash-table buckets). It is the shard's
+// share of INFO used_memory and what maxmemory is compared with. One relaxed atomic written by the
+// owner under its lock (a plain load and store, no read-modify-write) and read by anyone.
 #ifndef EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
 #define EMBEDIS_LIB_KEYSPACE_SLAB_ALLOCATOR_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -55,6 +62,12 @@ class SlabAllocator {
   void* Reallocate(void* p, size_t old_size, size_t new_size);
   static size_t RoundUp(size_t n) { return (n + 7) & ~size_t{7}; }
 
+  // The bytes of this allocator's live blocks plus the external bytes (see Accounting above).
+  // Any thread.
+  size_t used_bytes() const { return static_cast<size_t>(used_.load(std::memory_order_relaxed)); }
+  // Adds `delta` (may be negative) to the external bytes. Owner's thread (under its lock).
+  void AddExternal(int64_t delta) { Add(delta); }
+
   // Pages currently held (for tests and stats).
   size_t pages() const { return pages_; }
   // Bytes of pages in use by all allocators of the process (pages are mapped
@@ -67,8 +80,13 @@ class SlabAllocator {
   Page* NewPage(size_t slot_size);
   void Unlink(Page* page, size_t cls);
 
+  void Add(int64_t delta) {
+    used_.store(used_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+  }
+
   Page* partial_[kClasses] = {};  // pages with at least one free slot, per class
   size_t pages_ = 0;
+  std::atomic<int64_t> used_{0};
 };
 
 }  // namespace embedis::keyspace_internal

@@ -18,33 +18,38 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-// Circular doubly linked lists with a sentinel head.
-void InitList(TimerNode* head) { head->prev = head->next = head; }
+// Circular doubly linked lists with a sentinel head (links through the accessors, which keep
+// the nodes' owner bits).
+void InitList(TimerNode* head) {
+  head->set_prev(head);
+  head->set_next(head);
+}
 
-bool ListEmpty(const TimerNode* head) { return head->next == head; }
+bool ListEmpty(const TimerNode* head) { return head->next() == head; }
 
 void PushBack(TimerNode* head, TimerNode* node) {
-  node->prev = head->prev;
-  node->next = head;
-  head->prev->next = node;
-  head->prev = node;
+  node->set_prev(head->prev());
+  node->set_next(head);
+  head->prev()->set_next(node);
+  head->set_prev(node);
 }
 
 void Unlink(TimerNode* node) {
-  node->prev->next = node->next;
-  node->next->prev = node->prev;
-  node->prev = node->next = nullptr;
+  node->prev()->set_next(node->next());
+  node->next()->set_prev(node->prev());
+  node->set_prev(nullptr);
+  node->set_next(nullptr);
 }
 
 // Moves every node of `from` to the tail of `to`; `from` becomes empty.
 void SpliceAll(TimerNode* from, TimerNode* to) {
   if (ListEmpty(from)) return;
-  TimerNode* first = from->next;
-  TimerNode* last = from->prev;
-  first->prev = to->prev;
-  to->prev->next = first;
-  last->next = to;
-  to->prev = last;
+  TimerNode* first = from->next();
+  TimerNode* last = from->prev();
+  first->set_prev(to->prev());
+  to->prev()->set_next(first);
+  last->set_next(to);
+  to->set_prev(last);
   InitList(from);
 }
 
@@ -59,7 +64,7 @@ TimerWheel::TimerWheel(int64_t tick_ms, int64_t now_ms)
 
 TimerWheel::~TimerWheel() {
   for (TimerNode& head : slots_) {
-    while (!ListEmpty(&head)) Unlink(head.next);
+    while (!ListEmpty(&head)) Unlink(head.next());
   }
 }
 
@@ -109,7 +114,7 @@ void TimerWheel::Cascade(int level, int slot) {
   InitList(&local);
   SpliceAll(Slot(level, slot), &local);
   while (!ListEmpty(&local)) {
-    TimerNode* node = local.next;
+    TimerNode* node = local.next();
     Unlink(node);
     Place(node);
   }
@@ -127,7 +132,7 @@ bool TimerWheel::FireSlot(int slot, int64_t now_ms, absl::FunctionRef<void(Timer
   const int64_t old_min = level0_min_ms_[slot];
   level0_min_ms_[slot] = kNoDeadline;
   while (!ListEmpty(&local)) {
-    TimerNode* node = local.next;
+    TimerNode* node = local.next();
     if (node->deadline_ms > now_ms) {  // same tick, not yet due
       Unlink(node);
       PushBack(head, node);
@@ -155,7 +160,7 @@ void TimerWheel::Jump(int64_t now_tick, int64_t now_ms, absl::FunctionRef<void(T
   level0_min_ms_.fill(kNoDeadline);
   cursor_ = now_tick;
   while (!ListEmpty(&all)) {
-    TimerNode* node = all.next;
+    TimerNode* node = all.next();
     Unlink(node);
     if (node->deadline_ms <= now_ms && (max_fire == 0 || *fired < max_fire)) {
       --size_;

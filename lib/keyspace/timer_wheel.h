@@ -111,13 +111,38 @@ namespace embedis {
 // Embedded in the object that owns the timer (a keyspace entry). A node is
 // "linked" while it is scheduled in a wheel. The wheel never allocates: the
 // memory for a timer is this node, so moving a deadline costs no memory.
+//
+// Owner bits. User-space pointers on the 64-bit platforms embedis runs on (x86-64, AArch64) use
+// the low 48 bits; the top 16 bits of `prev` and of `next` hold 32 bits that belong to the owner
+// (a keyspace entry keeps its LRU/LFU access information there, keyspace_eviction.cc), so that
+// they cost no header space. The wheel keeps them intact: it reads and writes the links only
+// through the accessors below, and Schedule/Cancel/firing never change the owner bits.
 struct TimerNode {
-  TimerNode* prev = nullptr;
-  TimerNode* next = nullptr;
+  static constexpr int kPtrBits = 48;
+  static constexpr uintptr_t kPtrMask = (uintptr_t{1} << kPtrBits) - 1;
+
   int64_t deadline_ms = 0;  // absolute, milliseconds since the Unix epoch
 
-  bool linked() const { return prev != nullptr; }
+  bool linked() const { return (prev_ & kPtrMask) != 0; }
+  TimerNode* prev() const { return reinterpret_cast<TimerNode*>(prev_ & kPtrMask); }
+  TimerNode* next() const { return reinterpret_cast<TimerNode*>(next_ & kPtrMask); }
+  void set_prev(TimerNode* p) { prev_ = (prev_ & ~kPtrMask) | reinterpret_cast<uintptr_t>(p); }
+  void set_next(TimerNode* n) { next_ = (next_ & ~kPtrMask) | reinterpret_cast<uintptr_t>(n); }
+  // The owner's 32 bits.
+  uint32_t owner_bits() const {
+    return static_cast<uint32_t>(((prev_ >> kPtrBits) << 16) | (next_ >> kPtrBits));
+  }
+  void set_owner_bits(uint32_t bits) {
+    prev_ = (prev_ & kPtrMask) | (uintptr_t{bits >> 16} << kPtrBits);
+    next_ = (next_ & kPtrMask) | (uintptr_t{bits & 0xFFFF} << kPtrBits);
+  }
+
+  // The links with the owner bits on top. Public only so that the type stays standard-layout
+  // (entries find themselves from their node with offsetof); use the accessors.
+  uintptr_t prev_ = 0;
+  uintptr_t next_ = 0;
 };
+static_assert(sizeof(void*) == 8, "TimerNode keeps owner bits in the top of 48-bit pointers");
 
 class TimerWheel {
  public:

@@ -941,6 +941,11 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
   if (req.read_only && (flags & kFlagShebang) != 0 && (flags & kFlagNoWrites) == 0) {
     return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
   }
+  if (req.over_maxmemory && (flags & kFlagShebang) != 0 &&
+      (flags & (kFlagNoWrites | kFlagAllowOom)) == 0) {
+    return reply->Error("OOM command not allowed when used memory > 'maxmemory'.");
+  }
+  runner->set_allow_oom((flags & kFlagAllowOom) != 0);
 
   // KEYS and ARGV in the real globals (the proxy refuses writes).
   lua_pushlightuserdata(L, &kGlobalsKey);

@@ -58,12 +58,17 @@ class CommandRunner {
                            bool read_only) = 0;
   // Whether `name` is a command (redis.acl_check_cmd).
   virtual bool IsCommand(absl::Span<const std::string_view> argv) = 0;
+  // The script declared `#!lua flags=allow-oom`: its commands may grow memory over maxmemory.
+  virtual void set_allow_oom(bool allow) {}
 };
 
 struct EvalRequest {
   std::string_view script;  // the body (EVAL) or a SHA1 (EVALSHA)
   bool is_sha = false;
   bool read_only = false;  // EVAL_RO, EVALSHA_RO
+  // The keyspace is over maxmemory (nothing left to evict): a script with a shebang that may
+  // write and does not declare allow-oom is refused with OOM, as Redis 7.
+  bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
 };

@@ -120,6 +120,17 @@ class MemoryStore : public Store {
 
   Clock* clock() const override { return ks_->clock(); }
 
+  // maxmemory, for the typed writes that may grow memory (Redis's denyoom commands; the
+  // commands that Command() runs get the same from the command table): evicts as the policy says
+  // and refuses with ResourceExhausted and Redis's OOM text when nothing more can go. Typed reads
+  // and deletes never evict (a command through Command() does, as in Redis).
+  absl::Status Room() {
+    if (!ks_->maxmemory_enabled()) [[likely]] {
+      return absl::OkStatus();
+    }
+    return ks_->EnsureMemory();
+  }
+
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
     return ks_->Get(db_, key);
   }
@@ -128,6 +139,7 @@ class MemoryStore : public Store {
                            const StoreSetOptions& options) override {
     return Logged<absl::StatusOr<bool>>(Keys(key), [&]() -> absl::StatusOr<bool> {
       EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
+      EMBEDIS_RETURN_IF_ERROR(Room());
       EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
       return r.written;
     });
@@ -139,6 +151,7 @@ class MemoryStore : public Store {
         Keys(key), [&]() -> absl::StatusOr<std::optional<std::string>> {
           EMBEDIS_ASSIGN_OR_RETURN(SetOptions o, ToSetOptions(options));
           o.get = true;
+          EMBEDIS_RETURN_IF_ERROR(Room());
           EMBEDIS_ASSIGN_OR_RETURN(SetResult r, ks_->Set(db_, key, value, o));
           return std::move(r.old_value);
         });
@@ -154,6 +167,7 @@ class MemoryStore : public Store {
       absl::Span<const std::pair<std::string_view, std::string_view>> pairs) override {
     return Logged<absl::Status>(PairKeys(pairs), [&]() -> absl::Status {
       if (pairs.empty()) return WrongArity("mset");
+      EMBEDIS_RETURN_IF_ERROR(Room());
       ks_->MSet(db_, std::vector<std::pair<std::string_view, std::string_view>>(pairs.begin(),
                                                                                 pairs.end()));
       return absl::OkStatus();
@@ -162,6 +176,7 @@ class MemoryStore : public Store {
 
   absl::StatusOr<int64_t> IncrBy(std::string_view key, int64_t by) override {
     return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      EMBEDIS_RETURN_IF_ERROR(Room());
       return string_ops::IncrBy(*ks_, db_, key, by);
     });
   }
@@ -171,6 +186,7 @@ class MemoryStore : public Store {
   // so both backends compute the same sum (0.1 as a long double is not the double 0.1).
   absl::StatusOr<double> IncrByFloat(std::string_view key, double by) override {
     return Logged<absl::StatusOr<double>>(Keys(key), [&]() -> absl::StatusOr<double> {
+      EMBEDIS_RETURN_IF_ERROR(Room());
       char buf[64];
       const size_t len = resp::FormatDouble(by, buf);
       EMBEDIS_ASSIGN_OR_RETURN(
@@ -245,6 +261,7 @@ class MemoryStore : public Store {
       absl::Span<const std::pair<std::string_view, std::string_view>> fields) override {
     return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
       if (fields.empty()) return WrongArity("hset");
+      EMBEDIS_RETURN_IF_ERROR(Room());
       return ks_->HSet(
           db_, key,
           std::vector<std::pair<std::string_view, std::string_view>>(fields.begin(), fields.end()));
@@ -286,6 +303,7 @@ class MemoryStore : public Store {
   absl::StatusOr<int64_t> HIncrBy(std::string_view key, std::string_view field,
                                   int64_t by) override {
     return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
+      EMBEDIS_RETURN_IF_ERROR(Room());
       return hash_ops::IncrBy(*ks_, db_, key, field, by);
     });
   }
@@ -360,7 +378,10 @@ class MemoryStore : public Store {
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
     return Logged<absl::Status>(
-        Keys(key), [&]() -> absl::Status { return list_ops::Set(*ks_, db_, key, index, element); });
+        Keys(key), [&]() -> absl::Status {
+          EMBEDIS_RETURN_IF_ERROR(Room());
+          return list_ops::Set(*ks_, db_, key, index, element);
+        });
   }
   absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
                                std::string_view element) override {
@@ -377,6 +398,7 @@ class MemoryStore : public Store {
                                                    ListEnd to) override {
     return Logged<absl::StatusOr<std::optional<std::string>>>(
         Keys(source, destination), [&]() -> absl::StatusOr<std::optional<std::string>> {
+          EMBEDIS_RETURN_IF_ERROR(Room());
           return list_ops::Move(*ks_, db_, source, destination, ToEnd(from), ToEnd(to));
         });
   }
@@ -386,6 +408,7 @@ class MemoryStore : public Store {
                                absl::Span<const std::string_view> members) override {
     return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
       if (members.empty()) return WrongArity("sadd");
+      EMBEDIS_RETURN_IF_ERROR(Room());
       return set_ops::Add(*ks_, db_, key, members);
     });
   }
@@ -414,6 +437,7 @@ class MemoryStore : public Store {
                                const StoreZAddOptions& options) override {
     return Logged<absl::StatusOr<int64_t>>(Keys(key), [&]() -> absl::StatusOr<int64_t> {
       if (members.empty()) return WrongArity("zadd");
+      EMBEDIS_RETURN_IF_ERROR(Room());
       using O = StoreZAddOptions;
       using Z = zset_ops::AddOptions;
       if (options.condition == O::Condition::kIfMissing &&
@@ -437,6 +461,7 @@ class MemoryStore : public Store {
   absl::StatusOr<double> ZIncrBy(std::string_view key, double increment,
                                  std::string_view member) override {
     return Logged<absl::StatusOr<double>>(Keys(key), [&]() -> absl::StatusOr<double> {
+      EMBEDIS_RETURN_IF_ERROR(Room());
       if (std::isnan(increment)) return errors::FromRedisError(errors::kNotFloat);
       const std::pair<double, std::string_view> pair[] = {{increment, member}};
       EMBEDIS_ASSIGN_OR_RETURN(zset_ops::AddResult r,
@@ -671,6 +696,7 @@ class MemoryStore : public Store {
                                absl::Span<const std::string_view> elements, list_ops::End end,
                                bool create) {
     if (elements.empty()) return WrongArity(command);
+    EMBEDIS_RETURN_IF_ERROR(Room());
     return list_ops::Push(*ks_, db_, key, elements, end, create);
   }
 

@@ -1,6 +1,8 @@
 // OpenStore: URL -> Store.
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -9,6 +11,7 @@
 #include "lib/store/memory_store.h"
 #include "lib/store/redis_store.h"
 #include "lib/store/store.h"
+#include "lib/util/memory_size.h"
 #include "lib/util/strings.h"
 
 namespace embedis {
@@ -55,6 +58,25 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
       field = std::string(kv.second);
       continue;
     }
+    // maxmemory and its policy (KeyspaceOptions::eviction), with Redis's names and units.
+    EvictionOptions& ev = options.keyspace.eviction;
+    if (kv.first == "maxmemory") {
+      std::optional<int64_t> bytes = ParseMemorySize(FromAbsl(kv.second));
+      if (!bytes) return BadUrl(url, "maxmemory must be a memory size (100mb, 1gb, 4096)");
+      ev.maxmemory = static_cast<uint64_t>(*bytes);
+      continue;
+    }
+    if (kv.first == "maxmemory-policy") {
+      std::optional<EvictionPolicy> policy = EvictionPolicyFromName(FromAbsl(kv.second));
+      if (!policy) {
+        return BadUrl(url,
+                      "maxmemory-policy must be one of volatile-lru, volatile-lfu, "
+                      "volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, "
+                      "noeviction");
+      }
+      ev.policy = *policy;
+      continue;
+    }
     int64_t n;
     if (!absl::SimpleAtoi(kv.second, &n)) {
       return BadUrl(url, absl::StrCat("parameter '", kv.first, "' needs an integer value"));
@@ -76,13 +98,25 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
     } else if (kv.first == "protocol") {
       if (n != 2 && n != 3) return BadUrl(url, "protocol must be 2 or 3");
       options.protocol = n == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2;
+    } else if (kv.first == "maxmemory-samples") {
+      if (n < 1 || n > 1024) return BadUrl(url, "maxmemory-samples must be from 1 to 1024");
+      ev.samples = static_cast<int>(n);
+    } else if (kv.first == "lfu-log-factor") {
+      if (n < 0 || n > INT32_MAX) return BadUrl(url, "lfu-log-factor must not be negative");
+      ev.lfu_log_factor = static_cast<int>(n);
+    } else if (kv.first == "lfu-decay-time") {
+      if (n < 0 || n > INT32_MAX) return BadUrl(url, "lfu-decay-time must not be negative");
+      ev.lfu_decay_time = static_cast<int>(n);
+    } else if (kv.first == "maxmemory-eviction-tenacity") {
+      if (n < 0 || n > 100) return BadUrl(url, "maxmemory-eviction-tenacity must be from 0 to 100");
+      ev.tenacity = static_cast<int>(n);
     } else {
-      return BadUrl(
-          url,
-          absl::StrCat(
-              "unknown parameter '", kv.first,
-              "' (known: shards, databases, db, tick_ms, protocol, appendonly, appendfsync, dir, "
-              "appendfilename, appenddirname)"));
+      return BadUrl(url, absl::StrCat("unknown parameter '", kv.first,
+                                      "' (known: shards, databases, db, tick_ms, protocol, "
+                                      "appendonly, appendfsync, dir, appendfilename, "
+                                      "appenddirname, maxmemory, maxmemory-policy, "
+                                      "maxmemory-samples, lfu-log-factor, lfu-decay-time, "
+                                      "maxmemory-eviction-tenacity)"));
     }
   }
   if (options.db >= options.keyspace.databases) {

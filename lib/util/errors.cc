@@ -44,6 +44,8 @@ absl::Status FromRedisError(std::string_view message) {
   } else if (StartsWithWord(message, "LOADING") || StartsWithWord(message, "BUSY") ||
              StartsWithWord(message, "MASTERDOWN") || StartsWithWord(message, "TRYAGAIN")) {
     code = absl::StatusCode::kUnavailable;
+  } else if (StartsWithWord(message, "OOM")) {
+    code = absl::StatusCode::kResourceExhausted;
   }
   return absl::Status(code, ToAbsl(message));
 }

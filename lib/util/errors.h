@@ -155,6 +155,11 @@ inline constexpr char kExecAbort[] = "EXECABORT Transaction discarded because of
 inline constexpr char kNoLfuPolicy[] =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
     "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr char kLfuPolicySelected[] =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// maxmemory (Keyspace::kOomMessage holds the same text).
+inline constexpr char kOom[] = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr char kInvalidFirstDb[] = "ERR invalid first DB index";
 inline constexpr char kInvalidSecondDb[] = "ERR invalid second DB index";
 
@@ -177,7 +182,8 @@ inline absl::Status WrongTypeError() { return absl::FailedPreconditionError(kWro
 // The status for a Redis error reply's text, keeping the text as the message:
 // WRONGTYPE -> kFailedPrecondition; "ERR no such key" -> kNotFound;
 // NOAUTH, WRONGPASS, NOPERM -> kPermissionDenied; LOADING, BUSY, MASTERDOWN,
-// TRYAGAIN -> kUnavailable; anything else -> kInvalidArgument.
+// TRYAGAIN -> kUnavailable; OOM (maxmemory) -> kResourceExhausted; anything else ->
+// kInvalidArgument.
 absl::Status FromRedisError(std::string_view message);
 
 }  // namespace embedis::errors
