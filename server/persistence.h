@@ -55,6 +55,7 @@
 #include "absl/status/statusor.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/mutex.h"
 #include "server/options.h"
 
@@ -91,6 +92,9 @@ class Persistence {
   // start_empty_on_corrupt, is renamed to "<file>.corrupt-<unix seconds>" and the server starts
   // empty); a newer format version is always an error.
   absl::Status Load();
+  // The FUNCTION libraries saved with the keys and restored by Load(). Call before Load().
+  // Default: none (functions are not saved).
+  void set_scripts(scripting::ScriptEngine* scripts) { scripts_ = scripts; }
   // Starts the thread that applies the save rules.
   void Start();
   // Cancels a background save, saves if due (see the header comment) and stops the thread.
@@ -143,6 +147,7 @@ class Persistence {
   int64_t NowMs() const;
 
   Keyspace* const keyspace_;
+  scripting::ScriptEngine* scripts_ = nullptr;
   const PersistenceOptions options_;
   const LogFn log_;
   std::string dir_;  // absolute, set by Load()

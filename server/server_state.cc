@@ -414,6 +414,7 @@ absl::Status ServerState::Start() {
   keyspace_->SetEncodingLimits(EncodingLimitsOf(options_));
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
   if (persistence_) {  // load the snapshot before serving
+    persistence_->set_scripts(table_.scripts());
     if (absl::Status loaded = persistence_->Load(); !loaded.ok()) {
       stopped_ = true;
       return loaded;
