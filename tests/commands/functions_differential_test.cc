@@ -70,6 +70,31 @@ TEST_F(FunctionsDifferentialTest, LoadAndMetadataErrors) {
   Same({"FUNCTION", "STATS"});
 }
 
+TEST_F(FunctionsDifferentialTest, LibraryNamesLoadTimeoutAndOddMetadata) {
+  Load(Lib("CaseLib", "cf1", "function() return 1 end"));
+  Load(Lib("caselib", "cf2", "function() return 2 end"));
+  Same({"FUNCTION", "DELETE", "CASELIB"});
+  Same({"FUNCTION", "DELETE", "caselib"});
+  Same({"FUNCTION", "LIST", "LIBRARYNAME", "caselib"});  // the pattern ignores case
+  Same({"FUNCTION", "DELETE", "CaseLib"});
+  Load("#!lua\tname=tabs\nredis.register_function('tf', function() return 't' end)");
+  Load("#!lua name=tabs \r\nredis.register_function('tf2', function() return 't' end)");
+  Load("#!lua name=x\n\n\n  redis.register_function(1)");
+  Load("#!lua name=x\nlocal t = {} redis.register_function('x1', function() return t end)");
+  Same({"FCALL", "x1", "0"});
+  // A library whose load never ends is stopped after 500 ms.
+  Load("#!lua name=loop\nwhile true do end");
+  Load("#!lua name=loop2\nlocal i = 0 repeat i = i + 1 until i < 0");
+  Same({"FUNCTION", "STATS"});
+  // redis.log and constants while loading; redis.setresp is not there.
+  Load(
+      "#!lua name=consts\nredis.register_function('cv', function() return 1 end) "
+      "return redis.LOG_NOTICE + redis.REDIS_VERSION_NUM");
+  Load("#!lua name=noresp\nredis.setresp(3)");
+  Load("#!lua name=noresp\nredis.log(99, 'x')");
+  Load("#!lua name=noresp\nredis.log()");
+}
+
 TEST_F(FunctionsDifferentialTest, RegisterFunctionForms) {
   const std::string head = "#!lua name=r\n";
   for (const char* body : {
