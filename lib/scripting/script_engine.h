@@ -118,6 +118,9 @@ struct ScriptStats {
   size_t lua_bytes = 0;     // used_memory_lua: the VM's heap
 };
 
+// CRC-64/Jones as Redis computes it (FUNCTION DUMP payloads and RDB files end with it).
+uint64_t RedisCrc64(std::string_view data);
+
 class ScriptEngine {
  public:
   ScriptEngine();

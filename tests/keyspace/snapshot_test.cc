@@ -119,7 +119,7 @@ TEST_F(SnapshotTest, FunctionLibrariesRoundTrip) {
   ASSERT_TRUE(ks.Set(0, "k", "v").ok());
   const std::vector<std::string> libraries = {
       "#!lua name=a\nredis.register_function('f', function() return 1 end)",
-      std::string("#!lua name=b\n-- binary \0\xff\n", 30), std::string(100000, 'x')};
+      std::string("#!lua name=b\n-- binary \0\xff\n", 26), std::string(100000, 'x')};
   absl::StatusOr<SnapshotStats> saved =
       WriteSnapshot(ks, path_, {.sync = false, .function_libraries = libraries});
   ASSERT_TRUE(saved.ok()) << saved.status();
