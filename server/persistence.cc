@@ -199,7 +199,8 @@ void Persistence::CronLoop() {
 absl::Status Persistence::DoSave(bool background) {
   const uint64_t changes_before = keyspace_->GetStats().changes;
   const std::string file = path();
-  SnapshotWriteOptions write_options{.cancel = background ? &cancel_ : nullptr};
+  SnapshotWriteOptions write_options;
+  write_options.cancel = background ? &cancel_ : nullptr;
   if (scripts_ != nullptr) {
     for (scripting::LibraryInfo& lib : scripts_->FunctionList()) {
       write_options.function_libraries.push_back(std::move(lib.code));
