@@ -133,23 +133,28 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "used_memory_peak_human", BytesToHuman(peak));
     AppendLine(&s, "used_memory_dataset", static_cast<int64_t>(used));
     AppendLine(&s, "allocator_allocated", static_cast<int64_t>(allocated));
-    // Scripts (EVAL's Lua VM and cache); no FUNCTION libraries yet.
-    const scripting::ScriptStats scripts = state.table().scripts() != nullptr
-                                               ? state.table().scripts()->Stats()
-                                               : scripting::ScriptStats{};
+    // Scripts: EVAL's Lua VM and cache, and the functions' VM and libraries.
+    scripting::ScriptStats scripts;
+    scripting::FunctionStats functions;
+    if (state.table().scripts() != nullptr) {
+      scripts = state.table().scripts()->Stats();
+      functions = state.table().scripts()->GetFunctionStats();
+    }
+    const size_t vm_total = scripts.lua_bytes + functions.lua_bytes;
+    const size_t scripts_total = scripts.script_bytes + functions.code_bytes;
     AppendLine(&s, "used_memory_lua", static_cast<int64_t>(scripts.lua_bytes));
     AppendLine(&s, "used_memory_vm_eval", static_cast<int64_t>(scripts.lua_bytes));
     AppendLine(&s, "used_memory_lua_human", BytesToHuman(scripts.lua_bytes));
     AppendLine(&s, "used_memory_scripts_eval", static_cast<int64_t>(scripts.script_bytes));
     AppendLine(&s, "number_of_cached_scripts", static_cast<int64_t>(scripts.scripts));
-    AppendLine(&s, "number_of_functions", 0);
-    AppendLine(&s, "number_of_libraries", 0);
-    AppendLine(&s, "used_memory_vm_functions", 0);
-    AppendLine(&s, "used_memory_vm_total", static_cast<int64_t>(scripts.lua_bytes));
-    AppendLine(&s, "used_memory_vm_total_human", BytesToHuman(scripts.lua_bytes));
-    AppendLine(&s, "used_memory_functions", 0);
-    AppendLine(&s, "used_memory_scripts", static_cast<int64_t>(scripts.script_bytes));
-    AppendLine(&s, "used_memory_scripts_human", BytesToHuman(scripts.script_bytes));
+    AppendLine(&s, "number_of_functions", static_cast<int64_t>(functions.functions));
+    AppendLine(&s, "number_of_libraries", static_cast<int64_t>(functions.libraries));
+    AppendLine(&s, "used_memory_vm_functions", static_cast<int64_t>(functions.lua_bytes));
+    AppendLine(&s, "used_memory_vm_total", static_cast<int64_t>(vm_total));
+    AppendLine(&s, "used_memory_vm_total_human", BytesToHuman(vm_total));
+    AppendLine(&s, "used_memory_functions", static_cast<int64_t>(functions.code_bytes));
+    AppendLine(&s, "used_memory_scripts", static_cast<int64_t>(scripts_total));
+    AppendLine(&s, "used_memory_scripts_human", BytesToHuman(scripts_total));
     const EvictionOptions eviction = state.keyspace()->eviction_options();
     AppendLine(&s, "maxmemory", static_cast<int64_t>(eviction.maxmemory));
     AppendLine(&s, "maxmemory_human", BytesToHuman(eviction.maxmemory));

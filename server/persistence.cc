@@ -137,6 +137,15 @@ absl::Status Persistence::Load(bool load_file) {
     std::snprintf(seconds, sizeof(seconds), "%.3f", loaded->seconds);
     Log(false, absl::StrCat("Loading snapshot ", file, " (format ", loaded->format_version,
                             ", created at ", loaded->created_ms / 1000, ")"));
+    if (scripts_ != nullptr) {
+      for (const std::string& code : loaded->function_libraries) {
+        absl::StatusOr<std::string> lib = scripts_->FunctionLoad(code, /*replace=*/true);
+        if (!lib.ok()) {
+          Log(true, absl::StrCat("Failed loading a function library from the snapshot: ",
+                                 lib.status().message()));
+        }
+      }
+    }
     Log(false, absl::StrCat("Done loading snapshot, keys loaded: ", loaded->loaded,
                             ", keys expired: ", loaded->expired, "."));
     Log(false, absl::StrCat("DB loaded from disk: ", seconds, " seconds"));
@@ -200,8 +209,14 @@ void Persistence::CronLoop() {
 absl::Status Persistence::DoSave(bool background) {
   const uint64_t changes_before = keyspace_->GetStats().changes;
   const std::string file = path();
-  absl::StatusOr<SnapshotStats> saved =
-      WriteSnapshot(*keyspace_, file, {.cancel = background ? &cancel_ : nullptr});
+  SnapshotWriteOptions write_options;
+  write_options.cancel = background ? &cancel_ : nullptr;
+  if (scripts_ != nullptr) {
+    for (scripting::LibraryInfo& lib : scripts_->FunctionList()) {
+      write_options.function_libraries.push_back(std::move(lib.code));
+    }
+  }
+  absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, file, write_options);
   MutexLock l(&mu_);
   if (background) {
     last_bgsave_ok_ = saved.ok();

@@ -60,6 +60,7 @@
 #include "lib/commands/aof.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/keyspace.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/mutex.h"
 #include "server/options.h"
 
@@ -100,6 +101,9 @@ class Persistence {
   // INFO persistence's aof_* lines (Aof::InfoFields); unset: AOF off. Called without mu_ held.
   // REQUIRES: before Start().
   void SetAofInfo(std::function<std::string()> aof_info);
+  // The FUNCTION libraries saved with the keys and restored by Load(). Call before Load().
+  // Default: none (functions are not saved).
+  void set_scripts(scripting::ScriptEngine* scripts) { scripts_ = scripts; }
   // Starts the thread that applies the save rules.
   void Start();
   // Cancels a background save, saves if due (see the header comment) and stops the thread.
@@ -152,6 +156,7 @@ class Persistence {
   int64_t NowMs() const;
 
   Keyspace* const keyspace_;
+  scripting::ScriptEngine* scripts_ = nullptr;
   const PersistenceOptions options_;
   const LogFn log_;
   std::string dir_;  // absolute, set by Load()

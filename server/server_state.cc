@@ -415,6 +415,7 @@ absl::Status ServerState::Start() {
   keyspace_->SetNotifyFlags(options_.notify_keyspace_events);
   keyspace_->SetEvictionOptions(EvictionOptionsOf(options_));
   if (persistence_) {  // load the append-only file or the snapshot before serving
+    persistence_->set_scripts(table_.scripts());
     aof_ = std::make_unique<Aof>(keyspace_, AofOptionsOf(options_.persistence, persistence_->dir()),
                                  [this](bool warning, std::string_view message) {
                                    Log(warning ? LogLevel::kWarning : LogLevel::kNotice, message);

@@ -1,6 +1,7 @@
-// Scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT LOAD/EXISTS/FLUSH/KILL/DEBUG/HELP, with
-// Redis 7's replies. The Lua engine (sandbox, redis.* API, conversions) is lib/scripting; this
-// file parses arguments, runs scripts atomically and gives them the command table.
+// Scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT LOAD/EXISTS/FLUSH/KILL/DEBUG/HELP, FCALL,
+// FCALL_RO and FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/DUMP/RESTORE/KILL/HELP, with Redis 7's
+// replies. The Lua engine (sandbox, redis.* API, conversions) is lib/scripting; this file parses
+// arguments, runs scripts atomically and gives them the command table.
 //
 // - One engine per command table (CommandTable::scripts()), so one Lua VM and one script cache
 //   per server, as redis-server has; the engine serializes its users with a mutex.
@@ -14,8 +15,12 @@
 //   script (EVAL_RO, EVALSHA_RO, #!lua flags=no-writes). A blocking command does not block (it
 //   answers as if its timeout had passed).
 // - No script can run for long without holding everybody else off: there is no
-//   busy-reply-threshold, -BUSY or SCRIPT KILL of a running script yet (SCRIPT KILL answers
-//   NOTBUSY), and no FUNCTION/FCALL.
+//   busy-reply-threshold, -BUSY or SCRIPT KILL of a running script yet (SCRIPT KILL and FUNCTION
+//   KILL answer NOTBUSY, FUNCTION STATS reports no running script).
+// - FCALL/FCALL_RO run like EVAL (exclusive section, ScriptRunner); functions live in the same
+//   engine, in a VM of their own. Libraries are not yet kept in snapshots.
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +33,7 @@
 #include "lib/resp/reply_parser.h"
 #include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
+#include "lib/util/glob.h"
 #include "lib/util/strings.h"
 
 namespace embedis::commands {
@@ -104,28 +110,54 @@ class ScriptRunner : public scripting::CommandRunner {
   bool wrote_ = false;         // a write command ran (Redis's SCRIPT_WRITE_DIRTY)
 };
 
+// Splits EVAL's and FCALL's arguments after numkeys (argv[2]) into keys and args, or replies
+// Redis's error and returns false. `bad_number`: FCALL's text for a numkeys that is no integer
+// (EVAL answers ParseInteger's).
+bool SplitKeys(CommandContext& ctx, Args argv, std::string_view bad_number, Args* keys,
+               Args* args) {
+  absl::StatusOr<int64_t> numkeys = ParseInteger(argv[2]);
+  if (!numkeys.ok()) {
+    if (bad_number.empty()) {
+      ReplyStatus(ctx, numkeys.status());
+    } else {
+      ReplyError(ctx, bad_number);
+    }
+    return false;
+  }
+  const int64_t max_keys = static_cast<int64_t>(argv.size()) - 3;
+  if (*numkeys > max_keys) {
+    ReplyError(ctx, "ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  if (*numkeys < 0) {
+    ReplyError(ctx, "ERR Number of keys can't be negative");
+    return false;
+  }
+  *keys = argv.subspan(3, static_cast<size_t>(*numkeys));
+  *args = argv.subspan(3 + static_cast<size_t>(*numkeys));
+  return true;
+}
+
+// Runs a script or function: alone (inside CommandContext::exclusive), unless the caller holds
+// everybody off already (EXEC), as one propagation unit (lib/commands/propagation.h).
+void RunAlone(CommandContext& ctx, const std::function<void()>& run) {
+  RunPropagatedExclusive(ctx, run);  // its writes reach the append-only file as one unit
+}
+
 void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
   // As Redis: a SHA1 of the wrong length is refused before numkeys is looked at.
   if (is_sha && argv[1].size() != 40) {
     return ReplyError(ctx, "NOSCRIPT No matching script. Please use EVAL.");
   }
-  absl::StatusOr<int64_t> numkeys = ParseInteger(argv[2]);
-  if (!numkeys.ok()) return ReplyStatus(ctx, numkeys.status());
-  const int64_t max_keys = static_cast<int64_t>(argv.size()) - 3;
-  if (*numkeys > max_keys) {
-    return ReplyError(ctx, "ERR Number of keys can't be greater than number of args");
-  }
-  if (*numkeys < 0) return ReplyError(ctx, "ERR Number of keys can't be negative");
   scripting::EvalRequest req;
+  if (!SplitKeys(ctx, argv, "", &req.keys, &req.args)) return;
   req.script = argv[1];
   req.is_sha = is_sha;
   req.read_only = read_only;
   req.over_maxmemory = ctx.over_maxmemory;
-  req.keys = argv.subspan(3, static_cast<size_t>(*numkeys));
-  req.args = argv.subspan(3 + static_cast<size_t>(*numkeys));
   ScriptRunner runner(ctx);
   scripting::ScriptEngine* engine = ctx.table->scripts();
-  RunPropagatedExclusive(ctx, [&] { engine->Eval(req, &runner, ctx.reply); });
+  RunAlone(ctx, [&] { engine->Eval(req, &runner, ctx.reply); });
 }
 
 void CmdEval(CommandContext& ctx, Args argv) { RunEval(ctx, argv, false, false); }
@@ -189,6 +221,345 @@ void CmdScriptHelp(CommandContext& ctx, Args) {
   };
   ctx.reply->ArrayHeader(std::size(kLines));
   for (const char* line : kLines) ctx.reply->SimpleString(line);
+}
+
+// ---- FCALL, FCALL_RO, FUNCTION ----
+
+void RunFCall(CommandContext& ctx, Args argv, bool read_only) {
+  scripting::ScriptEngine* engine = ctx.table->scripts();
+  // Redis's order: the function, then numkeys.
+  if (!engine->FunctionFlags(argv[1]).has_value()) return ReplyError(ctx, "ERR Function not found");
+  scripting::FCallRequest req;
+  if (!SplitKeys(ctx, argv, "ERR Bad number of keys provided", &req.keys, &req.args)) return;
+  req.name = argv[1];
+  req.read_only = read_only;
+  ScriptRunner runner(ctx);
+  RunAlone(ctx, [&] { engine->FCall(req, &runner, ctx.reply); });
+}
+
+void CmdFCall(CommandContext& ctx, Args argv) { RunFCall(ctx, argv, false); }
+void CmdFCallRo(CommandContext& ctx, Args argv) { RunFCall(ctx, argv, true); }
+
+// Redis 7.0 checks some subcommands' argument counts in their handlers, with this older text.
+void ReplyFunctionSyntaxError(CommandContext& ctx, Args argv) {
+  ReplyError(ctx, absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                               ToAbsl(argv[1]), "'. Try FUNCTION HELP."));
+}
+
+void CmdFunctionLoad(CommandContext& ctx, Args argv) {
+  bool replace = false;
+  for (size_t i = 2; i + 1 < argv.size(); ++i) {
+    if (!EqualsIgnoreCase(argv[i], "replace")) {
+      return ReplyError(ctx, absl::StrCat("ERR Unknown option given: ", ToAbsl(argv[i])));
+    }
+    replace = true;
+  }
+  absl::StatusOr<std::string> name = ctx.table->scripts()->FunctionLoad(argv.back(), replace);
+  if (!name.ok()) return ReplyStatus(ctx, name.status());
+  ctx.reply->BulkString(*name);
+}
+
+void CmdFunctionDelete(CommandContext& ctx, Args argv) {
+  absl::Status st = ctx.table->scripts()->FunctionDelete(argv[2]);
+  if (!st.ok()) return ReplyStatus(ctx, st);
+  ctx.reply->Ok();
+}
+
+void CmdFunctionFlush(CommandContext& ctx, Args argv) {
+  if (argv.size() > 3) return ReplyFunctionSyntaxError(ctx, argv);
+  if (argv.size() == 3 && !EqualsIgnoreCase(argv[2], "sync") &&
+      !EqualsIgnoreCase(argv[2], "async")) {
+    return ReplyError(ctx, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+  }
+  ctx.table->scripts()->FunctionFlush();  // ASYNC too: closing the VM is quick
+  ctx.reply->Ok();
+}
+
+void CmdFunctionList(CommandContext& ctx, Args argv) {
+  bool with_code = false;
+  std::optional<std::string_view> pattern;
+  for (size_t i = 2; i < argv.size(); ++i) {
+    if (!with_code && EqualsIgnoreCase(argv[i], "withcode")) {
+      with_code = true;
+      continue;
+    }
+    if (!pattern.has_value() && EqualsIgnoreCase(argv[i], "libraryname")) {
+      if (i + 1 >= argv.size()) return ReplyError(ctx, "ERR library name argument was not given");
+      pattern = argv[++i];
+      continue;
+    }
+    return ReplyError(ctx, absl::StrCat("ERR Unknown argument ", ToAbsl(argv[i])));
+  }
+  std::vector<scripting::LibraryInfo> libraries = ctx.table->scripts()->FunctionList();
+  if (pattern.has_value()) {
+    std::erase_if(libraries, [&](const scripting::LibraryInfo& lib) {
+      return !GlobMatch(*pattern, lib.name, /*nocase=*/true);
+    });
+  }
+  resp::Writer& w = *ctx.reply;
+  w.ArrayHeader(libraries.size());
+  for (const scripting::LibraryInfo& lib : libraries) {
+    w.MapHeader(with_code ? 4 : 3);
+    w.BulkString("library_name");
+    w.BulkString(lib.name);
+    w.BulkString("engine");
+    w.BulkString(lib.engine);
+    w.BulkString("functions");
+    w.ArrayHeader(lib.functions.size());
+    for (const scripting::FunctionInfo& f : lib.functions) {
+      w.MapHeader(3);
+      w.BulkString("name");
+      w.BulkString(f.name);
+      w.BulkString("description");
+      if (f.description.has_value()) {
+        w.BulkString(*f.description);
+      } else {
+        w.Null();
+      }
+      w.BulkString("flags");
+      w.SetHeader(f.flags.size());
+      for (const std::string& flag : f.flags) w.SimpleString(flag);
+    }
+    if (with_code) {
+      w.BulkString("library_code");
+      w.BulkString(lib.code);
+    }
+  }
+}
+
+void CmdFunctionStats(CommandContext& ctx, Args) {
+  // A function holds every other client off while it runs, so none is running now.
+  const scripting::FunctionStats stats = ctx.table->scripts()->GetFunctionStats();
+  resp::Writer& w = *ctx.reply;
+  w.MapHeader(2);
+  w.BulkString("running_script");
+  w.Null();
+  w.BulkString("engines");
+  w.MapHeader(1);
+  w.BulkString("LUA");
+  w.MapHeader(2);
+  w.BulkString("libraries_count");
+  w.Integer(static_cast<int64_t>(stats.libraries));
+  w.BulkString("functions_count");
+  w.Integer(static_cast<int64_t>(stats.functions));
+}
+
+void CmdFunctionDump(CommandContext& ctx, Args) {
+  ctx.reply->BulkString(ctx.table->scripts()->FunctionDump());
+}
+
+void CmdFunctionRestore(CommandContext& ctx, Args argv) {
+  if (argv.size() > 4) return ReplyFunctionSyntaxError(ctx, argv);
+  scripting::RestorePolicy policy = scripting::RestorePolicy::kAppend;
+  if (argv.size() == 4) {
+    if (EqualsIgnoreCase(argv[3], "append")) {
+      policy = scripting::RestorePolicy::kAppend;
+    } else if (EqualsIgnoreCase(argv[3], "replace")) {
+      policy = scripting::RestorePolicy::kReplace;
+    } else if (EqualsIgnoreCase(argv[3], "flush")) {
+      policy = scripting::RestorePolicy::kFlush;
+    } else {
+      return ReplyError(
+          ctx, "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+    }
+  }
+  absl::Status st = ctx.table->scripts()->FunctionRestore(argv[2], policy);
+  if (!st.ok()) return ReplyStatus(ctx, st);
+  ctx.reply->Ok();
+}
+
+void CmdFunctionKill(CommandContext& ctx, Args) {
+  ReplyError(ctx, "NOTBUSY No scripts in execution right now.");
+}
+
+void CmdFunctionHelp(CommandContext& ctx, Args) {
+  static const char* const kLines[] = {
+      "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "LOAD [REPLACE] <FUNCTION CODE>",
+      "    Create a new library with the given library name and code.",
+      "DELETE <LIBRARY NAME>",
+      "    Delete the given library.",
+      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+      "    Return general information on all the libraries:",
+      "    * Library name",
+      "    * The engine used to run the Library",
+      "    * Library description",
+      "    * Functions list",
+      "    * Library code (if WITHCODE is given)",
+      "    It also possible to get only function that matches a pattern using LIBRARYNAME "
+      "argument.",
+      "STATS",
+      "    Return information about the current function running:",
+      "    * Function name",
+      "    * Command used to run the function",
+      "    * Duration in MS that the function is running",
+      "    If no function is running, return nil",
+      "    In addition, returns a list of available engines.",
+      "KILL",
+      "    Kill the current running function.",
+      "FLUSH [ASYNC|SYNC]",
+      "    Delete all the libraries.",
+      "    When called without the optional mode argument, the behavior is determined by the",
+      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+      "    * ASYNC: Asynchronously flush the libraries.",
+      "    * SYNC: Synchronously flush the libraries.",
+      "DUMP",
+      "    Return a serialized payload representing the current libraries, can be restored using "
+      "FUNCTION RESTORE command",
+      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+      "    Restore the libraries represented by the given payload, it is possible to give a "
+      "restore policy to",
+      "    control how to handle existing libraries (default APPEND):",
+      "    * FLUSH: delete all existing libraries.",
+      "    * APPEND: appends the restored libraries to the existing libraries. On collision, "
+      "abort.",
+      "    * REPLACE: appends the restored libraries to the existing libraries, On collision, "
+      "replace the old",
+      "      libraries with the new libraries (notice that even on this option there is a "
+      "chance of failure",
+      "      in case of functions name collision with another library).",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply->ArrayHeader(std::size(kLines));
+  for (const char* line : kLines) ctx.reply->SimpleString(line);
+}
+
+void RegisterFunctions(CommandTable* table) {
+  using namespace describe;  // NOLINT: the entry helpers
+  constexpr uint32_t kFCallFlags = kNoScript | kStale | kSkipMonitor | kNoMandatoryKeys;
+  const auto fcall_args = std::vector<ArgDoc>{Str("function"), Int("numkeys"),
+                                              Key("key").Opt().Multi(), Str("arg").Opt().Multi()};
+  table->Register(
+      {.name = "fcall",
+       .arity = -3,
+       .flags = kFCallFlags,
+       .behavior = kMayWrite,
+       .acl = kAclScripting,
+       .key_specs = {KeyNum(2, RW | ACCESS | UPDATE)
+                         .Notes("We cannot tell how the keys will be used so we assume the worst, "
+                                "RW and UPDATE")},
+       .group = "scripting",
+       .summary = "Invoke a function",
+       .since = "7.0.0",
+       .complexity = "Depends on the function that is executed.",
+       .args = fcall_args,
+       .handler = CmdFCall});
+  table->Register(
+      {.name = "fcall_ro",
+       .arity = -3,
+       .flags = kReadOnly | kFCallFlags,
+       .acl = kAclScripting,
+       .key_specs = {KeyNum(2, RO | ACCESS)
+                         .Notes("We cannot tell how the keys will be used so we assume the worst, "
+                                "RO and ACCESS")},
+       .group = "scripting",
+       .summary = "Invoke a read-only function",
+       .since = "7.0.0",
+       .complexity = "Depends on the function that is executed.",
+       .args = fcall_args,
+       .handler = CmdFCallRo});
+  const std::vector<std::string_view> kAllShardsAllSucceeded = {"request_policy:all_shards",
+                                                                "response_policy:all_succeeded"};
+  table->Register(
+      {.name = "function",
+       .arity = -2,
+       .group = "scripting",
+       .summary = "A container for function commands",
+       .since = "7.0.0",
+       .complexity = "Depends on subcommand.",
+       .subcommands = {
+           {.name = "delete",
+            .arity = 3,
+            .flags = kWrite | kNoScript,
+            .acl = kAclScripting,
+            .tips = kAllShardsAllSucceeded,
+            .summary = "Delete a function by name",
+            .since = "7.0.0",
+            .complexity = "O(1)",
+            .args = {Str("library-name")},
+            .handler = CmdFunctionDelete},
+           {.name = "dump",
+            .arity = 2,
+            .flags = kNoScript,
+            .acl = kAclScripting,
+            .summary = "Dump all functions into a serialized binary payload",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of functions",
+            .handler = CmdFunctionDump},
+           {.name = "flush",
+            .arity = -2,
+            .flags = kWrite | kNoScript,
+            .acl = kAclScripting,
+            .tips = kAllShardsAllSucceeded,
+            .summary = "Deleting all functions",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of functions deleted",
+            .args = {OneOf("async", {Tok("async", "ASYNC"), Tok("sync", "SYNC")}).Opt()},
+            .handler = CmdFunctionFlush},
+           {.name = "help",
+            .arity = 2,
+            .flags = kLoading | kStale,
+            .acl = kAclScripting,
+            .summary = "Show helpful text about the different subcommands",
+            .since = "7.0.0",
+            .complexity = "O(1)",
+            .handler = CmdFunctionHelp},
+           {.name = "kill",
+            .arity = 2,
+            .flags = kNoScript | kAllowBusy,
+            .acl = kAclScripting,
+            .tips = {"request_policy:all_shards", "response_policy:one_succeeded"},
+            .summary = "Kill the function currently in execution.",
+            .since = "7.0.0",
+            .complexity = "O(1)",
+            .handler = CmdFunctionKill},
+           {.name = "list",
+            .arity = -2,
+            .flags = kNoScript,
+            .acl = kAclScripting,
+            .tips = {"nondeterministic_output_order"},
+            .summary = "List information about all the functions",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of functions",
+            .args = {Str("library-name-pattern").Token("LIBRARYNAME").Opt(),
+                     Tok("withcode", "WITHCODE").Opt()},
+            .handler = CmdFunctionList},
+           {.name = "load",
+            .arity = -3,
+            .flags = kWrite | kDenyOom | kNoScript,
+            .acl = kAclScripting,
+            .tips = kAllShardsAllSucceeded,
+            .summary = "Create a function with the given arguments (name, code, description)",
+            .since = "7.0.0",
+            .complexity = "O(1) (considering compilation time is redundant)",
+            .args = {Tok("replace", "REPLACE").Opt(), Str("function-code")},
+            .handler = CmdFunctionLoad},
+           {.name = "restore",
+            .arity = -3,
+            .flags = kWrite | kDenyOom | kNoScript,
+            .acl = kAclScripting,
+            .tips = kAllShardsAllSucceeded,
+            .summary = "Restore all the functions on the given payload",
+            .since = "7.0.0",
+            .complexity = "O(N) where N is the number of functions on the payload",
+            .args = {Str("serialized-value"),
+                     OneOf("policy", {Tok("flush", "FLUSH"), Tok("append", "APPEND"),
+                                      Tok("replace", "REPLACE")})
+                         .Opt()},
+            .handler = CmdFunctionRestore},
+           {.name = "stats",
+            .arity = 2,
+            .flags = kNoScript | kAllowBusy,
+            .acl = kAclScripting,
+            .tips = {"nondeterministic_output", "request_policy:all_shards",
+                     "response_policy:special"},
+            .summary = "Return information about the function currently running (name, "
+                       "description, duration)",
+            .since = "7.0.0",
+            .complexity = "O(1)",
+            .handler = CmdFunctionStats},
+       }});
 }
 
 }  // namespace
@@ -323,6 +694,7 @@ void RegisterScriptingFamily(CommandTable* table) {
             .args = {Str("script")},
             .handler = CmdScriptLoad},
        }});
+  RegisterFunctions(table);
 }
 
 }  // namespace embedis::commands

@@ -39,6 +39,7 @@ constexpr size_t kFrameHeaderBytes = 1 + 1 + 8 + 8;  // endianness, kind, payloa
 constexpr size_t kChecksumBytes = 8;
 constexpr uint8_t kFrameEnd = 0;
 constexpr uint8_t kFrameRecords = 1;
+constexpr uint8_t kFrameFunctions = 2;    // format version 5
 constexpr size_t kFrameTarget = 1 << 20;  // payload bytes per frame
 constexpr uint32_t kLongLength = 0xFFFFFFFFu;
 
@@ -325,6 +326,21 @@ absl::Status WriteBody(Keyspace& keyspace, HashingFile& file, int64_t created_ms
     if (options.on_shard_written) options.on_shard_written(shard);
   }
   records = {};
+  if (!options.function_libraries.empty()) {
+    std::string functions;
+    {
+      StringSink fn_sink(&functions);
+      std::ostream fn_os(&fn_sink);
+      Out fn_ar(fn_os, Out::Options::LittleEndian());
+      for (const std::string& code : options.function_libraries) PutBlob(fn_ar, code);
+    }
+    if (absl::Status s = file.Write(
+            FrameHeader(kFrameFunctions, functions.size(), options.function_libraries.size()));
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = file.Write(functions); !s.ok()) return s;
+  }
   // The end frame: the total count, and the number of databases the keys need.
   std::string end_payload;
   {
@@ -481,6 +497,7 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
 
   // Frames: sizes only, so that truncation is found before the checksum.
   std::vector<Frame> frames;
+  std::vector<Frame> function_frames;
   size_t offset = sizeof(kMagic) + kHeaderBytes;
   uint64_t records_in_frames = 0;
   uint64_t end_records = 0;
@@ -495,7 +512,7 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
       ReadFixed(data + offset, kFrameHeaderBytes, kind, bytes, records);
       const size_t frame_at = offset;
       offset += kFrameHeaderBytes;
-      if (kind != kFrameRecords && kind != kFrameEnd) {
+      if (kind != kFrameRecords && kind != kFrameEnd && (kind != kFrameFunctions || version < 5)) {
         return corrupt(absl::StrCat("corrupt frame header at offset ", frame_at, " (kind ",
                                     static_cast<int>(kind), ")"));
       }
@@ -509,6 +526,11 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
         ReadFixed(data + offset, bytes, databases_used);
         offset += bytes;
         break;
+      }
+      if (kind == kFrameFunctions) {
+        function_frames.push_back(Frame{offset, bytes, records});
+        offset += bytes;
+        continue;
       }
       frames.push_back(Frame{offset, bytes, records});
       records_in_frames += records;
@@ -540,6 +562,22 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
     return absl::FailedPreconditionError(absl::StrCat(
         "snapshot ", path, " holds keys in database ", databases_used - 1, " but only ",
         keyspace->databases(), " databases are configured (--databases)"));
+  }
+
+  // FUNCTION libraries (small): decoded before any key is imported.
+  std::vector<std::string> function_libraries;
+  for (const Frame& f : function_frames) {
+    MemorySource src(std::string_view(data + f.offset, f.bytes));
+    std::istream is(&src);
+    try {
+      In ar(is);
+      for (uint64_t r = 0; r < f.records; ++r) GetBlob(ar, src, &function_libraries.emplace_back());
+      if (src.remaining() != 0) throw DecodeError{"unused bytes at the end of a frame"};
+    } catch (const DecodeError& e) {
+      return corrupt(absl::StrCat("frame at offset ", f.offset, ": ", e.what));
+    } catch (const std::exception& e) {
+      return corrupt(absl::StrCat("frame at offset ", f.offset, ": ", e.what()));
+    }
   }
 
   // Decode and import, frames in parallel.
@@ -599,6 +637,7 @@ absl::StatusOr<SnapshotLoadStats> LoadSnapshot(const std::string& path, Keyspace
   stats.created_ms = created_ms;
   stats.format_version = version;
   stats.seconds = SecondsSince(start);
+  stats.function_libraries = std::move(function_libraries);
   return stats;
 }
 

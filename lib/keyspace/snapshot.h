@@ -20,7 +20,7 @@
 // one, complete, under the target name; never a mix. A failed or cancelled write removes its
 // temporary file; RemoveStaleSnapshotTemps() removes those a killed process left behind.
 //
-// File format, version 4 (this is NOT Redis's RDB format; redis-server cannot read it):
+// File format, version 5 (this is NOT Redis's RDB format; redis-server cannot read it):
 //
 //   magic      8 bytes, raw: 0x89 'E' 'M' 'B' 'E' 'D' 'I' 'S'
 //   header     a cereal portable-binary archive (1 endianness byte, then little-endian fields):
@@ -29,7 +29,9 @@
 //                u8 kind, u64 payload_bytes, u64 records
 //              followed by payload_bytes bytes of payload:
 //                kind 1 (records): one cereal portable-binary archive holding `records` records
-//                kind 0 (end):     no payload; `records` = the total number of records written
+//                kind 2 (functions, version 5): one cereal portable-binary archive holding
+//                                  `records` blobs, each a FUNCTION library's code
+//                kind 0 (end):     no payload; `records` = the total number of key records
 //   checksum   8 bytes, raw little-endian: XXH3-64 of every byte before it (magic to end frame)
 //
 //   record     u8 type (0 string, 1 hash, 2 list, 3 set, 4 zset), u32 db, i64 expire_at_ms
@@ -74,6 +76,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -82,9 +85,10 @@
 namespace embedis {
 
 // The format version this build writes, and the newest it reads.
-// Version 2 added lists (record type 2), version 3 sets (type 3), version 4 sorted sets (type 4);
-// files of versions 1 (strings and hashes) to 3 still load.
-inline constexpr uint32_t kSnapshotFormatVersion = 4;
+// Version 2 added lists (record type 2), version 3 sets (type 3), version 4 sorted sets (type 4),
+// version 5 FUNCTION libraries (frame kind 2); files of versions 1 (strings and hashes) to 4 still
+// load.
+inline constexpr uint32_t kSnapshotFormatVersion = 5;
 
 struct SnapshotWriteOptions {
   // When set and it becomes true, the write stops at the next frame boundary, removes its
@@ -99,6 +103,8 @@ struct SnapshotWriteOptions {
   // instant it starts a new log); null: WriteSnapshot begins one. Not taken over: the caller
   // destroys it after the call.
   Keyspace::Image* image = nullptr;
+  // FUNCTION libraries (their code, shebang included) to keep with the keys.
+  std::vector<std::string> function_libraries;
 };
 
 struct SnapshotStats {
@@ -126,6 +132,8 @@ struct SnapshotLoadStats {
   int64_t created_ms = 0;  // when the snapshot was started
   uint32_t format_version = 0;
   double seconds = 0;
+  // The FUNCTION libraries the file holds (their code), for the caller to load.
+  std::vector<std::string> function_libraries;
 };
 
 // Loads `path` into `keyspace` (keys already there with the same names are replaced). Errors:

@@ -7,11 +7,16 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <lua5.1/lua.hpp>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +24,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/util/mutex.h"
@@ -41,6 +47,7 @@ char kStateKey;
 char kGlobalsKey;   // the real globals table
 char kReadonlyKey;  // weak-keyed set of the read-only proxies
 char kHandlerKey;   // the error handler
+char kLoadEnvKey;   // functions VM: what a library sees while it loads ({redis=...})
 
 // Script flags from a shebang line (#!lua flags=...).
 enum ScriptFlag : uint32_t {
@@ -51,6 +58,10 @@ enum ScriptFlag : uint32_t {
   kFlagNoCluster = 1u << 4,
   kFlagAllowCrossSlot = 1u << 5,
 };
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return absl::EqualsIgnoreCase(ToAbsl(a), ToAbsl(b));
+}
 
 std::string FormatNumber(double d) {
   char buf[64];
@@ -84,6 +95,10 @@ struct ScriptEngine::State {
   // inside a script too.
   std::atomic<size_t> stat_scripts{0}, stat_script_bytes{0}, stat_lua_bytes{0};
   void UpdateStats() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (FL != nullptr) {
+      stat_function_lua_bytes = static_cast<size_t>(lua_gc(FL, LUA_GCCOUNT, 0)) * 1024 +
+                                static_cast<size_t>(lua_gc(FL, LUA_GCCOUNTB, 0));
+    }
     stat_scripts = scripts.size();
     stat_script_bytes = script_bytes;
     stat_lua_bytes = static_cast<size_t>(lua_gc(L, LUA_GCCOUNT, 0)) * 1024 +
@@ -95,8 +110,41 @@ struct ScriptEngine::State {
   bool read_only = false;
   int resp = 2;
 
+  // ---- functions (FUNCTION LOAD, FCALL): a VM of their own, as in Redis 7 ----
+  struct Function {
+    std::string name;
+    std::optional<std::string> description;
+    uint32_t flags = 0;
+    int ref = LUA_NOREF;  // the callback, in the functions VM's registry
+  };
+  struct Library {
+    std::string name;
+    std::string code;  // with its shebang line
+    std::vector<Function> functions;
+  };
+  lua_State* FL ABSL_GUARDED_BY(mu) = nullptr;
+  std::map<std::string, Library> libraries ABSL_GUARDED_BY(mu);
+  // Lowercased function name -> the function (functions are found case-insensitively).
+  absl::flat_hash_map<std::string, const Function*> functions ABSL_GUARDED_BY(mu);
+  // The library being loaded (redis.register_function adds to it), and when its load must end.
+  Library* loading = nullptr;
+  std::chrono::steady_clock::time_point load_deadline;
+  std::atomic<size_t> stat_functions{0}, stat_libraries{0}, stat_function_bytes{0},
+      stat_function_lua_bytes{0};
+
   void InitVm();
+  void InitFunctionVm();
+  void ReindexFunctions() ABSL_NO_THREAD_SAFETY_ANALYSIS;
+  absl::StatusOr<std::string> LoadLibrary(std::string_view code, bool replace)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
+  void DropLibrary(std::map<std::string, Library>::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu);
 };
+
+// Runs the function below the top `nargs` values of L's stack under the error handler, with
+// redis.call going to `runner`, and writes its reply (or its error, naming `error_name`).
+static void RunAndReply(ScriptEngine::State& s, lua_State* L, int nargs,
+                        std::string_view error_name, std::string_view running_name,
+                        CommandRunner* runner, resp::Writer* reply);
 
 namespace {
 
@@ -535,6 +583,164 @@ int LuaAclCheckCmd(lua_State* L) {
   return r < 0 ? lua_error(L) : r;
 }
 
+// ---- redis.register_function (the functions VM, while a library loads) ----
+
+// Function flags, in the order FUNCTION LIST reports them.
+constexpr std::pair<std::string_view, uint32_t> kFunctionFlags[] = {
+    {"no-writes", kFlagNoWrites},
+    {"allow-oom", kFlagAllowOom},
+    {"allow-stale", kFlagAllowStale},
+    {"no-cluster", kFlagNoCluster},
+    {"allow-cross-slot-keys", kFlagAllowCrossSlot},
+};
+
+constexpr std::string_view kBadNameError =
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least one "
+    "character long";  // 7.0.15 says "Library" for function names too
+
+bool ValidFunctionName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+// Reads the flags table at the top of the stack into *flags; false for a flag Redis does not know.
+bool ReadFunctionFlags(lua_State* L, uint32_t* flags) {
+  for (int j = 1;; ++j) {
+    lua_rawgeti(L, -1, j);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      return true;
+    }
+    bool found = false;
+    if (lua_isstring(L, -1)) {
+      const std::string_view f = ToView(L, -1);
+      for (const auto& [name, bit] : kFunctionFlags) {
+        if (EqualsIgnoreCase(f, name)) {
+          *flags |= bit;
+          found = true;
+          break;
+        }
+      }
+    }
+    lua_pop(L, 1);
+    if (!found) return false;
+  }
+}
+
+// Reads register_function's arguments (positional: name, callback; or one table of named
+// arguments) into *f. Returns Redis's error text, or empty. On error no reference is kept.
+std::string_view ReadRegisterArgs(lua_State* L, ScriptEngine::State::Function* f) {
+  const int argc = lua_gettop(L);
+  if (argc < 1 || argc > 2) return "wrong number of arguments to redis.register_function";
+  if (argc == 2) {
+    if (!lua_isstring(L, 1)) return "first argument to redis.register_function must be a string";
+    if (!lua_isfunction(L, 2)) {
+      return "second argument to redis.register_function must be a function";
+    }
+    f->name = std::string(ToView(L, 1));
+    lua_pushvalue(L, 2);
+    f->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return {};
+  }
+  if (!lua_istable(L, 1)) {
+    return "calling redis.register_function with a single argument is only applicable to Lua "
+           "table (representing named arguments).";
+  }
+  bool have_name = false;
+  std::string_view err;
+  lua_pushnil(L);
+  while (err.empty() && lua_next(L, 1) != 0) {
+    // Stack: table, key, value.
+    if (!lua_isstring(L, -2)) {
+      err = "named argument key given to redis.register_function is not a string";
+      break;
+    }
+    lua_pushvalue(L, -2);  // converting a number key in place would confuse lua_next
+    const std::string key(ToView(L, -1));
+    lua_pop(L, 1);
+    if (EqualsIgnoreCase(key, "function_name")) {
+      if (!lua_isstring(L, -1)) {
+        err = "function_name argument given to redis.register_function must be a string";
+      } else {
+        f->name = std::string(ToView(L, -1));
+        have_name = true;
+      }
+    } else if (EqualsIgnoreCase(key, "description")) {
+      if (!lua_isstring(L, -1)) {
+        err = "description argument given to redis.register_function must be a string";
+      } else {
+        f->description = std::string(ToView(L, -1));
+      }
+    } else if (EqualsIgnoreCase(key, "callback")) {
+      if (!lua_isfunction(L, -1)) {
+        err = "callback argument given to redis.register_function must be a function";
+      } else {
+        if (f->ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, f->ref);
+        lua_pushvalue(L, -1);
+        f->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+      }
+    } else if (EqualsIgnoreCase(key, "flags")) {
+      if (!lua_istable(L, -1)) {
+        err =
+            "flags argument to redis.register_function must be a table representing function "
+            "flags";
+      } else if (!ReadFunctionFlags(L, &f->flags)) {
+        err = "unknown flag given";
+      }
+    } else {
+      err = "unknown argument given to redis.register_function";
+    }
+    lua_pop(L, 1);
+  }
+  if (err.empty() && !have_name) err = "redis.register_function must get a function name argument";
+  if (err.empty() && f->ref == LUA_NOREF) {
+    err = "redis.register_function must get a callback argument";
+  }
+  if (!err.empty() && f->ref != LUA_NOREF) {
+    luaL_unref(L, LUA_REGISTRYINDEX, f->ref);
+    f->ref = LUA_NOREF;
+  }
+  return err;
+}
+
+int RegisterFunctionImpl(lua_State* L) {
+  ScriptEngine::State* s = GetState(L);
+  if (s->loading == nullptr) {
+    PushApiError(L, "redis.register_function can only be called on FUNCTION LOAD command");
+    return -1;
+  }
+  ScriptEngine::State::Function f;
+  std::string_view err = ReadRegisterArgs(L, &f);
+  if (err.empty() && !ValidFunctionName(f.name)) err = kBadNameError;
+  if (err.empty()) {
+    for (const ScriptEngine::State::Function& other : s->loading->functions) {
+      if (EqualsIgnoreCase(other.name, f.name)) err = "Function already exists in the library";
+    }
+  }
+  if (!err.empty()) {
+    if (f.ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, f.ref);
+    PushApiError(L, err);
+    return -1;
+  }
+  s->loading->functions.push_back(std::move(f));
+  return 0;
+}
+int LuaRegisterFunction(lua_State* L) {
+  const int r = RegisterFunctionImpl(L);
+  return r < 0 ? lua_error(L) : r;
+}
+
+// Ends a library load that runs too long (Redis: 500 ms).
+void LoadTimeoutHook(lua_State* L, lua_Debug*) {
+  if (std::chrono::steady_clock::now() <= GetState(L)->load_deadline) return;
+  lua_sethook(L, LoadTimeoutHook, LUA_MASKLINE, 0);
+  PushApiError(L, "FUNCTION LOAD timeout");
+  lua_error(L);
+}
+
 // ---- math.random / math.randomseed, as Redis (rand48 instead of the C library's rand) ----
 
 int32_t Lrand48(ScriptEngine::State* s) {
@@ -579,16 +785,29 @@ int LuaMathRandomSeed(lua_State* L) {
 
 int LuaReadonlyError(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
 
-// _G's __index: the real globals, or Redis's error for a name that is not there.
-int LuaGlobalIndex(lua_State* L) {
+// Looks up the key at index 2 in the table at `table` (raw): its value, or Redis's error for a
+// name that is not there.
+int GlobalLookup(lua_State* L, int table) {
   lua_pushvalue(L, 2);
-  lua_rawget(L, lua_upvalueindex(1));
+  lua_rawget(L, table);
   if (!lua_isnil(L, -1)) return 1;
   if (!lua_isstring(L, 2)) {
     return luaL_error(L, "Script attempted to access nonexistent global variable");
   }
   return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
                     lua_tostring(L, 2));
+}
+
+// _G's __index: the real globals (upvalue 1).
+int LuaGlobalIndex(lua_State* L) { return GlobalLookup(L, lua_upvalueindex(1)); }
+
+// _G's __index in the functions VM: while a library loads, only its load environment
+// ({redis = register_function, log and the constants}); afterwards the real globals.
+int LuaFunctionGlobalIndex(lua_State* L) {
+  if (GetState(L)->loading == nullptr) return GlobalLookup(L, lua_upvalueindex(1));
+  lua_pushlightuserdata(L, &kLoadEnvKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  return GlobalLookup(L, lua_gettop(L));
 }
 
 bool IsReadonly(lua_State* L, int idx) {
@@ -725,10 +944,14 @@ absl::Status ParseShebang(std::string_view body, uint32_t* flags, size_t* len) {
 
 }  // namespace
 
-void ScriptEngine::State::InitVm() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  L = luaL_newstate();
+namespace {
+
+// A new VM with Redis's libraries, redis.* API and sandbox. `functions`: the functions VM (its
+// globals switch to the load environment while a library loads).
+lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
+  lua_State* L = luaL_newstate();
   lua_pushlightuserdata(L, &kStateKey);
-  lua_pushlightuserdata(L, this);
+  lua_pushlightuserdata(L, state);
   lua_rawset(L, LUA_REGISTRYINDEX);
   // The read-only set (weak keys).
   lua_pushlightuserdata(L, &kReadonlyKey);
@@ -825,23 +1048,56 @@ void ScriptEngine::State::InitVm() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   lua_pushlightuserdata(L, &kGlobalsKey);
   lua_pushvalue(L, globals);
   lua_rawset(L, LUA_REGISTRYINDEX);
+  if (for_functions) {
+    // The load environment: a read-only {redis = {register_function, log, constants}} whose
+    // missing names raise Redis's error ("... nonexistent global variable 'call'").
+    lua_pushlightuserdata(L, &kLoadEnvKey);
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushcfunction(L, LuaRegisterFunction);
+    lua_setfield(L, -2, "register_function");
+    lua_pushcfunction(L, LuaLog);
+    lua_setfield(L, -2, "log");
+    for (const auto& [name, v] : constants) {
+      if (std::string_view(name).substr(0, 4) == "REPL") continue;
+      lua_pushnumber(L, v);
+      lua_setfield(L, -2, name);
+    }
+    lua_pushstring(L, kRedisVersion);
+    lua_setfield(L, -2, "REDIS_VERSION");
+    MakeReadonlyProxy(L, LuaGlobalIndex);
+    lua_setfield(L, -2, "redis");
+    lua_rawset(L, LUA_REGISTRYINDEX);  // read by LuaFunctionGlobalIndex, never written
+  }
   lua_pushvalue(L, globals);
-  MakeReadonlyProxy(L, LuaGlobalIndex);
+  MakeReadonlyProxy(L, for_functions ? LuaFunctionGlobalIndex : LuaGlobalIndex);
   lua_pushvalue(L, -1);
   lua_setfield(L, globals, "_G");
   lua_replace(L, LUA_GLOBALSINDEX);
   lua_settop(L, 0);
+  return L;
+}
+
+}  // namespace
+
+void ScriptEngine::State::InitVm() ABSL_NO_THREAD_SAFETY_ANALYSIS { L = NewVm(this, false); }
+
+void ScriptEngine::State::InitFunctionVm() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  FL = NewVm(this, true);
 }
 
 ScriptEngine::ScriptEngine() : state_(std::make_unique<State>()) {
   MutexLock l(&state_->mu);
   state_->InitVm();
+  state_->InitFunctionVm();
   state_->UpdateStats();
+  state_->ReindexFunctions();
 }
 
 ScriptEngine::~ScriptEngine() {
   MutexLock l(&state_->mu);
   lua_close(state_->L);
+  lua_close(state_->FL);
 }
 
 std::string ScriptEngine::Sha1Hex(std::string_view data) {
@@ -956,14 +1212,512 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
   lua_setfield(L, -2, "ARGV");
   lua_pop(L, 1);
 
-  s.runner = runner;
   s.read_only = req.read_only || (flags & kFlagNoWrites) != 0;
-  s.resp = 2;
+  lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  RunAndReply(s, L, 0, sha, absl::StrCat("f_", sha), runner, reply);
+}
+
+// ---- functions ----
+
+namespace {
+
+// The shebang of a library: "#!<engine> name=<library>".
+struct LibraryMeta {
+  std::string engine;
+  std::string name;
+  size_t shebang_len = 0;  // the code Lua compiles starts at the line's '\n'
+};
+
+absl::Status ParseLibraryMeta(std::string_view code, LibraryMeta* md) {
+  if (code.substr(0, 2) != "#!") return absl::InvalidArgumentError("ERR Missing library metadata");
+  const size_t end = code.find('\n');
+  if (end == std::string_view::npos) {
+    return absl::InvalidArgumentError("ERR Invalid library metadata");
+  }
+  md->shebang_len = end;
+  std::vector<absl::string_view> parts = absl::StrSplit(
+      absl::string_view(code.data(), end), absl::ByAnyChar(" \t\r\v\f"), absl::SkipEmpty());
+  if (parts.empty()) return absl::InvalidArgumentError("ERR Invalid library metadata");
+  md->engine = std::string(parts[0].substr(2));
+  bool have_name = false;
+  for (size_t i = 1; i < parts.size(); ++i) {
+    if (parts[i].size() >= 5 && EqualsIgnoreCase(FromAbsl(parts[i].substr(0, 5)), "name=")) {
+      if (have_name) {
+        return absl::InvalidArgumentError(
+            "ERR Invalid metadata value, name argument was given multiple times");
+      }
+      md->name = std::string(parts[i].substr(5));
+      have_name = true;
+      continue;
+    }
+    return absl::InvalidArgumentError(absl::StrCat("ERR Invalid metadata value given: ", parts[i]));
+  }
+  if (!have_name) return absl::InvalidArgumentError("ERR Library name was not given");
+  return absl::OkStatus();
+}
+
+void UnrefFunctions(lua_State* L, const std::vector<ScriptEngine::State::Function>& functions) {
+  for (const ScriptEngine::State::Function& f : functions) {
+    luaL_unref(L, LUA_REGISTRYINDEX, f.ref);
+  }
+}
+
+std::string Lower(std::string_view s) {
+  return absl::AsciiStrToLower(absl::string_view(s.data(), s.size()));
+}
+
+}  // namespace
+
+void ScriptEngine::State::ReindexFunctions() {
+  functions.clear();
+  size_t bytes = 0;
+  for (const auto& [name, lib] : libraries) {
+    bytes += lib.code.size();
+    for (const Function& f : lib.functions) functions[Lower(f.name)] = &f;
+  }
+  stat_functions = functions.size();
+  stat_libraries = libraries.size();
+  stat_function_bytes = bytes;
+  stat_function_lua_bytes = static_cast<size_t>(lua_gc(FL, LUA_GCCOUNT, 0)) * 1024 +
+                            static_cast<size_t>(lua_gc(FL, LUA_GCCOUNTB, 0));
+}
+
+void ScriptEngine::State::DropLibrary(std::map<std::string, Library>::iterator it) {
+  UnrefFunctions(FL, it->second.functions);
+  libraries.erase(it);
+}
+
+absl::StatusOr<std::string> ScriptEngine::State::LoadLibrary(std::string_view code, bool replace) {
+  LibraryMeta md;
+  if (absl::Status st = ParseLibraryMeta(code, &md); !st.ok()) return st;
+  if (!ValidFunctionName(md.name)) {
+    return absl::InvalidArgumentError(absl::StrCat("ERR ", ToAbsl(kBadNameError)));
+  }
+  if (!EqualsIgnoreCase(md.engine, "lua")) {
+    return absl::InvalidArgumentError(absl::StrCat("ERR Engine '", md.engine, "' not found"));
+  }
+  auto old = libraries.find(md.name);
+  if (old != libraries.end() && !replace) {
+    return absl::InvalidArgumentError(absl::StrCat("ERR Library '", md.name, "' already exists"));
+  }
+  lua_State* L = FL;
+  const std::string_view body = code.substr(md.shebang_len);
+  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_function") != 0) {
+    std::string msg = absl::StrCat("ERR Error compiling function: ", ToAbsl(ToView(L, -1)));
+    lua_settop(L, 0);
+    return absl::InvalidArgumentError(msg);
+  }
+  Library lib{.name = md.name, .code = std::string(code), .functions = {}};
   lua_pushlightuserdata(L, &kHandlerKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
-  const int handler = lua_gettop(L);
-  lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
-  const int err = lua_pcall(L, 0, 1, handler);
+  lua_insert(L, -2);
+  loading = &lib;
+  load_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  lua_sethook(L, LoadTimeoutHook, LUA_MASKCOUNT, 100000);
+  const int err = lua_pcall(L, 0, 0, 1);
+  lua_sethook(L, nullptr, 0, 0);
+  loading = nullptr;
+  std::string error;
+  if (err != 0) {
+    std::string_view msg = "ERR unknown error";
+    if (lua_istable(L, -1) && RawField(L, "err") == LUA_TSTRING) msg = ToView(L, -1);
+    error = absl::StrCat("ERR Error registering functions: ", ToAbsl(msg));
+  } else if (lib.functions.empty()) {
+    error = "ERR No functions registered";
+  } else {
+    for (const Function& f : lib.functions) {
+      auto other = functions.find(Lower(f.name));
+      if (other != functions.end() &&
+          (old == libraries.end() ||
+           std::none_of(old->second.functions.begin(), old->second.functions.end(),
+                        [&](const Function& g) { return &g == other->second; }))) {
+        error = absl::StrCat("ERR Function ", f.name, " already exists");
+        break;
+      }
+    }
+  }
+  lua_settop(L, 0);
+  if (!error.empty()) {
+    UnrefFunctions(L, lib.functions);
+    return absl::InvalidArgumentError(error);
+  }
+  if (old != libraries.end()) DropLibrary(old);
+  libraries.emplace(md.name, std::move(lib));
+  ReindexFunctions();
+  return md.name;
+}
+
+absl::StatusOr<std::string> ScriptEngine::FunctionLoad(std::string_view code, bool replace) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  return s.LoadLibrary(code, replace);
+}
+
+absl::Status ScriptEngine::FunctionDelete(std::string_view library) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  auto it = s.libraries.find(std::string(library));
+  if (it == s.libraries.end()) return absl::NotFoundError("ERR Library not found");
+  s.DropLibrary(it);
+  s.ReindexFunctions();
+  return absl::OkStatus();
+}
+
+void ScriptEngine::FunctionFlush() {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  s.libraries.clear();
+  s.functions.clear();
+  lua_close(s.FL);
+  s.InitFunctionVm();
+  s.ReindexFunctions();
+}
+
+std::vector<LibraryInfo> ScriptEngine::FunctionList() {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  std::vector<LibraryInfo> out;
+  out.reserve(s.libraries.size());
+  for (const auto& [name, lib] : s.libraries) {
+    LibraryInfo& info = out.emplace_back();
+    info.name = name;
+    info.code = lib.code;
+    for (const State::Function& f : lib.functions) {
+      FunctionInfo& fi = info.functions.emplace_back();
+      fi.name = f.name;
+      fi.description = f.description;
+      for (const auto& [flag, bit] : kFunctionFlags) {
+        if ((f.flags & bit) != 0) fi.flags.emplace_back(flag);
+      }
+    }
+  }
+  return out;
+}
+
+std::optional<uint32_t> ScriptEngine::FunctionFlags(std::string_view name) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  auto it = s.functions.find(Lower(name));
+  if (it == s.functions.end()) return std::nullopt;
+  return it->second->flags;
+}
+
+void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::Writer* reply) {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  auto it = s.functions.find(Lower(req.name));
+  if (it == s.functions.end()) return reply->Error("ERR Function not found");
+  const State::Function& f = *it->second;
+  if (req.read_only && (f.flags & kFlagNoWrites) == 0) {
+    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
+  }
+  lua_State* L = s.FL;
+  s.read_only = req.read_only || (f.flags & kFlagNoWrites) != 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, f.ref);
+  PushStringArray(L, req.keys);
+  PushStringArray(L, req.args);
+  const std::string name = f.name;  // the function may not outlive a FUNCTION command it runs
+  RunAndReply(s, L, 2, name, name, runner, reply);
+}
+
+// ---- FUNCTION DUMP / RESTORE: Redis's payload (RDB_OPCODE_FUNCTION2 records, RDB version,
+// CRC64), so that a payload from redis-server restores here and ours there.
+
+namespace {
+
+constexpr uint8_t kOpcodeFunction2 = 245;
+constexpr uint8_t kOpcodeFunctionPreGa = 246;
+constexpr uint16_t kRdbVersion = 10;  // Redis 7.0's
+
+void AppendRdbLength(std::string* out, uint64_t len) {
+  if (len < 64) {
+    out->push_back(static_cast<char>(len));
+  } else if (len < 16384) {
+    out->push_back(static_cast<char>(0x40 | (len >> 8)));
+    out->push_back(static_cast<char>(len & 0xff));
+  } else if (len <= 0xffffffffULL) {
+    out->push_back(static_cast<char>(0x80));
+    for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  } else {
+    out->push_back(static_cast<char>(0x81));
+    for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>((len >> (8 * i)) & 0xff));
+  }
+}
+
+// A reader over an RDB string sequence; every method fails (returns false) past the end.
+class RdbReader {
+ public:
+  explicit RdbReader(std::string_view data) : data_(data) {}
+  bool done() const { return pos_ >= data_.size(); }
+
+  bool Byte(uint8_t* b) {
+    if (pos_ >= data_.size()) return false;
+    *b = static_cast<uint8_t>(data_[pos_++]);
+    return true;
+  }
+  // A length; *encoded is set for the special encodings (0xC0..), whose kind is in *len.
+  bool Length(uint64_t* len, bool* encoded) {
+    uint8_t b = 0;
+    if (!Byte(&b)) return false;
+    *encoded = false;
+    switch (b >> 6) {
+      case 0:
+        *len = b & 0x3f;
+        return true;
+      case 1: {
+        uint8_t c = 0;
+        if (!Byte(&c)) return false;
+        *len = (static_cast<uint64_t>(b & 0x3f) << 8) | c;
+        return true;
+      }
+      case 2: {
+        const int n = b == 0x80 ? 4 : b == 0x81 ? 8 : 0;
+        if (n == 0) return false;
+        *len = 0;
+        for (int i = 0; i < n; ++i) {
+          uint8_t c = 0;
+          if (!Byte(&c)) return false;
+          *len = (*len << 8) | c;
+        }
+        return true;
+      }
+      default:
+        *encoded = true;
+        *len = b & 0x3f;
+        return true;
+    }
+  }
+  // An RDB string: raw, integer-encoded or LZF-compressed.
+  bool String(std::string* out) {
+    uint64_t len = 0;
+    bool encoded = false;
+    if (!Length(&len, &encoded)) return false;
+    if (!encoded) return Raw(len, out);
+    if (len <= 2) {  // int8, int16, int32, little-endian
+      const int n = 1 << len;
+      uint64_t v = 0;
+      for (int i = 0; i < n; ++i) {
+        uint8_t c = 0;
+        if (!Byte(&c)) return false;
+        v |= static_cast<uint64_t>(c) << (8 * i);
+      }
+      const int64_t sv = n == 1   ? static_cast<int8_t>(v)
+                         : n == 2 ? static_cast<int16_t>(v)
+                                  : static_cast<int32_t>(v);
+      *out = absl::StrCat(sv);
+      return true;
+    }
+    if (len != 3) return false;
+    uint64_t clen = 0, ulen = 0;
+    if (!Length(&clen, &encoded) || encoded || !Length(&ulen, &encoded) || encoded) return false;
+    std::string compressed;
+    if (!Raw(clen, &compressed) || ulen > (1ULL << 32)) return false;
+    return LzfDecompress(compressed, ulen, out);
+  }
+
+ private:
+  bool Raw(uint64_t len, std::string* out) {
+    if (len > data_.size() - pos_) return false;
+    out->assign(data_.substr(pos_, len));
+    pos_ += len;
+    return true;
+  }
+  // liblzf's format: literal runs (ctrl < 32) and back references.
+  static bool LzfDecompress(std::string_view in, uint64_t ulen, std::string* out) {
+    out->clear();
+    out->reserve(ulen);
+    size_t ip = 0;
+    while (ip < in.size()) {
+      const uint32_t ctrl = static_cast<uint8_t>(in[ip++]);
+      if (ctrl < 32) {
+        const size_t n = ctrl + 1;
+        if (n > in.size() - ip || out->size() + n > ulen) return false;
+        out->append(in.substr(ip, n));
+        ip += n;
+        continue;
+      }
+      size_t n = ctrl >> 5;
+      if (n == 7) {
+        if (ip >= in.size()) return false;
+        n += static_cast<uint8_t>(in[ip++]);
+      }
+      if (ip >= in.size()) return false;
+      const size_t back = ((ctrl & 0x1f) << 8) + static_cast<uint8_t>(in[ip++]) + 1;
+      n += 2;
+      if (back > out->size() || out->size() + n > ulen) return false;
+      size_t from = out->size() - back;
+      for (size_t i = 0; i < n; ++i) out->push_back((*out)[from + i]);
+    }
+    return out->size() == ulen;
+  }
+
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+// Reflected, polynomial 0xad93d23594c935a9, no final xor.
+uint64_t RedisCrc64(std::string_view data) {
+  static const auto* table = [] {
+    auto* t = new std::array<uint64_t, 256>();
+    for (uint64_t i = 0; i < 256; ++i) {
+      uint64_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) != 0 ? (c >> 1) ^ 0x95ac9329ac4bc9b5ULL : c >> 1;
+      (*t)[i] = c;
+    }
+    return t;
+  }();
+  uint64_t crc = 0;
+  for (unsigned char b : data) crc = (*table)[(crc ^ b) & 0xff] ^ (crc >> 8);
+  return crc;
+}
+
+std::string ScriptEngine::FunctionDump() {
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  std::string out;
+  for (const auto& [name, lib] : s.libraries) {
+    out.push_back(static_cast<char>(kOpcodeFunction2));
+    AppendRdbLength(&out, lib.code.size());
+    out += lib.code;
+  }
+  out.push_back(static_cast<char>(kRdbVersion & 0xff));
+  out.push_back(static_cast<char>(kRdbVersion >> 8));
+  const uint64_t crc = RedisCrc64(out);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  return out;
+}
+
+absl::Status ScriptEngine::FunctionRestore(std::string_view payload, RestorePolicy policy) {
+  // The footer: RDB version (2 bytes) and CRC64 (8 bytes), both little-endian.
+  const absl::Status bad_payload =
+      absl::InvalidArgumentError("ERR DUMP payload version or checksum are wrong");
+  if (payload.size() < 10) return bad_payload;
+  const std::string_view footer = payload.substr(payload.size() - 10);
+  const uint16_t version = static_cast<uint8_t>(footer[0]) |
+                           (static_cast<uint16_t>(static_cast<uint8_t>(footer[1])) << 8);
+  uint64_t crc = 0;
+  for (int i = 7; i >= 0; --i) crc = (crc << 8) | static_cast<uint8_t>(footer[2 + i]);
+  if (version > kRdbVersion || crc != RedisCrc64(payload.substr(0, payload.size() - 8))) {
+    return bad_payload;
+  }
+  std::vector<std::string> codes;
+  RdbReader reader(payload.substr(0, payload.size() - 10));
+  while (!reader.done()) {
+    uint8_t type = 0;
+    reader.Byte(&type);
+    if (type == kOpcodeFunctionPreGa) {
+      // Redis 7.0's release candidates' record: library name, engine, description, code.
+      std::string name, engine;
+      if (!reader.String(&name)) {
+        return absl::InvalidArgumentError("ERR Failed loading library name");
+      }
+      if (!reader.String(&engine)) {
+        return absl::InvalidArgumentError("ERR Failed loading engine name");
+      }
+      // What 7.0.15 answers for the records cut short after the engine (the only ones compared).
+      std::string rest;
+      if (!reader.String(&rest) || !reader.String(&rest)) {
+        return absl::InvalidArgumentError("ERR Failed loading library blob");
+      }
+      return absl::InvalidArgumentError("ERR Pre-GA function format not supported");
+    }
+    if (type != kOpcodeFunction2) {
+      return absl::InvalidArgumentError("ERR given type is not a function");
+    }
+    if (!reader.String(&codes.emplace_back())) {
+      return absl::InvalidArgumentError("ERR Failed loading library payload");
+    }
+  }
+
+  State& s = *state_;
+  MutexLock l(&s.mu);
+  // Load the payload's libraries into a scratch VM first: their own errors (and collisions among
+  // them) come out before anything here changes.
+  std::map<std::string, State::Library> saved_libraries;
+  std::swap(saved_libraries, s.libraries);
+  lua_State* saved_vm = s.FL;
+  s.InitFunctionVm();
+  s.ReindexFunctions();
+  absl::Status st;
+  for (const std::string& code : codes) {
+    absl::StatusOr<std::string> name = s.LoadLibrary(code, false);
+    if (!name.ok()) {
+      st = name.status();
+      break;
+    }
+  }
+  if (st.ok() && policy != RestorePolicy::kFlush) {
+    // Join: the payload's libraries into the current ones.
+    for (const auto& [name, lib] : s.libraries) {
+      if (policy == RestorePolicy::kAppend && saved_libraries.contains(name)) {
+        st = absl::InvalidArgumentError(absl::StrCat("ERR Library ", name, " already exists"));
+        break;
+      }
+    }
+    if (st.ok()) {
+      absl::flat_hash_map<std::string, std::string> owner;  // lowercased function -> library
+      for (const auto& [name, lib] : saved_libraries) {
+        if (s.libraries.contains(name)) continue;  // replaced
+        for (const State::Function& f : lib.functions) owner[Lower(f.name)] = name;
+      }
+      for (const auto& [name, lib] : s.libraries) {
+        for (const State::Function& f : lib.functions) {
+          if (st.ok() && owner.contains(Lower(f.name))) {
+            st = absl::InvalidArgumentError(
+                absl::StrCat("ERR Function ", f.name, " already exists"));
+          }
+        }
+      }
+    }
+    if (st.ok()) {
+      // Everything fits: rebuild the old VM with the payload's libraries in it.
+      std::vector<std::string> added;
+      for (const auto& [name, lib] : s.libraries) added.push_back(lib.code);
+      lua_close(s.FL);
+      s.FL = saved_vm;
+      s.libraries.swap(saved_libraries);
+      s.ReindexFunctions();
+      for (const std::string& code : added) {
+        absl::StatusOr<std::string> name = s.LoadLibrary(code, true);
+        if (!name.ok()) st = name.status();  // cannot happen: it loaded above
+      }
+      return st;
+    }
+  }
+  if (!st.ok()) {
+    lua_close(s.FL);
+    s.FL = saved_vm;
+    s.libraries.swap(saved_libraries);
+    s.ReindexFunctions();
+    return st;
+  }
+  // FLUSH: the scratch VM becomes the functions VM.
+  lua_close(saved_vm);  // with the old libraries' references
+  return absl::OkStatus();
+}
+
+FunctionStats ScriptEngine::GetFunctionStats() {
+  const State& s = *state_;
+  return FunctionStats{.libraries = s.stat_libraries.load(),
+                       .functions = s.stat_functions.load(),
+                       .code_bytes = s.stat_function_bytes.load(),
+                       .lua_bytes = s.stat_function_lua_bytes.load()};
+}
+
+// ---- running a script or a function ----
+
+static void RunAndReply(ScriptEngine::State& s, lua_State* L, int nargs,
+                        std::string_view error_name, std::string_view running_name,
+                        CommandRunner* runner, resp::Writer* reply) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  lua_pushlightuserdata(L, &kHandlerKey);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  lua_insert(L, -(nargs + 2));
+  const int handler = lua_gettop(L) - nargs - 1;
+  s.runner = runner;
+  s.resp = 2;
+  const int err = lua_pcall(L, nargs, 1, handler);
   s.runner = nullptr;
   if (err == 0) {
     WriteLuaValue(L, reply, s.resp);
@@ -982,14 +1736,14 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
     const int64_t line = line_type == LUA_TNUMBER ? static_cast<int64_t>(lua_tonumber(L, -1)) : 0;
     lua_pop(L, 1);
     if (source_type == LUA_TSTRING && line_type == LUA_TNUMBER) {
-      absl::StrAppend(&text, " script: ", sha, ", on ", source, ":", line, ".");
+      absl::StrAppend(&text, " script: ", ToAbsl(error_name), ", on ", source, ":", line, ".");
     }
     lua_pop(L, 1);
     reply->Error(text);
   } else {
     const std::string_view msg = lua_isstring(L, -1) ? ToView(L, -1) : "execution failure";
-    reply->Error(
-        absl::StrCat("ERR Error running script f_", sha, ", ", ToAbsl(msg.substr(0, 100)), "\n"));
+    reply->Error(absl::StrCat("ERR Error running script ", ToAbsl(running_name), ", ",
+                              ToAbsl(msg.substr(0, 100)), "\n"));
     lua_pop(L, 1);
   }
   lua_settop(L, 0);

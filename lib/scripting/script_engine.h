@@ -1,5 +1,6 @@
-// ScriptEngine: the Lua 5.1 engine behind EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, with
-// Redis 7's sandbox, redis.* API and reply conversions.
+// ScriptEngine: the Lua 5.1 engine behind EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT, and
+// behind Redis 7 Functions (FUNCTION, FCALL, FCALL_RO), with Redis 7's sandbox, redis.* API and
+// reply conversions.
 //
 // Thread safety: every method may be called from any thread. One Lua VM serves the whole engine
 // (as redis-server has one); a mutex serializes its users, so a script runs alone in the engine.
@@ -28,6 +29,14 @@
 // - Errors: a script runs under an error handler that turns any error into a table {err=...,
 //   source=..., line=...}, so the reply is "-<err> script: <sha>, on <source>:<line>." as Redis
 //   7 writes it. redis.call raises a failing command's error table; redis.pcall returns it.
+// - Functions run in a second VM, built like the first (same libraries, redis.* API, sandbox and
+//   conversions, one mutex for both), as redis-server keeps them apart from EVAL's. While a
+//   library loads, its globals are only {redis = register_function, log, LOG_*, REDIS_VERSION*}
+//   (anything else raises "Script attempted to access nonexistent global variable"), and a load
+//   running past 500 ms is stopped; afterwards its functions see the full globals, without
+//   KEYS/ARGV: they get (keys, args). Errors name the function ("script: <name>, on
+//   @user_function:<line>."). Libraries are kept by name (case-sensitive), functions by name
+//   ignoring case, as in Redis. DUMP/RESTORE use Redis's payload format.
 // - Conversions Lua <-> RESP follow Redis 7: numbers truncated to integers, false as nil,
 //   {ok=}/{err=} tables, and after redis.setresp(3) maps, sets, doubles, booleans, big numbers and
 //   verbatim strings.
@@ -37,8 +46,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -73,12 +84,47 @@ struct EvalRequest {
   absl::Span<const std::string_view> args;
 };
 
+// FCALL and FCALL_RO.
+struct FCallRequest {
+  std::string_view name;   // the function (any case)
+  bool read_only = false;  // FCALL_RO: refused for a function without the no-writes flag
+  absl::Span<const std::string_view> keys;
+  absl::Span<const std::string_view> args;
+};
+
+// FUNCTION LIST.
+struct FunctionInfo {
+  std::string name;
+  std::optional<std::string> description;
+  std::vector<std::string> flags;  // "no-writes", ... in Redis's order
+};
+struct LibraryInfo {
+  std::string name;
+  std::string engine = "LUA";
+  std::vector<FunctionInfo> functions;  // in registration order
+  std::string code;                     // as loaded, shebang included
+};
+
+// FUNCTION STATS and INFO.
+struct FunctionStats {
+  size_t libraries = 0;
+  size_t functions = 0;
+  size_t code_bytes = 0;  // the libraries' code
+  size_t lua_bytes = 0;   // the functions VM's heap
+};
+
+// FUNCTION RESTORE's policy for libraries that exist already.
+enum class RestorePolicy { kAppend, kReplace, kFlush };
+
 // What INFO reports about scripts.
 struct ScriptStats {
   size_t scripts = 0;       // number_of_cached_scripts
   size_t script_bytes = 0;  // used_memory_scripts_eval: the cached bodies
   size_t lua_bytes = 0;     // used_memory_lua: the VM's heap
 };
+
+// CRC-64/Jones as Redis computes it (FUNCTION DUMP payloads and RDB files end with it).
+uint64_t RedisCrc64(std::string_view data);
 
 class ScriptEngine {
  public:
@@ -102,6 +148,29 @@ class ScriptEngine {
   // EVAL and its kin: runs the script and writes exactly one reply to `reply`, whose protocol is
   // the caller's. Commands the script calls go through `runner`.
   void Eval(const EvalRequest& request, CommandRunner* runner, resp::Writer* reply);
+
+  // ---- Functions (Redis 7): libraries in a VM of their own ----
+
+  // FUNCTION LOAD [REPLACE]: loads a library ("#!lua name=<lib>" then code calling
+  // redis.register_function); returns its name, or an error whose message is Redis's reply.
+  absl::StatusOr<std::string> FunctionLoad(std::string_view code, bool replace);
+  // FUNCTION DELETE: "ERR Library not found" if there is none by that name.
+  absl::Status FunctionDelete(std::string_view library);
+  // FUNCTION FLUSH: every library goes, and the functions VM starts afresh.
+  void FunctionFlush();
+  // FUNCTION LIST: every library, ordered by name.
+  std::vector<LibraryInfo> FunctionList();
+  // The flags of a function (any case), or nullopt if there is no such function.
+  std::optional<uint32_t> FunctionFlags(std::string_view name);
+  // FUNCTION DUMP: Redis's payload format (one RDB function record per library, RDB version 10,
+  // CRC64), so payloads move between redis-server and embedis both ways.
+  std::string FunctionDump();
+  // FUNCTION RESTORE: validates the payload ("ERR DUMP payload version or checksum are wrong"),
+  // then loads its libraries; all or nothing.
+  absl::Status FunctionRestore(std::string_view payload, RestorePolicy policy);
+  FunctionStats GetFunctionStats();
+  // FCALL and FCALL_RO: runs the function with (keys, args) and writes exactly one reply.
+  void FCall(const FCallRequest& request, CommandRunner* runner, resp::Writer* reply);
 
   // The engine's internals (script_engine.cc).
   struct State;

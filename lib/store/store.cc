@@ -20,23 +20,64 @@ absl::Status StatusFromRedisError(std::string_view message) {
 StoreScript::StoreScript(std::string body)
     : body_(std::move(body)), sha1_(scripting::ScriptEngine::Sha1Hex(body_)) {}
 
+namespace {
+
+// EVAL's and FCALL's argv: command, script or function, numkeys, keys, args. `numkeys` must
+// outlive the result.
+std::vector<std::string_view> ScriptArgv(std::string_view command, std::string_view target,
+                                         const std::string& numkeys,
+                                         absl::Span<const std::string_view> keys,
+                                         absl::Span<const std::string_view> args) {
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.insert(argv.end(), {command, target, numkeys});
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+// A reply, or its error as a status.
+absl::StatusOr<resp::Value> ReplyOrStatus(absl::StatusOr<resp::Value> reply) {
+  if (reply.ok() && reply->is_error()) return StatusFromRedisError(reply->str());
+  return reply;
+}
+
+}  // namespace
+
 absl::StatusOr<resp::Value> Store::Eval(const StoreScript& script,
                                         absl::Span<const std::string_view> keys,
                                         absl::Span<const std::string_view> args) {
   const std::string numkeys = std::to_string(keys.size());
-  std::vector<std::string_view> argv;
-  argv.reserve(3 + keys.size() + args.size());
-  argv.insert(argv.end(), {"EVALSHA", script.sha1(), numkeys});
-  argv.insert(argv.end(), keys.begin(), keys.end());
-  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string_view> argv = ScriptArgv("EVALSHA", script.sha1(), numkeys, keys, args);
   EMBEDIS_ASSIGN_OR_RETURN(resp::Value reply, Command(argv));
   if (reply.is_error() && absl::StartsWith(reply.str(), "NOSCRIPT ")) {
     argv[0] = "EVAL";
     argv[1] = script.body();
     EMBEDIS_ASSIGN_OR_RETURN(reply, Command(argv));
   }
-  if (reply.is_error()) return StatusFromRedisError(reply.str());
-  return reply;
+  return ReplyOrStatus(std::move(reply));
+}
+
+absl::StatusOr<std::string> Store::FunctionLoad(std::string_view code, bool replace) {
+  absl::StatusOr<resp::Value> reply =
+      ReplyOrStatus(replace ? Command({"FUNCTION", "LOAD", "REPLACE", code})
+                            : Command({"FUNCTION", "LOAD", code}));
+  if (!reply.ok()) return reply.status();
+  return std::string(reply->str());
+}
+
+absl::StatusOr<resp::Value> Store::FCall(std::string_view function,
+                                         absl::Span<const std::string_view> keys,
+                                         absl::Span<const std::string_view> args) {
+  const std::string numkeys = std::to_string(keys.size());
+  return ReplyOrStatus(Command(ScriptArgv("FCALL", function, numkeys, keys, args)));
+}
+
+absl::StatusOr<resp::Value> Store::FCallRo(std::string_view function,
+                                           absl::Span<const std::string_view> keys,
+                                           absl::Span<const std::string_view> args) {
+  const std::string numkeys = std::to_string(keys.size());
+  return ReplyOrStatus(Command(ScriptArgv("FCALL_RO", function, numkeys, keys, args)));
 }
 
 // ---- Lists: each method's command, through Command() ----

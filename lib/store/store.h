@@ -411,6 +411,33 @@ class Store {
                 absl::Span<const std::string_view>(args.begin(), args.size()));
   }
 
+  // Redis 7 Functions. FunctionLoad loads a library ("#!lua name=<lib>" then code calling
+  // redis.register_function), as FUNCTION LOAD [REPLACE]; returns the library's name. FCall and
+  // FCallRo run a function as FCALL / FCALL_RO (the function gets `keys` and `args` as its two
+  // arguments); replies and errors as Eval's ("ERR Function not found", or "ERR Can not execute a
+  // script with write flag using *_ro command." for FCallRo of a function without no-writes).
+  //   MemoryStore: the store's own engine, as for Eval; libraries are kept in the store's
+  //   snapshot only through embedis-server.
+  absl::StatusOr<std::string> FunctionLoad(std::string_view code, bool replace = false);
+  absl::StatusOr<resp::Value> FCall(std::string_view function,
+                                    absl::Span<const std::string_view> keys,
+                                    absl::Span<const std::string_view> args = {});
+  absl::StatusOr<resp::Value> FCallRo(std::string_view function,
+                                      absl::Span<const std::string_view> keys,
+                                      absl::Span<const std::string_view> args = {});
+  absl::StatusOr<resp::Value> FCall(std::string_view function,
+                                    std::initializer_list<std::string_view> keys,
+                                    std::initializer_list<std::string_view> args = {}) {
+    return FCall(function, absl::Span<const std::string_view>(keys.begin(), keys.size()),
+                 absl::Span<const std::string_view>(args.begin(), args.size()));
+  }
+  absl::StatusOr<resp::Value> FCallRo(std::string_view function,
+                                      std::initializer_list<std::string_view> keys,
+                                      std::initializer_list<std::string_view> args = {}) {
+    return FCallRo(function, absl::Span<const std::string_view>(keys.begin(), keys.size()),
+                   absl::Span<const std::string_view>(args.begin(), args.size()));
+  }
+
   // ---- Anything else ----
   // Runs any Redis command and returns its reply as a value. A Redis error
   // reply is returned as a Value of type kError (not a failed status); a

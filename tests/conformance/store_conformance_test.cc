@@ -1100,9 +1100,42 @@ TYPED_TEST_P(StoreEvalConformance, EvalFallsBackToEvalAfterScriptFlush) {
   EXPECT_THAT(s.Eval(loaded, {}), IsOkAndHolds(resp::Value::BulkString("loaded")));
 }
 
+// Redis 7 Functions: a library with a rate limiter and a read-only getter, FCALL and FCALL_RO,
+// and the errors applications meet (unknown function, FCALL_RO of a writing function, a library
+// that exists already).
+TYPED_TEST_P(StoreEvalConformance, FunctionsLoadAndCall) {
+  Store& s = this->store();
+  const std::string library =
+      "#!lua name=conformance\n"
+      "redis.register_function('cf_hit', function(keys, args)\n"
+      "  local n = redis.call('INCR', keys[1])\n"
+      "  if n == 1 then redis.call('PEXPIRE', keys[1], args[1]) end\n"
+      "  return n\n"
+      "end)\n"
+      "redis.register_function{function_name='cf_get', callback=function(keys) return "
+      "redis.call('GET', keys[1]) end, flags={'no-writes'}}\n";
+  EXPECT_THAT(s.FunctionLoad(library, /*replace=*/true), IsOkAndHolds(std::string("conformance")));
+  EXPECT_THAT(s.FunctionLoad(library), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                HasSubstr("Library 'conformance' already exists")));
+  for (int64_t i = 1; i <= 3; ++i) {
+    EXPECT_THAT(s.FCall("cf_hit", {"cf:rl"}, {"300"}), IsOkAndHolds(resp::Value::Integer(i)));
+  }
+  EXPECT_THAT(s.FCallRo("cf_get", {"cf:rl"}), IsOkAndHolds(resp::Value::BulkString("3")));
+  EXPECT_THAT(s.FCall("CF_GET", {"cf:rl"}), IsOkAndHolds(resp::Value::BulkString("3")));
+  this->backend_.Advance(absl::Milliseconds(400));
+  EXPECT_THAT(s.FCallRo("cf_get", {"cf:rl"}), IsOkAndHolds(resp::Value::NullBulk()));
+  EXPECT_THAT(s.FCallRo("cf_hit", {"cf:rl"}, {"300"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("Can not execute a script with write flag using *_ro command.")));
+  EXPECT_THAT(s.FCall("cf_nosuch", {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Function not found")));
+  ASSERT_THAT(s.Command({"FUNCTION", "DELETE", "conformance"}),
+              IsOkAndHolds(resp::Value::SimpleString("OK")));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreEvalConformance, EvalRateLimiter, EvalLockReleaseOnlyByItsHolder,
-                            EvalMultiKeyScriptRepliesAndErrors,
-                            EvalFallsBackToEvalAfterScriptFlush);
+                            EvalMultiKeyScriptRepliesAndErrors, EvalFallsBackToEvalAfterScriptFlush,
+                            FunctionsLoadAndCall);
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, StoreEvalConformance, Backends, BackendNames);
 
 }  // namespace

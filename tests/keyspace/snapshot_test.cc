@@ -13,12 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "lib/keyspace/hash_value.h"
 #include "lib/keyspace/keyspace.h"
 #include "lib/util/clock.h"
 #include "tests/testing/keyspace_dump.h"
+#include "xxhash.h"
 
 namespace embedis {
 namespace {
@@ -109,6 +111,52 @@ TEST_F(SnapshotTest, RoundTripsStringsHashesTtlsAndDatabases) {
   EXPECT_EQ(loaded.PTtl(5, "t9"), 10000);
   EXPECT_EQ(loaded.ExpireTimeMs(3, "h"), now + 5000);
   EXPECT_EQ(loaded.PTtl(3, "s1"), -1);
+}
+
+// Format version 5 keeps FUNCTION libraries (a frame of their own, not counted as keys).
+TEST_F(SnapshotTest, FunctionLibrariesRoundTrip) {
+  Keyspace ks({.shards = 4, .databases = 16, .clock = &clock_});
+  ASSERT_TRUE(ks.Set(0, "k", "v").ok());
+  const std::vector<std::string> libraries = {
+      "#!lua name=a\nredis.register_function('f', function() return 1 end)",
+      std::string("#!lua name=b\n-- binary \0\xff\n", 26), std::string(100000, 'x')};
+  absl::StatusOr<SnapshotStats> saved =
+      WriteSnapshot(ks, path_, {.sync = false, .function_libraries = libraries});
+  ASSERT_TRUE(saved.ok()) << saved.status();
+  EXPECT_EQ(saved->keys, 1u);
+  Keyspace loaded({.shards = 4, .databases = 16, .clock = &clock_});
+  absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(path_, &loaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->loaded, 1u);
+  EXPECT_EQ(stats->format_version, 5u);
+  EXPECT_EQ(stats->function_libraries, libraries);
+  EXPECT_EQ(*loaded.Get(0, "k"), "v");
+
+  // Without libraries there is no functions frame, and none comes back.
+  ASSERT_TRUE(WriteSnapshot(ks, path_, {.sync = false}).ok());
+  stats = LoadSnapshot(path_, &loaded);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_TRUE(stats->function_libraries.empty());
+
+  // A functions frame in a file that says version 4 is corrupt (version 4 had none); a damaged
+  // one is refused before anything is imported.
+  ASSERT_TRUE(WriteSnapshot(ks, path_, {.sync = false, .function_libraries = libraries}).ok());
+  std::string data = ReadFile(path_);
+  std::string v4 = data;
+  v4[9] = 4;
+  const uint64_t h = XXH3_64bits(v4.data(), v4.size() - 8);
+  for (int i = 0; i < 8; ++i) v4[v4.size() - 8 + i] = static_cast<char>(h >> (8 * i));
+  WriteFile(path_, v4);
+  Keyspace empty({.shards = 4, .databases = 16, .clock = &clock_});
+  stats = LoadSnapshot(path_, &empty);
+  ASSERT_FALSE(stats.ok());
+  EXPECT_NE(stats.status().message().find("(kind 2)"), std::string::npos) << stats.status();
+  std::string damaged = data;
+  damaged[data.size() / 2] ^= 1;
+  WriteFile(path_, damaged);
+  stats = LoadSnapshot(path_, &empty);
+  EXPECT_TRUE(absl::IsDataLoss(stats.status())) << stats.status();
+  EXPECT_EQ(empty.Size(0), 0);
 }
 
 TEST_F(SnapshotTest, ExpiredKeysAreNotWrittenAndKeysExpiredByLoadTimeAreDropped) {

@@ -1,8 +1,10 @@
 // libFuzzer target for EVAL and its kin: the input is split on '\n' into a script, numkeys and
 // arguments, and run with EVAL, EVAL_RO and (after SCRIPT LOAD) EVALSHA through the command table
-// in RESP2 and RESP3. Invariants: no crash, and every command writes exactly one well-formed
-// reply. Scripts that could loop or allocate without bound are skipped (embedis has no script
-// time limit yet).
+// in RESP2 and RESP3; then the script becomes the body of a function (FUNCTION LOAD, FCALL,
+// FCALL_RO with the same arguments), the whole input is loaded as a library, and the functions are
+// dumped and restored (and the input restored as a payload). Invariants: no crash, and every
+// command writes exactly one well-formed reply. Scripts that could loop or allocate without bound
+// are skipped (embedis has no script time limit yet).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -63,6 +65,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     argv[1] = loaded.substr(5, 40);
     ExpectOneReply(runner->Run(argv), input);
   }
+  // Functions: the script as a function body (its parameters named KEYS and ARGV, so that EVAL's
+  // scripts run unchanged).
+  ExpectOneReply(runner->Run({"FUNCTION", "LOAD", "REPLACE",
+                              "#!lua name=fuzz\nredis.register_function('fuzz', function(KEYS, "
+                              "ARGV) " +
+                                  parts[0] + "\nend)"}),
+                 input);
+  for (const char* cmd : {"FCALL", "FCALL_RO"}) {
+    argv[0] = cmd;
+    argv[1] = "fuzz";
+    ExpectOneReply(runner->Run(argv), input);
+  }
+  if (!MayRunAway(input)) {
+    ExpectOneReply(runner->Run({"FUNCTION", "LOAD", std::string(input)}), input);
+  }
+  const std::string dump = runner->Run({"FUNCTION", "DUMP"});
+  ExpectOneReply(dump, input);
+  const size_t body = dump.find("\r\n") + 2;
+  ExpectOneReply(
+      runner->Run({"FUNCTION", "RESTORE", dump.substr(body, dump.size() - body - 2), "REPLACE"}),
+      input);
+  ExpectOneReply(runner->Run({"FUNCTION", "RESTORE", std::string(input), "FLUSH"}), input);
+  ExpectOneReply(runner->Run({"FUNCTION", "LIST", "WITHCODE"}), input);
+  runner->Run({"FUNCTION", "FLUSH"});
   runner->Run({"FLUSHALL"});
   return 0;
 }

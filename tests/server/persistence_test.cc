@@ -163,6 +163,35 @@ TEST_F(PersistenceServerTest, SaveWritesAndRestartLoadsEverything) {
   EXPECT_EQ(InfoField("rdb_changes_since_last_save"), "0");
 }
 
+// FUNCTION libraries are kept in the snapshot (format version 5) and come back on restart, with
+// their flags; FLUSHALL does not touch them (as in Redis), a BGSAVE writes them too.
+TEST_F(PersistenceServerTest, FunctionLibrariesSurviveARestart) {
+  ASSERT_TRUE(StartServer(Options()).ok());
+  const std::string code =
+      "#!lua name=keep\nredis.register_function{function_name='kept', callback=function(keys, "
+      "args) return redis.call('get', keys[1]) end, flags={'no-writes'}, description='d'}";
+  EXPECT_EQ(Call({"FUNCTION", "LOAD", code}), Bulk("keep"));
+  EXPECT_EQ(Call({"SET", "k", "v"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  StopServer();
+
+  ASSERT_TRUE(StartServer(Options()).ok());
+  EXPECT_EQ(Call({"FCALL_RO", "kept", "1", "k"}), Bulk("v"));
+  EXPECT_EQ(Call({"FUNCTION", "LIST", "WITHCODE"}),
+            absl::StrCat("*1\r\n*8\r\n$12\r\nlibrary_name\r\n$4\r\nkeep\r\n$6\r\nengine\r\n$"
+                         "3\r\nLUA\r\n$9\r\nfunctions\r\n*1\r\n*6\r\n$4\r\nname\r\n$4\r\nkept\r\n$"
+                         "11\r\ndescription\r\n$1\r\nd\r\n$5\r\nflags\r\n*1\r\n+no-writes\r\n$"
+                         "12\r\nlibrary_code\r\n",
+                         Bulk(code)));
+  EXPECT_EQ(Call({"FLUSHALL"}), "+OK\r\n");
+  EXPECT_EQ(Call({"FUNCTION", "DELETE", "keep"}), "+OK\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  StopServer();
+
+  ASSERT_TRUE(StartServer(Options()).ok());
+  EXPECT_EQ(Call({"FCALL", "kept", "0"}), "-ERR Function not found\r\n");
+}
+
 TEST_F(PersistenceServerTest, BackgroundSaveAndItsErrors) {
   ASSERT_TRUE(StartServer(Options()).ok());
   Fill(300000, 100);  // big enough that a second command arrives while the first save runs

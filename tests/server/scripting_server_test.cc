@@ -160,5 +160,30 @@ TEST_F(ServerTest, InfoReportsCachedScripts) {
   EXPECT_NE(c->Call({"INFO", "memory"}).find("number_of_cached_scripts:0\r\n"), std::string::npos);
 }
 
+TEST_F(ServerTest, InfoReportsFunctions) {
+  StartServer();
+  auto c = Connect();
+  std::string info = c->Call({"INFO", "memory"});
+  EXPECT_NE(info.find("number_of_functions:0\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("number_of_libraries:0\r\n"), std::string::npos) << info;
+  const std::string code =
+      "#!lua name=lib\nredis.register_function('f1', function() return redis.call('info', "
+      "'memory') end)\nredis.register_function('f2', function() return 2 end)";
+  EXPECT_EQ(c->Call({"FUNCTION", "LOAD", code}), "$3\r\nlib\r\n");
+  info = c->Call({"INFO", "memory"});
+  EXPECT_NE(info.find("number_of_functions:2\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("number_of_libraries:1\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find(absl::StrCat("used_memory_functions:", code.size(), "\r\n")),
+            std::string::npos)
+      << info;
+  EXPECT_EQ(info.find("used_memory_vm_functions:0\r\n"), std::string::npos) << info;
+  // INFO from inside a function must not deadlock on the engine.
+  EXPECT_NE(c->Call({"FCALL", "f1", "0"}).find("number_of_functions:2"), std::string::npos);
+  EXPECT_EQ(c->Call({"FUNCTION", "FLUSH"}), "+OK\r\n");
+  info = c->Call({"INFO", "memory"});
+  EXPECT_NE(info.find("number_of_functions:0\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("used_memory_functions:0\r\n"), std::string::npos) << info;
+}
+
 }  // namespace
 }  // namespace embedis::testing
