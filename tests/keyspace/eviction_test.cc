@@ -174,9 +174,12 @@ TEST_F(EvictionTest, LfuCounterIsLogarithmicWithTheDefaultFactor) {
   ks_->SetEvictionOptions(o);
   Set("k");
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(ks_->Get(0, "k").ok());
-  // Redis's table for factor 10: 100 hits -> 10, 1000 hits -> 18 (random, so a band).
-  EXPECT_GE(ks_->ObjectAccess(0, "k")->frequency, 13);
-  EXPECT_LE(ks_->ObjectAccess(0, "k")->frequency, 24);
+  // Redis's table for factor 10: 100 hits -> 10, 1000 hits -> 18. The increments are random, so
+  // a band: 25 was seen in CI. Going from 18 to 32 would take about 3000 more hits (each step
+  // past c needs ~10 * (c - 5) hits on average), so 32 cannot be reached by chance in 1000, and
+  // a linear counter (1000) or a counter that never grows (5) still fails.
+  EXPECT_GE(ks_->ObjectAccess(0, "k")->frequency, 10);
+  EXPECT_LE(ks_->ObjectAccess(0, "k")->frequency, 32);
   for (int i = 0; i < 2'000'000; ++i) ASSERT_TRUE(ks_->Get(0, "k").ok());
   EXPECT_GE(ks_->ObjectAccess(0, "k")->frequency, 200);  // saturates near 255
   EXPECT_LE(ks_->ObjectAccess(0, "k")->frequency, 255);
