@@ -132,6 +132,17 @@ class ClusterClient {
   // Reloads the slot map now.
   absl::Status Refresh();
 
+  // A copy of the current slot map, for users keeping state per node (the cluster Pub/Sub,
+  // lib/store/cluster_subscriber.h; defined in cluster_pubsub.cc).
+  struct SlotMap {
+    std::vector<std::string> primaries;              // "host:port", sorted
+    std::vector<std::vector<std::string>> replicas;  // of each primary
+    std::vector<int16_t> slot_owner;  // kClusterSlots entries: index into primaries, -1 none
+  };
+  SlotMap CurrentSlotMap() const;
+  // Connection options (options().node) for the node at `address` ("host:port").
+  ClientOptions AddressOptions(std::string_view address) const;
+
   const ClusterOptions& options() const { return options_; }
   const ClientOptions& node_options() const { return options_.node; }
 

@@ -50,22 +50,24 @@ class HubSubscriptions {
 
   void Add(const std::shared_ptr<store_internal::SubscriptionState>& s) {
     std::lock_guard<std::mutex> lock(shared_->mu);
-    std::vector<std::string> channels, patterns;
-    shared_->registry.Add(s, &channels, &patterns);
-    for (const std::string& c : channels) hub_->Subscribe(PubSubKind::kChannel, c, subscriber_);
-    for (const std::string& p : patterns) hub_->Subscribe(PubSubKind::kPattern, p, subscriber_);
+    store_internal::SubscriptionRegistry::Names added;
+    shared_->registry.Add(s, added);
+    for (store_internal::SubscriptionKind kind : store_internal::kSubscriptionKinds) {
+      for (const std::string& n : added[static_cast<int>(kind)]) {
+        hub_->Subscribe(HubKind(kind), n, subscriber_);
+      }
+    }
   }
 
   void Remove(store_internal::SubscriptionState* s) {
     {
       std::lock_guard<std::mutex> lock(shared_->mu);
-      std::vector<std::string> channels, patterns;
-      shared_->registry.Remove(s, &channels, &patterns);
-      for (const std::string& c : channels) {
-        hub_->Unsubscribe(PubSubKind::kChannel, c, subscriber_.get());
-      }
-      for (const std::string& p : patterns) {
-        hub_->Unsubscribe(PubSubKind::kPattern, p, subscriber_.get());
+      store_internal::SubscriptionRegistry::Names gone;
+      shared_->registry.Remove(s, gone);
+      for (store_internal::SubscriptionKind kind : store_internal::kSubscriptionKinds) {
+        for (const std::string& n : gone[static_cast<int>(kind)]) {
+          hub_->Unsubscribe(HubKind(kind), n, subscriber_.get());
+        }
       }
     }
     s->Deactivate();
@@ -76,12 +78,27 @@ class HubSubscriptions {
     std::mutex mu;
     store_internal::SubscriptionRegistry registry;  // guarded by mu
   };
+  static PubSubKind HubKind(store_internal::SubscriptionKind kind) {
+    switch (kind) {
+      case store_internal::SubscriptionKind::kChannel:
+        return PubSubKind::kChannel;
+      case store_internal::SubscriptionKind::kPattern:
+        return PubSubKind::kPattern;
+      case store_internal::SubscriptionKind::kShardChannel:
+        return PubSubKind::kShardChannel;
+    }
+    return PubSubKind::kChannel;
+  }
   static void Dispatch(Shared& shared, const PubSubMessage& m) {
     const bool pattern = m.kind == PubSubKind::kPattern;
+    const store_internal::SubscriptionKind kind =
+        pattern                               ? store_internal::SubscriptionKind::kPattern
+        : m.kind == PubSubKind::kShardChannel ? store_internal::SubscriptionKind::kShardChannel
+                                              : store_internal::SubscriptionKind::kChannel;
     std::vector<store_internal::SubscriptionRegistry::StatePtr> receivers;
     {
       std::lock_guard<std::mutex> lock(shared.mu);
-      receivers = shared.registry.Receivers(pattern, pattern ? m.pattern : m.channel);
+      receivers = shared.registry.Receivers(kind, pattern ? m.pattern : m.channel);
     }
     for (const auto& r : receivers) {
       r->Deliver(m.channel, m.payload, pattern ? m.pattern : std::string_view());
@@ -377,11 +394,10 @@ class MemoryStore : public Store {
     return list_ops::Index(*ks_, db_, key, index);
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
-    return Logged<absl::Status>(
-        Keys(key), [&]() -> absl::Status {
-          EMBEDIS_RETURN_IF_ERROR(Room());
-          return list_ops::Set(*ks_, db_, key, index, element);
-        });
+    return Logged<absl::Status>(Keys(key), [&]() -> absl::Status {
+      EMBEDIS_RETURN_IF_ERROR(Room());
+      return list_ops::Set(*ks_, db_, key, index, element);
+    });
   }
   absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
                                std::string_view element) override {
@@ -507,6 +523,9 @@ class MemoryStore : public Store {
   // ---- Pub/Sub: the keyspace's hub ----
   absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message) override {
     return ks_->pubsub().Publish(channel, message);
+  }
+  absl::StatusOr<int64_t> SPublish(std::string_view channel, std::string_view message) override {
+    return ks_->pubsub().SPublish(channel, message);
   }
 
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options) override {

@@ -1,8 +1,10 @@
 #include "lib/store/redis_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,7 @@
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
 #include "lib/store/cluster_commands.h"
+#include "lib/store/cluster_subscriber.h"
 #include "lib/store/list_commands.h"
 #include "lib/store/redis_subscriber.h"
 #include "lib/store/subscription_state.h"
@@ -171,10 +174,12 @@ absl::Status ToScanPage(std::string_view command, Value v, uint64_t* cursor,
 
 // ---------------------------------------------------------------------------
 
-// A subscription on the store's Pub/Sub connection.
+// A subscription on the store's Pub/Sub connection(s): a RedisSubscriber, or a
+// ClusterSubscriber on a cluster.
+template <typename Subscriber>
 class RedisSubscription : public Store::Subscription {
  public:
-  RedisSubscription(store_internal::RedisSubscriber* subscriber,
+  RedisSubscription(Subscriber* subscriber,
                     std::shared_ptr<store_internal::SubscriptionState> state)
       : subscriber_(subscriber), state_(std::move(state)) {}
   ~RedisSubscription() override { subscriber_->Remove(state_.get()); }
@@ -182,9 +187,43 @@ class RedisSubscription : public Store::Subscription {
   int64_t gaps() const override { return state_->gaps(); }
 
  private:
-  store_internal::RedisSubscriber* subscriber_;
+  Subscriber* subscriber_;
   std::shared_ptr<store_internal::SubscriptionState> state_;
 };
+
+// Adds the notification classes `wanted` (from `letters`) to a server's notify-keyspace-events:
+// CONFIG GET, then CONFIG SET of the union when it adds anything; `run` runs one command there.
+// A refused CONFIG is kFailedPrecondition naming the classes to configure.
+template <typename Run>
+absl::Status AddNotifyClasses(const Run& run, std::string_view letters, uint32_t wanted) {
+  auto refused = [&](std::string_view why) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the server refused CONFIG (", ToAbsl(why), "): enable the keyspace notification classes '",
+        ToAbsl(letters), "' in its configuration (notify-keyspace-events)"));
+  };
+  EMBEDIS_ASSIGN_OR_RETURN(Value got, run({"CONFIG", "GET", "notify-keyspace-events"}));
+  if (got.is_error()) return refused(got.str());
+  if ((got.type() != Type::kArray && got.type() != Type::kMap) || got.elements().size() != 2) {
+    return Unexpected("CONFIG GET", got);
+  }
+  const std::optional<uint32_t> current = ParseNotifyFlags(got.elements()[1].str());
+  if (!current.has_value()) return Unexpected("CONFIG GET", got);
+  if ((*current | wanted) == *current) return absl::OkStatus();
+  const std::string value = NotifyFlagsString(*current | wanted);
+  EMBEDIS_ASSIGN_OR_RETURN(Value set, run({"CONFIG", "SET", "notify-keyspace-events", value}));
+  if (set.is_error()) return refused(set.str());
+  return absl::OkStatus();
+}
+
+// AddNotifyClasses on the cluster node at `address`, over a connection of its own.
+absl::Status AddNotifyClassesOnNode(const ClusterClient& cluster, const std::string& address,
+                                    std::string_view letters, uint32_t wanted) {
+  EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
+                           Connection::Open(cluster.AddressOptions(address)));
+  return AddNotifyClasses(
+      [&](std::initializer_list<std::string_view> argv) { return conn->Command(argv); }, letters,
+      wanted);
+}
 
 class RedisStore final : public Store {
  public:
@@ -440,19 +479,37 @@ class RedisStore final : public Store {
     return Run(argv);
   }
 
-  // ---- Pub/Sub: one dedicated connection (redis_subscriber.h) ----
+  // ---- Pub/Sub: one dedicated connection (redis_subscriber.h), or one per primary of a
+  // cluster (cluster_subscriber.h) ----
   absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options) override {
     EMBEDIS_RETURN_IF_ERROR(store_internal::CheckSubscribeOptions(options));
+    auto state = std::make_shared<store_internal::SubscriptionState>(std::move(options));
+    if (cluster_ != nullptr) {
+      store_internal::ClusterSubscriber* subscriber;
+      {
+        std::lock_guard<std::mutex> lock(subscriber_mu_);
+        if (cluster_subscriber_ == nullptr) {
+          // Nodes that appear (a promoted replica, a node added) get the notification classes
+          // EnableKeyspaceEvents added so far.
+          cluster_subscriber_ = std::make_unique<store_internal::ClusterSubscriber>(
+              cluster_, [this](const std::string& address) {
+                const uint32_t flags = notify_flags_.load();
+                if (flags == 0) return;
+                AddNotifyClassesOnNode(*cluster_, address, NotifyFlagsString(flags), flags)
+                    .IgnoreError();  // best effort: EnableKeyspaceEvents reported refusals
+              });
+        }
+        subscriber = cluster_subscriber_.get();
+      }
+      EMBEDIS_RETURN_IF_ERROR(subscriber->Add(state));
+      return std::unique_ptr<Subscription>(
+          new RedisSubscription<store_internal::ClusterSubscriber>(subscriber, std::move(state)));
+    }
     store_internal::RedisSubscriber* subscriber;
     {
       std::lock_guard<std::mutex> lock(subscriber_mu_);
       if (subscriber_ == nullptr) {
-        if (cluster_ != nullptr) {
-          // PUBLISH reaches every node of a cluster; the owner of slot 0 is the node every
-          // ClusterClient publishes to, so that counts of receivers include these subscribers.
-          subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
-              client_options(), [cluster = cluster_] { return cluster->NodeOptions(0); });
-        } else if (sentinel_ != nullptr) {  // the primary of the moment
+        if (sentinel_ != nullptr) {  // the primary of the moment
           subscriber_ = std::make_unique<store_internal::RedisSubscriber>(
               client_options(), [sentinel = sentinel_] { return sentinel->PrimaryOptions(); });
         } else {
@@ -461,40 +518,20 @@ class RedisStore final : public Store {
       }
       subscriber = subscriber_.get();
     }
-    auto state = std::make_shared<store_internal::SubscriptionState>(std::move(options));
     EMBEDIS_RETURN_IF_ERROR(subscriber->Add(state));
-    return std::unique_ptr<Subscription>(new RedisSubscription(subscriber, std::move(state)));
+    return std::unique_ptr<Subscription>(
+        new RedisSubscription<store_internal::RedisSubscriber>(subscriber, std::move(state)));
   }
 
   absl::Status EnableKeyspaceEvents(std::string_view letters) override {
-    if (cluster_ != nullptr) {
-      return absl::UnimplementedError(
-          "keyspace events are not supported on a Redis Cluster: each node publishes only its "
-          "own keys' events, to its own subscribers");
-    }
     const std::optional<uint32_t> wanted = ParseNotifyFlags(letters);
     if (!wanted.has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat("bad notify-keyspace-events classes '", ToAbsl(letters), "'"));
     }
-    auto refused = [&](std::string_view why) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the server refused CONFIG (", ToAbsl(why),
-                       "): enable the keyspace notification classes '", ToAbsl(letters),
-                       "' in its configuration (notify-keyspace-events)"));
-    };
-    EMBEDIS_ASSIGN_OR_RETURN(Value got, Run({"CONFIG", "GET", "notify-keyspace-events"}));
-    if (got.is_error()) return refused(got.str());
-    if ((got.type() != Type::kArray && got.type() != Type::kMap) || got.elements().size() != 2) {
-      return Unexpected("CONFIG GET", got);
-    }
-    const std::optional<uint32_t> current = ParseNotifyFlags(got.elements()[1].str());
-    if (!current.has_value()) return Unexpected("CONFIG GET", got);
-    if ((*current | *wanted) == *current) return absl::OkStatus();
-    const std::string value = NotifyFlagsString(*current | *wanted);
-    EMBEDIS_ASSIGN_OR_RETURN(Value set, Run({"CONFIG", "SET", "notify-keyspace-events", value}));
-    if (set.is_error()) return refused(set.str());
-    return absl::OkStatus();
+    if (cluster_ != nullptr) return EnableClusterKeyspaceEvents(letters, *wanted);
+    return AddNotifyClasses([&](std::initializer_list<std::string_view> argv) { return Run(argv); },
+                            letters, *wanted);
   }
 
   int db() const override { return client_options().db; }
@@ -599,6 +636,31 @@ class RedisStore final : public Store {
     }
   }
 
+  // A cluster's nodes each publish their own keys' events only: the classes are added on every
+  // node, primaries and replicas (a replica promoted later needs them too), and on nodes that
+  // appear later (notify_flags_, applied by the cluster subscriber). Nodes that cannot be
+  // reached are skipped; a refusal is reported.
+  absl::Status EnableClusterKeyspaceEvents(std::string_view letters, uint32_t wanted) {
+    notify_flags_.fetch_or(wanted);
+    ClusterClient::SlotMap map = cluster_->CurrentSlotMap();
+    int reached = 0;
+    absl::Status unreachable = absl::UnavailableError("no cluster node is known");
+    for (size_t i = 0; i < map.primaries.size(); ++i) {
+      std::vector<std::string> nodes = map.replicas[i];
+      nodes.insert(nodes.begin(), map.primaries[i]);
+      for (const std::string& address : nodes) {
+        absl::Status s = AddNotifyClassesOnNode(*cluster_, address, letters, wanted);
+        if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
+          unreachable = s;
+          continue;
+        }
+        EMBEDIS_RETURN_IF_ERROR(s);
+        ++reached;
+      }
+    }
+    return reached > 0 ? absl::OkStatus() : unreachable;
+  }
+
   // One command on the server, or on the right node of a cluster.
   absl::StatusOr<Value> Run(absl::Span<const std::string_view> argv) {
     if (cluster_ != nullptr) return cluster_->Command(argv);
@@ -639,6 +701,10 @@ class RedisStore final : public Store {
   std::mutex subscriber_mu_;
   // Made by the first Subscribe; destroyed (its thread joined) with the store.
   std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
+  // The notification classes EnableKeyspaceEvents added on a cluster (NotifyClass bits).
+  std::atomic<uint32_t> notify_flags_{0};
+  // A cluster's, made by the first Subscribe; destroyed before notify_flags_ (its threads use it).
+  std::unique_ptr<store_internal::ClusterSubscriber> cluster_subscriber_;
 };
 
 // ---------------------------------------------------------------------------

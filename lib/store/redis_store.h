@@ -89,7 +89,9 @@ absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url);
 // Connects to the cluster (learns its slot map) and returns the store. The store's methods
 // work as on one server, but methods over keys of several slots are not atomic across them
 // (lib/store/cluster_commands.h); SCAN, DbSize and FlushDb cover every primary;
-// EnableKeyspaceEvents is kUnimplemented (events are per node).
+// EnableKeyspaceEvents adds the classes on every node (each publishes only its own keys'
+// events), and Subscribe follows shard channels and keyspace events to the nodes that publish
+// them (lib/store/cluster_subscriber.h).
 absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions& options);
 
 // Redis Sentinel (lib/client/sentinel.h):

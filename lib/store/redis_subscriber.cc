@@ -17,6 +17,16 @@ constexpr auto kBackoffMax = std::chrono::milliseconds(1000);
 
 }  // namespace
 
+absl::StatusOr<std::optional<resp::Value>> SendThenRead(
+    Connection& conn, const std::vector<std::vector<std::string>>& commands, absl::Duration wait) {
+  for (const std::vector<std::string>& command : commands) {
+    std::vector<std::string_view> argv(command.begin(), command.end());
+    absl::Status s = conn.SendCommand(argv);
+    if (!s.ok()) return s;
+  }
+  return conn.ReadMessage(wait);
+}
+
 RedisSubscriber::~RedisSubscriber() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -43,12 +53,13 @@ absl::Status RedisSubscriber::Add(const std::shared_ptr<SubscriptionState>& stat
     started_ = true;
     thread_ = std::thread([this] { Run(); });
   }
-  std::vector<std::string> new_channels, new_patterns;
-  registry_.Add(state, &new_channels, &new_patterns);
-  const Store::SubscribeOptions& o = state->options();
-  Queue("SUBSCRIBE", o.channels);
-  Queue("PSUBSCRIBE", o.patterns);
-  expected_ += o.channels.size() + o.patterns.size();
+  SubscriptionRegistry::Names added;
+  registry_.Add(state, added);
+  for (SubscriptionKind kind : kSubscriptionKinds) {
+    const std::vector<std::string>& names = NamesOf(state->options(), kind);
+    Queue(SubscribeCommand(kind, true), names);
+    expected_ += names.size();
+  }
   const uint64_t target = expected_;
   if (std::this_thread::get_id() == thread_.get_id()) return absl::OkStatus();
   const auto timeout = absl::ToChronoMilliseconds(options_.command_timeout);
@@ -64,10 +75,11 @@ absl::Status RedisSubscriber::Add(const std::shared_ptr<SubscriptionState>& stat
 void RedisSubscriber::Remove(SubscriptionState* state) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> gone_channels, gone_patterns;
-    if (registry_.Remove(state, &gone_channels, &gone_patterns)) {
-      Queue("UNSUBSCRIBE", gone_channels);
-      Queue("PUNSUBSCRIBE", gone_patterns);
+    SubscriptionRegistry::Names gone;
+    if (registry_.Remove(state, gone)) {
+      for (SubscriptionKind kind : kSubscriptionKinds) {
+        Queue(SubscribeCommand(kind, false), gone[static_cast<int>(kind)]);
+      }
     }
   }
   state->Deactivate();
@@ -104,11 +116,12 @@ void RedisSubscriber::Run() {
       backoff = kBackoffInitial;
       conn_ = std::move(*conn);
       outbox_.clear();
-      const std::vector<std::string> channels = registry_.channels();
-      const std::vector<std::string> patterns = registry_.patterns();
-      Queue("SUBSCRIBE", channels);
-      Queue("PSUBSCRIBE", patterns);
-      resubscribing_ = static_cast<int64_t>(channels.size() + patterns.size());
+      resubscribing_ = 0;
+      for (SubscriptionKind kind : kSubscriptionKinds) {
+        const std::vector<std::string> names = registry_.names(kind);
+        Queue(SubscribeCommand(kind, true), names);
+        resubscribing_ += static_cast<int64_t>(names.size());
+      }
       resubscribe_target_ = expected_;
       if (resubscribing_ == 0) {
         ResubscribedLocked();
@@ -122,22 +135,9 @@ void RedisSubscriber::Run() {
     outbox_.clear();
     Connection* conn = conn_.get();
     lock.unlock();
-    absl::Status s;
-    for (const std::vector<std::string>& command : out) {
-      std::vector<std::string_view> argv(command.begin(), command.end());
-      s = conn->SendCommand(argv);
-      if (!s.ok()) break;
-    }
-    std::optional<resp::Value> message;
-    if (s.ok()) {
-      absl::StatusOr<std::optional<resp::Value>> m = conn->ReadMessage(kPollInterval);
-      if (m.ok()) {
-        message = std::move(*m);
-      } else {
-        s = m.status();
-      }
-    }
-    if (!s.ok()) {
+    absl::StatusOr<std::optional<resp::Value>> message = SendThenRead(*conn, out, kPollInterval);
+    if (!message.ok()) {
+      const absl::Status& s = message.status();
       Broadcast(absl::UnavailableError(
           absl::StrCat("the Pub/Sub connection was lost (", s.message(),
                        "); reconnecting: messages published meanwhile are lost")));
@@ -145,7 +145,7 @@ void RedisSubscriber::Run() {
       conn_.reset();
       continue;
     }
-    if (message.has_value()) Dispatch(*message);
+    if (message->has_value()) Dispatch(**message);
     lock.lock();
   }
   conn_.reset();
@@ -159,7 +159,7 @@ void RedisSubscriber::Dispatch(const resp::Value& v) {
     if (!e[i].is_string_like() && e[i].type() != resp::Type::kInteger) return;
   }
   const std::string kind = absl::AsciiStrToLower(e[0].str());
-  if (kind == "subscribe" || kind == "psubscribe") {
+  if (kind == "subscribe" || kind == "psubscribe" || kind == "ssubscribe") {
     bool resubscribed = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -177,11 +177,15 @@ void RedisSubscriber::Dispatch(const resp::Value& v) {
     return;
   }
   const bool pattern = kind == "pmessage";
-  if (!(kind == "message" && e.size() == 3) && !(pattern && e.size() == 4)) return;
+  const bool shard = kind == "smessage";
+  if (!((kind == "message" || shard) && e.size() == 3) && !(pattern && e.size() == 4)) return;
   std::vector<std::shared_ptr<SubscriptionState>> receivers;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    receivers = registry_.Receivers(pattern, e[1].str());
+    receivers = registry_.Receivers(pattern ? SubscriptionKind::kPattern
+                                    : shard ? SubscriptionKind::kShardChannel
+                                            : SubscriptionKind::kChannel,
+                                    e[1].str());
   }
   for (const auto& s : receivers) {
     if (pattern) {

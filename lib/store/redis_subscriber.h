@@ -3,7 +3,7 @@
 //
 // One per RedisStore, made by its first Subscribe. The first connection is opened by Add (so an
 // unreachable server is reported to the caller); from then on one thread owns the connection: it
-// sends the queued SUBSCRIBE / PSUBSCRIBE / UNSUBSCRIBE / PUNSUBSCRIBE commands, reads the
+// sends the queued SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE (and UN- forms) commands, reads the
 // server's messages (polling every 20 ms for new commands to send) and calls the subscriptions'
 // callbacks. Names are reference-counted across subscriptions: UNSUBSCRIBE is sent when the last
 // subscription of a name goes; SUBSCRIBE is sent for every Add (Redis ignores a repeat), so that
@@ -11,7 +11,7 @@
 //
 // Reconnection: when the connection fails (the server restarted, a timeout, bad bytes) the thread
 // tells every subscription (SubscriptionState::SetStatus, kUnavailable: a gap), reconnects with
-// backoff (10 ms doubling to 1 s), re-subscribes every name in two commands and, once the server
+// backoff (10 ms doubling to 1 s), re-subscribes every name in three commands and, once the server
 // confirmed them all, tells the subscriptions OK again. Commands queued before the reconnection
 // are dropped: the re-subscription covers their names.
 //
@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +37,11 @@
 #include "lib/store/subscription_state.h"
 
 namespace embedis::store_internal {
+
+// Sends `commands` on a Pub/Sub connection, then reads the next message (nullopt when none
+// came within `wait`); a failure of either is the connection's loss.
+absl::StatusOr<std::optional<resp::Value>> SendThenRead(
+    Connection& conn, const std::vector<std::vector<std::string>>& commands, absl::Duration wait);
 
 class RedisSubscriber {
  public:

@@ -340,9 +340,15 @@ class Store {
   // connection, or a Store: all subscriptions of one Store count as one subscriber, on both
   // backends) of the channel, plus one per matching pattern. Default: the PUBLISH command.
   virtual absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message);
+  // SPUBLISH: publishes to the shard channel `channel` (a namespace apart from PUBLISH's: only
+  // its shard subscribers, SubscribeOptions::shard_channels, receive it, and no pattern
+  // matches it); the number of receivers, as Redis counts them. On a Redis Cluster the channel
+  // is a key: the message goes to the primary of its slot (hash tags as for keys, MOVED
+  // followed) and reaches that shard's subscribers only. Default: the SPUBLISH command.
+  virtual absl::StatusOr<int64_t> SPublish(std::string_view channel, std::string_view message);
 
-  // A message: its channel, its payload, and the pattern it matched (empty for a channel
-  // subscription).
+  // A message: its channel, its payload, and the pattern it matched (empty for a channel or a
+  // shard channel subscription).
   using MessageCallback = std::function<void(std::string_view channel, std::string_view message,
                                              std::string_view pattern)>;
   // A change in delivery: kUnavailable when a redis:// store lost its subscription connection
@@ -350,10 +356,11 @@ class Store {
   // re-subscribed.
   using SubscriptionStatusCallback = std::function<void(const absl::Status&)>;
   struct SubscribeOptions {
-    std::vector<std::string> channels;     // SUBSCRIBE
-    std::vector<std::string> patterns;     // PSUBSCRIBE (Redis's glob)
-    MessageCallback on_message;            // required
-    SubscriptionStatusCallback on_status;  // optional
+    std::vector<std::string> channels;        // SUBSCRIBE
+    std::vector<std::string> patterns;        // PSUBSCRIBE (Redis's glob)
+    std::vector<std::string> shard_channels;  // SSUBSCRIBE (Store::SPublish's messages)
+    MessageCallback on_message;               // required
+    SubscriptionStatusCallback on_status;     // optional
   };
   // A subscription; destroying it unsubscribes. After the destructor returns no callback of it
   // runs any more (unless it is destroyed inside its own callback). Callbacks of one
@@ -366,8 +373,8 @@ class Store {
     // How many times delivery was interrupted (each a gap in the messages).
     virtual int64_t gaps() const = 0;
   };
-  // Subscribes to `channels` and `patterns` (at least one name). When it returns, messages
-  // published from then on are delivered.
+  // Subscribes to `channels`, `patterns` and `shard_channels` (at least one name). When it
+  // returns, messages published from then on are delivered.
   //   memory://: through the keyspace's hub (Keyspace::pubsub()); callbacks run on the
   //   publishing thread, with no lock of the keyspace held: they must be quick.
   //   redis://: on one dedicated connection per store, opened by the first Subscribe, read by a
@@ -375,6 +382,16 @@ class Store {
   //   Subscribe of the same store). When the server goes away, that thread reconnects (backoff
   //   10 ms doubling to 1 s), re-subscribes every live subscription and reports the gap
   //   (on_status, status(), gaps()). kUnavailable when the first connection cannot be opened.
+  //   redis+cluster://: one such connection per primary that has something to subscribe
+  //   (lib/store/cluster_subscriber.h): ordinary channels on the owner of slot 0 (PUBLISH is
+  //   broadcast to every node, and ClusterClient publishes there, so counts agree); each shard
+  //   channel on the primary of its slot, moved when the slot moves (Redis's `sunsubscribe`,
+  //   a refused SSUBSCRIBE, a lost node: the slot map is refreshed and the channel subscribed on
+  //   its new owner); keyspace notification channels (`__keyspace@...`, `__keyevent@...`) and
+  //   patterns on every primary, since a node publishes its own keys' events to its own
+  //   subscribers only. New primaries (a failover, a node added) are followed within a second.
+  //   A pattern's messages from an ordinary PUBLISH (broadcast to all nodes) are taken from one
+  //   node only; a PUBLISH by hand to a keyspace notification channel arrives once per primary.
   // InvalidArgument without names or without on_message.
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options);
 

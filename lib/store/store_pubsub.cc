@@ -1,19 +1,34 @@
 // Store's Pub/Sub defaults, SubscriptionState and SubscriptionRegistry (subscription_state.h).
 #include <algorithm>
+#include <string>
 
 #include "lib/store/store.h"
 #include "lib/store/subscription_state.h"
 
 namespace embedis {
 
-absl::StatusOr<int64_t> Store::Publish(std::string_view channel, std::string_view message) {
-  absl::StatusOr<resp::Value> reply = Command({"PUBLISH", channel, message});
+namespace {
+
+// PUBLISH or SPUBLISH through Command(): the integer reply.
+absl::StatusOr<int64_t> RunPublish(Store& store, std::string_view command, std::string_view channel,
+                                   std::string_view message) {
+  absl::StatusOr<resp::Value> reply = store.Command({command, channel, message});
   if (!reply.ok()) return reply.status();
   if (reply->is_error()) return StatusFromRedisError(reply->str());
   if (reply->type() != resp::Type::kInteger) {
-    return absl::InternalError("PUBLISH: unexpected reply " + reply->DebugString());
+    return absl::InternalError(std::string(command) + ": unexpected reply " + reply->DebugString());
   }
   return reply->integer();
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> Store::Publish(std::string_view channel, std::string_view message) {
+  return RunPublish(*this, "PUBLISH", channel, message);
+}
+
+absl::StatusOr<int64_t> Store::SPublish(std::string_view channel, std::string_view message) {
+  return RunPublish(*this, "SPUBLISH", channel, message);
 }
 
 absl::StatusOr<std::unique_ptr<Store::Subscription>> Store::Subscribe(SubscribeOptions) {
@@ -53,63 +68,78 @@ absl::Status SubscriptionState::status() const {
   return status_;
 }
 
-void SubscriptionRegistry::Add(const StatePtr& s, std::vector<std::string>* new_channels,
-                               std::vector<std::string>* new_patterns) {
-  subs_.push_back(s);
-  for (const std::string& c : s->options().channels) {
-    if (counts_[0][c]++ == 0) new_channels->push_back(c);
+const std::vector<std::string>& NamesOf(const Store::SubscribeOptions& options,
+                                        SubscriptionKind kind) {
+  switch (kind) {
+    case SubscriptionKind::kChannel:
+      return options.channels;
+    case SubscriptionKind::kPattern:
+      return options.patterns;
+    case SubscriptionKind::kShardChannel:
+      return options.shard_channels;
   }
-  for (const std::string& p : s->options().patterns) {
-    if (counts_[1][p]++ == 0) new_patterns->push_back(p);
+  return options.channels;
+}
+
+const char* SubscribeCommand(SubscriptionKind kind, bool subscribe) {
+  switch (kind) {
+    case SubscriptionKind::kChannel:
+      return subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE";
+    case SubscriptionKind::kPattern:
+      return subscribe ? "PSUBSCRIBE" : "PUNSUBSCRIBE";
+    case SubscriptionKind::kShardChannel:
+      return subscribe ? "SSUBSCRIBE" : "SUNSUBSCRIBE";
+  }
+  return "";
+}
+
+void SubscriptionRegistry::Add(const StatePtr& s, Names& added) {
+  subs_.push_back(s);
+  for (SubscriptionKind kind : kSubscriptionKinds) {
+    const int k = static_cast<int>(kind);
+    for (const std::string& n : NamesOf(s->options(), kind)) {
+      if (counts_[k][n]++ == 0) added[k].push_back(n);
+    }
   }
 }
 
-bool SubscriptionRegistry::Remove(SubscriptionState* s, std::vector<std::string>* gone_channels,
-                                  std::vector<std::string>* gone_patterns) {
+bool SubscriptionRegistry::Remove(SubscriptionState* s, Names& gone) {
   auto it = std::find_if(subs_.begin(), subs_.end(),
                          [&](const StatePtr& other) { return other.get() == s; });
   if (it == subs_.end()) return false;
   subs_.erase(it);
-  auto release = [](absl::flat_hash_map<std::string, int>& counts,
-                    const std::vector<std::string>& names, std::vector<std::string>* gone) {
-    for (const std::string& n : names) {
-      auto found = counts.find(n);
-      if (found != counts.end() && --found->second == 0) {
-        counts.erase(found);
-        gone->push_back(n);
+  for (SubscriptionKind kind : kSubscriptionKinds) {
+    const int k = static_cast<int>(kind);
+    for (const std::string& n : NamesOf(s->options(), kind)) {
+      auto found = counts_[k].find(n);
+      if (found != counts_[k].end() && --found->second == 0) {
+        counts_[k].erase(found);
+        gone[k].push_back(n);
       }
     }
-  };
-  release(counts_[0], s->options().channels, gone_channels);
-  release(counts_[1], s->options().patterns, gone_patterns);
+  }
   return true;
 }
 
-std::vector<std::string> SubscriptionRegistry::channels() const {
+std::vector<std::string> SubscriptionRegistry::names(SubscriptionKind kind) const {
   std::vector<std::string> out;
-  for (const auto& [name, count] : counts_[0]) out.push_back(name);
-  return out;
-}
-
-std::vector<std::string> SubscriptionRegistry::patterns() const {
-  std::vector<std::string> out;
-  for (const auto& [name, count] : counts_[1]) out.push_back(name);
+  for (const auto& [name, count] : counts_[static_cast<int>(kind)]) out.push_back(name);
   return out;
 }
 
 std::vector<SubscriptionRegistry::StatePtr> SubscriptionRegistry::Receivers(
-    bool pattern, std::string_view name) const {
+    SubscriptionKind kind, std::string_view name) const {
   std::vector<StatePtr> out;
   for (const StatePtr& s : subs_) {
-    const std::vector<std::string>& names = pattern ? s->options().patterns : s->options().channels;
+    const std::vector<std::string>& names = NamesOf(s->options(), kind);
     if (std::find(names.begin(), names.end(), name) != names.end()) out.push_back(s);
   }
   return out;
 }
 
 absl::Status CheckSubscribeOptions(const Store::SubscribeOptions& options) {
-  if (options.channels.empty() && options.patterns.empty()) {
-    return absl::InvalidArgumentError("Subscribe: no channel and no pattern");
+  if (options.channels.empty() && options.patterns.empty() && options.shard_channels.empty()) {
+    return absl::InvalidArgumentError("Subscribe: no channel, no pattern and no shard channel");
   }
   if (!options.on_message) return absl::InvalidArgumentError("Subscribe: no on_message callback");
   return absl::OkStatus();

@@ -22,6 +22,16 @@
 
 namespace embedis::store_internal {
 
+// What a name of a subscription is (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE).
+enum class SubscriptionKind : int { kChannel = 0, kPattern = 1, kShardChannel = 2 };
+inline constexpr SubscriptionKind kSubscriptionKinds[] = {
+    SubscriptionKind::kChannel, SubscriptionKind::kPattern, SubscriptionKind::kShardChannel};
+// The names of `kind` in `options`.
+const std::vector<std::string>& NamesOf(const Store::SubscribeOptions& options,
+                                        SubscriptionKind kind);
+// Redis's command for subscribing (or unsubscribing) names of `kind`.
+const char* SubscribeCommand(SubscriptionKind kind, bool subscribe);
+
 class SubscriptionState {
  public:
   explicit SubscriptionState(Store::SubscribeOptions options) : options_(std::move(options)) {}
@@ -53,22 +63,21 @@ class SubscriptionState {
 class SubscriptionRegistry {
  public:
   using StatePtr = std::shared_ptr<SubscriptionState>;
-  // Registers `s`; appends the names nobody had subscribed.
-  void Add(const StatePtr& s, std::vector<std::string>* new_channels,
-           std::vector<std::string>* new_patterns);
+  // Names by kind (indexed by SubscriptionKind).
+  using Names = std::vector<std::string>[3];
+  // Registers `s`; appends the names nobody had subscribed to `added`.
+  void Add(const StatePtr& s, Names& added);
   // Unregisters `s` (false if it was not); appends the names nobody subscribes any more.
-  bool Remove(SubscriptionState* s, std::vector<std::string>* gone_channels,
-              std::vector<std::string>* gone_patterns);
-  // Every name subscribed.
-  std::vector<std::string> channels() const;
-  std::vector<std::string> patterns() const;
-  // The subscriptions to `name` (a pattern when `pattern`).
-  std::vector<StatePtr> Receivers(bool pattern, std::string_view name) const;
+  bool Remove(SubscriptionState* s, Names& gone);
+  // Every name of `kind` subscribed.
+  std::vector<std::string> names(SubscriptionKind kind) const;
+  // The subscriptions to `name` of `kind`.
+  std::vector<StatePtr> Receivers(SubscriptionKind kind, std::string_view name) const;
   const std::vector<StatePtr>& all() const { return subs_; }
 
  private:
   std::vector<StatePtr> subs_;
-  absl::flat_hash_map<std::string, int> counts_[2];  // channels, patterns
+  absl::flat_hash_map<std::string, int> counts_[3];  // by SubscriptionKind
 };
 
 // Checks a Subscribe's options (names, on_message); InvalidArgument naming what is missing.

@@ -32,6 +32,7 @@ using ::embedis::testing::IsOk;
 using ::embedis::testing::IsOkAndHolds;
 using ::embedis::testing::StatusIs;
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 using ::testing::Pair;
@@ -873,12 +874,13 @@ class Inbox {
   std::vector<std::string> messages_;
 };
 
-// PUBLISH's count, polled until it is `want` (an UNSUBSCRIBE reaches a server asynchronously).
+// PUBLISH's count (SPUBLISH's with `shard`), polled until it is `want` (an UNSUBSCRIBE reaches a
+// server asynchronously).
 template <typename Store>
-int64_t PublishUntil(Store& s, const std::string& channel, int64_t want) {
+int64_t PublishUntil(Store& s, const std::string& channel, int64_t want, bool shard = false) {
   int64_t got = -1;
   for (int i = 0; i < 200; ++i) {
-    absl::StatusOr<int64_t> n = s.Publish(channel, "probe");
+    absl::StatusOr<int64_t> n = shard ? s.SPublish(channel, "probe") : s.Publish(channel, "probe");
     if (!n.ok()) return -1;
     got = *n;
     if (got == want) break;
@@ -946,6 +948,85 @@ TYPED_TEST_P(StoreConformance, PatternSubscribersMatchAndCount) {
   EXPECT_EQ(PublishUntil(s, prefix + "x", 0), 0);
 }
 
+TYPED_TEST_P(StoreConformance, ShardChannelsAreANamespaceOfTheirOwn) {
+  Store& s = this->store();
+  // On a cluster these names are on several slots and nodes; the last has a hash tag.
+  const std::string prefix = absl::StrCat(TypeParam::kName, ".shard.");
+  const std::vector<std::string> names = {prefix + "a", prefix + "b", prefix + "c",
+                                          prefix + "{user:1}.inbox"};
+  EXPECT_THAT(s.SPublish(names[0], "nobody"), IsOkAndHolds(0));
+  Inbox inbox, by_pattern;
+  auto sub = s.Subscribe({.shard_channels = names, .on_message = inbox.Callback()});
+  ASSERT_OK(sub.status());
+  EXPECT_OK((*sub)->status());
+  // A pattern never sees SPUBLISH, nor a shard subscriber PUBLISH.
+  auto psub = s.Subscribe({.patterns = {prefix + "*"}, .on_message = by_pattern.Callback()});
+  ASSERT_OK(psub.status());
+  std::vector<std::string> want;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string message = absl::StrCat("m", i);
+    EXPECT_THAT(s.SPublish(names[i], message), IsOkAndHolds(1)) << names[i];
+    want.push_back(absl::StrCat(names[i], "|", message, "|"));
+  }
+  EXPECT_THAT(s.Publish(names[0], "plain"), IsOkAndHolds(1));  // the pattern only
+  EXPECT_THAT(inbox.WaitFor(want.size()), ElementsAreArray(want));
+  EXPECT_THAT(by_pattern.WaitFor(1), ElementsAre(absl::StrCat(names[0], "|plain|", prefix, "*")));
+  // Two subscriptions of one store to a shard channel: the store counts once.
+  Inbox again;
+  auto sub2 = s.Subscribe({.shard_channels = {names[3]}, .on_message = again.Callback()});
+  ASSERT_OK(sub2.status());
+  EXPECT_THAT(s.SPublish(names[3], "both"), IsOkAndHolds(1));
+  EXPECT_THAT(again.WaitFor(1), ElementsAre(absl::StrCat(names[3], "|both|")));
+  want.push_back(absl::StrCat(names[3], "|both|"));
+  EXPECT_THAT(inbox.WaitFor(want.size()), ElementsAreArray(want));
+  sub->reset();
+  EXPECT_EQ(PublishUntil(s, names[0], 0, /*shard=*/true), 0);
+  EXPECT_THAT(s.SPublish(names[3], "still"), IsOkAndHolds(1));  // sub2 keeps it
+  EXPECT_THAT(again.WaitFor(2),
+              ElementsAre(absl::StrCat(names[3], "|both|"), absl::StrCat(names[3], "|still|")));
+  sub2->reset();
+  EXPECT_EQ(PublishUntil(s, names[3], 0, /*shard=*/true), 0);
+  EXPECT_EQ(inbox.Count(), want.size());
+  EXPECT_EQ(by_pattern.Count(), 1u);
+}
+
+// Keyspace notifications of keys all over the keyspace (every node of a cluster: each publishes
+// its own keys' events to its own subscribers) reach a channel and a pattern subscription.
+TYPED_TEST_P(StoreConformance, KeyspaceEventsOfEveryKeyArrive) {
+  Store& s = this->store();
+  ASSERT_OK(s.EnableKeyspaceEvents("KE$"));
+  const std::string prefix = absl::StrCat(TypeParam::kName, ".ev.");
+  const std::string set_channel = absl::StrCat("__keyevent@", s.db(), "__:set");
+  const std::string key_pattern = absl::StrCat("__keyspace@", s.db(), "__:", prefix, "*");
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::string> by_event, by_key;
+  auto sub = s.Subscribe({.channels = {set_channel},
+                          .patterns = {key_pattern},
+                          .on_message = [&](std::string_view channel, std::string_view message,
+                                            std::string_view pattern) {
+                            std::lock_guard<std::mutex> lock(mu);
+                            if (pattern.empty() && channel == set_channel &&
+                                message.substr(0, prefix.size()) == prefix) {
+                              by_event.insert(std::string(message));
+                            } else if (pattern == key_pattern && message == "set") {
+                              by_key.insert(std::string(channel.substr(channel.find(':') + 1)));
+                            }
+                            cv.notify_all();
+                          }});
+  ASSERT_OK(sub.status());
+  std::set<std::string> keys;
+  for (int i = 0; i < 24; ++i) {
+    keys.insert(absl::StrCat(prefix, i));
+    ASSERT_OK(s.Set(absl::StrCat(prefix, i), "v").status());
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(10),
+              [&] { return by_event.size() >= keys.size() && by_key.size() >= keys.size(); });
+  EXPECT_EQ(by_event, keys);
+  EXPECT_EQ(by_key, keys);
+}
+
 TYPED_TEST_P(StoreConformance, SubscribeNeedsNamesAndACallback) {
   Store& s = this->store();
   Store::SubscribeOptions none;
@@ -967,7 +1048,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreConformance, GetSetBasics, SetConditions, TtlRu
                             BlockingPopWithTimeoutZeroWaitsForAPush,
                             BlockedCallersAreServedFirstComeFirstServed, Sets, SortedSets,
                             BlockingZPopServesTimesOutAndWakes, PublishReachesChannelSubscribers,
-                            PatternSubscribersMatchAndCount, SubscribeNeedsNamesAndACallback);
+                            PatternSubscribersMatchAndCount, ShardChannelsAreANamespaceOfTheirOwn,
+                            KeyspaceEventsOfEveryKeyArrive, SubscribeNeedsNamesAndACallback);
 
 struct BackendNames {
   template <typename T>

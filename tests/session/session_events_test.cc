@@ -1,19 +1,23 @@
-// SessionStore::OnExpired / OnDestroyed on memory:// (ManualClock, no sleeps) and on a real
-// redis-server (keyspace notifications over the store's Pub/Sub connection).
+// SessionStore::OnExpired / OnDestroyed on memory:// (ManualClock, no sleeps), on a real
+// redis-server (keyspace notifications over the store's Pub/Sub connection) and on a Redis
+// Cluster (notifications from every primary: each publishes only its own keys' events).
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/client/cluster.h"
 #include "lib/session/session_store.h"
 #include "lib/store/memory_store.h"
 #include "lib/store/store.h"
 #include "lib/util/clock.h"
 #include "lib/util/status_matchers.h"
+#include "tests/testing/redis_cluster.h"
 #include "tests/testing/redis_server.h"
 
 namespace embedis {
@@ -23,6 +27,7 @@ using ::embedis::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
 
 // The ids a callback received; waitable, since redis:// calls back on another thread.
 class Ids {
@@ -119,6 +124,36 @@ TEST(SessionEventsRedis, OnExpiredAndOnDestroyedFire) {
   EXPECT_THAT(destroyed.WaitFor(1, std::chrono::seconds(5)), ElementsAre("kept"));
   // Redis's active expiry finds the key within about 100 ms of its deadline.
   EXPECT_THAT(expired.WaitFor(1, std::chrono::seconds(10)), ElementsAre("gone"));
+}
+
+TEST(SessionEventsCluster, OnExpiredAndOnDestroyedFireForSessionsOnEveryNode) {
+  ASSERT_OK(testing::SharedRedisClusterStatus());
+  testing::RedisClusterProcess& cluster = testing::SharedRedisCluster();
+  auto backend = OpenStore(cluster.Url("/?timeout_ms=5000"));
+  ASSERT_OK(backend.status());
+  SessionStore sessions(backend->get(), {.prefix = "app:"});
+  Ids expired, destroyed;
+  auto on_expired = sessions.OnExpired(expired.Callback());
+  ASSERT_OK(on_expired.status());
+  auto on_destroyed = sessions.OnDestroyed(destroyed.Callback());
+  ASSERT_OK(on_destroyed.status());
+  std::vector<std::string> gone, kept;
+  std::set<int> nodes;
+  for (int i = 0; i < 9; ++i) {
+    gone.push_back("gone" + std::to_string(i));
+    kept.push_back("kept" + std::to_string(i));
+    ASSERT_OK(sessions.Set(gone.back(), NewSession(absl::Seconds(1), absl::Now())));
+    ASSERT_OK(sessions.Set(kept.back(), NewSession(absl::Seconds(60), absl::Now())));
+    nodes.insert(cluster.PrimaryOf(KeySlot(sessions.Key(gone.back()))));
+    nodes.insert(cluster.PrimaryOf(KeySlot(sessions.Key(kept.back()))));
+  }
+  EXPECT_GE(nodes.size(), 3u);  // the sessions live on every primary
+  const std::vector<std::string_view> ids(kept.begin(), kept.end());
+  ASSERT_OK(sessions.Destroy(ids));  // DEL split per slot
+  EXPECT_THAT(destroyed.WaitFor(kept.size(), std::chrono::seconds(10)),
+              UnorderedElementsAreArray(kept));
+  EXPECT_THAT(expired.WaitFor(gone.size(), std::chrono::seconds(15)),
+              UnorderedElementsAreArray(gone));
 }
 
 TEST(SessionEventsRedis, RefusedConfigIsAClearError) {
