@@ -83,6 +83,20 @@ int ShardNumSub(const testing::RedisClusterProcess& cluster, int node, const std
   return std::atoi(raw.c_str() + colon + 1);
 }
 
+// SPUBLISHes to `channel` until one counts one receiver and arrives (up to 15 s): how long that
+// took.
+std::optional<absl::Duration> UntilShardMessageArrives(Store& store, Received& got,
+                                                       const std::string& channel) {
+  int round = 0;
+  return testing::TimeUntil(
+      [&] {
+        const std::string message = absl::StrCat("probe ", round++);
+        absl::StatusOr<int64_t> n = store.SPublish(channel, message);
+        return n.ok() && *n == 1 && got.Got(channel + "|" + message, absl::Milliseconds(200));
+      },
+      absl::Seconds(15));
+}
+
 TEST(ClusterPubSub, ShardChannelFollowsItsSlotWhenItMigrates) {
   testing::RedisClusterProcess cluster;
   ASSERT_OK(cluster.Start());
@@ -119,14 +133,7 @@ TEST(ClusterPubSub, ShardChannelFollowsItsSlotWhenItMigrates) {
   }
 
   // SPUBLISH goes to the target (MOVED followed) and the subscription is there again.
-  int round = 0;
-  std::optional<absl::Duration> moved = testing::TimeUntil(
-      [&] {
-        const std::string message = absl::StrCat("after ", round++);
-        absl::StatusOr<int64_t> n = store->SPublish(channel, message);
-        return n.ok() && *n == 1 && got.Got(channel + "|" + message, absl::Milliseconds(200));
-      },
-      absl::Seconds(15));
+  std::optional<absl::Duration> moved = UntilShardMessageArrives(*store, got, channel);
   ASSERT_TRUE(moved.has_value()) << "the shard channel was not re-subscribed on its new owner";
   std::cout << "shard channel moved within " << absl::FormatDuration(*moved) << "\n";
   EXPECT_EQ(ShardNumSub(cluster, target, channel), 1);
@@ -184,13 +191,7 @@ TEST(ClusterPubSub, FailoverKeepsShardChannelsAndKeyspaceEvents) {
       },
       absl::Seconds(15));
   ASSERT_TRUE(events.has_value()) << "no keyspace event from the promoted replica";
-  std::optional<absl::Duration> shard = testing::TimeUntil(
-      [&] {
-        const std::string message = absl::StrCat("after ", round++);
-        absl::StatusOr<int64_t> n = store->SPublish(channel, message);
-        return n.ok() && *n == 1 && got.Got(channel + "|" + message, absl::Milliseconds(200));
-      },
-      absl::Seconds(15));
+  std::optional<absl::Duration> shard = UntilShardMessageArrives(*store, got, channel);
   ASSERT_TRUE(shard.has_value()) << "the shard channel was not re-subscribed after the failover";
   // The other primaries' events still arrive.
   for (int i = 0; i < 12; ++i) {
