@@ -399,7 +399,9 @@ class Store {
   // store's server or keyspace raises, keeping those already enabled. memory://: on the
   // keyspace (Keyspace::SetNotifyFlags); redis://: CONFIG GET, then CONFIG SET of the union;
   // a server that refuses CONFIG (disabled, renamed, ACL) is kFailedPrecondition naming the
-  // classes to enable in its configuration. InvalidArgument for an unknown letter.
+  // classes to enable in its configuration; redis+cluster://: the same on every node reachable,
+  // replicas included, and later on nodes that appear while the store subscribes (each node
+  // publishes its own keys' events). InvalidArgument for an unknown letter.
   virtual absl::Status EnableKeyspaceEvents(std::string_view letters);
   // The database this store works on (keyspace notifications' channels name it).
   virtual int db() const { return 0; }
