@@ -65,9 +65,11 @@ class Received {
   std::vector<absl::Status> statuses_;
 };
 
-std::unique_ptr<Store> OpenCluster(const testing::RedisClusterProcess& cluster) {
-  auto options =
-      ParseRedisClusterUrl(cluster.Url("/?timeout_ms=2000&connect_timeout_ms=500&refresh_ms=500"));
+// The store over `cluster`; `protocol` 2 or 3 (RESP3: Pub/Sub messages and Redis's
+// `sunsubscribe` arrive as pushes).
+std::unique_ptr<Store> OpenCluster(const testing::RedisClusterProcess& cluster, int protocol) {
+  auto options = ParseRedisClusterUrl(
+      cluster.Url(absl::StrCat("/?timeout_ms=2000&connect_timeout_ms=500&protocol=", protocol)));
   EXPECT_OK(options);
   if (!options.ok()) return nullptr;
   auto store = NewRedisClusterStore(*options);
@@ -97,10 +99,11 @@ std::optional<absl::Duration> UntilShardMessageArrives(Store& store, Received& g
       absl::Seconds(15));
 }
 
+// Over RESP3 (the failover test below speaks RESP2).
 TEST(ClusterPubSub, ShardChannelFollowsItsSlotWhenItMigrates) {
   testing::RedisClusterProcess cluster;
   ASSERT_OK(cluster.Start());
-  std::unique_ptr<Store> store = OpenCluster(cluster);
+  std::unique_ptr<Store> store = OpenCluster(cluster, 3);
   ASSERT_NE(store, nullptr);
   const std::string channel = "{mig}.chan";
   const int slot = KeySlot(channel);
@@ -148,7 +151,7 @@ TEST(ClusterPubSub, ShardChannelFollowsItsSlotWhenItMigrates) {
 TEST(ClusterPubSub, FailoverKeepsShardChannelsAndKeyspaceEvents) {
   testing::RedisClusterProcess cluster;
   ASSERT_OK(cluster.Start());
-  std::unique_ptr<Store> store = OpenCluster(cluster);
+  std::unique_ptr<Store> store = OpenCluster(cluster, 2);
   ASSERT_NE(store, nullptr);
   ASSERT_OK(store->EnableKeyspaceEvents("E$"));
   // On every node, replicas included (a promoted replica publishes events too).

@@ -1,5 +1,5 @@
 // RedisStore's Pub/Sub connection across a server restart: the gap is reported and the
-// subscriptions come back by themselves.
+// subscriptions (channels, patterns, shard channels) come back by themselves.
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -39,10 +39,12 @@ class Events {
 };
 
 Store::SubscribeOptions Recording(Events* events, std::vector<std::string> channels,
-                                  std::vector<std::string> patterns) {
+                                  std::vector<std::string> patterns,
+                                  std::vector<std::string> shard_channels = {}) {
   Store::SubscribeOptions o;
   o.channels = std::move(channels);
   o.patterns = std::move(patterns);
+  o.shard_channels = std::move(shard_channels);
   o.on_message = [events](std::string_view channel, std::string_view message,
                           std::string_view pattern) {
     events->Add("m:" + std::string(channel) + ":" + std::string(message) + ":" +
@@ -60,7 +62,7 @@ TEST(RedisPubSub, ResubscribesAfterTheServerRestartsAndReportsTheGap) {
   auto store = OpenStore("redis://127.0.0.1:" + std::to_string(redis.port()));
   ASSERT_OK(store.status());
   Events events;
-  auto sub = (*store)->Subscribe(Recording(&events, {"ch"}, {"p.*"}));
+  auto sub = (*store)->Subscribe(Recording(&events, {"ch"}, {"p.*"}, {"sh"}));
   ASSERT_OK(sub.status());
   EXPECT_THAT((*store)->Publish("ch", "before"), embedis::testing::IsOkAndHolds(1));
   EXPECT_THAT(events.WaitFor(1), ElementsAre("m:ch:before:"));
@@ -70,11 +72,12 @@ TEST(RedisPubSub, ResubscribesAfterTheServerRestartsAndReportsTheGap) {
   EXPECT_THAT(events.WaitFor(3), ElementsAre("m:ch:before:", "s:UNAVAILABLE", "s:OK"));
   EXPECT_OK((*sub)->status());
   EXPECT_EQ((*sub)->gaps(), 1);
-  // The new server knows both subscriptions again.
+  // The new server knows the three subscriptions again.
   EXPECT_THAT((*store)->Publish("ch", "after"), embedis::testing::IsOkAndHolds(1));
   EXPECT_THAT((*store)->Publish("p.x", "pat"), embedis::testing::IsOkAndHolds(1));
-  EXPECT_THAT(events.WaitFor(5),
-              ElementsAre("m:ch:before:", "s:UNAVAILABLE", "s:OK", "m:ch:after:", "m:p.x:pat:p.*"));
+  EXPECT_THAT((*store)->SPublish("sh", "shard"), embedis::testing::IsOkAndHolds(1));
+  EXPECT_THAT(events.WaitFor(6), ElementsAre("m:ch:before:", "s:UNAVAILABLE", "s:OK",
+                                             "m:ch:after:", "m:p.x:pat:p.*", "m:sh:shard:"));
   // A subscription made after the restart works on the new connection.
   Events late;
   auto late_sub = (*store)->Subscribe(Recording(&late, {"ch"}, {}));
