@@ -254,21 +254,28 @@ void ClusterSubscriber::SettleStatus(std::unique_lock<std::mutex>& lock) {
     broken = broken || link->lost;
     synced = synced && link->synced;
   }
-  absl::Status tell;
   if (delivering_ && broken) {
     delivering_ = false;
-    tell = absl::UnavailableError(
-        "a Pub/Sub connection to a cluster node was lost; reconnecting (or following the "
-        "failover): messages published meanwhile are lost");
   } else if (!delivering_ && !broken && synced) {
     delivering_ = true;
   } else {
     return;
   }
-  std::vector<SubscriptionRegistry::StatePtr> subs = registry_.all();
-  lock.unlock();
-  for (const auto& s : subs) s->SetStatus(tell);
-  lock.lock();
+  // Told without mu_ held: another thread may settle the opposite meanwhile and be told first,
+  // so tell again until what was told last is the current state.
+  for (;;) {
+    const bool told = delivering_;
+    std::vector<SubscriptionRegistry::StatePtr> subs = registry_.all();
+    lock.unlock();
+    const absl::Status status =
+        told ? absl::OkStatus()
+             : absl::UnavailableError(
+                   "a Pub/Sub connection to a cluster node was lost; reconnecting (or following "
+                   "the failover): messages published meanwhile are lost");
+    for (const auto& s : subs) s->SetStatus(status);
+    lock.lock();
+    if (delivering_ == told) return;
+  }
 }
 
 void ClusterSubscriber::RequestRefreshLocked() {
