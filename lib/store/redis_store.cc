@@ -642,6 +642,7 @@ class RedisStore final : public Store {
   // reached are skipped; a refusal is reported.
   absl::Status EnableClusterKeyspaceEvents(std::string_view letters, uint32_t wanted) {
     notify_flags_.fetch_or(wanted);
+    cluster_->Refresh().IgnoreError();  // the replicas of the moment (else those last known)
     ClusterClient::SlotMap map = cluster_->CurrentSlotMap();
     int reached = 0;
     absl::Status unreachable = absl::UnavailableError("no cluster node is known");
