@@ -392,6 +392,8 @@ class Store {
   //   subscribers only. New primaries (a failover, a node added) are followed within a second.
   //   A pattern's messages from an ordinary PUBLISH (broadcast to all nodes) are taken from one
   //   node only; a PUBLISH by hand to a keyspace notification channel arrives once per primary.
+  //   Messages keep their order per node, not across nodes (each node's connection has its own
+  //   thread; callbacks of one subscription still never run concurrently).
   // InvalidArgument without names or without on_message.
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(SubscribeOptions options);
 
