@@ -109,9 +109,11 @@ class SessionStore {
   // raised by Destroy and Clear, and by any client's DEL of a key with the prefix), until the
   // returned subscription is destroyed. Enables the needed notification classes on the store
   // first ("Ex" or "Eg", keeping those already on: Store::EnableKeyspaceEvents; on redis:// a
-  // server that refuses CONFIG is kFailedPrecondition), then subscribes (Store::Subscribe: the
-  // callback runs on the publishing thread on memory://, on the store's Pub/Sub thread on
-  // redis://, and must be quick). When a session expires is the backend's business: memory://
+  // server that refuses CONFIG is kFailedPrecondition; on a Redis Cluster every node gets them),
+  // then subscribes (Store::Subscribe: the callback runs on the publishing thread on memory://,
+  // on the store's Pub/Sub thread on redis://, on the thread of the node's connection on a
+  // cluster, where the store listens to every primary since each publishes only its own keys'
+  // events; it must be quick). When a session expires is the backend's business: memory://
   // reclaims it within one timer tick (at once on ManualClock::Advance); Redis when a reader
   // touches it or its active expiry finds it (typically within 100 ms).
   using SessionEventCallback = std::function<void(std::string_view sid)>;

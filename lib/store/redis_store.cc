@@ -215,14 +215,31 @@ absl::Status AddNotifyClasses(const Run& run, std::string_view letters, uint32_t
   return absl::OkStatus();
 }
 
-// AddNotifyClasses on the cluster node at `address`, over a connection of its own.
+// AddNotifyClasses on the cluster node at `address`, over a connection of its own. With
+// `replicas`, appends the replicas the node reports connected (ROLE: "ip:port"), which the slot
+// map may not show yet (gossip lags behind replication).
 absl::Status AddNotifyClassesOnNode(const ClusterClient& cluster, const std::string& address,
-                                    std::string_view letters, uint32_t wanted) {
+                                    std::string_view letters, uint32_t wanted,
+                                    std::vector<std::string>* replicas = nullptr) {
   EMBEDIS_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                            Connection::Open(cluster.AddressOptions(address)));
-  return AddNotifyClasses(
+  EMBEDIS_RETURN_IF_ERROR(AddNotifyClasses(
       [&](std::initializer_list<std::string_view> argv) { return conn->Command(argv); }, letters,
-      wanted);
+      wanted));
+  if (replicas == nullptr) return absl::OkStatus();
+  absl::StatusOr<Value> role = conn->Command({"ROLE"});
+  if (!role.ok() || role->type() != Type::kArray || role->elements().size() < 3 ||
+      role->elements()[2].type() != Type::kArray) {
+    return absl::OkStatus();  // not a primary, or no ROLE: the slot map's replicas only
+  }
+  for (const Value& r : role->elements()[2].elements()) {
+    if (r.type() != Type::kArray || r.elements().size() < 2 || !r.elements()[0].is_string_like() ||
+        !r.elements()[1].is_string_like()) {
+      continue;
+    }
+    replicas->push_back(absl::StrCat(r.elements()[0].str(), ":", r.elements()[1].str()));
+  }
+  return absl::OkStatus();
 }
 
 class RedisStore final : public Store {
@@ -637,20 +654,26 @@ class RedisStore final : public Store {
   }
 
   // A cluster's nodes each publish their own keys' events only: the classes are added on every
-  // node, primaries and replicas (a replica promoted later needs them too), and on nodes that
+  // node, primaries and replicas (the map's and those each primary reports with ROLE: a replica
+  // promoted later needs them too), and on nodes that
   // appear later (notify_flags_, applied by the cluster subscriber). Nodes that cannot be
   // reached are skipped; a refusal is reported.
   absl::Status EnableClusterKeyspaceEvents(std::string_view letters, uint32_t wanted) {
     notify_flags_.fetch_or(wanted);
-    cluster_->Refresh().IgnoreError();  // the replicas of the moment (else those last known)
     ClusterClient::SlotMap map = cluster_->CurrentSlotMap();
     int reached = 0;
     absl::Status unreachable = absl::UnavailableError("no cluster node is known");
     for (size_t i = 0; i < map.primaries.size(); ++i) {
-      std::vector<std::string> nodes = map.replicas[i];
-      nodes.insert(nodes.begin(), map.primaries[i]);
-      for (const std::string& address : nodes) {
-        absl::Status s = AddNotifyClassesOnNode(*cluster_, address, letters, wanted);
+      std::vector<std::string> replicas = map.replicas[i];
+      std::vector<std::string> done;
+      std::vector<std::string> nodes = {map.primaries[i]};
+      for (size_t n = 0; n < nodes.size(); ++n) {
+        const std::string address = nodes[n];
+        if (std::find(done.begin(), done.end(), address) != done.end()) continue;
+        done.push_back(address);
+        absl::Status s = AddNotifyClassesOnNode(*cluster_, address, letters, wanted,
+                                                n == 0 ? &replicas : nullptr);
+        if (n == 0) nodes.insert(nodes.end(), replicas.begin(), replicas.end());
         if (absl::IsUnavailable(s) || absl::IsDeadlineExceeded(s)) {
           unreachable = s;
           continue;

@@ -53,6 +53,10 @@ class Received {
     return cv_.wait_for(lock, absl::ToChronoMilliseconds(wait),
                         [&] { return messages_.count(message) > 0; });
   }
+  size_t Count(const std::string& message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.count(message);
+  }
   std::vector<absl::Status> statuses() {
     std::lock_guard<std::mutex> lock(mu_);
     return statuses_;
@@ -61,7 +65,7 @@ class Received {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::set<std::string> messages_;
+  std::multiset<std::string> messages_;
   std::vector<absl::Status> statuses_;
 };
 
@@ -145,6 +149,53 @@ TEST(ClusterPubSub, ShardChannelFollowsItsSlotWhenItMigrates) {
   sub->reset();
   EXPECT_TRUE(testing::TimeUntil([&] { return ShardNumSub(cluster, target, channel) == 0; },
                                  absl::Seconds(5))
+                  .has_value());
+}
+
+// Patterns (and keyspace notification channels) are subscribed on every primary, ordinary
+// channels on one; all are unsubscribed when the last subscription goes.
+TEST(ClusterPubSub, PatternsOnEveryPrimaryChannelsOnOne) {
+  testing::RedisClusterProcess cluster;
+  ASSERT_OK(cluster.Start());
+  std::unique_ptr<Store> store = OpenCluster(cluster, 2);
+  ASSERT_NE(store, nullptr);
+  Received got;
+  Store::SubscribeOptions options = got.Options({"news", "__keyevent@0__:del"}, {});
+  options.patterns = {"user:*"};
+  auto sub = store->Subscribe(options);
+  ASSERT_OK(sub);
+  // ":N" of PUBSUB NUMPAT, and the count of "news" / the keyevent channel in PUBSUB NUMSUB.
+  auto count = [&](int node, std::initializer_list<std::string_view> argv) {
+    const std::string raw = cluster.Call(node, argv);
+    const size_t colon = raw.rfind(':');
+    return colon == std::string::npos ? -1 : std::atoi(raw.c_str() + colon + 1);
+  };
+  const std::vector<int> primaries = cluster.Primaries();
+  ASSERT_EQ(primaries.size(), 3u);
+  int news = 0;
+  for (int p : primaries) {
+    EXPECT_EQ(count(p, {"PUBSUB", "NUMPAT"}), 1) << "node " << p;
+    EXPECT_EQ(count(p, {"PUBSUB", "NUMSUB", "__keyevent@0__:del"}), 1) << "node " << p;
+    news += count(p, {"PUBSUB", "NUMSUB", "news"});
+  }
+  EXPECT_EQ(news, 1);
+  // A broadcast PUBLISH matching the pattern is delivered once, not once per node.
+  EXPECT_THAT(store->Publish("user:1", "hi"), IsOkAndHolds(1));
+  EXPECT_TRUE(got.Got("user:1|hi", absl::Seconds(5)));
+  absl::SleepFor(absl::Milliseconds(300));  // time for copies from the other nodes, if any
+  EXPECT_EQ(got.Count("user:1|hi"), 1u);
+  sub->reset();
+  EXPECT_TRUE(testing::TimeUntil(
+                  [&] {
+                    int left = 0;
+                    for (int p : primaries) {
+                      left += count(p, {"PUBSUB", "NUMPAT"}) +
+                              count(p, {"PUBSUB", "NUMSUB", "__keyevent@0__:del"}) +
+                              count(p, {"PUBSUB", "NUMSUB", "news"});
+                    }
+                    return left == 0;
+                  },
+                  absl::Seconds(5))
                   .has_value());
 }
 
