@@ -967,8 +967,12 @@ absl::StatusOr<int64_t> NumberParam(std::string_view name, std::string_view valu
 }  // namespace
 
 absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
-  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
-                           SplitMultiHostUrl(url, "redis+cluster://", "Redis Cluster"));
+  // rediss+cluster://: TLS to every node (the TLS parameters apply to each).
+  std::string_view probe = url;
+  const bool tls = ConsumePrefixIgnoreCase(&probe, "rediss+cluster://");
+  EMBEDIS_ASSIGN_OR_RETURN(
+      MultiHostUrl u,
+      SplitMultiHostUrl(url, tls ? "rediss+cluster://" : "redis+cluster://", "Redis Cluster"));
   ClusterOptions cluster;
   std::string node_query;  // the parameters of every node's connections
   EMBEDIS_RETURN_IF_ERROR(TakeParams(
@@ -1001,9 +1005,9 @@ absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
         return true;
       }));
   EMBEDIS_ASSIGN_OR_RETURN(cluster.seeds, ParseHosts(u.hosts, 6379, "redis+cluster://"));
-  EMBEDIS_ASSIGN_OR_RETURN(cluster.node,
-                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
-                                                      ToAbsl(u.path), node_query)));
+  EMBEDIS_ASSIGN_OR_RETURN(
+      cluster.node, ParseRedisUrl(absl::StrCat(tls ? "rediss://" : "redis://", ToAbsl(u.userinfo),
+                                               "127.0.0.1", ToAbsl(u.path), node_query)));
   if (cluster.node.db != 0) return UrlError("a Redis Cluster has only db 0");
   return cluster;
 }
@@ -1014,8 +1018,12 @@ absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions
 }
 
 absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
-  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
-                           SplitMultiHostUrl(url, "redis+sentinel://", "Redis Sentinel"));
+  // rediss+sentinel://: TLS to the sentinels and to the servers they name.
+  std::string_view probe = url;
+  const bool tls = ConsumePrefixIgnoreCase(&probe, "rediss+sentinel://");
+  EMBEDIS_ASSIGN_OR_RETURN(
+      MultiHostUrl u,
+      SplitMultiHostUrl(url, tls ? "rediss+sentinel://" : "redis+sentinel://", "Redis Sentinel"));
   // path: /name[/db]
   std::string_view name = u.path.empty() ? "" : u.path.substr(1);
   std::string_view db;
@@ -1047,9 +1055,9 @@ absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
                    return true;
                  }));
   EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinels, ParseHosts(u.hosts, 26379, "redis+sentinel://"));
-  EMBEDIS_ASSIGN_OR_RETURN(sentinel.node,
-                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
-                                                      ToAbsl(db), node_query)));
+  EMBEDIS_ASSIGN_OR_RETURN(
+      sentinel.node, ParseRedisUrl(absl::StrCat(tls ? "rediss://" : "redis://", ToAbsl(u.userinfo),
+                                                "127.0.0.1", ToAbsl(db), node_query)));
   return sentinel;
 }
 
