@@ -1049,6 +1049,12 @@ absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
                    } else if (param == "max_retries") {
                      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(param, value, 1000));
                      sentinel.max_retries = static_cast<int>(n);
+                   } else if (param == "read_from") {
+                     if (value != "primary" && value != "replica") {
+                       return UrlError(absl::StrCat("bad read_from '", ToAbsl(value),
+                                                    "' (want primary or replica)"));
+                     }
+                     sentinel.read_from_replica = value == "replica";
                    } else {
                      return false;
                    }
