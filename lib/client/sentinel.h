@@ -80,6 +80,8 @@ class SentinelClient {
   }
   absl::Status Exec(const Pipeline& pipeline, std::vector<resp::Value>* replies);
 
+  // The Client (pool) of the primary now, for work pinned to one connection (a transaction).
+  std::shared_ptr<Client> primary_client() const { return client(); }
   // The primary's connection options now (host and port of the current primary).
   ClientOptions PrimaryOptions() const;
   const ClientOptions& node_options() const { return options_.node; }

@@ -26,6 +26,7 @@
 #include "lib/store/cluster_commands.h"
 #include "lib/store/list_commands.h"
 #include "lib/store/redis_subscriber.h"
+#include "lib/store/redis_transaction.h"
 #include "lib/store/subscription_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
@@ -437,6 +438,8 @@ class RedisStore final : public Store {
 
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
+    // MULTI/EXEC and WATCH: the calling thread's pinned connection (redis_transaction.h).
+    if (std::optional<absl::StatusOr<Value>> r = transactions_.Handle(argv)) return *std::move(r);
     return Run(argv);
   }
 
@@ -636,6 +639,8 @@ class RedisStore final : public Store {
   std::shared_ptr<Client> client_;            // a single server, or
   std::shared_ptr<ClusterClient> cluster_;    // a Redis Cluster, or
   std::shared_ptr<SentinelClient> sentinel_;  // a primary named by Redis Sentinel
+  // Transactions sent through Command(), one per thread (after the clients: destroyed first).
+  store_internal::Transactions transactions_{client_, cluster_, sentinel_};
   std::mutex subscriber_mu_;
   // Made by the first Subscribe; destroyed (its thread joined) with the store.
   std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
