@@ -25,7 +25,11 @@ absl::Status RedisSentinelProcess::ConnectSentinel(int i, RawRespConnection* con
   const int port = sentinel_ports_[i];
   absl::Status s = options_.tls ? conn->ConnectTls(port, *options_.tls) : conn->Connect(port);
   if (!s.ok() || options_.sentinel_password.empty()) return s;
-  if (conn->Call({"AUTH", options_.sentinel_password}) != "+OK\r\n") {
+  const std::string reply =
+      options_.sentinel_username.empty()
+          ? conn->Call({"AUTH", options_.sentinel_password})
+          : conn->Call({"AUTH", options_.sentinel_username, options_.sentinel_password});
+  if (reply != "+OK\r\n") {
     return absl::UnavailableError(absl::StrCat("AUTH refused by sentinel ", i));
   }
   return absl::OkStatus();
@@ -67,7 +71,12 @@ absl::Status RedisSentinelProcess::Start(RedisSentinelOptions options) {
       } else {
         out << "port " << port << "\n";
       }
-      if (!options_.sentinel_password.empty()) {
+      if (!options_.sentinel_username.empty()) {
+        out << "user default off\nuser " << options_.sentinel_username << " on >"
+            << options_.sentinel_password << " +@all\nsentinel sentinel-user "
+            << options_.sentinel_username << "\n"
+            << "sentinel sentinel-pass \"" << options_.sentinel_password << "\"\n";
+      } else if (!options_.sentinel_password.empty()) {
         out << "requirepass \"" << options_.sentinel_password << "\"\n"
             << "sentinel sentinel-pass \"" << options_.sentinel_password << "\"\n";
       }

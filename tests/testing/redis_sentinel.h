@@ -36,6 +36,9 @@ struct RedisSentinelOptions {
   std::optional<RedisTlsFiles> tls;
   // `requirepass` of the sentinels (and `sentinel sentinel-pass` between them); empty: none.
   std::string sentinel_password;
+  // With sentinel_password: an ACL user of the sentinels instead (`user default off`, `user <name>
+  // on ><password> +@all`, `sentinel sentinel-user` between them).
+  std::string sentinel_username;
 };
 
 class RedisSentinelProcess {
