@@ -15,7 +15,7 @@
 // One server or Sentinel: the commands go to the pinned connection as they come, and the replies
 // are the server's.
 //
-// Redis Cluster (as redis-py's and ioredis's cluster transactions):
+// Redis Cluster (as go-redis's, node-redis's and ioredis's cluster transactions):
 //   - The transaction is pinned to the primary of its first key's slot (WATCH's keys, or the first
 //     queued command with keys; keyless commands before it are held and answered QUEUED here,
 //     then sent after MULTI once the node is known; a transaction without keys goes to the owner
