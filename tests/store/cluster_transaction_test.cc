@@ -198,6 +198,43 @@ TEST(ClusterTransaction, MovedDuringTheTransactionIsReplayedOnTheNewOwner) {
   ASSERT_OK(store->Command({"DEL", "{mv1}k", "{mv2}k", "{mv3}k"}));
 }
 
+TEST(ClusterTransaction, AskDuringAMigrationIsReplayedOnTheTargetWithAsking) {
+  std::unique_ptr<Store> store = ClusterStore();
+  ASSERT_NE(store, nullptr);
+  testing::RedisClusterProcess& cluster = testing::SharedRedisCluster();
+  const std::string key = "{ask}k";
+  ASSERT_OK(store->Command({"DEL", key}));
+  const std::string slot = std::to_string(KeySlot(key));
+  const int source = cluster.PrimaryOf(KeySlot(key));
+  int target = -1;
+  for (int p : cluster.Primaries()) {
+    if (p != source) target = p;
+  }
+  ASSERT_GE(target, 0);
+  const std::string target_id = cluster.NodeId(target);
+  ASSERT_EQ(cluster.Call(target, {"CLUSTER", "SETSLOT", slot, "IMPORTING", cluster.NodeId(source)}),
+            "+OK\r\n");
+  ASSERT_EQ(cluster.Call(source, {"CLUSTER", "SETSLOT", slot, "MIGRATING", target_id}), "+OK\r\n");
+  // The key is not on the source: the queued SET meets ASK there, and the transaction is replayed
+  // on the target after ASKING (which holds for the whole MULTI ... EXEC).
+  EXPECT_THAT(store->Command({"MULTI"}), IsOkAndHolds(kOk));
+  EXPECT_THAT(store->Command({"SET", key, "v"}), IsOkAndHolds(kQueued));
+  EXPECT_THAT(store->Command({"APPEND", key, "w"}), IsOkAndHolds(kQueued));
+  EXPECT_THAT(store->Command({"EXEC"}), IsOkAndHolds(Value::Array({kOk, Value::Integer(2)})));
+  // Not on the source (which sends a client asking for a missing key of the slot to the target).
+  EXPECT_EQ(cluster.Call(source, {"EXISTS", key}).substr(0, 5), "-ASK ");
+  // The migration ends; the key is on the target.
+  ASSERT_EQ(cluster.Call(target, {"CLUSTER", "SETSLOT", slot, "NODE", target_id}), "+OK\r\n");
+  for (int p : cluster.Primaries()) {
+    if (p != target) {
+      ASSERT_EQ(cluster.Call(p, {"CLUSTER", "SETSLOT", slot, "NODE", target_id}), "+OK\r\n");
+    }
+  }
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(10)));
+  EXPECT_EQ(cluster.Call(target, {"GET", key}), "$2\r\nvw\r\n");
+  ASSERT_OK(store->Command({"DEL", key}));
+}
+
 // One server: each thread's transaction on a connection of its own, so concurrent transactions
 // stay whole (the two INCRs of one EXEC are consecutive).
 TEST(RedisTransaction, ConcurrentTransactionsThroughCommandStayAtomic) {
