@@ -377,11 +377,10 @@ class MemoryStore : public Store {
     return list_ops::Index(*ks_, db_, key, index);
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
-    return Logged<absl::Status>(
-        Keys(key), [&]() -> absl::Status {
-          EMBEDIS_RETURN_IF_ERROR(Room());
-          return list_ops::Set(*ks_, db_, key, index, element);
-        });
+    return Logged<absl::Status>(Keys(key), [&]() -> absl::Status {
+      EMBEDIS_RETURN_IF_ERROR(Room());
+      return list_ops::Set(*ks_, db_, key, index, element);
+    });
   }
   absl::StatusOr<int64_t> LRem(std::string_view key, int64_t count,
                                std::string_view element) override {
