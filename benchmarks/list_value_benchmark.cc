@@ -3,13 +3,16 @@
 //   bazel run -c opt --config=opt //benchmarks:list_value_benchmark
 //
 // Speed: pushes and pops at both ends, LINDEX in the middle of a 1M-element list, LRANGE of 100
-// elements, LREM over a whole list. Memory (BM_Memory*, counters): bytes per element of one list
-// of 1M 20-byte elements, and bytes per list of 100k lists of 10 10-byte elements, both as
-// FootprintBytes() (what MEMORY USAGE reports) and as glibc's heap growth (mallinfo2), to set
-// against redis-server's used_memory for the same data (about 22 bytes per element, and 300+
-// bytes per small list, in Redis 7.0 with the default list-max-listpack-size -2).
+// elements, LREM over a whole list (pushes use 20-byte elements, or ELEM=<bytes> from the
+// environment: ELEM=200 is redis-benchmark's LPUSH/RPUSH shape). Memory (BM_Memory*, counters):
+// bytes per element of one list of 1M 20-byte elements, and bytes per list of 100k lists of 10
+// 10-byte elements, both as FootprintBytes() (what MEMORY USAGE reports) and as glibc's heap
+// growth (mallinfo2), to set against redis-server's used_memory for the same data (about 22 bytes
+// per element, and 300+ bytes per small list, in Redis 7.0 with the default list-max-listpack-size
+// -2).
 #include <malloc.h>
 
+#include <cstdlib>
 #include <memory>
 #include <random>
 #include <string>
@@ -41,7 +44,7 @@ const ListValue& BigList() {
 // RPUSH then LPOP: a queue that stays at 1000 elements.
 void BM_ListPushBackPopFront(benchmark::State& state) {
   ListValue l;
-  const std::string e = Element(20, 7);
+  const std::string e = Element(getenv("ELEM") ? atoi(getenv("ELEM")) : 20, 7);
   for (int i = 0; i < 1000; ++i) l.PushBack(e);
   for (auto _ : state) {
     l.PushBack(e);
@@ -54,7 +57,7 @@ BENCHMARK(BM_ListPushBackPopFront);
 // LPUSH of 1M elements into one list (the list is rebuilt when it reaches 1M).
 void BM_ListPushFront(benchmark::State& state) {
   auto l = std::make_unique<ListValue>();
-  const std::string e = Element(20, 7);
+  const std::string e = Element(getenv("ELEM") ? atoi(getenv("ELEM")) : 20, 7);
   for (auto _ : state) {
     l->PushFront(e);
     if (l->size() == kBig) {
@@ -69,7 +72,7 @@ BENCHMARK(BM_ListPushFront);
 
 void BM_ListPushBack(benchmark::State& state) {
   auto l = std::make_unique<ListValue>();
-  const std::string e = Element(20, 7);
+  const std::string e = Element(getenv("ELEM") ? atoi(getenv("ELEM")) : 20, 7);
   for (auto _ : state) {
     l->PushBack(e);
     if (l->size() == kBig) {
@@ -85,7 +88,7 @@ BENCHMARK(BM_ListPushBack);
 // LPUSH then RPOP on a 1000-element list.
 void BM_ListPushFrontPopBack(benchmark::State& state) {
   ListValue l;
-  const std::string e = Element(20, 7);
+  const std::string e = Element(getenv("ELEM") ? atoi(getenv("ELEM")) : 20, 7);
   for (int i = 0; i < 1000; ++i) l.PushFront(e);
   for (auto _ : state) {
     l.PushFront(e);

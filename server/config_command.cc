@@ -80,6 +80,13 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
     case ConfigHook::kEviction:
       s.keyspace()->SetEvictionOptions(EvictionOptionsOf(values));
       return std::nullopt;
+    case ConfigHook::kTls: {
+      // As redis-server 7: the new files and words must make a context, else nothing changes.
+      absl::Status st = s.ReloadTls(values.tls);
+      if (st.ok()) return std::nullopt;
+      s.Log(LogLevel::kWarning, std::string(st.message()));
+      return "Unable to update TLS configuration. Check server logs.";
+    }
     case ConfigHook::kMaxclients: {
       // As redis-server: the open-files limit must hold them (raised if it can be).
       const int fits = AdjustOpenFilesLimit(

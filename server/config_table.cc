@@ -245,38 +245,40 @@ std::vector<ConfigParam> BuildTable() {
         return std::string(buf);
       }));
   t.back().multi_word = false;
-  // ---- TLS (redis-server's tls-* names; fixed once the server runs) ----
+  // ---- TLS (redis-server's tls-* names; CONFIG SET rebuilds the context, kTls; not the port) ----
   t.push_back(Int(
       "tls-port", 0, 65535, [](ServerOptions& o) -> int& { return o.tls.port; }, false, H::kNone,
       "TLS port (0: no TLS); plain and TLS ports serve at once"));
   t.push_back(String(
-      "tls-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.cert_file; }, false,
-      H::kNone, "the server's TLS certificate (PEM)"));
+      "tls-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.cert_file; }, true,
+      H::kTls, "the server's TLS certificate (PEM)"));
   t.push_back(String(
-      "tls-key-file", [](ServerOptions& o) -> std::string& { return o.tls.key_file; }, false,
-      H::kNone, "the server's TLS private key (PEM)"));
+      "tls-key-file", [](ServerOptions& o) -> std::string& { return o.tls.key_file; }, true,
+      H::kTls, "the server's TLS private key (PEM)"));
   t.push_back(String(
-      "tls-ca-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_file; },
-      false, H::kNone, "CA certificates that client certificates must chain to (PEM)"));
+      "tls-ca-cert-file", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_file; }, true,
+      H::kTls, "CA certificates that client certificates must chain to (PEM)"));
   t.push_back(String(
-      "tls-ca-cert-dir", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_dir; }, false,
-      H::kNone, "a directory of CA certificates (c_rehash'ed)"));
+      "tls-ca-cert-dir", [](ServerOptions& o) -> std::string& { return o.tls.ca_cert_dir; }, true,
+      H::kTls, "a directory of CA certificates (c_rehash'ed)"));
   t.push_back(Enum(
-      "tls-auth-clients", {"yes", "no", "optional"},
-      [](ServerOptions& o) -> std::string& { return o.tls.auth_clients; }, false, H::kNone,
+      "tls-auth-clients", {"no", "yes", "optional"},
+      [](ServerOptions& o) -> std::string& { return o.tls.auth_clients; }, true, H::kTls,
       "client certificates: required, not asked for, or verified when sent"));
-  t.push_back(Special(
-      "tls-protocols", false, H::kNone,
-      "TLS versions to accept, e.g. \"TLSv1.2 TLSv1.3\" (the default when empty)",
-      [](ServerOptions& o, std::string_view text) -> Error {
-        if (!tls::ValidProtocols(text)) {
-          return "Invalid tls-protocols specified. Use a combination of 'TLSv1', 'TLSv1.1', "
-                 "'TLSv1.2' and 'TLSv1.3'.";
-        }
-        o.tls.protocols = std::string(text);
-        return std::nullopt;
-      },
-      [](const ServerOptions& o) { return o.tls.protocols; }));
+  // Checked when the context is built (at start, or by CONFIG SET's hook), as redis-server does.
+  t.push_back(String(
+      "tls-protocols", [](ServerOptions& o) -> std::string& { return o.tls.protocols; }, true,
+      H::kTls, "TLS versions to accept, e.g. \"TLSv1.2 TLSv1.3\" (the default when empty)"));
+  t.push_back(String(
+      "tls-ciphers", [](ServerOptions& o) -> std::string& { return o.tls.ciphers; }, true, H::kTls,
+      "OpenSSL cipher list for TLSv1.2 and older (empty: OpenSSL's default)"));
+  t.push_back(String(
+      "tls-ciphersuites", [](ServerOptions& o) -> std::string& { return o.tls.ciphersuites; }, true,
+      H::kTls, "TLSv1.3 cipher suites (empty: OpenSSL's default)"));
+  t.push_back(Bool(
+      "tls-prefer-server-ciphers",
+      [](ServerOptions& o) -> bool& { return o.tls.prefer_server_ciphers; }, true, H::kTls,
+      "the server's cipher order wins over the client's"));
   // ---- Security and clients ----
   t.push_back(String(
       "requirepass", [](ServerOptions& o) -> std::string& { return o.requirepass; }, true,

@@ -226,7 +226,7 @@ void EventLoop::Accept(const Listener& listener) {
         std::make_shared<Connection>(state_, target, fd, state_->NextClientId(), std::move(addr),
                                      std::move(laddr), local, listener.unix_socket);
     if (listener.tls) {
-      conn->tls = tls::Session::New(state_->tls_context(), fd, /*server=*/true);
+      conn->tls = tls::Session::New(state_->tls_context().get(), fd, /*server=*/true);
       if (conn->tls == nullptr) {
         state_->Log(LogLevel::kWarning, "Error creating a TLS session for a client");
         ::close(fd);

@@ -28,6 +28,7 @@
 #include "server/server.h"
 
 namespace embedis {
+
 namespace server_internal {
 namespace {
 
@@ -147,6 +148,17 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
 }
 
 ServerState::~ServerState() { Stop(); }
+
+absl::Status ServerState::ReloadTls(const tls::ServerConfig& config) {
+  if (tls_port_ <= 0) return absl::OkStatus();
+  absl::StatusOr<tls::ContextPtr> ctx = tls::NewServerContext(config);
+  if (!ctx.ok()) return ctx.status();
+  std::shared_ptr<ssl_ctx_st> fresh(std::move(*ctx));
+  MutexLock l(&tls_mu_);
+  tls_context_.swap(fresh);
+  return absl::OkStatus();  // the old context goes when its last session does
+}
+
 
 void ServerState::Log(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < config_.loglevel.load(std::memory_order_relaxed)) return;
@@ -451,7 +463,8 @@ absl::Status ServerState::Start() {
       return absl::InvalidArgumentError(
           absl::StrCat("Failed to configure TLS: ", ctx.status().message()));
     }
-    tls_context_ = *std::move(ctx);
+    MutexLock l(&tls_mu_);
+    tls_context_ = std::shared_ptr<ssl_ctx_st>(std::move(*ctx));
   }
   absl::Status s = Listen();
   if (!s.ok()) {

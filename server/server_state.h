@@ -495,8 +495,17 @@ class ServerState {
   int port() const { return port_; }
   // The bound TLS port, or -1 without TLS.
   int tls_port() const { return tls_port_; }
-  // The server's TLS context (null without TLS).
-  ssl_ctx_st* tls_context() const { return tls_context_.get(); }
+  // The server's TLS context for a new connection (null without TLS). A session made from it
+  // keeps it alive (OpenSSL counts references), so a CONFIG SET that replaces it leaves open
+  // connections as they are.
+  std::shared_ptr<ssl_ctx_st> tls_context() const {
+    MutexLock l(&tls_mu_);
+    return tls_context_;
+  }
+  // CONFIG SET tls-*: builds a context from `config` and, if that works, serves new connections
+  // with it; an error (naming the file or the cipher list) leaves the old one in place. Without
+  // a TLS port nothing is built (as redis-server, which checks the files only when TLS is on).
+  absl::Status ReloadTls(const tls::ServerConfig& config);
   int io_threads() const { return static_cast<int>(loops_.size()); }
   bool stopping() const { return stop_requested_.load(std::memory_order_acquire); }
   int64_t start_ms() const { return start_ms_; }
@@ -568,7 +577,8 @@ class ServerState {
   std::vector<std::unique_ptr<EventLoop>> loops_;
   int port_ = -1;
   int tls_port_ = -1;
-  tls::ContextPtr tls_context_;
+  mutable Mutex tls_mu_;
+  std::shared_ptr<ssl_ctx_st> tls_context_ ABSL_GUARDED_BY(tls_mu_);
   int64_t start_ms_ = 0;
   std::string run_id_;
   bool started_ = false;

@@ -9,8 +9,16 @@ after, per scenario:
          (set: 100,000 sets of those 10 members, one SADD each)
 
 Usage: sets_memory_vs_redis.py /path/embedis.sock /path/redis.sock [zset|set]
-(FLUSHALLs both servers; default zset)
+(FLUSHALLs both servers; default zset). SCENARIOS=small (or big) runs one scenario only.
+
+Two figures per scenario: the INFO used_memory delta (Redis: jemalloc's allocated bytes, size-class
+rounding included; embedis: the keyspace's accounted bytes, which leave out glibc's per-block
+header and rounding, see keyspace_eviction.cc) and the process RSS delta (VmRSS of INFO's
+process_id: everything either allocator really took from the system). RSS is the fair comparison
+on fresh servers; after a FLUSHALL either allocator may reuse pages it kept, so run one scenario
+per pair of fresh servers when the RSS figure matters.
 """
+import os
 import socket
 import sys
 import time
@@ -46,11 +54,23 @@ def pipeline(c, cmds):
         read(c[1])
 
 
-def used(c):
-    c[0].sendall(enc(['INFO', 'memory']))
+def info_field(c, section, field):
+    c[0].sendall(enc(['INFO', section]))
     for line in read(c[1]).decode().split('\r\n'):
-        if line.startswith('used_memory:'):
+        if line.startswith(field + ':'):
             return int(line.split(':')[1])
+
+
+def used(c):
+    return info_field(c, 'memory', 'used_memory')
+
+
+def rss(c):
+    pid = info_field(c, 'server', 'process_id')
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) * 1024
 
 
 KIND = sys.argv[3] if len(sys.argv) > 3 else 'zset'
@@ -59,7 +79,7 @@ KIND = sys.argv[3] if len(sys.argv) > 3 else 'zset'
 def scenario(c, name):
     pipeline(c, [['FLUSHALL']])
     time.sleep(0.3)
-    base = used(c)
+    base, base_rss = used(c), rss(c)
     if name == 'big':
         for start in range(0, 1000000, 1000):
             args = ['ZADD', 'big'] if KIND == 'zset' else ['SADD', 'big']
@@ -76,11 +96,17 @@ def scenario(c, name):
                 cmds.append(args)
             pipeline(c, cmds)
     time.sleep(0.5)
-    return used(c) - base
+    return used(c) - base, rss(c) - base_rss
 
 
+WANT = os.environ.get('SCENARIOS', 'big,small').split(',')
 for name, n in (('big', 1000000), ('small', 100000)):
-    e = scenario(conn(sys.argv[1]), name)
-    r = scenario(conn(sys.argv[2]), name)
-    print('%-5s embedis %.1f B, redis %.1f B per %s: %.2fx' %
-          (name, e / n, r / n, 'member' if name == 'big' else KIND, e / r))
+    if name not in WANT:
+        continue
+    (e, e_rss) = scenario(conn(sys.argv[1]), name)
+    (r, r_rss) = scenario(conn(sys.argv[2]), name)
+    unit = 'member' if name == 'big' else KIND
+    print('%-5s used_memory: embedis %.1f B, redis %.1f B per %s: %.2fx' %
+          (name, e / n, r / n, unit, e / r))
+    print('%-5s RSS:         embedis %.1f B, redis %.1f B per %s: %.2fx' %
+          (name, e_rss / n, r_rss / n, unit, e_rss / r_rss))

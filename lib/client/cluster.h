@@ -131,6 +131,11 @@ class ClusterClient {
   ClientOptions NodeOptions(int slot) const;
   // Reloads the slot map now.
   absl::Status Refresh();
+  // The pooled Client of the node at `address` ("host:port", a primary), for work pinned to one
+  // connection (a transaction: lib/store/redis_transaction.h).
+  std::shared_ptr<Client> PrimaryClient(const std::string& address) {
+    return ClientFor(address, /*readonly=*/false);
+  }
 
   // A copy of the current slot map, for users keeping state per node (the cluster Pub/Sub,
   // lib/store/cluster_subscriber.h; defined in cluster_pubsub.cc).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -15,6 +16,12 @@ namespace {
 
 using resp::Type;
 using resp::Value;
+
+std::string AsciiLowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 bool IsText(const Value& v) {
   return v.type() == Type::kBulkString || v.type() == Type::kSimpleString ||
@@ -31,6 +38,10 @@ absl::StatusOr<std::unique_ptr<SentinelClient>> SentinelClient::Connect(
   std::unique_ptr<SentinelClient> c(new SentinelClient(options));
   absl::Status s = c->Resolve();
   if (!s.ok()) return s;
+  if (options.read_from_replica) {
+    if (s = c->LoadReadOnlyCommands(); !s.ok()) return s;
+    c->RefreshReplicas();
+  }
   c->watcher_ = std::thread([p = c.get()] { p->Watch(); });
   return c;
 }
@@ -128,11 +139,14 @@ absl::Status SentinelClient::Resolve() {
                                                  options_.master_name, "', is not a primary yet"));
       continue;
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (client_ != nullptr) ++switches_;
-    client_ = std::move(client);
-    host_ = host;
-    port_ = port;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (client_ != nullptr) ++switches_;
+      client_ = std::move(client);
+      host_ = host;
+      port_ = port;
+    }
+    if (options_.read_from_replica && !readonly_.empty()) RefreshReplicas();
     return absl::OkStatus();
   }
   return absl::UnavailableError(absl::StrCat("Redis Sentinel: no primary for '",
@@ -140,6 +154,17 @@ absl::Status SentinelClient::Resolve() {
 }
 
 absl::StatusOr<Value> SentinelClient::Command(absl::Span<const std::string_view> argv) {
+  if (options_.read_from_replica && !argv.empty() && IsReadOnly(argv)) {
+    if (std::shared_ptr<Client> replica = NextReplica()) {
+      absl::StatusOr<Value> r = replica->Command(argv);
+      const bool unusable = !r.ok() || (r->is_error() && (r->str().rfind("LOADING", 0) == 0 ||
+                                                          r->str().rfind("MASTERDOWN", 0) == 0));
+      if (!unusable) return r;
+      // A read can run again: on the primary, while the watcher asks for the replicas anew.
+      ++replica_fallbacks_;
+      replicas_stale_ = true;
+    }
+  }
   absl::Duration backoff = absl::Milliseconds(10);
   for (int attempt = 0;; ++attempt) {
     std::shared_ptr<Client> c = client();
@@ -186,14 +211,27 @@ void SentinelClient::Watch() {
     const auto& sentinel = options_.sentinels[next++ % options_.sentinels.size()];
     ClientOptions o = SentinelConnectionOptions(sentinel);
     absl::StatusOr<std::unique_ptr<Connection>> conn = Connection::Open(o);
-    if (!conn.ok() || !(*conn)->SendCommand({"SUBSCRIBE", "+switch-master"}).ok()) {
+    // The replicas' health changes too, with read_from_replica.
+    const absl::Status subscribed =
+        !conn.ok() ? conn.status()
+        : options_.read_from_replica
+            ? (*conn)->SendCommand({"SUBSCRIBE", "+switch-master", "+sdown", "-sdown", "+slave",
+                                    "+reboot", "+role-change"})
+            : (*conn)->SendCommand({"SUBSCRIBE", "+switch-master"});
+    if (!subscribed.ok()) {
       if (stopped(std::chrono::milliseconds(100))) return;
       continue;
     }
     // A failover may have happened while we were not subscribed.
     Resolve().IgnoreError();
+    absl::Time next_replica_refresh = absl::Now() + absl::Seconds(5);
     for (;;) {
       if (stopped(std::chrono::milliseconds(0))) return;
+      if (options_.read_from_replica &&
+          (replicas_stale_.exchange(false) || absl::Now() >= next_replica_refresh)) {
+        RefreshReplicas();
+        next_replica_refresh = absl::Now() + absl::Seconds(5);
+      }
       absl::StatusOr<std::optional<Value>> m = (*conn)->ReadMessage(absl::Milliseconds(100));
       if (!m.ok()) break;  // next sentinel
       if (!m->has_value()) continue;
@@ -204,11 +242,118 @@ void SentinelClient::Watch() {
           !IsText(v.elements()[2])) {
         continue;
       }
+      if (!IsText(v.elements()[1]) || v.elements()[1].str() != "+switch-master") {
+        replicas_stale_ = true;  // +sdown, -sdown, +slave, ...: asked at the next turn
+        continue;
+      }
       std::vector<std::string> f = absl::StrSplit(v.elements()[2].str(), ' ');
       if (f.empty() || f[0] != options_.master_name) continue;
       Resolve().IgnoreError();
     }
   }
+}
+
+absl::Status SentinelClient::LoadReadOnlyCommands() {
+  absl::StatusOr<Value> reply = client()->Command({"COMMAND"});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error() || reply->type() != Type::kArray) {
+    return absl::UnavailableError(
+        absl::StrCat("read_from=replica: the primary did not list its commands (COMMAND): ",
+                     reply->is_error() ? reply->str() : "not an array"));
+  }
+  // [name, arity, [flags...], first, last, step, acl, tips, key specs, [subcommands...]]
+  auto add = [&](const Value& entry, auto& self) -> void {
+    if (entry.type() != Type::kArray || entry.elements().size() < 3) return;
+    const std::vector<Value>& f = entry.elements();
+    if (!IsText(f[0]) || f[2].type() != Type::kArray) return;
+    for (const Value& flag : f[2].elements()) {
+      if (IsText(flag) && flag.str() == "readonly") readonly_.insert(AsciiLowerCopy(f[0].str()));
+    }
+    if (f.size() > 9 && f[9].type() == Type::kArray) {
+      for (const Value& sub : f[9].elements()) self(sub, self);
+    }
+  };
+  for (const Value& e : reply->elements()) add(e, add);
+  return absl::OkStatus();
+}
+
+bool SentinelClient::IsReadOnly(absl::Span<const std::string_view> argv) const {
+  std::string name = AsciiLowerCopy(argv[0]);
+  if (argv.size() > 1) {
+    std::string sub = absl::StrCat(name, "|", AsciiLowerCopy(argv[1]));
+    if (readonly_.contains(sub)) return true;
+  }
+  return readonly_.contains(name);
+}
+
+std::vector<std::string> SentinelClient::replica_addresses() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [address, c] : replicas_) out.push_back(address);
+  return out;
+}
+
+std::shared_ptr<Client> SentinelClient::NextReplica() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (replicas_.empty()) return nullptr;
+  return replicas_[next_replica_++ % replicas_.size()].second;
+}
+
+void SentinelClient::RefreshReplicas() {
+  for (const auto& sentinel : options_.sentinels) {
+    absl::StatusOr<std::unique_ptr<Connection>> conn =
+        Connection::Open(SentinelConnectionOptions(sentinel));
+    if (!conn.ok()) continue;
+    absl::StatusOr<Value> r = (*conn)->Command({"SENTINEL", "REPLICAS", options_.master_name});
+    if (!r.ok() || r->type() != Type::kArray) continue;
+    // Each replica: a flat list of field names and values (ip, port, flags,
+    // master-link-status, ...).
+    std::vector<std::string> healthy;
+    for (const Value& entry : r->elements()) {
+      if (entry.type() != Type::kArray) continue;
+      std::string ip, port, flags, link;
+      const std::vector<Value>& f = entry.elements();
+      for (size_t i = 0; i + 1 < f.size(); i += 2) {
+        if (!IsText(f[i]) || !IsText(f[i + 1])) continue;
+        const std::string_view field = f[i].str();
+        if (field == "ip") ip = f[i + 1].str();
+        if (field == "port") port = f[i + 1].str();
+        if (field == "flags") flags = f[i + 1].str();
+        if (field == "master-link-status") link = f[i + 1].str();
+      }
+      bool down = link != "ok" || ip.empty() || port.empty();
+      for (absl::string_view flag : absl::StrSplit(flags, ',')) {
+        if (flag == "s_down" || flag == "o_down" || flag == "disconnected") down = true;
+      }
+      if (!down) healthy.push_back(absl::StrCat(ip, ":", port));
+    }
+    std::sort(healthy.begin(), healthy.end());
+    std::vector<std::pair<std::string, std::shared_ptr<Client>>> next;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& address : healthy) {
+        std::shared_ptr<Client> c;
+        for (const auto& [a, existing] : replicas_) {
+          if (a == address) c = existing;
+        }
+        next.emplace_back(address, std::move(c));
+      }
+    }
+    for (auto& [address, c] : next) {
+      if (c != nullptr) continue;
+      ClientOptions o = options_.node;
+      const size_t colon = address.rfind(':');
+      o.host = address.substr(0, colon);
+      absl::SimpleAtoi(address.substr(colon + 1), &o.port);
+      o.unix_socket.clear();
+      o.readonly = false;
+      c = std::make_shared<Client>(o);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    replicas_ = std::move(next);
+    return;
+  }
+  // No sentinel answered: keep the list (a replica that fails sends its reads to the primary).
 }
 
 }  // namespace embedis

@@ -15,6 +15,15 @@
 // backoff (10 ms doubling to 500 ms); a command in flight when the primary died is not re-sent
 // (it may have run): kUnavailable.
 //
+// Reads from replicas (read_from_replica, URL `read_from=replica`): read-only commands (flag
+// "readonly" in the primary's COMMAND reply, subcommands too) go to the replicas that SENTINEL
+// REPLICAS <name> lists as healthy (no s_down / o_down / disconnected flag, master-link-status
+// ok), in turn; with none, to the primary. The list is asked again after a failover, when a
+// sentinel announces +sdown / -sdown / +slave / +reboot, and every 5 s. A read that fails on a
+// replica (unreachable, timed out, LOADING, MASTERDOWN) is re-run on the primary (a read can be
+// repeated). Replicas lag behind the primary (asynchronous replication): a read may not see a
+// write just made, unless the writer waits for it (WAIT). Pipelines (Exec) go to the primary.
+//
 // Thread safety: every method may be called from any thread.
 #ifndef EMBEDIS_LIB_CLIENT_SENTINEL_H_
 #define EMBEDIS_LIB_CLIENT_SENTINEL_H_
@@ -29,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -51,6 +61,8 @@ struct SentinelOptions {
   std::string sentinel_password;
   // Retries of a call whose primary is unreachable or demoted. Default: 10 (about 3.5 s).
   int max_retries = 10;
+  // Read-only commands go to a healthy replica (see above). Default: false.
+  bool read_from_replica = false;
 };
 
 class SentinelClient {
@@ -68,6 +80,8 @@ class SentinelClient {
   }
   absl::Status Exec(const Pipeline& pipeline, std::vector<resp::Value>* replies);
 
+  // The Client (pool) of the primary now, for work pinned to one connection (a transaction).
+  std::shared_ptr<Client> primary_client() const { return client(); }
   // The primary's connection options now (host and port of the current primary).
   ClientOptions PrimaryOptions() const;
   const ClientOptions& node_options() const { return options_.node; }
@@ -75,6 +89,10 @@ class SentinelClient {
   std::string primary_address() const;
   // Switches to a new primary so far.
   int64_t switch_count() const { return switches_.load(); }
+  // With read_from_replica: "host:port" of the replicas reads go to now (healthy ones).
+  std::vector<std::string> replica_addresses() const;
+  // Reads re-run on the primary after a replica failed them, so far.
+  int64_t replica_fallback_count() const { return replica_fallbacks_.load(); }
 
  private:
   explicit SentinelClient(const SentinelOptions& options) : options_(options) {}
@@ -83,6 +101,13 @@ class SentinelClient {
   absl::Status Resolve();
   std::shared_ptr<Client> client() const;
   void Watch();
+  // read_from_replica: the primary's read-only command names (lowercase, "name|sub" too).
+  absl::Status LoadReadOnlyCommands();
+  bool IsReadOnly(absl::Span<const std::string_view> argv) const;
+  // Asks the sentinels for the healthy replicas and replaces the list.
+  void RefreshReplicas();
+  // A replica's Client for a read, in turn; nullptr with none.
+  std::shared_ptr<Client> NextReplica();
 
   const SentinelOptions options_;
   mutable std::mutex mu_;
@@ -94,6 +119,12 @@ class SentinelClient {
   std::mutex resolve_mu_;
   std::thread watcher_;
   std::atomic<int64_t> switches_{0};
+  // read_from_replica.
+  absl::flat_hash_set<std::string> readonly_;  // written by Connect only
+  std::vector<std::pair<std::string, std::shared_ptr<Client>>> replicas_;  // guarded by mu_
+  std::atomic<uint64_t> next_replica_{0};
+  std::atomic<int64_t> replica_fallbacks_{0};
+  std::atomic<bool> replicas_stale_{false};
 };
 
 }  // namespace embedis

@@ -264,6 +264,17 @@ uint32_t ListValue::UsableCapacity(void* p, size_t capacity) {
       std::min<size_t>(std::max(usable, sizeof(Node) + capacity) - sizeof(Node), UINT32_MAX - 64));
 }
 
+// A push found the end node `full` (nullptr: the list is empty) without room for `encoded` more
+// bytes. A list that has filled one node is likely to fill the next one too, so the new node
+// starts with the full node's bytes (within the node bound) instead of growing by reallocation
+// one push at a time: a long run of LPUSH/RPUSH then allocates each node once and never copies
+// its elements. The first node of a list starts exact, so small lists stay small.
+size_t ListValue::SpillCapacity(const Node* full, size_t encoded) const {
+  if (full == nullptr) return encoded;
+  const size_t room = NodeByteBound() - sizeof(Node);
+  return std::max(encoded, std::min<size_t>(full->used, room));
+}
+
 ListValue::Node* ListValue::NewNode(size_t capacity) {
   if (capacity > UINT32_MAX - 64) throw std::length_error("ListValue: element too large");
   void* p = std::malloc(sizeof(Node) + capacity);
@@ -443,9 +454,10 @@ void ListValue::PushFrontImpl(std::string_view element) {
   if (n != nullptr && Fits(n, enc)) {
     n = Splice(n, 0, 0, enc);
   } else {
-    n = NewNode(enc);
+    n = NewNode(SpillCapacity(n, enc));
     LinkAfter(nullptr, n);
     n->used = static_cast<uint32_t>(enc);
+    n->begin = n->cap - n->used;  // the next pushes fill it from the back
   }
   Encode(n->first(), element);
   ++n->count;
@@ -460,7 +472,7 @@ void ListValue::PushBackImpl(std::string_view element) {
     off = n->used;
     n = Splice(n, off, 0, enc);
   } else {
-    n = NewNode(enc);
+    n = NewNode(SpillCapacity(n, enc));
     LinkAfter(tail_, n);
     n->used = static_cast<uint32_t>(enc);
   }

@@ -116,6 +116,7 @@ class ListValue {
   // The node holding `index` (< size()) and the element's position inside it.
   Node* Locate(size_t index, size_t* local) const;
   Node* NewNode(size_t capacity);
+  size_t SpillCapacity(const Node* full, size_t encoded) const;
   static uint32_t UsableCapacity(void* block, size_t capacity);
   void LinkAfter(Node* pos, Node* n);  // pos == nullptr: at the head
   void Relink(Node* n);                // after n moved to a new block

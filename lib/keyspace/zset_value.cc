@@ -85,8 +85,14 @@ uint64_t RandomBits() {
 
 }  // namespace
 
-// A skip-list node: the header fields, then `height` forward links, `height` spans, then the
-// member's bytes, in one allocation.
+// A skip-list node: the header fields, then `height` forward links, the `height` scores of the
+// nodes they lead to, `height` spans, then the member's bytes, in one allocation.
+//
+// The forward scores (fscore()[i] == fwd()[i]->score whenever fwd()[i] is set) let a descent
+// decide "go right or go down" without loading the next node: on a large set each node visited
+// is a cache miss, and about a third of a descent's comparisons are the ones that fail and go
+// down. Only equal scores need the next node's member. 8 more bytes per level (1.33 levels per
+// node on average).
 struct ZSetValue::Node {
   double score;
   Node* backward;
@@ -96,11 +102,31 @@ struct ZSetValue::Node {
 
   Node** fwd() { return reinterpret_cast<Node**>(this + 1); }
   Node* const* fwd() const { return reinterpret_cast<Node* const*>(this + 1); }
-  uint32_t* span() { return reinterpret_cast<uint32_t*>(fwd() + height); }
-  const uint32_t* span() const { return reinterpret_cast<const uint32_t*>(fwd() + height); }
+  double* fscore() { return reinterpret_cast<double*>(fwd() + height); }
+  const double* fscore() const { return reinterpret_cast<const double*>(fwd() + height); }
+  uint32_t* span() { return reinterpret_cast<uint32_t*>(fscore() + height); }
+  const uint32_t* span() const { return reinterpret_cast<const uint32_t*>(fscore() + height); }
   std::string_view member() const { return {reinterpret_cast<const char*>(span() + height), len}; }
   static size_t BytesFor(int height, size_t len) {
-    return sizeof(Node) + static_cast<size_t>(height) * (sizeof(Node*) + sizeof(uint32_t)) + len;
+    return sizeof(Node) +
+           static_cast<size_t>(height) * (sizeof(Node*) + sizeof(double) + sizeof(uint32_t)) + len;
+  }
+  // Points level i at y (nullptr: the end), keeping the forward score.
+  void SetFwd(int i, Node* y) {
+    fwd()[i] = y;
+    fscore()[i] = y != nullptr ? y->score : 0;
+  }
+  // Whether the node after this one at level i sorts before (score, member), or after it.
+  // REQUIRES: fwd()[i].
+  bool FwdLess(int i, double s, std::string_view m) const {
+    const double f = fscore()[i];
+    if (f != s) return f < s;
+    return fwd()[i]->member() < m;
+  }
+  bool FwdGreater(int i, double s, std::string_view m) const {
+    const double f = fscore()[i];
+    if (f != s) return s < f;
+    return m < fwd()[i]->member();
   }
 };
 
@@ -118,7 +144,7 @@ ZSetValue::Node* ZSetValue::NewNode(int height, double score, std::string_view m
   Node* n = new (raw) Node{score, nullptr, nullptr, static_cast<uint32_t>(member.size()),
                            static_cast<uint8_t>(height)};
   for (int i = 0; i < height; ++i) {
-    n->fwd()[i] = nullptr;
+    n->SetFwd(i, nullptr);
     n->span()[i] = 0;
   }
   if (!member.empty()) {
@@ -350,8 +376,7 @@ void ZSetValue::SlLink(Node* node) {
   Node* x = sl()->header;
   for (int i = sl()->level - 1; i >= 0; --i) {
     rank[i] = i == sl()->level - 1 ? 0 : rank[i + 1];
-    while (x->fwd()[i] != nullptr &&
-           Less(x->fwd()[i]->score, x->fwd()[i]->member(), node->score, node->member())) {
+    while (x->fwd()[i] != nullptr && x->FwdLess(i, node->score, node->member())) {
       rank[i] += x->span()[i];
       x = x->fwd()[i];
     }
@@ -367,8 +392,8 @@ void ZSetValue::SlLink(Node* node) {
     sl()->level = height;
   }
   for (int i = 0; i < height; ++i) {
-    node->fwd()[i] = update[i]->fwd()[i];
-    update[i]->fwd()[i] = node;
+    node->SetFwd(i, update[i]->fwd()[i]);
+    update[i]->SetFwd(i, node);
     node->span()[i] = static_cast<uint32_t>(update[i]->span()[i] - (rank[0] - rank[i]));
     update[i]->span()[i] = static_cast<uint32_t>(rank[0] - rank[i] + 1);
   }
@@ -385,10 +410,7 @@ void ZSetValue::SlLink(Node* node) {
 void ZSetValue::SlFindUpdate(double score, std::string_view member, Node** update) const {
   Node* x = sl()->header;
   for (int i = sl()->level - 1; i >= 0; --i) {
-    while (x->fwd()[i] != nullptr &&
-           Less(x->fwd()[i]->score, x->fwd()[i]->member(), score, member)) {
-      x = x->fwd()[i];
-    }
+    while (x->fwd()[i] != nullptr && x->FwdLess(i, score, member)) x = x->fwd()[i];
     update[i] = x;
   }
 }
@@ -397,7 +419,7 @@ void ZSetValue::SlUnlink(Node* node, Node** update) {
   for (int i = 0; i < sl()->level; ++i) {
     if (update[i]->fwd()[i] == node) {
       update[i]->span()[i] += node->span()[i] - 1;
-      update[i]->fwd()[i] = node->fwd()[i];
+      update[i]->SetFwd(i, node->fwd()[i]);
     } else {
       --update[i]->span()[i];
     }
@@ -467,6 +489,17 @@ bool ZSetValue::Insert(std::string_view member, double score) {
     if (n->score == score) return false;
     Node* update[kMaxLevel];
     SlFindUpdate(n->score, n->member(), update);
+    // Redis's zslUpdateScore: when the new score keeps the node between its neighbours, only the
+    // score changes (ZINCRBY by a small step usually does), with no second descent.
+    const Node* prev = n->backward;
+    const Node* next = n->fwd()[0];
+    if ((prev == nullptr || Less(prev->score, prev->member(), score, n->member())) &&
+        (next == nullptr || Less(score, n->member(), next->score, next->member()))) {
+      n->score = score;
+      for (int i = 0; i < n->height; ++i) update[i]->fscore()[i] = score;
+      ++mutations_;
+      return false;
+    }
     SlUnlink(n, update);
     n->score = score;
     SlLink(n);
@@ -570,8 +603,7 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
   size_t rank = 0;
   const Node* x = sl()->header;
   for (int i = sl()->level - 1; i >= 0; --i) {
-    while (x->fwd()[i] != nullptr &&
-           !Less(n->score, n->member(), x->fwd()[i]->score, x->fwd()[i]->member())) {
+    while (x->fwd()[i] != nullptr && !x->FwdGreater(i, n->score, n->member())) {
       rank += x->span()[i];
       x = x->fwd()[i];
     }
@@ -594,7 +626,7 @@ size_t ZSetValue::ScoreRank(double score, bool past_equal) const {
   size_t rank = 0;
   const Node* x = sl()->header;
   for (int i = sl()->level - 1; i >= 0; --i) {
-    while (x->fwd()[i] != nullptr && below(x->fwd()[i]->score)) {
+    while (x->fwd()[i] != nullptr && below(x->fscore()[i])) {
       rank += x->span()[i];
       x = x->fwd()[i];
     }
@@ -783,6 +815,9 @@ std::string ZSetValue::CheckInvariants() const {
       while (ypos < order.size() && order[ypos] != y) ++ypos;
       if (ypos == order.size()) return absl::StrCat("level ", i, " links out of order");
       if (x->span()[i] != ypos + 1 - pos) return absl::StrCat("span at level ", i);
+      if (x->fscore()[i] != y->score && !(std::isnan(x->fscore()[i]) && std::isnan(y->score))) {
+        return absl::StrCat("forward score at level ", i);
+      }
       pos = ypos + 1;
       x = y;
     }

@@ -129,12 +129,12 @@ absl::StatusOr<std::unique_ptr<Store>> OpenMemory(std::string_view url) {
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   if (url.substr(0, 9) == "memory://") return OpenMemory(url);
-  if (url.substr(0, 16) == "redis+cluster://") {
+  if (url.substr(0, 16) == "redis+cluster://" || url.substr(0, 17) == "rediss+cluster://") {
     absl::StatusOr<ClusterOptions> options = ParseRedisClusterUrl(url);
     if (!options.ok()) return options.status();
     return NewRedisClusterStore(*options);
   }
-  if (url.substr(0, 17) == "redis+sentinel://") {
+  if (url.substr(0, 17) == "redis+sentinel://" || url.substr(0, 18) == "rediss+sentinel://") {
     absl::StatusOr<SentinelOptions> options = ParseRedisSentinelUrl(url);
     if (!options.ok()) return options.status();
     return NewRedisSentinelStore(*options);
@@ -147,7 +147,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   }
   return BadUrl(
       url,
-      "expected memory://, redis://, rediss://, unix://, redis+cluster:// or redis+sentinel://");
+      "expected memory://, redis://, rediss://, unix://, redis+cluster://, rediss+cluster://, "
+      "redis+sentinel:// or rediss+sentinel://");
 }
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStoreFromEnv() {

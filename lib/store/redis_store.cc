@@ -29,6 +29,7 @@
 #include "lib/store/cluster_subscriber.h"
 #include "lib/store/list_commands.h"
 #include "lib/store/redis_subscriber.h"
+#include "lib/store/redis_transaction.h"
 #include "lib/store/subscription_state.h"
 #include "lib/util/status_macros.h"
 #include "lib/util/strings.h"
@@ -493,6 +494,8 @@ class RedisStore final : public Store {
 
   absl::StatusOr<Value> Command(absl::Span<const std::string_view> argv) override {
     if (argv.empty()) return absl::InvalidArgumentError("empty command");
+    // MULTI/EXEC and WATCH: the calling thread's pinned connection (redis_transaction.h).
+    if (std::optional<absl::StatusOr<Value>> r = transactions_.Handle(argv)) return *std::move(r);
     return Run(argv);
   }
 
@@ -722,6 +725,8 @@ class RedisStore final : public Store {
   std::shared_ptr<Client> client_;            // a single server, or
   std::shared_ptr<ClusterClient> cluster_;    // a Redis Cluster, or
   std::shared_ptr<SentinelClient> sentinel_;  // a primary named by Redis Sentinel
+  // Transactions sent through Command(), one per thread (after the clients: destroyed first).
+  store_internal::Transactions transactions_{client_, cluster_, sentinel_};
   std::mutex subscriber_mu_;
   // Made by the first Subscribe; destroyed (its thread joined) with the store.
   std::unique_ptr<store_internal::RedisSubscriber> subscriber_;
@@ -1057,8 +1062,12 @@ absl::StatusOr<int64_t> NumberParam(std::string_view name, std::string_view valu
 }  // namespace
 
 absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
-  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
-                           SplitMultiHostUrl(url, "redis+cluster://", "Redis Cluster"));
+  // rediss+cluster://: TLS to every node (the TLS parameters apply to each).
+  std::string_view probe = url;
+  const bool tls = ConsumePrefixIgnoreCase(&probe, "rediss+cluster://");
+  EMBEDIS_ASSIGN_OR_RETURN(
+      MultiHostUrl u,
+      SplitMultiHostUrl(url, tls ? "rediss+cluster://" : "redis+cluster://", "Redis Cluster"));
   ClusterOptions cluster;
   std::string node_query;  // the parameters of every node's connections
   EMBEDIS_RETURN_IF_ERROR(TakeParams(
@@ -1091,9 +1100,9 @@ absl::StatusOr<ClusterOptions> ParseRedisClusterUrl(std::string_view url) {
         return true;
       }));
   EMBEDIS_ASSIGN_OR_RETURN(cluster.seeds, ParseHosts(u.hosts, 6379, "redis+cluster://"));
-  EMBEDIS_ASSIGN_OR_RETURN(cluster.node,
-                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
-                                                      ToAbsl(u.path), node_query)));
+  EMBEDIS_ASSIGN_OR_RETURN(
+      cluster.node, ParseRedisUrl(absl::StrCat(tls ? "rediss://" : "redis://", ToAbsl(u.userinfo),
+                                               "127.0.0.1", ToAbsl(u.path), node_query)));
   if (cluster.node.db != 0) return UrlError("a Redis Cluster has only db 0");
   return cluster;
 }
@@ -1104,8 +1113,12 @@ absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions
 }
 
 absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
-  EMBEDIS_ASSIGN_OR_RETURN(MultiHostUrl u,
-                           SplitMultiHostUrl(url, "redis+sentinel://", "Redis Sentinel"));
+  // rediss+sentinel://: TLS to the sentinels and to the servers they name.
+  std::string_view probe = url;
+  const bool tls = ConsumePrefixIgnoreCase(&probe, "rediss+sentinel://");
+  EMBEDIS_ASSIGN_OR_RETURN(
+      MultiHostUrl u,
+      SplitMultiHostUrl(url, tls ? "rediss+sentinel://" : "redis+sentinel://", "Redis Sentinel"));
   // path: /name[/db]
   std::string_view name = u.path.empty() ? "" : u.path.substr(1);
   std::string_view db;
@@ -1131,15 +1144,21 @@ absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url) {
                    } else if (param == "max_retries") {
                      EMBEDIS_ASSIGN_OR_RETURN(int64_t n, NumberParam(param, value, 1000));
                      sentinel.max_retries = static_cast<int>(n);
+                   } else if (param == "read_from") {
+                     if (value != "primary" && value != "replica") {
+                       return UrlError(absl::StrCat("bad read_from '", ToAbsl(value),
+                                                    "' (want primary or replica)"));
+                     }
+                     sentinel.read_from_replica = value == "replica";
                    } else {
                      return false;
                    }
                    return true;
                  }));
   EMBEDIS_ASSIGN_OR_RETURN(sentinel.sentinels, ParseHosts(u.hosts, 26379, "redis+sentinel://"));
-  EMBEDIS_ASSIGN_OR_RETURN(sentinel.node,
-                           ParseRedisUrl(absl::StrCat("redis://", ToAbsl(u.userinfo), "127.0.0.1",
-                                                      ToAbsl(db), node_query)));
+  EMBEDIS_ASSIGN_OR_RETURN(
+      sentinel.node, ParseRedisUrl(absl::StrCat(tls ? "rediss://" : "redis://", ToAbsl(u.userinfo),
+                                                "127.0.0.1", ToAbsl(db), node_query)));
   return sentinel;
 }
 

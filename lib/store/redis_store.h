@@ -75,6 +75,7 @@ absl::StatusOr<ClientOptions> ParseRedisUrl(std::string_view url);
 // Redis Cluster (lib/client/cluster.h):
 //
 //   redis+cluster://[[user]:password@]host1[:port][,host2[:port]...][/0][?param=value&...]
+//   rediss+cluster://...   TLS to every node (rediss://'s TLS parameters)
 //
 // Every host is a seed (IPv6 literals in brackets). The parameters of redis:// apply to every
 // node connection (db must be 0), and:
@@ -97,11 +98,14 @@ absl::StatusOr<std::unique_ptr<Store>> NewRedisClusterStore(const ClusterOptions
 // Redis Sentinel (lib/client/sentinel.h):
 //
 //   redis+sentinel://[[user]:password@]s1[:port][,s2[:port]...]/master-name[/db][?param=value&...]
+//   rediss+sentinel://...                     TLS to the sentinels and the servers (rediss://'s
+//                                             TLS parameters apply to both)
 //
 // The hosts are sentinels (default port 26379); user and password are the primary's. The
 // parameters of redis:// apply to the primary's connections, and:
 //   sentinel_password=S sentinel_username=S   AUTH for the sentinels
 //   max_retries=N                             retries while the primary is away (default 10)
+//   read_from=primary|replica                 read-only commands from healthy replicas
 absl::StatusOr<SentinelOptions> ParseRedisSentinelUrl(std::string_view url);
 
 // Finds the primary through the sentinels and returns a store that follows its failovers.

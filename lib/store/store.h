@@ -467,6 +467,9 @@ class Store {
   // Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP)
   // block on both backends, as
   // the typed BLPop does (on RedisStore within the client's command timeout).
+  // RedisStore (every redis*:// URL): MULTI or WATCH pins the calling thread's Command() calls to
+  // one connection until EXEC, DISCARD or RESET (on a cluster: the node of the first key's slot;
+  // lib/store/redis_transaction.h). MemoryStore: not yet (each call is a client of its own).
   virtual absl::StatusOr<resp::Value> Command(absl::Span<const std::string_view> argv) = 0;
   absl::StatusOr<resp::Value> Command(std::initializer_list<std::string_view> argv) {
     return Command(absl::Span<const std::string_view>(argv.begin(), argv.size()));

@@ -230,20 +230,35 @@ absl::StatusOr<ContextPtr> NewServerContext(const ServerConfig& config) {
   ContextPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (ctx == nullptr) return ConfigError("SSL_CTX_new", "");
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                                     SSL_OP_CIPHER_SERVER_PREFERENCE |
                                      SSL_OP_IGNORE_UNEXPECTED_EOF | disable);
+  if (config.prefer_server_ciphers) {
+    SSL_CTX_set_options(ctx.get(), SSL_OP_CIPHER_SERVER_PREFERENCE);
+  }
+  // redis-server's texts (its log says "Failed to configure ciphers: <list>").
+  if (!config.ciphers.empty() && !SSL_CTX_set_cipher_list(ctx.get(), config.ciphers.c_str())) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        absl::StrCat("Failed to configure ciphers: ", config.ciphers));
+  }
+  if (!config.ciphersuites.empty() &&
+      !SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites.c_str())) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        absl::StrCat("Failed to configure ciphersuites: ", config.ciphersuites));
+  }
   SSL_CTX_set_mode(ctx.get(), kModes);
   static const unsigned char kSessionContext[] = "embedis";
   SSL_CTX_set_session_id_context(ctx.get(), kSessionContext, sizeof(kSessionContext) - 1);
   if (absl::Status s = LoadCertAndKey(ctx.get(), config.cert_file, config.key_file); !s.ok()) {
     return s;
   }
-  if (verify != SSL_VERIFY_NONE) {
-    if (config.ca_cert_file.empty() && config.ca_cert_dir.empty()) {
-      return absl::InvalidArgumentError(
-          "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-auth-clients is "
-          "enabled");
-    }
+  if (verify != SSL_VERIFY_NONE && config.ca_cert_file.empty() && config.ca_cert_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "Either tls-ca-cert-file or tls-ca-cert-dir must be specified when tls-auth-clients is "
+        "enabled");
+  }
+  // CAs given are checked even when client certificates are not asked for, as redis-server.
+  if (!config.ca_cert_file.empty() || !config.ca_cert_dir.empty()) {
     if (absl::Status s = LoadCas(ctx.get(), config.ca_cert_file, config.ca_cert_dir); !s.ok()) {
       return s;
     }

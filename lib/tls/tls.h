@@ -78,6 +78,15 @@ struct ServerConfig {
   // tls-protocols: space-separated protocols to enable, any of "TLSv1",
   // "TLSv1.1", "TLSv1.2", "TLSv1.3" (case-insensitive). Empty: "TLSv1.2 TLSv1.3".
   std::string protocols;
+  // tls-ciphers: OpenSSL's cipher list for TLSv1.2 and older (SSL_CTX_set_cipher_list), e.g.
+  // "HIGH:!aNULL". Empty: OpenSSL's default.
+  std::string ciphers;
+  // tls-ciphersuites: the TLSv1.3 cipher suites (SSL_CTX_set_ciphersuites), e.g.
+  // "TLS_AES_256_GCM_SHA384". Empty: OpenSSL's default.
+  std::string ciphersuites;
+  // tls-prefer-server-ciphers: the server's order of ciphers wins over the client's. Default:
+  // false, as redis-server.
+  bool prefer_server_ciphers = false;
 };
 
 // Checks the files and the words and builds a server context.

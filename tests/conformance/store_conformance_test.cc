@@ -1,8 +1,9 @@
-// One suite, five backends: every assertion here must hold for MemoryStore, for RedisStore
+// One suite, seven backends: every assertion here must hold for MemoryStore, for RedisStore
 // against a real redis-server (started on a free loopback port), for RedisStore over TLS
 // (rediss://) against the same server's TLS port, and for RedisStore on a local Redis Cluster
 // (redis+cluster://, 3 primaries + 3 replicas), and for RedisStore on a Sentinel-guarded primary
-// (redis+sentinel://).
+// (redis+sentinel://), and for both of those again serving TLS only (rediss+cluster://,
+// rediss+sentinel:// with a sentinel password).
 #include <chrono>
 #include <condition_variable>
 #include <limits>
@@ -151,6 +152,56 @@ struct SentinelSetup {
   }
 };
 using SentinelBackend = SharedSetupBackend<SentinelSetup>;
+
+// The same over TLS only: a cluster with `--port 0 --tls-cluster yes --tls-replication yes`
+// (rediss+cluster://), and a Sentinel setup whose servers and sentinels serve TLS only and whose
+// sentinels want a password (rediss+sentinel://?sentinel_password=...). Certificates of the
+// binary's test PKI; the client presents its client certificate.
+testing::RedisTlsFiles SharedTlsFiles() {
+  const testing::TestPki& pki = testing::SharedTestPki();
+  return {.ca_file = pki.ca_crt,
+          .cert_file = pki.server_crt,
+          .key_file = pki.server_key,
+          .client_cert_file = pki.client_crt,
+          .client_key_file = pki.client_key};
+}
+std::string ClientTlsParams() {
+  const testing::TestPki& pki = testing::SharedTestPki();
+  return absl::StrCat("ca_file=", pki.ca_crt, "&cert_file=", pki.client_crt,
+                      "&key_file=", pki.client_key);
+}
+struct TlsClusterSetup {
+  static constexpr const char* kName = "tls_cluster";
+  static absl::StatusOr<std::string> Url() {
+    static auto* shared = new std::pair<testing::RedisClusterProcess, absl::Status>();
+    static const bool started = [] {
+      shared->second = shared->first.Start({.tls = SharedTlsFiles()});
+      std::atexit([] { delete shared; });
+      return true;
+    }();
+    (void)started;
+    if (!shared->second.ok()) return shared->second;
+    return shared->first.Url(absl::StrCat("/?timeout_ms=5000&", ClientTlsParams()));
+  }
+};
+using TlsClusterBackend = SharedSetupBackend<TlsClusterSetup>;
+struct TlsSentinelSetup {
+  static constexpr const char* kName = "tls_sentinel";
+  static absl::StatusOr<std::string> Url() {
+    static auto* shared = new std::pair<testing::RedisSentinelProcess, absl::Status>();
+    static const bool started = [] {
+      shared->second =
+          shared->first.Start({.tls = SharedTlsFiles(), .sentinel_password = "sentinel-secret"});
+      std::atexit([] { delete shared; });
+      return true;
+    }();
+    (void)started;
+    if (!shared->second.ok()) return shared->second;
+    return shared->first.Url(
+        absl::StrCat("?timeout_ms=5000&sentinel_password=sentinel-secret&", ClientTlsParams()));
+  }
+};
+using TlsSentinelBackend = SharedSetupBackend<TlsSentinelSetup>;
 
 template <typename Backend>
 class StoreConformance : public ::testing::Test {
@@ -1058,8 +1109,8 @@ struct BackendNames {
     return T::kName;
   }
 };
-using Backends =
-    ::testing::Types<MemoryBackend, RedisBackend, RedissBackend, ClusterBackend, SentinelBackend>;
+using Backends = ::testing::Types<MemoryBackend, RedisBackend, RedissBackend, ClusterBackend,
+                                  SentinelBackend, TlsClusterBackend, TlsSentinelBackend>;
 INSTANTIATE_TYPED_TEST_SUITE_P(Backends, StoreConformance, Backends, BackendNames);
 
 // ---- Scripts (Store::Eval) ----

@@ -184,6 +184,14 @@ void RunModel(ZSetValue::Limits limits, uint32_t seed, int steps, int key_space)
       z.RemoveRange(a, stop);
       Entries all = model.All();
       for (size_t i = a; i < stop; ++i) model.Remove(all[i].first);
+    } else if (op == 9 && !model.scores.empty()) {
+      // A small step of an existing member's score (ZINCRBY): it usually stays between its
+      // neighbours, the skiplist's in-place update; sometimes it passes one.
+      auto it = model.scores.begin();
+      std::advance(it, rng() % model.scores.size());
+      const std::string m = it->first;
+      const double s = it->second + static_cast<double>(static_cast<int>(rng() % 5) - 2) / 4;
+      ASSERT_EQ(z.Insert(m, s), model.Insert(m, s)) << step;
     }
     ASSERT_EQ(z.size(), model.scores.size()) << step;
     if (step % 7 == 0 || steps < 3000) {

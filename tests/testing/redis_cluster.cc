@@ -88,8 +88,10 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
   if (options.primaries < 3) {
     return absl::InvalidArgumentError("redis-cli --cluster create needs at least 3 primaries");
   }
+  tls_ = options.tls.has_value();
   for (int i = 0; i < count; ++i) {
     auto node = std::make_unique<RedisServerProcess>();
+    if (tls_) node->set_tls(*options.tls);
     absl::Status started;
     for (int attempt = 0; attempt < 3; ++attempt) {
       std::vector<std::string> args = {
@@ -98,6 +100,7 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
           std::to_string(options.node_timeout_ms),
           // Replicas sync at once (the default waits 5 s for more replicas to share the RDB).
           "--repl-diskless-sync-delay", "0"};
+      if (tls_) args.insert(args.end(), {"--tls-cluster", "yes"});
       args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
       started = node->Start(args);
       if (started.ok()) break;
@@ -109,7 +112,12 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
   char tmpl[] = "/tmp/embedis-cluster-create-XXXXXX";
   int log_fd = mkstemp(tmpl);
   if (log_fd < 0) return absl::InternalError("mkstemp failed");
-  std::vector<std::string> args = {cli, "--cluster", "create"};
+  std::vector<std::string> args = {cli};
+  if (tls_) {
+    args.insert(args.end(), {"--tls", "--cacert", options.tls->ca_file, "--cert",
+                             options.tls->client_cert_file, "--key", options.tls->client_key_file});
+  }
+  args.insert(args.end(), {"--cluster", "create"});
   for (const auto& n : nodes_) args.push_back(absl::StrCat("127.0.0.1:", n->port()));
   args.insert(args.end(), {"--cluster-replicas", std::to_string(options.replicas_per_primary),
                            "--cluster-yes"});
@@ -167,21 +175,22 @@ absl::Status RedisClusterProcess::Start(RedisClusterOptions options) {
 std::string RedisClusterProcess::Url(std::string_view suffix) const {
   std::vector<std::string> hosts;
   for (const auto& n : nodes_) hosts.push_back(absl::StrCat("127.0.0.1:", n->port()));
-  return absl::StrCat("redis+cluster://", absl::StrJoin(hosts, ","), ToAbsl(suffix));
+  return absl::StrCat(tls_ ? "rediss+cluster://" : "redis+cluster://", absl::StrJoin(hosts, ","),
+                      ToAbsl(suffix));
 }
 
 std::string RedisClusterProcess::Call(int node,
                                       std::initializer_list<std::string_view> argv) const {
   if (nodes_[node]->pid() <= 0) return "";
   RawRespConnection conn;
-  if (!conn.Connect(nodes_[node]->port()).ok()) return "";
+  if (!nodes_[node]->Connect(&conn).ok()) return "";
   return conn.Call(argv);
 }
 
 std::string RedisClusterProcess::Call(int node, const std::vector<std::string>& argv) const {
   if (nodes_[node]->pid() <= 0) return "";
   RawRespConnection conn;
-  if (!conn.Connect(nodes_[node]->port()).ok()) return "";
+  if (!nodes_[node]->Connect(&conn).ok()) return "";
   return conn.Call(argv);
 }
 

@@ -18,6 +18,7 @@
 #define EMBEDIS_TESTS_TESTING_REDIS_CLUSTER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@ struct RedisClusterOptions {
   int node_timeout_ms = 1000;
   // Appended to every node's command line.
   std::vector<std::string> extra_args;
+  // TLS only: every node serves TLS (`--port 0 --tls-port ... --tls-cluster yes
+  // --tls-replication yes`), the cluster is created with `redis-cli --tls ... --cluster create`,
+  // Call() speaks TLS and Url() is rediss+cluster://.
+  std::optional<RedisTlsFiles> tls;
 };
 
 class RedisClusterProcess {
@@ -51,7 +56,7 @@ class RedisClusterProcess {
   int size() const { return static_cast<int>(nodes_.size()); }
   int port(int node) const { return nodes_[node]->port(); }
   // "redis+cluster://127.0.0.1:<port0>,127.0.0.1:<port1>,..." (every node as a seed) followed
-  // by `suffix` ("/?timeout_ms=500").
+  // by `suffix` ("/?timeout_ms=500"); rediss+cluster:// with TLS.
   std::string Url(std::string_view suffix = "") const;
 
   // One command on node `node` (a fresh connection); the whole reply as raw RESP bytes, or ""
@@ -74,6 +79,7 @@ class RedisClusterProcess {
 
  private:
   std::vector<std::unique_ptr<RedisServerProcess>> nodes_;
+  bool tls_ = false;
 };
 
 // One cluster per test binary, started on first use with default options and killed at exit

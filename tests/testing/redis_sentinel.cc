@@ -21,7 +21,22 @@ RedisSentinelProcess::~RedisSentinelProcess() {
   }
 }
 
-absl::Status RedisSentinelProcess::Start() {
+absl::Status RedisSentinelProcess::ConnectSentinel(int i, RawRespConnection* conn) const {
+  const int port = sentinel_ports_[i];
+  absl::Status s = options_.tls ? conn->ConnectTls(port, *options_.tls) : conn->Connect(port);
+  if (!s.ok() || options_.sentinel_password.empty()) return s;
+  const std::string reply =
+      options_.sentinel_username.empty()
+          ? conn->Call({"AUTH", options_.sentinel_password})
+          : conn->Call({"AUTH", options_.sentinel_username, options_.sentinel_password});
+  if (reply != "+OK\r\n") {
+    return absl::UnavailableError(absl::StrCat("AUTH refused by sentinel ", i));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RedisSentinelProcess::Start(RedisSentinelOptions options) {
+  options_ = std::move(options);
   std::string sentinel_bin = FindExecutable("redis-sentinel");
   const bool via_server = sentinel_bin.empty();
   if (via_server) sentinel_bin = FindExecutable("redis-server");
@@ -31,9 +46,11 @@ absl::Status RedisSentinelProcess::Start() {
         "install redis-server redis-sentinel");
   }
   primary_ = std::make_unique<RedisServerProcess>();
+  if (options_.tls) primary_->set_tls(*options_.tls);
   absl::Status s = primary_->Start({"--repl-diskless-sync-delay", "0"});
   if (!s.ok()) return s;
   replica_ = std::make_unique<RedisServerProcess>();
+  if (options_.tls) replica_->set_tls(*options_.tls);
   s = replica_->Start({"--replicaof", "127.0.0.1", std::to_string(primary_->port()),
                        "--repl-diskless-sync-delay", "0"});
   if (!s.ok()) return s;
@@ -45,7 +62,25 @@ absl::Status RedisSentinelProcess::Start() {
     const std::string conf = absl::StrCat(dir_, "/sentinel", i, ".conf");
     {
       std::ofstream out(conf);
-      out << "port " << port << "\nbind 127.0.0.1\ndaemonize no\n"
+      if (options_.tls) {
+        const RedisTlsFiles& t = *options_.tls;
+        out << "port 0\ntls-port " << port << "\ntls-cert-file " << t.cert_file << "\ntls-key-file "
+            << t.key_file << "\ntls-ca-cert-file " << t.ca_file << "\ntls-client-cert-file "
+            << t.client_cert_file << "\ntls-client-key-file " << t.client_key_file
+            << "\ntls-replication yes\n";
+      } else {
+        out << "port " << port << "\n";
+      }
+      if (!options_.sentinel_username.empty()) {
+        out << "user default off\nuser " << options_.sentinel_username << " on >"
+            << options_.sentinel_password << " +@all\nsentinel sentinel-user "
+            << options_.sentinel_username << "\n"
+            << "sentinel sentinel-pass \"" << options_.sentinel_password << "\"\n";
+      } else if (!options_.sentinel_password.empty()) {
+        out << "requirepass \"" << options_.sentinel_password << "\"\n"
+            << "sentinel sentinel-pass \"" << options_.sentinel_password << "\"\n";
+      }
+      out << "bind 127.0.0.1\ndaemonize no\n"
           << "logfile " << dir_ << "/sentinel" << i << ".log\n"
           << "dir " << dir_ << "\n"
           << "sentinel monitor " << kMasterName << " 127.0.0.1 " << primary_->port() << " 2\n"
@@ -78,14 +113,14 @@ absl::Status RedisSentinelProcess::Start() {
     why.clear();
     {
       RawRespConnection conn;
-      if (!conn.Connect(replica_->port()).ok() ||
+      if (!replica_->Connect(&conn).ok() ||
           conn.Call({"INFO", "replication"}).find("master_link_status:up") == std::string::npos) {
         why = "the replica has not synced";
       }
     }
     for (size_t i = 0; i < sentinel_ports_.size() && why.empty(); ++i) {
       RawRespConnection conn;
-      if (!conn.Connect(sentinel_ports_[i]).ok()) {
+      if (!ConnectSentinel(static_cast<int>(i), &conn).ok()) {
         why = absl::StrCat("sentinel ", i, " is not up");
         break;
       }
@@ -106,8 +141,8 @@ absl::Status RedisSentinelProcess::Start() {
 std::string RedisSentinelProcess::Url(std::string_view suffix) const {
   std::vector<std::string> hosts;
   for (int p : sentinel_ports_) hosts.push_back(absl::StrCat("127.0.0.1:", p));
-  return absl::StrCat("redis+sentinel://", absl::StrJoin(hosts, ","), "/", kMasterName,
-                      std::string(suffix));
+  return absl::StrCat(options_.tls ? "rediss+sentinel://" : "redis+sentinel://",
+                      absl::StrJoin(hosts, ","), "/", kMasterName, std::string(suffix));
 }
 
 absl::Status RedisSentinelProcess::WaitFailover(absl::Duration timeout) {
@@ -115,9 +150,9 @@ absl::Status RedisSentinelProcess::WaitFailover(absl::Duration timeout) {
   const std::string want = absl::StrCat(replica_->port());
   for (;;) {
     int agree = 0;
-    for (int port : sentinel_ports_) {
+    for (size_t i = 0; i < sentinel_ports_.size(); ++i) {
       RawRespConnection conn;
-      if (!conn.Connect(port).ok()) continue;
+      if (!ConnectSentinel(static_cast<int>(i), &conn).ok()) continue;
       std::string r = conn.Call({"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
       if (r.find(absl::StrCat("\r\n", want, "\r\n")) != std::string::npos) ++agree;
     }

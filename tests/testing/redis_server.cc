@@ -21,6 +21,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "lib/resp/writer.h"
+#include "lib/tls/tls.h"
 #include "lib/util/strings.h"
 
 namespace embedis::testing {
@@ -81,6 +82,14 @@ absl::Status RedisServerProcess::StartOn(int fixed_port) {
                                      "",       "--appendonly", "no",
                                      "--dir",  dir_,           "--daemonize",
                                      "no",     "--logfile",    dir_ + "/redis.log"};
+    if (tls_) {
+      args[2] = "0";
+      args.insert(args.end(),
+                  {"--tls-port", std::to_string(port_), "--tls-cert-file", tls_->cert_file,
+                   "--tls-key-file", tls_->key_file, "--tls-ca-cert-file", tls_->ca_file,
+                   "--tls-client-cert-file", tls_->client_cert_file, "--tls-client-key-file",
+                   tls_->client_key_file, "--tls-replication", "yes"});
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = fork();
     if (pid_ == 0) {
@@ -92,7 +101,7 @@ absl::Status RedisServerProcess::StartOn(int fixed_port) {
     }
     for (int i = 0; i < 200; ++i) {
       RawRespConnection conn;
-      if (conn.Connect(port_).ok()) {
+      if (Connect(&conn).ok()) {
         // With --requirepass, PING answers NOAUTH: the server is up all the same.
         std::string reply = conn.Call({"PING"});
         if (reply == "+PONG\r\n" || reply.rfind("-NOAUTH", 0) == 0) return absl::OkStatus();
@@ -126,8 +135,50 @@ void RedisServerProcess::Resume() {
   if (pid_ > 0) kill(pid_, SIGCONT);
 }
 
+absl::Status RedisServerProcess::Connect(RawRespConnection* conn) const {
+  return tls_ ? conn->ConnectTls(port_, *tls_) : conn->Connect(port_);
+}
+
 RawRespConnection::~RawRespConnection() {
+  tls_.reset();
   if (fd_ >= 0) close(fd_);
+}
+
+bool RawRespConnection::WaitFor(short events, std::chrono::steady_clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) return false;
+    pollfd p{fd_, events, 0};
+    const int r = poll(&p, 1, static_cast<int>(left));
+    if (r > 0) return true;
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+absl::Status RawRespConnection::ConnectTls(int port, const RedisTlsFiles& files,
+                                           std::string_view host) {
+  if (absl::Status s = Connect(port, host); !s.ok()) return s;
+  absl::StatusOr<tls::ContextPtr> ctx = tls::NewClientContext({.ca_file = files.ca_file,
+                                                               .ca_dir = "",
+                                                               .cert_file = files.client_cert_file,
+                                                               .key_file = files.client_key_file});
+  if (!ctx.ok()) return ctx.status();
+  tls_context_ = std::shared_ptr<ssl_ctx_st>(std::move(*ctx));
+  fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  tls_ = tls::Session::New(tls_context_.get(), fd_, /*server=*/false);
+  if (tls_ == nullptr) return absl::InternalError("SSL_new failed");
+  if (absl::Status s = tls_->SetPeerName(std::string(host), ""); !s.ok()) return s;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    const tls::Session::Result r = tls_->Handshake();
+    if (r == tls::Session::Result::kOk) return absl::OkStatus();
+    if ((r != tls::Session::Result::kWantRead && r != tls::Session::Result::kWantWrite) ||
+        !WaitFor(r == tls::Session::Result::kWantRead ? POLLIN : POLLOUT, deadline)) {
+      return absl::UnavailableError(absl::StrCat("TLS handshake: ", tls_->error()));
+    }
+  }
 }
 
 absl::Status RawRespConnection::Connect(int port, std::string_view host) {
@@ -147,6 +198,20 @@ absl::Status RawRespConnection::Connect(int port, std::string_view host) {
 }
 
 absl::Status RawRespConnection::SendRaw(std::string_view bytes) {
+  if (tls_ != nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!bytes.empty()) {
+      size_t written = 0;
+      const tls::Session::Result r = tls_->Write(bytes.data(), bytes.size(), &written);
+      if (r == tls::Session::Result::kOk) {
+        bytes.remove_prefix(written);
+      } else if ((r != tls::Session::Result::kWantRead && r != tls::Session::Result::kWantWrite) ||
+                 !WaitFor(r == tls::Session::Result::kWantRead ? POLLIN : POLLOUT, deadline)) {
+        return last_error_ = absl::UnavailableError(absl::StrCat("TLS write: ", tls_->error()));
+      }
+    }
+    return absl::OkStatus();
+  }
   while (!bytes.empty()) {
     ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n <= 0) {
@@ -174,9 +239,23 @@ std::string RawRespConnection::ReadReply() {
       last_error_ = absl::DeadlineExceededError("no reply within 10 s");
       return "";
     }
+    char buf[65536];
+    if (tls_ != nullptr) {
+      size_t got = 0;
+      const tls::Session::Result r = tls_->Read(buf, sizeof(buf), &got);
+      if (r == tls::Session::Result::kOk) {
+        buffer_.append(buf, got);
+      } else if (r == tls::Session::Result::kWantRead || r == tls::Session::Result::kWantWrite) {
+        WaitFor(r == tls::Session::Result::kWantRead ? POLLIN : POLLOUT,
+                std::chrono::steady_clock::now() + std::chrono::milliseconds(left));
+      } else {
+        last_error_ = absl::UnavailableError("connection closed");
+        return "";
+      }
+      continue;
+    }
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    char buf[65536];
     ssize_t n = recv(fd_, buf, sizeof(buf), 0);
     if (n <= 0) {
       last_error_ = absl::UnavailableError("connection closed");

@@ -12,6 +12,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,8 +24,19 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lib/resp/reply_parser.h"
+#include "lib/tls/tls.h"
 
 namespace embedis::testing {
+
+// TLS for a test redis-server (RedisServerProcess::set_tls) and for RawRespConnection: PEM files
+// made by MakeTestPki (tls_certs.h). The server gets --tls-cert-file/--tls-key-file/
+// --tls-ca-cert-file, and presents client_cert_file to the servers it connects to (replication,
+// cluster bus: --tls-client-cert-file); test connections present client_cert_file too.
+struct RedisTlsFiles {
+  std::string ca_file;
+  std::string cert_file, key_file;                // the server's (names 127.0.0.1)
+  std::string client_cert_file, client_key_file;  // a client certificate of the same CA
+};
 
 // Returns a TCP port on 127.0.0.1 that was free a moment ago (bind to port 0).
 int FreeLoopbackPort();
@@ -44,6 +57,12 @@ class RedisServerProcess {
   // until it answers PING. A missing binary is an error that says what to
   // install.
   absl::Status Start(std::vector<std::string> extra_args = {});
+  // Before Start(): serve TLS only (`--port 0 --tls-port <port> --tls-replication yes` and the
+  // files), so port() is the TLS port; readiness is checked over TLS.
+  void set_tls(RedisTlsFiles files) { tls_ = std::move(files); }
+  const std::optional<RedisTlsFiles>& tls() const { return tls_; }
+  // Connects `conn` to this server (over TLS when set_tls was called).
+  absl::Status Connect(class RawRespConnection* conn) const;
   // SIGKILL and wait.
   void Kill();
   // Kill(), then Start() again with the same arguments on the same port (a server restart, as
@@ -62,6 +81,7 @@ class RedisServerProcess {
   int port_ = 0;
   std::vector<std::string> extra_args_;
   std::string dir_;
+  std::optional<RedisTlsFiles> tls_;
 };
 
 // A blocking RESP connection that returns each reply's raw bytes.
@@ -70,6 +90,9 @@ class RawRespConnection {
   RawRespConnection() = default;
   ~RawRespConnection();
   absl::Status Connect(int port, std::string_view host = "127.0.0.1");
+  // The same over TLS (the server verified against files.ca_file; the client certificate sent).
+  absl::Status ConnectTls(int port, const RedisTlsFiles& files,
+                          std::string_view host = "127.0.0.1");
   // Sends one command and returns its whole reply as raw RESP bytes (empty
   // string on a connection error, with the error in last_error()).
   std::string Call(absl::Span<const std::string> argv);
@@ -81,9 +104,13 @@ class RawRespConnection {
   const absl::Status& last_error() const { return last_error_; }
 
  private:
+  // Waits until fd_ is readable (POLLIN) or writable (POLLOUT), up to `deadline`.
+  bool WaitFor(short events, std::chrono::steady_clock::time_point deadline);
   int fd_ = -1;
   std::string buffer_;
   absl::Status last_error_;
+  std::shared_ptr<ssl_ctx_st> tls_context_;
+  std::unique_ptr<tls::Session> tls_;
 };
 
 // Calls `attempt` until it returns true or `limit` passes; how long that took, or nullopt if it
