@@ -52,6 +52,7 @@ enum class ConfigHook {
   kNotify,      // notify-keyspace-events: the keyspace's notification classes
   kAof,         // appendonly, appendfsync, auto-aof-rewrite-*, aof-load-truncated (server/aof.h)
   kEviction,    // maxmemory and its policy parameters: the keyspace's EvictionOptions
+  kScripts,  // busy-reply-threshold: the script engine's time limit (lib/scripting/busy_script.h)
 };
 
 struct ConfigParam {

@@ -107,6 +107,7 @@ struct ScriptEngine::State {
 
   // The script running now (set by Eval, under mu).
   CommandRunner* runner = nullptr;
+  BusyScript busy;  // busy-reply-threshold, SCRIPT KILL, FUNCTION STATS (busy_script.h)
   bool read_only = false;
   int resp = 2;
 
@@ -440,6 +441,10 @@ int RedisCallImpl(lua_State* L, bool raise) {
   std::vector<std::string_view> argv(storage.begin(), storage.end());
   const resp::Value reply = s->runner->Call(
       argv, s->resp == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2, s->read_only);
+  if (s->busy.killed()) {  // SCRIPT KILL came first: the command did not write (busy_script.h)
+    PushErrorTable(L, kScriptKilledError);
+    return -1;
+  }
   PushValue(L, reply);
   return raise && reply.is_error() ? -1 : 1;
 }
@@ -738,6 +743,22 @@ void LoadTimeoutHook(lua_State* L, lua_Debug*) {
   if (std::chrono::steady_clock::now() <= GetState(L)->load_deadline) return;
   lua_sethook(L, LoadTimeoutHook, LUA_MASKLINE, 0);
   PushApiError(L, "FUNCTION LOAD timeout");
+  lua_error(L);
+}
+
+// The count hook of a running script (Redis's luaMaskCountHook): past busy-reply-threshold the
+// caller lets other clients in; a script killed by SCRIPT KILL raises its error, and from then on
+// the hook runs at every line, so that pcall cannot swallow the kill.
+void BusyHook(lua_State* L, lua_Debug*) {
+  ScriptEngine::State* s = GetState(L);
+  BusyScript::HookAction action = s->busy.OnHook();
+  if (action == BusyScript::HookAction::kBusy) {
+    if (s->runner != nullptr) s->runner->WhileBusy();
+    action = s->busy.OnHook();
+  }
+  if (action != BusyScript::HookAction::kKill) return;
+  lua_sethook(L, BusyHook, LUA_MASKLINE, 0);
+  PushErrorTable(L, kScriptKilledError);
   lua_error(L);
 }
 
@@ -1172,9 +1193,24 @@ ScriptStats ScriptEngine::Stats() {
   return st;
 }
 
-void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Writer* reply) {
+BusyScript& ScriptEngine::busy() { return state_->busy; }
+
+namespace {
+
+// Takes the engine's mutex for a script, or returns false when another caller's script is busy
+// (its -BUSY text is then the reply): an in-process caller (MemoryStore) does not wait for it.
+bool LockForScript(ScriptEngine::State& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (s.mu.TryLock()) return true;
+  return s.busy.WaitUnlessBusy([&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.mu.TryLock(); });
+}
+
+}  // namespace
+
+void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner,
+                        resp::Writer* reply) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   State& s = *state_;
-  MutexLock l(&s.mu);
+  if (!LockForScript(s)) return reply->Error(s.busy.BusyError());
+  std::unique_lock<Mutex> l(s.mu, std::adopt_lock);
   lua_State* L = s.L;
   std::string sha;
   if (req.is_sha) {
@@ -1214,7 +1250,9 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
 
   s.read_only = req.read_only || (flags & kFlagNoWrites) != 0;
   lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  s.busy.Begin(/*is_eval=*/true, sha, req.command);
   RunAndReply(s, L, 0, sha, absl::StrCat("f_", sha), runner, reply);
+  s.busy.End();
 }
 
 // ---- functions ----
@@ -1402,9 +1440,11 @@ std::optional<uint32_t> ScriptEngine::FunctionFlags(std::string_view name) {
   return it->second->flags;
 }
 
-void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::Writer* reply) {
+void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner,
+                         resp::Writer* reply) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   State& s = *state_;
-  MutexLock l(&s.mu);
+  if (!LockForScript(s)) return reply->Error(s.busy.BusyError());
+  std::unique_lock<Mutex> l(s.mu, std::adopt_lock);
   auto it = s.functions.find(Lower(req.name));
   if (it == s.functions.end()) return reply->Error("ERR Function not found");
   const State::Function& f = *it->second;
@@ -1417,7 +1457,9 @@ void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::W
   PushStringArray(L, req.keys);
   PushStringArray(L, req.args);
   const std::string name = f.name;  // the function may not outlive a FUNCTION command it runs
+  s.busy.Begin(/*is_eval=*/false, name, req.command);
   RunAndReply(s, L, 2, name, name, runner, reply);
+  s.busy.End();
 }
 
 // ---- FUNCTION DUMP / RESTORE: Redis's payload (RDB_OPCODE_FUNCTION2 records, RDB version,
@@ -1717,7 +1759,11 @@ static void RunAndReply(ScriptEngine::State& s, lua_State* L, int nargs,
   const int handler = lua_gettop(L) - nargs - 1;
   s.runner = runner;
   s.resp = 2;
+  // As Redis: the hook only when there is a time limit (it slows the script down a little).
+  const bool hook = s.busy.threshold_ms() > 0;
+  if (hook) lua_sethook(L, BusyHook, LUA_MASKCOUNT, 100000);
   const int err = lua_pcall(L, nargs, 1, handler);
+  if (hook) lua_sethook(L, nullptr, 0, 0);
   s.runner = nullptr;
   if (err == 0) {
     WriteLuaValue(L, reply, s.resp);
