@@ -143,6 +143,16 @@ void EventLoop::DrainInbox() {
       inbox_deferred_ = true;
     }
   }
+  if (serving_busy_) {  // mail for the client whose command is under way: after the command
+    auto running = std::find_if(mail.begin(), mail.end(),
+                                [&](const auto& c) { return c.get() == executing_; });
+    if (running != mail.end()) {
+      MutexLock l(&inbox_mu_);
+      inbox_mail_.push_back(std::move(*running));
+      inbox_deferred_ = true;
+      mail.erase(running);
+    }
+  }
   if (!unblocks.empty()) FinishUnblocks(unblocks);
   if (!ready.empty()) ServeReady(std::move(ready));
   for (auto& c : conns) Register(std::move(c));

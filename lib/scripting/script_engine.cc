@@ -408,10 +408,29 @@ void WriteLuaValue(lua_State* L, resp::Writer* w, int resp) {
 
 // ---- redis.* ----
 
+// The count hook of a running script (Redis's luaMaskCountHook), also run before each redis.call
+// (a script that mostly calls commands runs few Lua instructions): past busy-reply-threshold the
+// caller lets other clients in; a script killed by SCRIPT KILL raises its error, and from then on
+// the hook runs at every line, so that pcall cannot swallow the kill.
+void BusyHook(lua_State* L, lua_Debug*) {
+  ScriptEngine::State* s = GetState(L);
+  BusyScript::HookAction action = s->busy.OnHook();
+  if (action == BusyScript::HookAction::kBusy) {
+    if (s->runner != nullptr) s->runner->WhileBusy();
+    action = s->busy.OnHook();
+  }
+  if (action != BusyScript::HookAction::kKill) return;
+  lua_sethook(L, BusyHook, LUA_MASKLINE, 0);
+  PushErrorTable(L, kScriptKilledError);
+  lua_error(L);
+}
+
 // redis.call / redis.pcall. Returns the number of results, or -1 with an error value pushed
 // (to be raised).
 int RedisCallImpl(lua_State* L, bool raise) {
   ScriptEngine::State* s = GetState(L);
+  // Busy and kill checks (may raise: no C++ object may be alive here, Lua errors are longjmps).
+  if (s->runner != nullptr && s->busy.threshold_ms() > 0) BusyHook(L, nullptr);
   const int argc = lua_gettop(L);
   std::string_view refusal;
   if (argc == 0) {
@@ -743,22 +762,6 @@ void LoadTimeoutHook(lua_State* L, lua_Debug*) {
   if (std::chrono::steady_clock::now() <= GetState(L)->load_deadline) return;
   lua_sethook(L, LoadTimeoutHook, LUA_MASKLINE, 0);
   PushApiError(L, "FUNCTION LOAD timeout");
-  lua_error(L);
-}
-
-// The count hook of a running script (Redis's luaMaskCountHook): past busy-reply-threshold the
-// caller lets other clients in; a script killed by SCRIPT KILL raises its error, and from then on
-// the hook runs at every line, so that pcall cannot swallow the kill.
-void BusyHook(lua_State* L, lua_Debug*) {
-  ScriptEngine::State* s = GetState(L);
-  BusyScript::HookAction action = s->busy.OnHook();
-  if (action == BusyScript::HookAction::kBusy) {
-    if (s->runner != nullptr) s->runner->WhileBusy();
-    action = s->busy.OnHook();
-  }
-  if (action != BusyScript::HookAction::kKill) return;
-  lua_sethook(L, BusyHook, LUA_MASKLINE, 0);
-  PushErrorTable(L, kScriptKilledError);
   lua_error(L);
 }
 
