@@ -501,7 +501,7 @@ bool EventLoop::AllowedInPubSubContext(Connection& c, const commands::Resolved& 
   return false;
 }
 
-// Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
+// Called by EXEC (or a script) on this loop's thread, inside Process (which holds exec_mu_).
 // Sections take the gate's token one at a time, then lock every loop in index order (only short
 // batches hold those then). Waiting for the token, or for this loop's mutex afterwards, while a
 // script is busy, this loop's other clients are served in busy mode (see server_state.h).
@@ -533,8 +533,8 @@ void EventLoop::Exclusive::WhileBusy() {
 }
 
 bool EventLoop::ScriptBusy() const {
-  const scripting::ScriptEngine* engine = state_->table().scripts();
-  return engine != nullptr && const_cast<scripting::ScriptEngine*>(engine)->busy().busy();
+  scripting::ScriptEngine* engine = state_->table().scripts();
+  return engine != nullptr && engine->busy().busy();
 }
 
 bool EventLoop::LockExec(std::unique_lock<Mutex>& lock) ABSL_NO_THREAD_SAFETY_ANALYSIS {

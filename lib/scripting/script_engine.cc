@@ -1763,10 +1763,9 @@ static void RunAndReply(ScriptEngine::State& s, lua_State* L, int nargs,
   s.runner = runner;
   s.resp = 2;
   // As Redis: the hook only when there is a time limit (it slows the script down a little).
-  const bool hook = s.busy.threshold_ms() > 0;
-  if (hook) lua_sethook(L, BusyHook, LUA_MASKCOUNT, 100000);
+  if (s.busy.threshold_ms() > 0) lua_sethook(L, BusyHook, LUA_MASKCOUNT, 100000);
   const int err = lua_pcall(L, nargs, 1, handler);
-  if (hook) lua_sethook(L, nullptr, 0, 0);
+  lua_sethook(L, nullptr, 0, 0);  // (also the line hook of a kill)
   s.runner = nullptr;
   if (err == 0) {
     WriteLuaValue(L, reply, s.resp);

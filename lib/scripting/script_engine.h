@@ -37,6 +37,10 @@
 //   KEYS/ARGV: they get (keys, args). Errors name the function ("script: <name>, on
 //   @user_function:<line>."). Libraries are kept by name (case-sensitive), functions by name
 //   ignoring case, as in Redis. DUMP/RESTORE use Redis's payload format.
+// - Busy scripts (busy_script.h): a count hook (and each redis.call) checks the running time
+//   against busy-reply-threshold; past it the script is busy, CommandRunner::WhileBusy lets the
+//   caller serve other clients, and SCRIPT KILL / FUNCTION KILL's flag raises "Script killed by
+//   user with SCRIPT KILL..." (at every line from then on, so pcall cannot swallow it).
 // - Conversions Lua <-> RESP follow Redis 7: numbers truncated to integers, false as nil,
 //   {ok=}/{err=} tables, and after redis.setresp(3) maps, sets, doubles, booleans, big numbers and
 //   verbatim strings.

@@ -110,6 +110,12 @@ class BusyScriptTest : public ServerTest, public ::testing::WithParamInterface<i
   }
 
   void ExpectSameTranscripts() {
+    if (getenv("BUSY_TEST_VERBOSE") != nullptr) {
+      for (const std::string& line : theirs.transcript)
+        std::fprintf(stderr, "redis: %s\n", line.c_str());
+      for (const std::string& line : ours.transcript)
+        std::fprintf(stderr, "embedis: %s\n", line.c_str());
+    }
     ASSERT_EQ(ours.transcript.size(), theirs.transcript.size());
     for (size_t i = 0; i < ours.transcript.size(); ++i) {
       EXPECT_EQ(ours.transcript[i], theirs.transcript[i]) << "step " << i;
@@ -251,6 +257,48 @@ TEST_P(BusyScriptTest, ScriptThatEndsByItselfAndATransactionDoomedMeanwhile) {
     s.Note("EXEC", o.Call({"EXEC"}));
     s.Note("SCRIPT KILL", o.Call({"SCRIPT", "KILL"}));
     s.Note("GET", o.Call({"GET", "k"}));
+  }
+  ExpectSameTranscripts();
+}
+
+TEST_P(BusyScriptTest, ClientBlockedOnAKeyTheScriptPushedIsServedAfterTheScript) {
+  constexpr char kPushThenWait[] =
+      "redis.call('LPUSH', 'l', 'x') local t = redis.call('TIME') "
+      "local start = t[1] * 1000000 + t[2] while true do t = redis.call('TIME') "
+      "if t[1] * 1000000 + t[2] - start > 1000000 then break end end return 'pushed'";
+  for (Side* side : {&ours, &theirs}) {
+    Side& s = *side;
+    RawRespConnection& blocked = *s.others[0];
+    RawRespConnection& other = *s.others[1];
+    std::string bytes;
+    resp::AppendCommand(&bytes, {"BLPOP", "l", "30"});
+    ASSERT_TRUE(blocked.SendRaw(bytes).ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (other.Call({"INFO", "clients"}).find("blocked_clients:1") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    s.Start({{"EVAL", kPushThenWait, "0"}});
+    s.Note("PING", WaitBusy(other));
+    s.Note("LLEN", other.Call({"LLEN", "l"}));
+    s.Note("the script's reply", s.script->ReadReply());
+    s.Note("BLPOP", blocked.ReadReply());
+    s.Note("LLEN after", other.Call({"LLEN", "l"}));
+  }
+  ExpectSameTranscripts();
+}
+
+TEST_P(BusyScriptTest, BusyScriptInsideExec) {
+  for (Side* side : {&ours, &theirs}) {
+    Side& s = *side;
+    // (The script's client gets no reply before EXEC's, MULTI's and QUEUED included, on both.)
+    s.Start({{"MULTI"}, {"EVAL", kSpin, "0"}, {"EXEC"}});
+    for (size_t i = 0; i < s.others.size(); ++i) s.Note("PING", WaitBusy(*s.others[i]));
+    s.Note("SCRIPT KILL", s.others[1]->Call({"SCRIPT", "KILL"}));
+    s.Note("MULTI", s.script->ReadReply());
+    s.Note("EVAL", s.script->ReadReply());
+    s.Note("EXEC", s.script->ReadReply());
+    s.Note("PING after", s.others[0]->Call({"PING"}));
   }
   ExpectSameTranscripts();
 }
