@@ -86,6 +86,14 @@ std::string WaitBusy(RawRespConnection& c) {
   return "never busy: " + reply;
 }
 
+// A script that runs `first`, then loops for `micros` by the server's clock, then returns `result`.
+std::string TimedScript(const std::string& first, int micros, const std::string& result) {
+  return absl::StrCat(first,
+                      " local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] "
+                      "while true do t = redis.call('TIME') if t[1] * 1000000 + t[2] - start > ",
+                      micros, " then break end end return '", result, "'");
+}
+
 // FUNCTION STATS with its duration_ms blanked.
 std::string Stats(RawRespConnection& c) {
   static const std::regex kDuration("duration_ms\r\n:[0-9]+\r\n");
@@ -240,11 +248,7 @@ TEST_P(BusyScriptTest, FunctionIsBusyUntilFunctionKill) {
 }
 
 TEST_P(BusyScriptTest, ScriptThatEndsByItselfAndATransactionDoomedMeanwhile) {
-  // Runs about 1.5 s (by the server's clock), then returns.
-  constexpr char kTimed[] =
-      "local t = redis.call('TIME') local start = t[1] * 1000000 + t[2] "
-      "while true do t = redis.call('TIME') "
-      "if t[1] * 1000000 + t[2] - start > 1500000 then break end end return 'done'";
+  const std::string kTimed = TimedScript("", 1500000, "done");
   for (Side* side : {&ours, &theirs}) {
     Side& s = *side;
     s.Start({{"EVAL", kTimed, "0"}, {"PING"}});
@@ -262,10 +266,7 @@ TEST_P(BusyScriptTest, ScriptThatEndsByItselfAndATransactionDoomedMeanwhile) {
 }
 
 TEST_P(BusyScriptTest, ClientBlockedOnAKeyTheScriptPushedIsServedAfterTheScript) {
-  constexpr char kPushThenWait[] =
-      "redis.call('LPUSH', 'l', 'x') local t = redis.call('TIME') "
-      "local start = t[1] * 1000000 + t[2] while true do t = redis.call('TIME') "
-      "if t[1] * 1000000 + t[2] - start > 1000000 then break end end return 'pushed'";
+  const std::string kPushThenWait = TimedScript("redis.call('LPUSH', 'l', 'x')", 1000000, "pushed");
   for (Side* side : {&ours, &theirs}) {
     Side& s = *side;
     RawRespConnection& blocked = *s.others[0];
