@@ -183,7 +183,11 @@ void EventLoop::Resume(const std::shared_ptr<Connection>& c) {
 }
 
 bool EventLoop::ServeOne(const std::shared_ptr<Connection>& c, std::string_view key) {
-  std::unique_lock<Mutex> lock(exec_mu_);
+  std::unique_lock<Mutex> lock(exec_mu_, std::defer_lock);
+  if (!LockExec(lock)) {  // a busy script: served once it ends
+    busy_deferred_serve_ = true;
+    return false;
+  }
   if (c->block == nullptr) return false;
   if (const int reason = c->unblock_reason.load(std::memory_order_relaxed); reason != 0) {
     FinishBlock(*c, static_cast<UnblockReason>(reason));  // CLIENT UNBLOCK came first
@@ -227,7 +231,12 @@ void EventLoop::ServeReady(std::vector<std::pair<int, std::string>> keys) {
       auto it = conns_.find(front->id);
       if (it == conns_.end()) break;  // not reached: a connection is unregistered when it closes
       const std::shared_ptr<Connection> c = it->second;
-      if (!ServeOne(c, key)) break;
+      if (!ServeOne(c, key)) {
+        if (std::exchange(busy_deferred_serve_, false)) {  // again when the script has ended
+          paused_ready_.emplace_back(db, key);
+        }
+        break;
+      }
       Resume(c);
     }
   }
@@ -242,7 +251,8 @@ void EventLoop::ExpireBlocked() {
   }
   for (const std::shared_ptr<Connection>& c : due) {
     {
-      std::unique_lock<Mutex> lock(exec_mu_);
+      std::unique_lock<Mutex> lock(exec_mu_, std::defer_lock);
+      if (!LockExec(lock)) return;  // a busy script: the next turn after it ends
       if (c->block == nullptr) continue;
       const int reason = c->unblock_reason.load(std::memory_order_relaxed);
       FinishBlock(*c, reason != 0 ? static_cast<UnblockReason>(reason) : UnblockReason::kTimeout);
@@ -257,7 +267,13 @@ void EventLoop::FinishUnblocks(const std::vector<int64_t>& ids) {
     if (it == conns_.end()) continue;
     const std::shared_ptr<Connection> c = it->second;
     {
-      std::unique_lock<Mutex> lock(exec_mu_);
+      std::unique_lock<Mutex> lock(exec_mu_, std::defer_lock);
+      if (!LockExec(lock)) {  // a busy script: again once it ends
+        MutexLock l(&inbox_mu_);
+        inbox_unblocks_.push_back(id);
+        inbox_deferred_ = true;
+        continue;
+      }
       const int reason = c->unblock_reason.load(std::memory_order_relaxed);
       if (c->block == nullptr || reason == 0) continue;  // served or timed out first
       FinishBlock(*c, static_cast<UnblockReason>(reason));

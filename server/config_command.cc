@@ -17,6 +17,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
 #include "lib/util/strings.h"
@@ -87,6 +88,9 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
       s.Log(LogLevel::kWarning, std::string(st.message()));
       return "Unable to update TLS configuration. Check server logs.";
     }
+    case ConfigHook::kScripts:
+      s.table().scripts()->busy().set_threshold_ms(values.busy_reply_threshold_ms);
+      return std::nullopt;
     case ConfigHook::kMaxclients: {
       // As redis-server: the open-files limit must hold them (raised if it can be).
       const int fits = AdjustOpenFilesLimit(

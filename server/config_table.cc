@@ -506,6 +506,12 @@ std::vector<ConfigParam> BuildTable() {
       "zset-max-listpack-value", "zset-max-ziplist-value",
       [](ServerOptions& o) -> int64_t& { return o.encoding.zset_max_listpack_value; },
       H::kEncoding);
+  // ---- Scripts ----
+  t.push_back(Number<int64_t>(
+      "busy-reply-threshold", "lua-time-limit", false, 0, LLONG_MAX,
+      [](ServerOptions& o) -> int64_t& { return o.busy_reply_threshold_ms; }, true, H::kScripts,
+      "milliseconds a script runs before other clients get -BUSY and SCRIPT KILL can stop it (0: "
+      "no limit)"));
   // ---- Reported for clients that ask; not implemented ----
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"aof-use-rdb-preamble", "yes"},
@@ -520,8 +526,6 @@ std::vector<ConfigParam> BuildTable() {
            {"cluster-enabled", "no"},
            {"slowlog-log-slower-than", "10000"},
            {"slowlog-max-len", "128"},
-           {"lua-time-limit", "5000"},
-           {"busy-reply-threshold", "5000"},
            {"replica-read-only", "yes"},
            {"lazyfree-lazy-user-flush", "no"},
        }) {

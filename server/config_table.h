@@ -53,6 +53,7 @@ enum class ConfigHook {
   kAof,         // appendonly, appendfsync, auto-aof-rewrite-*, aof-load-truncated (server/aof.h)
   kEviction,    // maxmemory and its policy parameters: the keyspace's EvictionOptions
   kTls,         // tls-* (but tls-port): a new TLS context for new connections (ServerState)
+  kScripts,  // busy-reply-threshold: the script engine's time limit (lib/scripting/busy_script.h)
 };
 
 struct ConfigParam {

@@ -182,6 +182,9 @@ struct ServerOptions {
   int max_commands_per_turn = 512;
   // Housekeeping frequency (idle timeouts, statistics) per second. Default: 10.
   int hz = 10;
+  // busy-reply-threshold (alias lua-time-limit): after a script has run this long, other clients
+  // get -BUSY and SCRIPT KILL / FUNCTION KILL can stop it. 0: no limit. Default: 5000 ms.
+  int64_t busy_reply_threshold_ms = 5000;
   // "debug", "verbose", "notice" or "warning". Logs go to stderr. Default: "notice".
   std::string loglevel = "notice";
   // Called (on an I/O thread) when a client sends SHUTDOWN. Default (unset): Server::RequestStop().

@@ -23,6 +23,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
 #include "server/command_util.h"
@@ -41,6 +42,8 @@ constexpr size_t kKeepOutputCapacity = 64 * 1024;
 // big reply drained. Freeing it at once made every big reply (LRANGE of 600 elements: 120 KB)
 // map fresh pages and grow the string again: five times Redis's CPU per request.
 constexpr int64_t kBigOutputIdleMs = 2000;
+// While a script is busy: how long a waiting loop sleeps between looks.
+constexpr int kBusyPollMs = 5;
 
 // What a connection past maxclients gets before it is closed.
 const std::string& MaxClientsReply() {
@@ -125,13 +128,30 @@ void EventLoop::DrainInbox() {
   std::vector<int64_t> kills, unblocks;
   std::vector<std::pair<int, std::string>> ready;
   std::vector<std::shared_ptr<Connection>> mail;
+  // While a script is busy, ready keys and CLIENT UNBLOCKs stay in the inbox until it ends (they
+  // re-run blocked commands), and so does a kill of the connection whose command runs the script.
+  const bool busy = ScriptBusy() || serving_busy_;
   {
     MutexLock l(&inbox_mu_);
     mail.swap(inbox_mail_);
     conns.swap(inbox_conns_);
     kills.swap(inbox_kills_);
-    ready.swap(inbox_ready_);
-    unblocks.swap(inbox_unblocks_);
+    if (!busy) {
+      ready.swap(inbox_ready_);
+      unblocks.swap(inbox_unblocks_);
+    } else if (!inbox_ready_.empty() || !inbox_unblocks_.empty()) {
+      inbox_deferred_ = true;
+    }
+  }
+  if (serving_busy_) {  // mail for the client whose command is under way: after the command
+    auto running = std::find_if(mail.begin(), mail.end(),
+                                [&](const auto& c) { return c.get() == executing_; });
+    if (running != mail.end()) {
+      MutexLock l(&inbox_mu_);
+      inbox_mail_.push_back(std::move(*running));
+      inbox_deferred_ = true;
+      mail.erase(running);
+    }
   }
   if (!unblocks.empty()) FinishUnblocks(unblocks);
   if (!ready.empty()) ServeReady(std::move(ready));
@@ -141,6 +161,12 @@ void EventLoop::DrainInbox() {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
     std::shared_ptr<Connection> c = it->second;
+    if (c.get() == executing_) {  // killed while its command runs: once the command is over
+      MutexLock l(&inbox_mu_);
+      inbox_kills_.push_back(id);
+      inbox_deferred_ = true;
+      continue;
+    }
     // Let replies already produced go out first, as redis-server does for CLIENT KILL.
     c->closing = true;
     if (Flush(c)) UpdateInterest(*c);
@@ -363,7 +389,10 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
   c.last_cmd.store(spec, std::memory_order_relaxed);
   c.last_subcmd.store(resolved.sub, std::memory_order_relaxed);
   if (const PauseMode pause = state_->ActivePause(); pause != PauseMode::kNone) [[unlikely]] {
-    if (HeldByPause(pause, table, c.client, resolved)) return false;
+    // (As Redis: a busy script's -BUSY comes before the pause.)
+    const bool refused_busy =
+        busy_mode_ && !(resolved.ok() && (resolved.flags() & commands::kAllowBusy) != 0);
+    if (!refused_busy && HeldByPause(pause, table, c.client, resolved)) return false;
   }
   const size_t mark = c.out.size();
   const bool dropping = c.replies_dropped();
@@ -398,7 +427,8 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
                                .server = &c,
                                .exclusive = &exclusive_,
                                .may_block = true,
-                               .observer = &state_->monitors()};
+                               .observer = &state_->monitors(),
+                               .script_busy = busy_mode_};
   {
     // CLIENT NO-TOUCH: the client's commands leave the keys' LRU/LFU information alone, except
     // TOUCH (Redis 7.2).
@@ -471,19 +501,104 @@ bool EventLoop::AllowedInPubSubContext(Connection& c, const commands::Resolved& 
   return false;
 }
 
-// Called by EXEC on this loop's thread, inside Process (which holds exec_mu_).
+// Called by EXEC (or a script) on this loop's thread, inside Process (which holds exec_mu_).
+// Sections take the gate's token one at a time, then lock every loop in index order (only short
+// batches hold those then). Waiting for the token, or for this loop's mutex afterwards, while a
+// script is busy, this loop's other clients are served in busy mode (see server_state.h).
 void EventLoop::Exclusive::Run(absl::FunctionRef<void()> fn) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   if (running_) return fn();  // CLIENT UNBLOCK queued in MULTI: EXEC holds every loop already
   ServerState* state = loop_->state_;
   const int n = state->io_threads();
+  auto busy = [this] { return loop_->ScriptBusy(); };
   // Never wait for a loop mutex while holding one out of index order: let ours go first.
   loop_->exec_mu_.Unlock();
+  while (!state->gate().Take(busy)) loop_->ServeWhileBusy(kBusyPollMs);
   for (int i = 0; i < n; ++i) state->loop(i).exec_mu_.Lock();
   running_ = true;
   fn();
   running_ = false;
   for (int i = n - 1; i >= 0; --i) state->loop(i).exec_mu_.Unlock();
-  loop_->exec_mu_.Lock();
+  state->gate().Release();
+  while (!state->gate().Wait(
+      [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return loop_->exec_mu_.TryLock(); }, busy)) {
+    loop_->ServeWhileBusy(kBusyPollMs);
+  }
+}
+
+// The script of this section is busy (called from its Lua hook): wake the loops that wait for
+// the gate, and serve this loop's other clients.
+void EventLoop::Exclusive::WhileBusy() {
+  loop_->state_->gate().Notify();
+  loop_->ServeWhileBusy(0);
+}
+
+bool EventLoop::ScriptBusy() const {
+  scripting::ScriptEngine* engine = state_->table().scripts();
+  return engine != nullptr && engine->busy().busy();
+}
+
+bool EventLoop::LockExec(std::unique_lock<Mutex>& lock) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (serving_busy_) return false;  // nested in a busy script's wait: busy mode only
+  if (exec_mu_.TryLock()) {
+    lock = std::unique_lock<Mutex>(exec_mu_, std::adopt_lock);
+    return true;
+  }
+  if (!state_->gate().Wait([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return exec_mu_.TryLock(); },
+                           [this] { return ScriptBusy(); })) {
+    return false;
+  }
+  lock = std::unique_lock<Mutex>(exec_mu_, std::adopt_lock);
+  return true;
+}
+
+void EventLoop::ServeWhileBusy(int timeout_ms) {
+  if (serving_busy_) return;
+  serving_busy_ = true;
+  // Replies this turn produced before the script started go out now (the turn's FlushPending
+  // comes after the script), as Redis writes pending replies while a script is busy.
+  for (size_t i = 0; i < to_flush_.size(); ++i) {
+    const std::shared_ptr<Connection> c = to_flush_[i];
+    if (c.get() != executing_ && !c->closed && c->pending_output() > 0) Flush(c);
+  }
+  epoll_event events[64];
+  const int n = epoll_wait(epoll_fd_, events, 64, timeout_ms);
+  for (int i = 0; i < n; ++i) {
+    const epoll_event& ev = events[i];
+    if (ev.data.u64 == kWakeTag) {
+      DrainInbox();  // new connections, kills and mail; the rest waits (DrainInbox)
+      continue;
+    }
+    if (ev.data.u64 & kListenerTag) {
+      Accept(listeners_[ev.data.u64 & ~kListenerTag]);
+      continue;
+    }
+    auto it = conns_.find(static_cast<int64_t>(ev.data.u64));
+    if (it == conns_.end()) continue;
+    std::shared_ptr<Connection> c = it->second;
+    // The client whose command waits (or runs the script) is not read meanwhile, as in Redis.
+    if (c.get() == executing_) continue;
+    if ((ev.events & EPOLLOUT) && !Flush(c)) continue;
+    if (ev.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+      if ((ev.events & EPOLLIN) == 0) {
+        Close(c, "socket error");
+        continue;
+      }
+      OnReadable(c);
+      if (!c->closed) Flush(c);  // the outer turn's FlushPending comes only after the script
+    }
+  }
+  // Connections with commands left from an earlier turn.
+  for (int64_t id : std::vector<int64_t>(backlog_)) {
+    auto it = conns_.find(id);
+    if (it == conns_.end() || it->second.get() == executing_) continue;
+    std::shared_ptr<Connection> c = it->second;
+    if (c->paused || c->closing || !ScriptBusy()) continue;
+    std::erase(backlog_, id);
+    c->backlog = false;
+    Process(c);
+    if (!c->closed) Flush(c);
+  }
+  serving_busy_ = false;
 }
 
 bool EventLoop::OverOutputLimit(Connection& c, int64_t hard) {
@@ -522,12 +637,25 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
   bool more = false;
   bool held = false;  // a client pause holds the next command
   uint64_t executed = 0;
-  // Held while this batch executes, so that another loop's EXEC can hold this loop off.
-  std::unique_lock<Mutex> exec_lock(exec_mu_);
+  // Held while this batch executes, so that another loop's EXEC can hold this loop off; not held
+  // while a script is busy (busy mode: see "Busy scripts" in server_state.h).
+  std::unique_lock<Mutex> exec_lock(exec_mu_, std::defer_lock);
+  const bool busy_mode = !LockExec(exec_lock);
+  struct Restore {
+    EventLoop* loop;
+    Connection* executing;
+    bool busy_mode;
+    ~Restore() {
+      loop->executing_ = executing;
+      loop->busy_mode_ = busy_mode;
+    }
+  } restore{this, executing_, busy_mode_};
+  executing_ = c.get();
+  busy_mode_ = busy_mode;
   // After each command: false if the connection was closed for its output.
   auto within_output_limit = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
     if (!OverOutputLimit(*c, hard)) return true;
-    exec_lock.unlock();
+    if (exec_lock.owns_lock()) exec_lock.unlock();
     state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
     CloseForOutputLimit(c);
     return false;
@@ -539,6 +667,10 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     }
     if (budget == 0) {
       more = true;
+      break;
+    }
+    if (busy_mode && !ScriptBusy()) [[unlikely]] {
+      more = true;  // the script is over: the rest runs under the lock, next turn
       break;
     }
     if (!c->held.empty()) [[unlikely]] {
@@ -569,11 +701,15 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
         max_bulk != c->parser.options().max_bulk_length) [[unlikely]] {
       c->parser.set_max_bulk_length(max_bulk);
     }
-    const size_t want = std::min<size_t>(static_cast<size_t>(budget), kBatch);
+    // Busy mode takes one command at a time: the script may end after any of them.
+    const size_t want = busy_mode ? 1 : std::min<size_t>(static_cast<size_t>(budget), kBatch);
     size_t n = 0;
-    while (n < want && c->parser.Next(&batch_[n])) {
-      const commands::CommandSpec* spec = table.Find(batch_[n][0]);
-      found_[n++] = spec;
+    // Nested in a busy script's command (ServeWhileBusy), the outer command's batch stays intact.
+    std::vector<std::vector<std::string_view>>& batch = serving_busy_ ? busy_batch_ : batch_;
+    std::vector<const commands::CommandSpec*>& found = serving_busy_ ? busy_found_ : found_;
+    while (n < want && c->parser.Next(&batch[n])) {
+      const commands::CommandSpec* spec = table.Find(batch[n][0]);
+      found[n++] = spec;
       if (spec != nullptr && ((spec->flags & (commands::kNoAuth | commands::kAdmin)) != 0 ||
                               !spec->subcommands.empty())) {
         break;
@@ -583,28 +719,28 @@ bool EventLoop::Process(const std::shared_ptr<Connection>& c) {
     budget -= static_cast<int>(n);
     if (n > 1) {
       table.PrefetchKeys(*state_->keyspace(), c->client.db,
-                         absl::Span<const std::vector<std::string_view>>(batch_.data(), n),
-                         found_.data());
+                         absl::Span<const std::vector<std::string_view>>(batch.data(), n),
+                         found.data());
     }
     for (size_t i = 0; i < n && !c->closing; ++i) {  // after QUIT or a kill, drop the rest
-      if (!ExecuteOne(*c, batch_[i], found_[i])) {
+      if (!ExecuteOne(*c, batch[i], found[i])) {
         // Held by a client pause: it and the rest of the batch wait in the connection.
-        for (size_t j = i; j < n; ++j) c->held.emplace_back(batch_[j].begin(), batch_[j].end());
+        for (size_t j = i; j < n; ++j) c->held.emplace_back(batch[j].begin(), batch[j].end());
         held = true;
         break;
       }
       ++executed;
       if (c->client.block_request.has_value()) [[unlikely]] {
         // Blocked on keys: the rest of the batch waits, in order, until it is unblocked.
-        Park(*c, commands::Args(batch_[i].data(), batch_[i].size()));
-        for (size_t j = i + 1; j < n; ++j) c->held.emplace_back(batch_[j].begin(), batch_[j].end());
+        Park(*c, commands::Args(batch[i].data(), batch[i].size()));
+        for (size_t j = i + 1; j < n; ++j) c->held.emplace_back(batch[j].begin(), batch[j].end());
         break;
       }
       if (!within_output_limit()) return false;
     }
     if (state_->stopping()) break;
   }
-  exec_lock.unlock();
+  if (exec_lock.owns_lock()) exec_lock.unlock();
   state_->stats().commands_processed.fetch_add(executed, std::memory_order_relaxed);
   if (const bool blocked = !c->held.empty() || c->block != nullptr;
       blocked != c->blocked.load(std::memory_order_relaxed)) {
@@ -783,6 +919,15 @@ void EventLoop::Run() {
       timeout = static_cast<int>(std::min<int64_t>(timeout, state_->PauseRemainingMs()));
     }
     timeout = BlockedSleepMs(timeout);
+    if (inbox_deferred_ || ScriptBusy()) {
+      // Something waits for a busy script to end (ready keys, unblocks, blocked clients' timeouts,
+      // this loop's mutex): look again soon, without spinning.
+      if (inbox_deferred_ && !ScriptBusy()) {
+        inbox_deferred_ = false;
+        Wake();
+      }
+      if (backlog_.empty()) timeout = std::clamp(timeout, kBusyPollMs, cron_interval);
+    }
     int n = epoll_wait(epoll_fd_, events.data(), kMaxEvents, timeout);
     if (n < 0 && errno != EINTR) {
       state_->Log(LogLevel::kWarning, absl::StrCat("epoll_wait: ", strerror(errno)));
@@ -790,7 +935,7 @@ void EventLoop::Run() {
     }
     // Connections a client pause held go first, before anything read in this turn.
     ResumeHeld();
-    if (!paused_ready_.empty() && state_->ActivePause() == PauseMode::kNone) {
+    if (!paused_ready_.empty() && state_->ActivePause() == PauseMode::kNone && !ScriptBusy()) {
       ServeReady(std::exchange(paused_ready_, {}));
     }
     for (int i = 0; i < n; ++i) {

@@ -14,6 +14,7 @@
 #include "lib/commands/args.h"
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
 #include "lib/util/strings.h"
 #include "server/command_util.h"
@@ -154,6 +155,12 @@ void CmdShutdown(CommandContext& ctx, Args argv) {
   }
   if (save && nosave) return ReplyError(ctx, errors::kSyntax);
   ServerState& state = State(ctx);
+  // A busy script (past busy-reply-threshold): only SHUTDOWN NOSAVE, which stops it (its writes
+  // so far stay, as in Redis, where the process just exits).
+  if (scripting::BusyScript& busy = ctx.table->scripts()->busy(); ctx.script_busy || busy.busy()) {
+    if (!nosave) return ReplyError(ctx, busy.BusyError());
+    busy.Abort();
+  }
   state.Log(LogLevel::kWarning, "User requested shutdown...");
   if (Persistence* p = state.persistence()) {  // SAVE / NOSAVE / save rules (persistence.h)
     using Mode = Persistence::ShutdownMode;

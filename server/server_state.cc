@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/strings.h"
 #include "server/server.h"
 
@@ -136,6 +137,7 @@ ServerState::ServerState(Keyspace* keyspace, ServerOptions options)
     PublishRuntimeConfig(config_.values, &config_);
   }
   config_.client_output_pause = options_.client_output_pause;
+  table_.scripts()->busy().set_threshold_ms(options_.busy_reply_threshold_ms);
   config_.has_password = !options_.requirepass.empty();
   password_ = options_.requirepass;
   run_id_ = RandomHex(40);

@@ -22,6 +22,30 @@
 // one uncontended lock per batch. A closed connection drops its MULTI state and WATCH
 // registrations (ClientState::ResetTransaction).
 //
+// Busy scripts (busy-reply-threshold)
+// -----------------------------------
+// A script runs inside an Exclusive, holding every loop's exec_mu_, for as long as it runs. So
+// that no loop ever sleeps on a mutex a long script holds, nobody waits for a loop mutex held by
+// another thread in a plain lock() but through the ExclusiveGate: a token that exclusive
+// sections take one at a time (whoever holds it may then lock every loop in plain order: only
+// short batches hold them), and a condition variable notified when a section ends and while a
+// script is busy. A waiter (a loop about to run a batch, an Exclusive waiting for the token or
+// relocking its loop afterwards) wakes up either with the lock or finding the script busy
+// (BusyScript::busy(), lib/scripting/busy_script.h). Then:
+//   - a loop about to run a batch runs it without the lock, in busy mode: one command at a time,
+//     each answered -BUSY unless it is flagged allow-busy (SCRIPT KILL, FUNCTION KILL/STATS,
+//     SHUTDOWN, AUTH, HELLO, MULTI, DISCARD, WATCH, UNWATCH, RESET, QUIT: none needs the lock);
+//     the batch stops when the script ends, and the rest runs locked;
+//   - the script's own loop is served from the script: the Lua hook calls Exclusive::WhileBusy,
+//     which polls this loop's epoll once (ServeWhileBusy) and runs what arrived in busy mode,
+//     leaving the script's own client alone (its next commands wait, as in Redis);
+//   - an Exclusive (EXEC, EVAL...) of another loop that was already waiting for the token serves
+//     its own loop the same way (ServeWhileBusy) until the script ends, then runs;
+//   - ready keys and CLIENT UNBLOCKs wait until the script ends (Redis serves blocked clients
+//     after the script, too).
+// SCRIPT KILL sets the script's kill flag (atomically with its "wrote" mark), which the hook
+// raises; SHUTDOWN NOSAVE aborts the script the same way and stops the server.
+//
 // One loop turn
 // -------------
 //   epoll_wait (timeout: 0 if some connection has a backlog, else 1000/hz ms)
@@ -68,11 +92,13 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -294,6 +320,50 @@ struct Stats {
   std::atomic<uint64_t> ops_per_sec{0};  // computed by loop 0's cron
 };
 
+// See "Busy scripts" above. Thread-safe.
+class ExclusiveGate {
+ public:
+  // Takes the token unless `busy()` while waiting for it: false then.
+  template <typename Busy>
+  bool Take(Busy busy) {
+    std::unique_lock<std::mutex> l(mu_);
+    while (taken_) {
+      if (busy()) return false;
+      cv_.wait_for(l, std::chrono::milliseconds(kPollMs));
+    }
+    taken_ = true;
+    return true;
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      taken_ = false;
+    }
+    cv_.notify_all();
+  }
+  // Waits until `try_lock()` (true) or `busy()` (false).
+  template <typename TryLock, typename Busy>
+  bool Wait(TryLock try_lock, Busy busy) {
+    std::unique_lock<std::mutex> l(mu_);
+    while (true) {
+      if (try_lock()) return true;
+      if (busy()) return false;
+      cv_.wait_for(l, std::chrono::milliseconds(kPollMs));
+    }
+  }
+  // A script has turned busy (or is still): waiters look again.
+  void Notify() {
+    { std::lock_guard<std::mutex> l(mu_); }
+    cv_.notify_all();
+  }
+
+ private:
+  static constexpr int kPollMs = 5;  // a fallback: ends and busy scripts notify
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool taken_ = false;
+};
+
 class EventLoop {
  public:
   // EXEC's isolation for the connections of this loop (see the header comment).
@@ -301,6 +371,7 @@ class EventLoop {
    public:
     explicit Exclusive(EventLoop* loop) : loop_(loop) {}
     void Run(absl::FunctionRef<void()> fn) override;
+    void WhileBusy() override;
 
    private:
     EventLoop* const loop_;
@@ -351,6 +422,13 @@ class EventLoop {
                           std::string_view misconf);
   // A RESP2 client with subscriptions: whether `resolved` may run; if not, writes the error.
   bool AllowedInPubSubContext(Connection& c, const commands::Resolved& resolved);
+  // Busy scripts (see the header comment). ScriptBusy: a script runs past busy-reply-threshold.
+  // LockExec: takes exec_mu_ into `lock`, or returns false (not locked) while a script is busy.
+  // ServeWhileBusy: on this loop's thread, nested inside the command of executing_, polls epoll
+  // once (waiting up to timeout_ms) and serves what arrived in busy mode.
+  bool ScriptBusy() const;
+  bool LockExec(std::unique_lock<Mutex>& lock);
+  void ServeWhileBusy(int timeout_ms);
   // Runs one command; returns false, having run nothing, if a client pause holds it.
   bool ExecuteOne(Connection& c, const std::vector<std::string_view>& argv,
                   const commands::CommandSpec* spec);
@@ -387,6 +465,14 @@ class EventLoop {
   const int index_;
   // Held while this loop executes commands; EXEC of any loop takes all of them.
   Mutex exec_mu_;
+  // Busy scripts: Process runs its batch without exec_mu_ (commands get -BUSY unless allowed);
+  // the connection whose command runs now (left alone by ServeWhileBusy); inside ServeWhileBusy;
+  // ready keys or unblocks left in the inbox until the script ends.
+  bool busy_mode_ = false;
+  Connection* executing_ = nullptr;
+  bool serving_busy_ = false;
+  bool inbox_deferred_ = false;
+  bool busy_deferred_serve_ = false;  // ServeOne found a busy script
   Exclusive exclusive_{this};
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
@@ -406,6 +492,11 @@ class EventLoop {
   std::vector<std::vector<std::string_view>> batch_ =
       std::vector<std::vector<std::string_view>>(kBatch);
   std::vector<const commands::CommandSpec*> found_ =
+      std::vector<const commands::CommandSpec*>(kBatch);
+  // Process's batch inside ServeWhileBusy (one command at a time).
+  std::vector<std::vector<std::string_view>> busy_batch_ =
+      std::vector<std::vector<std::string_view>>(kBatch);
+  std::vector<const commands::CommandSpec*> busy_found_ =
       std::vector<const commands::CommandSpec*>(kBatch);
   // Deadlines of this loop's blocked connections (keyspace clock), earliest first.
   std::set<std::pair<int64_t, int64_t>> deadlines_;  // (deadline_ms, connection id)
@@ -552,6 +643,8 @@ class ServerState {
   std::atomic<int64_t>& clients_in_timeout_table() { return clients_in_timeout_table_; }
   // Who waits for which keys (server/blocking.h).
   BlockingRegistry& blocking() { return blocking_; }
+  // Exclusive sections and busy scripts (see "Busy scripts" above).
+  ExclusiveGate& gate() { return gate_; }
   // Loop `i`, 0 <= i < io_threads(), once started.
   EventLoop& loop(int i) const { return *loops_[i]; }
   void Log(LogLevel level, std::string_view message);
@@ -601,6 +694,7 @@ class ServerState {
   std::atomic<int64_t> blocked_clients_{0};
   std::atomic<int64_t> clients_in_timeout_table_{0};
   BlockingRegistry blocking_;
+  ExclusiveGate gate_;
   int ready_listener_ = 0;  // Keyspace::AddReadyListener's id while started
 
   std::atomic<bool> stop_requested_{false};

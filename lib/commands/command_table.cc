@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/commands/args.h"
 #include "lib/commands/propagation.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
 
 namespace embedis::commands {
@@ -256,6 +257,18 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
   if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec &&
       ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
     if (RefuseForOom(ctx, r)) return;
+  }
+  // A busy script (past busy-reply-threshold): only allow-busy commands run, as Redis's
+  // processCommand (after the OOM check, before MULTI queuing; a refusal dooms the transaction).
+  if ((r.flags() & kAllowBusy) == 0 && !ctx.from_script && scripts_ != nullptr &&
+      (ctx.script_busy || scripts_->busy().busy())) [[unlikely]] {
+    if (r.has(kEndsTransaction)) {  // EXEC: discards the transaction (in MULTI or not)
+      ctx.client->ResetTransaction();
+      return ReplyError(
+          ctx, absl::StrCat(errors::kExecAbortBecause, ToAbsl(scripts_->busy().BusyError())));
+    }
+    if (tx.in_multi) tx.failed = true;
+    return ReplyError(ctx, scripts_->busy().BusyError());
   }
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
     if ((r.flags() & kNoMulti) != 0) {

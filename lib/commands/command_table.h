@@ -154,6 +154,10 @@ class Exclusive {
   virtual ~Exclusive() = default;
   // Runs `fn` while no other client's command runs; blocks until then.
   virtual void Run(absl::FunctionRef<void()> fn) = 0;
+  // Called, inside Run, by a script that has run past busy-reply-threshold (on its own thread,
+  // from the Lua hook, again and again until it ends): let other clients in, to be answered
+  // -BUSY or to run the commands allowed while a script is busy (SCRIPT KILL, ...).
+  virtual void WhileBusy() {}
 };
 
 struct CommandContext;
@@ -198,6 +202,10 @@ struct CommandContext {
   bool over_maxmemory = false;
   // EXEC is running its queue: the commands were checked for maxmemory when EXEC was.
   bool in_exec = false;
+  // The caller knows a script is busy (embedis-server serving its clients while one runs):
+  // Execute refuses every command not flagged allow-busy with -BUSY, as it does whenever the
+  // table's script engine reports a busy script.
+  bool script_busy = false;
 };
 
 // Flags, as in COMMAND INFO.
@@ -212,9 +220,11 @@ enum CommandFlag : uint32_t {
   kNoScript = 1u << 7,
   kDenyOom = 1u << 8,
   kNoMulti = 1u << 9,  // refused inside MULTI (SHUTDOWN, SAVE)
-  // Reported by COMMAND INFO only (command_info.h); embedis has no busy scripts, async loading
-  // or slow log to apply them to.
+  // Runs while a script is busy (past busy-reply-threshold); every other command is answered
+  // -BUSY then (CommandTable::Execute).
   kAllowBusy = 1u << 10,
+  // Reported by COMMAND INFO only (command_info.h); embedis has no async loading or slow log to
+  // apply them to.
   kNoAsyncLoading = 1u << 11,
   kSkipSlowlog = 1u << 12,
   // A command that may block the client (BLPOP, ...; see BlockRequest).

@@ -14,9 +14,11 @@
 //   texts: unknown command, wrong arity, a command flagged noscript, a write from a read-only
 //   script (EVAL_RO, EVALSHA_RO, #!lua flags=no-writes). A blocking command does not block (it
 //   answers as if its timeout had passed).
-// - No script can run for long without holding everybody else off: there is no
-//   busy-reply-threshold, -BUSY or SCRIPT KILL of a running script yet (SCRIPT KILL and FUNCTION
-//   KILL answer NOTBUSY, FUNCTION STATS reports no running script).
+// - Busy scripts (lib/scripting/busy_script.h): past busy-reply-threshold other clients get
+//   -BUSY (CommandTable::Execute refuses every command not flagged allow-busy); SCRIPT KILL and
+//   FUNCTION KILL stop a script that has not written (ScriptRunner marks the first write, and a
+//   write after an accepted kill does not run); FUNCTION STATS shows the running function. The
+//   server lets its other clients in from ScriptRunner::WhileBusy (Exclusive::WhileBusy).
 // - FCALL/FCALL_RO run like EVAL (exclusive section, ScriptRunner); functions live in the same
 //   engine, in a VM of their own. Libraries are not yet kept in snapshots.
 #include <functional>
@@ -74,7 +76,14 @@ class ScriptRunner : public scripting::CommandRunner {
     if (over_maxmemory_ && !allow_oom_ && !wrote_ && (r.flags() & kDenyOom) != 0) {
       return resp::Value::Error(errors::kOom);
     }
-    if ((r.flags() & kWrite) != 0) wrote_ = true;
+    if ((r.flags() & kWrite) != 0) {
+      // Redis's SCRIPT_WRITE_DIRTY: from now on SCRIPT KILL answers UNKILLABLE; a kill that came
+      // first stops the script before this write (the engine raises the kill error).
+      if (!caller_.table->scripts()->busy().BeginWrite()) {
+        return resp::Value::Error(std::string(scripting::kScriptKilledError));
+      }
+      wrote_ = true;
+    }
     std::string out;
     resp::Writer writer(&out, protocol);
     client_.protocol = protocol;
@@ -93,6 +102,10 @@ class ScriptRunner : public scripting::CommandRunner {
     resp::Value reply;
     if (!parser.Next(&reply)) return resp::Value::Error("ERR internal error: no reply");
     return reply;
+  }
+
+  void WhileBusy() override {
+    if (caller_.exclusive != nullptr) caller_.exclusive->WhileBusy();
   }
 
   bool IsCommand(absl::Span<const std::string_view> argv) override {
@@ -155,6 +168,7 @@ void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {
   req.is_sha = is_sha;
   req.read_only = read_only;
   req.over_maxmemory = ctx.over_maxmemory;
+  req.command = argv;
   ScriptRunner runner(ctx);
   scripting::ScriptEngine* engine = ctx.table->scripts();
   RunAlone(ctx, [&] { engine->Eval(req, &runner, ctx.reply); });
@@ -186,10 +200,24 @@ void CmdScriptFlush(CommandContext& ctx, Args argv) {
   ctx.reply->Ok();
 }
 
-void CmdScriptKill(CommandContext& ctx, Args) {
-  // A script holds every other client off while it runs, so none is running now.
-  ReplyError(ctx, "NOTBUSY No scripts in execution right now.");
+// SCRIPT KILL (is_eval) and FUNCTION KILL, with Redis 7.0's order of refusals.
+void Kill(CommandContext& ctx, bool is_eval) {
+  using Result = scripting::BusyScript::KillResult;
+  switch (ctx.table->scripts()->busy().Kill(is_eval)) {
+    case Result::kKilled:
+      return ctx.reply->Ok();
+    case Result::kNotBusy:
+      return ReplyError(ctx, scripting::kNotBusyError);
+    case Result::kUnkillable:
+      return ReplyError(ctx, scripting::kUnkillableError);
+    case Result::kRunningEval:
+      return ReplyError(ctx, scripting::kBusyEvalError);
+    case Result::kRunningFunction:
+      return ReplyError(ctx, scripting::kBusyFunctionError);
+  }
 }
+
+void CmdScriptKill(CommandContext& ctx, Args) { Kill(ctx, /*is_eval=*/true); }
 
 void CmdScriptDebug(CommandContext& ctx, Args argv) {
   if (EqualsIgnoreCase(argv[2], "no")) return ctx.reply->Ok();
@@ -233,6 +261,7 @@ void RunFCall(CommandContext& ctx, Args argv, bool read_only) {
   if (!SplitKeys(ctx, argv, "ERR Bad number of keys provided", &req.keys, &req.args)) return;
   req.name = argv[1];
   req.read_only = read_only;
+  req.command = argv;
   ScriptRunner runner(ctx);
   RunAlone(ctx, [&] { engine->FCall(req, &runner, ctx.reply); });
 }
@@ -328,12 +357,27 @@ void CmdFunctionList(CommandContext& ctx, Args argv) {
 }
 
 void CmdFunctionStats(CommandContext& ctx, Args) {
-  // A function holds every other client off while it runs, so none is running now.
+  // Allowed while a script is busy: never waits for the engine's mutex.
+  const std::optional<scripting::RunningScript> running = ctx.table->scripts()->busy().Running();
+  if (running.has_value() && running->is_eval) {
+    return ReplyError(ctx, scripting::kBusyEvalError);  // as Redis, during an EVAL
+  }
   const scripting::FunctionStats stats = ctx.table->scripts()->GetFunctionStats();
   resp::Writer& w = *ctx.reply;
   w.MapHeader(2);
   w.BulkString("running_script");
-  w.Null();
+  if (running.has_value()) {
+    w.MapHeader(3);
+    w.BulkString("name");
+    w.BulkString(running->name);
+    w.BulkString("command");
+    w.ArrayHeader(running->command.size());
+    for (const std::string& arg : running->command) w.BulkString(arg);
+    w.BulkString("duration_ms");
+    w.Integer(running->duration_ms);
+  } else {
+    w.Null();
+  }
   w.BulkString("engines");
   w.MapHeader(1);
   w.BulkString("LUA");
@@ -368,9 +412,7 @@ void CmdFunctionRestore(CommandContext& ctx, Args argv) {
   ctx.reply->Ok();
 }
 
-void CmdFunctionKill(CommandContext& ctx, Args) {
-  ReplyError(ctx, "NOTBUSY No scripts in execution right now.");
-}
+void CmdFunctionKill(CommandContext& ctx, Args) { Kill(ctx, /*is_eval=*/false); }
 
 void CmdFunctionHelp(CommandContext& ctx, Args) {
   static const char* const kLines[] = {

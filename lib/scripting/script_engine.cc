@@ -113,6 +113,7 @@ struct ScriptEngine::State {
 
   // The script running now (set by Eval, under mu).
   CommandRunner* runner = nullptr;
+  BusyScript busy;  // busy-reply-threshold, SCRIPT KILL, FUNCTION STATS (busy_script.h)
   bool read_only = false;
   int resp = 2;
 
@@ -413,10 +414,29 @@ void WriteLuaValue(lua_State* L, resp::Writer* w, int resp) {
 
 // ---- redis.* ----
 
+// The count hook of a running script (Redis's luaMaskCountHook), also run before each redis.call
+// (a script that mostly calls commands runs few Lua instructions): past busy-reply-threshold the
+// caller lets other clients in; a script killed by SCRIPT KILL raises its error, and from then on
+// the hook runs at every line, so that pcall cannot swallow the kill.
+void BusyHook(lua_State* L, lua_Debug*) {
+  ScriptEngine::State* s = GetState(L);
+  BusyScript::HookAction action = s->busy.OnHook();
+  if (action == BusyScript::HookAction::kBusy) {
+    if (s->runner != nullptr) s->runner->WhileBusy();
+    action = s->busy.OnHook();
+  }
+  if (action != BusyScript::HookAction::kKill) return;
+  lua_sethook(L, BusyHook, LUA_MASKLINE, 0);
+  PushErrorTable(L, kScriptKilledError);
+  lua_error(L);
+}
+
 // redis.call / redis.pcall. Returns the number of results, or -1 with an error value pushed
 // (to be raised).
 int RedisCallImpl(lua_State* L, bool raise) {
   ScriptEngine::State* s = GetState(L);
+  // Busy and kill checks (may raise: no C++ object may be alive here, Lua errors are longjmps).
+  if (s->runner != nullptr && s->busy.threshold_ms() > 0) BusyHook(L, nullptr);
   const int argc = lua_gettop(L);
   std::string_view refusal;
   if (argc == 0) {
@@ -446,6 +466,10 @@ int RedisCallImpl(lua_State* L, bool raise) {
   std::vector<std::string_view> argv(storage.begin(), storage.end());
   const resp::Value reply = s->runner->Call(
       argv, s->resp == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2, s->read_only);
+  if (s->busy.killed()) {  // SCRIPT KILL came first: the command did not write (busy_script.h)
+    PushErrorTable(L, kScriptKilledError);
+    return -1;
+  }
   PushValue(L, reply);
   return raise && reply.is_error() ? -1 : 1;
 }
@@ -1178,9 +1202,24 @@ ScriptStats ScriptEngine::Stats() {
   return st;
 }
 
-void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Writer* reply) {
+BusyScript& ScriptEngine::busy() { return state_->busy; }
+
+namespace {
+
+// Takes the engine's mutex for a script, or returns false when another caller's script is busy
+// (its -BUSY text is then the reply): an in-process caller (MemoryStore) does not wait for it.
+bool LockForScript(ScriptEngine::State& s) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  if (s.mu.TryLock()) return true;
+  return s.busy.WaitUnlessBusy([&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return s.mu.TryLock(); });
+}
+
+}  // namespace
+
+void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner,
+                        resp::Writer* reply) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   State& s = *state_;
-  MutexLock l(&s.mu);
+  if (!LockForScript(s)) return reply->Error(s.busy.BusyError());
+  std::unique_lock<Mutex> l(s.mu, std::adopt_lock);
   lua_State* L = s.L;
   std::string sha;
   if (req.is_sha) {
@@ -1220,7 +1259,9 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
 
   s.read_only = req.read_only || (flags & kFlagNoWrites) != 0;
   lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  s.busy.Begin(/*is_eval=*/true, sha, req.command);
   RunAndReply(s, L, 0, sha, absl::StrCat("f_", sha), runner, reply);
+  s.busy.End();
 }
 
 // ---- functions ----
@@ -1408,9 +1449,11 @@ std::optional<uint32_t> ScriptEngine::FunctionFlags(std::string_view name) {
   return it->second->flags;
 }
 
-void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::Writer* reply) {
+void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner,
+                         resp::Writer* reply) ABSL_NO_THREAD_SAFETY_ANALYSIS {
   State& s = *state_;
-  MutexLock l(&s.mu);
+  if (!LockForScript(s)) return reply->Error(s.busy.BusyError());
+  std::unique_lock<Mutex> l(s.mu, std::adopt_lock);
   auto it = s.functions.find(Lower(req.name));
   if (it == s.functions.end()) return reply->Error("ERR Function not found");
   const State::Function& f = *it->second;
@@ -1423,7 +1466,9 @@ void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::W
   PushStringArray(L, req.keys);
   PushStringArray(L, req.args);
   const std::string name = f.name;  // the function may not outlive a FUNCTION command it runs
+  s.busy.Begin(/*is_eval=*/false, name, req.command);
   RunAndReply(s, L, 2, name, name, runner, reply);
+  s.busy.End();
 }
 
 // ---- FUNCTION DUMP / RESTORE: Redis's payload (RDB_OPCODE_FUNCTION2 records, RDB version,
@@ -1723,7 +1768,10 @@ static void RunAndReply(ScriptEngine::State& s, lua_State* L, int nargs,
   const int handler = lua_gettop(L) - nargs - 1;
   s.runner = runner;
   s.resp = 2;
+  // As Redis: the hook only when there is a time limit (it slows the script down a little).
+  if (s.busy.threshold_ms() > 0) lua_sethook(L, BusyHook, LUA_MASKCOUNT, 100000);
   const int err = lua_pcall(L, nargs, 1, handler);
+  lua_sethook(L, nullptr, 0, 0);  // (also the line hook of a kill)
   s.runner = nullptr;
   if (err == 0) {
     WriteLuaValue(L, reply, s.resp);

@@ -37,6 +37,10 @@
 //   KEYS/ARGV: they get (keys, args). Errors name the function ("script: <name>, on
 //   @user_function:<line>."). Libraries are kept by name (case-sensitive), functions by name
 //   ignoring case, as in Redis. DUMP/RESTORE use Redis's payload format.
+// - Busy scripts (busy_script.h): a count hook (and each redis.call) checks the running time
+//   against busy-reply-threshold; past it the script is busy, CommandRunner::WhileBusy lets the
+//   caller serve other clients, and SCRIPT KILL / FUNCTION KILL's flag raises "Script killed by
+//   user with SCRIPT KILL..." (at every line from then on, so pcall cannot swallow it).
 // - Conversions Lua <-> RESP follow Redis 7: numbers truncated to integers, false as nil,
 //   {ok=}/{err=} tables, and after redis.setresp(3) maps, sets, doubles, booleans, big numbers and
 //   verbatim strings.
@@ -55,6 +59,7 @@
 #include "absl/types/span.h"
 #include "lib/resp/value.h"
 #include "lib/resp/writer.h"
+#include "lib/scripting/busy_script.h"
 
 namespace embedis::scripting {
 
@@ -71,6 +76,10 @@ class CommandRunner {
   virtual bool IsCommand(absl::Span<const std::string_view> argv) = 0;
   // The script declared `#!lua flags=allow-oom`: its commands may grow memory over maxmemory.
   virtual void set_allow_oom(bool allow) {}
+  // Called on the script's thread, from the Lua hook, while the script is busy (past
+  // busy-reply-threshold): the caller lets other clients in (embedis-server serves the script's
+  // own I/O loop there; see README "Busy scripts").
+  virtual void WhileBusy() {}
 };
 
 struct EvalRequest {
@@ -82,6 +91,7 @@ struct EvalRequest {
   bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
+  absl::Span<const std::string_view> command;  // the whole command (FUNCTION STATS)
 };
 
 // FCALL and FCALL_RO.
@@ -90,6 +100,7 @@ struct FCallRequest {
   bool read_only = false;  // FCALL_RO: refused for a function without the no-writes flag
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
+  absl::Span<const std::string_view> command;  // the whole command (FUNCTION STATS)
 };
 
 // FUNCTION LIST.
@@ -171,6 +182,11 @@ class ScriptEngine {
   FunctionStats GetFunctionStats();
   // FCALL and FCALL_RO: runs the function with (keys, args) and writes exactly one reply.
   void FCall(const FCallRequest& request, CommandRunner* runner, resp::Writer* reply);
+
+  // The script running now: busy-reply-threshold, -BUSY, SCRIPT KILL, FUNCTION KILL, FUNCTION
+  // STATS (busy_script.h). Eval and FCall of another caller that find a busy script reply its
+  // -BUSY error instead of waiting for it.
+  BusyScript& busy();
 
   // The engine's internals (script_engine.cc).
   struct State;

@@ -1,0 +1,95 @@
+#include "lib/scripting/busy_script.h"
+
+namespace embedis::scripting {
+namespace {
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void BusyScript::Begin(bool is_eval, std::string_view name,
+                       absl::Span<const std::string_view> command) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    name_.assign(name);
+    command_.assign(command.begin(), command.end());
+  }
+  start_ms_.store(SteadyMs(), std::memory_order_relaxed);
+  state_.store(kRunning | (is_eval ? kEval : 0), std::memory_order_release);
+}
+
+void BusyScript::End() {
+  state_.store(0, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    name_.clear();
+    command_.clear();
+  }
+  cv_.notify_all();
+}
+
+BusyScript::HookAction BusyScript::OnHook() {
+  const uint32_t s = state_.load(std::memory_order_acquire);
+  if ((s & kKilled) != 0) return HookAction::kKill;
+  if ((s & kBusy) != 0) return HookAction::kBusy;
+  const int64_t threshold = threshold_ms();
+  if (threshold <= 0 || SteadyMs() - start_ms_.load(std::memory_order_relaxed) < threshold) {
+    return HookAction::kContinue;
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);  // (a waiter checks busy() under mu_: no lost wake-up)
+    state_.fetch_or(kBusy, std::memory_order_acq_rel);
+  }
+  cv_.notify_all();
+  return HookAction::kBusy;
+}
+
+bool BusyScript::BeginWrite() {
+  uint32_t s = state_.load(std::memory_order_acquire);
+  while (true) {
+    if ((s & kKilled) != 0) return false;
+    if ((s & kDirty) != 0) return true;
+    if (state_.compare_exchange_weak(s, s | kDirty, std::memory_order_acq_rel)) return true;
+  }
+}
+
+std::string_view BusyScript::BusyError() const {
+  return (state_.load(std::memory_order_acquire) & kEval) != 0 ? kBusyEvalError
+                                                               : kBusyFunctionError;
+}
+
+BusyScript::KillResult BusyScript::Kill(bool is_eval) {
+  uint32_t s = state_.load(std::memory_order_acquire);
+  while (true) {
+    if ((s & kRunning) == 0) return KillResult::kNotBusy;
+    if ((s & kDirty) != 0) return KillResult::kUnkillable;
+    if (is_eval && (s & kEval) == 0) return KillResult::kRunningFunction;
+    if (!is_eval && (s & kEval) != 0) return KillResult::kRunningEval;
+    if (state_.compare_exchange_weak(s, s | kKilled, std::memory_order_acq_rel)) {
+      return KillResult::kKilled;
+    }
+  }
+}
+
+void BusyScript::Abort() {
+  uint32_t s = state_.load(std::memory_order_acquire);
+  while ((s & kRunning) != 0 &&
+         !state_.compare_exchange_weak(s, s | kKilled, std::memory_order_acq_rel)) {
+  }
+}
+
+std::optional<RunningScript> BusyScript::Running() const {
+  std::lock_guard<std::mutex> l(mu_);
+  const uint32_t s = state_.load(std::memory_order_acquire);
+  if ((s & kRunning) == 0) return std::nullopt;
+  return RunningScript{.name = name_,
+                       .command = command_,
+                       .duration_ms = SteadyMs() - start_ms_.load(std::memory_order_relaxed),
+                       .is_eval = (s & kEval) != 0};
+}
+
+}  // namespace embedis::scripting
