@@ -27,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/scripting/lua_libs.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
 
@@ -44,10 +45,9 @@ constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use 
 
 // Registry keys (addresses of these are unique light userdata).
 char kStateKey;
-char kGlobalsKey;   // the real globals table
-char kReadonlyKey;  // weak-keyed set of the read-only proxies
-char kHandlerKey;   // the error handler
-char kLoadEnvKey;   // functions VM: what a library sees while it loads ({redis=...})
+char kGlobalsKey;  // the real globals table
+char kHandlerKey;  // the error handler
+char kLoadEnvKey;  // functions VM: what a library sees while it loads ({redis=...})
 
 // Script flags from a shebang line (#!lua flags=...).
 enum ScriptFlag : uint32_t {
@@ -817,7 +817,7 @@ int LuaFunctionGlobalIndex(lua_State* L) {
 }
 
 bool IsReadonly(lua_State* L, int idx) {
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, idx);
   lua_rawget(L, -2);
@@ -856,10 +856,10 @@ void MakeReadonlyProxy(lua_State* L, lua_CFunction index) {
   lua_pushcfunction(L, LuaReadonlyError);
   lua_setfield(L, -2, "__newindex");
   lua_setmetatable(L, -2);
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -2);
-  lua_pushboolean(L, 1);
+  lua_pushvalue(L, real);  // proxy -> the table it guards (pairs, next, rawget look through)
   lua_rawset(L, -3);
   lua_pop(L, 1);
   lua_replace(L, real);
@@ -959,8 +959,8 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   lua_pushlightuserdata(L, &kStateKey);
   lua_pushlightuserdata(L, state);
   lua_rawset(L, LUA_REGISTRYINDEX);
-  // The read-only set (weak keys).
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  // Read-only proxy -> the table it guards (weak keys).
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_newtable(L);
   lua_newtable(L);
   lua_pushstring(L, "k");
@@ -975,6 +975,9 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   OpenLib(L, luaopen_debug, LUA_DBLIBNAME);
   OpenLib(L, luaopen_cjson, "cjson");
   OpenLib(L, luaopen_bit, "bit");
+  OpenLib(L, OpenCmsgpack, "cmsgpack");
+  OpenLib(L, OpenStruct, "struct");
+  InstallProxyAwareIteration(L);
   for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(L);
     lua_setglobal(L, name);
