@@ -233,6 +233,7 @@ void RunFCall(CommandContext& ctx, Args argv, bool read_only) {
   if (!SplitKeys(ctx, argv, "ERR Bad number of keys provided", &req.keys, &req.args)) return;
   req.name = argv[1];
   req.read_only = read_only;
+  req.over_maxmemory = ctx.over_maxmemory;
   ScriptRunner runner(ctx);
   RunAlone(ctx, [&] { engine->FCall(req, &runner, ctx.reply); });
 }

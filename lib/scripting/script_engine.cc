@@ -69,6 +69,20 @@ std::string FormatNumber(double d) {
   return buf;
 }
 
+// What Redis 7 refuses to start, given a script's flags (a shebang script or a function): over
+// maxmemory one that may write without allow-oom, then from a *_RO command one that may write.
+// no-cluster and allow-cross-slot-keys only matter in cluster mode, allow-stale on a replica:
+// embedis-server is neither, so they change nothing. Empty when it may run.
+std::string_view FlagRefusal(uint32_t flags, bool read_only, bool over_maxmemory) {
+  if (over_maxmemory && (flags & (kFlagNoWrites | kFlagAllowOom)) == 0) {
+    return "OOM command not allowed when used memory > 'maxmemory'.";
+  }
+  if (read_only && (flags & kFlagNoWrites) == 0) {
+    return "ERR Can not execute a script with write flag using *_ro command.";
+  }
+  return {};
+}
+
 int64_t NumberToInteger(double d) {
   if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
     return std::numeric_limits<int64_t>::min();  // what the C cast gives on x86-64
@@ -1203,12 +1217,11 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner, resp::Wri
     }
   }
   const uint32_t flags = s.scripts[sha].flags;
-  if (req.read_only && (flags & kFlagShebang) != 0 && (flags & kFlagNoWrites) == 0) {
-    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
-  }
-  if (req.over_maxmemory && (flags & kFlagShebang) != 0 &&
-      (flags & (kFlagNoWrites | kFlagAllowOom)) == 0) {
-    return reply->Error("OOM command not allowed when used memory > 'maxmemory'.");
+  if ((flags & kFlagShebang) != 0) {
+    if (std::string_view refusal = FlagRefusal(flags, req.read_only, req.over_maxmemory);
+        !refusal.empty()) {
+      return reply->Error(refusal);
+    }
   }
   runner->set_allow_oom((flags & kFlagAllowOom) != 0);
 
@@ -1417,9 +1430,11 @@ void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner, resp::W
   auto it = s.functions.find(Lower(req.name));
   if (it == s.functions.end()) return reply->Error("ERR Function not found");
   const State::Function& f = *it->second;
-  if (req.read_only && (f.flags & kFlagNoWrites) == 0) {
-    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
+  if (std::string_view refusal = FlagRefusal(f.flags, req.read_only, req.over_maxmemory);
+      !refusal.empty()) {
+    return reply->Error(refusal);
   }
+  runner->set_allow_oom((f.flags & kFlagAllowOom) != 0);
   lua_State* L = s.FL;
   s.read_only = req.read_only || (f.flags & kFlagNoWrites) != 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, f.ref);

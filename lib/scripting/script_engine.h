@@ -83,7 +83,9 @@ struct EvalRequest {
   bool is_sha = false;
   bool read_only = false;  // EVAL_RO, EVALSHA_RO
   // The keyspace is over maxmemory (nothing left to evict): a script with a shebang that may
-  // write and does not declare allow-oom is refused with OOM, as Redis 7.
+  // write and does not declare allow-oom is refused with OOM, as Redis 7 (before the *_RO check;
+  // a script without shebang runs, and its first command that may grow memory before any write
+  // fails instead).
   bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
@@ -93,6 +95,9 @@ struct EvalRequest {
 struct FCallRequest {
   std::string_view name;   // the function (any case)
   bool read_only = false;  // FCALL_RO: refused for a function without the no-writes flag
+  // The keyspace is over maxmemory: a function without no-writes or allow-oom is refused with
+  // OOM (before the FCALL_RO check, as Redis 7).
+  bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
 };
