@@ -18,7 +18,8 @@
 //   busy-reply-threshold, -BUSY or SCRIPT KILL of a running script yet (SCRIPT KILL and FUNCTION
 //   KILL answer NOTBUSY, FUNCTION STATS reports no running script).
 // - FCALL/FCALL_RO run like EVAL (exclusive section, ScriptRunner); functions live in the same
-//   engine, in a VM of their own. Libraries are not yet kept in snapshots.
+//   engine, in a VM of their own. Over maxmemory, a function or #!lua script that may write and
+//   lacks allow-oom is refused by the engine (ScriptEngine::Eval/FCall get over_maxmemory).
 #include <functional>
 #include <optional>
 #include <string>
