@@ -1022,6 +1022,12 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
       {"acl_check_cmd", LuaAclCheckCmd},
   };
   for (const auto& [name, fn] : functions) {
+    // Redis's functions VM has no debugger hooks nor replicate_commands.
+    if (for_functions && (std::string_view(name) == "breakpoint" ||
+                          std::string_view(name) == "debug" ||
+                          std::string_view(name) == "replicate_commands")) {
+      continue;
+    }
     lua_pushcfunction(L, fn);
     lua_setfield(L, -2, name);
   }
@@ -1049,6 +1055,10 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   lua_pushlightuserdata(L, &kHandlerKey);
   lua_getglobal(L, "__redis__err__handler");
   lua_rawset(L, LUA_REGISTRYINDEX);
+  if (for_functions) {  // a global of EVAL's VM only, as in Redis
+    lua_pushnil(L);
+    lua_setglobal(L, "__redis__err__handler");
+  }
   lua_pushnil(L);
   lua_setglobal(L, "debug");
 

@@ -280,6 +280,12 @@ TEST_F(LuaLibsDifferentialTest, CmsgpackStackLimits) {
                           "return ", call, " end) return tostring(ok) .. tostring(e)"));
     }
   }
+  // Maps whose keys are maps: one stack slot per level, so twice as deep.
+  for (int n : {3999, 4000, 7996, 7997, 7998, 7999, 8000}) {
+    Script(absl::StrCat("local s = h(string.rep('81', ", n, ") .. string.rep('01', ", n + 1,
+                        ")) local ok, e = pcall(cmsgpack.unpack, s) return tostring(ok) .. "
+                        "tostring(ok or e)"));
+  }
   // Straight from the script (no pcall frame in between).
   Script("return cmsgpack.unpack(string.rep('\\145', 5000) .. '\\1')");
   Script("return #{cmsgpack.unpack(string.rep('\\1', 8000))}");
@@ -646,6 +652,18 @@ TEST_F(LuaLibsDifferentialTest, PairsOverProtectedTables) {
       "pcall(next, redis, 'nosuchkey')",
       "type(redis.call), #KEYS, #ARGV",
   });
+  // The functions VM: its own globals and redis table, cmsgpack and struct there too.
+  Same({"FUNCTION", "LOAD", "REPLACE",
+        "#!lua name=listing\nredis.register_function('keys_of', function(keys, args) "
+        "local o = {} for k, v in pairs(_G[args[1]]) do o[#o + 1] = tostring(k) .. '=' .. type(v) "
+        "end table.sort(o) return table.concat(o, ' ') end)\n"
+        "redis.register_function('libs', function() return {cmsgpack.pack({1, {a = 2}}), "
+        "struct.pack('>hs', 1, 'x'), pcall(redis.breakpoint)} end)"});
+  for (const char* t : {"_G", "redis", "cmsgpack", "struct", "string"}) {
+    Same({"FCALL", "keys_of", "0", t});
+  }
+  Same({"FCALL", "libs", "0"});
+  Same({"FUNCTION", "DELETE", "listing"});
   Same({"EVAL",
         "local o = {} for k, v in pairs(KEYS) do o[#o + 1] = k .. '=' .. v end for i, v in "
         "ipairs(ARGV) do o[#o + 1] = i .. ':' .. v end KEYS[3] = 'c' table.insert(ARGV, 'z') "
