@@ -20,7 +20,8 @@
 //   write after an accepted kill does not run); FUNCTION STATS shows the running function. The
 //   server lets its other clients in from ScriptRunner::WhileBusy (Exclusive::WhileBusy).
 // - FCALL/FCALL_RO run like EVAL (exclusive section, ScriptRunner); functions live in the same
-//   engine, in a VM of their own. Libraries are not yet kept in snapshots.
+//   engine, in a VM of their own. Over maxmemory, a function or #!lua script that may write and
+//   lacks allow-oom is refused by the engine (ScriptEngine::Eval/FCall get over_maxmemory).
 #include <functional>
 #include <optional>
 #include <string>
@@ -262,6 +263,7 @@ void RunFCall(CommandContext& ctx, Args argv, bool read_only) {
   req.name = argv[1];
   req.read_only = read_only;
   req.command = argv;
+  req.over_maxmemory = ctx.over_maxmemory;
   ScriptRunner runner(ctx);
   RunAlone(ctx, [&] { engine->FCall(req, &runner, ctx.reply); });
 }

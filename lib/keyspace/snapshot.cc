@@ -670,6 +670,7 @@ int RemoveStaleSnapshotTemps(const std::string& path) {
 SnapshotKeeper::SnapshotKeeper(Keyspace* keyspace, Options options)
     : keyspace_(keyspace), options_(std::move(options)) {
   saved_changes_ = keyspace_->GetStats().changes;
+  if (options_.function_libraries) saved_libraries_ = options_.function_libraries();
   if (options_.interval > absl::ZeroDuration()) thread_ = std::thread([this] { Run(); });
 }
 
@@ -684,8 +685,7 @@ SnapshotKeeper::~SnapshotKeeper() {
     bool changed;
     {
       std::lock_guard<std::mutex> l(save_mu_);
-      changed = keyspace_->GetStats().changes != saved_changes_ ||
-                access(options_.path.c_str(), F_OK) != 0;
+      changed = ChangedLocked() || access(options_.path.c_str(), F_OK) != 0;
     }
     if (changed) {
       if (absl::Status s = SaveNow(); !s.ok()) Report(s);
@@ -696,10 +696,18 @@ SnapshotKeeper::~SnapshotKeeper() {
 absl::Status SnapshotKeeper::SaveNow() {
   std::lock_guard<std::mutex> l(save_mu_);
   const uint64_t changes = keyspace_->GetStats().changes;
-  absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, options_.path);
+  SnapshotWriteOptions write_options;
+  if (options_.function_libraries) write_options.function_libraries = options_.function_libraries();
+  absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, options_.path, write_options);
   if (!saved.ok()) return saved.status();
   saved_changes_ = changes;
+  saved_libraries_ = std::move(write_options.function_libraries);
   return absl::OkStatus();
+}
+
+bool SnapshotKeeper::ChangedLocked() const {
+  if (keyspace_->GetStats().changes != saved_changes_) return true;
+  return options_.function_libraries && options_.function_libraries() != saved_libraries_;
 }
 
 void SnapshotKeeper::Run() {
@@ -710,7 +718,7 @@ void SnapshotKeeper::Run() {
     bool changed;
     {
       std::lock_guard<std::mutex> s(save_mu_);
-      changed = keyspace_->GetStats().changes != saved_changes_;
+      changed = ChangedLocked();
     }
     if (changed) {
       if (absl::Status s = SaveNow(); !s.ok()) Report(s);

@@ -166,6 +166,9 @@ class SnapshotKeeper {
     bool save_on_close = false;
     // Told about failed periodic and closing saves. Default: a line on stderr.
     std::function<void(const absl::Status&)> on_error;
+    // The FUNCTION libraries (their code) to save with the keys, asked at each save; a change in
+    // them is a reason to save too. Default: none.
+    std::function<std::vector<std::string>()> function_libraries;
   };
 
   SnapshotKeeper(Keyspace* keyspace, Options options);
@@ -184,6 +187,9 @@ class SnapshotKeeper {
   const Options options_;
   std::mutex save_mu_;          // one save at a time
   uint64_t saved_changes_ = 0;  // the change counter when the last save began; under save_mu_
+  std::vector<std::string> saved_libraries_;  // what the last save wrote; under save_mu_
+  // Whether the keys or the libraries changed since the last save. REQUIRES: save_mu_ held.
+  bool ChangedLocked() const;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stop_ = false;  // under stop_mu_

@@ -27,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/scripting/lua_libs.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
 
@@ -44,10 +45,9 @@ constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use 
 
 // Registry keys (addresses of these are unique light userdata).
 char kStateKey;
-char kGlobalsKey;   // the real globals table
-char kReadonlyKey;  // weak-keyed set of the read-only proxies
-char kHandlerKey;   // the error handler
-char kLoadEnvKey;   // functions VM: what a library sees while it loads ({redis=...})
+char kGlobalsKey;  // the real globals table
+char kHandlerKey;  // the error handler
+char kLoadEnvKey;  // functions VM: what a library sees while it loads ({redis=...})
 
 // Script flags from a shebang line (#!lua flags=...).
 enum ScriptFlag : uint32_t {
@@ -67,6 +67,20 @@ std::string FormatNumber(double d) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.17g", d);
   return buf;
+}
+
+// What Redis 7 refuses to start, given a script's flags (a shebang script or a function): over
+// maxmemory one that may write without allow-oom, then from a *_RO command one that may write.
+// no-cluster and allow-cross-slot-keys only matter in cluster mode, allow-stale on a replica:
+// embedis-server is neither, so they change nothing. Empty when it may run.
+std::string_view FlagRefusal(uint32_t flags, bool read_only, bool over_maxmemory) {
+  if (over_maxmemory && (flags & (kFlagNoWrites | kFlagAllowOom)) == 0) {
+    return "OOM command not allowed when used memory > 'maxmemory'.";
+  }
+  if (read_only && (flags & kFlagNoWrites) == 0) {
+    return "ERR Can not execute a script with write flag using *_ro command.";
+  }
+  return {};
 }
 
 int64_t NumberToInteger(double d) {
@@ -841,7 +855,7 @@ int LuaFunctionGlobalIndex(lua_State* L) {
 }
 
 bool IsReadonly(lua_State* L, int idx) {
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, idx);
   lua_rawget(L, -2);
@@ -880,10 +894,10 @@ void MakeReadonlyProxy(lua_State* L, lua_CFunction index) {
   lua_pushcfunction(L, LuaReadonlyError);
   lua_setfield(L, -2, "__newindex");
   lua_setmetatable(L, -2);
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_rawget(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -2);
-  lua_pushboolean(L, 1);
+  lua_pushvalue(L, real);  // proxy -> the table it guards (pairs, next, rawget look through)
   lua_rawset(L, -3);
   lua_pop(L, 1);
   lua_replace(L, real);
@@ -983,8 +997,8 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   lua_pushlightuserdata(L, &kStateKey);
   lua_pushlightuserdata(L, state);
   lua_rawset(L, LUA_REGISTRYINDEX);
-  // The read-only set (weak keys).
-  lua_pushlightuserdata(L, &kReadonlyKey);
+  // Read-only proxy -> the table it guards (weak keys).
+  lua_pushlightuserdata(L, &kProxyTargetsKey);
   lua_newtable(L);
   lua_newtable(L);
   lua_pushstring(L, "k");
@@ -999,6 +1013,9 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   OpenLib(L, luaopen_debug, LUA_DBLIBNAME);
   OpenLib(L, luaopen_cjson, "cjson");
   OpenLib(L, luaopen_bit, "bit");
+  OpenLib(L, OpenCmsgpack, "cmsgpack");
+  OpenLib(L, OpenStruct, "struct");
+  InstallProxyAwareIteration(L);
   for (const char* name : {"dofile", "loadfile", "print", "getfenv", "setfenv", "newproxy"}) {
     lua_pushnil(L);
     lua_setglobal(L, name);
@@ -1029,6 +1046,12 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
       {"acl_check_cmd", LuaAclCheckCmd},
   };
   for (const auto& [name, fn] : functions) {
+    // Redis's functions VM has no debugger hooks nor replicate_commands.
+    if (for_functions && (std::string_view(name) == "breakpoint" ||
+                          std::string_view(name) == "debug" ||
+                          std::string_view(name) == "replicate_commands")) {
+      continue;
+    }
     lua_pushcfunction(L, fn);
     lua_setfield(L, -2, name);
   }
@@ -1056,6 +1079,10 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   lua_pushlightuserdata(L, &kHandlerKey);
   lua_getglobal(L, "__redis__err__handler");
   lua_rawset(L, LUA_REGISTRYINDEX);
+  if (for_functions) {  // a global of EVAL's VM only, as in Redis
+    lua_pushnil(L);
+    lua_setglobal(L, "__redis__err__handler");
+  }
   lua_pushnil(L);
   lua_setglobal(L, "debug");
 
@@ -1239,12 +1266,11 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner,
     }
   }
   const uint32_t flags = s.scripts[sha].flags;
-  if (req.read_only && (flags & kFlagShebang) != 0 && (flags & kFlagNoWrites) == 0) {
-    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
-  }
-  if (req.over_maxmemory && (flags & kFlagShebang) != 0 &&
-      (flags & (kFlagNoWrites | kFlagAllowOom)) == 0) {
-    return reply->Error("OOM command not allowed when used memory > 'maxmemory'.");
+  if ((flags & kFlagShebang) != 0) {
+    if (std::string_view refusal = FlagRefusal(flags, req.read_only, req.over_maxmemory);
+        !refusal.empty()) {
+      return reply->Error(refusal);
+    }
   }
   runner->set_allow_oom((flags & kFlagAllowOom) != 0);
 
@@ -1457,9 +1483,11 @@ void ScriptEngine::FCall(const FCallRequest& req, CommandRunner* runner,
   auto it = s.functions.find(Lower(req.name));
   if (it == s.functions.end()) return reply->Error("ERR Function not found");
   const State::Function& f = *it->second;
-  if (req.read_only && (f.flags & kFlagNoWrites) == 0) {
-    return reply->Error("ERR Can not execute a script with write flag using *_ro command.");
+  if (std::string_view refusal = FlagRefusal(f.flags, req.read_only, req.over_maxmemory);
+      !refusal.empty()) {
+    return reply->Error(refusal);
   }
+  runner->set_allow_oom((f.flags & kFlagAllowOom) != 0);
   lua_State* L = s.FL;
   s.read_only = req.read_only || (f.flags & kFlagNoWrites) != 0;
   lua_rawgeti(L, LUA_REGISTRYINDEX, f.ref);

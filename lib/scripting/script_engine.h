@@ -17,15 +17,20 @@
 // tests/scripting/scripting_differential_test.cc):
 // - Libraries: base (less dofile, loadfile, print, getfenv, setfenv, newproxy), table, string,
 //   math (random/randomseed replaced by Redis's 48-bit generator, whose state is kept across
-//   scripts and starts where redis-server's starts, so the same sequence comes out), cjson, bit.
-//   No os, io, debug, package/require. struct and cmsgpack are not available (no Debian package
-//   for Lua 5.1).
+//   scripts and starts where redis-server's starts, so the same sequence comes out), cjson, bit,
+//   and cmsgpack and struct (embedis's own, lua_libs.h: no Debian package for Lua 5.1).
+//   No os, io, debug, package/require.
 // - Read-only globals: redis-server patches its Lua to mark tables read-only. Debian's stock Lua
 //   cannot, so the same effect is built from proxies: the thread's globals table is an empty
 //   table whose metatable reads from the real globals (a missing name raises "Script attempted
 //   to access nonexistent global variable 'x'") and refuses writes ("Attempt to modify a readonly
-//   table"); every library table is such a proxy too, and rawset refuses them. Difference from
-//   redis-server: pairs()/next() over a library table or _G see nothing (the proxies are empty).
+//   table"); every library table is such a proxy too, and rawset refuses them. next, pairs,
+//   rawget (and cmsgpack.pack) look through a proxy to the table it guards (lua_libs.h), so
+//   pairs(_G), pairs(redis), next(string) list what redis-server lists. Differences left: the
+//   order of that listing (the tables were filled in another order), and tables keyed by strings
+//   of 32 bytes or more iterate in another order than in redis-server (its Lua hashes every byte
+//   of a long string, Debian's a sample), which shows in pairs(), cjson.encode and
+//   cmsgpack.pack of such tables.
 // - Errors: a script runs under an error handler that turns any error into a table {err=...,
 //   source=..., line=...}, so the reply is "-<err> script: <sha>, on <source>:<line>." as Redis
 //   7 writes it. redis.call raises a failing command's error table; redis.pcall returns it.
@@ -87,7 +92,9 @@ struct EvalRequest {
   bool is_sha = false;
   bool read_only = false;  // EVAL_RO, EVALSHA_RO
   // The keyspace is over maxmemory (nothing left to evict): a script with a shebang that may
-  // write and does not declare allow-oom is refused with OOM, as Redis 7.
+  // write and does not declare allow-oom is refused with OOM, as Redis 7 (before the *_RO check;
+  // a script without shebang runs, and its first command that may grow memory before any write
+  // fails instead).
   bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
@@ -98,6 +105,9 @@ struct EvalRequest {
 struct FCallRequest {
   std::string_view name;   // the function (any case)
   bool read_only = false;  // FCALL_RO: refused for a function without the no-writes flag
+  // The keyspace is over maxmemory: a function without no-writes or allow-oom is refused with
+  // OOM (before the FCALL_RO check, as Redis 7).
+  bool over_maxmemory = false;
   absl::Span<const std::string_view> keys;
   absl::Span<const std::string_view> args;
   absl::Span<const std::string_view> command;  // the whole command (FUNCTION STATS)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,6 +24,7 @@
 #include "lib/commands/zset_ops.h"
 #include "lib/keyspace/snapshot.h"
 #include "lib/resp/reply_parser.h"
+#include "lib/scripting/script_engine.h"
 #include "lib/store/blocked_callers.h"
 #include "lib/store/subscription_state.h"
 #include "lib/util/errors.h"
@@ -126,6 +128,9 @@ class HubSubscription : public Store::Subscription {
 
 class MemoryStore : public Store {
  public:
+  // The engine behind Eval and FCall (the store's own).
+  scripting::ScriptEngine* scripts() const { return table_.scripts(); }
+
   MemoryStore(std::unique_ptr<Keyspace> owned, Keyspace* keyspace, int db, resp::Protocol protocol)
       : owned_(std::move(owned)),
         ks_(keyspace),
@@ -797,22 +802,41 @@ absl::StatusOr<std::unique_ptr<Store>> NewMemoryStore(MemoryStoreOptions options
       std::fprintf(stderr, "embedis aof: %.*s\n", static_cast<int>(message.size()), message.data());
     });
   }
+  std::vector<std::string> libraries;     // FUNCTION libraries from the snapshot
   if (aof != nullptr && aof->Exists()) {  // as redis-server: the log wins over the snapshot
     EMBEDIS_RETURN_IF_ERROR(aof->Load());
   } else if (!options.snapshot_path.empty()) {
     absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot(options.snapshot_path, ks);
     if (!loaded.ok() && !absl::IsNotFound(loaded.status())) return loaded.status();
+    if (loaded.ok()) libraries = std::move(loaded->function_libraries);
   }
   if (aof != nullptr) EMBEDIS_RETURN_IF_ERROR(aof->Start());
   auto store = std::make_unique<MemoryStore>(std::move(owned), ks, options.db, options.protocol);
   store->aof_ = std::move(aof);
+  scripting::ScriptEngine* scripts = store->scripts();
+  for (const std::string& code : libraries) {
+    // As embedis-server: a library that no longer loads is reported and skipped.
+    absl::StatusOr<std::string> lib = scripts->FunctionLoad(code, /*replace=*/true);
+    if (!lib.ok()) {
+      std::fprintf(stderr, "embedis: a function library in %s does not load: %.*s\n",
+                   options.snapshot_path.c_str(), static_cast<int>(lib.status().message().size()),
+                   lib.status().message().data());
+    }
+  }
   if (!options.snapshot_path.empty() &&
       (options.snapshot_interval > absl::ZeroDuration() || options.snapshot_on_close)) {
     store->snapshots_ = std::make_unique<SnapshotKeeper>(
         ks, SnapshotKeeper::Options{.path = options.snapshot_path,
                                     .interval = options.snapshot_interval,
                                     .save_on_close = options.snapshot_on_close,
-                                    .on_error = {}});
+                                    .on_error = {},
+                                    .function_libraries = [scripts] {
+                                      std::vector<std::string> codes;
+                                      for (scripting::LibraryInfo& lib : scripts->FunctionList()) {
+                                        codes.push_back(std::move(lib.code));
+                                      }
+                                      return codes;
+                                    }});
   }
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -39,8 +39,10 @@ struct MemoryStoreOptions {
   resp::Protocol protocol = resp::Protocol::kResp2;
 
   // Snapshots (lib/keyspace/snapshot.h), all off by default. A snapshot file of the whole
-  // keyspace (every database): loaded at open when it exists (a damaged or newer-format file
-  // makes NewMemoryStore fail with the loader's error) and written by the saves below. Empty: none.
+  // keyspace (every database) and of the store's FUNCTION libraries: loaded at open when it
+  // exists (a damaged or newer-format file makes NewMemoryStore fail with the loader's error; a
+  // library that does not load is reported on stderr and skipped) and written by the saves
+  // below. Empty: none.
   std::string snapshot_path;
   // Save every `snapshot_interval` of real time when there were writes. Zero: never.
   absl::Duration snapshot_interval = absl::ZeroDuration();

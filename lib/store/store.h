@@ -437,8 +437,8 @@ class Store {
   // FCallRo run a function as FCALL / FCALL_RO (the function gets `keys` and `args` as its two
   // arguments); replies and errors as Eval's ("ERR Function not found", or "ERR Can not execute a
   // script with write flag using *_ro command." for FCallRo of a function without no-writes).
-  //   MemoryStore: the store's own engine, as for Eval; libraries are kept in the store's
-  //   snapshot only through embedis-server.
+  //   MemoryStore: the store's own engine, as for Eval; with snapshot_path its libraries are
+  //   saved with the keys and loaded again at open (not in the append-only file yet).
   absl::StatusOr<std::string> FunctionLoad(std::string_view code, bool replace = false);
   absl::StatusOr<resp::Value> FCall(std::string_view function,
                                     absl::Span<const std::string_view> keys,

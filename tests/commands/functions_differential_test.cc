@@ -3,20 +3,26 @@
 // library metadata and function flags; the reply bytes compared (lib/commands/scripting_family.cc,
 // lib/scripting/script_engine.cc).
 //
-// FUNCTION LIST orders libraries and functions as redis-server's hash tables happen to (embedis:
-// by library name, functions in registration order), so the lists compared here hold one library
-// (or are filtered to one) with one function. FUNCTION DUMP's bytes differ (redis-server
-// compresses the code with LZF, embedis does not); payloads are compared by restoring them on
-// both sides, and redis-server's own payload is restored into embedis; hand-made payloads (valid
-// footer, damaged records) are compared too. Not compared: Redis 7.0's pre-release record format
-// (opcode 246) beyond a record cut short after its engine name (embedis refuses that format).
-// COMMAND INFO/DOCS/GETKEYS of FCALL, FCALL_RO and FUNCTION are compared by
+// FUNCTION LIST orders libraries and functions as redis-server's hash tables happen to, and those
+// are seeded at random when redis-server starts (the same libraries list in another order after
+// a restart; the command's tip says nondeterministic_output_order). embedis lists libraries by
+// name and functions in registration order; lists of several libraries or functions are compared
+// here with both sorted by name (SameFunctionList), the others byte for byte. FUNCTION DUMP's bytes
+// differ (redis-server compresses the code with LZF, embedis does not); payloads are compared by
+// restoring them on both sides, and redis-server's own payload is restored into embedis; hand-made
+// payloads (valid footer, damaged records) are compared too. Not compared: Redis 7.0's pre-release
+// record format (opcode 246) beyond a record cut short after its engine name (embedis refuses that
+// format). COMMAND INFO/DOCS/GETKEYS of FCALL, FCALL_RO and FUNCTION are compared by
 // tests/server/command_{info,docs}_test.cc, which cover every registered command.
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/resp/reply_parser.h"
+#include "lib/resp/value.h"
 #include "lib/scripting/script_engine.h"
 #include "tests/testing/differential.h"
 
@@ -31,6 +37,44 @@ class FunctionsDifferentialTest : public DifferentialTest {
   }
   void Load(const std::string& code) { Same({"FUNCTION", "LOAD", code}); }
   void LoadReplace(const std::string& code) { Same({"FUNCTION", "LOAD", "REPLACE", code}); }
+  // FUNCTION LIST [args] on both, compared with libraries and functions sorted by name.
+  void SameFunctionList(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"FUNCTION", "LIST"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto [expected, got] = Both(argv);
+    EXPECT_EQ(Sorted(got), Sorted(expected)) << Shown(argv);
+  }
+  // A FUNCTION LIST reply (RESP2 arrays or RESP3 maps: both flat key, value, ...) with its
+  // libraries ordered by name and each library's functions by name, printed.
+  static std::string Sorted(const std::string& bytes) {
+    resp::ReplyParser parser;
+    parser.Feed(bytes);
+    resp::Value v;
+    if (!parser.Next(&v) || !v.is_aggregate()) return "not a list: " + bytes;
+    auto field = [](resp::Value& entry, std::string_view name) -> resp::Value* {
+      std::vector<resp::Value>& kv = entry.mutable_elements();
+      for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+        if (kv[i].str() == name) return &kv[i + 1];
+      }
+      return nullptr;
+    };
+    auto by = [&](std::string_view name) {
+      return [&field, name](resp::Value& a, resp::Value& b) {
+        resp::Value* x = field(a, name);
+        resp::Value* y = field(b, name);
+        return (x == nullptr ? "" : x->str()) < (y == nullptr ? "" : y->str());
+      };
+    };
+    std::vector<resp::Value>& libraries = v.mutable_elements();
+    std::sort(libraries.begin(), libraries.end(), by("library_name"));
+    for (resp::Value& lib : libraries) {
+      if (resp::Value* functions = field(lib, "functions"); functions != nullptr) {
+        std::sort(functions->mutable_elements().begin(), functions->mutable_elements().end(),
+                  by("name"));
+      }
+    }
+    return v.DebugString();
+  }
   // A library `name` whose function `fn` has `body` (a Lua function expression).
   static std::string Lib(const std::string& name, const std::string& fn, const std::string& body) {
     return "#!lua name=" + name + "\nredis.register_function('" + fn + "', " + body + ")";
@@ -373,6 +417,33 @@ TEST_F(FunctionsDifferentialTest, MultiExecAndResp3) {
   Same({"FCALL", "m2f", "0"});
   Same({"FUNCTION", "LIST", "LIBRARYNAME", "r3b"});
   Same({"FUNCTION", "STATS"});
+}
+
+// Several libraries of several functions: the same lists once both are ordered by name.
+TEST_F(FunctionsDifferentialTest, ListOfManyLibrariesIgnoringOrder) {
+  for (const char* lib : {"alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta"}) {
+    const std::string l(lib);
+    Load("#!lua name=" + l + "\nredis.register_function('" + l +
+         "_f3', function() return 1 end)\nredis.register_function{function_name='" + l +
+         "_f1', callback=function() return 2 end, flags={'no-writes', 'allow-oom'}, "
+         "description='one of " +
+         l + "'}\nredis.register_function('" + l + "_f2', function() return 3 end)");
+  }
+  SameFunctionList({});
+  SameFunctionList({"WITHCODE"});
+  SameFunctionList({"LIBRARYNAME", "*ta"});
+  SameFunctionList({"LIBRARYNAME", "e*", "WITHCODE"});
+  Same({"FUNCTION", "DELETE", "gamma"});
+  SameFunctionList({});
+  Resp3();
+  SameFunctionList({});
+  SameFunctionList({"WITHCODE", "LIBRARYNAME", "*et*"});
+  // The sorting is not what makes them equal: the same reply with a library missing differs.
+  auto [expected, got] = Both({"FUNCTION", "LIST"});
+  Same({"FUNCTION", "DELETE", "beta"});
+  auto [expected2, got2] = Both({"FUNCTION", "LIST"});
+  EXPECT_NE(Sorted(got2), Sorted(expected));
+  EXPECT_EQ(Sorted(got2), Sorted(expected2));
 }
 
 }  // namespace

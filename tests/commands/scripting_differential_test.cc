@@ -8,8 +8,9 @@
 // and scripts inside MULTI/EXEC.
 //
 // Not compared: math.random without randomseed (redis-server's generator state carries over from
-// earlier tests), redis.REDIS_VERSION (embedis reports 7.2.4), pairs() over library tables
-// (embedis's read-only tables are proxies: see script_engine.h), error({}) (crashes 7.0.15).
+// earlier tests), redis.REDIS_VERSION (embedis reports 7.2.4), error({}) (crashes 7.0.15).
+// cmsgpack, struct and pairs() over the read-only tables:
+// tests/scripting/lua_libs_differential_test.cc.
 #include <string>
 #include <vector>
 

@@ -135,6 +135,57 @@ TEST_F(MaxmemoryTest, OverTheLimitWritesAreRefusedAndReadsAndDeletesWork) {
   Both({"SET", "x", "y"});
 }
 
+// Function and shebang flags over the limit, as Redis 7: a function or a #!lua script that may
+// write is refused before it starts (also from FCALL_RO / EVAL_RO, whose own refusal comes after),
+// unless it declares no-writes or allow-oom; allow-oom lets its writes through; allow-stale and
+// no-cluster change nothing here (no replica, no cluster mode). A script without shebang runs.
+TEST_F(MaxmemoryTest, FunctionAndShebangFlagsOverTheLimit) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  Both({"FUNCTION", "FLUSH"});
+  Both({"FUNCTION", "LOAD",
+        "#!lua name=oomlib\n"
+        "redis.register_function('f_plain', function(k) return redis.call('set', k[1], 'v') end)\n"
+        "redis.register_function{function_name='f_nw', callback=function(k) return "
+        "redis.call('get', k[1]) end, flags={'no-writes'}}\n"
+        "redis.register_function{function_name='f_oom', callback=function(k) return "
+        "redis.call('set', k[1], 'v') end, flags={'allow-oom'}}\n"
+        "redis.register_function{function_name='f_stale', callback=function(k) return "
+        "redis.call('set', k[1], 'v') end, flags={'allow-stale'}}\n"
+        "redis.register_function{function_name='f_nc', callback=function(k) return "
+        "redis.call('set', k[1], 'v') end, flags={'no-cluster', 'allow-cross-slot-keys'}}\n"
+        "redis.register_function{function_name='f_nw_set', callback=function(k) return "
+        "redis.call('set', k[1], 'v') end, flags={'no-writes'}}\n"
+        "redis.register_function('f_plain_get', function(k) return redis.call('get', k[1]) "
+        "end)\n"});
+  Both({"SET", "k1", "v0"});
+  Both({"CONFIG", "SET", "maxmemory", "1"});
+  for (const char* f : {"f_plain", "f_nw", "f_oom", "f_stale", "f_nc", "f_nw_set", "f_plain_get"}) {
+    Both({"FCALL", f, "1", "k1"});
+    Both({"FCALL_RO", f, "1", "k1"});
+  }
+  Both({"FCALL", "nosuch", "0"});
+  for (const char* script : {
+           "return redis.call('get', KEYS[1])",
+           "return redis.call('set', KEYS[1], 'v')",
+           "#!lua\nreturn redis.call('get', KEYS[1])",
+           "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])",
+           "#!lua flags=allow-oom\nreturn redis.call('set', KEYS[1], 'v2')",
+           "#!lua flags=allow-oom,no-writes\nreturn redis.call('get', KEYS[1])",
+           "#!lua flags=allow-stale\nreturn redis.call('get', KEYS[1])",
+           "#!lua flags=no-cluster\nreturn redis.call('get', KEYS[1])",
+           "#!lua flags=allow-cross-slot-keys\nreturn redis.call('get', KEYS[1])",
+       }) {
+    Both({"EVAL", script, "1", "k1"});
+    Both({"EVAL_RO", script, "1", "k1"});
+  }
+  Both({"GET", "k1"});
+  Both({"FUNCTION", "LOAD", "#!lua name=x2\nredis.register_function('xx', function() end)"});
+  Both({"FUNCTION", "DELETE", "oomlib"});
+  Both({"CONFIG", "SET", "maxmemory", "0"});
+  Both({"FCALL", "f_plain", "1", "k1"});
+}
+
 TEST_F(MaxmemoryTest, ExecOfAQueueThatWritesIsDiscardedWhenTheLimitIsReachedMeanwhile) {
   StartServer();
   ASSERT_NO_FATAL_FAILURE(StartRedisBeside());

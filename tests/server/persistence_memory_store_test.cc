@@ -91,5 +91,47 @@ TEST_F(MemoryStoreSnapshotTest, DamagedSnapshotFailsTheOpen) {
   EXPECT_NE(store.status().message().find(path_), std::string::npos);
 }
 
+// FUNCTION libraries go into the snapshot with the keys (format 5, as embedis-server's) and come
+// back at open; loading or deleting one is a change that the closing save writes.
+constexpr char kLibrary[] =
+    "#!lua name=counters\n"
+    "redis.register_function('bump', function(keys) return redis.call('incr', keys[1]) end)";
+
+TEST_F(MemoryStoreSnapshotTest, FunctionLibrariesSurviveCloseAndReopen) {
+  {
+    auto store = Open({.snapshot_path = path_, .snapshot_on_close = true});
+    ASSERT_EQ(*store->FunctionLoad(kLibrary), "counters");  // the only change: no key written
+  }
+  {
+    auto store = Open({.snapshot_path = path_, .snapshot_on_close = true});
+    absl::StatusOr<resp::Value> r = store->FCall("bump", {"n"});
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->integer(), 1);
+    absl::StatusOr<resp::Value> list = store->Command({"FUNCTION", "LIST"});
+    ASSERT_TRUE(list.ok());
+    EXPECT_NE(list->DebugString().find("counters"), std::string::npos) << list->DebugString();
+    ASSERT_TRUE(store->Command({"FUNCTION", "DELETE", "counters"}).ok());
+  }
+  auto store = Open({.snapshot_path = path_});
+  EXPECT_EQ(**store->Get("n"), "1");
+  absl::StatusOr<resp::Value> r = store->FCall("bump", {"n"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "ERR Function not found");
+}
+
+TEST_F(MemoryStoreSnapshotTest, IntervalSavesTakeNewLibraries) {
+  auto store = Open({.snapshot_path = path_, .snapshot_interval = absl::Milliseconds(50)});
+  ASSERT_TRUE(store->FunctionLoad(kLibrary).ok());
+  size_t libraries = 0;
+  for (int i = 0; i < 400 && libraries == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (access(path_.c_str(), F_OK) != 0) continue;
+    Keyspace loaded({.clock = &clock_});
+    absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(path_, &loaded);
+    if (stats.ok()) libraries = stats->function_libraries.size();
+  }
+  EXPECT_EQ(libraries, 1u);
+}
+
 }  // namespace
 }  // namespace embedis
