@@ -106,7 +106,11 @@ absl::StatusOr<std::unique_ptr<Connection>> Client::Take() {
         const std::chrono::nanoseconds max = ToNanos(options_.reconnect_backoff_max);
         backoff_ = backoff_.count() == 0 ? initial : std::min(max, backoff_ * 2);
         next_attempt_ = SteadyClock::now() + backoff_;
-        last_connect_error_ = conn.status();
+        // A copy of its own, not a reference to the returned status's shared representation:
+        // Debian's absl is not built for ThreadSanitizer, so a representation shared with a
+        // caller on another thread would look like a race when that caller drops it.
+        last_connect_error_ =
+            absl::Status(conn.status().code(), std::string(conn.status().message()));
       }
       return conn.status();
     }
