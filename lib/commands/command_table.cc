@@ -217,6 +217,17 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* fo
   Execute(ctx, argv, Resolve(argv, found));
 }
 
+bool CommandTable::RefuseForMaxmemory(CommandContext& ctx, const Resolved& r) const {
+  if (!r.ok() || ctx.keyspace == nullptr || ctx.from_script || ctx.in_exec || ctx.oom_checked ||
+      !ctx.keyspace->maxmemory_enabled()) {
+    return false;
+  }
+  const Transaction& tx = ctx.client->tx;
+  if (tx.in_multi && !r.has(kRunsInMulti) && (r.flags() & kNoMulti) != 0) return false;
+  ctx.oom_checked = true;
+  return RefuseForOom(ctx, r);
+}
+
 bool CommandTable::RefuseForOom(CommandContext& ctx, const Resolved& r) const {
   ctx.over_maxmemory = false;
   if (ctx.keyspace->EnsureMemory().ok()) return false;
@@ -253,15 +264,18 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     if (tx.in_multi) tx.failed = true;  // EXEC will refuse to run
     return;
   }
-  if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec &&
-      ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
+  if (tx.in_multi && !r.has(kRunsInMulti) && (r.flags() & kNoMulti) != 0) [[unlikely]] {
+    // As Redis's processCommand: before the maxmemory check.
+    tx.failed = true;
+    return ReplyError(ctx, errors::kNotAllowedInMulti);
+  }
+  if (ctx.oom_checked) [[unlikely]] {
+    ctx.oom_checked = false;  // for this command only
+  } else if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec &&
+             ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
     if (RefuseForOom(ctx, r)) return;
   }
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
-    if ((r.flags() & kNoMulti) != 0) {
-      tx.failed = true;
-      return ReplyError(ctx, errors::kNotAllowedInMulti);
-    }
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
   }

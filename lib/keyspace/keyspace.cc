@@ -276,6 +276,7 @@ Keyspace::Keyspace(KeyspaceOptions options)
 }
 
 Keyspace::~Keyspace() {
+  StopEvictionTimer();
   if (listener_id_ != 0) clock_->RemoveListener(listener_id_);
   if (expiry_thread_.joinable()) {
     {

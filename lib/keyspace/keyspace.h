@@ -721,10 +721,14 @@ class Keyspace {
   bool maxmemory_enabled() const;
   // Redis's performEvictions, run before a command: while UsedMemory() exceeds maxmemory, evicts
   // keys as the policy says. OK when under the limit afterwards, or when the time budget of one
-  // call (maxmemory-eviction-tenacity) ran out while keys were still being evicted (the next
-  // call goes on); ResourceExhausted with kOomMessage when nothing more can be evicted
-  // (noeviction, or a volatile policy with no key with an expiry left).
+  // call (maxmemory-eviction-tenacity) ran out while keys were still being evicted: then a
+  // background thread (Redis's eviction time event) goes on evicting, one budget at a time,
+  // until the keyspace is under the limit or nothing more can go, without waiting for another
+  // call. ResourceExhausted with kOomMessage when nothing more can be evicted (noeviction, or a
+  // volatile policy with no key with an expiry left).
   absl::Status EnsureMemory();
+  // Whether the background eviction (see EnsureMemory) is running (tests).
+  bool eviction_continuing() const;
   static constexpr std::string_view kOomMessage =
       "OOM command not allowed when used memory > 'maxmemory'.";
   // While alive, this thread's operations do not update the access information of the keys
@@ -796,6 +800,19 @@ class Keyspace {
   // Evicts one key from shard `shard` as the policy says; returns the bytes freed, or -1 when
   // the shard has no candidate.
   int64_t EvictFromShard(Shard& shard, EvictionPolicy policy);
+  // One call of Redis's performEvictions: kRunning when its time budget ran out while over the
+  // limit (the background eviction has been asked to go on).
+  enum class EvictResult { kOk, kRunning, kFail };
+  EvictResult PerformEvictions(bool from_timer);
+  // The background eviction (Redis's evictionTimeProc): a thread started on first need.
+  void StartEvictionTimer();
+  void RunEvictionTimer();
+  void StopEvictionTimer();
+  Mutex evict_mu_;
+  std::condition_variable_any evict_cv_;
+  bool evict_requested_ ABSL_GUARDED_BY(evict_mu_) = false;
+  bool evict_stop_ ABSL_GUARDED_BY(evict_mu_) = false;
+  std::thread evict_thread_ ABSL_GUARDED_BY(evict_mu_);
   std::unique_ptr<PubSub> pubsub_;
   std::unique_ptr<keyspace_internal::Notifier> notifier_;
   Mutex stop_mu_;
