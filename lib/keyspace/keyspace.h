@@ -705,7 +705,6 @@ class Keyspace {
     friend class Keyspace;
     explicit Image(Keyspace* ks);
     Keyspace* ks_;
-    std::unique_lock<std::mutex> one_at_a_time_;
     std::unique_ptr<keyspace_internal::ImageCapture> capture_;
   };
   std::unique_ptr<Image> BeginImage();
@@ -794,7 +793,12 @@ class Keyspace {
   std::shared_mutex listeners_mu_;
   std::vector<std::pair<int, ReadyListener>> listeners_;  // guarded by listeners_mu_
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
-  std::mutex image_mu_;                                   // held by the live Image (one at a time)
+  // One Image at a time: BeginImage waits while image_live_. (A flag, not a mutex held by the
+  // Image: an Image may be destroyed on another thread than the one that began it, and a mutex
+  // must be unlocked by the thread that locked it.)
+  std::mutex image_mu_;
+  std::condition_variable image_cv_;
+  bool image_live_ = false;  // guarded by image_mu_
   std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
   std::unique_ptr<keyspace_internal::EvictionState> eviction_;
   // Evicts one key from shard `shard` as the policy says; returns the bytes freed, or -1 when
