@@ -176,7 +176,8 @@ void CmdClientKill(CommandContext& ctx, Args argv) {
 }
 
 // CLIENT NO-EVICT / NO-TOUCH ON|OFF: sets `flag` of the connection.
-commands::Handler OnOff(bool Connection::*flag) {
+template <typename Flag>
+commands::Handler OnOff(Flag Connection::*flag) {
   return [flag](CommandContext& ctx, Args argv) {
     if (EqualsIgnoreCase(argv[2], "on")) {
       Conn(ctx).*flag = true;

@@ -78,9 +78,16 @@ std::optional<std::string> RunHook(ConfigHook hook, ServerState& s, ServerOption
     case ConfigHook::kNotify:
       s.keyspace()->SetNotifyFlags(values.notify_keyspace_events);
       return std::nullopt;
-    case ConfigHook::kEviction:
+    case ConfigHook::kEviction: {
+      const uint64_t before = s.keyspace()->eviction_options().maxmemory;
       s.keyspace()->SetEvictionOptions(EvictionOptionsOf(values));
+      // As redis-server's CONFIG SET maxmemory: evicts at once (and, past the tenacity's time
+      // budget, in the background) rather than at the next command.
+      if (s.keyspace()->eviction_options().maxmemory != before) {
+        s.keyspace()->EnsureMemory().IgnoreError();
+      }
       return std::nullopt;
+    }
     case ConfigHook::kTls: {
       // As redis-server 7: the new files and words must make a context, else nothing changes.
       absl::Status st = s.ReloadTls(values.tls);
@@ -242,6 +249,7 @@ void CmdConfigResetStat(CommandContext& ctx, Args) {
   st.net_output_bytes = 0;
   st.output_limit_disconnections = 0;
   st.query_limit_disconnections = 0;
+  st.evicted_clients = 0;
   ctx.keyspace->ResetStats();  // expired_keys, keyspace_hits, keyspace_misses
   ctx.reply->Ok();
 }

@@ -321,6 +321,30 @@ std::vector<ConfigParam> BuildTable() {
   t.push_back(Memory(
       "maxmemory", 0, LLONG_MAX, [](ServerOptions& o) -> int64_t& { return o.maxmemory.maxmemory; },
       H::kEviction, "most bytes of data before maxmemory-policy applies (0: no limit)"));
+  t.push_back(Special(
+      "maxmemory-clients", true, H::kRuntime,
+      "clients' memory (bytes, or N% of maxmemory) past which the clients using most are "
+      "disconnected (0: never)",
+      [](ServerOptions& o, std::string_view text) -> Error {
+        if (!text.empty() && text.back() == '%') {
+          int64_t pct;
+          if (!commands::ParseInt64(text.substr(0, text.size() - 1), &pct) || pct < 0) {
+            return "argument must be a memory or percent value";
+          }
+          if (pct > 100) return "percentage argument must be less or equal to 100";
+          o.maxmemory_clients = -pct;
+          return std::nullopt;
+        }
+        std::optional<int64_t> bytes = ParseMemorySize(text);
+        if (!bytes || *bytes < 0) return "argument must be a memory or percent value";
+        o.maxmemory_clients = *bytes;
+        return std::nullopt;
+      },
+      [](const ServerOptions& o) {
+        return o.maxmemory_clients < 0 ? absl::StrCat(-o.maxmemory_clients, "%")
+                                       : std::to_string(o.maxmemory_clients);
+      }));
+  t.back().multi_word = false;
   t.push_back(Enum(
       "maxmemory-policy",
       {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
@@ -466,6 +490,18 @@ std::vector<ConfigParam> BuildTable() {
       "aof-load-truncated",
       [](ServerOptions& o) -> bool& { return o.persistence.aof_load_truncated; }, true, H::kAof,
       "repair and load an append-only file cut short by a crash"));
+  t.push_back(Bool(
+      "aof-timestamp-enabled",
+      [](ServerOptions& o) -> bool& { return o.persistence.aof_timestamp_enabled; }, true, H::kAof,
+      "write #TS:<unix seconds> annotations into the append-only file"));
+  t.push_back(Bool(
+      "no-appendfsync-on-rewrite",
+      [](ServerOptions& o) -> bool& { return o.persistence.no_appendfsync_on_rewrite; }, true,
+      H::kAof, "no fsync of the append-only file while a rewrite or a background save runs"));
+  t.push_back(Bool(
+      "aof-rewrite-incremental-fsync",
+      [](ServerOptions& o) -> bool& { return o.persistence.aof_rewrite_incremental_fsync; }, true,
+      H::kAof, "fsync the rewritten append-only file every 4 MB"));
   // ---- Encodings (EncodingConfig): redis-server 7.0's names, aliases, ranges and defaults ----
   auto entries = [&](std::string name, std::string alias, Field<int64_t> field, H hook = H::kNone) {
     t.push_back(Number<int64_t>(std::move(name), std::move(alias), false, 0, LLONG_MAX, field, true,
@@ -515,9 +551,6 @@ std::vector<ConfigParam> BuildTable() {
   // ---- Reported for clients that ask; not implemented ----
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"aof-use-rdb-preamble", "yes"},
-           {"aof-rewrite-incremental-fsync", "yes"},
-           {"aof-timestamp-enabled", "no"},
-           {"no-appendfsync-on-rewrite", "no"},
            {"tcp-keepalive", "300"},
            {"tcp-backlog", "511"},
            {"daemonize", "no"},

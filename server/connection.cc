@@ -207,6 +207,11 @@ std::string Connection::Name() const {
   return name_;
 }
 
+uint64_t Connection::TotalMemory() const {
+  return qbuf.load(std::memory_order_relaxed) + out_capacity.load(std::memory_order_relaxed) +
+         sizeof(*this);
+}
+
 std::string Connection::InfoLine(int64_t now_ms) const {
   std::string name, lib_name, lib_ver;
   {
@@ -229,9 +234,9 @@ std::string Connection::InfoLine(int64_t now_ms) const {
   const int64_t nsub = sub != nullptr ? sub->channel_count() : 0;
   const int64_t npsub = sub != nullptr ? sub->pattern_count() : 0;
   const int64_t nssub = sub != nullptr ? sub->shard_channel_count() : 0;
-  std::string flags =
-      absl::StrCat(queued >= 0 ? "x" : "", blocked.load(std::memory_order_relaxed) ? "b" : "",
-                   nsub + npsub + nssub > 0 ? "P" : "");
+  std::string flags = absl::StrCat(
+      queued >= 0 ? "x" : "", blocked.load(std::memory_order_relaxed) ? "b" : "",
+      nsub + npsub + nssub > 0 ? "P" : "", no_evict.load(std::memory_order_relaxed) ? "e" : "");
   if (flags.empty()) flags = "N";
   return absl::StrCat(
       "id=", id_, " addr=", addr_, " laddr=", laddr_, " fd=", fd_, " name=", name,
@@ -239,8 +244,7 @@ std::string Connection::InfoLine(int64_t now_ms) const {
       " idle=", (now_ms - last_interaction_ms.load(std::memory_order_relaxed)) / 1000,
       " flags=", flags, " db=", db.load(std::memory_order_relaxed), " sub=", nsub, " psub=", npsub,
       " ssub=", nssub, " multi=", queued, " qbuf=", q, " qbuf-free=0 argv-mem=0 multi-mem=0",
-      " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o,
-      " tot-mem=", q + out_capacity.load(std::memory_order_relaxed) + sizeof(*this), " events=r",
+      " rbs=", kReadSize, " rbp=0 obl=0 oll=0 omem=", o, " tot-mem=", TotalMemory(), " events=r",
       o > 0 ? "w" : "", " cmd=", cmd,
       " user=default redir=-1 resp=", resp.load(std::memory_order_relaxed), " lib-name=", lib_name,
       " lib-ver=", lib_ver);

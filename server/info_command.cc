@@ -188,6 +188,7 @@ std::string InfoSection(ServerState& state, std::string_view section) {
     AppendLine(&s, "rejected_connections", static_cast<int64_t>(st.rejected_connections.load()));
     AppendLine(&s, "expired_keys", static_cast<int64_t>(ks.expired_keys));
     AppendLine(&s, "evicted_keys", static_cast<int64_t>(ks.evicted_keys));
+    AppendLine(&s, "evicted_clients", static_cast<int64_t>(st.evicted_clients.load()));
     AppendLine(&s, "keyspace_hits", static_cast<int64_t>(ks.keyspace_hits));
     AppendLine(&s, "keyspace_misses", static_cast<int64_t>(ks.keyspace_misses));
     PubSub& hub = state.keyspace()->pubsub();

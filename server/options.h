@@ -68,6 +68,14 @@ struct PersistenceOptions {
   // aof-load-truncated: a log cut short (crash mid-write) is repaired (truncated to its last
   // complete command) and loaded; false refuses to start. Default: true.
   bool aof_load_truncated = true;
+  // aof-timestamp-enabled: "#TS:<unix seconds>" annotations in the log. Default: false.
+  bool aof_timestamp_enabled = false;
+  // no-appendfsync-on-rewrite: no fsync of the log while a rewrite or a BGSAVE runs. Default:
+  // false.
+  bool no_appendfsync_on_rewrite = false;
+  // aof-rewrite-incremental-fsync: fsync the new base every 4 MB while a rewrite writes it.
+  // Default: true.
+  bool aof_rewrite_incremental_fsync = true;
 };
 
 // Redis's encoding-tuning parameters, with redis-server 7.0's defaults (7.2's for the
@@ -157,6 +165,10 @@ struct ServerOptions {
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   // Most unparsed bytes buffered for one client before it is disconnected. Default: 1 GB.
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  // maxmemory-clients (Redis 7's client eviction): when the clients' memory together (CLIENT
+  // LIST tot-mem) reaches this many bytes, or, negative, this percentage of maxmemory, the
+  // clients using most are disconnected. 0: never. At least 128 KB when set, as Redis.
+  int64_t maxmemory_clients = 0;
   // Hard limit on the replies queued for one normal client (one that does not read them): past
   // it the client is disconnected. 0: no limit. Default: 0, as redis-server's
   // `client-output-buffer-limit normal 0 0 0` (a 300 MB value can be read back).

@@ -186,7 +186,7 @@ void Persistence::CronLoop() {
   while (!stop_) {
     cv_.wait_for(l, kCronPeriod);
     if (stop_) break;
-    if (saving_ != Saving::kNone) continue;
+    if (saving_ != Saving::kNone || RewriteRunning()) continue;  // one at a time, as Redis
     if (bgsave_scheduled_) {
       bgsave_scheduled_ = false;
       StartBackgroundLocked();
@@ -245,12 +245,14 @@ absl::Status Persistence::DoSave(bool background) {
 void Persistence::StartBackgroundLocked() {
   if (bgsave_thread_.joinable()) bgsave_thread_.join();  // finished: saving_ was kNone
   saving_ = Saving::kBackground;
+  bgsave_active_.store(true, std::memory_order_release);
   bgsave_started_ms_ = NowMs();
   Log(false, "Background saving started");
   bgsave_thread_ = std::thread([this] {
     DoSave(/*background=*/true).IgnoreError();
     MutexLock l(&mu_);
     saving_ = Saving::kNone;
+    bgsave_active_.store(false, std::memory_order_release);
     bgsave_started_ms_ = -1;
     cv_.notify_all();
   });
@@ -271,11 +273,19 @@ absl::Status Persistence::Save() {
   return s;
 }
 
-absl::StatusOr<bool> Persistence::BackgroundSave(bool schedule) {
+absl::StatusOr<bool> Persistence::BackgroundSave(bool schedule, bool in_exec) {
   MutexLock l(&mu_);
   if (stopped_ || stop_) return absl::FailedPreconditionError(errors::kShuttingDown);
-  if (saving_ != Saving::kNone) {
-    if (!schedule) return absl::FailedPreconditionError(errors::kBgsaveInProgress);
+  // As redis-server's bgsaveCommand: a running BGSAVE first, then another "child" (a rewrite,
+  // or here a SAVE of another client), then EXEC, which always schedules.
+  if (saving_ == Saving::kBackground)
+    return absl::FailedPreconditionError(errors::kBgsaveInProgress);
+  const bool rewriting = RewriteRunning();
+  if (saving_ != Saving::kNone || rewriting || in_exec) {
+    if (!schedule && !in_exec) {
+      return absl::FailedPreconditionError(rewriting ? errors::kBgsaveOtherChild
+                                                     : errors::kBgsaveInProgress);
+    }
     bgsave_scheduled_ = true;
     return false;
   }
@@ -368,11 +378,6 @@ int64_t Persistence::changes_since_last_save() const {
   return static_cast<int64_t>(keyspace_->GetStats().changes - changes_at_last_save_);
 }
 
-bool Persistence::bgsave_in_progress() const {
-  MutexLock l(&mu_);
-  return saving_ == Saving::kBackground;
-}
-
 std::string Persistence::save_rules() const {
   MutexLock l(&mu_);
   return FormatSaveRules(rules_);
@@ -442,7 +447,10 @@ AofOptions AofOptionsOf(const PersistenceOptions& o, std::string dir) {
                     .appenddirname = o.appenddirname,
                     .auto_aof_rewrite_percentage = o.auto_aof_rewrite_percentage,
                     .auto_aof_rewrite_min_size = o.auto_aof_rewrite_min_size,
-                    .aof_load_truncated = o.aof_load_truncated};
+                    .aof_load_truncated = o.aof_load_truncated,
+                    .aof_timestamp_enabled = o.aof_timestamp_enabled,
+                    .no_appendfsync_on_rewrite = o.no_appendfsync_on_rewrite,
+                    .aof_rewrite_incremental_fsync = o.aof_rewrite_incremental_fsync};
 }
 
 // ---- Commands ----
@@ -491,7 +499,7 @@ void RegisterPersistenceCommands(commands::CommandTable* table,
                        }
                        schedule = true;
                      }
-                     absl::StatusOr<bool> started = p->BackgroundSave(schedule);
+                     absl::StatusOr<bool> started = p->BackgroundSave(schedule, ctx.in_exec);
                      if (!started.ok())
                        return ReplyError(ctx, FromAbsl(started.status().message()));
                      ctx.reply->SimpleString(*started ? "Background saving started"

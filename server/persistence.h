@@ -112,11 +112,20 @@ class Persistence {
   // Stops with an explicit mode, overriding what SHUTDOWN asked.
   absl::Status Stop(ShutdownMode mode);
 
-  // SAVE. FailedPrecondition("ERR Background save already in progress") during a BGSAVE.
+  // SAVE. FailedPrecondition("ERR Background save already in progress") during a BGSAVE. During
+  // an append-only file rewrite it runs (after the rewrite's point-in-time image has been
+  // read: one image at a time), as redis-server's SAVE runs beside a rewrite child.
   absl::Status Save();
-  // BGSAVE [SCHEDULE]: true when started, false when scheduled (only with `schedule`).
-  // FailedPrecondition("ERR Background save already in progress") otherwise.
-  absl::StatusOr<bool> BackgroundSave(bool schedule = false);
+  // BGSAVE [SCHEDULE], as redis-server 7.0: true when started, false when scheduled (it starts
+  // when no save and no rewrite runs). During a BGSAVE, with or without SCHEDULE:
+  // FailedPrecondition("ERR Background save already in progress"). During an append-only file
+  // rewrite (set_rewrite_running): scheduled with `schedule`, else FailedPrecondition(
+  // errors::kBgsaveOtherChild). Inside EXEC (`in_exec`): always scheduled.
+  absl::StatusOr<bool> BackgroundSave(bool schedule = false, bool in_exec = false);
+  // Whether an append-only file rewrite runs: BGSAVE, the scheduled save and the save rules wait
+  // for it, as redis-server's one child at a time. Must not take a lock that is held while
+  // bgsave_in_progress() is called. REQUIRES: before Start().
+  void set_rewrite_running(std::function<bool()> f) { rewrite_running_ = std::move(f); }
   // Blocks until no background save runs (tests, benchmarks).
   void WaitForBackgroundSave();
   // SHUTDOWN [SAVE|NOSAVE] [FORCE], before the server stops: records the mode and, when it
@@ -127,7 +136,8 @@ class Persistence {
   int64_t last_save_seconds() const;
   // Writes since the last successful save.
   int64_t changes_since_last_save() const;
-  bool bgsave_in_progress() const;
+  // Lock-free (an atomic): the append-only file asks it under its own lock.
+  bool bgsave_in_progress() const { return bgsave_active_.load(std::memory_order_acquire); }
   // "# Persistence\r\n" and Redis 7's fields.
   std::string InfoSection() const;
 
@@ -153,6 +163,7 @@ class Persistence {
   void CancelBackgroundAndWait() ABSL_LOCKS_EXCLUDED(mu_);
   void CronLoop();
   void UpdateWritesDeniedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool RewriteRunning() const { return rewrite_running_ && rewrite_running_(); }
   int64_t NowMs() const;
 
   Keyspace* const keyspace_;
@@ -173,6 +184,8 @@ class Persistence {
   bool last_bgsave_ok_ ABSL_GUARDED_BY(mu_) = true;
   bool stop_writes_on_error_ ABSL_GUARDED_BY(mu_) = true;
   std::atomic<bool> writes_denied_{false};
+  std::atomic<bool> bgsave_active_{false};  // saving_ == kBackground
+  std::function<bool()> rewrite_running_;   // set before Start(), then read-only
   int64_t last_save_ms_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t changes_at_last_save_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t saves_ ABSL_GUARDED_BY(mu_) = 0;

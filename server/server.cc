@@ -120,12 +120,20 @@ void EventLoop::Kill(int64_t id) {
   Wake();
 }
 
+void EventLoop::Evict(int64_t id) {
+  {
+    MutexLock l(&inbox_mu_);
+    inbox_evictions_.push_back(id);
+  }
+  Wake();
+}
+
 void EventLoop::DrainInbox() {
   uint64_t value;
   while (::read(wake_fd_, &value, sizeof(value)) > 0) {
   }
   std::vector<std::shared_ptr<Connection>> conns;
-  std::vector<int64_t> kills, unblocks;
+  std::vector<int64_t> kills, unblocks, evictions;
   std::vector<std::pair<int, std::string>> ready;
   std::vector<std::shared_ptr<Connection>> mail;
   // While a script is busy, ready keys and CLIENT UNBLOCKs stay in the inbox until it ends (they
@@ -136,6 +144,7 @@ void EventLoop::DrainInbox() {
     mail.swap(inbox_mail_);
     conns.swap(inbox_conns_);
     kills.swap(inbox_kills_);
+    evictions.swap(inbox_evictions_);
     if (!busy) {
       ready.swap(inbox_ready_);
       unblocks.swap(inbox_unblocks_);
@@ -157,6 +166,17 @@ void EventLoop::DrainInbox() {
   if (!ready.empty()) ServeReady(std::move(ready));
   for (auto& c : conns) Register(std::move(c));
   if (!mail.empty()) DeliverMail(mail);
+  for (int64_t id : evictions) {  // as Redis's freeClient: nothing more is sent
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    if (it->second.get() == executing_) {  // its command (a busy script) is under way: after it
+      MutexLock l(&inbox_mu_);
+      inbox_evictions_.push_back(id);
+      inbox_deferred_ = true;
+      continue;
+    }
+    Close(it->second, "client eviction (maxmemory-clients)");
+  }
   for (int64_t id : kills) {
     auto it = conns_.find(id);
     if (it == conns_.end()) continue;
@@ -402,15 +422,24 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
     c.EndCommandOutput(mark, dropping);
     return true;
   }
-  if (const Persistence* p = state_->persistence(); p != nullptr && p->writes_denied())
-      [[unlikely]] {
-    if (RefuseForDiskError(c, resolved, errors::kMisconf)) {
-      c.EndCommandOutput(mark, dropping);
-      return true;
-    }
-  }
-  if (const Aof* aof = state_->aof(); aof != nullptr && aof->writes_denied()) [[unlikely]] {
-    if (RefuseForDiskError(c, resolved, aof->misconf_error())) {  // as redis-server: RDB first
+  commands::CommandContext ctx{.keyspace = state_->keyspace(),
+                               .client = &c.client,
+                               .reply = &c.writer,
+                               .server = &c,
+                               .exclusive = &exclusive_,
+                               .may_block = true,
+                               .observer = &state_->monitors(),
+                               .script_busy = busy_mode_};
+  const Persistence* const persistence = state_->persistence();
+  const Aof* const aof = state_->aof();
+  const bool rdb_error = persistence != nullptr && persistence->writes_denied();
+  const bool aof_error = aof != nullptr && aof->writes_denied();
+  if (rdb_error || aof_error) [[unlikely]] {
+    // As redis-server's processCommand: the maxmemory check (OOM) comes before MISCONF, and the
+    // snapshot's error before the append-only file's.
+    if (table.RefuseForMaxmemory(ctx, resolved) ||
+        (rdb_error && RefuseForDiskError(c, resolved, errors::kMisconf)) ||
+        (aof_error && RefuseForDiskError(c, resolved, aof->misconf_error()))) {
       c.EndCommandOutput(mark, dropping);
       return true;
     }
@@ -421,14 +450,6 @@ bool EventLoop::ExecuteOne(Connection& c, const std::vector<std::string_view>& a
       return true;
     }
   }
-  commands::CommandContext ctx{.keyspace = state_->keyspace(),
-                               .client = &c.client,
-                               .reply = &c.writer,
-                               .server = &c,
-                               .exclusive = &exclusive_,
-                               .may_block = true,
-                               .observer = &state_->monitors(),
-                               .script_busy = busy_mode_};
   {
     // CLIENT NO-TOUCH: the client's commands leave the keys' LRU/LFU information alone, except
     // TOUCH (Redis 7.2).
@@ -897,6 +918,7 @@ void EventLoop::Cron() {
     for (const auto& c : idle) Close(c, "idle timeout");
   }
   if (index_ == 0) {
+    if (state_->config().maxmemory_clients.load(std::memory_order_relaxed) != 0) EvictClients();
     const uint64_t ops = state_->stats().commands_processed.load(std::memory_order_relaxed);
     if (last_ops_ms_ != 0 && now > last_ops_ms_) {
       state_->stats().ops_per_sec.store((ops - last_ops_) * 1000 / (now - last_ops_ms_),
@@ -904,6 +926,49 @@ void EventLoop::Cron() {
     }
     last_ops_ = ops;
     last_ops_ms_ = now;
+  }
+}
+
+// Redis 7's client eviction (evictClients): the limit is maxmemory-clients bytes, or its
+// percentage of maxmemory, at least 128 KB; while the clients' memory (CLIENT LIST tot-mem,
+// summed over every loop's clients) is at or over it, the client using most is disconnected,
+// except those with CLIENT NO-EVICT on. Runs in loop 0's cron (every 1000/hz ms), so a client
+// may pass the limit for up to one cron period; the chosen client's own loop closes it.
+void EventLoop::EvictClients() {
+  const int64_t setting = state_->config().maxmemory_clients.load(std::memory_order_relaxed);
+  uint64_t limit = 0;
+  if (setting > 0) {
+    limit = static_cast<uint64_t>(setting);
+  } else {
+    const uint64_t maxmemory = state_->keyspace()->eviction_options().maxmemory;
+    if (maxmemory == 0) return;  // a percentage of no limit: none
+    limit = static_cast<uint64_t>(static_cast<double>(maxmemory) * static_cast<double>(-setting) /
+                                  100.0);
+  }
+  limit = std::max<uint64_t>(limit, 128 * 1024);
+  std::vector<std::pair<uint64_t, std::shared_ptr<Connection>>> clients;
+  uint64_t total = 0;
+  for (std::shared_ptr<Connection>& c : state_->Clients()) {
+    if (c->evicted.load(std::memory_order_relaxed)) continue;  // being closed
+    const uint64_t mem = c->TotalMemory();
+    total += mem;
+    if (!c->no_evict.load(std::memory_order_relaxed)) clients.emplace_back(mem, std::move(c));
+  }
+  if (total < limit) return;
+  std::sort(clients.begin(), clients.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  const int64_t now = NowMs();
+  for (auto& [mem, c] : clients) {
+    if (total < limit) break;
+    state_->Log(LogLevel::kNotice, absl::StrCat("Evicting client: ", c->InfoLine(now)));
+    c->evicted.store(true, std::memory_order_relaxed);
+    c->loop()->Evict(c->id());
+    state_->stats().evicted_clients.fetch_add(1, std::memory_order_relaxed);
+    total -= mem;
+  }
+  if (total >= limit && now - last_client_eviction_log_ms_ >= 1000) {  // at most once a second
+    last_client_eviction_log_ms_ = now;
+    state_->Log(LogLevel::kWarning, "Over client maxmemory after evicting all evictable clients");
   }
 }
 

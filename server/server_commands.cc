@@ -127,7 +127,7 @@ void CmdReset(CommandContext& ctx, Args) {
   ctx.client->protocol = resp::Protocol::kResp2;
   ctx.reply->set_protocol(resp::Protocol::kResp2);
   conn.SetName("");
-  conn.no_evict = false;
+  conn.no_evict.store(false, std::memory_order_relaxed);
   conn.no_touch = false;
   conn.ResetReplies();  // CLIENT REPLY ON (a SKIP still drops this reply, as in redis-server)
   ctx.client->authenticated = !State(ctx).config().has_password.load(std::memory_order_relaxed);

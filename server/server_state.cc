@@ -107,6 +107,7 @@ void PublishRuntimeConfig(const ServerOptions& values, RuntimeConfig* config) {
   config->timeout_seconds = values.timeout_seconds;
   config->proto_max_bulk_len = values.proto_max_bulk_len;
   config->client_query_buffer_limit = values.client_query_buffer_limit;
+  config->maxmemory_clients = values.maxmemory_clients;
   config->client_output_buffer_limit = values.client_output_buffer_limit;
   config->client_output_soft_limit = values.client_output_buffer_soft_limit;
   config->client_output_soft_seconds = values.client_output_buffer_soft_seconds;
@@ -436,6 +437,8 @@ absl::Status ServerState::Start() {
                                  });
     // As redis-server: with appendonly yes, the append-only file (when there is one) is loaded
     // and the dump file is not.
+    Persistence* p = persistence_.get();
+    aof_->set_bgsave_running([p] { return p->bgsave_in_progress(); });
     const bool from_aof = options_.persistence.appendonly && aof_->Exists();
     absl::Status loaded = persistence_->Load(/*load_file=*/!from_aof);
     if (loaded.ok() && from_aof) loaded = aof_->Load();
@@ -445,9 +448,8 @@ absl::Status ServerState::Start() {
       stopped_ = true;
       return loaded;
     }
-    Persistence* p = persistence_.get();
-    aof_->set_bgsave_running([p] { return p->bgsave_in_progress(); });
     Aof* aof = aof_.get();
+    persistence_->set_rewrite_running([aof] { return aof->rewrite_in_progress(); });
     persistence_->SetAofInfo([aof] { return aof->InfoFields(); });
   }
   // As redis-server: room for maxclients open files, or fewer clients.

@@ -207,11 +207,15 @@ class Connection {
   int64_t soft_limit_since_ms = 0;
   resp::Writer writer{&out};
   commands::ClientState client;
-  uint32_t registered_events = 0;  // what epoll watches now
-  bool closing = false;            // flush, then close
-  bool backlog = false;            // complete commands wait in the parser
-  bool paused = false;             // output over client_output_pause
-  bool no_evict = false, no_touch = false;
+  uint32_t registered_events = 0;     // what epoll watches now
+  bool closing = false;               // flush, then close
+  bool backlog = false;               // complete commands wait in the parser
+  bool paused = false;                // output over client_output_pause
+  std::atomic<bool> no_evict{false};  // CLIENT NO-EVICT (read by loop 0's client eviction)
+  bool no_touch = false;
+  std::atomic<bool> evicted{false};  // chosen by the client eviction: its loop closes it
+  // CLIENT LIST's tot-mem: what the client eviction counts. Any thread.
+  uint64_t TotalMemory() const;
   bool closed = false;         // the socket is closed and the loop has forgotten it
   bool flush_pending = false;  // in the loop's list of replies to write at the end of the turn
 
@@ -317,7 +321,8 @@ struct Stats {
   std::atomic<uint64_t> net_output_bytes{0};
   std::atomic<uint64_t> output_limit_disconnections{0};
   std::atomic<uint64_t> query_limit_disconnections{0};
-  std::atomic<uint64_t> ops_per_sec{0};  // computed by loop 0's cron
+  std::atomic<uint64_t> evicted_clients{0};  // maxmemory-clients
+  std::atomic<uint64_t> ops_per_sec{0};      // computed by loop 0's cron
 };
 
 // See "Busy scripts" above. Thread-safe.
@@ -388,6 +393,8 @@ class EventLoop {
   // Thread-safe: hands a new connection to this loop, asks it to close one, or wakes it.
   void Adopt(std::shared_ptr<Connection> conn);
   void Kill(int64_t id);
+  // Thread-safe: closes connection `id` at once, its replies unsent (client eviction).
+  void Evict(int64_t id);
   void Wake();
   // Thread-safe (server/blocking.h): (db, key) became ready for this loop's first waiter; a
   // CLIENT UNBLOCK claimed connection `id` of this loop.
@@ -478,6 +485,10 @@ class EventLoop {
   int wake_fd_ = -1;
   int spare_fd_ = -1;  // /dev/null, closed to accept and refuse a client when out of fds
   int64_t last_accept_error_log_ms_ = 0;
+  int64_t last_client_eviction_log_ms_ = 0;
+  // maxmemory-clients (loop 0's cron): disconnects the clients using most memory while the
+  // clients' total is at or over the limit.
+  void EvictClients();
   uint64_t accept_errors_unlogged_ = 0;
   std::vector<Listener> listeners_;
   std::thread thread_;
@@ -510,6 +521,7 @@ class EventLoop {
   Mutex inbox_mu_;
   std::vector<std::shared_ptr<Connection>> inbox_conns_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<int64_t> inbox_kills_ ABSL_GUARDED_BY(inbox_mu_);
+  std::vector<int64_t> inbox_evictions_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<std::pair<int, std::string>> inbox_ready_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<int64_t> inbox_unblocks_ ABSL_GUARDED_BY(inbox_mu_);
   std::vector<std::shared_ptr<Connection>> inbox_mail_ ABSL_GUARDED_BY(inbox_mu_);
@@ -531,6 +543,7 @@ struct RuntimeConfig {
   std::atomic<int> timeout_seconds;
   std::atomic<int64_t> proto_max_bulk_len;
   std::atomic<int64_t> client_query_buffer_limit;
+  std::atomic<int64_t> maxmemory_clients;  // ServerOptions::maxmemory_clients
   std::atomic<int64_t> client_output_buffer_limit;
   std::atomic<int64_t> client_output_soft_limit;    // bytes; 0: none
   std::atomic<int64_t> client_output_soft_seconds;  // how long past it before the disconnect

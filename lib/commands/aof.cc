@@ -107,12 +107,19 @@ void Aof::SetOptions(const AofOptions& o) {
   auto_percentage_.store(o.auto_aof_rewrite_percentage, std::memory_order_relaxed);
   auto_min_size_.store(o.auto_aof_rewrite_min_size, std::memory_order_relaxed);
   load_truncated_.store(o.aof_load_truncated, std::memory_order_relaxed);
+  timestamps_.store(o.aof_timestamp_enabled, std::memory_order_relaxed);
+  no_fsync_on_rewrite_.store(o.no_appendfsync_on_rewrite, std::memory_order_relaxed);
+  incremental_fsync_.store(o.aof_rewrite_incremental_fsync, std::memory_order_relaxed);
 }
 
-void Aof::set_bgsave_running(std::function<bool()> f) {
-  MutexLock l(&mu_);
-  bgsave_running_ = std::move(f);
+bool Aof::FsyncAllowed() const {
+  if (!no_fsync_on_rewrite_.load(std::memory_order_relaxed)) [[likely]] {
+    return true;
+  }
+  return !rewriting_now_.load(std::memory_order_acquire) && !(bgsave_running_ && bgsave_running_());
 }
+
+void Aof::set_bgsave_running(std::function<bool()> f) { bgsave_running_ = std::move(f); }
 
 int64_t Aof::NowMs() const { return keyspace_->clock()->NowMs(); }
 
@@ -286,8 +293,16 @@ absl::Status Aof::ReplayFile(const std::string& name, bool last) {
   while (pos < n) {
     const size_t start = pos;
     Outcome o = Outcome::kOk;
+    if (data[pos] == '#') {  // an annotation (#TS:<unix seconds>), skipped as Redis does
+      const size_t eol = data.find('\n', pos);
+      if (eol != std::string::npos) {
+        pos = eol + 1;
+        continue;
+      }
+      o = Outcome::kTruncated;
+    }
     int64_t argc = 0;
-    o = read_number('*', &argc);
+    if (o == Outcome::kOk) o = read_number('*', &argc);
     if (o == Outcome::kOk && argc < 1) o = Outcome::kCorrupt;
     argv.clear();
     for (int64_t i = 0; o == Outcome::kOk && i < argc; ++i) {
@@ -363,6 +378,14 @@ absl::Status Aof::ReplayFile(const std::string& name, bool last) {
 void Aof::Append(absl::Span<const PropagatedCommand> commands) {
   MutexLock l(&buf_mu_);
   const size_t before = buf_.size();
+  if (timestamps_.load(std::memory_order_relaxed)) [[unlikely]] {
+    // As Redis 7's aof-timestamp-enabled: before the first write of each new second.
+    const int64_t now = NowMs() / 1000;
+    if (now > last_timestamp_) {
+      absl::StrAppend(&buf_, "#TS:", now, "\r\n");
+      last_timestamp_ = now;
+    }
+  }
   for (const PropagatedCommand& c : commands) {
     if (c.db != selected_db_) {
       AppendCommand(&buf_, {"SELECT", std::to_string(c.db)});
@@ -424,7 +447,7 @@ bool Aof::Flush(bool sync) {
     failed_.clear();
   }
   written_.store(target, std::memory_order_release);
-  if (sync && synced_.load(std::memory_order_relaxed) < target) {
+  if (sync && synced_.load(std::memory_order_relaxed) < target && FsyncAllowed()) {
     if (::fdatasync(fd_) != 0) {
       const int e = errno;
       const bool was_ok = write_ok_.exchange(false);
@@ -433,6 +456,7 @@ bool Aof::Flush(bool sync) {
       return false;
     }
     synced_.store(target, std::memory_order_release);
+    synced_size_ = file_size_;
   }
   if (!write_ok_.load(std::memory_order_relaxed)) {
     write_ok_.store(true);
@@ -521,6 +545,8 @@ absl::Status Aof::Start() {
         fd_ = fd;
         file_size_ = FileSize(incr);
         fd_size_ = file_size_;
+        synced_size_ = file_size_;  // found on disk at start
+        incr_path_ = incr;
       }
       closed_size_ = closed;
       base_size_ = closed + fd_size_.load();
@@ -581,10 +607,12 @@ absl::Status Aof::SetEnabled(bool on) {
   Flush(/*sync=*/true);
   cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return !rewriting_; });
   enable_pending_ = false;
-  MutexLock io(&io_mu_);
   MutexLock s(&sync_mu_);
+  MutexLock io(&io_mu_);
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  incr_path_.clear();
+  synced_size_ = 0;
   return absl::OkStatus();
 }
 
@@ -610,17 +638,20 @@ absl::Status Aof::StartRewriteLocked(bool enabling, bool background)
       int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
       if (fd < 0) return ErrnoStatus("cannot create the AOF file", path, errno);
       {
-        MutexLock io(&io_mu_);
         MutexLock s(&sync_mu_);
+        MutexLock io(&io_mu_);
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;
         closed_size_.fetch_add(file_size_);
         file_size_ = 0;
         fd_size_ = 0;
+        synced_size_ = 0;
+        incr_path_ = path;
       }
       {
         MutexLock b(&buf_mu_);
         selected_db_ = -1;
+        last_timestamp_ = 0;  // each incr file starts with a #TS annotation
       }
       if (enabling) {
         keyspace_->SetPropagator(this);
@@ -636,6 +667,7 @@ absl::Status Aof::StartRewriteLocked(bool enabling, bool background)
   }
   if (logging) manifest_ = during;
   rewriting_ = true;
+  rewriting_now_.store(true, std::memory_order_release);
   rewrite_started_ms_ = NowMs();
   last_rewrite_try_ms_ = rewrite_started_ms_;
   Log(false, "Background append only file rewriting started");
@@ -663,6 +695,10 @@ void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, b
   const std::string base_path = absl::StrCat(folder(), "/", next.base);
   SnapshotWriteOptions write_options;
   write_options.image = image.get();
+  // aof-rewrite-incremental-fsync: Redis's REDIS_AUTOSYNC_BYTES.
+  if (incremental_fsync_.load(std::memory_order_relaxed)) {
+    write_options.incremental_fsync_bytes = 4 << 20;
+  }
   absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, base_path, write_options);
   image.reset();
   absl::Status s = saved.status();
@@ -684,6 +720,7 @@ void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, b
     closed_size_ = saved->bytes;
     base_size_ = static_cast<int64_t>(saved->bytes) + fd_size_.load();
     last_rewrite_ok_ = true;
+    last_rewrite_incremental_fsyncs_ = saved->incremental_fsyncs;
     rewrite_failures_ = 0;
     if (background) ++rewrites_;  // as redis-server: the base made at start is not counted
     if (enabling) enable_pending_ = false;
@@ -697,18 +734,19 @@ void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, b
     Log(true, absl::StrCat("Background AOF rewrite terminated with error: ", s.message()));
   }
   rewriting_ = false;
+  rewriting_now_.store(false, std::memory_order_release);
   rewrite_started_ms_ = -1;
   cv_.notify_all();
 }
 
-absl::StatusOr<bool> Aof::BackgroundRewrite() {
+absl::StatusOr<bool> Aof::BackgroundRewrite(bool in_exec) {
   MutexLock l(&mu_);
   if (stop_) return absl::FailedPreconditionError("ERR Errors trying to SHUTDOWN. Check logs.");
   if (rewriting_) {
     return absl::FailedPreconditionError(
         "ERR Background append only file rewriting already in progress");
   }
-  if (bgsave_running_ && bgsave_running_()) {
+  if ((bgsave_running_ && bgsave_running_()) || in_exec) {
     rewrite_scheduled_ = true;
     return false;
   }
@@ -719,11 +757,6 @@ absl::StatusOr<bool> Aof::BackgroundRewrite() {
         "server logs for more information.");
   }
   return true;
-}
-
-bool Aof::rewrite_in_progress() const {
-  MutexLock l(&mu_);
-  return rewriting_;
 }
 
 void Aof::WaitForRewrite() {
@@ -747,17 +780,23 @@ void Aof::CronLoop() {
       // retry, and with everysec the fsync, outside io_mu_ so that the loops keep writing.
       l.unlock();
       const Fsync policy = fsync_policy();
-      if (Flush(policy == Fsync::kAlways) && policy == Fsync::kEverysec) {
+      if (Flush(policy == Fsync::kAlways) && policy == Fsync::kEverysec && FsyncAllowed()) {
         const uint64_t target = written_.load(std::memory_order_acquire);
+        // sync_mu_ keeps the file open (a close takes it first); what was written before the
+        // size is read is covered by the fsync.
         MutexLock s(&sync_mu_);
         int fd;
+        int64_t size;
         {
           MutexLock io(&io_mu_);
           fd = fd_;
+          size = file_size_;
         }
         if (fd >= 0 && synced_.load() < target) {
           if (::fdatasync(fd) == 0) {
             synced_.store(target, std::memory_order_release);
+            MutexLock io(&io_mu_);
+            synced_size_ = std::max(synced_size_, size);
           } else {
             const int e = errno;
             last_errno_.store(e);
@@ -792,6 +831,18 @@ void Aof::CronLoop() {
       StartRewriteLocked(false, true).IgnoreError();
     }
   }
+}
+
+Aof::SyncedPoint Aof::synced_point() const {
+  MutexLock io(&io_mu_);
+  return SyncedPoint{.incr_path = fd_ >= 0 ? incr_path_ : std::string(),
+                     .synced_bytes = synced_size_,
+                     .written_bytes = file_size_};
+}
+
+uint64_t Aof::last_rewrite_incremental_fsyncs() const {
+  MutexLock l(&mu_);
+  return last_rewrite_incremental_fsyncs_;
 }
 
 std::string Aof::InfoFields() const {
@@ -840,7 +891,7 @@ void RegisterAofCommands(commands::CommandTable* table,
                    .handler = [get](CommandContext& ctx, Args) {
                      Aof* aof = get(ctx);
                      if (aof == nullptr) return ReplyError(ctx, errors::kPersistenceDisabled);
-                     absl::StatusOr<bool> started = aof->BackgroundRewrite();
+                     absl::StatusOr<bool> started = aof->BackgroundRewrite(ctx.in_exec);
                      if (!started.ok()) return ReplyStatus(ctx, started.status());
                      ctx.reply->SimpleString(*started
                                                  ? "Background append only file rewriting started"

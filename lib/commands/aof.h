@@ -53,10 +53,22 @@
 // complete command, with a log line naming the file and offset, and loaded; otherwise, and
 // anywhere else, damage refuses the start with an error naming the file and the byte offset.
 //
-// Not implemented: aof-timestamp-enabled, no-appendfsync-on-rewrite, aof-rewrite-incremental-fsync
-// (reported with their defaults), redis-check-aof. A SAVE or BGSAVE during a rewrite waits for the
-// rewrite's image (one point-in-time image at a time) instead of Redis's "AOF rewrite in progress"
-// refusal; a BGREWRITEAOF during a BGSAVE is scheduled, as in Redis.
+// Options, as Redis 7.0's: aof-timestamp-enabled writes "#TS:<unix seconds>" (the keyspace's
+// clock) before the first write of each new second, and each new incr file starts with one;
+// loading skips any line that starts with '#'. no-appendfsync-on-rewrite skips every fsync of the
+// log (always and everysec) while a rewrite or a BGSAVE runs. aof-rewrite-incremental-fsync
+// (default yes) fsyncs the new base every 4 MB while the rewrite writes it.
+//
+// One background job at a time, with Redis's replies: BGREWRITEAOF during a BGSAVE, or inside
+// EXEC, is scheduled (it starts when no save runs); during a rewrite BGSAVE is refused with
+// "Another child process is active (AOF?) ..." and BGSAVE SCHEDULE is scheduled
+// (server/persistence.h); SAVE during a rewrite runs once the rewrite's image has been read (one
+// point-in-time image at a time).
+//
+// Durability tests: synced_point() tells how many bytes of the incr file an fsync has made
+// durable, so a test can simulate a power cut (tests/commands/aof_test.cc).
+//
+// Not implemented: redis-check-aof.
 //
 // Thread safety: every method may be called from any thread; Load before Start, Stop last.
 #ifndef EMBEDIS_LIB_COMMANDS_AOF_H_
@@ -92,6 +104,14 @@ struct AofOptions {
   int64_t auto_aof_rewrite_percentage = 100;  // 0: no automatic rewrite
   int64_t auto_aof_rewrite_min_size = 64 << 20;
   bool aof_load_truncated = true;
+  // "#TS:<unix seconds>" annotations before the writes of each new second, as Redis 7 writes
+  // them (skipped when loading).
+  bool aof_timestamp_enabled = false;
+  // No fsync of the log while a rewrite or a background save runs (appendfsync always and
+  // everysec alike): what is written meanwhile may be lost by a power cut, as in Redis.
+  bool no_appendfsync_on_rewrite = false;
+  // fsync the new base every 4 MB while a rewrite writes it.
+  bool aof_rewrite_incremental_fsync = true;
 };
 
 class Aof : public Propagator {
@@ -122,14 +142,16 @@ class Aof : public Propagator {
   void SetOptions(const AofOptions& options);  // appendfsync, auto-aof-*, load-truncated
   bool enabled() const { return enabled_.load(std::memory_order_acquire); }
 
-  // BGREWRITEAOF: true when started, false when scheduled (a snapshot is being written: the
-  // rewrite starts after it). FailedPrecondition("ERR Background append only file rewriting
-  // already in progress") during a rewrite.
-  absl::StatusOr<bool> BackgroundRewrite();
+  // BGREWRITEAOF, as redis-server 7.0: true when started, false when scheduled (a BGSAVE runs,
+  // or `in_exec`, inside EXEC: the rewrite starts when no save runs). FailedPrecondition("ERR
+  // Background append only file rewriting already in progress") during a rewrite.
+  absl::StatusOr<bool> BackgroundRewrite(bool in_exec = false);
   // Tells the rewrite whether the server's snapshot (BGSAVE) runs: a rewrite waits for it, as
-  // redis-server schedules one.
+  // redis-server schedules one; no-appendfsync-on-rewrite counts it as a running "child".
+  // REQUIRES: before Start() (then read without a lock).
   void set_bgsave_running(std::function<bool()> f);
-  bool rewrite_in_progress() const;
+  // Lock-free (an atomic): the snapshot side asks it under its own lock.
+  bool rewrite_in_progress() const { return rewriting_now_.load(std::memory_order_acquire); }
   // Blocks until no rewrite runs or is scheduled (tests).
   void WaitForRewrite();
 
@@ -144,6 +166,18 @@ class Aof : public Propagator {
 
   // INFO persistence's aof_* fields, from aof_enabled on, as redis-server 7.0 lists them.
   std::string InfoFields() const;
+
+  // What a power cut would keep (tests of the fsync policies): the incr file being written, how
+  // many of its bytes an fsync has made durable, and how many were written to it (in the page
+  // cache). A simulated power cut cuts a copy of the file at `synced_bytes`.
+  struct SyncedPoint {
+    std::string incr_path;  // "" when not logging
+    int64_t synced_bytes = 0;
+    int64_t written_bytes = 0;
+  };
+  SyncedPoint synced_point() const;
+  // How many incremental fsyncs the last successful rewrite made (aof-rewrite-incremental-fsync).
+  uint64_t last_rewrite_incremental_fsyncs() const;
 
   // Propagator: encodes `commands` into the buffer.
   void Append(absl::Span<const PropagatedCommand> commands) override;
@@ -174,6 +208,8 @@ class Aof : public Propagator {
                      bool enabling);
   void CronLoop();
   int64_t NowMs() const;
+  // no-appendfsync-on-rewrite: false while a rewrite or a background save runs.
+  bool FsyncAllowed() const;
   Fsync fsync_policy() const { return static_cast<Fsync>(fsync_.load(std::memory_order_relaxed)); }
 
   Keyspace* const keyspace_;
@@ -185,15 +221,19 @@ class Aof : public Propagator {
   std::atomic<int64_t> auto_percentage_;
   std::atomic<int64_t> auto_min_size_;
   std::atomic<bool> load_truncated_;
+  std::atomic<bool> timestamps_{false};
+  std::atomic<bool> no_fsync_on_rewrite_{false};
+  std::atomic<bool> incremental_fsync_{true};
   std::atomic<bool> enabled_{false};
   std::atomic<bool> write_ok_{true};
   std::atomic<int> last_errno_{0};
 
-  // Lock order: write_order() -> mu_ -> io_mu_ -> buf_mu_; a shard lock -> buf_mu_.
+  // Lock order: write_order() -> mu_ -> sync_mu_ -> io_mu_ -> buf_mu_; a shard lock -> buf_mu_.
   mutable Mutex mu_;  // the files, the rewrite state
   std::condition_variable_any cv_;
   Manifest manifest_ ABSL_GUARDED_BY(mu_);
   bool rewriting_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> rewriting_now_{false};  // rewriting_, for rewrite_in_progress()
   bool rewrite_scheduled_ ABSL_GUARDED_BY(mu_) = false;
   bool enabled_requested_ ABSL_GUARDED_BY(mu_) = false;  // appendonly as configured
   bool enable_pending_ ABSL_GUARDED_BY(mu_) = false;     // appendonly on, its first base not done
@@ -205,23 +245,27 @@ class Aof : public Propagator {
   uint64_t rewrites_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t rewrite_failures_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
-  std::function<bool()> bgsave_running_ ABSL_GUARDED_BY(mu_);
+  std::function<bool()> bgsave_running_;  // set before Start(), then read-only
+  uint64_t last_rewrite_incremental_fsyncs_ ABSL_GUARDED_BY(mu_) = 0;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   std::thread cron_thread_;
 
   mutable Mutex io_mu_;  // the open incr file
   int fd_ ABSL_GUARDED_BY(io_mu_) = -1;
-  std::string failed_ ABSL_GUARDED_BY(io_mu_);     // written by nobody yet: retried first
-  int64_t file_size_ ABSL_GUARDED_BY(io_mu_) = 0;  // of the open incr file
-  std::atomic<int64_t> closed_size_{0};            // the base and the incr files no longer written
-  std::atomic<int64_t> base_size_{0};              // the whole log's size after the last rewrite
-  std::atomic<int64_t> fd_size_{0};                // file_size_, for INFO without io_mu_
-  Mutex sync_mu_;  // held by an fsync outside io_mu_ and by the close of a file
+  std::string failed_ ABSL_GUARDED_BY(io_mu_);       // written by nobody yet: retried first
+  int64_t file_size_ ABSL_GUARDED_BY(io_mu_) = 0;    // of the open incr file
+  int64_t synced_size_ ABSL_GUARDED_BY(io_mu_) = 0;  // of it, made durable by an fsync
+  std::string incr_path_ ABSL_GUARDED_BY(io_mu_);    // the open incr file
+  std::atomic<int64_t> closed_size_{0};  // the base and the incr files no longer written
+  std::atomic<int64_t> base_size_{0};    // the whole log's size after the last rewrite
+  std::atomic<int64_t> fd_size_{0};      // file_size_, for INFO without io_mu_
+  Mutex sync_mu_;  // held by an fsync outside io_mu_ and by the close of a file (taken first)
 
   Mutex buf_mu_;
   std::string buf_ ABSL_GUARDED_BY(buf_mu_);
   int selected_db_ ABSL_GUARDED_BY(buf_mu_) = -1;
+  int64_t last_timestamp_ ABSL_GUARDED_BY(buf_mu_) = 0;  // of the last #TS annotation
   std::atomic<uint64_t> appended_{0};  // bytes ever appended (changed under buf_mu_)
   std::atomic<uint64_t> written_{0};   // bytes written to the file
   std::atomic<uint64_t> synced_{0};    // bytes fsynced

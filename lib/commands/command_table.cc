@@ -218,6 +218,18 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const CommandSpec* fo
   Execute(ctx, argv, Resolve(argv, found));
 }
 
+bool CommandTable::RefuseForMaxmemory(CommandContext& ctx, const Resolved& r) const {
+  if (!r.ok() || ctx.keyspace == nullptr || ctx.from_script || ctx.in_exec || ctx.oom_checked ||
+      !ctx.keyspace->maxmemory_enabled()) {
+    return false;
+  }
+  if (ctx.script_busy || (scripts_ != nullptr && scripts_->busy().busy())) return false;
+  const Transaction& tx = ctx.client->tx;
+  if (tx.in_multi && !r.has(kRunsInMulti) && (r.flags() & kNoMulti) != 0) return false;
+  ctx.oom_checked = true;
+  return RefuseForOom(ctx, r);
+}
+
 bool CommandTable::RefuseForOom(CommandContext& ctx, const Resolved& r) const {
   ctx.over_maxmemory = false;
   if (ctx.keyspace->EnsureMemory().ok()) return false;
@@ -254,14 +266,24 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     if (tx.in_multi) tx.failed = true;  // EXEC will refuse to run
     return;
   }
-  if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec &&
-      ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
+  if (tx.in_multi && !r.has(kRunsInMulti) && (r.flags() & kNoMulti) != 0) [[unlikely]] {
+    // As Redis's processCommand: before the maxmemory check.
+    tx.failed = true;
+    return ReplyError(ctx, errors::kNotAllowedInMulti);
+  }
+  const bool script_busy =
+      !ctx.from_script && scripts_ != nullptr && (ctx.script_busy || scripts_->busy().busy());
+  if (ctx.oom_checked) [[unlikely]] {
+    ctx.oom_checked = false;  // for this command only
+  } else if (ctx.keyspace != nullptr && !ctx.from_script && !ctx.in_exec && !script_busy &&
+             ctx.keyspace->maxmemory_enabled()) [[unlikely]] {
+    // (As Redis's processCommand: no eviction while a busy script runs; evicting would change
+    // the keys under the script.)
     if (RefuseForOom(ctx, r)) return;
   }
   // A busy script (past busy-reply-threshold): only allow-busy commands run, as Redis's
   // processCommand (after the OOM check, before MULTI queuing; a refusal dooms the transaction).
-  if ((r.flags() & kAllowBusy) == 0 && !ctx.from_script && scripts_ != nullptr &&
-      (ctx.script_busy || scripts_->busy().busy())) [[unlikely]] {
+  if ((r.flags() & kAllowBusy) == 0 && script_busy) [[unlikely]] {
     if (r.has(kEndsTransaction)) {  // EXEC: discards the transaction (in MULTI or not)
       ctx.client->ResetTransaction();
       return ReplyError(
@@ -271,10 +293,6 @@ void CommandTable::Execute(CommandContext& ctx, Args argv, const Resolved& r) co
     return ReplyError(ctx, scripts_->busy().BusyError());
   }
   if (tx.in_multi && !r.has(kRunsInMulti)) [[unlikely]] {
-    if ((r.flags() & kNoMulti) != 0) {
-      tx.failed = true;
-      return ReplyError(ctx, errors::kNotAllowedInMulti);
-    }
     tx.queue.emplace_back(argv.begin(), argv.end());
     return ctx.reply->SimpleString("QUEUED");
   }

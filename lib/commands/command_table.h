@@ -36,8 +36,10 @@
 // used memory > 'maxmemory'.", a command flagged kDenyOom, any command queued inside MULTI except
 // EXEC, DISCARD, QUIT and RESET (the transaction then fails with EXECABORT), and an EXEC whose
 // queue holds a kDenyOom command (the transaction is discarded: "EXECABORT Transaction discarded
-// because of: OOM ..."). Reads and deletes keep working. (embedis-server's MISCONF check runs
-// before this one; Redis checks OOM first.)
+// because of: OOM ..."). Reads and deletes keep working. As Redis's processCommand, a command
+// refused inside MULTI (kNoMulti) gets that error first, and the maxmemory check comes before
+// embedis-server's MISCONF check (the server calls RefuseForMaxmemory itself before it while a
+// disk error is active).
 //
 // Transactions (MULTI/EXEC/DISCARD/WATCH/UNWATCH; transaction_family.cc has
 // the whole design): queuing lives here, not in the network layer. While a
@@ -206,6 +208,9 @@ struct CommandContext {
   // Execute refuses every command not flagged allow-busy with -BUSY, as it does whenever the
   // table's script engine reports a busy script.
   bool script_busy = false;
+  // The caller already ran the maxmemory check (CommandTable::RefuseForMaxmemory): Execute does
+  // not run it again.
+  bool oom_checked = false;
 };
 
 // Flags, as in COMMAND INFO.
@@ -355,6 +360,13 @@ class CommandTable {
   void Execute(CommandContext& ctx, Args argv, const CommandSpec* found) const;
   // The same, for a caller that has resolved argv already (Resolve(argv, Find(argv[0]))).
   void Execute(CommandContext& ctx, Args argv, const Resolved& resolved) const;
+
+  // The maxmemory check Execute runs first (see the header comment), for a caller that must run
+  // it before checks of its own (embedis-server's MISCONF): evicts as the policy says, replies
+  // OOM and returns true when the command must not run. Sets ctx.oom_checked when it ran, so
+  // that Execute does not run it again. Does nothing (false) for a resolution that failed or a
+  // kNoMulti command inside MULTI: Execute replies their errors first.
+  bool RefuseForMaxmemory(CommandContext& ctx, const Resolved& resolved) const;
 
   // Resolves argv: `found` must be Find(argv[0]). Replies nothing. REQUIRES: !argv.empty().
   Resolved Resolve(Args argv, const CommandSpec* found) const;

@@ -41,6 +41,8 @@ struct EvictionState {
   std::atomic<int64_t> now_ms{0};
   // Where the next eviction round starts (round robin over the shards).
   std::atomic<uint32_t> next_shard{0};
+  // Redis's isEvictionProcRunning: the background eviction goes on (Keyspace::EnsureMemory).
+  std::atomic<bool> timer_running{false};
 
   bool lfu() const { return IsLfu(policy.load(std::memory_order_relaxed)); }
   int64_t now() const { return now_ms.load(std::memory_order_relaxed); }

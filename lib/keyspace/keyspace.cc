@@ -276,6 +276,7 @@ Keyspace::Keyspace(KeyspaceOptions options)
 }
 
 Keyspace::~Keyspace() {
+  StopEvictionTimer();
   if (listener_id_ != 0) clock_->RemoveListener(listener_id_);
   if (expiry_thread_.joinable()) {
     {
@@ -387,10 +388,14 @@ void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
   keyspace_internal::ExportLocked(shard, now.get(), out);
 }
 
-Keyspace::Image::Image(Keyspace* ks)
-    : ks_(ks),
-      one_at_a_time_(ks->image_mu_),
-      capture_(std::make_unique<keyspace_internal::ImageCapture>()) {}
+Keyspace::Image::Image(Keyspace* ks) : ks_(ks) {
+  {
+    std::unique_lock<std::mutex> l(ks->image_mu_);
+    ks->image_cv_.wait(l, [ks] { return !ks->image_live_; });
+    ks->image_live_ = true;
+  }
+  capture_ = std::make_unique<keyspace_internal::ImageCapture>();
+}
 
 Keyspace::Image::~Image() {
   for (int i = 0; i < ks_->num_shards_; ++i) {
@@ -398,6 +403,11 @@ Keyspace::Image::~Image() {
     MutexLock lock(&shard.mu);
     if (shard.image == capture_.get()) shard.image = nullptr;
   }
+  {
+    std::lock_guard<std::mutex> l(ks_->image_mu_);
+    ks_->image_live_ = false;
+  }
+  ks_->image_cv_.notify_all();
 }
 
 int64_t Keyspace::Image::at_ms() const { return capture_->at_ms; }

@@ -705,7 +705,6 @@ class Keyspace {
     friend class Keyspace;
     explicit Image(Keyspace* ks);
     Keyspace* ks_;
-    std::unique_lock<std::mutex> one_at_a_time_;
     std::unique_ptr<keyspace_internal::ImageCapture> capture_;
   };
   std::unique_ptr<Image> BeginImage();
@@ -721,10 +720,14 @@ class Keyspace {
   bool maxmemory_enabled() const;
   // Redis's performEvictions, run before a command: while UsedMemory() exceeds maxmemory, evicts
   // keys as the policy says. OK when under the limit afterwards, or when the time budget of one
-  // call (maxmemory-eviction-tenacity) ran out while keys were still being evicted (the next
-  // call goes on); ResourceExhausted with kOomMessage when nothing more can be evicted
-  // (noeviction, or a volatile policy with no key with an expiry left).
+  // call (maxmemory-eviction-tenacity) ran out while keys were still being evicted: then a
+  // background thread (Redis's eviction time event) goes on evicting, one budget at a time,
+  // until the keyspace is under the limit or nothing more can go, without waiting for another
+  // call. ResourceExhausted with kOomMessage when nothing more can be evicted (noeviction, or a
+  // volatile policy with no key with an expiry left).
   absl::Status EnsureMemory();
+  // Whether the background eviction (see EnsureMemory) is running (tests).
+  bool eviction_continuing() const;
   static constexpr std::string_view kOomMessage =
       "OOM command not allowed when used memory > 'maxmemory'.";
   // While alive, this thread's operations do not update the access information of the keys
@@ -790,12 +793,30 @@ class Keyspace {
   std::shared_mutex listeners_mu_;
   std::vector<std::pair<int, ReadyListener>> listeners_;  // guarded by listeners_mu_
   int next_listener_id_ = 1;                              // guarded by listeners_mu_
-  std::mutex image_mu_;                                   // held by the live Image (one at a time)
+  // One Image at a time: BeginImage waits while image_live_. (A flag, not a mutex held by the
+  // Image: an Image may be destroyed on another thread than the one that began it, and a mutex
+  // must be unlocked by the thread that locked it.)
+  std::mutex image_mu_;
+  std::condition_variable image_cv_;
+  bool image_live_ = false;  // guarded by image_mu_
   std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
   std::unique_ptr<keyspace_internal::EvictionState> eviction_;
   // Evicts one key from shard `shard` as the policy says; returns the bytes freed, or -1 when
   // the shard has no candidate.
   int64_t EvictFromShard(Shard& shard, EvictionPolicy policy);
+  // One call of Redis's performEvictions: kRunning when its time budget ran out while over the
+  // limit (the background eviction has been asked to go on).
+  enum class EvictResult { kOk, kRunning, kFail };
+  EvictResult PerformEvictions(bool from_timer);
+  // The background eviction (Redis's evictionTimeProc): a thread started on first need.
+  void StartEvictionTimer();
+  void RunEvictionTimer();
+  void StopEvictionTimer();
+  Mutex evict_mu_;
+  std::condition_variable_any evict_cv_;
+  bool evict_requested_ ABSL_GUARDED_BY(evict_mu_) = false;
+  bool evict_stop_ ABSL_GUARDED_BY(evict_mu_) = false;
+  std::thread evict_thread_ ABSL_GUARDED_BY(evict_mu_);
   std::unique_ptr<PubSub> pubsub_;
   std::unique_ptr<keyspace_internal::Notifier> notifier_;
   Mutex stop_mu_;

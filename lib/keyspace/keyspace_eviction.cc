@@ -50,8 +50,11 @@
 // noeviction, or when no shard has a candidate (volatile-* and no key with an expiry), the call
 // fails with Redis's OOM text. maxmemory-eviction-tenacity bounds the time one call may spend as
 // Redis's does (50 us per step up to 10, +15% a step above, no bound at 100; checked every 16
-// keys); a call that runs out of time while keys were still being evicted succeeds, and the next
-// call goes on (Redis continues in a timer; embedis in the next command).
+// keys); a call that runs out of time while keys were still being evicted succeeds and hands over
+// to the background eviction, as Redis's eviction time event (evictionTimeProc): a thread of the
+// keyspace, started on first need, that runs one more budget's worth at a time (yielding in
+// between) until the keyspace is under the limit or nothing more can go, so memory comes back
+// under the limit without waiting for another command.
 //
 // Differences from Redis, by design: the pool is per shard, not global (every shard holds a
 // uniform share of the keys, so the best of a shard's pool approximates the best overall; the
@@ -64,6 +67,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "lib/keyspace/eviction.h"
@@ -281,15 +285,69 @@ std::optional<AccessInfo> Keyspace::ObjectAccess(int db, std::string_view key) {
 }
 
 absl::Status Keyspace::EnsureMemory() {
-  EvictionState& ev = *eviction_;
-  const uint64_t max = ev.maxmemory.load(std::memory_order_relaxed);
-  if (max == 0) return absl::OkStatus();
-  const size_t used = UsedMemory();
-  if (used <= max) return absl::OkStatus();
-  const EvictionPolicy policy = ev.policy.load(std::memory_order_relaxed);
-  if (policy == EvictionPolicy::kNoEviction) {
+  if (PerformEvictions(/*from_timer=*/false) == EvictResult::kFail) {
     return absl::ResourceExhaustedError(std::string(kOomMessage));
   }
+  return absl::OkStatus();
+}
+
+bool Keyspace::eviction_continuing() const {
+  return eviction_->timer_running.load(std::memory_order_acquire);
+}
+
+void Keyspace::StartEvictionTimer() {
+  MutexLock l(&evict_mu_);
+  if (evict_stop_) return;
+  evict_requested_ = true;
+  eviction_->timer_running.store(true, std::memory_order_release);
+  if (!evict_thread_.joinable()) {
+    evict_thread_ = std::thread([this] { RunEvictionTimer(); });
+  }
+  evict_cv_.notify_all();
+}
+
+void Keyspace::StopEvictionTimer() {
+  std::thread t;
+  {
+    MutexLock l(&evict_mu_);
+    evict_stop_ = true;
+    evict_cv_.notify_all();
+    t = std::move(evict_thread_);
+  }
+  if (t.joinable()) t.join();
+}
+
+// Redis's evictionTimeProc: as long as a budget's worth of eviction ends still over the limit,
+// another one runs (Redis re-arms its time event at 0 ms; here the thread yields in between, so
+// that commands keep running beside it).
+void Keyspace::RunEvictionTimer() {
+  std::unique_lock<Mutex> l(evict_mu_);
+  while (true) {
+    evict_cv_.wait(
+        l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return evict_stop_ || evict_requested_; });
+    if (evict_stop_) break;
+    evict_requested_ = false;
+    l.unlock();
+    while (PerformEvictions(/*from_timer=*/true) == EvictResult::kRunning) {
+      std::this_thread::yield();
+      MutexLock s(&evict_mu_);
+      if (evict_stop_) break;
+    }
+    l.lock();
+    // A call that ran out of time meanwhile asked again (evict_requested_): go on.
+    if (!evict_requested_) eviction_->timer_running.store(false, std::memory_order_release);
+  }
+  eviction_->timer_running.store(false, std::memory_order_release);
+}
+
+Keyspace::EvictResult Keyspace::PerformEvictions(bool from_timer) {
+  EvictionState& ev = *eviction_;
+  const uint64_t max = ev.maxmemory.load(std::memory_order_relaxed);
+  if (max == 0) return EvictResult::kOk;
+  const size_t used = UsedMemory();
+  if (used <= max) return EvictResult::kOk;
+  const EvictionPolicy policy = ev.policy.load(std::memory_order_relaxed);
+  if (policy == EvictionPolicy::kNoEviction) return EvictResult::kFail;
   const int64_t to_free = static_cast<int64_t>(used - max);
   const uint64_t limit_us = TimeLimitUs(ev.tenacity.load(std::memory_order_relaxed));
   const auto start = std::chrono::steady_clock::now();
@@ -307,11 +365,14 @@ absl::Status Keyspace::EnsureMemory() {
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now() - start)
                                   .count()) > limit_us) {
-      return absl::OkStatus();  // out of time while still evicting: the next command goes on
+      // Out of time while still evicting: the background eviction goes on (Redis starts its
+      // eviction time event here), and this call succeeds.
+      if (!from_timer) StartEvictionTimer();
+      return EvictResult::kRunning;
     }
   }
-  if (freed >= to_free || UsedMemory() <= max) return absl::OkStatus();
-  return absl::ResourceExhaustedError(std::string(kOomMessage));
+  if (freed >= to_free || UsedMemory() <= max) return EvictResult::kOk;
+  return EvictResult::kFail;
 }
 
 int64_t Keyspace::EvictFromShard(Shard& shard, EvictionPolicy policy) {

@@ -234,17 +234,28 @@ class HashingFile {
   }
 
   uint64_t bytes() const { return bytes_; }
+  // fdatasync every `bytes` written (0: never).
+  void set_sync_every(uint64_t bytes) { sync_every_ = bytes; }
+  uint64_t syncs() const { return syncs_; }
 
  private:
   absl::Status WriteUnhashed(std::string_view data) {
     while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
+      size_t chunk = data.size();
+      if (sync_every_ > 0) chunk = std::min<uint64_t>(chunk, sync_every_ - since_sync_);
+      ssize_t n = ::write(fd_, data.data(), chunk);
       if (n < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus(errno, "cannot write", path_);
       }
       data.remove_prefix(static_cast<size_t>(n));
       bytes_ += static_cast<uint64_t>(n);
+      since_sync_ += static_cast<uint64_t>(n);
+      if (sync_every_ > 0 && since_sync_ >= sync_every_) {
+        if (::fdatasync(fd_) != 0) return ErrnoStatus(errno, "cannot fsync", path_);
+        ++syncs_;
+        since_sync_ = 0;
+      }
     }
     return absl::OkStatus();
   }
@@ -253,6 +264,9 @@ class HashingFile {
   std::string path_;
   XXH3_state_t state_;
   uint64_t bytes_ = 0;
+  uint64_t sync_every_ = 0;
+  uint64_t since_sync_ = 0;
+  uint64_t syncs_ = 0;
 };
 
 std::string FrameHeader(uint8_t kind, uint64_t payload_bytes, uint64_t records) {
@@ -422,6 +436,7 @@ absl::StatusOr<SnapshotStats> WriteSnapshot(Keyspace& keyspace, const std::strin
   SnapshotStats stats;
   stats.created_ms = keyspace.clock()->NowMs();
   HashingFile file(fd, temp);
+  file.set_sync_every(options.incremental_fsync_bytes);
   absl::Status s;
   try {
     s = WriteBody(keyspace, file, stats.created_ms, options, &stats.keys);
@@ -447,6 +462,7 @@ absl::StatusOr<SnapshotStats> WriteSnapshot(Keyspace& keyspace, const std::strin
     if (rc != 0) return ErrnoStatus(err, "cannot fsync directory", dir);
   }
   stats.bytes = file.bytes();
+  stats.incremental_fsyncs = file.syncs();
   stats.seconds = SecondsSince(start);
   return stats;
 }

@@ -105,6 +105,10 @@ struct SnapshotWriteOptions {
   Keyspace::Image* image = nullptr;
   // FUNCTION libraries (their code, shebang included) to keep with the keys.
   std::vector<std::string> function_libraries;
+  // fdatasync the file each time this many more bytes have been written (Redis's
+  // aof-rewrite-incremental-fsync / rdb-save-incremental-fsync, 4 MB), so that the final fsync
+  // does not meet a whole file of dirty pages at once. 0: only the final fsync.
+  uint64_t incremental_fsync_bytes = 0;
 };
 
 struct SnapshotStats {
@@ -112,6 +116,7 @@ struct SnapshotStats {
   uint64_t bytes = 0;      // file size
   int64_t created_ms = 0;  // the header's creation time (the keyspace clock when the save began)
   double seconds = 0;      // wall time of the whole write, sync included
+  uint64_t incremental_fsyncs = 0;  // done during the write (incremental_fsync_bytes)
 };
 
 // Writes every live key of `keyspace` to `path` atomically (see the header comment). Errors:

@@ -145,7 +145,7 @@ class MemoryStore : public Store {
   // maxmemory, for the typed writes that may grow memory (Redis's denyoom commands; the
   // commands that Command() runs get the same from the command table): evicts as the policy says
   // and refuses with ResourceExhausted and Redis's OOM text when nothing more can go. Typed reads
-  // and deletes never evict (a command through Command() does, as in Redis).
+  // and deletes evict too (Evict()), as every command does in Redis, but are never refused.
   absl::Status Room() {
     if (!ks_->maxmemory_enabled()) [[likely]] {
       return absl::OkStatus();
@@ -153,7 +153,17 @@ class MemoryStore : public Store {
     return ks_->EnsureMemory();
   }
 
+  // Redis runs its eviction before every command, reads and deletes included (processCommand's
+  // performEvictions): so does every typed method here, over the limit. A read or a delete never
+  // fails for it; a write that may grow memory is refused by Room() when nothing can go.
+  void Evict() {
+    if (ks_->maxmemory_enabled()) [[unlikely]] {
+      ks_->EnsureMemory().IgnoreError();
+    }
+  }
+
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) override {
+    Evict();
     return ks_->Get(db_, key);
   }
 
@@ -181,6 +191,7 @@ class MemoryStore : public Store {
 
   absl::StatusOr<std::vector<std::optional<std::string>>> MGet(
       absl::Span<const std::string_view> keys) override {
+    Evict();
     if (keys.empty()) return WrongArity("mget");
     return ks_->MGet(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
   }
@@ -229,6 +240,7 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<int64_t> Exists(absl::Span<const std::string_view> keys) override {
+    Evict();
     if (keys.empty()) return WrongArity("exists");
     return ks_->Exists(db_, std::vector<std::string_view>(keys.begin(), keys.end()));
   }
@@ -248,10 +260,12 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<absl::Duration> PTtl(std::string_view key) override {
+    Evict();
     return absl::Milliseconds(ks_->PTtl(db_, key));
   }
 
   absl::StatusOr<int64_t> Ttl(std::string_view key) override {
+    Evict();
     return key_ops::Ttl(*ks_, db_, key, /*millis=*/false, /*absolute=*/false);
   }
 
@@ -261,15 +275,20 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<StoreScanPage> Scan(uint64_t cursor, const StoreScanOptions& options) override {
+    Evict();
     EMBEDIS_ASSIGN_OR_RETURN(commands::ScanArgs args, ToScanArgs(options));
     if (!options.type.empty()) args.type = options.type;
     ScanResult r = key_ops::Scan(*ks_, db_, cursor, args);
     return StoreScanPage{.cursor = r.cursor, .keys = std::move(r.keys)};
   }
 
-  absl::StatusOr<int64_t> DbSize() override { return ks_->Size(db_); }
+  absl::StatusOr<int64_t> DbSize() override {
+    Evict();
+    return ks_->Size(db_);
+  }
 
   absl::Status FlushDb() override {
+    Evict();
     if (aof_ != nullptr) {
       const std::string_view argv[] = {"FLUSHDB"};
       return Command(argv).status();
@@ -292,17 +311,20 @@ class MemoryStore : public Store {
 
   absl::StatusOr<std::optional<std::string>> HGet(std::string_view key,
                                                   std::string_view field) override {
+    Evict();
     return ks_->HGet(db_, key, field);
   }
 
   absl::StatusOr<std::vector<std::optional<std::string>>> HMGet(
       std::string_view key, absl::Span<const std::string_view> fields) override {
+    Evict();
     if (fields.empty()) return WrongArity("hmget");
     return hash_ops::MGet(*ks_, db_, key, fields);
   }
 
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HGetAll(
       std::string_view key) override {
+    Evict();
     return hash_ops::GetAll(*ks_, db_, key);
   }
 
@@ -315,10 +337,12 @@ class MemoryStore : public Store {
   }
 
   absl::StatusOr<bool> HExists(std::string_view key, std::string_view field) override {
+    Evict();
     return hash_ops::Exists(*ks_, db_, key, field);
   }
 
   absl::StatusOr<int64_t> HLen(std::string_view key) override {
+    Evict();
     return hash_ops::Len(*ks_, db_, key);
   }
 
@@ -332,6 +356,7 @@ class MemoryStore : public Store {
 
   absl::StatusOr<HashScanPage> HScan(std::string_view key, uint64_t cursor,
                                      const StoreScanOptions& options) override {
+    Evict();
     EMBEDIS_ASSIGN_OR_RETURN(hash_ops::ScanPage page,
                              hash_ops::Scan(*ks_, db_, key, cursor, ToScanArgs(options)));
     return HashScanPage{.cursor = page.cursor, .fields = std::move(page.fields)};
@@ -390,12 +415,15 @@ class MemoryStore : public Store {
   }
   absl::StatusOr<std::vector<std::string>> LRange(std::string_view key, int64_t start,
                                                   int64_t stop) override {
+    Evict();
     return list_ops::Range(*ks_, db_, key, start, stop);
   }
   absl::StatusOr<int64_t> LLen(std::string_view key) override {
+    Evict();
     return list_ops::Len(*ks_, db_, key);
   }
   absl::StatusOr<std::optional<std::string>> LIndex(std::string_view key, int64_t index) override {
+    Evict();
     return list_ops::Index(*ks_, db_, key, index);
   }
   absl::Status LSet(std::string_view key, int64_t index, std::string_view element) override {
@@ -441,12 +469,15 @@ class MemoryStore : public Store {
     });
   }
   absl::StatusOr<std::vector<std::string>> SMembers(std::string_view key) override {
+    Evict();
     return set_ops::Members(*ks_, db_, key);
   }
   absl::StatusOr<bool> SIsMember(std::string_view key, std::string_view member) override {
+    Evict();
     return set_ops::IsMember(*ks_, db_, key, member);
   }
   absl::StatusOr<int64_t> SCard(std::string_view key) override {
+    Evict();
     return set_ops::Card(*ks_, db_, key);
   }
 
@@ -499,13 +530,16 @@ class MemoryStore : public Store {
   }
   absl::StatusOr<std::optional<double>> ZScore(std::string_view key,
                                                std::string_view member) override {
+    Evict();
     return zset_ops::Score(*ks_, db_, key, member);
   }
   absl::StatusOr<int64_t> ZCard(std::string_view key) override {
+    Evict();
     return zset_ops::Card(*ks_, db_, key);
   }
   absl::StatusOr<std::optional<int64_t>> ZRank(std::string_view key, std::string_view member,
                                                bool reverse) override {
+    Evict();
     return zset_ops::Rank(*ks_, db_, key, member, reverse);
   }
   absl::StatusOr<std::vector<StoreScoredMember>> ZPopMin(std::string_view key,
@@ -527,6 +561,7 @@ class MemoryStore : public Store {
   // methods' defaults (store.cc) run their commands here, through the command table.
   // ---- Pub/Sub: the keyspace's hub ----
   absl::StatusOr<int64_t> Publish(std::string_view channel, std::string_view message) override {
+    Evict();
     return ks_->pubsub().Publish(channel, message);
   }
   absl::StatusOr<int64_t> SPublish(std::string_view channel, std::string_view message) override {
@@ -577,6 +612,7 @@ class MemoryStore : public Store {
   // with appendfsync always the record is on disk before the call returns. Without the file: fn().
   template <typename R, typename F>
   R Logged(absl::Span<const std::string_view> keys, F&& fn) {
+    Evict();  // every typed write and delete, as Redis before any command
     if (aof_ == nullptr) [[likely]] {
       return fn();
     }

@@ -120,6 +120,10 @@ inline constexpr char kTimeoutNotInteger[] = "ERR timeout is not an integer or o
 inline constexpr char kUnblockReason[] = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 inline constexpr char kNoConfigFile[] = "ERR The server is running without a config file";
 inline constexpr char kBgsaveInProgress[] = "ERR Background save already in progress";
+// BGSAVE (without SCHEDULE) while an append-only file rewrite runs, as redis-server 7.0.
+inline constexpr char kBgsaveOtherChild[] =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
 inline constexpr char kPersistenceDisabled[] = "ERR persistence is disabled on this server";
 inline constexpr char kShuttingDown[] = "ERR the server is shutting down";
 inline constexpr char kNoAuth[] = "NOAUTH Authentication required.";

@@ -431,6 +431,32 @@ TEST(EvictionConcurrency, WritersEvictWhileOthersReadAndReconfigure) {
   EXPECT_GT(ks.GetStats().evicted_keys, 10'000u);
 }
 
+// A call that runs out of its time budget (tenacity 0: 16 keys a call) hands over to the
+// background eviction (Redis's eviction time event), which brings memory under the limit with no
+// further call, then stops.
+TEST(EvictionTimer, EvictionOutOfTimeGoesOnInTheBackground) {
+  Keyspace ks({.shards = 4, .eviction = {.policy = EvictionPolicy::kAllKeysRandom, .tenacity = 0}});
+  for (int i = 0; i < 20'000; ++i) ASSERT_TRUE(ks.Set(0, Key(i), std::string(100, 'v')).ok());
+  EvictionOptions o = ks.eviction_options();
+  o.maxmemory = ks.UsedMemory() / 2;
+  ks.SetEvictionOptions(o);
+  ASSERT_TRUE(ks.EnsureMemory().ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((ks.UsedMemory() > o.maxmemory || ks.eviction_continuing()) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_LE(ks.UsedMemory(), o.maxmemory);
+  EXPECT_GT(ks.GetStats().evicted_keys, 1000u);  // far more than one call's 16
+  EXPECT_FALSE(ks.eviction_continuing());
+  // With noeviction the background eviction does not start: the call fails at once.
+  o.policy = EvictionPolicy::kNoEviction;
+  o.maxmemory = 1;
+  ks.SetEvictionOptions(o);
+  EXPECT_THAT(ks.EnsureMemory(), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_FALSE(ks.eviction_continuing());
+}
+
 TEST(EvictionPolicyName, RoundTripsRedisNames) {
   for (std::string_view name :
        {"noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",

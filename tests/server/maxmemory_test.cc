@@ -5,10 +5,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -35,6 +37,21 @@ std::string InfoField(const std::string& info, const std::string& name) {
 
 class MaxmemoryTest : public ServerTest {
  protected:
+  // SETs key:<from>..key:<to - 1> to `value`, pipelined `batch` at a time.
+  static void SetKeys(RawRespConnection& c, int from, int to, const std::string& value, int batch) {
+    for (int i = from; i < to; i += batch) {
+      std::string out;
+      resp::Writer w(&out);
+      for (int j = i; j < std::min(to, i + batch); ++j) {
+        w.ArrayHeader(3);
+        w.BulkString("SET");
+        w.BulkString(absl::StrCat("key:", j));
+        w.BulkString(value);
+      }
+      ASSERT_TRUE(c.SendRaw(out).ok());
+      for (int j = i; j < std::min(to, i + batch); ++j) ASSERT_EQ(c.ReadReply(), "+OK\r\n") << j;
+    }
+  }
   void Both(const Cmd& cmd) {
     EXPECT_EQ(ours_->Call(cmd), theirs_->Call(cmd)) << absl::StrJoin(cmd, " ");
   }
@@ -246,6 +263,95 @@ TEST_F(MaxmemoryTest, InfoReportsTheLimitThePolicyAndEvictions) {
   Both({"CONFIG", "SET", "maxmemory", "0"});
 }
 
+// Eviction that runs out of its time budget (maxmemory-eviction-tenacity 0: 16 keys a call) goes
+// on in the background, as Redis's eviction time event: after CONFIG SET maxmemory to half of what
+// the data uses, memory comes back under the limit with no further command (the test reads the
+// keyspace's counter in-process, since any command would evict too). redis-server 7.0.15 does the
+// same: 30000 keys of 200 bytes, CONFIG SET maxmemory to half, and 17543 keys are gone a second
+// later without a command.
+TEST_F(MaxmemoryTest, EvictionOutOfTimeGoesOnWithoutFurtherCommands) {
+  StartServer();
+  auto c = Connect();
+  ASSERT_NO_FATAL_FAILURE(SetKeys(*c, 0, 30000, std::string(200, 'v'), 1000));
+  const int64_t limit = static_cast<int64_t>(keyspace_.UsedMemory()) / 2;
+  ASSERT_EQ(c->Call({"CONFIG", "SET", "maxmemory-eviction-tenacity", "0"}), "+OK\r\n");
+  ASSERT_EQ(c->Call({"CONFIG", "SET", "maxmemory-policy", "allkeys-random"}), "+OK\r\n");
+  ASSERT_EQ(c->Call({"CONFIG", "SET", "maxmemory", std::to_string(limit)}), "+OK\r\n");
+  // No command from here on until memory is under the limit.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (static_cast<int64_t>(keyspace_.UsedMemory()) > limit &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_LE(static_cast<int64_t>(keyspace_.UsedMemory()), limit);
+  EXPECT_GT(keyspace_.GetStats().evicted_keys, 1000u);  // far more than one call's 16 keys
+  EXPECT_EQ(c->Call({"PING"}), "+PONG\r\n");
+}
+
+TEST_F(MaxmemoryTest, MaxmemoryClientsParameterAsRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  for (const Cmd& cmd : std::vector<Cmd>{
+           {"CONFIG", "GET", "maxmemory-clients"},
+           {"CONFIG", "SET", "maxmemory-clients", "10%"},
+           {"CONFIG", "GET", "maxmemory-clients"},
+           {"CONFIG", "SET", "maxmemory-clients", "1mb"},
+           {"CONFIG", "GET", "maxmemory-clients"},
+           {"CONFIG", "SET", "maxmemory-clients", "101%"},
+           {"CONFIG", "SET", "maxmemory-clients", "-1"},
+           {"CONFIG", "SET", "maxmemory-clients", "5x"},
+           {"CONFIG", "SET", "maxmemory-clients", "100%"},
+           {"CONFIG", "GET", "maxmemory-clients"},
+           {"CONFIG", "SET", "maxmemory-clients", "0"},
+           {"CLIENT", "NO-EVICT", "maybe"},
+       }) {
+    Both(cmd);
+  }
+  EXPECT_EQ(InfoField(ours_->Call({"INFO", "stats"}), "evicted_clients"),
+            InfoField(theirs_->Call({"INFO", "stats"}), "evicted_clients"));
+}
+
+// maxmemory-clients (Redis 7's client eviction), run the same way against embedis and
+// redis-server: with a 1 MB limit, a client holding a 3 MB command in its query buffer is
+// disconnected; one with CLIENT NO-EVICT on holding the same is not, and finishes its command;
+// INFO stats counts evicted_clients.
+TEST_F(MaxmemoryTest, ClientsOverMaxmemoryClientsAreEvictedAsRedis) {
+  StartServer();
+  ASSERT_NO_FATAL_FAILURE(StartRedisBeside());
+  auto scenario = [](int port) {
+    std::vector<std::string> out;
+    RawRespConnection ctl, a, b;
+    EXPECT_TRUE(ctl.Connect(port).ok() && a.Connect(port).ok() && b.Connect(port).ok());
+    out.push_back(ctl.Call({"CLIENT", "NO-EVICT", "on"}));
+    out.push_back(b.Call({"CLIENT", "NO-EVICT", "on"}));
+    out.push_back(ctl.Call({"CONFIG", "SET", "maxmemory-clients", "1mb"}));
+    constexpr size_t kBig = 3 << 20;
+    const std::string head = absl::StrCat("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$", kBig, "\r\n");
+    for (RawRespConnection* c : {&a, &b})
+      EXPECT_TRUE(c->SendRaw(head + std::string(kBig - 10, 'x')).ok());
+    for (int i = 0; i < 500; ++i) {  // up to 10 s
+      if (InfoField(ctl.Call({"INFO", "stats"}), "evicted_clients") != "0") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more goes
+    out.push_back(InfoField(ctl.Call({"INFO", "stats"}), "evicted_clients"));
+    out.push_back(a.Call({"PING"}));  // "": the connection is gone
+    EXPECT_TRUE(b.SendRaw(absl::StrCat(std::string(10, 'x'), "\r\n")).ok());
+    out.push_back(b.ReadReply());
+    out.push_back(b.Call({"STRLEN", "k"}));
+    out.push_back(ctl.Call({"CONFIG", "SET", "maxmemory-clients", "0"}));
+    return out;
+  };
+  // The fixture's own connections stay out of it: the only evictable client is the big one.
+  ASSERT_EQ(ours_->Call({"CLIENT", "NO-EVICT", "on"}), "+OK\r\n");
+  ASSERT_EQ(theirs_->Call({"CLIENT", "NO-EVICT", "on"}), "+OK\r\n");
+  const std::vector<std::string> ours = scenario(port_);
+  const std::vector<std::string> theirs = scenario(redis_->port());
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(ours, (std::vector<std::string>{"+OK\r\n", "+OK\r\n", "+OK\r\n", "1", "", "+OK\r\n",
+                                            ":3145728\r\n", "+OK\r\n"}));
+}
+
 // Writes 200 MB of values into a 50 MB allkeys-lru limit through the network: used_memory stays
 // within the limit (and close to it), evictions are counted, and the server keeps answering.
 TEST_F(MaxmemoryTest, TwoHundredMegabytesIntoFiftyStayWithinTheLimit) {
@@ -261,16 +367,7 @@ TEST_F(MaxmemoryTest, TwoHundredMegabytesIntoFiftyStayWithinTheLimit) {
   const auto start = std::chrono::steady_clock::now();
   int64_t max_used = 0;
   for (int i = 0; i < kKeys; i += kBatch) {
-    std::string batch;
-    resp::Writer w(&batch);
-    for (int j = i; j < i + kBatch; ++j) {
-      w.ArrayHeader(3);
-      w.BulkString("SET");
-      w.BulkString(absl::StrCat("key:", j));
-      w.BulkString(value);
-    }
-    ASSERT_TRUE(c->SendRaw(batch).ok());
-    for (int j = 0; j < kBatch; ++j) ASSERT_EQ(c->ReadReply(), "+OK\r\n") << j;
+    ASSERT_NO_FATAL_FAILURE(SetKeys(*c, i, i + kBatch, value, kBatch));
     if (i % (kBatch * 20) == 0) {
       max_used = std::max<int64_t>(max_used, static_cast<int64_t>(keyspace_.UsedMemory()));
     }

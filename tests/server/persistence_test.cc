@@ -109,6 +109,22 @@ class PersistenceServerTest : public ::testing::Test {
 
   bool FileExists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
+  // A redis-server with save rules "3600 1" saving into `redis_dir` (created), whose dir may be
+  // changed (it is removed to make a save fail).
+  static void StartRedisSavingInto(const std::string& redis_dir, RedisServerProcess* redis) {
+    ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", redis_dir, "'").c_str()), 0);
+    ASSERT_TRUE(
+        redis->Start({"--save", "3600 1", "--dir", redis_dir, "--enable-protected-configs", "yes"})
+            .ok())
+        << "the test compares with redis-server: apt-get install redis-server";
+  }
+
+  // Neither a BGSAVE nor an append-only file rewrite runs.
+  bool NoJobRuns() {
+    return InfoField("rdb_bgsave_in_progress") == "0" &&
+           InfoField("aof_rewrite_in_progress") == "0";
+  }
+
   std::vector<std::string> DirEntries() {
     std::vector<std::string> out;
     DIR* d = opendir(dir_.c_str());
@@ -199,19 +215,70 @@ TEST_F(PersistenceServerTest, BackgroundSaveAndItsErrors) {
   EXPECT_EQ(Call({"BGSAVE"}), "-ERR Background save already in progress\r\n");
   EXPECT_EQ(Call({"SAVE"}), "-ERR Background save already in progress\r\n");
   EXPECT_EQ(InfoField("rdb_bgsave_in_progress"), "1");
-  EXPECT_EQ(Call({"BGSAVE", "SCHEDULE"}), "+Background saving scheduled\r\n");
+  // As redis-server 7.0.15: SCHEDULE does not queue a second save behind a running BGSAVE.
+  EXPECT_EQ(Call({"BGSAVE", "SCHEDULE"}), "-ERR Background save already in progress\r\n");
   EXPECT_EQ(Call({"BGSAVE", "now"}), "-ERR syntax error\r\n");
   EXPECT_EQ(Call({"SAVE", "x"}), "-ERR wrong number of arguments for 'save' command\r\n");
   // The server keeps answering while it saves.
   EXPECT_EQ(Call({"SET", "during", "save"}), "+OK\r\n");
-  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "2"; })) << InfoField("rdb_saves");
   ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_bgsave_in_progress") == "0"; }));
+  EXPECT_EQ(InfoField("rdb_saves"), "1");
   EXPECT_EQ(InfoField("rdb_last_bgsave_status"), "ok");
   EXPECT_EQ(DirEntries(), std::vector<std::string>{"dump.embedis"});
   Keyspace loaded;
   absl::StatusOr<SnapshotLoadStats> stats = LoadSnapshot(file_, &loaded);
   ASSERT_TRUE(stats.ok()) << stats.status();
-  EXPECT_EQ(stats->loaded, 300001u);  // the scheduled save ran after the SET
+  EXPECT_EQ(stats->loaded, 300000u);  // the dataset when BGSAVE began: not the later SET
+}
+
+// One background job at a time, with redis-server 7.0.15's replies (each text taken from a real
+// 7.0.15 with rdb-key-save-delay making its children last): during an append-only file rewrite
+// BGSAVE is refused ("Another child process is active (AOF?) ...") and BGSAVE SCHEDULE is
+// scheduled, BGREWRITEAOF is "already in progress", SAVE runs; during a BGSAVE, BGSAVE (with or
+// without SCHEDULE) and SAVE are "Background save already in progress" and BGREWRITEAOF is
+// scheduled; inside EXEC both are scheduled. Every scheduled job then runs.
+TEST_F(PersistenceServerTest, SavesAndRewritesRunOneAtATimeAsRedis) {
+  ServerOptions options = Options();
+  options.persistence.appendonly = true;
+  ASSERT_TRUE(StartServer(options).ok());
+  Fill(500000, 100);  // big enough that a few commands arrive while each job runs
+  EXPECT_EQ(Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  EXPECT_EQ(Call({"BGREWRITEAOF"}),
+            "-ERR Background append only file rewriting already in progress\r\n");
+  EXPECT_EQ(Call({"BGSAVE"}),
+            "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+            "SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n");
+  EXPECT_EQ(Call({"BGSAVE", "SCHEDULE"}), "+Background saving scheduled\r\n");
+  EXPECT_EQ(InfoField("aof_rewrite_in_progress"), "1");
+  EXPECT_EQ(InfoField("rdb_bgsave_in_progress"), "0");
+  EXPECT_EQ(Call({"SAVE"}), "+OK\r\n");
+  // The scheduled BGSAVE runs once the rewrite is over.
+  ASSERT_TRUE(WaitFor([&] { return InfoField("rdb_saves") == "2"; })) << InfoField("rdb_saves");
+  ASSERT_TRUE(WaitFor([&] { return NoJobRuns(); }));
+  EXPECT_EQ(InfoField("aof_rewrites"), "1");
+
+  EXPECT_EQ(Call({"BGSAVE"}), "+Background saving started\r\n");
+  EXPECT_EQ(Call({"BGSAVE"}), "-ERR Background save already in progress\r\n");
+  EXPECT_EQ(Call({"BGSAVE", "SCHEDULE"}), "-ERR Background save already in progress\r\n");
+  EXPECT_EQ(Call({"SAVE"}), "-ERR Background save already in progress\r\n");
+  EXPECT_EQ(Call({"BGREWRITEAOF"}), "+Background append only file rewriting scheduled\r\n");
+  EXPECT_EQ(Call({"BGREWRITEAOF"}), "+Background append only file rewriting scheduled\r\n");
+  EXPECT_EQ(InfoField("aof_rewrite_scheduled"), "1");
+  EXPECT_EQ(InfoField("aof_rewrite_in_progress"), "0");
+  ASSERT_TRUE(WaitFor([&] { return InfoField("aof_rewrites") == "2"; }));
+  ASSERT_TRUE(WaitFor([&] { return NoJobRuns(); }));
+  EXPECT_EQ(InfoField("rdb_saves"), "3");
+
+  EXPECT_EQ(Call({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(Call({"BGSAVE"}), "+QUEUED\r\n");
+  EXPECT_EQ(Call({"BGREWRITEAOF"}), "+QUEUED\r\n");
+  EXPECT_EQ(Call({"EXEC"}),
+            "*2\r\n+Background saving scheduled\r\n+Background append only file rewriting "
+            "scheduled\r\n");
+  ASSERT_TRUE(WaitFor([&] {
+    return InfoField("rdb_saves") == "4" && InfoField("aof_rewrites") == "3";
+  })) << InfoField("rdb_saves")
+      << " " << InfoField("aof_rewrites");
 }
 
 TEST_F(PersistenceServerTest, FailedBackgroundSaveIsReported) {
@@ -233,12 +300,8 @@ TEST_F(PersistenceServerTest, FailedBackgroundSaveIsReported) {
 // option and "save ''" lift it, and a successful save ends it. Every reply compared byte for byte.
 TEST_F(PersistenceServerTest, FailedBackgroundSaveRefusesWritesWithMisconfAsRedis) {
   const std::string redis_dir = dir_ + "/redis";
-  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", redis_dir, "'").c_str()), 0);
   RedisServerProcess redis;
-  ASSERT_TRUE(
-      redis.Start({"--save", "3600 1", "--dir", redis_dir, "--enable-protected-configs", "yes"})
-          .ok())
-      << "the test compares with redis-server: apt-get install redis-server";
+  ASSERT_NO_FATAL_FAILURE(StartRedisSavingInto(redis_dir, &redis));
   RawRespConnection theirs, theirs2;
   ASSERT_TRUE(theirs.Connect(redis.port()).ok());
   ASSERT_TRUE(theirs2.Connect(redis.port()).ok());
@@ -315,6 +378,62 @@ TEST_F(PersistenceServerTest, FailedBackgroundSaveRefusesWritesWithMisconfAsRedi
   ASSERT_TRUE(WaitFor([&] { return std::string(status(theirs)) == "ok"; }));
   ASSERT_TRUE(WaitFor([&] { return std::string(status(*conn_)) == "ok"; }));
   same({"SET", "a", "9"});
+}
+
+// When both a failed save (MISCONF) and maxmemory (OOM) apply, redis-server 7.0's processCommand
+// checks maxmemory first: a denyoom write gets OOM, a write that is not denyoom (DEL, EXPIRE) and
+// PING get MISCONF, reads work, and inside MULTI every command is refused with OOM, except one
+// refused in MULTI (SAVE), whose error comes first. Side by side with redis-server, byte for byte.
+TEST_F(PersistenceServerTest, OomIsCheckedBeforeMisconfAsRedis) {
+  const std::string redis_dir = dir_ + "/redis";
+  RedisServerProcess redis;
+  ASSERT_NO_FATAL_FAILURE(StartRedisSavingInto(redis_dir, &redis));
+  RawRespConnection theirs;
+  ASSERT_TRUE(theirs.Connect(redis.port()).ok());
+  ASSERT_TRUE(StartServer(Options("3600 1")).ok());
+  auto same = [&](std::initializer_list<std::string_view> argv) {
+    std::string r = theirs.Call(argv), o = conn_->Call(argv);
+    std::string shown;
+    for (std::string_view a : argv) absl::StrAppend(&shown, ToAbsl(a), " ");
+    EXPECT_EQ(o, r) << shown;
+  };
+  auto status = [&](RawRespConnection& c) {
+    std::string info = c.Call({"INFO", "persistence"});
+    return info.find("rdb_last_bgsave_status:err") != std::string::npos ? "err" : "ok";
+  };
+  same({"SET", "a", "1"});
+  ASSERT_EQ(std::system(absl::StrCat("rm -rf '", dir_, "'").c_str()), 0);
+  same({"BGSAVE"});
+  ASSERT_TRUE(WaitFor([&] { return std::string(status(theirs)) == "err"; }));
+  ASSERT_TRUE(WaitFor([&] { return std::string(status(*conn_)) == "err"; }));
+  same({"SET", "a", "2"});                    // MISCONF alone
+  same({"CONFIG", "SET", "maxmemory", "1"});  // below what either uses: always over, noeviction
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"SET", "a", "3"},
+           {"INCR", "n"},
+           {"HSET", "h", "f", "v"},
+           {"GET", "a"},
+           {"PING"},
+           {"DEL", "a"},
+           {"EXPIRE", "a", "100"},
+           {"MULTI"},
+           {"SET", "a", "4"},
+           {"EXEC"},
+           {"MULTI"},
+           {"GET", "a"},
+           {"EXEC"},
+           {"MULTI"},
+           {"SAVE"},
+           {"EXEC"},
+           {"SET"},
+       }) {
+    EXPECT_EQ(conn_->Call(argv), theirs.Call(argv)) << argv[0];
+  }
+  same({"CONFIG", "SET", "maxmemory", "0"});
+  same({"SET", "a", "5"});  // MISCONF again
+  same({"CONFIG", "SET", "save", ""});
+  same({"SET", "a", "6"});
+  ASSERT_EQ(std::system(absl::StrCat("mkdir -p '", dir_, "'").c_str()), 0);
 }
 
 TEST_F(PersistenceServerTest, SaveRulesFollowTheClock) {

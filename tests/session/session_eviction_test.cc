@@ -1,10 +1,12 @@
 // maxmemory for an embedded session store: a memory:// SessionStore under volatile-ttl evicts
 // the sessions closest to expiry first, and under noeviction refuses new sessions with a clear
 // status while reads and logouts keep working. Also the memory:// URL's maxmemory parameters.
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -123,6 +125,48 @@ TEST(MemoryUrl, TakesMaxmemoryParameters) {
         "memory://?maxmemory-samples=0", "memory://?maxmemory-eviction-tenacity=101",
         "memory://?lfu-decay-time=-1"}) {
     EXPECT_THAT(OpenStore(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+  }
+}
+
+// Redis runs its eviction before every command, reads included: over the limit, a typed read or
+// delete of a memory:// store evicts as the policy says (and is never refused), so an application
+// that mostly reads still comes back under maxmemory.
+TEST(MemoryStoreEviction, TypedReadsAndDeletesEvictOverTheLimit) {
+  ManualClock clock;
+  Keyspace ks({.shards = 1,
+               .clock = &clock,
+               .eviction = {.policy = EvictionPolicy::kAllKeysRandom, .tenacity = 100}});
+  auto opened = NewMemoryStore({.shared_keyspace = &ks});
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Store& store = **opened;
+  const std::string_view missing[] = {"missing"};
+  const std::vector<std::pair<std::string, std::function<void()>>> calls = {
+      {"Get", [&] { (void)store.Get("missing"); }},
+      {"MGet", [&] { (void)store.MGet(missing); }},
+      {"Exists", [&] { (void)store.Exists(missing); }},
+      {"PTtl", [&] { (void)store.PTtl("missing"); }},
+      {"DbSize", [&] { (void)store.DbSize(); }},
+      {"HGet", [&] { (void)store.HGet("missing", "f"); }},
+      {"HGetAll", [&] { (void)store.HGetAll("missing"); }},
+      {"LRange", [&] { (void)store.LRange("missing", 0, -1); }},
+      {"SMembers", [&] { (void)store.SMembers("missing"); }},
+      {"ZScore", [&] { (void)store.ZScore("missing", "m"); }},
+      {"Del", [&] { (void)store.Del(missing); }},
+      {"Expire", [&] { (void)store.Expire("missing", absl::Seconds(10)); }},
+  };
+  for (const auto& [name, call] : calls) {
+    EvictionOptions o = ks.eviction_options();
+    o.maxmemory = 0;
+    ks.SetEvictionOptions(o);
+    for (int i = 0; i < 200; ++i) {
+      ASSERT_TRUE(store.Set(absl::StrCat("k", i), std::string(100, 'v')).ok());
+    }
+    o.maxmemory = ks.UsedMemory() / 2;
+    ks.SetEvictionOptions(o);
+    const uint64_t evicted = ks.GetStats().evicted_keys;
+    call();
+    EXPECT_LE(ks.UsedMemory(), o.maxmemory) << name;
+    EXPECT_GT(ks.GetStats().evicted_keys, evicted) << name;
   }
 }
 
