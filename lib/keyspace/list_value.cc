@@ -516,7 +516,7 @@ void ListValue::PushAll(bool front, absl::Span<const std::string_view> elements)
       ++k;
     }
     if (fresh) {
-      Node* m = NewNode(want);
+      Node* m = NewNode(SpillCapacity(n, want));
       LinkAfter(front ? nullptr : tail_, m);
       if (front) m->begin = m->cap;  // the pushes fill it from the back
     } else if ((front ? n->begin : n->cap - n->begin - n->used) < want) {
