@@ -740,13 +740,24 @@ void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, b
 }
 
 absl::StatusOr<bool> Aof::BackgroundRewrite(bool in_exec) {
+  if (in_exec) {
+    // Inside EXEC, as Redis: scheduled (or refused when one runs). Without taking mu_: EXEC holds
+    // the propagation lock, which StartRewriteLocked takes under mu_ (the cron's order), so
+    // taking mu_ here could deadlock with a rewrite starting on the cron thread.
+    if (rewriting_now_.load(std::memory_order_acquire)) {
+      return absl::FailedPreconditionError(
+          "ERR Background append only file rewriting already in progress");
+    }
+    exec_scheduled_.store(true, std::memory_order_release);
+    return false;
+  }
   MutexLock l(&mu_);
   if (stop_) return absl::FailedPreconditionError("ERR Errors trying to SHUTDOWN. Check logs.");
   if (rewriting_) {
     return absl::FailedPreconditionError(
         "ERR Background append only file rewriting already in progress");
   }
-  if ((bgsave_running_ && bgsave_running_()) || in_exec) {
+  if (bgsave_running_ && bgsave_running_()) {
     rewrite_scheduled_ = true;
     return false;
   }
@@ -762,7 +773,7 @@ absl::StatusOr<bool> Aof::BackgroundRewrite(bool in_exec) {
 void Aof::WaitForRewrite() {
   std::unique_lock<Mutex> l(mu_);
   cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return stop_ || (!rewriting_ && !rewrite_scheduled_);
+    return stop_ || (!rewriting_ && !rewrite_scheduled_ && !exec_scheduled_.load());
   });
 }
 
@@ -809,6 +820,7 @@ void Aof::CronLoop() {
       l.lock();
       if (stop_) break;
     }
+    if (exec_scheduled_.exchange(false)) rewrite_scheduled_ = true;
     if (rewriting_) continue;
     const bool bgsave = bgsave_running_ && bgsave_running_();
     if (rewrite_scheduled_ && !bgsave) {
@@ -854,7 +866,7 @@ std::string Aof::InfoFields() const {
   };
   line("aof_enabled", on ? 1 : 0);
   line("aof_rewrite_in_progress", rewriting_ ? 1 : 0);
-  line("aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
+  line("aof_rewrite_scheduled", rewrite_scheduled_ || exec_scheduled_.load() ? 1 : 0);
   line("aof_last_rewrite_time_sec", last_rewrite_seconds_);
   line("aof_current_rewrite_time_sec", rewriting_ ? (NowMs() - rewrite_started_ms_) / 1000 : -1);
   line("aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
@@ -868,7 +880,7 @@ std::string Aof::InfoFields() const {
     const uint64_t appended = appended_.load();
     line("aof_current_size", closed_size_.load() + fd_size_.load());
     line("aof_base_size", base_size_.load());
-    line("aof_pending_rewrite", rewrite_scheduled_ ? 1 : 0);
+    line("aof_pending_rewrite", rewrite_scheduled_ || exec_scheduled_.load() ? 1 : 0);
     line("aof_buffer_length", appended - written_.load());
     line("aof_pending_bio_fsync", 0);
     line("aof_delayed_fsync", 0);

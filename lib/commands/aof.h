@@ -235,6 +235,9 @@ class Aof : public Propagator {
   bool rewriting_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> rewriting_now_{false};  // rewriting_, for rewrite_in_progress()
   bool rewrite_scheduled_ ABSL_GUARDED_BY(mu_) = false;
+  // BGREWRITEAOF inside EXEC: scheduled without mu_ (see BackgroundRewrite); the cron moves it
+  // into rewrite_scheduled_.
+  std::atomic<bool> exec_scheduled_{false};
   bool enabled_requested_ ABSL_GUARDED_BY(mu_) = false;  // appendonly as configured
   bool enable_pending_ ABSL_GUARDED_BY(mu_) = false;     // appendonly on, its first base not done
   std::thread rewrite_thread_ ABSL_GUARDED_BY(mu_);
