@@ -206,16 +206,24 @@ void Persistence::CronLoop() {
   }
 }
 
-absl::Status Persistence::DoSave(bool background) {
+std::vector<std::string> Persistence::FunctionLibraries() const {
+  std::vector<std::string> libraries;
+  if (scripts_ != nullptr) {
+    for (scripting::LibraryInfo& lib : scripts_->FunctionList()) {
+      libraries.push_back(std::move(lib.code));
+    }
+  }
+  return libraries;
+}
+
+absl::Status Persistence::DoSave(bool background, Keyspace::Image* image,
+                                 std::vector<std::string> libraries) {
   const uint64_t changes_before = keyspace_->GetStats().changes;
   const std::string file = path();
   SnapshotWriteOptions write_options;
   write_options.cancel = background ? &cancel_ : nullptr;
-  if (scripts_ != nullptr) {
-    for (scripting::LibraryInfo& lib : scripts_->FunctionList()) {
-      write_options.function_libraries.push_back(std::move(lib.code));
-    }
-  }
+  write_options.image = image;  // nullptr: WriteSnapshot begins one now
+  write_options.function_libraries = image != nullptr ? std::move(libraries) : FunctionLibraries();
   absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, file, write_options);
   MutexLock l(&mu_);
   if (background) {
@@ -248,14 +256,20 @@ void Persistence::StartBackgroundLocked() {
   bgsave_active_.store(true, std::memory_order_release);
   bgsave_started_ms_ = NowMs();
   Log(false, "Background saving started");
-  bgsave_thread_ = std::thread([this] {
-    DoSave(/*background=*/true).IgnoreError();
-    MutexLock l(&mu_);
-    saving_ = Saving::kNone;
-    bgsave_active_.store(false, std::memory_order_release);
-    bgsave_started_ms_ = -1;
-    cv_.notify_all();
-  });
+  // The instant of the snapshot is now, before BGSAVE answers (Redis's fork()): a write that
+  // follows the reply must not be in it.
+  std::unique_ptr<Keyspace::Image> image = keyspace_->BeginImage();
+  std::vector<std::string> libraries = FunctionLibraries();
+  bgsave_thread_ =
+      std::thread([this, image = std::move(image), libraries = std::move(libraries)]() mutable {
+        DoSave(/*background=*/true, image.get(), std::move(libraries)).IgnoreError();
+        image.reset();
+        MutexLock l(&mu_);
+        saving_ = Saving::kNone;
+        bgsave_active_.store(false, std::memory_order_release);
+        bgsave_started_ms_ = -1;
+        cv_.notify_all();
+      });
 }
 
 absl::Status Persistence::Save() {
@@ -266,7 +280,7 @@ absl::Status Persistence::Save() {
     cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return saving_ == Saving::kNone; });
     saving_ = Saving::kForeground;
   }
-  absl::Status s = DoSave(/*background=*/false);
+  absl::Status s = DoSave(/*background=*/false, /*image=*/nullptr, {});
   MutexLock l(&mu_);
   saving_ = Saving::kNone;
   cv_.notify_all();

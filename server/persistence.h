@@ -50,6 +50,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -158,7 +159,10 @@ class Persistence {
 
   void Log(bool warning, std::string_view message) const;
   // Writes the snapshot; updates the counters. REQUIRES: saving_ was set by the caller.
-  absl::Status DoSave(bool background);
+  // Writes the snapshot of `image` (begun by the caller; nullptr: one begun now) with the given
+  // FUNCTION libraries (ignored without an image: the current ones are taken).
+  absl::Status DoSave(bool background, Keyspace::Image* image, std::vector<std::string> libraries);
+  std::vector<std::string> FunctionLibraries() const;
   void StartBackgroundLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CancelBackgroundAndWait() ABSL_LOCKS_EXCLUDED(mu_);
   void CronLoop();
