@@ -201,8 +201,25 @@ void CommandTable::PrefetchKeys(Keyspace& keyspace, int db,
   for (size_t i = 0; i < batch.size(); ++i) {
     const std::vector<std::string_view>& argv = batch[i];
     const CommandSpec* spec = found[i];
-    if (spec == nullptr || spec->first_key <= 0) continue;
+    if (spec == nullptr) continue;
     const int argc = static_cast<int>(argv.size());
+    if (spec->first_key <= 0) {
+      // Keys counted by an argument (EVAL, EVALSHA, FCALL and the _RO forms, LMPOP, ...): their
+      // numkeys is parsed here only to warm the cache; the command checks it again.
+      for (const KeySpec& ks : spec->key_specs) {
+        if (ks.begin != KeySpec::Begin::kIndex || ks.find != KeySpec::Find::kKeyNum) continue;
+        const int at = ks.index + ks.keynumidx;
+        if (at <= 0 || at >= argc || argv[at].empty() || argv[at].size() > 3) continue;
+        int keys = 0;
+        for (char c : argv[at]) keys = c >= '0' && c <= '9' ? keys * 10 + (c - '0') : -1000;
+        const int step = ks.keystep > 0 ? ks.keystep : 1;
+        for (int j = 0, k = ks.index + ks.firstkey; j < keys && k < argc && n < kMaxKeys;
+             ++j, k += step) {
+          items[n++] = {argv[k], std::string_view()};
+        }
+      }
+      continue;
+    }
     // last_key -1 means the last argument, -2 the one before, ... (as COMMAND INFO).
     const int last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
     const int step = spec->key_step > 0 ? spec->key_step : 1;
