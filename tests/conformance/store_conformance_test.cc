@@ -24,6 +24,7 @@
 #include "tests/testing/redis_cluster.h"
 #include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
+#include "tests/testing/shared_topologies.h"
 #include "tests/testing/tls_certs.h"
 
 namespace embedis {
@@ -133,25 +134,8 @@ struct SharedSetupBackend {
   std::unique_ptr<Store> store;
 };
 
-// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
-struct ClusterSetup {
-  static constexpr const char* kName = "cluster";
-  static absl::StatusOr<std::string> Url() {
-    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
-    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
-  }
-};
-using ClusterBackend = SharedSetupBackend<ClusterSetup>;
-
-// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
-struct SentinelSetup {
-  static constexpr const char* kName = "sentinel";
-  static absl::StatusOr<std::string> Url() {
-    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
-    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
-  }
-};
-using SentinelBackend = SharedSetupBackend<SentinelSetup>;
+using ClusterBackend = SharedSetupBackend<testing::SharedClusterSetup>;
+using SentinelBackend = SharedSetupBackend<testing::SharedSentinelSetup>;
 
 // The same over TLS only: a cluster with `--port 0 --tls-cluster yes --tls-replication yes`
 // (rediss+cluster://), and a Sentinel setup whose servers and sentinels serve TLS only and whose

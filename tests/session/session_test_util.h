@@ -18,6 +18,7 @@
 #include "tests/testing/redis_cluster.h"
 #include "tests/testing/redis_sentinel.h"
 #include "tests/testing/redis_server.h"
+#include "tests/testing/shared_topologies.h"
 
 namespace embedis::session_testing {
 
@@ -81,25 +82,8 @@ struct SharedSetupBackend {
   std::unique_ptr<Store> store;
 };
 
-// A local 3-primary + 3-replica Redis Cluster (redis+cluster://).
-struct ClusterSetup {
-  static constexpr const char* kName = "cluster";
-  static absl::StatusOr<std::string> Url() {
-    if (!testing::SharedRedisClusterStatus().ok()) return testing::SharedRedisClusterStatus();
-    return testing::SharedRedisCluster().Url("/?timeout_ms=5000");
-  }
-};
-using ClusterBackend = SharedSetupBackend<ClusterSetup>;
-
-// The primary named by three sentinels (redis+sentinel://; one primary, one replica).
-struct SentinelSetup {
-  static constexpr const char* kName = "sentinel";
-  static absl::StatusOr<std::string> Url() {
-    if (!testing::SharedRedisSentinelStatus().ok()) return testing::SharedRedisSentinelStatus();
-    return testing::SharedRedisSentinel().Url("?timeout_ms=5000");
-  }
-};
-using SentinelBackend = SharedSetupBackend<SentinelSetup>;
+using ClusterBackend = SharedSetupBackend<testing::SharedClusterSetup>;
+using SentinelBackend = SharedSetupBackend<testing::SharedSentinelSetup>;
 
 // Forwards every call to `inner`, recording the command names, and lets a
 // test rewrite SCAN pages (to return duplicates) or run code between SCAN and
