@@ -13,6 +13,7 @@
 #include "lib/resp/value.h"
 #include "lib/util/status_matchers.h"
 #include "tests/testing/redis_cluster.h"
+#include "tests/testing/shared_topologies.h"
 
 namespace embedis {
 namespace {
@@ -24,10 +25,7 @@ using resp::Value;
 using ::testing::HasSubstr;
 
 ClusterOptions Options(const testing::RedisClusterProcess& cluster) {
-  ClusterOptions o;
-  for (int i = 0; i < cluster.size(); ++i) o.seeds.emplace_back("127.0.0.1", cluster.port(i));
-  o.node.command_timeout = absl::Seconds(5);
-  return o;
+  return testing::ClusterClientOptions(cluster, absl::Seconds(5));
 }
 
 class ClusterTest : public ::testing::Test {

@@ -22,6 +22,7 @@
 #include "lib/store/store.h"
 #include "lib/util/status_matchers.h"
 #include "tests/testing/redis_cluster.h"
+#include "tests/testing/shared_topologies.h"
 
 namespace embedis {
 namespace {
@@ -33,9 +34,7 @@ using resp::Value;
 using ::testing::HasSubstr;
 
 ClusterOptions Options(const testing::RedisClusterProcess& cluster) {
-  ClusterOptions o;
-  for (int i = 0; i < cluster.size(); ++i) o.seeds.emplace_back("127.0.0.1", cluster.port(i));
-  o.node.command_timeout = absl::Seconds(2);
+  ClusterOptions o = testing::ClusterClientOptions(cluster, absl::Seconds(2));
   o.node.connect_timeout = absl::Milliseconds(500);
   return o;
 }

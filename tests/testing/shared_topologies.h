@@ -4,12 +4,19 @@
 //
 //   template <typename Setup> struct SharedSetupBackend { ... Setup::Url() ... };
 //   using ClusterBackend = SharedSetupBackend<testing::SharedClusterSetup>;
+//
+// And the options of a ClusterClient on a local cluster (the shared one or a test's own), for the
+// client and fault suites that connect to one directly:
+//
+//   auto client = ClusterClient::Connect(testing::ClusterClientOptions(cluster, absl::Seconds(5)));
 #ifndef EMBEDIS_TESTS_TESTING_SHARED_TOPOLOGIES_H_
 #define EMBEDIS_TESTS_TESTING_SHARED_TOPOLOGIES_H_
 
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/client/cluster.h"
 #include "tests/testing/redis_cluster.h"
 #include "tests/testing/redis_sentinel.h"
 
@@ -32,6 +39,15 @@ struct SharedSentinelSetup {
     return SharedRedisSentinel().Url("?timeout_ms=5000");
   }
 };
+
+// Every node of `cluster` as a seed (127.0.0.1), and `command_timeout` on every node connection.
+inline ClusterOptions ClusterClientOptions(const RedisClusterProcess& cluster,
+                                           absl::Duration command_timeout) {
+  ClusterOptions o;
+  for (int i = 0; i < cluster.size(); ++i) o.seeds.emplace_back("127.0.0.1", cluster.port(i));
+  o.node.command_timeout = command_timeout;
+  return o;
+}
 
 }  // namespace embedis::testing
 
