@@ -1,3 +1,7 @@
+// Aof (aof.h): options, the manifest, writing (Append, Flush, BeforeReply), start, stop, enable,
+// INFO and BGREWRITEAOF's registration. The other parts, each in a file of its own: loading
+// (aof_load.cc), the rewrite (aof_rewrite.cc), the cron thread and the fsync policy
+// (aof_cron.cc); the file primitives they share are declared in aof_files.h.
 #include "lib/commands/aof.h"
 
 #include <dirent.h>
@@ -14,6 +18,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/commands/aof_files.h"
 #include "lib/commands/args.h"
 #include "lib/commands/command_table.h"
 #include "lib/keyspace/snapshot.h"
@@ -24,9 +29,11 @@
 namespace embedis {
 namespace {
 
-constexpr auto kCronPeriod = std::chrono::milliseconds(100);
-constexpr int64_t kRetryRewriteMs = 5000;
-constexpr char kSnapshotMagic[8] = {'\x89', 'E', 'M', 'B', 'E', 'D', 'I', 'S'};
+using aof_internal::Errno;
+using aof_internal::ErrnoStatus;
+using aof_internal::FileSize;
+using aof_internal::FsyncDir;
+using aof_internal::ReadWhole;
 
 void AppendBulk(std::string* out, std::string_view s) {
   absl::StrAppend(out, "$", s.size(), "\r\n");
@@ -37,52 +44,6 @@ void AppendBulk(std::string* out, std::string_view s) {
 void AppendCommand(std::string* out, const std::vector<std::string>& argv) {
   absl::StrAppend(out, "*", argv.size(), "\r\n");
   for (const std::string& a : argv) AppendBulk(out, a);
-}
-
-std::string Errno(int err) { return std::strerror(err); }
-
-absl::Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
-  return absl::InternalError(absl::StrCat(ToAbsl(what), " ", path, ": ", Errno(err)));
-}
-
-int64_t FileSize(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_size) : 0;
-}
-
-absl::Status FsyncDir(const std::string& dir) {
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return ErrnoStatus("cannot open directory", dir, errno);
-  int rc = ::fsync(dfd);
-  int err = errno;
-  ::close(dfd);
-  return rc == 0 ? absl::OkStatus() : ErrnoStatus("cannot fsync directory", dir, err);
-}
-
-absl::StatusOr<std::string> ReadWhole(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no file ", path));
-    return ErrnoStatus("cannot open", path, errno);
-  }
-  std::string data;
-  data.resize(static_cast<size_t>(std::max<int64_t>(FileSize(path), 0)));
-  size_t got = 0;
-  while (true) {
-    if (got == data.size()) data.resize(data.size() * 2 + 4096);
-    ssize_t n = ::read(fd, data.data() + got, data.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return ErrnoStatus("cannot read", path, err);
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  data.resize(got);
-  return data;
 }
 
 }  // namespace
@@ -110,13 +71,6 @@ void Aof::SetOptions(const AofOptions& o) {
   timestamps_.store(o.aof_timestamp_enabled, std::memory_order_relaxed);
   no_fsync_on_rewrite_.store(o.no_appendfsync_on_rewrite, std::memory_order_relaxed);
   incremental_fsync_.store(o.aof_rewrite_incremental_fsync, std::memory_order_relaxed);
-}
-
-bool Aof::FsyncAllowed() const {
-  if (!no_fsync_on_rewrite_.load(std::memory_order_relaxed)) [[likely]] {
-    return true;
-  }
-  return !rewriting_now_.load(std::memory_order_acquire) && !(bgsave_running_ && bgsave_running_());
 }
 
 void Aof::set_bgsave_running(std::function<bool()> f) { bgsave_running_ = std::move(f); }
@@ -207,170 +161,6 @@ absl::Status Aof::WriteManifest(const Manifest& m) {
     return ErrnoStatus("cannot write the AOF manifest", path, err);
   }
   return FsyncDir(folder());
-}
-
-// ---- Loading ----
-
-absl::Status Aof::Load() {
-  absl::StatusOr<Manifest> m = ReadManifest();
-  if (!m.ok()) return m.status();
-  const auto start = std::chrono::steady_clock::now();
-  if (!m->base.empty()) {
-    if (absl::Status s = LoadBase(m->base, m->incrs.empty()); !s.ok()) return s;
-  }
-  for (size_t i = 0; i < m->incrs.size(); ++i) {
-    if (absl::Status s = ReplayFile(m->incrs[i].first, i + 1 == m->incrs.size()); !s.ok()) {
-      return s;
-    }
-  }
-  char seconds[32];
-  std::snprintf(seconds, sizeof(seconds), "%.3f",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  Log(false, absl::StrCat("DB loaded from append only file: ", seconds, " seconds"));
-  MutexLock l(&mu_);
-  manifest_ = *std::move(m);
-  return absl::OkStatus();
-}
-
-absl::Status Aof::LoadBase(const std::string& name, bool last) {
-  const std::string path = absl::StrCat(folder(), "/", name);
-  char head[8] = {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open the AOF base file", path, errno);
-  ssize_t n = ::read(fd, head, sizeof(head));
-  ::close(fd);
-  if (n == sizeof(head) && std::memcmp(head, kSnapshotMagic, sizeof(head)) == 0) {
-    absl::StatusOr<SnapshotLoadStats> loaded = LoadSnapshot(path, keyspace_);
-    if (!loaded.ok()) return loaded.status();
-    Log(false, absl::StrCat("Loading the AOF base ", name, ": ", loaded->loaded, " keys loaded, ",
-                            loaded->expired, " expired"));
-    return absl::OkStatus();
-  }
-  if (n >= 5 && std::memcmp(head, "REDIS", 5) == 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("The AOF base ", path, " is a Redis RDB file, which embedis cannot read"));
-  }
-  return ReplayFile(name, last);
-}
-
-absl::Status Aof::ReplayFile(const std::string& name, bool last) {
-  const std::string path = absl::StrCat(folder(), "/", name);
-  absl::StatusOr<std::string> read = ReadWhole(path);
-  if (absl::IsNotFound(read.status()) && last) {
-    return absl::OkStatus();  // created by a rewrite that died before its first write
-  }
-  if (!read.ok()) return read.status();
-  const std::string& data = *read;
-  const commands::CommandTable table = commands::CommandTable::WithDataCommands();
-  commands::ClientState client;
-  std::string out;
-  resp::Writer writer(&out, client.protocol);
-  commands::CommandContext ctx{.keyspace = keyspace_, .client = &client, .reply = &writer};
-  size_t pos = 0;
-  size_t multi_start = std::string::npos;
-  const size_t n = data.size();
-  enum class Outcome { kOk, kTruncated, kCorrupt };
-  // Reads "<prefix><integer>\r\n" at pos.
-  auto read_number = [&](char prefix, int64_t* v) -> Outcome {
-    if (pos >= n) return Outcome::kTruncated;
-    if (data[pos] != prefix) return Outcome::kCorrupt;
-    size_t eol = data.find("\r\n", pos);
-    if (eol == std::string::npos) {
-      // A line cut short, unless what is there cannot be a number at all.
-      for (size_t i = pos + 1; i < n; ++i) {
-        if ((data[i] < '0' || data[i] > '9') && data[i] != '\r') return Outcome::kCorrupt;
-      }
-      return Outcome::kTruncated;
-    }
-    if (!commands::ParseInt64(std::string_view(data).substr(pos + 1, eol - pos - 1), v) || *v < 0) {
-      return Outcome::kCorrupt;
-    }
-    pos = eol + 2;
-    return Outcome::kOk;
-  };
-  std::vector<std::string_view> argv;
-  uint64_t commands_run = 0;
-  while (pos < n) {
-    const size_t start = pos;
-    Outcome o = Outcome::kOk;
-    if (data[pos] == '#') {  // an annotation (#TS:<unix seconds>), skipped as Redis does
-      const size_t eol = data.find('\n', pos);
-      if (eol != std::string::npos) {
-        pos = eol + 1;
-        continue;
-      }
-      o = Outcome::kTruncated;
-    }
-    int64_t argc = 0;
-    if (o == Outcome::kOk) o = read_number('*', &argc);
-    if (o == Outcome::kOk && argc < 1) o = Outcome::kCorrupt;
-    argv.clear();
-    for (int64_t i = 0; o == Outcome::kOk && i < argc; ++i) {
-      int64_t len = 0;
-      o = read_number('$', &len);
-      if (o != Outcome::kOk) break;
-      if (static_cast<uint64_t>(len) + 2 > n - pos) {
-        o = Outcome::kTruncated;
-        break;
-      }
-      if (data[pos + static_cast<size_t>(len)] != '\r' ||
-          data[pos + static_cast<size_t>(len) + 1] != '\n') {
-        o = Outcome::kCorrupt;
-        break;
-      }
-      argv.push_back(std::string_view(data).substr(pos, static_cast<size_t>(len)));
-      pos += static_cast<size_t>(len) + 2;
-    }
-    if (o == Outcome::kCorrupt) {
-      return absl::DataLossError(absl::StrCat("Bad file format reading the append only file ", path,
-                                              " at byte offset ", start, " (command ",
-                                              commands_run + 1,
-                                              "): make a backup of your AOF file, then repair or "
-                                              "remove the damaged part"));
-    }
-    if (o == Outcome::kTruncated) {
-      const size_t cut = multi_start != std::string::npos ? multi_start : start;
-      if (!last || !load_truncated_.load()) {
-        return absl::DataLossError(absl::StrCat(
-            "Unexpected end of file reading the append only file ", path, " at byte offset ", start,
-            !last ? " (not the last file of the manifest)"
-                  : "; set aof-load-truncated yes to load it cut at its last complete "
-                    "command"));
-      }
-      Log(true, absl::StrCat("!!! Warning: short read while loading the AOF file ", name, "!!!"));
-      Log(true, absl::StrCat("!!! Truncating the AOF ", name, " at offset ", cut, " !!!"));
-      if (::truncate(path.c_str(), static_cast<off_t>(cut)) != 0) {
-        return ErrnoStatus("cannot truncate the AOF file", path, errno);
-      }
-      Log(true, absl::StrCat("AOF ", name, " loaded anyway because aof-load-truncated is enabled"));
-      return absl::OkStatus();
-    }
-    const commands::CommandSpec* spec = table.Find(argv[0]);
-    if (spec == nullptr) {
-      return absl::DataLossError(absl::StrCat("Unknown command '", ToAbsl(argv[0].substr(0, 128)),
-                                              "' reading the append only file ", path,
-                                              " at byte offset ", start));
-    }
-    if (commands::EqualsIgnoreCase(argv[0], "multi")) multi_start = start;
-    if (commands::EqualsIgnoreCase(argv[0], "exec")) multi_start = std::string::npos;
-    table.Execute(ctx, commands::Args(argv.data(), argv.size()), spec);
-    out.clear();
-    ++commands_run;
-  }
-  if (multi_start != std::string::npos) {  // a MULTI without its EXEC: a crash in between
-    if (!last || !load_truncated_.load()) {
-      return absl::DataLossError(
-          absl::StrCat("Unexpected end of file reading the append only file ", path,
-                       ": a MULTI at byte offset ", multi_start, " has no EXEC"));
-    }
-    client.ResetTransaction();
-    Log(true, absl::StrCat("Revert incomplete MULTI/EXEC transaction in AOF file ", name,
-                           " at offset ", multi_start));
-    if (::truncate(path.c_str(), static_cast<off_t>(multi_start)) != 0) {
-      return ErrnoStatus("cannot truncate the AOF file", path, errno);
-    }
-  }
-  return absl::OkStatus();
 }
 
 // ---- Writing ----
@@ -614,235 +404,6 @@ absl::Status Aof::SetEnabled(bool on) {
   incr_path_.clear();
   synced_size_ = 0;
   return absl::OkStatus();
-}
-
-// ---- Rewrite ----
-
-absl::Status Aof::StartRewriteLocked(bool enabling, bool background)
-    ABSL_NO_THREAD_SAFETY_ANALYSIS {  // unlocks mu_ for a foreground rewrite
-  const int64_t seq = next_seq_++;
-  const bool logging = enabling || enabled_.load();
-  if (::mkdir(folder().c_str(), 0755) != 0 && errno != EEXIST) {
-    return ErrnoStatus("cannot create the append only folder", folder(), errno);
-  }
-  const std::string incr = absl::StrCat(filename_, ".", seq, ".incr.aof");
-  std::unique_ptr<Keyspace::Image> image;
-  Manifest during = manifest_;
-  {
-    // No write is between being applied and being appended while this is held: the image and
-    // the new incr file start at the same instant.
-    MutexLock w(&write_order());
-    if (logging) {
-      Flush(fsync_policy() != Fsync::kNo);  // the old incr file complete
-      const std::string path = absl::StrCat(folder(), "/", incr);
-      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
-      if (fd < 0) return ErrnoStatus("cannot create the AOF file", path, errno);
-      {
-        MutexLock s(&sync_mu_);
-        MutexLock io(&io_mu_);
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-        closed_size_.fetch_add(file_size_);
-        file_size_ = 0;
-        fd_size_ = 0;
-        synced_size_ = 0;
-        incr_path_ = path;
-      }
-      {
-        MutexLock b(&buf_mu_);
-        selected_db_ = -1;
-        last_timestamp_ = 0;  // each incr file starts with a #TS annotation
-      }
-      if (enabling) {
-        keyspace_->SetPropagator(this);
-        enabled_ = true;
-      }
-      during.incrs.emplace_back(incr, seq);
-    }
-    image = keyspace_->BeginImage();
-  }
-  if (logging && !enabling) {
-    // A crash during the rewrite loads the old files and the new incr file.
-    if (absl::Status s = WriteManifest(during); !s.ok()) Log(true, FromAbsl(s.message()));
-  }
-  if (logging) manifest_ = during;
-  rewriting_ = true;
-  rewriting_now_.store(true, std::memory_order_release);
-  rewrite_started_ms_ = NowMs();
-  last_rewrite_try_ms_ = rewrite_started_ms_;
-  Log(false, "Background append only file rewriting started");
-  Manifest next;
-  next.base = absl::StrCat(filename_, ".", seq, ".base.embedis");
-  next.base_seq = seq;
-  if (logging) next.incrs.emplace_back(incr, seq);
-  if (!background) {
-    mu_.Unlock();
-    FinishRewrite(std::move(image), std::move(next), /*background=*/false, enabling);
-    mu_.Lock();
-    return last_rewrite_ok_ ? absl::OkStatus()
-                            : absl::InternalError("Can't create the AOF base file (see the log)");
-  }
-  if (rewrite_thread_.joinable()) rewrite_thread_.join();
-  rewrite_thread_ =
-      std::thread([this, image = std::move(image), next = std::move(next), enabling]() mutable {
-        FinishRewrite(std::move(image), std::move(next), /*background=*/true, enabling);
-      });
-  return absl::OkStatus();
-}
-
-void Aof::FinishRewrite(std::unique_ptr<Keyspace::Image> image, Manifest next, bool background,
-                        bool enabling) {
-  const std::string base_path = absl::StrCat(folder(), "/", next.base);
-  SnapshotWriteOptions write_options;
-  write_options.image = image.get();
-  // aof-rewrite-incremental-fsync: Redis's REDIS_AUTOSYNC_BYTES.
-  if (incremental_fsync_.load(std::memory_order_relaxed)) {
-    write_options.incremental_fsync_bytes = 4 << 20;
-  }
-  absl::StatusOr<SnapshotStats> saved = WriteSnapshot(*keyspace_, base_path, write_options);
-  image.reset();
-  absl::Status s = saved.status();
-  MutexLock l(&mu_);
-  if (s.ok()) s = WriteManifest(next);
-  const int64_t now = NowMs();
-  last_rewrite_seconds_ = (now - rewrite_started_ms_) / 1000;
-  if (s.ok()) {
-    // The files the new base replaces.
-    if (!manifest_.base.empty() && manifest_.base != next.base) {
-      ::unlink(absl::StrCat(folder(), "/", manifest_.base).c_str());
-    }
-    for (const auto& [name, seq] : manifest_.incrs) {
-      if (next.incrs.empty() || name != next.incrs.back().first) {
-        ::unlink(absl::StrCat(folder(), "/", name).c_str());
-      }
-    }
-    manifest_ = std::move(next);
-    closed_size_ = saved->bytes;
-    base_size_ = static_cast<int64_t>(saved->bytes) + fd_size_.load();
-    last_rewrite_ok_ = true;
-    last_rewrite_incremental_fsyncs_ = saved->incremental_fsyncs;
-    rewrite_failures_ = 0;
-    if (background) ++rewrites_;  // as redis-server: the base made at start is not counted
-    if (enabling) enable_pending_ = false;
-    Log(false, "Background AOF rewrite terminated with success");
-    Log(false, "Background AOF rewrite finished successfully");
-  } else {
-    ::unlink(base_path.c_str());
-    last_rewrite_ok_ = false;
-    ++rewrite_failures_;
-    if (enabling) enable_pending_ = true;
-    Log(true, absl::StrCat("Background AOF rewrite terminated with error: ", s.message()));
-  }
-  rewriting_ = false;
-  rewriting_now_.store(false, std::memory_order_release);
-  rewrite_started_ms_ = -1;
-  cv_.notify_all();
-}
-
-absl::StatusOr<bool> Aof::BackgroundRewrite(bool in_exec) {
-  if (in_exec) {
-    // Inside EXEC, as Redis: scheduled (or refused when one runs). Without taking mu_: EXEC holds
-    // the propagation lock, which StartRewriteLocked takes under mu_ (the cron's order), so
-    // taking mu_ here could deadlock with a rewrite starting on the cron thread.
-    if (rewriting_now_.load(std::memory_order_acquire)) {
-      return absl::FailedPreconditionError(
-          "ERR Background append only file rewriting already in progress");
-    }
-    exec_scheduled_.store(true, std::memory_order_release);
-    return false;
-  }
-  MutexLock l(&mu_);
-  if (stop_) return absl::FailedPreconditionError("ERR Errors trying to SHUTDOWN. Check logs.");
-  if (rewriting_) {
-    return absl::FailedPreconditionError(
-        "ERR Background append only file rewriting already in progress");
-  }
-  if (bgsave_running_ && bgsave_running_()) {
-    rewrite_scheduled_ = true;
-    return false;
-  }
-  if (absl::Status s = StartRewriteLocked(/*enabling=*/false, /*background=*/true); !s.ok()) {
-    Log(true, FromAbsl(s.message()));
-    return absl::InternalError(
-        "ERR Can't execute an AOF background rewriting. Please check the "
-        "server logs for more information.");
-  }
-  return true;
-}
-
-void Aof::WaitForRewrite() {
-  std::unique_lock<Mutex> l(mu_);
-  cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    return stop_ || (!rewriting_ && !rewrite_scheduled_ && !exec_scheduled_.load());
-  });
-}
-
-void Aof::CronLoop() {
-  int64_t last_sync_ms = NowMs();
-  std::unique_lock<Mutex> l(mu_);
-  while (!stop_) {
-    cv_.wait_for(l, kCronPeriod);
-    if (stop_) break;
-    const int64_t now = NowMs();
-    const bool enabled = enabled_.load();
-    if (enabled && now - last_sync_ms >= 1000) {
-      last_sync_ms = now;
-      // Once a second: what was appended outside a loop turn (expired keys), a failed write's
-      // retry, and with everysec the fsync, outside io_mu_ so that the loops keep writing.
-      l.unlock();
-      const Fsync policy = fsync_policy();
-      if (Flush(policy == Fsync::kAlways) && policy == Fsync::kEverysec && FsyncAllowed()) {
-        const uint64_t target = written_.load(std::memory_order_acquire);
-        // sync_mu_ keeps the file open (a close takes it first); what was written before the
-        // size is read is covered by the fsync.
-        MutexLock s(&sync_mu_);
-        int fd;
-        int64_t size;
-        {
-          MutexLock io(&io_mu_);
-          fd = fd_;
-          size = file_size_;
-        }
-        if (fd >= 0 && synced_.load() < target) {
-          if (::fdatasync(fd) == 0) {
-            synced_.store(target, std::memory_order_release);
-            MutexLock io(&io_mu_);
-            synced_size_ = std::max(synced_size_, size);
-          } else {
-            const int e = errno;
-            last_errno_.store(e);
-            if (write_ok_.exchange(false)) {
-              Log(true, absl::StrCat("Can't fsync the AOF file: ", Errno(e)));
-            }
-          }
-        }
-      }
-      l.lock();
-      if (stop_) break;
-    }
-    if (exec_scheduled_.exchange(false)) rewrite_scheduled_ = true;
-    if (rewriting_) continue;
-    const bool bgsave = bgsave_running_ && bgsave_running_();
-    if (rewrite_scheduled_ && !bgsave) {
-      rewrite_scheduled_ = false;
-      StartRewriteLocked(false, true).IgnoreError();
-      continue;
-    }
-    if (enable_pending_ && enabled && now - last_rewrite_try_ms_ > kRetryRewriteMs && !bgsave) {
-      StartRewriteLocked(false, true).IgnoreError();
-      continue;
-    }
-    const int64_t pct = auto_percentage_.load();
-    const int64_t size = closed_size_.load() + fd_size_.load();
-    const int64_t base = std::max<int64_t>(base_size_.load(), 1);
-    if (enabled && pct > 0 && !bgsave && size >= auto_min_size_.load() &&
-        (size - base) * 100 / base >= pct &&
-        (last_rewrite_ok_ || now - last_rewrite_try_ms_ > kRetryRewriteMs)) {
-      Log(false, absl::StrCat("Starting automatic rewriting of AOF on ", (size - base) * 100 / base,
-                              "% growth"));
-      StartRewriteLocked(false, true).IgnoreError();
-    }
-  }
 }
 
 Aof::SyncedPoint Aof::synced_point() const {
