@@ -1,0 +1,67 @@
+// The "strings" family of random_differential_test.cc's command stream (random_commands.h): GET,
+// SET and its options, GETEX, GETDEL, counters, ranges, bits (SETBIT, BITFIELD), MSET, LCS.
+#include "tests/server/random_commands.h"
+
+namespace embedis::testing::random_diff {
+
+Family StringCommands() {
+  return {"strings",
+          {
+              {"GET {key}", 4},
+              {"SET {key} {value}", 4},
+              {"SET {key} {value} NX"},
+              {"SET {key} {value} XX"},
+              {"SET {key} {value} GET"},
+              {"SET {key} {value} KEEPTTL"},
+              {"SET {key} {value} EX {ttl}", 2},
+              {"SET {key} {value} PX {ms}"},
+              {"SET {key} {value} EXAT {at}"},
+              {"SET {key} {value} PXAT {atms}"},
+              {"SET {key} {value} EX {ttl} EX {ttl}"},
+              {"SET {key} {value} EX {ttl} PX {ms}"},
+              {"SET {key} {value} NX XX"},
+              {"SET {key} {value} KEEPTTL EX {ttl}"},
+              {"SET {key} {value} GET XX EX {ttl}"},
+              {"SET {key}"},
+              {"SETNX {key} {value}"},
+              {"SETEX {key} {ttl} {value}"},
+              {"PSETEX {key} {ms} {value}"},
+              {"GETSET {key} {value}"},
+              {"GETDEL {key}"},
+              {"GETEX {key}"},
+              {"GETEX {key} EX {ttl}"},
+              {"GETEX {key} PX {ms} PX {ms}"},
+              {"GETEX {key} EXAT {at}"},
+              {"GETEX {key} PERSIST"},
+              {"GETEX {key} EX {ttl} PERSIST"},
+              {"MGET {key} {key} {key}"},
+              {"MSET {key} {value} {key} {value}"},
+              {"MSET {key} {value} {key}"},
+              {"MSETNX {key} {value} {key} {value}"},
+              {"APPEND {key} {value}", 2},
+              {"STRLEN {key}"},
+              {"INCR {key}", 2},
+              {"DECR {key}"},
+              {"INCRBY {key} {int}", 2},
+              {"DECRBY {key} {int}"},
+              {"INCRBYFLOAT {key} {float}", 2},
+              {"GETRANGE {key} {int} {int}", 2},
+              {"SUBSTR {key} {int} {int}"},
+              {"SETRANGE {key} {offset} {value}", 2},
+              {"SETBIT {key} {bitoffset} {bit}", 2},
+              {"GETBIT {key} {bitoffset}"},
+              {"BITFIELD {key} GET {bftype} {bitoffset}", 2},
+              {"BITFIELD {key} SET {bftype} {bitoffset} {int} GET {bftype} {bitoffset}", 2},
+              {"BITFIELD {key} OVERFLOW {overflow} INCRBY {bftype} {bitoffset} {int}", 2},
+              {"BITFIELD {key} INCRBY {bftype} {bitoffset} {int} OVERFLOW {overflow} SET {bftype} "
+               "{bitoffset} {int}"},
+              {"BITFIELD_RO {key} GET {bftype} {bitoffset} GET {bftype} {bitoffset}"},
+              {"BITFIELD_RO {key} SET {bftype} {bitoffset} {int}"},
+              {"LCS {key} {key}", 2},
+              {"LCS {key} {key} LEN"},
+              {"LCS {key} {key} IDX MINMATCHLEN {count} WITHMATCHLEN"},
+              {"LCS {key} {key} IDX LEN"},
+          }};
+}
+
+}  // namespace embedis::testing::random_diff
