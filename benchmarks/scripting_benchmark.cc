@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "tests/testing/command_runner.h"
@@ -31,6 +32,10 @@ constexpr char kEmpty[] = "return 1";
 constexpr char kGetLoop[] =
     "for i = 1, tonumber(ARGV[1]) do redis.call('GET', KEYS[1]) end return 1";
 constexpr char kLuaLoop[] = "local x for i = 1, tonumber(ARGV[1]) do x = KEYS[1] end return 1";
+// benchmarks/compare/server_vs_redis.sh's evalsha_write3.
+constexpr char kWrite3[] =
+    "redis.call('SET', KEYS[1], ARGV[1]) redis.call('INCR', KEYS[2]) "
+    "redis.call('HSET', KEYS[3], 'f', ARGV[1]) return 1";
 
 // The SHA1 SCRIPT LOAD answered ("$40\r\n<sha>\r\n").
 std::string ShaOf(const std::string& reply) { return reply.substr(5, 40); }
@@ -42,6 +47,7 @@ class Scripts {
     empty_ = ShaOf(runner_.Run({"SCRIPT", "LOAD", kEmpty}));
     get_loop_ = ShaOf(runner_.Run({"SCRIPT", "LOAD", kGetLoop}));
     lua_loop_ = ShaOf(runner_.Run({"SCRIPT", "LOAD", kLuaLoop}));
+    write3_ = ShaOf(runner_.Run({"SCRIPT", "LOAD", kWrite3}));
   }
   std::string Run(const std::string& sha, const std::string& n) {
     return runner_.Run({"EVALSHA", sha, "1", "k", n});
@@ -49,10 +55,14 @@ class Scripts {
   const std::string& empty() const { return empty_; }
   const std::string& get_loop() const { return get_loop_; }
   const std::string& lua_loop() const { return lua_loop_; }
+  // EVALSHA of kWrite3 on keys "evs:<i>", "evc:<i>", "evh:<i>".
+  std::string RunWrite3(const std::string& i) {
+    return runner_.Run({"EVALSHA", write3_, "3", "evs:" + i, "evc:" + i, "evh:" + i, "v"});
+  }
 
  private:
   testing::CommandRunner runner_;
-  std::string empty_, get_loop_, lua_loop_;
+  std::string empty_, get_loop_, lua_loop_, write3_;
 };
 
 Scripts& Shared() {
@@ -79,6 +89,18 @@ BENCHMARK(BM_EvalshaGetLoop)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
 
 void BM_EvalshaLuaLoop(benchmark::State& state) { RunLoop(state, Shared().lua_loop()); }
 BENCHMARK(BM_EvalshaLuaLoop)->Arg(1)->Arg(10)->Arg(100)->Arg(1000);
+
+// The write script of server_vs_redis.sh on 1000 rotating keys of each kind (the keys exist after
+// the first round, so this is the script's own cost, not the keyspace's growth).
+void BM_EvalshaWrite3(benchmark::State& state) {
+  Scripts& s = Shared();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.push_back(std::to_string(100000 + i));
+  if (s.RunWrite3(ids[0]) != ":1\r\n") state.SkipWithError("the script failed");
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(s.RunWrite3(ids[i++ % ids.size()]));
+}
+BENCHMARK(BM_EvalshaWrite3);
 
 // This thread's CPU time in ns.
 double ThreadCpuNs() {

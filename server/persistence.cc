@@ -188,8 +188,7 @@ void Persistence::CronLoop() {
     if (stop_) break;
     if (saving_ != Saving::kNone || RewriteRunning()) continue;  // one at a time, as Redis
     if (bgsave_scheduled_) {
-      bgsave_scheduled_ = false;
-      StartBackgroundLocked();
+      bgsave_scheduled_ = !StartBackgroundLocked();  // another image: try again next time
       continue;
     }
     const int64_t now = NowMs();
@@ -199,7 +198,7 @@ void Persistence::CronLoop() {
       if (changes >= static_cast<uint64_t>(r.changes) && now - last_save_ms_ > r.seconds * 1000 &&
           may_try) {
         Log(false, absl::StrCat(r.changes, " changes in ", r.seconds, " seconds. Saving..."));
-        StartBackgroundLocked();
+        StartBackgroundLocked();  // when another image is live, the rule fires again next time
         break;
       }
     }
@@ -250,15 +249,18 @@ absl::Status Persistence::DoSave(bool background, Keyspace::Image* image,
   return absl::OkStatus();
 }
 
-void Persistence::StartBackgroundLocked() {
+bool Persistence::StartBackgroundLocked() {
+  // The instant of the snapshot is now, before BGSAVE answers (Redis's fork()): a write that
+  // follows the reply must not be in it. The callers saw no rewrite running, but one may have
+  // begun its image since on its own thread: then this one does not wait for it under mu_ (it
+  // reports "another child", as Redis would have seen the rewrite's child).
+  std::unique_ptr<Keyspace::Image> image = keyspace_->TryBeginImage();
+  if (image == nullptr) return false;
   if (bgsave_thread_.joinable()) bgsave_thread_.join();  // finished: saving_ was kNone
   saving_ = Saving::kBackground;
   bgsave_active_.store(true, std::memory_order_release);
   bgsave_started_ms_ = NowMs();
   Log(false, "Background saving started");
-  // The instant of the snapshot is now, before BGSAVE answers (Redis's fork()): a write that
-  // follows the reply must not be in it.
-  std::unique_ptr<Keyspace::Image> image = keyspace_->BeginImage();
   std::vector<std::string> libraries = FunctionLibraries();
   bgsave_thread_ =
       std::thread([this, image = std::move(image), libraries = std::move(libraries)]() mutable {
@@ -270,6 +272,7 @@ void Persistence::StartBackgroundLocked() {
         bgsave_started_ms_ = -1;
         cv_.notify_all();
       });
+  return true;
 }
 
 absl::Status Persistence::Save() {
@@ -303,7 +306,11 @@ absl::StatusOr<bool> Persistence::BackgroundSave(bool schedule, bool in_exec) {
     bgsave_scheduled_ = true;
     return false;
   }
-  StartBackgroundLocked();
+  if (!StartBackgroundLocked()) {  // a rewrite began its image meanwhile: as `rewriting` above
+    if (!schedule) return absl::FailedPreconditionError(errors::kBgsaveOtherChild);
+    bgsave_scheduled_ = true;
+    return false;
+  }
   return true;
 }
 

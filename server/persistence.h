@@ -163,7 +163,8 @@ class Persistence {
   // FUNCTION libraries (ignored without an image: the current ones are taken).
   absl::Status DoSave(bool background, Keyspace::Image* image, std::vector<std::string> libraries);
   std::vector<std::string> FunctionLibraries() const;
-  void StartBackgroundLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Begins the image and the save thread; false (nothing started) when another image is live.
+  bool StartBackgroundLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void CancelBackgroundAndWait() ABSL_LOCKS_EXCLUDED(mu_);
   void CronLoop();
   void UpdateWritesDeniedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

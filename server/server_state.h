@@ -514,6 +514,7 @@ class EventLoop {
   // Ready keys that a client pause keeps from being served until it ends.
   std::vector<std::pair<int, std::string>> paused_ready_;
   int64_t last_cron_ms_ = 0;
+  int64_t turn_ms_ = NowMs();  // NowMs() when this loop's last epoll_wait returned
   uint64_t last_ops_ = 0;
   int64_t last_ops_ms_ = 0;
   int64_t last_buffer_check_ms_ = 0;  // Cron: when big output buffers were last looked at

@@ -33,7 +33,6 @@
 #include "lib/commands/command_describe.h"
 #include "lib/commands/command_table.h"
 #include "lib/commands/propagation.h"
-#include "lib/resp/reply_parser.h"
 #include "lib/scripting/script_engine.h"
 #include "lib/util/errors.h"
 #include "lib/util/glob.h"
@@ -52,8 +51,9 @@ class ScriptRunner : public scripting::CommandRunner {
   }
   void set_allow_oom(bool allow) override { allow_oom_ = allow; }
 
-  resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
-                   bool read_only) override {
+  void Call(absl::Span<const std::string_view> argv, resp::Protocol protocol, bool read_only,
+            std::string* out) override {
+    resp::Writer writer(out, protocol);
     const CommandTable& table = *caller_.table;
     const Resolved r = table.Resolve(argv, table.Find(argv[0]));
     switch (r.error) {
@@ -61,32 +61,30 @@ class ScriptRunner : public scripting::CommandRunner {
         break;
       case Resolved::Error::kUnknownCommand:
       case Resolved::Error::kUnknownSubcommand:
-        return resp::Value::Error("ERR Unknown Redis command called from script");
+        return writer.Error("ERR Unknown Redis command called from script");
       case Resolved::Error::kWrongArity:
       case Resolved::Error::kSubcommandArity:
-        return resp::Value::Error("ERR Wrong number of args calling Redis command from script");
+        return writer.Error("ERR Wrong number of args calling Redis command from script");
     }
     if ((r.flags() & kNoScript) != 0) {
-      return resp::Value::Error("ERR This Redis command is not allowed from script");
+      return writer.Error("ERR This Redis command is not allowed from script");
     }
     if (read_only && (r.flags() & kWrite) != 0) {
-      return resp::Value::Error("ERR Write commands are not allowed from read-only scripts.");
+      return writer.Error("ERR Write commands are not allowed from read-only scripts.");
     }
     // maxmemory, as Redis 7's scriptCall: a script that started over the limit may not run a
     // command that grows memory until it has written something (it cannot stop halfway after).
     if (over_maxmemory_ && !allow_oom_ && !wrote_ && (r.flags() & kDenyOom) != 0) {
-      return resp::Value::Error(errors::kOom);
+      return writer.Error(errors::kOom);
     }
     if ((r.flags() & kWrite) != 0) {
       // Redis's SCRIPT_WRITE_DIRTY: from now on SCRIPT KILL answers UNKILLABLE; a kill that came
       // first stops the script before this write (the engine raises the kill error).
       if (!caller_.table->scripts()->busy().BeginWrite()) {
-        return resp::Value::Error(std::string(scripting::kScriptKilledError));
+        return writer.Error(scripting::kScriptKilledError);
       }
       wrote_ = true;
     }
-    std::string out;
-    resp::Writer writer(&out, protocol);
     client_.protocol = protocol;
     CommandContext ctx{.keyspace = caller_.keyspace,
                        .client = &client_,
@@ -98,11 +96,6 @@ class ScriptRunner : public scripting::CommandRunner {
                        .observer = caller_.observer,
                        .from_script = true};
     table.Execute(ctx, argv, r);
-    resp::ReplyParser parser;
-    parser.Feed(out);
-    resp::Value reply;
-    if (!parser.Next(&reply)) return resp::Value::Error("ERR internal error: no reply");
-    return reply;
   }
 
   void WhileBusy() override {

@@ -389,11 +389,6 @@ void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
 }
 
 Keyspace::Image::Image(Keyspace* ks) : ks_(ks) {
-  {
-    std::unique_lock<std::mutex> l(ks->image_mu_);
-    ks->image_cv_.wait(l, [ks] { return !ks->image_live_; });
-    ks->image_live_ = true;
-  }
   capture_ = std::make_unique<keyspace_internal::ImageCapture>();
 }
 
@@ -443,7 +438,25 @@ void Keyspace::SetEncodingLimits(const EncodingLimits& limits) {
                                            std::memory_order_relaxed);
 }
 
-std::unique_ptr<Keyspace::Image> Keyspace::BeginImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+std::unique_ptr<Keyspace::Image> Keyspace::BeginImage() {
+  {
+    std::unique_lock<std::mutex> l(image_mu_);
+    image_cv_.wait(l, [this] { return !image_live_; });
+    image_live_ = true;
+  }
+  return CaptureImage();
+}
+
+std::unique_ptr<Keyspace::Image> Keyspace::TryBeginImage() {
+  {
+    std::lock_guard<std::mutex> l(image_mu_);
+    if (image_live_) return nullptr;
+    image_live_ = true;
+  }
+  return CaptureImage();
+}
+
+std::unique_ptr<Keyspace::Image> Keyspace::CaptureImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::unique_ptr<Image> image(new Image(this));
   image->capture_->slots.resize(num_shards_);
   // Every shard at once, so that the instant is one for the whole keyspace.

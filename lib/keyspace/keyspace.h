@@ -708,6 +708,9 @@ class Keyspace {
     std::unique_ptr<keyspace_internal::ImageCapture> capture_;
   };
   std::unique_ptr<Image> BeginImage();
+  // As BeginImage, but nullptr at once when another image is live (a caller that holds a lock the
+  // other image's owner may need must not wait for it).
+  std::unique_ptr<Image> TryBeginImage();
 
   // ---- maxmemory and eviction (keyspace_eviction.cc) ----
   // CONFIG SET maxmemory, maxmemory-policy, ...; any thread. Values out of range are clamped.
@@ -799,6 +802,8 @@ class Keyspace {
   std::mutex image_mu_;
   std::condition_variable image_cv_;
   bool image_live_ = false;  // guarded by image_mu_
+  // Captures the instant of a new Image. REQUIRES: image_live_ was set by the caller.
+  std::unique_ptr<Image> CaptureImage();
   std::unique_ptr<keyspace_internal::EncodingThresholds> encoding_;
   std::unique_ptr<keyspace_internal::EvictionState> eviction_;
   // Evicts one key from shard `shard` as the policy says; returns the bytes freed, or -1 when

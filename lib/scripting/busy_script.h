@@ -64,7 +64,7 @@ class BusyScript {
   void set_threshold_ms(int64_t ms) { threshold_ms_.store(ms, std::memory_order_relaxed); }
   int64_t threshold_ms() const { return threshold_ms_.load(std::memory_order_relaxed); }
 
-  // The script's thread, around the run.
+  // The script's thread, around the run. `name` and `command` must stay valid until End().
   void Begin(bool is_eval, std::string_view name, absl::Span<const std::string_view> command);
   void End();
   // From the Lua hook: kKill once a kill was accepted; kBusy while past the threshold (the first
@@ -103,11 +103,11 @@ class BusyScript {
 
   std::atomic<int64_t> threshold_ms_{5000};
   std::atomic<uint32_t> state_{0};
-  std::atomic<int64_t> start_ms_{0};  // steady clock
+  std::atomic<int64_t> start_ms_{0};  // CLOCK_MONOTONIC_COARSE (see busy_script.cc)
   mutable std::mutex mu_;             // what Running() reports; the waiters' condition
   std::condition_variable cv_;
-  std::string name_;
-  std::vector<std::string> command_;
+  std::string_view name_;                       // guarded by mu_; valid from Begin to End
+  absl::Span<const std::string_view> command_;  // guarded by mu_; valid from Begin to End
 };
 
 }  // namespace embedis::scripting

@@ -22,11 +22,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lib/scripting/lua_convert.h"
 #include "lib/scripting/lua_libs.h"
 #include "lib/util/mutex.h"
 #include "lib/util/strings.h"
@@ -63,12 +65,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return absl::EqualsIgnoreCase(ToAbsl(a), ToAbsl(b));
 }
 
-std::string FormatNumber(double d) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.17g", d);
-  return buf;
-}
-
 // What Redis 7 refuses to start, given a script's flags (a shebang script or a function): over
 // maxmemory one that may write without allow-oom, then from a *_RO command one that may write.
 // no-cluster and allow-cross-slot-keys only matter in cluster mode, allow-stale on a replica:
@@ -83,17 +79,12 @@ std::string_view FlagRefusal(uint32_t flags, bool read_only, bool over_maxmemory
   return {};
 }
 
-int64_t NumberToInteger(double d) {
-  if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
-    return std::numeric_limits<int64_t>::min();  // what the C cast gives on x86-64
-  }
-  return static_cast<int64_t>(d);
-}
-
 }  // namespace
 
 // Redis's LUA_GC_CYCLE_PERIOD: a garbage-collection step every this many scripts.
 constexpr int kGcCyclePeriod = 50;
+// redis.call's reply buffer is kept from call to call up to this capacity.
+constexpr size_t kMaxKeptReplyBytes = 64 * 1024;
 
 struct ScriptEngine::State {
   struct Script {
@@ -127,7 +118,8 @@ struct ScriptEngine::State {
 
   // The script running now (set by Eval, under mu).
   CommandRunner* runner = nullptr;
-  BusyScript busy;  // busy-reply-threshold, SCRIPT KILL, FUNCTION STATS (busy_script.h)
+  std::string call_reply;  // redis.call's reply bytes (RedisCallImpl), kept for the next call
+  BusyScript busy;         // busy-reply-threshold, SCRIPT KILL, FUNCTION STATS (busy_script.h)
   bool read_only = false;
   int resp = 2;
 
@@ -177,253 +169,9 @@ ScriptEngine::State* GetState(lua_State* L) {
   return s;
 }
 
-// Pushes Redis's error table {err=text}; `text` carries its code ("ERR ...").
-void PushErrorTable(lua_State* L, std::string_view text) {
-  lua_newtable(L);
-  lua_pushlstring(L, text.data(), text.size());
-  lua_setfield(L, -2, "err");
-}
-
 // Pushes {err="ERR <msg>"}: an error of the redis.* API.
 void PushApiError(lua_State* L, std::string_view msg) {
   PushErrorTable(L, absl::StrCat("ERR ", ToAbsl(msg)));
-}
-
-// ---- Reply (RESP) -> Lua ----
-
-void PushValue(lua_State* L, const resp::Value& v) {
-  if (!lua_checkstack(L, 4)) {
-    lua_pushnil(L);
-    return;
-  }
-  using resp::Type;
-  switch (v.type()) {
-    case Type::kSimpleString:
-      lua_newtable(L);
-      lua_pushlstring(L, v.str().data(), v.str().size());
-      lua_setfield(L, -2, "ok");
-      return;
-    case Type::kError:
-    case Type::kBlobError:
-      PushErrorTable(L, v.str());
-      return;
-    case Type::kInteger:
-      lua_pushnumber(L, static_cast<lua_Number>(v.integer()));
-      return;
-    case Type::kBulkString:
-      lua_pushlstring(L, v.str().data(), v.str().size());
-      return;
-    case Type::kNull:
-      if (v.null_kind() == resp::NullKind::kResp3) {
-        lua_pushnil(L);
-      } else {
-        lua_pushboolean(L, 0);
-      }
-      return;
-    case Type::kArray:
-    case Type::kPush: {
-      lua_createtable(L, static_cast<int>(v.elements().size()), 0);
-      int i = 1;
-      for (const resp::Value& e : v.elements()) {
-        PushValue(L, e);
-        lua_rawseti(L, -2, i++);
-      }
-      return;
-    }
-    case Type::kMap: {
-      lua_newtable(L);
-      lua_newtable(L);
-      const std::vector<resp::Value>& kv = v.elements();
-      for (size_t i = 0; i + 1 < kv.size(); i += 2) {
-        PushValue(L, kv[i]);
-        PushValue(L, kv[i + 1]);
-        if (lua_isnil(L, -2)) {
-          lua_pop(L, 2);
-          continue;
-        }
-        lua_rawset(L, -3);
-      }
-      lua_setfield(L, -2, "map");
-      return;
-    }
-    case Type::kSet: {
-      lua_newtable(L);
-      lua_newtable(L);
-      for (const resp::Value& e : v.elements()) {
-        PushValue(L, e);
-        if (lua_isnil(L, -1)) {
-          lua_pop(L, 1);
-          continue;
-        }
-        lua_pushboolean(L, 1);
-        lua_rawset(L, -3);
-      }
-      lua_setfield(L, -2, "set");
-      return;
-    }
-    case Type::kDouble:
-      lua_newtable(L);
-      lua_pushnumber(L, v.dbl());
-      lua_setfield(L, -2, "double");
-      return;
-    case Type::kBoolean:
-      lua_pushboolean(L, v.boolean() ? 1 : 0);
-      return;
-    case Type::kBigNumber:
-      lua_newtable(L);
-      lua_pushlstring(L, v.str().data(), v.str().size());
-      lua_setfield(L, -2, "big_number");
-      return;
-    case Type::kVerbatim: {
-      lua_newtable(L);
-      lua_newtable(L);
-      const std::string_view format = v.verbatim_format();
-      lua_pushlstring(L, format.data(), format.size());
-      lua_setfield(L, -2, "format");
-      lua_pushlstring(L, v.str().data(), v.str().size());
-      lua_setfield(L, -2, "string");
-      lua_setfield(L, -2, "verbatim_string");
-      return;
-    }
-  }
-  lua_pushnil(L);
-}
-
-// ---- Lua -> reply ----
-
-// Looks up t[name] (raw) for the table at the top; leaves it on the stack and returns its type.
-int RawField(lua_State* L, const char* name) {
-  lua_pushstring(L, name);
-  lua_rawget(L, -2);
-  return lua_type(L, -1);
-}
-
-std::string_view ToView(lua_State* L, int idx) {
-  size_t len = 0;
-  const char* s = lua_tolstring(L, idx, &len);
-  return s == nullptr ? std::string_view() : std::string_view(s, len);
-}
-
-// Writes the value at the top of the stack (and pops it). `resp` is the script's (setresp).
-void WriteLuaValue(lua_State* L, resp::Writer* w, int resp) {
-  if (!lua_checkstack(L, 4)) {
-    lua_pop(L, 1);
-    w->Error("ERR reached lua stack limit");
-    return;
-  }
-  switch (lua_type(L, -1)) {
-    case LUA_TSTRING:
-      w->BulkString(ToView(L, -1));
-      break;
-    case LUA_TBOOLEAN:
-      if (resp == 2) {
-        if (lua_toboolean(L, -1)) {
-          w->Integer(1);
-        } else {
-          w->Null();
-        }
-      } else {
-        w->Boolean(lua_toboolean(L, -1) != 0);
-      }
-      break;
-    case LUA_TNUMBER:
-      w->Integer(NumberToInteger(lua_tonumber(L, -1)));
-      break;
-    case LUA_TTABLE: {
-      if (RawField(L, "err") == LUA_TSTRING) {
-        w->Error(ToView(L, -1));
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "ok") == LUA_TSTRING) {
-        w->SimpleString(ToView(L, -1));
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "double") == LUA_TNUMBER) {
-        w->DoubleText(FormatNumber(lua_tonumber(L, -1)));
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "big_number") == LUA_TSTRING) {
-        w->BigNumber(ToView(L, -1));
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "map") == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          ++n;
-          lua_pop(L, 1);
-        }
-        w->MapHeader(n);
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          lua_pushvalue(L, -2);  // a copy of the key: converting it must not disturb lua_next
-          WriteLuaValue(L, w, resp);
-          WriteLuaValue(L, w, resp);
-        }
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "set") == LUA_TTABLE) {
-        size_t n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          ++n;
-          lua_pop(L, 1);
-        }
-        w->SetHeader(n);
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-          lua_pop(L, 1);
-          lua_pushvalue(L, -1);
-          WriteLuaValue(L, w, resp);
-        }
-        lua_pop(L, 1);
-        break;
-      }
-      lua_pop(L, 1);
-      if (RawField(L, "verbatim_string") == LUA_TTABLE) {
-        lua_getfield(L, -1, "format");
-        lua_getfield(L, -2, "string");
-        if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
-          std::string format(ToView(L, -2).substr(0, 3));
-          format.resize(3, ' ');
-          w->Verbatim(format, ToView(L, -1));
-          lua_pop(L, 3);
-          break;
-        }
-        lua_pop(L, 2);
-      }
-      lua_pop(L, 1);
-      // An array: elements 1.. up to the first nil.
-      size_t n = 0;
-      while (true) {
-        lua_rawgeti(L, -1, static_cast<int>(n + 1));
-        const bool nil = lua_isnil(L, -1);
-        lua_pop(L, 1);
-        if (nil) break;
-        ++n;
-      }
-      w->ArrayHeader(n);
-      for (size_t j = 1; j <= n; ++j) {
-        lua_rawgeti(L, -1, static_cast<int>(j));
-        WriteLuaValue(L, w, resp);
-      }
-      break;
-    }
-    default:
-      w->Null();
-      break;
-  }
-  lua_pop(L, 1);
 }
 
 // ---- redis.* ----
@@ -458,15 +206,22 @@ int RedisCallImpl(lua_State* L, bool raise) {
   } else if (s->runner == nullptr) {
     refusal = "redis.call called outside of a script";
   }
-  std::vector<std::string> storage;
+  // The arguments are views of the Lua strings on the stack (alive for the whole call); only
+  // numbers are formatted, into `numbers` (reserved first, so that its views stay valid).
+  absl::InlinedVector<std::string_view, 8> argv;
+  absl::InlinedVector<std::string, 2> numbers;
   if (refusal.empty()) {
-    storage.reserve(argc);
+    argv.reserve(argc);
+    int n = 0;
+    for (int i = 1; i <= argc; ++i) n += lua_type(L, i) == LUA_TNUMBER ? 1 : 0;
+    numbers.reserve(n);
     for (int i = 1; i <= argc; ++i) {
       const int t = lua_type(L, i);
       if (t == LUA_TNUMBER) {
-        storage.push_back(FormatNumber(lua_tonumber(L, i)));
+        numbers.push_back(FormatNumber(lua_tonumber(L, i)));
+        argv.push_back(numbers.back());
       } else if (t == LUA_TSTRING) {
-        storage.emplace_back(ToView(L, i));
+        argv.push_back(ToView(L, i));
       } else {
         refusal = "Lua redis lib command arguments must be strings or integers";
         break;
@@ -477,15 +232,19 @@ int RedisCallImpl(lua_State* L, bool raise) {
     PushApiError(L, refusal);
     return raise ? -1 : 1;
   }
-  std::vector<std::string_view> argv(storage.begin(), storage.end());
-  const resp::Value reply = s->runner->Call(
-      argv, s->resp == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2, s->read_only);
+  // The reply buffer is the engine's, reused from call to call (a nested script cannot run).
+  std::string& out = s->call_reply;
+  out.clear();
+  s->runner->Call(absl::MakeConstSpan(argv),
+                  s->resp == 3 ? resp::Protocol::kResp3 : resp::Protocol::kResp2, s->read_only,
+                  &out);
   if (s->busy.killed()) {  // SCRIPT KILL came first: the command did not write (busy_script.h)
     PushErrorTable(L, kScriptKilledError);
     return -1;
   }
-  PushValue(L, reply);
-  return raise && reply.is_error() ? -1 : 1;
+  const bool is_error = PushReply(L, out);
+  if (out.capacity() > kMaxKeptReplyBytes) std::string().swap(out);
+  return raise && is_error ? -1 : 1;
 }
 
 int LuaRedisCall(lua_State* L) {
@@ -1047,9 +806,9 @@ lua_State* NewVm(ScriptEngine::State* state, bool for_functions) {
   };
   for (const auto& [name, fn] : functions) {
     // Redis's functions VM has no debugger hooks nor replicate_commands.
-    if (for_functions && (std::string_view(name) == "breakpoint" ||
-                          std::string_view(name) == "debug" ||
-                          std::string_view(name) == "replicate_commands")) {
+    if (for_functions &&
+        (std::string_view(name) == "breakpoint" || std::string_view(name) == "debug" ||
+         std::string_view(name) == "replicate_commands")) {
       continue;
     }
     lua_pushcfunction(L, fn);

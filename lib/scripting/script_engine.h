@@ -72,11 +72,13 @@ namespace embedis::scripting {
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
-  // Runs argv (argv[0] the command) with replies in `protocol` and returns the reply. A command
-  // the script may not run returns an error value with Redis's text ("ERR Unknown Redis command
-  // called from script"). `read_only`: the script may not write (EVAL_RO, or flags=no-writes).
-  virtual resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
-                           bool read_only) = 0;
+  // Runs argv (argv[0] the command) and appends its reply to `*out`, as RESP in `protocol` (the
+  // engine converts those bytes to Lua values directly, as Redis's redisProtocolToLuaType). A
+  // command the script may not run replies an error with Redis's text ("ERR Unknown Redis
+  // command called from script"). `read_only`: the script may not write (EVAL_RO, or
+  // flags=no-writes). `out` is empty on entry.
+  virtual void Call(absl::Span<const std::string_view> argv, resp::Protocol protocol,
+                    bool read_only, std::string* out) = 0;
   // Whether `name` is a command (redis.acl_check_cmd).
   virtual bool IsCommand(absl::Span<const std::string_view> argv) = 0;
   // The script declared `#!lua flags=allow-oom`: its commands may grow memory over maxmemory.

@@ -24,12 +24,14 @@ namespace {
 class FakeRunner : public CommandRunner {
  public:
   explicit FakeRunner(ScriptEngine* engine) : engine_(engine) {}
-  resp::Value Call(absl::Span<const std::string_view> argv, resp::Protocol, bool) override {
+  void Call(absl::Span<const std::string_view> argv, resp::Protocol protocol, bool,
+            std::string* out) override {
+    resp::Writer w(out, protocol);
     if (argv[0] == "SET") {
-      if (!engine_->busy().BeginWrite()) return resp::Value::Error(std::string(kScriptKilledError));
+      if (!engine_->busy().BeginWrite()) return w.Error(kScriptKilledError);
       writes.fetch_add(1);
     }
-    return resp::Value::SimpleString("OK");
+    w.SimpleString("OK");
   }
   bool IsCommand(absl::Span<const std::string_view>) override { return true; }
   void WhileBusy() override { busy_calls.fetch_add(1); }

@@ -224,7 +224,9 @@ absl::Status RawRespConnection::SendRaw(std::string_view bytes) {
 }
 
 std::string RawRespConnection::ReadReply() {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  // Generous: a reply that allocates half a gigabyte (SETRANGE at offset 2^29) takes redis-server
+  // more than 10 s on a loaded 2-vCPU machine, and a timeout desynchronizes every later reply.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kReplyTimeoutSeconds);
   while (true) {
     size_t len = CompleteReplyLength(buffer_);
     if (len > 0) {
@@ -236,7 +238,8 @@ std::string RawRespConnection::ReadReply() {
                     deadline - std::chrono::steady_clock::now())
                     .count();
     if (left <= 0) {
-      last_error_ = absl::DeadlineExceededError("no reply within 10 s");
+      last_error_ =
+          absl::DeadlineExceededError(absl::StrCat("no reply within ", kReplyTimeoutSeconds, " s"));
       return "";
     }
     char buf[65536];

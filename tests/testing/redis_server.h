@@ -99,8 +99,9 @@ class RawRespConnection {
   std::string Call(std::initializer_list<std::string_view> argv);
   // Sends raw bytes as they are.
   absl::Status SendRaw(std::string_view bytes);
-  // Reads exactly one reply's raw bytes (blocking, 10 s timeout).
+  // Reads exactly one reply's raw bytes (blocking, kReplyTimeoutSeconds).
   std::string ReadReply();
+  static constexpr int kReplyTimeoutSeconds = 60;
   const absl::Status& last_error() const { return last_error_; }
 
  private:
