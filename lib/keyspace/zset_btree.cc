@@ -399,15 +399,16 @@ void ZSetBTree::InsertChild(Step* path, int depth, void* left, void* right) {
   InsertChild(path, depth - 1, p, q);
 }
 
-void ZSetBTree::EraseAt(Step* path, Leaf* leaf, size_t pos) {
-  for (int d = 0; d < height_; ++d) --path[d].node->sizes[path[d].idx];
-  --size_;
-  // A non-root leaf holds at least kLeafMin >= 2 entries: its next one becomes its key.
-  if (pos == 0 && height_ > 0) FixMin(path, height_ - 1, leaf->score[1], leaf->rec[1]);
-  const size_t tail = leaf->count - pos - 1;
-  std::memmove(leaf->score + pos, leaf->score + pos + 1, tail * sizeof(double));
-  std::memmove(leaf->rec + pos, leaf->rec + pos + 1, tail * sizeof(Record*));
-  --leaf->count;
+void ZSetBTree::EraseAt(Step* path, Leaf* leaf, size_t pos, uint32_t n) {
+  for (int d = 0; d < height_; ++d) path[d].node->sizes[path[d].idx] -= n;
+  size_ -= n;
+  // A non-root leaf keeps an entry (n == 1 from at least kLeafMin >= 2, or n leaves kLeafMin):
+  // the next one becomes its key.
+  if (pos == 0 && height_ > 0) FixMin(path, height_ - 1, leaf->score[n], leaf->rec[n]);
+  const size_t tail = leaf->count - pos - n;
+  std::memmove(leaf->score + pos, leaf->score + pos + n, tail * sizeof(double));
+  std::memmove(leaf->rec + pos, leaf->rec + pos + n, tail * sizeof(Record*));
+  leaf->count -= n;
   if (height_ > 0 && leaf->count < kLeafMin) RebalanceLeaf(path, leaf);
 }
 
@@ -646,16 +647,26 @@ void ZSetBTree::ForRange(size_t start, size_t stop, bool reverse, EntryFn fn) co
   }
 }
 
+// As many members of the range as a leaf can lose without falling under kLeafMin go at once
+// (else one, and the leaf borrows or merges), so a range of m costs O(m + m / kLeafCap log n).
 void ZSetBTree::RemoveRange(size_t start, size_t stop) {
   Step path[kMaxHeight];
-  for (size_t i = start; i < stop; ++i) {
+  Record* victims[kLeafCap];
+  for (size_t left = stop - start; left > 0;) {
     size_t pos = 0;
     Leaf* leaf = DescendRank(start, path, &pos);
-    Record* r = leaf->rec[pos];
-    EraseAt(path, leaf, pos);
-    HashErase(r);
-    record_bytes_ -= RecordBytes(r->len);
-    ::operator delete(r);
+    auto n = static_cast<uint32_t>(std::min<size_t>(left, leaf->count - pos));
+    if (height_ > 0 && leaf->count - n < kLeafMin) {
+      n = leaf->count > kLeafMin ? std::min(n, leaf->count - kLeafMin) : 1;
+    }
+    std::memcpy(victims, leaf->rec + pos, n * sizeof(Record*));
+    EraseAt(path, leaf, pos, n);
+    for (uint32_t i = 0; i < n; ++i) {
+      HashErase(victims[i]);
+      record_bytes_ -= RecordBytes(victims[i]->len);
+      ::operator delete(victims[i]);
+    }
+    left -= n;
   }
 }
 

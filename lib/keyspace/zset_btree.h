@@ -111,7 +111,8 @@ class ZSetBTree {
   void AddAt(Step* path, Leaf* leaf, size_t pos, Record* r);
   void LeafInsert(Step* path, Leaf* leaf, size_t pos, double score, Record* r);
   void InsertChild(Step* path, int depth, void* left, void* right);
-  void EraseAt(Step* path, Leaf* leaf, size_t pos);
+  // Removes n entries from pos on. REQUIRES: the root leaf, n == 1, or kLeafMin stay.
+  void EraseAt(Step* path, Leaf* leaf, size_t pos, uint32_t n = 1);
   void RebalanceLeaf(Step* path, Leaf* leaf);
   void RebalanceInner(Step* path, int depth);
   void CollapseRoot();
