@@ -25,10 +25,11 @@
 //     Why not Redis's skiplist, which this encoding was until issue #12: on a large set each
 //     skiplist node a descent visits is a cache miss (~20-30 of them at 1M members), while the
 //     B+tree's descent reads ~5 nodes of ~500 bytes whose top levels stay cached. Measured on 1M
-//     members (benchmarks/RESULTS.md, "Sorted sets: a B+tree instead of the skiplist", CPU time
-//     on a loaded machine): Rank 4.2 -> 1.7 us, At 3.1 -> 0.5 us, ScoreRank 2.9 -> 0.6 us, a
-//     range of 10 3.3 -> 1.0 us, ZINCRBY-like update 4.5 -> 2.2 us, a new member 6.0 -> 2.8 us,
-//     remove 3.8 -> 2.1 us; 81 -> 69 accounted bytes per member (95 -> 83 from malloc's view).
+//     members (benchmarks/RESULTS.md, "Sorted sets: a B+tree instead of the skiplist", CPU time,
+//     medians of 3 on a loaded machine): Rank 4.1 -> 1.7 us, At 3.1 -> 0.55 us, ScoreRank
+//     2.9 -> 0.54 us, a range of 10 3.0 -> 0.76 us, ZINCRBY-like update 4.5 -> 2.0 us, a new
+//     member 7.1 -> 2.4 us, remove 4.2 -> 1.6 us; 81 -> 69 accounted bytes per member (95 -> 83
+//     from malloc's view). At -P 16 against redis-server: see the same section.
 //
 // Ranks are 0-based positions in ascending order. ZSCAN on a skiplist walks the hash table in
 // reverse-binary bucket order (hash_value.h explains it), which gives SCAN's guarantee: a full
