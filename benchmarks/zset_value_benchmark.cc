@@ -1,7 +1,9 @@
 // The large sorted-set encodings on 1M members: ZSetValue (lib/keyspace/zset_value.h, the
 // encoding behind OBJECT ENCODING "skiplist") and ZSetBTree (zset_btree.h), the operations behind
 // redis-benchmark's ZRANK, ZINCRBY and ZADD tests (server_vs_redis.sh) and the range queries,
-// without the server around them, so that the data structures can be compared.
+// without the server around them, so that the data structures can be compared. Since the B+tree
+// became ZSetValue's large encoding, the ZSetValue rows measure it through ZSetValue (the
+// skiplist's figures, from the commit that had both, are in RESULTS.md).
 //
 //   bazel run -c opt --config=opt //benchmarks:zset_value_benchmark
 //
