@@ -11,11 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/keyspace/zset_model.h"
 
 namespace embedis {
 namespace {
 
-using Entries = std::vector<std::pair<std::string, double>>;
+using Entries = ZSetEntries;
 
 Entries All(const ZSetValue& z) {
   Entries out;
@@ -23,35 +24,7 @@ Entries All(const ZSetValue& z) {
   return out;
 }
 
-// The model: member -> score, and the (score, member) order.
-struct Model {
-  std::map<std::string, double> scores;
-  std::set<std::pair<double, std::string>> order;
-  bool Insert(const std::string& m, double s) {
-    auto it = scores.find(m);
-    if (it != scores.end()) {
-      order.erase({it->second, m});
-      it->second = s;
-      order.emplace(s, m);
-      return false;
-    }
-    scores.emplace(m, s);
-    order.emplace(s, m);
-    return true;
-  }
-  bool Remove(const std::string& m) {
-    auto it = scores.find(m);
-    if (it == scores.end()) return false;
-    order.erase({it->second, m});
-    scores.erase(it);
-    return true;
-  }
-  Entries All() const {
-    Entries out;
-    for (const auto& [s, m] : order) out.emplace_back(m, s);
-    return out;
-  }
-};
+using Model = ZSetModel;
 
 TEST(ZSetValue, OrdersByScoreThenMemberBytes) {
   ZSetValue z;
@@ -242,6 +215,11 @@ TEST(ZSetValue, ModelSkiplist) {
   RunModel({.max_listpack_entries = 0, .max_listpack_value = 0}, 2, 20000, 500);
 }
 TEST(ZSetValue, ModelBothEncodings) { RunModel({}, 3, 20000, 200); }
+// Thousands of members: the large encoding's tree splits and merges nodes on several levels
+// (zset_btree_test goes further).
+TEST(ZSetValue, ModelLargeEncodingSplitsAndMerges) {
+  RunModel({.max_listpack_entries = 0, .max_listpack_value = 0}, 4, 3000, 6000);
+}
 
 TEST(ZSetValue, LexRankOnEqualScores) {
   for (ZSetValue::Limits limits :
