@@ -15,6 +15,10 @@
 //   static void* operator new(size_t n) { return SmallAllocator::Allocate(n); }
 //   static void operator delete(void* p, size_t n) { SmallAllocator::Free(p, n); }
 //
+// Users: ZSetValue (object and listpack), SetValue, HashValue and ListValue (their objects). Not
+// yet: sets' intsets, hashes' listpacks, list nodes (ListValue sizes its nodes by
+// malloc_usable_size) and skip list nodes, which stay on malloc.
+//
 // Layout. Requests up to kMaxSmall (2 KiB) bytes get a slot of their 8-byte class in a 64 KiB page
 // of that class, exactly as SlabAllocator's (slab_allocator.h: one SlotList per class, pages from
 // the process-wide pool of 2 MiB regions, an empty page back to the system at once). Larger
