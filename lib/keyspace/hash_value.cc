@@ -133,7 +133,7 @@ size_t HashValue::FootprintBytes(size_t samples) const {
   // The longest string std::string keeps in its inline buffer (15 with libstdc++).
   static const size_t kInline = std::string().capacity();
   auto heap = [](const std::string& s) { return s.size() > kInline ? s.size() + 1 : 0; };
-  size_t bytes = sizeof(HashValue);
+  size_t bytes = keyspace_internal::SmallAllocator::SmallBytes(sizeof(HashValue));
   if (is_listpack()) {
     bytes += pairs_.size() * sizeof(pairs_[0]);
     for (const auto& [f, v] : pairs_) bytes += heap(f) + heap(v);

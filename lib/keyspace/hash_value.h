@@ -60,6 +60,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/random/bit_gen_ref.h"
+#include "lib/keyspace/small_allocator.h"
 
 namespace embedis {
 
@@ -80,6 +81,11 @@ class HashValue {
   HashValue& operator=(const HashValue& other);
   HashValue(HashValue&& other) noexcept;
   HashValue& operator=(HashValue&& other) noexcept;
+
+  // The object comes from SmallAllocator (small_allocator.h): no allocator header, 8-byte rounding
+  // (80 bytes; glibc: a 96-byte chunk).
+  static void* operator new(size_t n) { return keyspace_internal::SmallAllocator::Allocate(n); }
+  static void operator delete(void* p, size_t n) { keyspace_internal::SmallAllocator::Free(p, n); }
 
   size_t size() const { return is_listpack() ? pairs_.size() : size_; }
   bool empty() const { return size() == 0; }

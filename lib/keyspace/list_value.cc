@@ -216,7 +216,9 @@ void ListValue::Clear() {
   ++mutations_;
 }
 
-size_t ListValue::FootprintBytes() const { return sizeof(ListValue) + node_bytes_; }
+size_t ListValue::FootprintBytes() const {
+  return keyspace_internal::SmallAllocator::SmallBytes(sizeof(ListValue)) + node_bytes_;
+}
 
 // ---- node bounds and plumbing ----
 

@@ -30,6 +30,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/types/span.h"
+#include "lib/keyspace/small_allocator.h"
 
 namespace embedis {
 
@@ -51,6 +52,11 @@ class ListValue {
   ListValue& operator=(const ListValue& other);
   ListValue(ListValue&& other) noexcept;
   ListValue& operator=(ListValue&& other) noexcept;
+
+  // The object comes from SmallAllocator (small_allocator.h): no allocator header, 8-byte rounding
+  // (48 bytes; glibc: a 64-byte chunk).
+  static void* operator new(size_t n) { return keyspace_internal::SmallAllocator::Allocate(n); }
+  static void operator delete(void* p, size_t n) { keyspace_internal::SmallAllocator::Free(p, n); }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -267,8 +267,9 @@ bool SetValue::ParseInteger(std::string_view s, int64_t* value) {
 }
 
 size_t SetValue::FootprintBytes(size_t samples) const {
-  if (table_ != nullptr) return sizeof(SetValue) + table_->FootprintBytes(samples);
-  return sizeof(SetValue) + ints_.size() * sizeof(int64_t);
+  const size_t object = keyspace_internal::SmallAllocator::SmallBytes(sizeof(SetValue));
+  if (table_ != nullptr) return object + table_->FootprintBytes(samples);
+  return object + ints_.size() * sizeof(int64_t);
 }
 
 bool SetValue::Contains(std::string_view member) const {

@@ -44,6 +44,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/random/bit_gen_ref.h"
+#include "lib/keyspace/small_allocator.h"
 
 namespace embedis {
 
@@ -63,6 +64,11 @@ class SetValue {
   SetValue(SetValue&&) noexcept;
   SetValue& operator=(SetValue&&) noexcept;
   ~SetValue();
+
+  // The object comes from SmallAllocator (small_allocator.h): no allocator header, 8-byte rounding
+  // (48 bytes; glibc: a 64-byte chunk).
+  static void* operator new(size_t n) { return keyspace_internal::SmallAllocator::Allocate(n); }
+  static void operator delete(void* p, size_t n) { keyspace_internal::SmallAllocator::Free(p, n); }
 
   size_t size() const;
   bool empty() const { return size() == 0; }

@@ -4,7 +4,11 @@
 #include <sys/mman.h>
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/lsan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #endif
 
 #include <algorithm>
@@ -90,7 +94,7 @@ void UnmapPage(void* page, size_t size) { Pool().Put(page, size); }
 size_t SlabAllocator::TotalPageBytes() { return g_page_bytes.load(std::memory_order_relaxed); }
 
 struct SlabAllocator::Page {
-  Page* prev;  // in partial_[cls], when it has free slots
+  Page* prev;  // in its SlotList, when it has free slots
   Page* next;
   void* free_list;  // freed slots, linked through their first word
   uint32_t slot_size;
@@ -103,40 +107,94 @@ struct SlabAllocator::Page {
   static constexpr size_t kHeader = 64;
 };
 
-SlabAllocator::~SlabAllocator() {
-  // Pages are owned through the partial lists and through their live slots;
-  // the keyspace frees every entry before its allocator, so every page is
-  // empty and already released by now. Release anything left defensively.
-  for (size_t cls = 0; cls < kClasses; ++cls) {
-    while (Page* p = partial_[cls]) {
-      Unlink(p, cls);
-      UnmapPage(p, kPageSize);
-    }
-  }
-}
+namespace {
+// Under ASan, the slots of a page are poisoned but while handed out (whole slots: a caller may use
+// a block's class rounding, see FitsInPlace), and a page goes back to the pool unpoisoned.
+void Poison(void* p, size_t n) { ASAN_POISON_MEMORY_REGION(p, n); }
+void Unpoison(void* p, size_t n) { ASAN_UNPOISON_MEMORY_REGION(p, n); }
+}  // namespace
 
-SlabAllocator::Page* SlabAllocator::NewPage(size_t slot_size) {
-  Page* p = static_cast<Page*>(MapAlignedPage(kPageSize));
-  p->prev = p->next = nullptr;
-  p->free_list = nullptr;
-  p->slot_size = static_cast<uint32_t>(slot_size);
-  p->live = 0;
-  p->carved = 0;
-  p->capacity = static_cast<uint32_t>((kPageSize - Page::kHeader) / slot_size);
-  p->listed = false;
-  ++pages_;
-  return p;
-}
-
-void SlabAllocator::Unlink(Page* page, size_t cls) {
+void SlabAllocator::SlotList::Unlink(Page* page) {
   if (page->prev != nullptr) {
     page->prev->next = page->next;
   } else {
-    partial_[cls] = page->next;
+    head_ = page->next;
   }
   if (page->next != nullptr) page->next->prev = page->prev;
   page->prev = page->next = nullptr;
   page->listed = false;
+}
+
+void* SlabAllocator::SlotList::Allocate(size_t slot_size, bool* new_page) {
+  Page* page = head_;
+  if (page == nullptr) {
+    page = static_cast<Page*>(MapAlignedPage(kPageSize));
+    page->prev = page->next = nullptr;
+    page->free_list = nullptr;
+    page->slot_size = static_cast<uint32_t>(slot_size);
+    page->live = 0;
+    page->carved = 0;
+    page->capacity = static_cast<uint32_t>((kPageSize - Page::kHeader) / slot_size);
+    page->listed = true;
+    Poison(page->slots(), kPageSize - Page::kHeader);
+    head_ = page;
+    *new_page = true;
+  }
+  void* slot;
+  if (page->free_list != nullptr) {
+    slot = page->free_list;
+    Unpoison(slot, page->slot_size);
+    page->free_list = *static_cast<void**>(slot);
+  } else {
+    slot = page->slots() + static_cast<size_t>(page->carved) * page->slot_size;
+    Unpoison(slot, page->slot_size);
+    ++page->carved;
+  }
+  ++page->live;
+  if (page->free_list == nullptr && page->carved == page->capacity) Unlink(page);  // full
+  return slot;
+}
+
+bool SlabAllocator::SlotList::Free(void* p) {
+  Page* page = reinterpret_cast<Page*>(reinterpret_cast<uintptr_t>(p) & ~(kPageSize - 1));
+  *static_cast<void**>(p) = page->free_list;
+  page->free_list = p;
+  Poison(p, page->slot_size);
+  if (--page->live == 0 && !(page->listed && head_ == page && page->next == nullptr)) {
+    // Empty: give it back, unless it is the class's only page with room (so
+    // that one key set and deleted in a loop does not map and unmap a page
+    // each time).
+    if (page->listed) Unlink(page);
+    Unpoison(page, kPageSize);
+    UnmapPage(page, kPageSize);
+    return true;
+  }
+  if (!page->listed) {  // was full: has a free slot again
+    page->next = head_;
+    page->prev = nullptr;
+    if (page->next != nullptr) page->next->prev = page;
+    head_ = page;
+    page->listed = true;
+  }
+  return false;
+}
+
+size_t SlabAllocator::SlotList::ReleaseAll() {
+  size_t n = 0;
+  while (Page* p = head_) {
+    Unlink(p);
+    Unpoison(p, kPageSize);
+    UnmapPage(p, kPageSize);
+    ++n;
+  }
+  return n;
+}
+
+SlabAllocator::~SlabAllocator() {
+  // Pages are owned through the slot lists and through their live slots;
+  // the keyspace frees every entry before its allocator, so every page is
+  // empty and already released by now. Release anything left defensively.
+  for (SlotList& list : classes_) list.ReleaseAll();
 }
 
 void* SlabAllocator::Allocate(size_t size) {
@@ -148,23 +206,9 @@ void* SlabAllocator::Allocate(size_t size) {
     return p;
   }
   Add(static_cast<int64_t>(rounded));
-  const size_t cls = rounded / 8;
-  Page* page = partial_[cls];
-  if (page == nullptr) {
-    page = NewPage(rounded);
-    page->listed = true;
-    partial_[cls] = page;
-  }
-  void* slot;
-  if (page->free_list != nullptr) {
-    slot = page->free_list;
-    page->free_list = *static_cast<void**>(slot);
-  } else {
-    slot = page->slots() + static_cast<size_t>(page->carved) * page->slot_size;
-    ++page->carved;
-  }
-  ++page->live;
-  if (page->free_list == nullptr && page->carved == page->capacity) Unlink(page, cls);  // full
+  bool new_page = false;
+  void* slot = classes_[rounded / 8].Allocate(rounded, &new_page);
+  if (new_page) ++pages_;
   return slot;
 }
 
@@ -199,26 +243,7 @@ void SlabAllocator::Free(void* p, size_t size) {
     return;
   }
   Add(-static_cast<int64_t>(rounded));
-  const size_t cls = rounded / 8;
-  Page* page = reinterpret_cast<Page*>(reinterpret_cast<uintptr_t>(p) & ~(kPageSize - 1));
-  *static_cast<void**>(p) = page->free_list;
-  page->free_list = p;
-  if (--page->live == 0 && !(page->listed && partial_[cls] == page && page->next == nullptr)) {
-    // Empty: give it back, unless it is the class's only page with room (so
-    // that one key set and deleted in a loop does not map and unmap a page
-    // each time).
-    if (page->listed) Unlink(page, cls);
-    UnmapPage(page, kPageSize);
-    --pages_;
-    return;
-  }
-  if (!page->listed) {  // was full: has a free slot again
-    page->next = partial_[cls];
-    page->prev = nullptr;
-    if (page->next != nullptr) page->next->prev = page;
-    partial_[cls] = page;
-    page->listed = true;
-  }
+  if (classes_[rounded / 8].Free(p)) --pages_;
 }
 
 }  // namespace embedis::keyspace_internal

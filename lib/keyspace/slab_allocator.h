@@ -23,6 +23,13 @@
 // the key count down after mass expiry or FLUSHALL (a page with even one live
 // slot stays: the usual slab fragmentation). Larger requests go to malloc.
 //
+// The pages of one size class are kept by a SlotList, which SmallAllocator (small_allocator.h, the
+// process-wide, thread-safe allocator of value objects and their buffers) shares: it puts one
+// behind a lock per class. Both draw on the same page pool, so TotalPageBytes() counts both.
+//
+// Under AddressSanitizer a free slot (and the uncarved rest of a page) is poisoned, so a use after
+// Free() or a read past a block into a neighbour that is not handed out is reported.
+//
 // Accounting. used_bytes() is what the blocks handed out take (a slot at its 8-byte class, a
 // large block at malloc_usable_size) plus the "external" bytes the owner reports with
 // AddExternal (a keyspace shard: its value objects and hash-table buckets). It is the shard's
@@ -41,6 +48,7 @@ class SlabAllocator {
  public:
   static constexpr size_t kPageSize = 64 * 1024;
   static constexpr size_t kMaxSlabSize = 2048;
+  struct Page;  // the header at the start of a page (slab_allocator.cc)
 
   SlabAllocator() = default;
   ~SlabAllocator();
@@ -60,7 +68,24 @@ class SlabAllocator {
   // Large blocks that grow get 50% slack, so that appending to a string costs
   // amortized O(1) per byte (as Redis's greedy sds preallocation).
   void* Reallocate(void* p, size_t old_size, size_t new_size);
-  static size_t RoundUp(size_t n) { return (n + 7) & ~size_t{7}; }
+  static constexpr size_t RoundUp(size_t n) { return (n + 7) & ~size_t{7}; }
+
+  // One size class's pages: those with a free slot are linked in a list. Thread safety: none.
+  // A page is found from a slot by masking its address; it knows its slot size.
+  class SlotList {
+   public:
+    // A slot of `slot_size` bytes (a multiple of 8, at most kMaxSlabSize), from a page of the
+    // list or a new one (then *new_page is set).
+    void* Allocate(size_t slot_size, bool* new_page);
+    // Gives back a slot of a page of this list; returns whether its page went back to the pool.
+    bool Free(void* p);
+    // Gives back the pages of the list (at exit; their slots must all be free). Returns how many.
+    size_t ReleaseAll();
+
+   private:
+    void Unlink(Page* page);
+    Page* head_ = nullptr;  // pages with at least one free slot
+  };
 
   // The bytes of this allocator's live blocks plus the external bytes (see Accounting above).
   // Any thread.
@@ -75,16 +100,13 @@ class SlabAllocator {
   static size_t TotalPageBytes();
 
  private:
-  struct Page;
   static constexpr size_t kClasses = kMaxSlabSize / 8 + 1;
-  Page* NewPage(size_t slot_size);
-  void Unlink(Page* page, size_t cls);
 
   void Add(int64_t delta) {
     used_.store(used_.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
   }
 
-  Page* partial_[kClasses] = {};  // pages with at least one free slot, per class
+  SlotList classes_[kClasses];  // by size / 8
   size_t pages_ = 0;
   std::atomic<int64_t> used_{0};
 };

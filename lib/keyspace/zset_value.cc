@@ -8,10 +8,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/keyspace/small_allocator.h"
 #include "lib/keyspace/zset_btree.h"
 
 namespace embedis {
 namespace {
+
+using keyspace_internal::SmallAllocator;
 
 // (score, member) order: Redis's zslValueLte / sdscmp (bytes as unsigned, then length).
 bool Less(double a_score, std::string_view a, double b_score, std::string_view b) {
@@ -122,7 +125,7 @@ void ZSetValue::FreeAll() {
   if (ZSetBTree* tree = this->tree(); tree != nullptr) {
     delete tree;
   } else {
-    std::free(lp_);
+    SmallAllocator::Free(lp_, lp_bytes_);
   }
   lp_ = nullptr;
   lp_bytes_ = 0;
@@ -133,8 +136,7 @@ void ZSetValue::CopyFrom(const ZSetValue& other) {
   if (other.is_listpack()) {
     lp_ = nullptr;
     if (other.lp_bytes_ > 0) {
-      lp_ = static_cast<char*>(std::malloc(other.lp_bytes_));
-      if (lp_ == nullptr) throw std::bad_alloc();
+      lp_ = static_cast<char*>(SmallAllocator::Allocate(other.lp_bytes_));
       std::memcpy(lp_, other.lp_, other.lp_bytes_);
     }
     lp_bytes_ = other.lp_bytes_;
@@ -147,8 +149,9 @@ void ZSetValue::CopyFrom(const ZSetValue& other) {
 size_t ZSetValue::size() const { return !is_listpack() ? tree()->size() : lp_count_; }
 
 size_t ZSetValue::FootprintBytes() const {
-  size_t bytes = sizeof(ZSetValue);
-  if (is_listpack()) return bytes + lp_bytes_;
+  size_t bytes = SmallAllocator::SmallBytes(sizeof(ZSetValue));
+  if (is_listpack())
+    return bytes + (lp_ == nullptr ? 0 : SmallAllocator::BlockBytes(lp_, lp_bytes_));
   return bytes + tree()->FootprintBytes();
 }
 
@@ -174,14 +177,10 @@ ZSetValue::LpEntry ZSetValue::LpDecodeAt(const char* lp, size_t offset) {
 
 void ZSetValue::LpErase(size_t begin, size_t end) {
   std::memmove(lp_ + begin, lp_ + end, lp_bytes_ - end);
+  const size_t old_bytes = lp_bytes_;
   lp_bytes_ -= end - begin;
   --lp_count_;
-  if (lp_bytes_ == 0) {
-    std::free(lp_);
-    lp_ = nullptr;
-    return;
-  }
-  if (char* p = static_cast<char*>(std::realloc(lp_, lp_bytes_)); p != nullptr) lp_ = p;
+  lp_ = static_cast<char*>(SmallAllocator::Reallocate(lp_, old_bytes, lp_bytes_));  // 0: freed
 }
 
 void ZSetValue::LpInsert(std::string_view member, double score) {
@@ -196,9 +195,7 @@ void ZSetValue::LpInsert(std::string_view member, double score) {
     if (Less(score, member, e.score, e.member)) break;
     pos = e.end;
   }
-  char* p = static_cast<char*>(std::realloc(lp_, lp_bytes_ + need));
-  if (p == nullptr) throw std::bad_alloc();
-  lp_ = p;
+  lp_ = static_cast<char*>(SmallAllocator::Reallocate(lp_, lp_bytes_, lp_bytes_ + need));
   std::memmove(lp_ + pos + need, lp_ + pos, lp_bytes_ - pos);
   size_t w = pos + PutVarint(lp_ + pos, head);
   if (!member.empty()) std::memcpy(lp_ + w, member.data(), member.size());
@@ -296,7 +293,7 @@ void ZSetValue::ConvertToSkiplist() {
     tree->Insert(e.member, e.score);  // in order: each lands at the end
     pos = e.end;
   }
-  std::free(lp);
+  SmallAllocator::Free(lp, lp_bytes);
 }
 
 void ZSetValue::ConvertToListpackIfFits() {
@@ -402,14 +399,10 @@ void ZSetValue::RemoveRange(size_t start, size_t stop) {
     size_t end = pos;
     for (size_t i = start; i < stop; ++i) end = LpDecode(end).end;
     std::memmove(lp_ + pos, lp_ + end, lp_bytes_ - end);
+    const size_t old_bytes = lp_bytes_;
     lp_bytes_ -= end - pos;
     lp_count_ -= static_cast<uint32_t>(stop - start);
-    if (lp_bytes_ == 0) {
-      std::free(lp_);
-      lp_ = nullptr;
-    } else if (char* p = static_cast<char*>(std::realloc(lp_, lp_bytes_)); p != nullptr) {
-      lp_ = p;
-    }
+    lp_ = static_cast<char*>(SmallAllocator::Reallocate(lp_, old_bytes, lp_bytes_));  // 0: freed
     ++mutations_;
     return;
   }

@@ -12,11 +12,12 @@
 //     ConvertToListpackIfFits() is for.
 //
 // Representation.
-//   - listpack: one exactly-sized malloc'd buffer of entries in (score, member) order, each
-//     `varint (len << 1 | int_score)`, the member's bytes, then the score: a zigzag varint when it
-//     is an integer within +-LLONG_MAX/2 (Redis's double2ll, which is when Redis's listpack keeps
-//     it as an integer: so -0 reads back as 0 there, as here), else the 8 bytes of the double.
-//     Lookups are linear, as Redis's (at most 128 entries).
+//   - listpack: one exactly-sized buffer (from SmallAllocator, small_allocator.h: a slot of its
+//     8-byte class with no allocator header, or malloc past 2 KiB) of entries in (score, member)
+//     order, each `varint (len << 1 | int_score)`, the member's bytes, then the score: a zigzag
+//     varint when it is an integer within +-LLONG_MAX/2 (Redis's double2ll, which is when Redis's
+//     listpack keeps it as an integer: so -0 reads back as 0 there, as here), else the 8 bytes of
+//     the double. Lookups are linear, as Redis's (at most 128 entries).
 //   - skiplist (Redis's name, kept for OBJECT ENCODING): an order-statistic B+tree of
 //     (score, member) pairs with one record per member {score, hash link, length, bytes inline}
 //     owned by a chained hash table keyed by member (zset_btree.h). Score and membership are
@@ -55,6 +56,7 @@
 #include <utility>
 
 #include "absl/functional/function_ref.h"
+#include "lib/keyspace/small_allocator.h"
 
 namespace embedis {
 
@@ -79,6 +81,11 @@ class ZSetValue {
   ZSetValue& operator=(ZSetValue&& other) noexcept;
   ~ZSetValue();
 
+  // The object (24 bytes) and its listpack come from SmallAllocator: no per-block header, 8-byte
+  // rounding, so a small sorted set takes 24 + its listpack rounded to 8 (glibc: 32 + 16-rounded).
+  static void* operator new(size_t n) { return keyspace_internal::SmallAllocator::Allocate(n); }
+  static void operator delete(void* p, size_t n) { keyspace_internal::SmallAllocator::Free(p, n); }
+
   size_t size() const;
   bool empty() const { return size() == 0; }
   bool is_listpack() const { return lp_bytes_ != kSkiplistMark; }
@@ -89,7 +96,8 @@ class ZSetValue {
   void SetLimits(Limits limits);
   // Counts the writes that changed the set; wraps around (see SetValue::mutations()).
   uint32_t mutations() const { return mutations_; }
-  // MEMORY USAGE: the object, its listpack buffer or its nodes and bucket array.
+  // MEMORY USAGE: the object, its listpack buffer (both at their allocator class) or its nodes and
+  // bucket array.
   size_t FootprintBytes() const;
 
   std::optional<double> Score(std::string_view member) const;
@@ -158,7 +166,7 @@ class ZSetValue {
   // encoding (Redis's name for it).
   static constexpr uint32_t kSkiplistMark = 0xFFFFFFFFu;
   union {
-    char* lp_ = nullptr;  // listpack: the buffer (malloc'd, exactly lp_bytes_ long), or nullptr
+    char* lp_ = nullptr;  // listpack: the buffer (SmallAllocator, lp_bytes_ long), or nullptr
     ZSetBTree* tree_;     // the large encoding ("skiplist")
   };
   uint32_t mutations_ = 0;
