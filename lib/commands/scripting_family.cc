@@ -157,8 +157,17 @@ bool SplitKeys(CommandContext& ctx, Args argv, std::string_view bad_number, Args
 // Runs a script or function: alone (inside CommandContext::exclusive), unless the caller holds
 // everybody off already (EXEC), as one propagation unit (lib/commands/propagation.h).
 void RunAlone(CommandContext& ctx, const std::function<void()>& run) {
+  const size_t mark = ctx.reply->out()->size();
   // Every other client and thread held off; its writes reach the append-only file as one unit.
-  RunPropagatedExclusive(ctx, run, /*script=*/true);
+  RunPropagatedExclusive(
+      ctx,
+      [&] {
+        run();
+        // Stopped by SHUTDOWN NOSAVE: redis-server exits inside the script, so its client gets no
+        // reply, only the connection closing.
+        if (ctx.table->scripts()->busy().aborted()) ctx.reply->out()->resize(mark);
+      },
+      /*script=*/true);
 }
 
 void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {

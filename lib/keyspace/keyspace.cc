@@ -540,7 +540,6 @@ Keyspace::ExclusiveSection::ExclusiveSection(Keyspace* ks, bool freeze_time)
     }
     PubSub::HoldDeliveries();
   }
-  ++ks->exclusive_depth_;
   if (freeze_time && saved_time_.clock != ks->clock_) {
     keyspace_internal::tl_frozen_time = {.clock = ks->clock_, .ms = ks->clock_->NowMs()};
   }
@@ -548,7 +547,6 @@ Keyspace::ExclusiveSection::ExclusiveSection(Keyspace* ks, bool freeze_time)
 
 Keyspace::ExclusiveSection::~ExclusiveSection() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   keyspace_internal::tl_frozen_time = saved_time_;
-  --ks_->exclusive_depth_;
   if (!outer_) return;
   {
     std::unique_lock<Mutex> l(ks_->exclusive_mu_);

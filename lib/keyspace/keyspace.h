@@ -857,7 +857,6 @@ class Keyspace {
   // sees it, and one that took a lock before has finished when the section begins. Beside
   // shards_, on a line every operation reads anyway; written twice per section.
   std::atomic<const void*> exclusive_owner_{nullptr};
-  int exclusive_depth_ = 0;  // nesting of the owner's sections (owner only)
   mutable Mutex exclusive_mu_;
   mutable std::condition_variable_any exclusive_cv_;  // a section ended
   // An image begun during another thread's section, marked when the section ends (BeginImage).

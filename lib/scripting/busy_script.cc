@@ -19,6 +19,7 @@ void BusyScript::Begin(bool is_eval, std::string_view name,
     command_.assign(command.begin(), command.end());
   }
   start_ms_.store(SteadyMs(), std::memory_order_relaxed);
+  aborted_.store(false, std::memory_order_relaxed);
   state_.store(kRunning | (is_eval ? kEval : 0), std::memory_order_release);
 }
 
@@ -80,6 +81,7 @@ void BusyScript::Abort() {
   while ((s & kRunning) != 0 &&
          !state_.compare_exchange_weak(s, s | kKilled, std::memory_order_acq_rel)) {
   }
+  if ((s & kRunning) != 0) aborted_.store(true, std::memory_order_release);
 }
 
 std::optional<RunningScript> BusyScript::Running() const {
