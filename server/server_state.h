@@ -21,6 +21,13 @@
 // for a loop mutex while holding another out of order, there is no deadlock. The hot path pays
 // one uncontended lock per batch. A closed connection drops its MULTI state and WATCH
 // registrations (ClientState::ResetTransaction).
+// Inside the loop mutexes (and the propagation frame), EXEC and scripts also hold a
+// Keyspace::ExclusiveSection (RunPropagatedExclusive, lib/commands/propagation.h): every other
+// thread's keyspace operation waits until it ends, so the embedding application's direct
+// Keyspace calls, a MemoryStore on the same keyspace, the expiry thread and the background
+// eviction never observe an EXEC or a script half done either. A loop waiting at that gate holds
+// its exec_mu_ (only when the section's owner is not a network client: an application thread's
+// memory:// script), which no section owner needs.
 //
 // Busy scripts (busy-reply-threshold)
 // -----------------------------------
@@ -43,6 +50,10 @@
 //     its own loop the same way (ServeWhileBusy) until the script ends, then runs;
 //   - ready keys and CLIENT UNBLOCKs wait until the script ends (Redis serves blocked clients
 //     after the script, too).
+// Nothing on that busy path waits for the keyspace's exclusive section the script holds: -BUSY
+// replies touch no key, and the allow-busy commands that do touch the keyspace (WATCH, UNWATCH,
+// DISCARD, RESET, a closing connection's Unwatch and RemoveBlockedKey) use its ungated paths;
+// statistics (GetStats) are ungated too.
 // SCRIPT KILL sets the script's kill flag (atomically with its "wrote" mark), which the hook
 // raises; SHUTDOWN NOSAVE aborts the script the same way and stops the server.
 //

@@ -49,9 +49,10 @@ void Propagate(CommandContext& ctx, std::vector<std::string> argv) {
 
 bool Propagating() { return tl_frame != nullptr; }
 
-void RunPropagatedExclusive(CommandContext& ctx, absl::FunctionRef<void()> fn) {
+void RunPropagatedExclusive(CommandContext& ctx, absl::FunctionRef<void()> fn, bool script) {
   auto body = [&] {
     PropagationFrame frame(ctx.keyspace->propagator(), /*root_capable=*/true);
+    Keyspace::ExclusiveSection section(ctx.keyspace, /*freeze_time=*/script);
     fn();
   };
   if (ctx.exclusive != nullptr) {

@@ -42,10 +42,16 @@ void Propagate(CommandContext& ctx, std::vector<std::string> argv);
 // Whether a command running on this thread is being logged (handlers may skip building argv).
 bool Propagating();
 
-// Runs `fn` (EXEC's queue, a script) inside ctx.exclusive when there is one, as one propagation
-// unit: what the commands it runs change is appended together (MULTI/EXEC-wrapped when more than
-// one command).
-void RunPropagatedExclusive(CommandContext& ctx, absl::FunctionRef<void()> fn);
+// Runs `fn` (EXEC's queue, a script) inside ctx.exclusive when there is one (every other network
+// client held off), inside a Keyspace::ExclusiveSection (every other thread's keyspace
+// operation held off: the embedding application, MemoryStore, expiry, eviction), as one
+// propagation unit: what the commands it runs change is appended together (MULTI/EXEC-wrapped
+// when more than one command). `script`: keys expire as of the script's start for its own
+// commands (Redis 7's frozen time for scripts and functions; not for EXEC).
+// The section begins inside the propagation frame, whose root holds the propagator's write
+// order: a writer that takes the write order (MemoryStore's logged typed writes) and then waits
+// for the section never holds what the section's owner waits for.
+void RunPropagatedExclusive(CommandContext& ctx, absl::FunctionRef<void()> fn, bool script = false);
 
 // CommandSpec::propagate rewrites (argv is the command as received; they read the key's new state):
 // SET, SETEX, PSETEX: `SET key value [PXAT deadline]`, or `DEL key` when the key is gone.

@@ -5,9 +5,11 @@
 //
 // - One engine per command table (CommandTable::scripts()), so one Lua VM and one script cache
 //   per server, as redis-server has; the engine serializes its users with a mutex.
-// - Atomicity: a script runs inside CommandContext::exclusive->Run, the mechanism EXEC uses
-//   (transaction_family.cc): no other client's command runs meanwhile. Inside MULTI/EXEC the
-//   exclusive section is already held and the script just runs.
+// - Atomicity: a script runs inside CommandContext::exclusive->Run and a
+//   Keyspace::ExclusiveSection, the mechanism EXEC uses (transaction_family.cc): no other
+//   client's command runs meanwhile, and no other thread's keyspace operation (the embedding
+//   application, MemoryStore's methods, expiry, eviction). Its own commands see keys expire as of
+//   its start (Redis 7's frozen time for scripts). Inside MULTI/EXEC the sections nest.
 // - redis.call runs a command through the same table (ScriptRunner below), as a client of its own
 //   that starts in the caller's database (a SELECT inside the script does not change the
 //   caller's) and speaks the script's protocol (redis.setresp). Refusals come first, with Redis's
@@ -148,7 +150,17 @@ bool SplitKeys(CommandContext& ctx, Args argv, std::string_view bad_number, Args
 // Runs a script or function: alone (inside CommandContext::exclusive), unless the caller holds
 // everybody off already (EXEC), as one propagation unit (lib/commands/propagation.h).
 void RunAlone(CommandContext& ctx, const std::function<void()>& run) {
-  RunPropagatedExclusive(ctx, run);  // its writes reach the append-only file as one unit
+  const size_t mark = ctx.reply->out()->size();
+  // Every other client and thread held off; its writes reach the append-only file as one unit.
+  RunPropagatedExclusive(
+      ctx,
+      [&] {
+        run();
+        // Stopped by SHUTDOWN NOSAVE: redis-server exits inside the script, so its client gets no
+        // reply, only the connection closing.
+        if (ctx.table->scripts()->busy().aborted()) ctx.reply->out()->resize(mark);
+      },
+      /*script=*/true);
 }
 
 void RunEval(CommandContext& ctx, Args argv, bool is_sha, bool read_only) {

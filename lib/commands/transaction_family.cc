@@ -24,10 +24,11 @@
 //   of order, so there is no deadlock; the cost for everyone else is one
 //   uncontended lock per batch). Without an Exclusive (in-process use, one
 //   client at a time) EXEC just runs the queue.
-//   Not isolated: the embedding application's direct Keyspace calls and the
-//   keyspace's expiry thread are not held off during EXEC. Every single
-//   command stays atomic (the keyspace's shard locks), and WATCH still sees
-//   their writes, but they may interleave between two commands of an EXEC.
+//   Inside it, EXEC holds a Keyspace::ExclusiveSection (RunPropagatedExclusive):
+//   every other thread's keyspace operation waits until EXEC ends (the
+//   embedding application's direct Keyspace calls, MemoryStore, the expiry
+//   thread, the background eviction), so nothing interleaves between two
+//   commands of an EXEC.
 //
 // - WATCH is in the keyspace (keyspace.h, "WATCH"), so that writes from
 //   anywhere are seen: other clients, the embedding application, expiry,

@@ -292,6 +292,8 @@ namespace keyspace_internal {
 
 constinit thread_local std::vector<PendingEvent>* tl_events = nullptr;
 constinit thread_local uint64_t tl_changes = 0;
+constinit thread_local char tl_thread_token = 0;
+constinit thread_local FrozenTime tl_frozen_time = {};
 
 void PropagateDelSlow(Propagator* p, int db, std::string_view key) {
   const PropagatedCommand del{.db = db, .argv = {"DEL", std::string(key)}};
@@ -383,7 +385,7 @@ void CaptureForImage(Shard& shard) ABSL_NO_THREAD_SAFETY_ANALYSIS {
 
 void Keyspace::ExportShard(int shard_index, std::vector<KeyRecord>* out) {
   Shard& shard = shards_[shard_index];
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   LazyNow now(clock_);
   keyspace_internal::ExportLocked(shard, now.get(), out);
 }
@@ -393,9 +395,13 @@ Keyspace::Image::Image(Keyspace* ks) : ks_(ks) {
 }
 
 Keyspace::Image::~Image() {
+  {
+    MutexLock l(&ks_->exclusive_mu_);
+    if (ks_->pending_image_ == capture_.get()) ks_->pending_image_ = nullptr;
+  }
   for (int i = 0; i < ks_->num_shards_; ++i) {
     Shard& shard = ks_->shards_[i];
-    MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);  // (not gated: touches no key)
     if (shard.image == capture_.get()) shard.image = nullptr;
   }
   {
@@ -408,7 +414,17 @@ Keyspace::Image::~Image() {
 int64_t Keyspace::Image::at_ms() const { return capture_->at_ms; }
 
 void Keyspace::Image::TakeShard(int shard_index, std::vector<KeyRecord>* out) {
+  {
+    // An image begun during another thread's exclusive section has its instant when the section
+    // ends (BeginImage): wait for that.
+    std::unique_lock<Mutex> l(ks_->exclusive_mu_);
+    ks_->exclusive_cv_.wait(l, [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      return ks_->pending_image_ != capture_.get();
+    });
+  }
   Shard& shard = ks_->shards_[shard_index];
+  // Not gated otherwise: the image's instant is before any exclusive section under way (whose
+  // first write to a shard copies the shard for the image first), so the reader sees none of it.
   MutexLock lock(&shard.mu);
   if (shard.image == capture_.get()) {
     // Unchanged since the image's instant: read it in place.
@@ -459,14 +475,113 @@ std::unique_ptr<Keyspace::Image> Keyspace::TryBeginImage() {
 std::unique_ptr<Keyspace::Image> Keyspace::CaptureImage() ABSL_NO_THREAD_SAFETY_ANALYSIS {
   std::unique_ptr<Image> image(new Image(this));
   image->capture_->slots.resize(num_shards_);
-  // Every shard at once, so that the instant is one for the whole keyspace.
+  // Every shard at once, so that the instant is one for the whole keyspace. Not gated, because
+  // callers hold their own locks (a save's, the append-only file's) that a section's owner may
+  // need (INFO persistence in a script): during another thread's exclusive section the image's
+  // instant is the section's end instead (the owner marks the shards as it ends, and TakeShard
+  // waits for that), so an image never holds a section half done, and this never waits.
   for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
-  image->capture_->at_ms = clock_->NowMs();
-  for (int i = 0; i < num_shards_; ++i) {
-    shards_[i].image = image->capture_.get();
-    shards_[i].mu.Unlock();
+  {
+    MutexLock l(&exclusive_mu_);
+    if (ForeignSection()) {
+      pending_image_ = image->capture_.get();
+    } else {
+      MarkImage(image->capture_.get());
+    }
   }
+  UnlockAllShards();
   return image;
+}
+
+void Keyspace::MarkImage(keyspace_internal::ImageCapture* capture) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  capture->at_ms = clock_->NowMs();
+  for (int i = 0; i < num_shards_; ++i) shards_[i].image = capture;
+}
+
+// ---- Exclusive sections ----
+
+void Keyspace::LockAllShards() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+  if (exclusive_owner_.load(std::memory_order_relaxed) != nullptr) [[unlikely]] {
+    PassGate([this]() { UnlockAllShards(); },
+             [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+               for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+             });
+  }
+}
+
+void Keyspace::UnlockAllShards() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  for (int i = num_shards_ - 1; i >= 0; --i) shards_[i].mu.Unlock();
+}
+
+bool Keyspace::ForeignSection() const {
+  const void* owner = exclusive_owner_.load(std::memory_order_relaxed);
+  return owner != nullptr && owner != keyspace_internal::ThreadToken();
+}
+
+bool Keyspace::InExclusiveSection() const {
+  return exclusive_owner_.load(std::memory_order_relaxed) == keyspace_internal::ThreadToken();
+}
+
+void Keyspace::PassGate(absl::FunctionRef<void()> unlock, absl::FunctionRef<void()> lock) const {
+  while (ForeignSection()) {
+    unlock();
+    {
+      std::unique_lock<Mutex> l(exclusive_mu_);
+      exclusive_cv_.wait(l, [this] { return !ForeignSection(); });
+    }
+    lock();
+  }
+}
+
+Keyspace::ExclusiveSection::ExclusiveSection(Keyspace* ks, bool freeze_time)
+    : ks_(ks), saved_time_(keyspace_internal::tl_frozen_time) {
+  const void* me = keyspace_internal::ThreadToken();
+  outer_ = ks->exclusive_owner_.load(std::memory_order_relaxed) != me;
+  if (outer_) {
+    {
+      std::unique_lock<Mutex> l(ks->exclusive_mu_);
+      ks->exclusive_cv_.wait(
+          l, [ks] { return ks->exclusive_owner_.load(std::memory_order_relaxed) == nullptr; });
+      ks->exclusive_owner_.store(me, std::memory_order_relaxed);
+    }
+    // The barrier: an operation that holds a shard lock now finishes before we go on; one that
+    // takes a lock after we released it sees the owner (the mutex orders the store before its
+    // load) and waits.
+    for (int i = 0; i < ks->num_shards_; ++i) {
+      MutexLock lock(&ks->shards_[i].mu);
+    }
+    PubSub::HoldDeliveries();
+  }
+  if (freeze_time && saved_time_.clock != ks->clock_) {
+    keyspace_internal::tl_frozen_time = {.clock = ks->clock_, .ms = ks->clock_->NowMs()};
+  }
+}
+
+Keyspace::ExclusiveSection::~ExclusiveSection() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  keyspace_internal::tl_frozen_time = saved_time_;
+  if (!outer_) return;
+  {
+    std::unique_lock<Mutex> l(ks_->exclusive_mu_);
+    if (ks_->pending_image_ != nullptr) {
+      // An image began during the section: its instant is now, every shard at once (shard locks
+      // before exclusive_mu_, as BeginImage takes them).
+      l.unlock();
+      for (int i = 0; i < ks_->num_shards_; ++i) ks_->shards_[i].mu.Lock();
+      l.lock();
+      if (ks_->pending_image_ != nullptr) ks_->MarkImage(ks_->pending_image_);
+      ks_->pending_image_ = nullptr;
+      ks_->exclusive_owner_.store(nullptr, std::memory_order_relaxed);
+      l.unlock();
+      ks_->UnlockAllShards();
+    } else {
+      ks_->exclusive_owner_.store(nullptr, std::memory_order_relaxed);
+    }
+  }
+  ks_->exclusive_cv_.notify_all();
+  // What the section published reaches its subscribers now, in order, with nothing held (a
+  // subscriber's callback may call the keyspace, or wait for a thread that waited for us).
+  PubSub::ReleaseDeliveries();
 }
 
 bool Keyspace::Import(const KeyRecord& record) {
@@ -521,7 +636,7 @@ void Keyspace::Update(int db, std::string_view key, absl::FunctionRef<void(KeyHa
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   if (lookup != Lookup::kRead && lookup != Lookup::kReadQuiet) shard.BeforeWrite();
   Db& d = DbFor(shard, db, now);
   KeyHandle handle(&d, key, hash, &now);
@@ -723,7 +838,7 @@ absl::StatusOr<std::optional<std::string>> Keyspace::Get(int db, std::string_vie
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now);
   if (link == nullptr) {
     Missed(shard, db, key);
@@ -744,7 +859,7 @@ absl::StatusOr<SetResult> Keyspace::Set(int db, std::string_view key, std::strin
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   shard.BeforeWrite();
   Db& d = DbFor(shard, db, now);
   Entry** link = LookupLive(shard, db, &d, key, hash, now);
@@ -905,7 +1020,7 @@ bool Keyspace::KeyExists(int db, std::string_view key) {
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   return LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now, /*touch=*/false) != nullptr;
 }
 
@@ -927,7 +1042,7 @@ std::optional<size_t> Keyspace::MemoryUsage(int db, std::string_view key, size_t
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   Entry** link = LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now, /*touch=*/false);
   if (link == nullptr) return std::nullopt;
   const Entry* e = *link;
@@ -945,7 +1060,7 @@ std::optional<std::string> Keyspace::RandomKey(int db) {
   const int start = static_cast<int>(rng() % num_shards_);
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[(start + i) % num_shards_];
-    MutexLock lock(&shard.mu);
+    ShardLock lock(*this, shard);
     Db* d = DbIfPresent(shard, db);
     while (d != nullptr && d->size > 0) {
       // The load factor is at least 1/8, so a non-empty bucket is found in
@@ -975,7 +1090,7 @@ void Keyspace::Flush(int db) {
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
     // Freed under the lock: entries return to the shard's allocator.
-    MutexLock lock(&shard.mu);
+    ShardLock lock(*this, shard);
     shard.BeforeWrite();
     Db* d = shard.dbs[db].get();
     if (d == nullptr) continue;
@@ -1001,7 +1116,7 @@ void Keyspace::SwapDb(int a, int b) {
   CheckDb(a);
   CheckDb(b);
   ReadyNotifier notify(this);
-  for (int i = 0; i < num_shards_; ++i) shards_[i].mu.Lock();
+  LockAllShards();
   LazyNow now(clock_);
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
@@ -1068,7 +1183,7 @@ DbStats Keyspace::GetDbStats(int db) {
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
     ReclaimShard(shard, clock_->NowMs(), 1 << 20);
-    MutexLock lock(&shard.mu);
+    ShardLock lock(*this, shard);
     if (Db* d = DbIfPresent(shard, db)) {
       stats.keys += d->size;
       stats.expires += d->wheel.size();
@@ -1081,7 +1196,7 @@ KeyspaceStats Keyspace::GetStats() {
   KeyspaceStats stats;
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
-    MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);  // counters: not held off by an exclusive section
     for (const auto& d : shard.dbs) {
       if (d == nullptr) continue;
       stats.keys += d->size;
@@ -1099,7 +1214,7 @@ KeyspaceStats Keyspace::GetStats() {
 void Keyspace::ResetStats() {
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
-    MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);  // counters: not held off by an exclusive section
     shard.expired = 0;
     shard.hits = 0;
     shard.misses = 0;
@@ -1120,7 +1235,7 @@ ScanResult Keyspace::Scan(int db, uint64_t cursor, std::string_view match, size_
   while (true) {
     Shard& shard = shards_[shard_index];
     {
-      MutexLock lock(&shard.mu);
+      ShardLock lock(*this, shard);
       Db* d = DbIfPresent(shard, db);
       if (d == nullptr || d->buckets == nullptr || d->size == 0) {
         v = 0;

@@ -110,6 +110,26 @@
 // which also wakes blocked clients), in the order the events were raised, on the operation's
 // thread: a subscriber's callback never runs under a shard lock and may call the keyspace.
 // With notifications off, or no subscriber at all, raising an event costs one relaxed load.
+//
+// Exclusive sections. EXEC, a script and a function run inside an ExclusiveSection: while one
+// thread holds it, every operation of every other thread waits, whoever calls it (another
+// client's command on embedis-server, the embedding application's direct calls and
+// MemoryStore's typed methods, the expiry thread or ManualClock::Advance reclaiming keys, the
+// background eviction), so nothing observes the section's work half done, on every shard. The
+// gate sits where an operation takes its shard locks (ShardLock, MultiLock, LockAllShards):
+// having taken them, it reads the section's owner (one relaxed load, nothing else on the hot
+// path); when another thread owns a section, it releases its locks, waits on a condition
+// variable until the section ends, and starts again. Beginning a section publishes the owner,
+// then locks and unlocks every shard once: an operation under way finishes first, and any later
+// one sees the owner. The owner's own operations pass. Not held off, because they read no key
+// data and must answer while a script is busy: statistics (GetStats, WatchCount,
+// UsedMemory), Watch (which then reclaims nothing), Unwatch, RemoveBlockedKey, Prefetch. Nor is
+// BeginImage, whose callers hold locks of their own: during another thread's section the
+// image's instant is the section's end (its reader waits for that). A thread that waits holds no
+// shard lock; it must hold nothing the owner may need (see ExclusiveSection): the keyspace
+// publishes a section's messages when it ends (pubsub.h), so a subscriber's lock is never
+// needed by the owner; ready listeners only queue work. Redis scripts' frozen time: see
+// ExclusiveSection's freeze_time.
 #ifndef EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 #define EMBEDIS_LIB_KEYSPACE_KEYSPACE_H_
 
@@ -154,13 +174,24 @@ struct EncodingThresholds;
 struct EvictionState;
 struct Notifier;
 
+// The time a script started, for this thread's operations on a keyspace running on `clock`
+// (Keyspace::ExclusiveSection with freeze_time); clock null: none.
+struct FrozenTime {
+  const Clock* clock = nullptr;
+  int64_t ms = 0;
+};
+extern constinit thread_local FrozenTime tl_frozen_time;
+
 // The time of one operation, read from the clock at most once and only when
-// needed (a key without a TTL needs no clock at all).
+// needed (a key without a TTL needs no clock at all). Inside a script it is the
+// script's start (see Keyspace::ExclusiveSection).
 class LazyNow {
  public:
   explicit LazyNow(const Clock* clock) : clock_(clock) {}
   int64_t get() {
-    if (now_ms_ < 0) now_ms_ = clock_->NowMs();
+    if (now_ms_ < 0) {
+      now_ms_ = tl_frozen_time.clock == clock_ ? tl_frozen_time.ms : clock_->NowMs();
+    }
     return now_ms_;
   }
 
@@ -756,10 +787,45 @@ class Keyspace {
   // driver does each tick). Returns the number reclaimed.
   size_t ReclaimExpired();
 
+  // ---- Exclusive sections (see "Exclusive sections" in the header comment) ----
+  // While a thread holds an ExclusiveSection of this keyspace, the operations of every other
+  // thread on it wait: EXEC, a script or a function runs inside one, so that nothing observes it
+  // half done. The holder's own operations run as usual; sections nest on one thread. Beginning a
+  // section waits for another thread's section to end and for the operations under way to
+  // finish. With `freeze_time` (scripts and functions, as Redis 7 does for them), the holder's
+  // operations see the time the outermost such section began: a key whose deadline passes
+  // while the script runs stays alive for the script.
+  // REQUIRES: the thread holds no lock that another thread may hold while it calls this keyspace
+  // (see the header comment), and no KeyHandle (not inside an Update callback).
+  class ExclusiveSection {
+   public:
+    explicit ExclusiveSection(Keyspace* ks, bool freeze_time = false);
+    ~ExclusiveSection();
+    ExclusiveSection(const ExclusiveSection&) = delete;
+    ExclusiveSection& operator=(const ExclusiveSection&) = delete;
+
+   private:
+    Keyspace* ks_;
+    bool outer_;  // this section began the thread's ownership
+    keyspace_internal::FrozenTime saved_time_;
+  };
+  // Whether the calling thread holds an ExclusiveSection of this keyspace.
+  bool InExclusiveSection() const;
+
  private:
   using Shard = keyspace_internal::Shard;
   using Db = keyspace_internal::Db;
   class MultiLock;
+  class ShardLock;
+  // The slow path of every gated lock (ShardLock, MultiLock, LockAllShards): another thread's
+  // exclusive section is active, seen with the operation's shard locks held. Releases them
+  // (`unlock`), waits for the section to end, takes them again (`lock`), and looks again.
+  void PassGate(absl::FunctionRef<void()> unlock, absl::FunctionRef<void()> lock) const;
+  // Whether another thread holds an exclusive section (read with a shard lock held).
+  bool ForeignSection() const;
+  // Every shard's lock, in index order, gated as ShardLock is.
+  void LockAllShards();
+  void UnlockAllShards();
 
   Shard& ShardFor(uint64_t hash) const;
   Db& DbFor(Shard& shard, int db, keyspace_internal::LazyNow& now) const;
@@ -788,6 +854,18 @@ class Keyspace {
   const int64_t tick_ms_;
   Clock* const clock_;
   std::unique_ptr<Shard[]> shards_;
+  // The thread (keyspace_internal::ThreadToken) holding the exclusive section, or null. Read with
+  // a relaxed load by every operation once it holds its shard locks: beginning a section stores
+  // it and then locks and unlocks every shard, so an operation that takes a shard lock after that
+  // sees it, and one that took a lock before has finished when the section begins. Beside
+  // shards_, on a line every operation reads anyway; written twice per section.
+  std::atomic<const void*> exclusive_owner_{nullptr};
+  mutable Mutex exclusive_mu_;
+  mutable std::condition_variable_any exclusive_cv_;  // a section ended
+  // An image begun during another thread's section, marked when the section ends (BeginImage).
+  keyspace_internal::ImageCapture* pending_image_ ABSL_GUARDED_BY(exclusive_mu_) = nullptr;
+  // Gives every shard `capture` with the instant now. REQUIRES: every shard lock held.
+  void MarkImage(keyspace_internal::ImageCapture* capture);
 
   int listener_id_ = 0;
 

@@ -107,7 +107,7 @@ bool Keyspace::Move(int from_db, int to_db, std::string_view key) {
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);  // the same shard in every database
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   shard.BeforeWrite();
   Db* src_db = DbIfPresent(shard, from_db);
   Entry** src = LookupLive(shard, from_db, src_db, key, hash, now);

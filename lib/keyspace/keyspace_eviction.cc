@@ -275,7 +275,7 @@ std::optional<AccessInfo> Keyspace::ObjectAccess(int db, std::string_view key) {
   keyspace_internal::LazyNow now(clock_);
   const uint64_t hash = keyspace_internal::HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   Entry** link = keyspace_internal::LookupLive(shard, db, DbIfPresent(shard, db), key, hash, now,
                                                /*touch=*/false);
   if (link == nullptr) return std::nullopt;
@@ -378,7 +378,7 @@ Keyspace::EvictResult Keyspace::PerformEvictions(bool from_timer) {
 int64_t Keyspace::EvictFromShard(Shard& shard, EvictionPolicy policy) {
   ReadyNotifier notify(this);  // publishes the "evicted" event after the lock
   keyspace_internal::LazyNow now(clock_);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   const EvictionState& ev = *eviction_;
   const bool volatile_only = IsVolatile(policy);
   int victim_db = -1;

@@ -52,7 +52,7 @@ size_t Keyspace::ReclaimShard(Shard& shard, int64_t now_ms, size_t max_per_round
   for (int d = 0; d < databases_; ++d) {
     while (true) {
       ReadyNotifier notify(this);  // publishes the round's "expired" events after the lock
-      MutexLock lock(&shard.mu);
+      ShardLock lock(*this, shard);
       Db* db = shard.dbs[d].get();
       if (db == nullptr) break;
       size_t n = db->wheel.Advance(

@@ -505,6 +505,10 @@ static_assert(sizeof(Mutex) + 3 * sizeof(uint64_t) <= 64, "hot fields fit one ca
 // Helpers shared by the files of the Keyspace implementation (keyspace.cc, keyspace_expiry.cc,
 // keyspace_copy.cc).
 
+// A token for the calling thread, unique among live threads (exclusive sections' owner).
+extern constinit thread_local char tl_thread_token;
+inline const void* ThreadToken() { return &tl_thread_token; }
+
 inline uint64_t HashKey(std::string_view key) { return XXH3_64bits(key.data(), key.size()); }
 
 // Records an access to `e` in its access information (LRU clock or LFU counter), unless this
@@ -560,8 +564,31 @@ class Keyspace::ReadyNotifier {
   Keyspace* ks_;
 };
 
+// Locks one shard for an operation: MutexLock plus the exclusive-section gate. With no section
+// active the gate costs one relaxed load of a line every operation reads anyway (ShardFor); while
+// another thread holds a section the operation waits, holding no lock, until it ends
+// (Keyspace::PassGate). Operations that read no key data and must go on while a script is busy
+// (statistics, Unwatch, RemoveBlockedKey, an Image's reader, Prefetch) lock shards without it.
+class ABSL_SCOPED_LOCKABLE Keyspace::ShardLock {
+ public:
+  ShardLock(const Keyspace& ks, Shard& shard) ABSL_EXCLUSIVE_LOCK_FUNCTION(shard.mu)
+      : shard_(shard) {
+    shard.mu.Lock();
+    if (ks.exclusive_owner_.load(std::memory_order_relaxed) != nullptr) [[unlikely]] {
+      ks.PassGate([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { shard_.mu.Unlock(); },
+                  [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { shard_.mu.Lock(); });
+    }
+  }
+  ~ShardLock() ABSL_UNLOCK_FUNCTION() { shard_.mu.Unlock(); }
+  ShardLock(const ShardLock&) = delete;
+  ShardLock& operator=(const ShardLock&) = delete;
+
+ private:
+  Shard& shard_;
+};
+
 // Locks the shards of a set of keys in ascending shard order (the order every
-// multi-key operation takes them in, so that two never deadlock).
+// multi-key operation takes them in, so that two never deadlock), gated as ShardLock.
 class Keyspace::MultiLock {
  public:
   MultiLock(const Keyspace& ks, const std::vector<std::string_view>& keys) : ks_(ks) {
@@ -585,10 +612,18 @@ class Keyspace::MultiLock {
     std::sort(locked_.begin(), locked_.end(),
               [](Shard* a, Shard* b) { return a->index < b->index; });
     locked_.erase(std::unique(locked_.begin(), locked_.end()), locked_.end());
-    for (Shard* s : locked_) {
-      s->mu.Lock();
-      s->BeforeWrite();  // readers (MGET, EXISTS) too: harmless, and only while an image runs
+    for (Shard* s : locked_) s->mu.Lock();
+    if (ks_.exclusive_owner_.load(std::memory_order_relaxed) != nullptr) [[unlikely]] {
+      ks_.PassGate(
+          [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            for (size_t i = locked_.size(); i-- > 0;) locked_[i]->mu.Unlock();
+          },
+          [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+            for (Shard* s : locked_) s->mu.Lock();
+          });
     }
+    // Readers (MGET, EXISTS) too: harmless, and only while an image runs.
+    for (Shard* s : locked_) s->BeforeWrite();
   }
   const Keyspace& ks_;
   std::vector<uint64_t> hashes_;

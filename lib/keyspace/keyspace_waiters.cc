@@ -32,7 +32,7 @@ void Keyspace::NotifyReadySlow() {
   std::vector<keyspace_internal::WatchKey> ready;
   for (int i = 0; i < num_shards_; ++i) {
     Shard& shard = shards_[i];
-    MutexLock lock(&shard.mu);
+    MutexLock lock(&shard.mu);  // not gated: hands over registrations, reads no key
     if (shard.ready.empty()) continue;
     for (auto& k : shard.ready) ready.push_back(std::move(k));
     shard.ready.clear();
@@ -61,7 +61,7 @@ bool Keyspace::AddBlockedKey(int db, std::string_view key) {
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
-  MutexLock lock(&shard.mu);
+  ShardLock lock(*this, shard);
   if (shard.blocked == nullptr) shard.blocked = std::make_unique<keyspace_internal::BlockedMap>();
   ++(*shard.blocked)[keyspace_internal::WatchKey{db, std::string(key)}];
   Db* d = DbIfPresent(shard, db);
@@ -73,6 +73,7 @@ bool Keyspace::AddBlockedKey(int db, std::string_view key) {
 void Keyspace::RemoveBlockedKey(int db, std::string_view key) {
   CheckDb(db);
   Shard& shard = ShardFor(HashKey(key));
+  // Not gated (nor is Unwatch): a connection closing while a script is busy must not wait.
   MutexLock lock(&shard.mu);
   if (shard.blocked == nullptr) return;
   auto it = shard.blocked->find(keyspace_internal::WatchKeyView{db, key});
@@ -86,12 +87,22 @@ bool Keyspace::Watch(int db, std::string_view key, Watcher* watcher) {
   LazyNow now(clock_);
   const uint64_t hash = HashKey(key);
   Shard& shard = ShardFor(hash);
+  // Not gated: WATCH is served while a script is busy (allow-busy). During another thread's
+  // exclusive section it only registers: it reclaims nothing (that would change a key under the
+  // section), so an already expired key reclaimed later marks the watcher (EXEC aborts: the
+  // cautious side).
   MutexLock lock(&shard.mu);
   // An expired key is reclaimed before it is watched: its expiry happened
   // before the WATCH, so it must not count as a modification later.
   Db* d = DbIfPresent(shard, db);
-  const bool exists = LookupLive(shard, db, d, key, hash, now, /*touch=*/false) != nullptr;
-  if (d != nullptr) d->MaybeResize();
+  bool exists;
+  if (ForeignSection()) [[unlikely]] {
+    keyspace_internal::Entry** link = d == nullptr ? nullptr : d->Find(key, hash);
+    exists = link != nullptr && !(*link)->expired(now.get());
+  } else {
+    exists = LookupLive(shard, db, d, key, hash, now, /*touch=*/false) != nullptr;
+    if (d != nullptr) d->MaybeResize();
+  }
   if (shard.watches == nullptr) shard.watches = std::make_unique<keyspace_internal::WatchMap>();
   keyspace_internal::WatcherList& list =
       shard.watches->try_emplace(keyspace_internal::WatchKey{db, std::string(key)}).first->second;
@@ -102,7 +113,7 @@ bool Keyspace::Watch(int db, std::string_view key, Watcher* watcher) {
 void Keyspace::Unwatch(int db, std::string_view key, Watcher* watcher) {
   CheckDb(db);
   Shard& shard = ShardFor(HashKey(key));
-  MutexLock lock(&shard.mu);
+  MutexLock lock(&shard.mu);  // not gated: see RemoveBlockedKey
   if (shard.watches == nullptr) return;
   auto it = shard.watches->find(keyspace_internal::WatchKeyView{db, key});
   if (it == shard.watches->end()) return;
@@ -115,7 +126,7 @@ void Keyspace::Unwatch(int db, std::string_view key, Watcher* watcher) {
 size_t Keyspace::WatchCount() {
   size_t n = 0;
   for (int i = 0; i < num_shards_; ++i) {
-    MutexLock lock(&shards_[i].mu);
+    MutexLock lock(&shards_[i].mu);  // a counter: not gated
     if (shards_[i].watches == nullptr) continue;
     for (const auto& [wk, watchers] : *shards_[i].watches) n += watchers.size();
   }

@@ -1,6 +1,7 @@
 #include "lib/keyspace/pubsub.h"
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 
 #include "lib/util/glob.h"
@@ -52,22 +53,31 @@ void PubSub::UnsubscribeAll(Subscriber* s) {
   }
 }
 
-int64_t PubSub::PublishTo(PubSubKind kind, std::string_view channel, std::string_view message) {
-  // Receivers are copied out under the lock and called after it: a Deliver may subscribe,
-  // unsubscribe or publish, and a subscriber unsubscribed meanwhile stays alive for its call.
-  Receivers direct;
+namespace {
+// Deliveries held by HoldDeliveries (an exclusive section), oldest first.
+struct HeldDelivery {
+  PubSubKind kind;
+  std::string channel;
+  std::string message;
+  std::vector<std::shared_ptr<Subscriber>> direct;
   std::vector<std::pair<std::string, std::shared_ptr<Subscriber>>> by_pattern;
-  {
-    std::shared_lock lock(mu_);
-    const Map& map = maps_[static_cast<int>(kind)];
-    if (auto it = map.find(channel); it != map.end()) direct = it->second;
-    if (kind == PubSubKind::kChannel) {
-      for (const auto& [pattern, receivers] : maps_[static_cast<int>(PubSubKind::kPattern)]) {
-        if (!GlobMatch(pattern, channel)) continue;
-        for (const auto& r : receivers) by_pattern.emplace_back(pattern, r);
-      }
-    }
-  }
+};
+constinit thread_local int tl_hold = 0;
+constinit thread_local std::vector<HeldDelivery>* tl_held = nullptr;
+}  // namespace
+
+void PubSub::HoldDeliveries() { ++tl_hold; }
+
+void PubSub::ReleaseDeliveries() {
+  if (--tl_hold > 0 || tl_held == nullptr) return;
+  // A Deliver may publish again (now delivered at once); take the list first.
+  std::unique_ptr<std::vector<HeldDelivery>> held(tl_held);
+  tl_held = nullptr;
+  for (const HeldDelivery& h : *held) Deliver(h.kind, h.channel, h.message, h.direct, h.by_pattern);
+}
+
+void PubSub::Deliver(PubSubKind kind, std::string_view channel, std::string_view message,
+                     const Receivers& direct, const PatternReceivers& by_pattern) {
   PubSubMessage m{.kind = kind, .pattern = {}, .channel = channel, .payload = message};
   for (const auto& r : direct) r->Deliver(m);
   m.kind = PubSubKind::kPattern;
@@ -81,7 +91,37 @@ int64_t PubSub::PublishTo(PubSubKind kind, std::string_view channel, std::string
     }
     r->Deliver(m);
   }
-  return static_cast<int64_t>(direct.size() + by_pattern.size());
+}
+
+int64_t PubSub::PublishTo(PubSubKind kind, std::string_view channel, std::string_view message) {
+  // Receivers are copied out under the lock and called after it: a Deliver may subscribe,
+  // unsubscribe or publish, and a subscriber unsubscribed meanwhile stays alive for its call.
+  Receivers direct;
+  PatternReceivers by_pattern;
+  {
+    std::shared_lock lock(mu_);
+    const Map& map = maps_[static_cast<int>(kind)];
+    if (auto it = map.find(channel); it != map.end()) direct = it->second;
+    if (kind == PubSubKind::kChannel) {
+      for (const auto& [pattern, receivers] : maps_[static_cast<int>(PubSubKind::kPattern)]) {
+        if (!GlobMatch(pattern, channel)) continue;
+        for (const auto& r : receivers) by_pattern.emplace_back(pattern, r);
+      }
+    }
+  }
+  const int64_t n = static_cast<int64_t>(direct.size() + by_pattern.size());
+  if (tl_hold > 0) [[unlikely]] {
+    if (n == 0) return 0;
+    if (tl_held == nullptr) tl_held = new std::vector<HeldDelivery>();
+    tl_held->push_back(HeldDelivery{.kind = kind,
+                                    .channel = std::string(channel),
+                                    .message = std::string(message),
+                                    .direct = std::move(direct),
+                                    .by_pattern = std::move(by_pattern)});
+    return n;
+  }
+  Deliver(kind, channel, message, direct, by_pattern);
+  return n;
 }
 
 int64_t PubSub::Publish(std::string_view channel, std::string_view message) {

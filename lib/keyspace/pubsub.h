@@ -24,6 +24,12 @@
 // application callback that needs time should hand the message to a queue of its own. Deliver
 // may run concurrently from several publishing threads. The keyspace publishes its
 // notifications after it has released its shard locks, so a Deliver may call the keyspace.
+// Inside an exclusive section (Keyspace::ExclusiveSection: EXEC, a script) the receivers are
+// found and counted at once but called when the section ends, in order, on the same thread, as
+// redis-server's clients read a script's messages after it: a Deliver never runs while its
+// publisher holds everyone else off (an application callback that calls the keyspace would wait
+// for the section while holding its subscription's lock, which the section's next delivery
+// needs).
 //
 // Subscriptions. Each Subscriber keeps its own channels, patterns and shard channels, in the
 // order it subscribed to them (UNSUBSCRIBE without arguments answers in that order), changed only
@@ -146,10 +152,18 @@ class PubSub {
   // nobody can receive. One relaxed load.
   bool empty() const { return total_.load(std::memory_order_relaxed) == 0; }
 
+  // Held (nested) by the calling thread: its publications, on every hub, are counted as usual
+  // but delivered only when the outermost hold is released, in order (see "Delivery").
+  static void HoldDeliveries();
+  static void ReleaseDeliveries();
+
  private:
   using Receivers = std::vector<std::shared_ptr<Subscriber>>;
   using Map = StringMap<Receivers>;
+  using PatternReceivers = std::vector<std::pair<std::string, std::shared_ptr<Subscriber>>>;
   int64_t PublishTo(PubSubKind kind, std::string_view channel, std::string_view message);
+  static void Deliver(PubSubKind kind, std::string_view channel, std::string_view message,
+                      const Receivers& direct, const PatternReceivers& by_pattern);
 
   mutable std::shared_mutex mu_;
   Map maps_[3];  // guarded by mu_; one per PubSubKind

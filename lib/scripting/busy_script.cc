@@ -25,6 +25,7 @@ void BusyScript::Begin(bool is_eval, std::string_view name,
     command_ = command;
   }
   start_ms_.store(CoarseMs(), std::memory_order_relaxed);
+  aborted_.store(false, std::memory_order_relaxed);
   state_.store(kRunning | (is_eval ? kEval : 0), std::memory_order_release);
 }
 
@@ -86,6 +87,7 @@ void BusyScript::Abort() {
   while ((s & kRunning) != 0 &&
          !state_.compare_exchange_weak(s, s | kKilled, std::memory_order_acq_rel)) {
   }
+  if ((s & kRunning) != 0) aborted_.store(true, std::memory_order_release);
 }
 
 std::optional<RunningScript> BusyScript::Running() const {

@@ -84,6 +84,9 @@ class BusyScript {
   KillResult Kill(bool is_eval);
   // SHUTDOWN NOSAVE: the running script stops at its next hook, written or not.
   void Abort();
+  // Whether the last script was stopped by Abort (until the next one begins): its client gets no
+  // reply, as from redis-server, which exits inside the script.
+  bool aborted() const { return aborted_.load(std::memory_order_acquire); }
   std::optional<RunningScript> Running() const;
 
   // Waits until `try_lock` succeeds (true) or a script is busy (false). Used by callers that
@@ -103,6 +106,7 @@ class BusyScript {
 
   std::atomic<int64_t> threshold_ms_{5000};
   std::atomic<uint32_t> state_{0};
+  std::atomic<bool> aborted_{false};
   std::atomic<int64_t> start_ms_{0};  // CLOCK_MONOTONIC_COARSE (see busy_script.cc)
   mutable std::mutex mu_;             // what Running() reports; the waiters' condition
   std::condition_variable cv_;

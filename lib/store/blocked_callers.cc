@@ -5,6 +5,7 @@
 #include <iterator>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 
@@ -78,10 +79,17 @@ bool BlockedCallers::Wait(int db, absl::Span<const std::string> keys, int64_t de
   std::unique_lock<Mutex> lock(mu_);
   waiters_.push_back(&w);
   const auto self = std::prev(waiters_.end());
-  for (const std::string& key : keys) {
+  // Registered without mu_: AddBlockedKey waits while another thread holds an exclusive section
+  // of the keyspace (a script), whose ready listener (OnReady) takes mu_. Keys readied meanwhile
+  // reach this waiter through OnReady, as it is in waiters_ already.
+  lock.unlock();
+  std::vector<bool> present(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) present[i] = keyspace_->AddBlockedKey(db, keys[i]);
+  lock.lock();
+  for (size_t i = 0; i < keys.size(); ++i) {
     // A key that exists already (created between the command's look and now) gets its oldest
     // waiter a turn, which may be this one.
-    if (keyspace_->AddBlockedKey(db, key)) Grant(db, key);
+    if (present[i]) Grant(db, keys[i]);
   }
   bool served = false;
   for (;;) {

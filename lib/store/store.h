@@ -419,9 +419,13 @@ class Store {
   // maps it; an error nested inside a returned table stays a value.
   //   MemoryStore: runs on the store's command table and script engine, as embedis-server runs
   //   EVAL (the engine and its script cache are the store's own, not shared with an embedded
-  //   server's). Scripts run one at a time, but NOT isolated from the store's other methods
-  //   called meanwhile from other threads, nor from an embedded server's clients on a shared
-  //   keyspace.
+  //   server's). A script runs as one unit (Keyspace::ExclusiveSection): the store's other
+  //   methods called meanwhile from other threads, other stores and direct calls on the same
+  //   keyspace, an embedded server's clients on it, expiry and eviction wait until it ends; its
+  //   messages (PUBLISH, keyspace notifications) reach subscribers when it ends. An embedded
+  //   server's I/O threads wait too (they answer no -BUSY for a memory:// script): keep scripts
+  //   short. A subscriber callback or another thread may call the store meanwhile, but a
+  //   script must not wait for another thread that calls the keyspace.
   absl::StatusOr<resp::Value> Eval(const StoreScript& script,
                                    absl::Span<const std::string_view> keys,
                                    absl::Span<const std::string_view> args = {});
