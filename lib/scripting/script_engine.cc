@@ -1007,24 +1007,30 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner,
   if (!LockForScript(s)) return reply->Error(s.busy.BusyError());
   std::unique_lock<Mutex> l(s.mu, std::adopt_lock);
   lua_State* L = s.L;
-  std::string sha;
+  // "f_<sha1>", the script's function in the registry (Redis's name, also in error texts), built
+  // on the stack: the SHA1 is the view `sha` of its last 40 bytes.
+  char fname[43] = {'f', '_'};
+  fname[42] = '\0';
+  const std::string_view sha(fname + 2, 40);
   if (req.is_sha) {
     if (req.script.size() != 40) return reply->Error(kNoScript);
-    sha = absl::AsciiStrToLower(absl::string_view(req.script.data(), req.script.size()));
-    if (!s.scripts.contains(sha)) return reply->Error(kNoScript);
+    for (size_t i = 0; i < 40; ++i) fname[2 + i] = absl::ascii_tolower(req.script[i]);
   } else {
-    sha = Sha1Hex(req.script);
-    if (!s.scripts.contains(sha)) {
-      uint32_t flags = 0;
-      size_t skip = 0;
-      absl::Status st = ParseShebang(req.script, &flags, &skip);
-      if (st.ok()) st = Compile(L, sha, req.script, skip);
-      if (!st.ok()) return reply->Error(FromAbsl(st.message()));
-      s.scripts[sha] = State::Script{std::string(req.script), flags};
-      s.script_bytes += req.script.size();
-    }
+    const std::string computed = Sha1Hex(req.script);
+    computed.copy(fname + 2, 40);
   }
-  const uint32_t flags = s.scripts[sha].flags;
+  auto it = s.scripts.find(ToAbsl(sha));
+  if (it == s.scripts.end()) {
+    if (req.is_sha) return reply->Error(kNoScript);
+    uint32_t flags = 0;
+    size_t skip = 0;
+    absl::Status st = ParseShebang(req.script, &flags, &skip);
+    if (st.ok()) st = Compile(L, sha, req.script, skip);
+    if (!st.ok()) return reply->Error(FromAbsl(st.message()));
+    it = s.scripts.emplace(std::string(sha), State::Script{std::string(req.script), flags}).first;
+    s.script_bytes += req.script.size();
+  }
+  const uint32_t flags = it->second.flags;
   if ((flags & kFlagShebang) != 0) {
     if (std::string_view refusal = FlagRefusal(flags, req.read_only, req.over_maxmemory);
         !refusal.empty()) {
@@ -1043,9 +1049,9 @@ void ScriptEngine::Eval(const EvalRequest& req, CommandRunner* runner,
   lua_pop(L, 1);
 
   s.read_only = req.read_only || (flags & kFlagNoWrites) != 0;
-  lua_getfield(L, LUA_REGISTRYINDEX, absl::StrCat("f_", ToAbsl(sha)).c_str());
+  lua_getfield(L, LUA_REGISTRYINDEX, fname);
   s.busy.Begin(/*is_eval=*/true, sha, req.command);
-  RunAndReply(s, L, 0, sha, absl::StrCat("f_", sha), runner, reply);
+  RunAndReply(s, L, 0, sha, std::string_view(fname, 42), runner, reply);
   s.busy.End();
 }
 
