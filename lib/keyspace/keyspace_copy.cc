@@ -1,4 +1,4 @@
-// Keyspace, part 3 of 5: operations that give a value another key or another
+// Keyspace, part 3 of 6: operations that give a value another key or another
 // database: RENAME/RENAMENX, COPY and MOVE. The rest of the keyspace is in
 // keyspace.cc, keyspace_expiry.cc and keyspace_waiters.cc.
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Keyspace, part 5 of 5: maxmemory. Memory accounting, per-key access information, and
+// Keyspace, part 5 of 6: maxmemory. Memory accounting, per-key access information, and
 // eviction as Redis 7.0 does it (evict.c), shard by shard.
 //
 // Accounting. What maxmemory limits and INFO used_memory reports is Keyspace::UsedMemory(): the

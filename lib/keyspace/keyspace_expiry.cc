@@ -1,4 +1,4 @@
-// Keyspace, part 2 of 5: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
+// Keyspace, part 2 of 6: expiry. The EXPIRE, PTTL, EXPIRETIME and PERSIST
 // operations, and the reclaiming of expired keys by the timer wheels: the
 // background thread on a real clock, ReclaimExpired() on a ManualClock's
 // Advance(), ReclaimShard() in rounds. See "Expiry" in keyspace.h. The rest

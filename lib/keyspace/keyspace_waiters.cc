@@ -1,4 +1,4 @@
-// Keyspace, part 4 of 5: who waits on keys. The registries of WATCHed keys
+// Keyspace, part 4 of 6: who waits on keys. The registries of WATCHed keys
 // and of keys blocked clients wait for, and the ready listeners told when such
 // a key is created (see "Blocking" and "WATCH" in keyspace.h). The rest of the
 // keyspace is in keyspace.cc, keyspace_expiry.cc and keyspace_copy.cc.

@@ -45,7 +45,6 @@ namespace {
 class ReplyReader {
  public:
   explicit ReplyReader(std::string_view in) : in_(in) {}
-  bool failed() const { return failed_; }
 
   // Pushes the next value; false (nothing pushed) when the bytes do not parse.
   bool Push(lua_State* L) {
